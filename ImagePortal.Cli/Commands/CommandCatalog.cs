@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace ImagePortal.Cli.Commands;
+
+/// <summary>The verbs of the <c>imageportal</c> tool, in the order <c>--help</c> lists them.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}
