@@ -1,27 +1,15 @@
-using ImagePortal.Web.Components;
+using ImagePortal.Infrastructure;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web;
 
 var builder = WebApplication.CreateBuilder(args);
-
-// Add services to the container.
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+builder.AddInfrastructure();
+builder.AddWeb();
 
 var app = builder.Build();
+await app.Services.InitializeDatabaseAsync();
+app.UseImagePortal();
+await app.RunAsync();
 
-// Configure the HTTP request pipeline.
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    // The default HSTS value is 30 days. You may want to change this for production scenarios, see https://aka.ms/aspnetcore-hsts.
-    app.UseHsts();
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseHttpsRedirection();
-
-app.UseAntiforgery();
-
-app.MapStaticAssets();
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
-
-app.Run();
+/// <summary>The web application's entry point; public so tests can host it.</summary>
+public partial class Program;

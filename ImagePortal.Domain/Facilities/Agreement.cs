@@ -1,0 +1,142 @@
+using ImagePortal.Domain.Common;
+
+namespace ImagePortal.Domain.Facilities;
+
+public enum AgreementType
+{
+    /// <summary>Every request is approved by a person at the source facility.</summary>
+    ManualRequest = 0,
+
+    /// <summary>The requesting facility queries and retrieves at once; still audited.</summary>
+    DirectQueryRetrieve = 1,
+}
+
+/// <summary>
+/// Permission for one facility to obtain images from another, in one direction: <see cref="RequestingFacilityId"/>
+/// asks, <see cref="SourceFacilityId"/> holds the images. No agreement, no request.
+/// </summary>
+public sealed class Agreement
+{
+    private Agreement()
+    {
+        ModalityScope = string.Empty;
+    }
+
+    public Agreement(Guid requestingFacilityId, Guid sourceFacilityId, AgreementType type, DateTimeOffset activeFrom, DateTimeOffset? activeTo = null)
+        : this()
+    {
+        if (requestingFacilityId == sourceFacilityId)
+        {
+            throw new DomainException("A facility cannot have an agreement with itself.");
+        }
+
+        Id = Guid.CreateVersion7();
+        RequestingFacilityId = requestingFacilityId;
+        SourceFacilityId = sourceFacilityId;
+        SetType(type);
+        SetValidity(activeFrom, activeTo);
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid RequestingFacilityId { get; private set; }
+
+    public Guid SourceFacilityId { get; private set; }
+
+    public AgreementType Type { get; private set; }
+
+    public DateTimeOffset ActiveFrom { get; private set; }
+
+    public DateTimeOffset? ActiveTo { get; private set; }
+
+    public bool IsSuspended { get; private set; }
+
+    /// <summary>Modalities a direct agreement covers, backslash-separated as in DICOM (empty: all).</summary>
+    public string ModalityScope { get; private set; }
+
+    /// <summary>Oldest study a direct agreement covers, in days (null: any age).</summary>
+    public int? MaxStudyAgeDays { get; private set; }
+
+    public IReadOnlyList<string> Modalities =>
+        ModalityScope.Length == 0 ? [] : ModalityScope.Split('\\');
+
+    public void SetType(AgreementType type)
+    {
+        if (!Enum.IsDefined(type))
+        {
+            throw new DomainException("Unknown agreement type.");
+        }
+
+        Type = type;
+    }
+
+    public void SetValidity(DateTimeOffset activeFrom, DateTimeOffset? activeTo)
+    {
+        if (activeTo is not null && activeTo <= activeFrom)
+        {
+            throw new DomainException("An agreement must end after it starts.");
+        }
+
+        ActiveFrom = activeFrom.ToUniversalTime();
+        ActiveTo = activeTo?.ToUniversalTime();
+    }
+
+    /// <summary>Limits a direct query &amp; retrieve agreement to modalities (e.g. CT, MG) and a study age.</summary>
+    public void SetScope(IEnumerable<string> modalities, int? maxStudyAgeDays)
+    {
+        var codes = modalities.Select(m => m.Trim().ToUpperInvariant()).Where(m => m.Length > 0).Distinct().Order().ToList();
+        foreach (var code in codes)
+        {
+            // Modality (0008,0060) is CS: upper-case letters, digits, space and underscore, 16 at most.
+            if (code.Length > 16 || !code.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_'))
+            {
+                throw new DomainException($"'{code}' is not a modality code.");
+            }
+        }
+
+        if (maxStudyAgeDays is <= 0)
+        {
+            throw new DomainException("The maximum study age must be at least one day.");
+        }
+
+        ModalityScope = string.Join('\\', codes);
+        MaxStudyAgeDays = maxStudyAgeDays;
+    }
+
+    public void Suspend() => IsSuspended = true;
+
+    public void Resume() => IsSuspended = false;
+
+    public bool IsActiveAt(DateTimeOffset now) =>
+        !IsSuspended && now >= ActiveFrom && (ActiveTo is null || now < ActiveTo);
+
+    /// <summary>Whether a direct retrieve of a study of this modality and date is covered at <paramref name="now"/>.</summary>
+    public bool CoversDirectRetrieve(string modality, DateOnly? studyDate, DateTimeOffset now)
+    {
+        if (Type != AgreementType.DirectQueryRetrieve || !IsActiveAt(now))
+        {
+            return false;
+        }
+
+        if (ModalityScope.Length > 0 && !Modalities.Contains(modality.Trim().ToUpperInvariant(), StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        if (MaxStudyAgeDays is { } days)
+        {
+            if (studyDate is null)
+            {
+                return false;
+            }
+
+            var oldest = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-days);
+            if (studyDate < oldest)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

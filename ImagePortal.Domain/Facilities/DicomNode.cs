@@ -1,0 +1,90 @@
+using ImagePortal.Domain.Common;
+
+namespace ImagePortal.Domain.Facilities;
+
+/// <summary>A DICOM application entity of a facility: its PACS, a modality worklist, an import gateway.</summary>
+public sealed class DicomNode
+{
+    public const int MaxHostLength = 253;
+
+    private DicomNode()
+    {
+        Name = string.Empty;
+        AeTitleValue = string.Empty;
+        Host = string.Empty;
+    }
+
+    internal DicomNode(Guid facilityId, string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
+    {
+        Id = Guid.CreateVersion7();
+        FacilityId = facilityId;
+        Name = Guard.Required(name, "The node name", 100);
+        AeTitleValue = aeTitle.Value;
+        Host = ValidateHost(host);
+        Port = ValidatePort(port);
+        Capabilities = capabilities;
+        UseTls = useTls;
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid FacilityId { get; private set; }
+
+    public string Name { get; private set; }
+
+    /// <summary>The AE title as stored; use <see cref="AeTitle"/> in code.</summary>
+    public string AeTitleValue { get; private set; }
+
+    public AeTitle AeTitle => AeTitle.Parse(AeTitleValue);
+
+    public string Host { get; private set; }
+
+    public int Port { get; private set; }
+
+    public bool UseTls { get; private set; }
+
+    public DicomCapabilities Capabilities { get; private set; }
+
+    /// <summary>Imports for the facility are stored here (C-STORE). At most one node of a facility is the destination.</summary>
+    public bool IsImportDestination { get; internal set; }
+
+    public bool Supports(DicomCapabilities capability) => (Capabilities & capability) == capability;
+
+    internal void Update(string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
+    {
+        Name = Guard.Required(name, "The node name", 100);
+        AeTitleValue = aeTitle.Value;
+        Host = ValidateHost(host);
+        Port = ValidatePort(port);
+        Capabilities = capabilities;
+        UseTls = useTls;
+        if (IsImportDestination && !Supports(DicomCapabilities.Store))
+        {
+            throw new DomainException("The import destination must accept C-STORE.");
+        }
+    }
+
+    public static int ValidatePort(int port) =>
+        port is >= 1 and <= 65535 ? port : throw new DomainException("The port must be between 1 and 65535.");
+
+    /// <summary>A host name (RFC 1123 labels) or an IPv4/IPv6 address; nothing that could smuggle a path or URL.</summary>
+    public static string ValidateHost(string? host)
+    {
+        var value = Guard.Required(host, "The host", MaxHostLength);
+        if (System.Net.IPAddress.TryParse(value, out _))
+        {
+            return value;
+        }
+
+        foreach (var label in value.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' ||
+                !label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            {
+                throw new DomainException($"'{value}' is not a valid host name or IP address.");
+            }
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,57 @@
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Identity;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Infrastructure.Data;
+
+/// <summary>
+/// The portal's database: identity, facilities and everything that hangs off them, and the Data Protection keys
+/// that several web nodes share.
+/// </summary>
+/// <remarks>
+/// Each provider has its own subclass and migration set, so the two sets never mix. To add a migration to both:
+/// <code>
+/// dotnet ef migrations add NAME --project ImagePortal.Infrastructure --startup-project ImagePortal.Infrastructure --context SqliteImagePortalDbContext --output-dir Data/Migrations/Sqlite
+/// dotnet ef migrations add NAME --project ImagePortal.Infrastructure --startup-project ImagePortal.Infrastructure --context SqlServerImagePortalDbContext --output-dir Data/Migrations/SqlServer
+/// </code>
+/// and the idempotent SQL Server script a DBA applies:
+/// <code>
+/// dotnet ef migrations script --idempotent --project ImagePortal.Infrastructure --startup-project ImagePortal.Infrastructure --context SqlServerImagePortalDbContext
+/// </code>
+/// </remarks>
+public abstract class ImagePortalDbContext(DbContextOptions options)
+    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<Facility> Facilities => Set<Facility>();
+
+    public DbSet<DicomNode> DicomNodes => Set<DicomNode>();
+
+    public DbSet<Agreement> Agreements => Set<Agreement>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ImagePortalDbContext).Assembly);
+    }
+}
+
+/// <summary>The embedded default: one file, one process.</summary>
+public sealed class SqliteImagePortalDbContext(DbContextOptions<SqliteImagePortalDbContext> options) : ImagePortalDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+
+        // SQLite has no date-time-with-offset type: stored as text, such values cannot be compared or ordered in SQL.
+        // As UTC ticks they can (the domain keeps every timestamp in UTC).
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+    }
+}
+
+/// <summary>Production: many web and worker nodes share one SQL Server database.</summary>
+public sealed class SqlServerImagePortalDbContext(DbContextOptions<SqlServerImagePortalDbContext> options) : ImagePortalDbContext(options);

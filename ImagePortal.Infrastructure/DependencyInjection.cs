@@ -1,0 +1,83 @@
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Seed;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ImagePortal.Infrastructure;
+
+public static class DependencyInjection
+{
+    public const string ConnectionStringName = "ImagePortal";
+
+    public static IHostApplicationBuilder AddInfrastructure(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+
+        var databaseSection = builder.Configuration.GetSection(DatabaseOptions.SectionName);
+        services.Configure<DatabaseOptions>(databaseSection);
+        var database = databaseSection.Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+
+        switch (database.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = ResolveSqliteConnectionString(connectionString, builder.Environment.ContentRootPath, builder.Configuration);
+                services.AddDbContextFactory<SqliteImagePortalDbContext>(options => options.UseSqlite(sqlite));
+                services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqliteImagePortalDbContext>>();
+                break;
+            case DatabaseProvider.SqlServer:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException(
+                        $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is empty.");
+                }
+
+                services.AddDbContextFactory<SqlServerImagePortalDbContext>(options =>
+                    options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
+                services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqlServerImagePortalDbContext>>();
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
+        }
+
+        // Identity's stores and the Data Protection key ring need a scoped context; pages use the factory.
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContext());
+
+        services.AddDataProtection()
+            .SetApplicationName("ImagePortal")
+            .PersistKeysToDbContext<ImagePortalDbContext>();
+
+        services.AddHealthChecks().AddDbContextCheck<ImagePortalDbContext>("database");
+
+        services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
+        services.AddScoped<DatabaseSeeder>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The default database is a file in the application's data folder (<c>Storage:DataDirectory</c>, default
+    /// <c>App_Data</c> under the content root); a relative file name is placed there too.
+    /// </summary>
+    internal static string ResolveSqliteConnectionString(string? configured, string contentRoot, IConfiguration configuration)
+    {
+        var dataDirectory = configuration["Storage:DataDirectory"] is { Length: > 0 } configuredDirectory
+            ? Path.GetFullPath(configuredDirectory, contentRoot)
+            : Path.Combine(contentRoot, "App_Data");
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? "Data Source=imageportal.db" : configured);
+        if (builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.Ordinal) &&
+            builder.Mode != SqliteOpenMode.Memory)
+        {
+            builder.DataSource = Path.GetFullPath(builder.DataSource, dataDirectory);
+            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+        }
+
+        builder.Pooling = true;
+        builder.DefaultTimeout = 30;
+        return builder.ToString();
+    }
+}

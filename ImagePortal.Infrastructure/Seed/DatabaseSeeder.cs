@@ -1,0 +1,139 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Infrastructure.Seed;
+
+/// <summary>Creates what the <c>Seed</c> section names and the database lacks; leaves existing rows alone.</summary>
+public sealed class DatabaseSeeder(
+    ImagePortalDbContext db,
+    UserManager<ApplicationUser> users,
+    RoleManager<IdentityRole> roles,
+    IOptions<SeedOptions> options,
+    TimeProvider clock,
+    ILogger<DatabaseSeeder> logger)
+{
+    public async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new IdentityRole(role)), $"role {role}");
+            }
+        }
+
+        var seed = options.Value;
+        await SeedFacilitiesAsync(seed.Facilities, cancellationToken);
+        await SeedAgreementsAsync(seed.Agreements, cancellationToken);
+        await SeedUsersAsync(seed.Users, cancellationToken);
+    }
+
+    private async Task SeedFacilitiesAsync(List<SeedFacility> facilities, CancellationToken cancellationToken)
+    {
+        foreach (var item in facilities)
+        {
+            var code = Facility.ValidateCode(item.Code);
+            if (await db.Facilities.AnyAsync(f => f.Code == code, cancellationToken))
+            {
+                continue;
+            }
+
+            var facility = new Facility(item.Name, code, item.Region, item.PatientIdIssuer, item.TimeZone);
+            facility.SetContact(item.ContactPhone, item.ContactEmail);
+            facility.SetImportPolicies(item.AccessionPolicy, item.DemographicsPolicy);
+            foreach (var node in item.Nodes)
+            {
+                var added = facility.AddNode(node.Name, AeTitle.Parse(node.AeTitle), node.Host, node.Port, node.Capabilities, node.UseTls);
+                if (node.ImportDestination)
+                {
+                    facility.SetImportDestination(added.Id);
+                }
+            }
+
+            db.Facilities.Add(facility);
+            logger.LogInformation("Seeded facility {FacilityCode} with {NodeCount} DICOM nodes", code, item.Nodes.Count);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task SeedAgreementsAsync(List<SeedAgreement> agreements, CancellationToken cancellationToken)
+    {
+        if (agreements.Count == 0)
+        {
+            return;
+        }
+
+        var idsByCode = await db.Facilities.ToDictionaryAsync(f => f.Code, f => f.Id, cancellationToken);
+        foreach (var item in agreements)
+        {
+            var requesting = Resolve(idsByCode, item.Requesting);
+            var source = Resolve(idsByCode, item.Source);
+            if (await db.Agreements.AnyAsync(a => a.RequestingFacilityId == requesting && a.SourceFacilityId == source, cancellationToken))
+            {
+                continue;
+            }
+
+            var agreement = new Agreement(requesting, source, item.Type, clock.GetUtcNow().AddDays(-1));
+            agreement.SetScope(item.Modalities, item.MaxStudyAgeDays);
+            db.Agreements.Add(agreement);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task SeedUsersAsync(List<SeedUser> seedUsers, CancellationToken cancellationToken)
+    {
+        if (seedUsers.Count == 0)
+        {
+            return;
+        }
+
+        var idsByCode = await db.Facilities.ToDictionaryAsync(f => f.Code, f => f.Id, cancellationToken);
+        foreach (var item in seedUsers)
+        {
+            if (await users.FindByNameAsync(item.UserName) is not null)
+            {
+                continue;
+            }
+
+            var user = new ApplicationUser
+            {
+                UserName = item.UserName,
+                Email = item.Email,
+                EmailConfirmed = item.Email is not null,
+                DisplayName = item.DisplayName,
+                FacilityId = string.IsNullOrWhiteSpace(item.Facility) ? null : Resolve(idsByCode, item.Facility),
+                CreatedAt = clock.GetUtcNow(),
+                LockoutEnabled = true,
+            };
+            if (user.FacilityId is null && item.Roles.Any(r => !Roles.NetworkWide.Contains(r)))
+            {
+                throw new InvalidOperationException($"Seed user '{item.UserName}' has a facility role but no facility.");
+            }
+
+            Check(await users.CreateAsync(user, item.Password), $"user {item.UserName}");
+            Check(await users.AddToRolesAsync(user, item.Roles), $"roles of {item.UserName}");
+            logger.LogInformation("Seeded user {UserName} with roles {Roles}", item.UserName, string.Join(",", item.Roles));
+        }
+    }
+
+    private static Guid Resolve(Dictionary<string, Guid> idsByCode, string code) =>
+        idsByCode.TryGetValue(code.ToUpperInvariant(), out var id)
+            ? id
+            : throw new InvalidOperationException($"The seed names facility '{code}', which does not exist.");
+
+    private static void Check(IdentityResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not seed {what}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using ImagePortal.Infrastructure.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ImagePortal.Web.Components.Account;
+
+internal static class IdentityEndpoints
+{
+    /// <summary>The HTTP endpoints the account pages need besides the pages themselves.</summary>
+    public static IEndpointConventionBuilder MapIdentityEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var account = endpoints.MapGroup("/Account");
+
+        // A form post with an antiforgery token (minimal APIs validate it for [FromForm]). Signing out also renews the
+        // security stamp, so circuits open in other tabs end at their next revalidation.
+        account.MapPost("/Logout", async (
+            HttpContext context,
+            [FromServices] SignInManager<ApplicationUser> signInManager,
+            [FromServices] ILoggerFactory loggers) =>
+        {
+            var user = await signInManager.UserManager.GetUserAsync(context.User);
+            if (user is not null)
+            {
+                await signInManager.UserManager.UpdateSecurityStampAsync(user);
+                loggers.CreateLogger("ImagePortal.Web.Account").LogInformation("User {UserName} signed out", user.UserName);
+            }
+
+            await signInManager.SignOutAsync();
+            return TypedResults.LocalRedirect("~/Account/Login");
+        }).AllowAnonymous();
+
+        // Pages call this (throttled) while the user works, so the sliding cookie stays fresh although an interactive
+        // page talks over its web socket and sends no other HTTP requests.
+        account.MapPost("/KeepAlive", () => TypedResults.NoContent()).RequireAuthorization();
+
+        return account;
+    }
+}

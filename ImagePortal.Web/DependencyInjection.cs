@@ -1,0 +1,130 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Identity;
+using ImagePortal.Web.Components.Account;
+using ImagePortal.Web.Features.Common;
+using ImagePortal.Web.Security;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+
+namespace ImagePortal.Web;
+
+public static class DependencyInjection
+{
+    public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddRazorComponents()
+            .AddInteractiveServerComponents(options =>
+            {
+                options.DetailedErrors = builder.Environment.IsDevelopment();
+                // Bound what one user can hold open (RELIABILITY_CHECKLIST 4).
+                options.DisconnectedCircuitMaxRetained = 100;
+                options.DisconnectedCircuitRetentionPeriod = TimeSpan.FromMinutes(3);
+            })
+            .AddHubOptions(options => options.MaximumReceiveMessageSize = 64 * 1024);
+        services.AddMudServices();
+
+        builder.AddIdentity();
+        builder.AddUseCases();
+
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentUser>();
+        services.AddScoped<ICurrentUser>(provider => provider.GetRequiredService<CurrentUser>());
+        services.AddScoped<CircuitActivity>();
+        services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
+        services.AddHsts(options =>
+        {
+            options.MaxAge = TimeSpan.FromDays(365);
+            options.IncludeSubDomains = true;
+        });
+        return builder;
+    }
+
+    private static void AddIdentity(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(AuthenticationSettings.SectionName);
+        services.Configure<AuthenticationSettings>(section);
+        var settings = section.Get<AuthenticationSettings>() ?? new AuthenticationSettings();
+
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddSingleton<TwoFactorRequirement>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.Cookie.Name = "ImagePortal.Session";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.ExpireTimeSpan = settings.IdleTimeout;
+            options.SlidingExpiration = true;
+            options.LoginPath = "/Account/Login";
+            options.AccessDeniedPath = "/Account/Login";
+            SessionLifetime.Configure(options);
+        });
+        services.Configure<SecurityStampValidatorOptions>(options =>
+        {
+            options.ValidationInterval = TimeSpan.FromMinutes(1);
+            SessionLifetime.Configure(options);
+        });
+        services.AddAuthorization(Policies.Configure);
+
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.SignIn.RequireConfirmedAccount = false;
+                options.User.RequireUniqueEmail = false;
+
+                // OWASP ASVS 5 V6.2: length, not composition.
+                options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredUniqueChars = 1;
+
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = settings.MaxFailedAccessAttempts;
+                options.Lockout.DefaultLockoutTimeSpan = settings.LockoutDuration;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ImagePortalDbContext>()
+            .AddSignInManager<ImagePortalSignInManager>()
+            .AddClaimsPrincipalFactory<ImagePortalClaimsFactory>()
+            .AddPasswordValidator<MaximumLengthPasswordValidator>()
+            .AddDefaultTokenProviders();
+    }
+
+    private static void AddUseCases(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.PipelineBehaviors =
+            [
+                typeof(LoggingBehavior<,>),
+                typeof(AuthorizationBehavior<,>),
+                typeof(ValidationBehavior<,>),
+            ];
+        });
+
+        foreach (var type in typeof(DependencyInjection).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)))
+            {
+                services.AddSingleton(contract, type);
+            }
+        }
+    }
+}

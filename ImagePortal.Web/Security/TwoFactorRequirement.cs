@@ -1,0 +1,40 @@
+using System.Security.Claims;
+using ImagePortal.Infrastructure.Identity;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Web.Security;
+
+/// <summary>Where configuration makes two-factor authentication mandatory for a role, users of it must enrol first.</summary>
+public sealed class TwoFactorRequirement(IOptionsMonitor<AuthenticationSettings> settings)
+{
+    public const string EnrolPath = "/Account/Manage/EnableAuthenticator";
+
+    public bool IsSatisfiedBy(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return true;
+        }
+
+        var required = settings.CurrentValue.RequireTwoFactorForRoles;
+        return required.Count == 0 || !required.Any(user.IsInRole) || user.HasClaim(ImagePortalClaims.TwoFactorEnabled, "true");
+    }
+}
+
+public sealed class TwoFactorRequirementMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context, TwoFactorRequirement requirement)
+    {
+        var path = context.Request.Path;
+        var exempt = path.StartsWithSegments("/Account") || path.StartsWithSegments("/_framework") ||
+                     path.StartsWithSegments("/_content") || path.StartsWithSegments("/health") ||
+                     Path.HasExtension(path.Value);
+        if (!exempt && !requirement.IsSatisfiedBy(context.User))
+        {
+            context.Response.Redirect(TwoFactorRequirement.EnrolPath);
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    }
+}

@@ -1,0 +1,40 @@
+using ImagePortal.Web.Components;
+using ImagePortal.Web.Components.Account;
+using ImagePortal.Web.Security;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace ImagePortal.Web;
+
+public static class WebApplicationExtensions
+{
+    /// <summary>The request pipeline, in order.</summary>
+    public static WebApplication UseImagePortal(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            // A friendly page with a reference number; never a stack trace.
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        if (app.Configuration.GetValue("Https:Redirect", false))
+        {
+            app.UseHttpsRedirection();
+        }
+
+        app.UseAuthentication();
+        app.UseMiddleware<CurrentUserMiddleware>();
+        app.UseMiddleware<TwoFactorRequirementMiddleware>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions()).AllowAnonymous();
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
+        app.MapIdentityEndpoints();
+        return app;
+    }
+}
