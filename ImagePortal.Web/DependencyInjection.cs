@@ -70,12 +70,19 @@ public static class DependencyInjection
             options.ExpireTimeSpan = settings.IdleTimeout;
             options.SlidingExpiration = true;
             options.LoginPath = "/Account/Login";
-            options.AccessDeniedPath = "/Account/Login";
+            options.Events.OnRedirectToAccessDenied = context =>
+            {
+                // Answer 403 in place; the status-code page explains it (a redirect would hide the status).
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
             SessionLifetime.Configure(options);
         });
         services.Configure<SecurityStampValidatorOptions>(options =>
         {
-            options.ValidationInterval = TimeSpan.FromMinutes(1);
+            // Every HTTP request re-checks the stamp: a Blazor Server app makes few (page loads, keep-alives), and a
+            // cookie copied before sign-out must stop working at once, not a minute later.
+            options.ValidationInterval = TimeSpan.Zero;
             SessionLifetime.Configure(options);
         });
         services.AddAuthorization(Policies.Configure);

@@ -18,7 +18,7 @@ public static class WebApplicationExtensions
         }
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         if (app.Configuration.GetValue("Https:Redirect", false))
         {
             app.UseHttpsRedirection();

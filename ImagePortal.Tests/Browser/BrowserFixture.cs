@@ -1,0 +1,64 @@
+using ImagePortal.Tests.Support;
+using Microsoft.Playwright;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (never a downloaded browser), headless, with the flags this machine's
+/// closed network needs. One browser per test class; each test opens its own context (cookies, storage).
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public PortalApp App { get; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        await App.InitializeAsync();
+        if (!File.Exists(ChromiumPath))
+        {
+            return;
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+        });
+    }
+
+    /// <summary>A fresh browser context (its own cookies) on the portal; skips (fails on CI) without Chromium.</summary>
+    public async Task<IBrowserContext> NewContextAsync(IEnumerable<Cookie>? cookies = null)
+    {
+        ExternalTools.RequireFile(ChromiumPath, "chromium");
+        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseUrl });
+        context.SetDefaultTimeout(15_000);
+        if (cookies is not null)
+        {
+            await context.AddCookiesAsync(cookies);
+        }
+
+        return context;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+    }
+}

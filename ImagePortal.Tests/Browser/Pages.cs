@@ -1,0 +1,43 @@
+using Microsoft.Playwright;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>The sign-in page, as a person sees it: labelled fields and a button.</summary>
+public sealed class LoginPage(IPage page)
+{
+    public ILocator UserName => page.GetByLabel("User name");
+
+    public ILocator Password => page.GetByLabel("Password");
+
+    public ILocator SignInButton => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" });
+
+    public ILocator Error => page.GetByRole(AriaRole.Alert);
+
+    public async Task<IResponse?> OpenAsync() => await page.GotoAsync("/Account/Login");
+
+    public async Task SignInAsync(string userName, string password)
+    {
+        await UserName.FillAsync(userName);
+        await Password.FillAsync(password);
+        await SignInButton.ClickAsync();
+    }
+}
+
+/// <summary>The portal's shell once signed in: app bar, navigation, user menu.</summary>
+public sealed class Shell(IPage page)
+{
+    public ILocator Heading => page.GetByRole(AriaRole.Heading, new() { Level = 1 });
+
+    public ILocator Navigation => page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" });
+
+    /// <summary>Waits until the page's circuit is live: clicks before that are not handled.</summary>
+    public async Task WaitUntilInteractiveAsync() =>
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    public async Task SignOutAsync()
+    {
+        await WaitUntilInteractiveAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "User menu" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+    }
+}

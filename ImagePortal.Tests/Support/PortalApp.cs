@@ -1,0 +1,66 @@
+using ImagePortal.Infrastructure.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImagePortal.Tests.Support;
+
+/// <summary>
+/// The real portal (Program.cs, real Kestrel on a free 127.0.0.1 port) on a fresh SQLite database in a temp folder,
+/// seeded with the demo network from appsettings.json. One per test class.
+/// </summary>
+public sealed class PortalApp : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new("portal-app");
+    private PortalFactory? _factory;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The app has not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        var port = FreePort.Next();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _factory = new PortalFactory(_data.Path, BaseUrl);
+        _factory.UseKestrel();
+        _factory.StartServer();
+        await Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        _data.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a scope of the running app's services (to check what the database holds).</summary>
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    private sealed class PortalFactory(string dataDirectory, string url) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            // Outside Development the build output (not a publish folder) needs this to find wwwroot and packages' assets.
+            builder.UseStaticWebAssets();
+            builder.UseUrls(url);
+            builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:ImagePortal"] = $"Data Source={Path.Combine(dataDirectory, "portal.db")}",
+                ["Storage:DataDirectory"] = dataDirectory,
+                [$"{DatabaseOptions.SectionName}:Provider"] = "Sqlite",
+                ["Logging:LogLevel:Default"] = "Warning",
+            }));
+        }
+    }
+}
