@@ -10,12 +10,21 @@ namespace ImagePortal.Tests.Support;
 /// The real portal (Program.cs, real Kestrel on a free 127.0.0.1 port) on a fresh SQLite database in a temp folder,
 /// seeded with the demo network from appsettings.json. One per test class.
 /// </summary>
-public sealed class PortalApp : IAsyncLifetime
+public sealed class PortalApp(bool startServer = true) : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("portal-app");
     private PortalFactory? _factory;
 
+    public PortalApp()
+        : this(startServer: true)
+    {
+    }
+
     public string BaseUrl { get; private set; } = string.Empty;
+
+    /// <summary>An HTTP client on the in-memory test server (only when not started on Kestrel).</summary>
+    public HttpClient CreateClient(bool followRedirects = false) =>
+        _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects });
 
     public IServiceProvider Services => _factory?.Services ?? throw new InvalidOperationException("The app has not started.");
 
@@ -24,8 +33,17 @@ public sealed class PortalApp : IAsyncLifetime
         var port = FreePort.Next();
         BaseUrl = $"http://127.0.0.1:{port}";
         _factory = new PortalFactory(_data.Path, BaseUrl);
-        _factory.UseKestrel();
-        _factory.StartServer();
+        if (startServer)
+        {
+            _factory.UseKestrel();
+            _factory.StartServer();
+        }
+        else
+        {
+            // Without Kestrel the app runs on the in-memory test server (enough for use cases and HTTP checks).
+            _ = _factory.Server;
+        }
+
         await Task.CompletedTask;
     }
 
