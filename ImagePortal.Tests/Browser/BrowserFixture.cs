@@ -7,14 +7,17 @@ namespace ImagePortal.Tests.Browser;
 /// Debian's Chromium driven by Playwright (never a downloaded browser), headless, with the flags this machine's
 /// closed network needs. One browser per test class; each test opens its own context (cookies, storage).
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public sealed class BrowserFixture() : BrowserFixtureBase(null);
+
+/// <summary>A browser on a portal started with <paramref name="settings"/> on top of its appsettings.json.</summary>
+public abstract class BrowserFixtureBase(IReadOnlyDictionary<string, string?>? settings) : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    public PortalApp App { get; } = new();
+    public PortalApp App { get; } = new(startServer: true, settings);
 
     public async ValueTask InitializeAsync()
     {

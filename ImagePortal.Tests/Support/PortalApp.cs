@@ -1,7 +1,6 @@
 using ImagePortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Support;
@@ -10,7 +9,7 @@ namespace ImagePortal.Tests.Support;
 /// The real portal (Program.cs, real Kestrel on a free 127.0.0.1 port) on a fresh SQLite database in a temp folder,
 /// seeded with the demo network from appsettings.json. One per test class.
 /// </summary>
-public sealed class PortalApp(bool startServer = true) : IAsyncLifetime
+public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("portal-app");
     private PortalFactory? _factory;
@@ -32,7 +31,7 @@ public sealed class PortalApp(bool startServer = true) : IAsyncLifetime
     {
         var port = FreePort.Next();
         BaseUrl = $"http://127.0.0.1:{port}";
-        _factory = new PortalFactory(_data.Path, BaseUrl);
+        _factory = new PortalFactory(_data.Path, BaseUrl, settings);
         if (startServer)
         {
             _factory.UseKestrel();
@@ -64,7 +63,8 @@ public sealed class PortalApp(bool startServer = true) : IAsyncLifetime
         return await work(scope.ServiceProvider);
     }
 
-    private sealed class PortalFactory(string dataDirectory, string url) : WebApplicationFactory<Program>
+    private sealed class PortalFactory(string dataDirectory, string url, IReadOnlyDictionary<string, string?>? settings)
+        : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -72,13 +72,24 @@ public sealed class PortalApp(bool startServer = true) : IAsyncLifetime
             // Outside Development the build output (not a publish folder) needs this to find wwwroot and packages' assets.
             builder.UseStaticWebAssets();
             builder.UseUrls(url);
-            builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            // UseSetting, not ConfigureAppConfiguration: Program.cs reads some values while it builds the app, before
+            // configuration callbacks of the factory would apply.
+            var values = new Dictionary<string, string?>
             {
                 ["ConnectionStrings:ImagePortal"] = $"Data Source={Path.Combine(dataDirectory, "portal.db")}",
                 ["Storage:DataDirectory"] = dataDirectory,
                 [$"{DatabaseOptions.SectionName}:Provider"] = "Sqlite",
                 ["Logging:LogLevel:Default"] = "Warning",
-            }));
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                values[key] = value;
+            }
+
+            foreach (var (key, value) in values)
+            {
+                builder.UseSetting(key, value);
+            }
         }
     }
 }

@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using ImagePortal.Infrastructure.Identity;
+using ImagePortal.Tests.Support;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>A portal whose sessions are checked every second, so that ends of sessions show quickly.</summary>
+public sealed class FastRevalidationBrowser() : BrowserFixtureBase(new Dictionary<string, string?>
+{
+    ["Authentication:RevalidationInterval"] = "00:00:01",
+    ["Authentication:IdleTimeout"] = "00:00:06",
+    ["Authentication:RequireTwoFactorForRoles:0"] = "NetworkAdmin",
+});
+
+public sealed class SessionTests(FastRevalidationBrowser browser) : IClassFixture<FastRevalidationBrowser>
+{
+    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
+    {
+        var page = await context.NewPageAsync();
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync(user.UserName, user.Password);
+        return page;
+    }
+
+    [Fact]
+    public async Task DisablingAUser_EndsTheirOpenPage()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.ApproverSbr);
+        var shell = new Shell(page);
+        await shell.WaitUntilInteractiveAsync();
+        await Expect(shell.Heading).ToHaveTextAsync("Welcome, Declan Walsh");
+
+        await browser.App.InScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = await users.FindByNameAsync(DemoUsers.ApproverSbr.UserName);
+            user!.IsDisabled = true;
+            await users.UpdateAsync(user);
+            return await users.UpdateSecurityStampAsync(user);
+        });
+
+        // The circuit re-checks the user and sends the page to sign-in, where the account is refused.
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"), new() { Timeout = 20_000 });
+        var login = new LoginPage(page);
+        await login.SignInAsync(DemoUsers.ApproverSbr.UserName, DemoUsers.ApproverSbr.Password);
+        await Expect(login.Error).ToContainTextAsync("Sign-in failed");
+    }
+
+    [Fact]
+    public async Task AnIdlePage_IsSignedOut_AfterTheIdleTimeout()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.ClerkSbr);
+        var shell = new Shell(page);
+        await shell.WaitUntilInteractiveAsync();
+
+        // No input at all: after the 6 s idle timeout the next revalidation ends the session.
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"), new() { Timeout = 20_000 });
+    }
+
+    [Fact]
+    public async Task MandatoryTwoFactor_MakesTheUserEnrol_ThenAsksForTheCodeAtSignIn()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.NetworkAdmin);
+
+        // Enrolment is forced before any page of the portal.
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/Manage/EnableAuthenticator"));
+        await page.GotoAsync("/admin/facilities");
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/Manage/EnableAuthenticator"));
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "QR code to scan with your authenticator app" })).ToBeVisibleAsync();
+
+        var key = await page.GetByTestId("authenticator-key").TextContentAsync();
+        await page.GetByLabel("Verification Code").FillAsync(Totp.Code(key!, DateTimeOffset.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recovery codes" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Continue to the portal" }).ClickAsync();
+        var shell = new Shell(page);
+        await Expect(shell.Heading).ToHaveTextAsync("Welcome, Gráinne Murphy");
+
+        // Next time, the password alone is not enough.
+        await shell.SignOutAsync();
+        var login = new LoginPage(page);
+        await login.SignInAsync(DemoUsers.NetworkAdmin.UserName, DemoUsers.NetworkAdmin.Password);
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/LoginWith2fa"));
+        await page.GetByLabel("Authenticator code").FillAsync(Totp.Code(key!, DateTimeOffset.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(shell.Heading).ToHaveTextAsync("Welcome, Gráinne Murphy");
+    }
+}
