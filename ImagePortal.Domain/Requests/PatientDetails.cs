@@ -1,0 +1,45 @@
+using ImagePortal.Domain.Common;
+
+namespace ImagePortal.Domain.Requests;
+
+/// <summary>Who the images are for, as the requesting clerk knows the patient.</summary>
+public sealed record PatientDetails
+{
+    public PatientDetails(string familyName, string? givenName, DateOnly? birthDate, PatientSex sex, string? sourceMrn, string localMrn)
+    {
+        FamilyName = Guard.Required(familyName, "The family name", 64);
+        GivenName = Guard.Optional(givenName, "The given name", 64);
+        BirthDate = birthDate;
+        Sex = Enum.IsDefined(sex) ? sex : throw new DomainException("Unknown sex.");
+        SourceMrn = ValidateMrn(sourceMrn, "The MRN at the source facility", required: false);
+        LocalMrn = ValidateMrn(localMrn, "The MRN at your facility", required: true)!;
+        if (FamilyName.Contains('^') || GivenName?.Contains('^') == true || FamilyName.Contains('\\'))
+        {
+            throw new DomainException("Names must not contain ^ or \\ (they separate DICOM name components and values).");
+        }
+    }
+
+    public string FamilyName { get; }
+
+    public string? GivenName { get; }
+
+    public DateOnly? BirthDate { get; }
+
+    public PatientSex Sex { get; }
+
+    /// <summary>The patient's ID at the facility that holds the images, when the clerk knows it.</summary>
+    public string? SourceMrn { get; }
+
+    /// <summary>The patient's ID at the requesting facility: the import writes it as Patient ID.</summary>
+    public string LocalMrn { get; }
+
+    /// <summary>The name in DICOM person-name form: <c>Family^Given</c>.</summary>
+    public string DicomName => GivenName is null ? FamilyName : $"{FamilyName}^{GivenName}";
+
+    private static string? ValidateMrn(string? mrn, string what, bool required)
+    {
+        // Patient ID (0010,0020) is LO: at most 64 characters, no backslash, no control characters (PS3.5 6.2).
+        var value = required ? Guard.Required(mrn, what, 64) : Guard.Optional(mrn, what, 64);
+        return value?.Contains('\\') == true ? throw new DomainException($"{what} must not contain a backslash.") : value;
+    }
+}
