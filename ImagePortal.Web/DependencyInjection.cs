@@ -115,6 +115,8 @@ public static class DependencyInjection
     private static void AddUseCases(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
+        services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

@@ -1,4 +1,5 @@
 using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -29,6 +30,10 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
     public DbSet<DicomNode> DicomNodes => Set<DicomNode>();
 
     public DbSet<Agreement> Agreements => Set<Agreement>();
+
+    public DbSet<ImageRequest> ImageRequests => Set<ImageRequest>();
+
+    public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -1,0 +1,217 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Tests.Features.Requests;
+
+public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+{
+    private static readonly ApprovedStudy ChestCt = new("1.2.826.0.1.3680043.8.498.10", new DateOnly(2025, 5, 2), "CT", "CT THORAX", "SBR0001", 300);
+
+    private Task<Guid> FacilityIdAsync(string code) => fixture.DbAsync(db => db.Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
+
+    private async Task<string> FileAsync(string localMrn, string sourceCode = "SBR", IReadOnlyList<string>? modalities = null, bool confirm = false)
+    {
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            await FacilityIdAsync(sourceCode), "Ní Bhriain", "Siobhán", new DateOnly(1961, 4, 2), PatientSex.Female, null, localMrn,
+            modalities ?? ["CT"], new DateOnly(2024, 1, 1), null, "Chest", null, "Compare with prior CT.", RequestPriority.Urgent, confirm));
+        Assert.True(result.IsSuccess, result.Failure?.Message);
+        Assert.Empty(result.Value!.PossibleDuplicates);
+        return result.Value.Number!;
+    }
+
+    private async Task<RequestDetails> GetAsync(string userName, string number)
+    {
+        var result = await fixture.QueryAsync(userName, new GetRequest(number));
+        Assert.True(result.IsSuccess, result.Failure?.Message);
+        return result.Value!;
+    }
+
+    [Fact]
+    public async Task Clerk_FilesARequest_ThatLandsInThePartnersInbox()
+    {
+        var number = await FileAsync("NVH-1001");
+
+        Assert.Matches(@"^REQ-\d{4}-\d{6}$", number);
+        var inbox = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ListInbox(new RequestFilter(), 0, 50));
+        Assert.Contains(inbox.Value!.Items, r => r.Number == number && r.Partner == "Northvale General Hospital" && r.LocalMrn == "NVH-1001");
+        var mine = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListRequests(new RequestFilter(Patient: "NVH-1001"), 0, 50));
+        Assert.Equal([number], mine.Value!.Items.Select(r => r.Number));
+    }
+
+    [Fact]
+    public async Task FilingToAFacilityWithoutAgreement_IsNotFound_AsIsAForgedId()
+    {
+        // NVH has no agreement with RCH (RCH asks NVH, not the other way round).
+        var withoutAgreement = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            await FacilityIdAsync("RCH"), "Doe", null, null, PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
+        var forged = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            Guid.NewGuid(), "Doe", null, null, PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
+
+        Assert.Equal(FailureKind.NotFound, withoutAgreement.Failure!.Kind);
+        Assert.Equal(withoutAgreement.Failure.Message, forged.Failure!.Message);
+    }
+
+    [Fact]
+    public async Task MissingLocalMrnAndReason_AreRefusedWithClearMessages()
+    {
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            await FacilityIdAsync("SBR"), "Doe", null, null, PatientSex.Unknown, null, " ", [], null, null, null, null, "", RequestPriority.Routine));
+
+        Assert.Equal(FailureKind.Invalid, result.Failure!.Kind);
+        Assert.Contains("MRN at your facility", result.Failure.Message);
+        Assert.Contains("clinical reason", result.Failure.Message);
+    }
+
+    [Fact]
+    public async Task ADuplicate_IsShownFirst_AndFiledOnlyWhenConfirmed()
+    {
+        var first = await FileAsync("NVH-2002", modalities: ["CT", "MR"]);
+        var source = await FacilityIdAsync("SBR");
+        FileRequest Again(bool confirm) => new(source, "Ní Bhriain", "Siobhán", null, PatientSex.Female, null, "NVH-2002",
+            ["CT"], new DateOnly(2025, 1, 1), null, null, null, "Again", RequestPriority.Routine, confirm);
+
+        var warned = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Again(confirm: false));
+        Assert.Null(warned.Value!.Number);
+        Assert.Equal([first], warned.Value.PossibleDuplicates.Select(d => d.Number));
+
+        var confirmed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Again(confirm: true));
+        Assert.NotNull(confirmed.Value!.Number);
+        Assert.NotEqual(first, confirmed.Value.Number);
+    }
+
+    [Fact]
+    public async Task ADifferentModality_IsNotADuplicate()
+    {
+        await FileAsync("NVH-3003", modalities: ["MG"]);
+
+        await FileAsync("NVH-3003", modalities: ["CT"]);
+    }
+
+    [Fact]
+    public async Task OtherFacilities_CannotSeeOrTouchTheRequest()
+    {
+        var number = await FileAsync("NVH-4004");
+        var version = (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version;
+
+        // RCH has nothing to do with it; NVH's approver is on the requesting side, not the holding side.
+        var rchView = await fixture.QueryAsync(DemoUsers.ClerkSbr.UserName, new ListRequests(new RequestFilter(), 0, 100));
+        Assert.DoesNotContain(rchView.Value!.Items, r => r.Number == number);
+        var wrongSideClaim = await fixture.CommandAsync(DemoUsers.ApproverNvh.UserName, new ClaimRequest(number, version));
+        Assert.Equal(FailureKind.NotFound, wrongSideClaim.Failure!.Kind);
+        var clerkClaim = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ClaimRequest(number, version));
+        Assert.Equal(FailureKind.Forbidden, clerkClaim.Failure!.Kind);
+        var auditorRead = await fixture.QueryAsync("auditor", new GetRequest(number));
+        Assert.Equal(FailureKind.Forbidden, auditorRead.Failure!.Kind);
+    }
+
+    [Fact]
+    public async Task Approver_ClaimsAndApproves_AndTheRequesterSeesIt()
+    {
+        var number = await FileAsync("NVH-5005");
+        var seen = await GetAsync(DemoUsers.ApproverSbr.UserName, number);
+
+        Assert.True((await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Version))).IsSuccess);
+        var claimed = await GetAsync(DemoUsers.ApproverSbr.UserName, number);
+        Assert.True(claimed.ClaimedByMe);
+        var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, claimed.Version, [ChestCt]));
+        Assert.True(approved.IsSuccess, approved.Failure?.Message);
+
+        var requesterView = await GetAsync(DemoUsers.ClerkNvh.UserName, number);
+        Assert.Equal(RequestStatus.Approved, requesterView.Status);
+        Assert.Equal([ChestCt.StudyInstanceUid], requesterView.Studies.Select(s => s.StudyInstanceUid));
+        Assert.Equal(
+            [RequestEventKind.Submitted, RequestEventKind.Claimed, RequestEventKind.Approved],
+            requesterView.Timeline.Select(t => t.Kind));
+        Assert.Equal("Declan Walsh", requesterView.Timeline[^1].Who);
+    }
+
+    [Fact]
+    public async Task TwoApproversAtOnce_OneWins_TheOtherIsToldPlainly()
+    {
+        var number = await FileAsync("NVH-6006");
+        var bothSaw = (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version;
+
+        var first = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, bothSaw));
+        var second = await fixture.CommandAsync(DemoUsers.SecondApproverSbr.UserName, new ClaimRequest(number, bothSaw));
+
+        Assert.True(first.IsSuccess);
+        Assert.Equal(FailureKind.Conflict, second.Failure!.Kind);
+        Assert.Contains("changed by someone else", second.Failure.Message);
+        Assert.True((await GetAsync(DemoUsers.ApproverSbr.UserName, number)).ClaimedByMe);
+    }
+
+    [Fact]
+    public async Task DoubleClickOnApprove_ApprovesOnce()
+    {
+        var number = await FileAsync("NVH-7007");
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version));
+        var version = (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version;
+
+        var results = await Task.WhenAll(
+            fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, version, [ChestCt])),
+            fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, version, [ChestCt])));
+
+        Assert.Single(results, r => r.IsSuccess);
+        Assert.Single(results, r => r.Failure?.Kind == FailureKind.Conflict);
+        var details = await GetAsync(DemoUsers.ClerkNvh.UserName, number);
+        Assert.Single(details.Timeline, t => t.Kind == RequestEventKind.Approved);
+    }
+
+    [Fact]
+    public async Task ConcurrencyToken_RefusesTheSecondOfTwoSimultaneousSaves_OnSqlite()
+    {
+        var number = await FileAsync("NVH-8008");
+        var approver = await fixture.DbAsync(db => db.Users.Where(u => u.UserName == DemoUsers.ApproverSbr.UserName).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken));
+
+        var outcome = await fixture.DbAsync(async first => await fixture.DbAsync(async second =>
+        {
+            var cancel = TestContext.Current.CancellationToken;
+            var a = await first.ImageRequests.SingleAsync(r => r.Number == number, cancel);
+            var b = await second.ImageRequests.SingleAsync(r => r.Number == number, cancel);
+            a.Claim(approver, DateTimeOffset.UtcNow);
+            b.Cancel("clerk", DateTimeOffset.UtcNow);
+            await first.SaveChangesAsync(cancel);
+            return await Record.ExceptionAsync(() => second.SaveChangesAsync(cancel));
+        }));
+
+        Assert.IsType<DbUpdateConcurrencyException>(outcome);
+        Assert.Equal(RequestStatus.Claimed, (await GetAsync(DemoUsers.ClerkNvh.UserName, number)).Status);
+    }
+
+    [Fact]
+    public async Task DenyAndAskForInformation_ReachTheRequester_WhoCanAnswer()
+    {
+        var number = await FileAsync("NVH-9009");
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version));
+        var asked = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName,
+            new AskForInformation(number, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version, "Which side?"));
+        Assert.True(asked.IsSuccess);
+
+        var answered = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName,
+            new ResubmitRequest(number, (await GetAsync(DemoUsers.ClerkNvh.UserName, number)).Version, "Left."));
+        Assert.True(answered.IsSuccess);
+
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version));
+        var denied = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName,
+            new DenyRequest(number, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version, DenialReason.PatientNotFound, null));
+        Assert.True(denied.IsSuccess);
+        var final = await GetAsync(DemoUsers.ClerkNvh.UserName, number);
+        Assert.Equal(RequestStatus.Denied, final.Status);
+        Assert.Equal(DenialReason.PatientNotFound, final.DenialReason);
+    }
+
+    [Fact]
+    public async Task IllegalTransitions_AreRefusedAsInvalid_NotThrown()
+    {
+        var number = await FileAsync("NVH-9109");
+        var version = (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version;
+
+        var approveUnclaimed = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, version, [ChestCt]));
+
+        Assert.Equal(FailureKind.Invalid, approveUnclaimed.Failure!.Kind);
+        Assert.Contains("cannot be approved", approveUnclaimed.Failure.Message);
+    }
+}

@@ -1,0 +1,42 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>The approver who claimed the request approves the studies they picked from their PACS.</summary>
+[AuthorizeMessage(Roles.Approver)]
+public sealed record ApproveRequest(string Number, Guid Version, IReadOnlyList<ApprovedStudy> Studies) : ICommand<Result>;
+
+public sealed record ApprovedStudy(string StudyInstanceUid, DateOnly? StudyDate, string Modalities, string? Description, string? AccessionNumber, int? Instances);
+
+public sealed class ApproveRequestValidator : IValidator<ApproveRequest>
+{
+    public const int MaxStudies = 50;
+
+    public IEnumerable<string> Validate(ApproveRequest message)
+    {
+        if (message.Studies.Count == 0)
+        {
+            yield return "Select at least one study to approve.";
+        }
+
+        if (message.Studies.Count > MaxStudies)
+        {
+            yield return $"Approve at most {MaxStudies} studies in one request.";
+        }
+    }
+}
+
+public sealed class ApproveRequestHandler(RequestChanges changes, ICurrentUser user) : ICommandHandler<ApproveRequest, Result>
+{
+    public async ValueTask<Result> Handle(ApproveRequest command, CancellationToken cancellationToken) =>
+        await changes.ApplyAsync(command.Number, command.Version, RequestSide.Source, (request, now) =>
+        {
+            var studies = command.Studies
+                .Select(s => new RequestedStudy(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description, s.AccessionNumber, s.Instances))
+                .ToList();
+            request.Approve(user.UserId!, studies, now);
+        }, cancellationToken);
+}

@@ -1,0 +1,191 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>A clerk asks a partner facility for a patient's prior imaging.</summary>
+[AuthorizeMessage(Roles.Clerk)]
+public sealed record FileRequest(
+    Guid SourceFacilityId,
+    string FamilyName,
+    string? GivenName,
+    DateOnly? BirthDate,
+    PatientSex Sex,
+    string? SourceMrn,
+    string LocalMrn,
+    IReadOnlyList<string> Modalities,
+    DateOnly? StudyDateFrom,
+    DateOnly? StudyDateTo,
+    string? Description,
+    string? AccessionNumber,
+    string ClinicalReason,
+    RequestPriority Priority,
+    bool ConfirmedNotDuplicate = false) : ICommand<Result<FiledRequest>>;
+
+/// <param name="PossibleDuplicates">Set when the request was not filed because similar ones exist; the clerk must confirm.</param>
+public sealed record FiledRequest(string? Number, DateTimeOffset? DueAt, IReadOnlyList<DuplicateCandidate> PossibleDuplicates);
+
+public sealed record DuplicateCandidate(string Number, RequestStatus Status, DateTimeOffset CreatedAt);
+
+public sealed class FileRequestValidator : IValidator<FileRequest>
+{
+    public IEnumerable<string> Validate(FileRequest message)
+    {
+        if (string.IsNullOrWhiteSpace(message.FamilyName))
+        {
+            yield return "Enter the patient's family name.";
+        }
+
+        if (string.IsNullOrWhiteSpace(message.LocalMrn))
+        {
+            yield return "Enter the patient's MRN at your facility: the import files the images under it.";
+        }
+
+        if (string.IsNullOrWhiteSpace(message.ClinicalReason))
+        {
+            yield return "Give the clinical reason for the request.";
+        }
+
+        if (!Enum.IsDefined(message.Priority))
+        {
+            yield return "Choose a priority.";
+        }
+
+        if (!Enum.IsDefined(message.Sex))
+        {
+            yield return "Choose the patient's sex.";
+        }
+
+        if (message.Modalities.Count > 20)
+        {
+            yield return "Choose at most 20 modalities.";
+        }
+    }
+}
+
+public sealed class FileRequestHandler(
+    IDbContextFactory<ImagePortalDbContext> dbFactory,
+    ICurrentUser user,
+    TimeProvider clock,
+    ILogger<FileRequestHandler> logger)
+    : ICommandHandler<FileRequest, Result<FiledRequest>>
+{
+    private const int NumberAttempts = 5;
+
+    public async ValueTask<Result<FiledRequest>> Handle(FileRequest command, CancellationToken cancellationToken)
+    {
+        if (user.FacilityId is not { } requestingFacilityId || user.UserId is not { } userId)
+        {
+            return Result<FiledRequest>.Fail(FailureKind.Forbidden, "Only staff of a facility can file requests.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var source = await db.Facilities.AsNoTracking()
+            .FirstOrDefaultAsync(f => f.Id == command.SourceFacilityId && f.IsActive, cancellationToken);
+        var agreements = source is null
+            ? []
+            : await db.Agreements.AsNoTracking()
+                .Where(a => a.RequestingFacilityId == requestingFacilityId && a.SourceFacilityId == source.Id)
+                .ToListAsync(cancellationToken);
+        if (source is null || !agreements.Any(a => a.IsActiveAt(now)))
+        {
+            // A forged facility id, one without an agreement, or a deactivated one: the same answer for all.
+            logger.LogWarning(
+                "Security: {UserId} of facility {FacilityId} tried to file a request to facility {SourceId} without an active agreement",
+                userId, requestingFacilityId, command.SourceFacilityId);
+            return Result<FiledRequest>.NotFound("That facility cannot be asked: there is no active agreement with it.");
+        }
+
+        PatientDetails patient;
+        RequestScope scope;
+        try
+        {
+            patient = new PatientDetails(command.FamilyName, command.GivenName, command.BirthDate, command.Sex, command.SourceMrn, command.LocalMrn);
+            scope = new RequestScope(command.Modalities, command.StudyDateFrom, command.StudyDateTo, command.Description, command.AccessionNumber);
+        }
+        catch (DomainException error)
+        {
+            return Result<FiledRequest>.Invalid(error.Message);
+        }
+
+        if (!command.ConfirmedNotDuplicate)
+        {
+            var duplicates = await FindDuplicatesAsync(db, requestingFacilityId, source.Id, patient.LocalMrn, scope, cancellationToken);
+            if (duplicates.Count > 0)
+            {
+                return new FiledRequest(null, null, duplicates);
+            }
+        }
+
+        var dueAt = DueTimes.For(command.Priority, source.DueTimes, source.TimeZoneId, now);
+        for (var attempt = 1; ; attempt++)
+        {
+            var number = await NextNumberAsync(db, now, cancellationToken);
+            ImageRequest request;
+            try
+            {
+                request = ImageRequest.Submit(number, requestingFacilityId, source.Id, patient, scope, command.ClinicalReason, command.Priority, dueAt, userId, now);
+            }
+            catch (DomainException error)
+            {
+                return Result<FiledRequest>.Invalid(error.Message);
+            }
+
+            db.ImageRequests.Add(request);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                logger.LogInformation("Request {Number} filed by {UserId} to facility {SourceId}", number, userId, source.Id);
+                return new FiledRequest(number, request.DueAt, []);
+            }
+            catch (DbUpdateException) when (attempt < NumberAttempts)
+            {
+                // Another clerk took the same number at the same moment (unique index): take the next one.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>Requests of the same facility pair for the same local patient whose criteria overlap, unless they ended without images.</summary>
+    private static async Task<List<DuplicateCandidate>> FindDuplicatesAsync(
+        ImagePortalDbContext db, Guid requestingFacilityId, Guid sourceFacilityId, string localMrn, RequestScope scope, CancellationToken cancellationToken)
+    {
+        RequestStatus[] ended = [RequestStatus.Denied, RequestStatus.Cancelled, RequestStatus.Expired, RequestStatus.Failed];
+        var candidates = await db.ImageRequests.AsNoTracking()
+            .Where(r => r.RequestingFacilityId == requestingFacilityId && r.SourceFacilityId == sourceFacilityId &&
+                        r.Patient.LocalMrn == localMrn && !ended.Contains(r.Status))
+            .OrderByDescending(r => r.CreatedAt)
+            .Take(20)
+            .ToListAsync(cancellationToken);
+        return candidates
+            .Where(r => Overlaps(r, scope))
+            .Select(r => new DuplicateCandidate(r.Number, r.Status, r.CreatedAt))
+            .ToList();
+    }
+
+    private static bool Overlaps(ImageRequest existing, RequestScope wanted)
+    {
+        var existingModalities = existing.ModalityScope.Split('\\', StringSplitOptions.RemoveEmptyEntries);
+        var modalitiesOverlap = existingModalities.Length == 0 || wanted.Modalities.Count == 0 || existingModalities.Intersect(wanted.Modalities).Any();
+        var datesOverlap = (existing.StudyDateFrom ?? DateOnly.MinValue) <= (wanted.To ?? DateOnly.MaxValue) &&
+                           (wanted.From ?? DateOnly.MinValue) <= (existing.StudyDateTo ?? DateOnly.MaxValue);
+        return modalitiesOverlap && datesOverlap;
+    }
+
+    private static async Task<string> NextNumberAsync(ImagePortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var prefix = $"REQ-{now.UtcDateTime.Year}-";
+        var last = await db.ImageRequests.AsNoTracking()
+            .Where(r => r.Number.StartsWith(prefix))
+            .OrderByDescending(r => r.Number)
+            .Select(r => r.Number)
+            .FirstOrDefaultAsync(cancellationToken);
+        var next = last is null ? 1 : int.Parse(last.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture) + 1;
+        return $"{prefix}{next:000000}";
+    }
+}

@@ -1,0 +1,55 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>One request with its timeline, for staff of either facility it concerns.</summary>
+[AuthorizeMessage(Roles.Clerk, Roles.Approver)]
+public sealed record GetRequest(string Number) : IQuery<Result<RequestDetails>>;
+
+public sealed record RequestDetails(
+    string Number, Guid Version, RequestStatus Status, RequestPriority Priority, DateTimeOffset CreatedAt, DateTimeOffset DueAt,
+    string RequestingFacility, string SourceFacility, bool IsRequesterSide, bool IsSourceSide,
+    PatientDetails Patient, string ModalityScope, DateOnly? StudyDateFrom, DateOnly? StudyDateTo, string? StudyDescription,
+    string? AccessionNumber, string ClinicalReason, string? ClaimedBy, bool ClaimedByMe, DenialReason? DenialReason, string? DecisionNote,
+    IReadOnlyList<RequestedStudy> Studies, IReadOnlyList<TimelineEntry> Timeline);
+
+public sealed record TimelineEntry(DateTimeOffset At, RequestEventKind Kind, string? Who, string? Text);
+
+public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, ICurrentUser user)
+    : IQueryHandler<GetRequest, Result<RequestDetails>>
+{
+    public async ValueTask<Result<RequestDetails>> Handle(GetRequest query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await access.FindAsync(db, query.Number, RequestSide.Either, cancellationToken);
+        if (request is null)
+        {
+            return Result<RequestDetails>.NotFound(RequestAccess.NotFoundMessage);
+        }
+
+        var facilities = await db.Facilities.AsNoTracking()
+            .Where(f => f.Id == request.RequestingFacilityId || f.Id == request.SourceFacilityId)
+            .ToDictionaryAsync(f => f.Id, f => $"{f.Name} ({f.Code})", cancellationToken);
+        var userIds = request.Events.Select(e => e.UserId).Append(request.ClaimedByUserId).OfType<string>().Distinct().ToList();
+        var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
+
+        return new RequestDetails(
+            request.Number, request.Version, request.Status, request.Priority, request.CreatedAt, request.DueAt,
+            facilities[request.RequestingFacilityId], facilities[request.SourceFacilityId],
+            request.RequestingFacilityId == user.FacilityId, request.SourceFacilityId == user.FacilityId,
+            request.Patient, request.ModalityScope, request.StudyDateFrom, request.StudyDateTo, request.StudyDescription,
+            request.AccessionNumber, request.ClinicalReason,
+            request.ClaimedByUserId is { } claimer ? names.GetValueOrDefault(claimer, "an approver") : null,
+            request.ClaimedByUserId == user.UserId, request.DenialReason, request.DecisionNote,
+            request.Studies.ToList(),
+            request.Events.OrderBy(e => e.At)
+                .Select(e => new TimelineEntry(e.At, e.Kind, e.UserId is null ? "ImagePortal" : names.GetValueOrDefault(e.UserId, "a user"), e.Text))
+                .ToList());
+    }
+}

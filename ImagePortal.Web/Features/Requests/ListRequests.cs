@@ -1,0 +1,126 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>The requests the user's facility filed (clerk's view), filtered and paged on the server.</summary>
+[AuthorizeMessage(Roles.Clerk)]
+public sealed record ListRequests(RequestFilter Filter, int PageIndex, int PageSize) : IQuery<Result<Page<RequestRow>>>;
+
+/// <summary>The requests other facilities sent to the user's facility that still need a decision (approver's inbox).</summary>
+[AuthorizeMessage(Roles.Approver)]
+public sealed record ListInbox(RequestFilter Filter, int PageIndex, int PageSize) : IQuery<Result<Page<RequestRow>>>;
+
+public sealed record RequestFilter(RequestStatus? Status = null, RequestPriority? Priority = null, string? Patient = null, Guid? PartnerFacilityId = null);
+
+/// <param name="Partner">The other facility: the source in the clerk's list, the requester in the inbox.</param>
+public sealed record RequestRow(
+    string Number, Guid Version, RequestStatus Status, RequestPriority Priority, DateTimeOffset CreatedAt, DateTimeOffset DueAt,
+    string Partner, string PatientName, string LocalMrn, string ModalityScope, bool ClaimedByMe, bool IsClaimed);
+
+public sealed class ListRequestsValidator : IValidator<ListRequests>, IValidator<ListInbox>
+{
+    public IEnumerable<string> Validate(ListRequests message) => RequestLists.ValidatePaging(message.PageIndex, message.PageSize, message.Filter);
+
+    public IEnumerable<string> Validate(ListInbox message) => RequestLists.ValidatePaging(message.PageIndex, message.PageSize, message.Filter);
+}
+
+public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user)
+    : IQueryHandler<ListRequests, Result<Page<RequestRow>>>, IQueryHandler<ListInbox, Result<Page<RequestRow>>>
+{
+    public async ValueTask<Result<Page<RequestRow>>> Handle(ListRequests query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var facilityId = user.FacilityId;
+        var requests = db.ImageRequests.AsNoTracking().Where(r => r.RequestingFacilityId == facilityId);
+        if (query.Filter.PartnerFacilityId is { } partner)
+        {
+            requests = requests.Where(r => r.SourceFacilityId == partner);
+        }
+
+        requests = RequestLists.Apply(requests, query.Filter).OrderByDescending(r => r.CreatedAt);
+        return await RequestLists.PageAsync(db, requests, r => r.SourceFacilityId, user.UserId, query.PageIndex, query.PageSize, cancellationToken);
+    }
+
+    public async ValueTask<Result<Page<RequestRow>>> Handle(ListInbox query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var facilityId = user.FacilityId;
+        RequestStatus[] waiting = [RequestStatus.Submitted, RequestStatus.Claimed];
+        var requests = db.ImageRequests.AsNoTracking().Where(r => r.SourceFacilityId == facilityId);
+        requests = query.Filter.Status is null ? requests.Where(r => waiting.Contains(r.Status)) : requests;
+        if (query.Filter.PartnerFacilityId is { } partner)
+        {
+            requests = requests.Where(r => r.RequestingFacilityId == partner);
+        }
+
+        // Due first; among requests due at the same moment, STAT before urgent before routine.
+        requests = RequestLists.Apply(requests, query.Filter).OrderBy(r => r.DueAt).ThenBy(r => r.Priority == RequestPriority.Stat ? 0 : r.Priority == RequestPriority.Urgent ? 1 : 2);
+        return await RequestLists.PageAsync(db, requests, r => r.RequestingFacilityId, user.UserId, query.PageIndex, query.PageSize, cancellationToken);
+    }
+}
+
+internal static class RequestLists
+{
+    public const int MaxPageSize = 100;
+
+    public static IEnumerable<string> ValidatePaging(int pageIndex, int pageSize, RequestFilter filter)
+    {
+        if (pageIndex < 0 || pageSize is < 1 or > MaxPageSize)
+        {
+            yield return $"Pages hold 1 to {MaxPageSize} rows and start at 0.";
+        }
+
+        if (filter.Patient is { Length: > 64 })
+        {
+            yield return "The patient search is too long.";
+        }
+
+        if (filter.Status is { } status && !Enum.IsDefined(status) || filter.Priority is { } priority && !Enum.IsDefined(priority))
+        {
+            yield return "Unknown status or priority.";
+        }
+    }
+
+    public static IQueryable<ImageRequest> Apply(IQueryable<ImageRequest> requests, RequestFilter filter)
+    {
+        if (filter.Status is { } status)
+        {
+            requests = requests.Where(r => r.Status == status);
+        }
+
+        if (filter.Priority is { } priority)
+        {
+            requests = requests.Where(r => r.Priority == priority);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Patient))
+        {
+            var text = filter.Patient.Trim();
+            requests = requests.Where(r => r.Patient.FamilyName.Contains(text) || r.Patient.LocalMrn == text || r.Patient.SourceMrn == text);
+        }
+
+        return requests;
+    }
+
+    public static async Task<Result<Page<RequestRow>>> PageAsync(
+        ImagePortalDbContext db, IQueryable<ImageRequest> requests, Func<ImageRequest, Guid> partnerOf, string? userId,
+        int pageIndex, int pageSize, CancellationToken cancellationToken)
+    {
+        var total = await requests.CountAsync(cancellationToken);
+        var page = await requests.Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        var partnerIds = page.Select(partnerOf).Distinct().ToList();
+        var partners = await db.Facilities.AsNoTracking().Where(f => partnerIds.Contains(f.Id))
+            .ToDictionaryAsync(f => f.Id, f => f.Name, cancellationToken);
+        var rows = page.Select(r => new RequestRow(
+                r.Number, r.Version, r.Status, r.Priority, r.CreatedAt, r.DueAt, partners.GetValueOrDefault(partnerOf(r), "?"),
+                r.Patient.GivenName is null ? r.Patient.FamilyName : $"{r.Patient.FamilyName}, {r.Patient.GivenName}",
+                r.Patient.LocalMrn, r.ModalityScope, r.ClaimedByUserId == userId, r.ClaimedByUserId is not null))
+            .ToList();
+        return new Page<RequestRow>(rows, total, pageIndex, pageSize);
+    }
+}

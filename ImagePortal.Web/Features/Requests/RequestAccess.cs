@@ -1,0 +1,50 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>
+/// Loads a request only for users of the two facilities it concerns. To anybody else it does not exist: they get
+/// "not found" (never "forbidden", which would confirm the number) and the attempt is logged as a security event.
+/// </summary>
+public sealed class RequestAccess(ICurrentUser user, ILogger<RequestAccess> logger)
+{
+    public const string NotFoundMessage = "No such request.";
+
+    public async Task<ImageRequest?> FindAsync(ImagePortalDbContext db, string number, RequestSide side, CancellationToken cancellationToken)
+    {
+        var request = await db.ImageRequests
+            .Include(r => r.Events)
+            .FirstOrDefaultAsync(r => r.Number == number, cancellationToken);
+        if (request is null)
+        {
+            return null;
+        }
+
+        var visible = side switch
+        {
+            RequestSide.Requester => request.RequestingFacilityId == user.FacilityId,
+            RequestSide.Source => request.SourceFacilityId == user.FacilityId,
+            _ => request.RequestingFacilityId == user.FacilityId || request.SourceFacilityId == user.FacilityId,
+        };
+        if (visible)
+        {
+            return request;
+        }
+
+        logger.LogWarning(
+            "Security: {UserId} of facility {FacilityId} from {Address} asked for request {Number} of other facilities",
+            user.UserId, user.FacilityId, user.RemoteAddress, number);
+        return null;
+    }
+}
+
+/// <summary>Which side of a request a use case acts for.</summary>
+public enum RequestSide
+{
+    Either,
+    Requester,
+    Source,
+}

@@ -1,0 +1,49 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>
+/// How every command that changes a request runs: load it for the user's side (others get "not found"), check that
+/// it is still the version the user looked at, let the entity apply the change (it refuses illegal transitions), and
+/// save; if someone else saved first, the concurrency token makes this save fail and the user is told so plainly.
+/// </summary>
+public sealed class RequestChanges(IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock)
+{
+    public async Task<Result> ApplyAsync(
+        string number, Guid seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await access.FindAsync(db, number, side, cancellationToken);
+        if (request is null)
+        {
+            return Result.NotFound(RequestAccess.NotFoundMessage);
+        }
+
+        if (request.Version != seenVersion)
+        {
+            return Result.Conflict($"Request {number} was changed by someone else meanwhile ({ImageRequest.Describe(request.Status)} now). Reload it and decide again.");
+        }
+
+        try
+        {
+            change(request, clock.GetUtcNow());
+        }
+        catch (DomainException error)
+        {
+            return Result.Invalid(error.Message);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return Result.Success();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Result.Conflict($"Request {number} was changed by someone else at the same moment. Reload it and decide again.");
+        }
+    }
+}
