@@ -30,7 +30,7 @@ public sealed class NavMenuTests : MudComponentTest
 
     [Fact]
     public void Clerk_SeesRequestsAndSearch_Only() =>
-        Assert.Equal(["Home", "Requests", "Search partner archives"], LinksFor(Roles.Clerk));
+        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives"], LinksFor(Roles.Clerk));
 
     [Fact]
     public void Approver_SeesTheInbox_Only() =>
@@ -42,5 +42,5 @@ public sealed class NavMenuTests : MudComponentTest
 
     [Fact]
     public void FacilityAdminWhoIsAlsoClerk_SeesBoth() =>
-        Assert.Equal(["Home", "Requests", "Search partner archives", "Administration"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
+        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Administration"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
 }

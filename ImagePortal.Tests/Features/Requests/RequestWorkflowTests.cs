@@ -105,6 +105,12 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
         Assert.Equal(FailureKind.Forbidden, clerkClaim.Failure!.Kind);
         var auditorRead = await fixture.QueryAsync("auditor", new GetRequest(number));
         Assert.Equal(FailureKind.Forbidden, auditorRead.Failure!.Kind);
+
+        // Same facilities, wrong roles: SBR's clerk does not work SBR's inbox; NVH's approver does not follow NVH's requests.
+        var holdingClerkRead = await fixture.QueryAsync(DemoUsers.ClerkSbr.UserName, new GetRequest(number));
+        Assert.Equal(FailureKind.NotFound, holdingClerkRead.Failure!.Kind);
+        var requestingApproverRead = await fixture.QueryAsync(DemoUsers.ApproverNvh.UserName, new GetRequest(number));
+        Assert.Equal(FailureKind.NotFound, requestingApproverRead.Failure!.Kind);
     }
 
     [Fact]

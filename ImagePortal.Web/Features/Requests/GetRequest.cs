@@ -42,7 +42,8 @@ public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> db
         return new RequestDetails(
             request.Number, request.Version, request.Status, request.Priority, request.CreatedAt, request.DueAt,
             facilities[request.RequestingFacilityId], facilities[request.SourceFacilityId],
-            request.RequestingFacilityId == user.FacilityId, request.SourceFacilityId == user.FacilityId,
+            request.RequestingFacilityId == user.FacilityId && user.IsInRole(Roles.Clerk),
+            request.SourceFacilityId == user.FacilityId && user.IsInRole(Roles.Approver),
             request.Patient, request.ModalityScope, request.StudyDateFrom, request.StudyDateTo, request.StudyDescription,
             request.AccessionNumber, request.ClinicalReason,
             request.ClaimedByUserId is { } claimer ? names.GetValueOrDefault(claimer, "an approver") : null,

@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace ImagePortal.Web.Features.Requests;
 
 /// <summary>
-/// Loads a request only for users of the two facilities it concerns. To anybody else it does not exist: they get
+/// Loads a request only for the clerks of the facility that asked and the approvers of the facility that holds the
+/// images. To anybody else it does not exist: they get
 /// "not found" (never "forbidden", which would confirm the number) and the attempt is logged as a security event.
 /// </summary>
 public sealed class RequestAccess(ICurrentUser user, ILogger<RequestAccess> logger)
@@ -23,11 +24,15 @@ public sealed class RequestAccess(ICurrentUser user, ILogger<RequestAccess> logg
             return null;
         }
 
+        // Clerks work the requesting side, approvers the holding side: a clerk of the holding facility has no business
+        // with the requests in its inbox, nor an approver with the requests their own facility sent.
+        var onRequesterSide = request.RequestingFacilityId == user.FacilityId && user.IsInRole(Roles.Clerk);
+        var onSourceSide = request.SourceFacilityId == user.FacilityId && user.IsInRole(Roles.Approver);
         var visible = side switch
         {
-            RequestSide.Requester => request.RequestingFacilityId == user.FacilityId,
-            RequestSide.Source => request.SourceFacilityId == user.FacilityId,
-            _ => request.RequestingFacilityId == user.FacilityId || request.SourceFacilityId == user.FacilityId,
+            RequestSide.Requester => onRequesterSide,
+            RequestSide.Source => onSourceSide,
+            _ => onRequesterSide || onSourceSide,
         };
         if (visible)
         {

@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using ImagePortal.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
+    {
+        var page = await context.NewPageAsync();
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync(user.UserName, user.Password);
+        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
+        return page;
+    }
+
+    [Fact]
+    public async Task ClerkFilesARequest_ApproverClaimsItFromTheInbox()
+    {
+        await using var clerkContext = await browser.NewContextAsync();
+        var clerk = await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
+
+        await clerk.GotoAsync("/facilities");
+        await new Shell(clerk).WaitUntilInteractiveAsync();
+        await clerk.GetByRole(AriaRole.Link, new() { Name = "New request to St. Brigid's Regional Hospital" }).ClickAsync();
+        await Expect(clerk).ToHaveURLAsync(new Regex("/requests/new\\?source="));
+        var form = new NewRequestPage(clerk);
+        await form.WaitForPartnersAsync();
+        await form.FillPatientAsync("Ó Súilleabháin", "Pádraig", "NVH-77001");
+        await form.ClinicalReason.FillAsync("Suspected recurrence: compare with the CT of last spring.");
+        await form.Submit.ClickAsync();
+
+        await Expect(clerk).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
+        var number = clerk.Url[(clerk.Url.LastIndexOf('/') + 1)..];
+        await Expect(clerk.GetByTestId("request-status")).ToHaveTextAsync("Submitted");
+
+        await using var approverContext = await browser.NewContextAsync();
+        var approver = await SignInAsync(approverContext, DemoUsers.ApproverSbr);
+        await approver.GotoAsync("/inbox");
+        await new Shell(approver).WaitUntilInteractiveAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = $"Claim {number}" }).ClickAsync();
+        await Expect(approver.GetByText($"{number} is yours now.")).ToBeVisibleAsync();
+
+        await clerk.ReloadAsync();
+        await Expect(clerk.GetByTestId("request-status")).ToHaveTextAsync("Claimed");
+    }
+
+    [Fact]
+    public async Task AClerkOfTheHoldingFacility_OpeningTheRequest_SeesNotFound()
+    {
+        await using var nvhContext = await browser.NewContextAsync();
+        var nvh = await SignInAsync(nvhContext, DemoUsers.ClerkNvh);
+        await nvh.GotoAsync("/requests/new");
+        await new Shell(nvh).WaitUntilInteractiveAsync();
+        var form = new NewRequestPage(nvh);
+        await form.ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
+        await form.FillPatientAsync("Murphy", "Eileen", "NVH-77002");
+        await form.ClinicalReason.FillAsync("Pre-operative planning.");
+        await form.Submit.ClickAsync();
+        await Expect(nvh).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
+        var number = nvh.Url[(nvh.Url.LastIndexOf('/') + 1)..];
+
+        // SBR is the holding facility, so its clerk is on neither side of this request: a clerk asks, an approver holds.
+        await using var otherContext = await browser.NewContextAsync();
+        var other = await SignInAsync(otherContext, DemoUsers.ClerkSbr);
+        await other.GotoAsync($"/requests/{number}");
+        await Expect(new Shell(other).Heading).ToHaveTextAsync("Not found");
+        await Expect(other.GetByText("Murphy")).ToHaveCountAsync(0);
+    }
+}
+
+/// <summary>The new-request form, found by its labels.</summary>
+public sealed class NewRequestPage(IPage page)
+{
+    public ILocator ClinicalReason => page.GetByLabel("Clinical reason");
+
+    public ILocator Submit => page.GetByRole(AriaRole.Button, new() { Name = "Submit request" });
+
+    public async Task WaitForPartnersAsync() => await new Shell(page).WaitUntilInteractiveAsync();
+
+    public async Task ChoosePartnerAsync(string partner)
+    {
+        await page.GetByLabel("Facility that holds the images").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = partner }).ClickAsync();
+    }
+
+    public async Task FillPatientAsync(string family, string given, string localMrn)
+    {
+        await page.GetByLabel("Family name").FillAsync(family);
+        await page.GetByLabel("Given name").FillAsync(given);
+        await page.GetByLabel("MRN at your facility").FillAsync(localMrn);
+    }
+}
