@@ -115,6 +115,7 @@ public static class DependencyInjection
     private static void AddUseCases(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddSingleton<ImagePortal.Web.Features.Notifications.ChangeNotifier>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
         services.AddMediator(options =>

@@ -2,6 +2,7 @@ using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Web.Features.Common;
+using ImagePortal.Web.Features.Notifications;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -71,6 +72,7 @@ public sealed class FileRequestHandler(
     IDbContextFactory<ImagePortalDbContext> dbFactory,
     ICurrentUser user,
     TimeProvider clock,
+    ChangeNotifier notifier,
     ILogger<FileRequestHandler> logger)
     : ICommandHandler<FileRequest, Result<FiledRequest>>
 {
@@ -141,6 +143,7 @@ public sealed class FileRequestHandler(
             {
                 await db.SaveChangesAsync(cancellationToken);
                 logger.LogInformation("Request {Number} filed by {UserId} to facility {SourceId}", number, userId, source.Id);
+                await notifier.PublishAsync(ChangeNotifier.Inbox(source.Id), ChangeNotifier.RequestsOf(requestingFacilityId));
                 return new FiledRequest(number, request.DueAt, []);
             }
             catch (DbUpdateException) when (attempt < NumberAttempts)

@@ -1,6 +1,7 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Requests;
@@ -10,7 +11,8 @@ namespace ImagePortal.Web.Features.Requests;
 /// it is still the version the user looked at, let the entity apply the change (it refuses illegal transitions), and
 /// save; if someone else saved first, the concurrency token makes this save fail and the user is told so plainly.
 /// </summary>
-public sealed class RequestChanges(IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock)
+public sealed class RequestChanges(
+    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock, ChangeNotifier notifier)
 {
     public async Task<Result> ApplyAsync(
         string number, Guid seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken)
@@ -39,11 +41,14 @@ public sealed class RequestChanges(IDbContextFactory<ImagePortalDbContext> dbFac
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            return Result.Success();
         }
         catch (DbUpdateConcurrencyException)
         {
             return Result.Conflict($"Request {number} was changed by someone else at the same moment. Reload it and decide again.");
         }
+
+        await notifier.PublishAsync(
+            ChangeNotifier.Request(number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId));
+        return Result.Success();
     }
 }
