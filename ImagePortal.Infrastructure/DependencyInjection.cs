@@ -1,3 +1,4 @@
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Seed;
 using Microsoft.AspNetCore.DataProtection;
@@ -53,6 +54,9 @@ public static class DependencyInjection
             .PersistKeysToDbContext<ImagePortalDbContext>();
 
         services.AddHealthChecks().AddDbContextCheck<ImagePortalDbContext>("database");
+
+        services.AddScoped<IAuditTrail, AuditTrail>();
+        services.AddScoped<AuditVerifier>();
 
         services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
         services.AddScoped<DatabaseSeeder>();

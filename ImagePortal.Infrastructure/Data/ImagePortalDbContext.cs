@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Identity;
@@ -34,6 +35,8 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
     public DbSet<ImageRequest> ImageRequests => Set<ImageRequest>();
 
     public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

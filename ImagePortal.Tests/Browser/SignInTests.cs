@@ -58,6 +58,20 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
             return await users.IsLockedOutAsync(user!);
         });
         Assert.True(lockedOut);
+
+        // Every attempt is in the audit trail, with the user name and address, and no password anywhere.
+        var attempts = await browser.App.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<ImagePortal.Infrastructure.Data.ImagePortalDbContext>();
+            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+                db.AuditEvents.Where(e => e.Type == ImagePortal.Domain.Audit.AuditEventType.UserAuthentication && e.UserName == DemoUsers.ClerkSbr.UserName),
+                TestContext.Current.CancellationToken);
+        });
+        Assert.Equal(6, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal(ImagePortal.Domain.Audit.AuditOutcome.MinorFailure, a.Outcome));
+        Assert.All(attempts, a => Assert.Equal("127.0.0.1", a.Address));
+        Assert.DoesNotContain(attempts, a => a.Description.Contains("wrong-password", StringComparison.Ordinal) || a.Description.Contains(DemoUsers.ClerkSbr.Password, StringComparison.Ordinal));
+        Assert.Equal("Sign-in refused: account locked", attempts[^1].Description);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -16,13 +18,17 @@ internal static class IdentityEndpoints
         account.MapPost("/Logout", async (
             HttpContext context,
             [FromServices] SignInManager<ApplicationUser> signInManager,
-            [FromServices] ILoggerFactory loggers) =>
+            [FromServices] ILoggerFactory loggers,
+            [FromServices] IAuditTrail audit) =>
         {
             var user = await signInManager.UserManager.GetUserAsync(context.User);
             if (user is not null)
             {
                 await signInManager.UserManager.UpdateSecurityStampAsync(user);
                 loggers.CreateLogger("ImagePortal.Web.Account").LogInformation("User {UserName} signed out", user.UserName);
+                await audit.RecordAsync(
+                    new AuditEntry(AuditEventType.UserAuthentication, AuditAction.Execute, AuditOutcome.Success, "Signed out"),
+                    user.Id, user.UserName, user.FacilityId, context.Connection.RemoteIpAddress?.ToString());
             }
 
             await signInManager.SignOutAsync();

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -34,12 +36,14 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         if (now - activity.LastActivity > current.IdleTimeout)
         {
             _logger.LogInformation("Session of {UserName} ended: idle since {LastActivity:O}", principal.Identity?.Name, activity.LastActivity);
+            await RecordSignOutAsync(principal, "Signed out: idle past the timeout", cancellationToken);
             return false;
         }
 
         if (SessionLifetime.IsExpired(principal, now, current.AbsoluteLifetime))
         {
             _logger.LogInformation("Session of {UserName} ended: absolute lifetime reached", principal.Identity?.Name);
+            await RecordSignOutAsync(principal, "Signed out: session lifetime reached", cancellationToken);
             return false;
         }
 
@@ -53,5 +57,14 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
 
         var principalStamp = principal.FindFirstValue(identityOptions.Value.ClaimsIdentity.SecurityStampClaimType);
         return principalStamp == await userManager.GetSecurityStampAsync(user);
+    }
+
+    private async Task RecordSignOutAsync(ClaimsPrincipal principal, string description, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var facility = Guid.TryParse(principal.FindFirstValue(ImagePortalClaims.FacilityId), out var id) ? id : (Guid?)null;
+        await scope.ServiceProvider.GetRequiredService<IAuditTrail>().RecordAsync(
+            new AuditEntry(AuditEventType.UserAuthentication, AuditAction.Execute, AuditOutcome.Success, description),
+            principal.FindFirstValue(ClaimTypes.NameIdentifier), principal.Identity?.Name, facility, null, cancellationToken);
     }
 }

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
+using ImagePortal.Infrastructure.Audit;
 using Mediator;
 
 namespace ImagePortal.Web.Features.Common;
@@ -36,26 +38,35 @@ public sealed class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior
 /// Checks the sender's roles against the message's <see cref="AuthorizeMessageAttribute"/>, on the server, for every
 /// message, whatever the page showed. Facility scoping is each handler's job (it knows which data it touches).
 /// </summary>
-public sealed class AuthorizationBehavior<TMessage, TResponse>(ICurrentUser user, ILogger<AuthorizationBehavior<TMessage, TResponse>> logger)
+public sealed class AuthorizationBehavior<TMessage, TResponse>(
+    ICurrentUser user, IAuditTrail audit, ILogger<AuthorizationBehavior<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     private static readonly ConcurrentDictionary<Type, AuthorizeMessageAttribute?> Attributes = new();
 
-    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var rule = Attributes.GetOrAdd(typeof(TMessage), type => type.GetCustomAttribute<AuthorizeMessageAttribute>());
         var allowed = user.IsAuthenticated && rule is not null && (rule.AnyAuthenticatedUser || user.IsInAnyRole(rule.Roles));
         if (allowed)
         {
-            return next(message, cancellationToken);
+            return await next(message, cancellationToken);
         }
 
         logger.LogWarning(
             "Security: {UserId} from {Address} was refused {Message} (roles required: {Roles})",
             user.UserId ?? "anonymous", user.RemoteAddress, typeof(TMessage).Name,
             rule is null ? "message has no authorization rule" : string.Join(",", rule.Roles));
-        return ValueTask.FromResult(Failures<TResponse>.Create(FailureKind.Forbidden, "You are not allowed to do this."));
+        if (user.IsAuthenticated)
+        {
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Execute, AuditOutcome.SeriousFailure,
+                    $"{typeof(TMessage).Name} refused: the user's roles do not allow it"),
+                cancellationToken);
+        }
+
+        return Failures<TResponse>.Create(FailureKind.Forbidden, "You are not allowed to do this.");
     }
 }
 

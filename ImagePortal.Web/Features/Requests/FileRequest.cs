@@ -1,5 +1,7 @@
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Web.Features.Common;
 using ImagePortal.Web.Features.Notifications;
@@ -73,6 +75,7 @@ public sealed class FileRequestHandler(
     ICurrentUser user,
     TimeProvider clock,
     ChangeNotifier notifier,
+    IAuditTrail audit,
     ILogger<FileRequestHandler> logger)
     : ICommandHandler<FileRequest, Result<FiledRequest>>
 {
@@ -100,6 +103,10 @@ public sealed class FileRequestHandler(
             logger.LogWarning(
                 "Security: {UserId} of facility {FacilityId} tried to file a request to facility {SourceId} without an active agreement",
                 userId, requestingFacilityId, command.SourceFacilityId);
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Create, AuditOutcome.SeriousFailure,
+                    $"Request to facility {command.SourceFacilityId} refused: no active agreement"),
+                cancellationToken);
             return Result<FiledRequest>.NotFound("That facility cannot be asked: there is no active agreement with it.");
         }
 
@@ -143,6 +150,10 @@ public sealed class FileRequestHandler(
             {
                 await db.SaveChangesAsync(cancellationToken);
                 logger.LogInformation("Request {Number} filed by {UserId} to facility {SourceId}", number, userId, source.Id);
+                await audit.RecordAsync(
+                    new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
+                        $"Request {number} filed to {source.Code}", patient.LocalMrn, number),
+                    cancellationToken);
                 await notifier.PublishAsync(ChangeNotifier.Inbox(source.Id), ChangeNotifier.RequestsOf(requestingFacilityId));
                 return new FiledRequest(number, request.DueAt, []);
             }

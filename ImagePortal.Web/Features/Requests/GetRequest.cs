@@ -1,5 +1,7 @@
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Web.Features.Common;
 using Mediator;
@@ -20,7 +22,7 @@ public sealed record RequestDetails(
 
 public sealed record TimelineEntry(DateTimeOffset At, RequestEventKind Kind, string? Who, string? Text);
 
-public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, ICurrentUser user)
+public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, ICurrentUser user, IAuditTrail audit)
     : IQueryHandler<GetRequest, Result<RequestDetails>>
 {
     public async ValueTask<Result<RequestDetails>> Handle(GetRequest query, CancellationToken cancellationToken)
@@ -32,6 +34,10 @@ public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> db
             return Result<RequestDetails>.NotFound(RequestAccess.NotFoundMessage);
         }
 
+        await audit.RecordAsync(
+            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Read, AuditOutcome.Success, $"Request {request.Number} viewed",
+                request.Patient.LocalMrn, request.Number),
+            cancellationToken);
         var facilities = await db.Facilities.AsNoTracking()
             .Where(f => f.Id == request.RequestingFacilityId || f.Id == request.SourceFacilityId)
             .ToDictionaryAsync(f => f.Id, f => $"{f.Name} ({f.Code})", cancellationToken);

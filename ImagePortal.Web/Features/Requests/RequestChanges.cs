@@ -1,5 +1,7 @@
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Web.Features.Notifications;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +14,7 @@ namespace ImagePortal.Web.Features.Requests;
 /// save; if someone else saved first, the concurrency token makes this save fail and the user is told so plainly.
 /// </summary>
 public sealed class RequestChanges(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock, ChangeNotifier notifier)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock, ChangeNotifier notifier, IAuditTrail audit)
 {
     public async Task<Result> ApplyAsync(
         string number, Guid seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken)
@@ -29,6 +31,7 @@ public sealed class RequestChanges(
             return Result.Conflict($"Request {number} was changed by someone else meanwhile ({ImageRequest.Describe(request.Status)} now). Reload it and decide again.");
         }
 
+        var statusBefore = request.Status;
         try
         {
             change(request, clock.GetUtcNow());
@@ -37,6 +40,8 @@ public sealed class RequestChanges(
         {
             return Result.Invalid(error.Message);
         }
+
+        var what = request.Events[^1];
 
         try
         {
@@ -47,6 +52,11 @@ public sealed class RequestChanges(
             return Result.Conflict($"Request {number} was changed by someone else at the same moment. Reload it and decide again.");
         }
 
+        await audit.RecordAsync(
+            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Update, AuditOutcome.Success,
+                $"Request {number}: {what.Kind} ({ImageRequest.Describe(statusBefore)} to {ImageRequest.Describe(request.Status)})",
+                request.Patient.LocalMrn, number),
+            cancellationToken);
         await notifier.PublishAsync(
             ChangeNotifier.Request(number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId));
         return Result.Success();

@@ -1,0 +1,33 @@
+using ImagePortal.Domain.Audit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ImagePortal.Infrastructure.Data.Configurations;
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> builder)
+    {
+        builder.ToTable("AuditEvents");
+        builder.HasKey(e => e.Sequence);
+        builder.Property(e => e.Sequence).ValueGeneratedOnAdd();
+        builder.HasIndex(e => e.Id).IsUnique();
+        builder.Property(e => e.Type).HasConversion<string>().HasMaxLength(32);
+        builder.Property(e => e.Action).HasConversion<string>().HasMaxLength(16);
+        builder.Property(e => e.Outcome).HasConversion<int>();
+        builder.Property(e => e.UserId).HasMaxLength(450);
+        builder.Property(e => e.UserName).HasMaxLength(256);
+        builder.Property(e => e.Address).HasMaxLength(64);
+        builder.Property(e => e.PatientId).HasMaxLength(64);
+        builder.Property(e => e.ObjectReference).HasMaxLength(128);
+        builder.Property(e => e.Description).HasMaxLength(1000).IsRequired();
+        builder.Property(e => e.PreviousHash).HasMaxLength(64).IsFixedLength().IsRequired();
+        builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength().IsRequired();
+        builder.Ignore(e => e.IsIntact);
+
+        // One successor per event: concurrent writers cannot fork the chain (see AuditTrail).
+        builder.HasIndex(e => e.PreviousHash).IsUnique();
+        builder.HasIndex(e => new { e.At, e.Type });
+        builder.HasIndex(e => new { e.FacilityId, e.At });
+    }
+}

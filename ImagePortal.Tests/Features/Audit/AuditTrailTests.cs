@@ -1,0 +1,82 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImagePortal.Tests.Features.Audit;
+
+public sealed class AuditTrailTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+{
+    private CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private async Task<string> FileAsync(string localMrn)
+    {
+        var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Cancel));
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            sbr, "Walsh", "Nora", null, PatientSex.Female, null, localMrn, ["MG"], null, null, null, null, "Screening prior", RequestPriority.Routine));
+        return result.Value!.Number!;
+    }
+
+    [Fact]
+    public async Task FilingAndDeciding_AreAudited_WithActorFacilityPatientAndRequest()
+    {
+        var number = await FileAsync("NVH-A100");
+        var details = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, details.Value!.Version));
+
+        var events = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number).OrderBy(e => e.Sequence).ToListAsync(Cancel));
+        var nvh = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "NVH").Select(f => f.Id).SingleAsync(Cancel));
+
+        Assert.Equal(
+            [(AuditEventType.PatientRecord, AuditAction.Create, "clerk.nvh"), (AuditEventType.PatientRecord, AuditAction.Read, "approver.sbr"), (AuditEventType.PatientRecord, AuditAction.Update, "approver.sbr")],
+            events.Select(e => (e.Type, e.Action, e.UserName!)));
+        Assert.All(events, e => Assert.Equal("NVH-A100", e.PatientId));
+        Assert.Equal(nvh, events[0].FacilityId);
+        Assert.Equal("127.0.0.1", events[0].Address);
+        Assert.Contains("Claimed", events[2].Description);
+    }
+
+    [Fact]
+    public async Task RefusedAttempts_AreSecurityAlerts()
+    {
+        var number = await FileAsync("NVH-A200");
+
+        await fixture.QueryAsync(DemoUsers.ClerkSbr.UserName, new GetRequest(number));
+        await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListFacilities(null, 0, 10));
+
+        var alerts = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.Type == AuditEventType.SecurityAlert).ToListAsync(Cancel));
+        Assert.Contains(alerts, a => a.ObjectReference == number && a.UserName == "clerk.sbr");
+        Assert.Contains(alerts, a => a.Description.Contains(nameof(ListFacilities)) && a.UserName == "clerk.nvh");
+    }
+
+    [Fact]
+    public async Task ConcurrentWriters_KeepOneUnbrokenChain()
+    {
+        using var scope = fixture.Services.CreateScope();
+        var trail = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => trail.RecordAsync(
+            new AuditEntry(AuditEventType.Export, AuditAction.Read, AuditOutcome.Success, $"parallel {i}"), "u", "u", null, null, Cancel)));
+
+        var verification = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(Cancel);
+        Assert.True(verification.IsIntact, verification.Problem);
+        Assert.Equal(20, await fixture.DbAsync(db => db.AuditEvents.CountAsync(e => e.Description.StartsWith("parallel "), Cancel)));
+    }
+
+    [Fact]
+    public async Task TheDatabase_RefusesToEditOrDeleteAuditRows()
+    {
+        await FileAsync("NVH-A300");
+
+        var update = await Record.ExceptionAsync(() => fixture.DbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE AuditEvents SET Description = 'x'", Cancel)));
+        var delete = await Record.ExceptionAsync(() => fixture.DbAsync(db => db.Database.ExecuteSqlRawAsync("DELETE FROM AuditEvents", Cancel)));
+
+        Assert.Contains("append-only", Assert.IsType<SqliteException>(update).Message);
+        Assert.Contains("append-only", Assert.IsType<SqliteException>(delete).Message);
+    }
+}
