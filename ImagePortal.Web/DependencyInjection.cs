@@ -116,6 +116,9 @@ public static class DependencyInjection
     {
         var services = builder.Services;
         services.AddSingleton<ImagePortal.Web.Features.Notifications.ChangeNotifier>();
+        services.Configure<ImagePortal.Web.Features.Notifications.SmtpSettings>(builder.Configuration.GetSection(ImagePortal.Web.Features.Notifications.SmtpSettings.SectionName));
+        services.AddScoped<ImagePortal.Web.Features.Notifications.NotificationMailer>();
+        services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
         services.AddMediator(options =>

@@ -1,5 +1,6 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -37,6 +38,8 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
     public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<UserNotification> UserNotifications => Set<UserNotification>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

@@ -24,6 +24,8 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
         var approver = await SignInAsync(approverContext, DemoUsers.ApproverSbr);
         await approver.GotoAsync("/inbox");
         await new Shell(approver).WaitUntilInteractiveAsync();
+        var bell = approver.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Notifications") });
+        var unreadBefore = Regex.Match(await bell.GetAttributeAsync("aria-label") ?? "", @"(\d+) unread") is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
 
         await using var clerkContext = await browser.NewContextAsync();
         var clerk = await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
@@ -42,7 +44,8 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
         await Expect(clerk.GetByTestId("request-status")).ToHaveTextAsync("Submitted");
         await new Shell(clerk).WaitUntilInteractiveAsync();
 
-        // No reload on either side from here on.
+        // No reload on either side from here on: the bell and the inbox of the approver update by themselves.
+        await Expect(bell).ToHaveAccessibleNameAsync($"Notifications: {unreadBefore + 1} unread");
         var claim = approver.GetByRole(AriaRole.Button, new() { Name = $"Claim {number}" });
         await Expect(claim).ToBeVisibleAsync();
         await claim.ClickAsync();

@@ -17,6 +17,8 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
 
     public static string RequestsOf(Guid facilityId) => $"requests:{facilityId}";
 
+    public static string NotificationsOf(string userId) => $"notifications:{userId}";
+
     public IDisposable Subscribe(string key, Func<Task> onChange)
     {
         var id = Guid.NewGuid();

@@ -75,6 +75,7 @@ public sealed class FileRequestHandler(
     ICurrentUser user,
     TimeProvider clock,
     ChangeNotifier notifier,
+    RequestNotifications notifications,
     IAuditTrail audit,
     ILogger<FileRequestHandler> logger)
     : ICommandHandler<FileRequest, Result<FiledRequest>>
@@ -155,6 +156,7 @@ public sealed class FileRequestHandler(
                         $"Request {number} filed to {source.Code}", patient.LocalMrn, number),
                     cancellationToken);
                 await notifier.PublishAsync(ChangeNotifier.Inbox(source.Id), ChangeNotifier.RequestsOf(requestingFacilityId));
+                await notifications.RequestChangedAsync(request, RequestEventKind.Submitted, cancellationToken);
                 return new FiledRequest(number, request.DueAt, []);
             }
             catch (DbUpdateException) when (attempt < NumberAttempts)

@@ -14,7 +14,7 @@ namespace ImagePortal.Web.Features.Requests;
 /// save; if someone else saved first, the concurrency token makes this save fail and the user is told so plainly.
 /// </summary>
 public sealed class RequestChanges(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock, ChangeNotifier notifier, IAuditTrail audit)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock, ChangeNotifier notifier, IAuditTrail audit, RequestNotifications notifications)
 {
     public async Task<Result> ApplyAsync(
         string number, Guid seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken)
@@ -59,6 +59,7 @@ public sealed class RequestChanges(
             cancellationToken);
         await notifier.PublishAsync(
             ChangeNotifier.Request(number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId));
+        await notifications.RequestChangedAsync(request, what.Kind, cancellationToken);
         return Result.Success();
     }
 }
