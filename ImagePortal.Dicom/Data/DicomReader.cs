@@ -205,12 +205,33 @@ public static class DicomReader
                 }
                 else
                 {
-                    vr = DicomDictionary.ImplicitVR(tag);
+                    vr = ImplicitVR(tag, dataset);
                     length = reader.ReadUInt32(bigEndian);
                 }
 
                 dataset.AddParsed(ReadValue(tag, vr, length, offset, explicitVR, bigEndian, depth, dataset));
             }
+        }
+
+        /// <summary>
+        /// The dictionary VR, with "US or SS" resolved by Pixel Representation (0028,0103) as PS3.3 C.7.6.3.1.3
+        /// defines (1 = signed), looked up in this data set and the enclosing ones.
+        /// </summary>
+        private static DicomVR ImplicitVR(DicomTag tag, DicomDataset dataset)
+        {
+            var vr = DicomDictionary.ImplicitVR(tag);
+            if (vr == DicomVR.US && DicomDictionary.Find(tag)?.ValueRepresentation == "xs")
+            {
+                for (var current = dataset; current is not null; current = current.Parent)
+                {
+                    if (current.Find(DicomTag.PixelRepresentation) is DicomElement { Length: >= 2 } representation)
+                    {
+                        return representation.Buffer.GetBytes().Span[0] == 1 ? DicomVR.SS : DicomVR.US;
+                    }
+                }
+            }
+
+            return vr;
         }
 
         private uint SkipReservedAndReadLength(bool bigEndian)
@@ -354,14 +375,12 @@ public static class DicomReader
             }
         }
 
-        private long CheckedEnd(uint length)
-        {
-            if (length > reader.Remaining)
-            {
-                throw new DicomFormatException(reader.Position, $"a length of {length} bytes is longer than the {reader.Remaining} bytes left");
-            }
-
-            return reader.Position + length;
-        }
+        /// <summary>
+        /// The end of a sequence or item of defined length. Where the length claims more than the data holds, the end
+        /// of the data is used instead, as DCMTK does: the elements inside are still read and checked one by one, and
+        /// a value cut short still fails, so a wrong container length costs nothing but the promise it made.
+        /// </summary>
+        private long CheckedEnd(uint length) =>
+            length > reader.Remaining ? reader.Position + reader.Remaining : reader.Position + length;
     }
 }
