@@ -79,6 +79,19 @@ internal sealed class ByteReader
     /// <summary>Reads a value of <paramref name="length"/> bytes, allocating only what the stream proves to hold.</summary>
     public byte[] ReadBytes(long length)
     {
+        var start = Position;
+        try
+        {
+            return ReadBytesCore(length);
+        }
+        catch (DicomFormatException exception) when (exception.Offset != start)
+        {
+            throw new DicomFormatException(start, $"the data ends inside a value of {length} bytes that starts here", exception);
+        }
+    }
+
+    private byte[] ReadBytesCore(long length)
+    {
         if (length > Remaining)
         {
             throw new DicomFormatException(Position, $"a value of {length} bytes is longer than the {Remaining} bytes left");

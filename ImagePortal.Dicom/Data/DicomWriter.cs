@@ -39,9 +39,14 @@ public static class DicomWriter
         }
 
         var meta = file.FileMetaInformation;
-        if (meta.GetString(DicomTag.TransferSyntaxUID)?.TrimEnd('\0') != syntax.Uid)
+        var declared = meta.Find(DicomTag.TransferSyntaxUID) is DicomElement uid
+            ? System.Text.Encoding.ASCII.GetString(uid.Buffer.GetBytes().Span).TrimEnd('\0', ' ')
+            : null;
+        if (declared != syntax.Uid)
         {
-            meta.SetString(DicomTag.TransferSyntaxUID, syntax.Uid);
+            // UI values are padded with NUL (PS3.5 §9.1); written as bytes since a read file's UID was checked then.
+            var bytes = System.Text.Encoding.ASCII.GetBytes(syntax.Uid.Length % 2 == 1 ? syntax.Uid + "\0" : syntax.Uid);
+            meta.SetBytes(DicomTag.TransferSyntaxUID, DicomVR.UI, bytes);
         }
 
         var output = new BufferedStream(stream, 1 << 16);
