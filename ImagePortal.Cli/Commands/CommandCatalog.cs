@@ -9,5 +9,6 @@ public static class CommandCatalog
     {
         yield return VersionCommand.Create();
         yield return DumpCommand.Create();
+        yield return ModifyCommand.Create();
     }
 }
