@@ -40,27 +40,34 @@ public static class ModifyCommand
                 return 2;
             }
 
-            var exit = 0;
-            foreach (var file in parseResult.GetValue(files) ?? [])
+            // Files are independent: change them in parallel, and report failures in the order the files were given.
+            var targets = parseResult.GetValue(files) ?? [];
+            var failures = new string?[targets.Length];
+            Parallel.For(0, targets.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
+                var path = targets[i].FullName;
                 try
                 {
-                    var dicom = DicomFile.Open(file.FullName);
+                    var dicom = DicomFile.Open(path);
                     foreach (var change in changes)
                     {
                         change.Apply(dicom.Dataset);
                     }
 
-                    dicom.Save(file.FullName);
+                    dicom.Save(path);
                 }
                 catch (Exception exception) when (exception is DicomFormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
                 {
-                    error.WriteLine($"imageportal modify: {file.FullName}: {exception.Message}");
-                    exit = 1;
+                    failures[i] = $"imageportal modify: {path}: {exception.Message}";
                 }
+            });
+
+            foreach (var failure in failures.OfType<string>())
+            {
+                error.WriteLine(failure);
             }
 
-            return exit;
+            return failures.Any(f => f is not null) ? 1 : 0;
         });
         return command;
     }
