@@ -48,7 +48,7 @@ internal abstract class DicomByteSource
         public override Stream Open(out bool dispose)
         {
             dispose = true;
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         }
     }
 
@@ -64,7 +64,8 @@ internal abstract class DicomByteSource
 
 internal sealed class DeferredDicomBuffer(DicomByteSource source, long offset, long length, int swapUnit) : DicomBuffer
 {
-    private const int ChunkSize = 1 << 16;
+    // Large enough that copying a 512×512×16-bit frame takes one read and one write, small enough to pool.
+    private const int ChunkSize = 1 << 20;
 
     public override long Length => length;
 
