@@ -140,4 +140,35 @@ public sealed class DicomValueTests
         Assert.Equal([DicomTag.PatientID], reread.GetTags(DicomTag.SelectorATValue));
         Assert.Throws<InvalidOperationException>(() => reread.GetValues<int>(DicomTag.SelectorFDValue));
     }
+
+    [Fact]
+    public void PrivateTags_AreFoundAndReservedThroughTheirCreator()
+    {
+        var dataset = new DicomDataset();
+        dataset.SetString(new DicomTag(0x0029, 0x0010), DicomVR.LO, "OTHER VENDOR");
+
+        var tag = dataset.ReservePrivateTag(0x0029, "IMAGEPORTAL", 0x01);
+        dataset.SetString(tag, DicomVR.LO, "reconciled");
+
+        // PS3.5 §7.8.1: block 0x10 is taken, so IMAGEPORTAL gets (0029,0011) and its element 01 is (0029,1101).
+        Assert.Equal(new DicomTag(0x0029, 0x1101), tag);
+        Assert.Equal("IMAGEPORTAL", dataset.GetString(new DicomTag(0x0029, 0x0011)));
+        Assert.Equal(tag, dataset.FindPrivateTag(0x0029, "IMAGEPORTAL", 0x01));
+        Assert.Null(dataset.FindPrivateTag(0x0031, "IMAGEPORTAL", 0x01));
+        Assert.Throws<ArgumentOutOfRangeException>(() => dataset.ReservePrivateTag(0x0010, "X", 1));
+    }
+
+    [Fact]
+    public void DeferredValue_FromACallersStream_LeavesItsPositionAlone()
+    {
+        var source = new DicomDataset();
+        source.SetBytes(DicomTag.PixelData, DicomVR.OB, Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray());
+        var stream = new MemoryStream(DicomCodecTests.Write(source, DicomTransferSyntax.ExplicitVRLittleEndian));
+
+        var dataset = DicomReader.ReadDataset(stream, DicomTransferSyntax.ExplicitVRLittleEndian, new DicomReaderOptions { LargeValueThreshold = 100 });
+        stream.Position = 5;
+
+        Assert.Equal(source.GetBytes(DicomTag.PixelData).ToArray(), dataset.GetBytes(DicomTag.PixelData).ToArray());
+        Assert.Equal(5, stream.Position);
+    }
 }
