@@ -21,7 +21,7 @@ public static class DicomReader
     public static DicomDataset ReadDataset(Stream stream, DicomTransferSyntax syntax, DicomReaderOptions? options = null)
     {
         options ??= DicomReaderOptions.Default;
-        var reader = new ByteReader(stream);
+        var reader = new ByteReader(stream, options.MaxUnboundedLength);
         if (syntax.IsDeflated)
         {
             reader.SwitchToDeflate();
@@ -33,7 +33,7 @@ public static class DicomReader
 
     internal static DicomFile ReadFile(Stream stream, DicomByteSource? source, DicomReaderOptions options)
     {
-        var reader = new ByteReader(stream);
+        var reader = new ByteReader(stream, options.MaxUnboundedLength);
         var parser = new Parser(reader, source, options);
         return parser.ReadFile();
     }

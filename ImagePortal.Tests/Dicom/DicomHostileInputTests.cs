@@ -147,6 +147,22 @@ public sealed class DicomHostileInputTests
         Assert.Throws<DicomFormatException>(() => DicomReader.ReadDataset(new MemoryStream(garbage), DicomTransferSyntax.DeflatedExplicitVRLittleEndian));
     }
 
+    [Fact]
+    public void DeflateBomb_StopsAtTheConfiguredLimit()
+    {
+        // 8 MB of zeros in one OB value deflates to a few KB (PS3.5 §A.5 input is not trusted either).
+        var dataset = new DicomDataset();
+        dataset.SetBytes(DicomTag.PixelData, DicomVR.OB, new byte[8 << 20]);
+        var deflated = new MemoryStream();
+        DicomWriter.WriteDataset(deflated, dataset, DicomTransferSyntax.DeflatedExplicitVRLittleEndian);
+        Assert.True(deflated.Length < 64 * 1024);
+
+        var error = Assert.Throws<DicomFormatException>(() => DicomReader.ReadDataset(
+            new MemoryStream(deflated.ToArray()), DicomTransferSyntax.DeflatedExplicitVRLittleEndian, new DicomReaderOptions { MaxUnboundedLength = 1 << 20 }));
+
+        Assert.Contains("bytes left", error.Reason, StringComparison.Ordinal);
+    }
+
     internal static byte[] Element(ushort group, ushort element, uint length)
     {
         var bytes = new byte[8];
