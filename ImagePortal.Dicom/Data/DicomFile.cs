@@ -78,9 +78,11 @@ public sealed class DicomFile
 
             File.Move(temporary, full, overwrite: true);
         }
-        finally
+        catch
         {
+            // Never leave a half-written temporary file behind; the original is untouched until the move.
             File.Delete(temporary);
+            throw;
         }
     }
 
