@@ -14,6 +14,7 @@ namespace ImagePortal.Dicom.Data;
 public sealed class DicomDataset : IEnumerable<DicomItem>
 {
     private readonly List<DicomItem> _items = [];
+    private (DicomElement Source, DicomCharacterSet Set)? _characterSet;
 
     public DicomDataset()
     {
@@ -44,8 +45,16 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
             {
                 if (dataset.Find(DicomTag.SpecificCharacterSet) is DicomElement element)
                 {
+                    // Elements are immutable: the same element object means the same character set.
+                    if (_characterSet is { } cached && ReferenceEquals(cached.Source, element))
+                    {
+                        return cached.Set;
+                    }
+
                     var terms = SplitValues(Encoding.ASCII.GetString(element.Buffer.GetBytes().Span), DicomVR.CS, trimLeading: true);
-                    return DicomCharacterSet.Create(terms);
+                    var set = DicomCharacterSet.Create(terms);
+                    _characterSet = (element, set);
+                    return set;
                 }
             }
 

@@ -92,6 +92,19 @@ public sealed class DicomCodecTests
         Assert.Equal(stream.ToArray().AsSpan(128, 4).ToArray(), "DICM"u8.ToArray());
     }
 
+    [Fact]
+    public void ExplicitVR_ValueTooLongForA16BitLength_IsWrittenAsUN()
+    {
+        var dataset = new DicomDataset();
+        dataset.SetBytes(DicomTag.ImageComments, DicomVR.LT, new byte[70000]);
+
+        var bytes = Write(dataset, DicomTransferSyntax.ExplicitVRLittleEndian);
+
+        // PS3.5 §6.2.2: a value that does not fit the 16-bit length of its VR is encoded as UN (32-bit length).
+        Assert.Equal(new byte[] { 0x20, 0x00, 0x00, 0x40, (byte)'U', (byte)'N', 0, 0, 0x70, 0x11, 0x01, 0x00 }, bytes[..12]);
+        Assert.Equal(12 + 70000, bytes.Length);
+    }
+
     internal static byte[] Write(DicomDataset dataset, DicomTransferSyntax syntax)
     {
         var stream = new MemoryStream();
