@@ -12,8 +12,9 @@ public sealed record DicomWriterOptions
     public CompressionLevel DeflateLevel { get; init; } = CompressionLevel.Optimal;
 
     /// <summary>
-    /// Whether group length elements (gggg,0000) other than (0002,0000) are kept, with recomputed values. They are
-    /// retired (PS3.5 §7.2); keeping them (the default) rewrites a file as it was.
+    /// Whether group length elements (gggg,0000) other than (0000,0000) and (0002,0000), which are always written, are
+    /// kept. All are written with recomputed values. They are retired (PS3.5 §7.2); keeping them (the default)
+    /// rewrites a file as it was.
     /// </summary>
     public bool KeepGroupLengths { get; init; } = true;
 }
@@ -165,9 +166,11 @@ public static class DicomWriter
                     continue;
                 }
 
-                if (item.Tag.IsGroupLength && item.Tag.Group != 0x0000)
+                if (item.Tag.IsGroupLength)
                 {
-                    if (options.KeepGroupLengths)
+                    // Command Group Length (0000,0000) is required in every command set (PS3.7 §6.3.1, §E.1): always
+                    // written, like the others recomputed from what follows.
+                    if (options.KeepGroupLengths || item.Tag.Group == 0x0000)
                     {
                         WriteGroupLength(dataset, item.Tag);
                     }
