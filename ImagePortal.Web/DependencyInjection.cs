@@ -7,6 +7,7 @@ using ImagePortal.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
 
 namespace ImagePortal.Web;
@@ -26,6 +27,7 @@ public static class DependencyInjection
             })
             .AddHubOptions(options => options.MaximumReceiveMessageSize = 64 * 1024);
         services.AddMudServices();
+        ConfigurationChecks.ProtectKeys(builder, services.AddDataProtection());
 
         builder.AddIdentity();
         builder.AddUseCases();

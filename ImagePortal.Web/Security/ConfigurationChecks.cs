@@ -1,0 +1,63 @@
+using System.Security.Cryptography.X509Certificates;
+using ImagePortal.Infrastructure.Seed;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Web.Security;
+
+/// <summary>
+/// Start-up checks for settings that are fine on a developer's machine and dangerous in production
+/// (RELIABILITY_CHECKLIST 28): the app refuses to start where it would be insecure, and warns loudly where it is merely unwise.
+/// </summary>
+public static class ConfigurationChecks
+{
+    public static void Run(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConfigurationChecks));
+        if (app.Environment.IsDevelopment())
+        {
+            return;
+        }
+
+        var auth = app.Services.GetRequiredService<IOptions<AuthenticationSettings>>().Value;
+        if (auth.MaxFailedAccessAttempts is < 1 or > 20 || auth.IdleTimeout <= TimeSpan.Zero || auth.AbsoluteLifetime < auth.IdleTimeout)
+        {
+            throw new InvalidOperationException(
+                "Authentication settings are unsafe: lockout must be on (1-20 attempts) and sessions must have a positive idle timeout not longer than their lifetime.");
+        }
+
+        if (app.Configuration.GetValue("DetailedErrors", false))
+        {
+            throw new InvalidOperationException("DetailedErrors is on outside Development: stack traces would reach browsers. Turn it off.");
+        }
+
+        if (app.Services.GetRequiredService<IOptions<SeedOptions>>().Value.Users.Count > 0)
+        {
+            logger.LogWarning("SECURITY: the Seed section creates users with passwords from configuration. Fine for the demo; " +
+                              "for a real installation remove Seed:Users and create accounts on the administration pages.");
+        }
+
+        if (string.IsNullOrEmpty(app.Configuration["DataProtection:CertificatePath"]))
+        {
+            logger.LogWarning("SECURITY: DataProtection:CertificatePath is not set, so the keys that protect sign-in cookies are stored " +
+                              "unencrypted in the database. Set it (and DataProtection:CertificatePassword) in production.");
+        }
+
+        if (!app.Configuration.GetValue("Https:Redirect", false))
+        {
+            logger.LogWarning("SECURITY: Https:Redirect is off. Serve the portal over HTTPS only (here or at the reverse proxy).");
+        }
+    }
+
+    /// <summary>Encrypts the Data Protection key ring at rest with a certificate, where one is configured.</summary>
+    public static void ProtectKeys(IHostApplicationBuilder builder, Microsoft.AspNetCore.DataProtection.IDataProtectionBuilder dataProtection)
+    {
+        var path = builder.Configuration["DataProtection:CertificatePath"];
+        if (string.IsNullOrEmpty(path))
+        {
+            return;
+        }
+
+        var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, builder.Configuration["DataProtection:CertificatePassword"]);
+        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.ProtectKeysWithCertificate(dataProtection, certificate);
+    }
+}
