@@ -30,7 +30,7 @@ public sealed record RetrieveProgress(DimseStatus Status, ushort? Remaining, ush
 /// PS3.7 D.3.3.3, the default). Multi-response operations are <see cref="IAsyncEnumerable{T}"/>: cancel
 /// the enumeration and a C-CANCEL is sent; the remaining responses are consumed so the association stays usable.
 /// </summary>
-public sealed class DicomClientAssociation : IAsyncDisposable
+public sealed partial class DicomClientAssociation : IAsyncDisposable
 {
     /// <summary>A C-FIND identifier larger than this is not an identifier; bounds what a peer can make us buffer.</summary>
     public const int MaxIdentifierLength = 16 * 1024 * 1024;

@@ -1,4 +1,6 @@
 using System.Net;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Dimse;
 
 namespace ImagePortal.Dicom.Network.Server;
@@ -10,7 +12,16 @@ public sealed record DicomRequestContext(string CallingAeTitle, string CalledAeT
 /// A C-FIND, C-MOVE or C-GET request as a provider sees it. <see cref="Identifier"/> is the encoded data
 /// set in <see cref="TransferSyntaxUid"/>, from the peer: hostile until parsed and checked.
 /// </summary>
-public sealed record QueryRequest(DicomRequestContext Caller, string SopClassUid, string TransferSyntaxUid, byte[] Identifier);
+public sealed record QueryRequest(DicomRequestContext Caller, string SopClassUid, string TransferSyntaxUid, byte[] Identifier)
+{
+    public DicomTransferSyntax TransferSyntax => DicomTransferSyntax.Lookup(TransferSyntaxUid);
+
+    /// <summary>Parses the identifier; malformed input ends in <see cref="DicomFormatException"/> (answered as a failure).</summary>
+    public DicomDataset ParseIdentifier() => DicomClientAssociation.Decode(Identifier, TransferSyntax) ?? new DicomDataset();
+
+    /// <summary>Encodes a match for a pending C-FIND response, in the request's transfer syntax.</summary>
+    public byte[] Encode(DicomDataset match) => DicomClientAssociation.Encode(match, TransferSyntax);
+}
 
 /// <summary>PS3.7 9.1.5: answers C-ECHO. Without one, the host answers success.</summary>
 public interface IDicomEchoProvider

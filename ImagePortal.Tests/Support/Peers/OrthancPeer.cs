@@ -119,7 +119,9 @@ public sealed class OrthancPeer : IAsyncDisposable
 
     public async Task<JsonElement> PostJsonAsync(string path, object body, CancellationToken cancellationToken)
     {
-        using var response = await Http.PostAsJsonAsync(path, body, cancellationToken);
+        // Orthanc's field names are PascalCase: no web (camelCase) naming policy.
+        using var content = JsonContent.Create(body, options: new JsonSerializerOptions());
+        using var response = await Http.PostAsync(path, content, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
