@@ -175,7 +175,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                 stopping).ConfigureAwait(false);
             if (association is null)
             {
-                await LingerUntilPeerClosesAsync(socket, stream).ConfigureAwait(false);
+                await LingerUntilPeerClosesAsync(socket, stream, stopping).ConfigureAwait(false);
                 return;
             }
 
@@ -208,12 +208,13 @@ public sealed partial class DicomServer : IAsyncDisposable
     /// PS3.8 9.2 Sta13: after A-ASSOCIATE-RJ or A-ABORT the acceptor waits, within ARTIM, for the peer to
     /// close, so that our answer is not lost to a reset caused by closing with unread data.
     /// </summary>
-    private async Task LingerUntilPeerClosesAsync(Socket socket, Stream stream)
+    private async Task LingerUntilPeerClosesAsync(Socket socket, Stream stream, CancellationToken stopping)
     {
         try
         {
             socket.Shutdown(SocketShutdown.Send);
-            using var artim = new CancellationTokenSource(_options.AssociationTimeout);
+            using var artim = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            artim.CancelAfter(_options.AssociationTimeout);
             var sink = new byte[4096];
             while (await stream.ReadAsync(sink, artim.Token).ConfigureAwait(false) > 0)
             {
