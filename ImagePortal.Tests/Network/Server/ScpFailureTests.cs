@@ -170,9 +170,9 @@ public sealed class ScpFailureTests
     {
         { "P-DATA-TF claiming 4 GiB", "04 00 FFFFFFFF 00000004 01 03" },
         { "P-DATA-TF above our maximum length", "04 00 01000000 00000004 01 03" },
-        { "PDV longer than its PDU", "04 00 0000000A 00001000 01 03 0000" },
-        { "PDV on a context never negotiated", "04 00 0000000A 00000004 09 03 0000" },
-        { "command set outside group 0000", "04 00 00000012 0000000E 01 03 0800 0000 02000000 0000" },
+        { "PDV longer than its PDU", "04 00 00000008 00001000 01 03 0000" },
+        { "PDV on a context never negotiated", "04 00 00000008 00000004 09 03 0000" },
+        { "command set outside group 0000", "04 00 00000012 0000000E 01 03 0800 0000 02000000 0000 0000" },
         { "A-ASSOCIATE-RQ on an established association", "01 00 00000004 00000000" },
         { "unknown PDU type", "09 00 00000004 00000000" },
     };
