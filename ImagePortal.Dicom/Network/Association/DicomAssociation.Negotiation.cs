@@ -129,7 +129,6 @@ public sealed partial class DicomAssociation
                         var association = new DicomAssociation(socket, stream, isRequestor: true, request, accept, options.MaxPduLength, negotiated, logger, metrics)
                         {
                             WriteTimeout = options.ResponseTimeout,
-                            ArtimTimeout = options.AssociationTimeout,
                         };
                         metrics.AssociationEstablished(requestor: true);
                         LogEstablished(logger, options.CallingAeTitle, options.CalledAeTitle, $"{host}:{port}", string.Join("; ", negotiated), peerMax);
@@ -233,10 +232,7 @@ public sealed partial class DicomAssociation
         var contexts = decision.Answers
             .Select(a => new PresentationContext(a.Id, request.PresentationContexts.First(p => p.Id == a.Id).AbstractSyntax, a.TransferSyntax, a.Result))
             .ToList();
-        var association = new DicomAssociation(socket, stream, isRequestor: false, request, accept, ourMaxPdu, contexts, logger, metrics)
-        {
-            ArtimTimeout = artimTimeout,
-        };
+        var association = new DicomAssociation(socket, stream, isRequestor: false, request, accept, ourMaxPdu, contexts, logger, metrics);
         metrics.AssociationEstablished(requestor: false);
         LogEstablished(logger, request.CallingAeTitle, request.CalledAeTitle, socket?.RemoteEndPoint?.ToString() ?? "?", string.Join("; ", contexts), request.UserInformation.MaxPduLength);
         return association;

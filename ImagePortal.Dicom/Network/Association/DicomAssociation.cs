@@ -23,10 +23,18 @@ namespace ImagePortal.Dicom.Network.Association;
 public sealed partial class DicomAssociation : IAsyncDisposable
 {
     private const int TcpQuickAck = 12;
+    private const int WriteBufferSize = 256 * 1024;
     private const int IpProtoTcp = 6;
 
     private readonly Socket? _socket;
     private readonly Stream _stream;
+
+    /// <summary>
+    /// Writes go through a buffer so that the many small PDUs of a peer with a small maximum length
+    /// (Orthanc and DCMTK default to 16 KiB) leave in a few large writes instead of one system call each.
+    /// Only writes use it (under the send lock); reads go to <see cref="_stream"/> directly.
+    /// </summary>
+    private readonly BufferedStream _writer;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly uint _ourMaxPdu;
@@ -53,6 +61,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
     {
         _socket = socket;
         _stream = stream;
+        _writer = new BufferedStream(stream, WriteBufferSize);
         IsRequestor = isRequestor;
         Request = request;
         Accept = accept;
@@ -173,11 +182,12 @@ public sealed partial class DicomAssociation : IAsyncDisposable
                 _metrics.BytesSent(total);
             }
 
-            await _stream.FlushAsync(timeout.Token).ConfigureAwait(false);
+            await _writer.FlushAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception error)
         {
-            // A message cut in the middle leaves the peer mid-PDU: the association cannot continue.
+            // A message cut in the middle, whatever the cause (the source stream failed, the peer went
+            // away, a timeout, a cancel), leaves the peer mid-message: the association cannot continue.
             var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             await AbortAsync(AbortSource.ServiceUser, AbortReason.NotSpecified).ConfigureAwait(false);
             if (timedOut)
@@ -185,12 +195,12 @@ public sealed partial class DicomAssociation : IAsyncDisposable
                 throw new DicomAssociationTimeoutException($"The peer did not take our data within {WriteTimeout}; association aborted.");
             }
 
-            if (error is OperationCanceledException)
+            if (error is IOException or SocketException or ObjectDisposedException)
             {
-                throw;
+                throw new DicomAssociationAbortedException($"Sending {command.CommandField} failed, association aborted: {error.Message}", inner: error);
             }
 
-            throw new DicomAssociationAbortedException($"Sending {command.CommandField} failed: {error.Message}", inner: error);
+            throw;
         }
         finally
         {
@@ -393,8 +403,8 @@ public sealed partial class DicomAssociation : IAsyncDisposable
             {
                 try
                 {
-                    await _stream.WriteAsync(writer.WrittenMemory, cts.Token).ConfigureAwait(false);
-                    await _stream.FlushAsync(cts.Token).ConfigureAwait(false);
+                    await _writer.WriteAsync(writer.WrittenMemory, cts.Token).ConfigureAwait(false);
+                    await _writer.FlushAsync(cts.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -469,6 +479,29 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A read of a data set stream failed part-way: the position in the PDU stream is lost, so the
+    /// association is aborted (a protocol error with its reason) and the error is reported as such.
+    /// </summary>
+    internal async Task<Exception> DataStreamFailedAsync(Exception error)
+    {
+        switch (error)
+        {
+            case DicomProtocolException protocol:
+                LogProtocolError(_logger, protocol.Message);
+                await AbortAsync(AbortSource.ServiceProvider, protocol.Reason).ConfigureAwait(false);
+                return protocol;
+            case DicomAssociationException:
+                return error;
+            case IOException or SocketException or ObjectDisposedException:
+                MarkClosed();
+                return new DicomAssociationAbortedException($"The connection was lost inside a data set: {error.Message}", inner: error);
+            default:
+                await AbortAsync(AbortSource.ServiceUser, AbortReason.NotSpecified).ConfigureAwait(false);
+                return error;
+        }
+    }
+
     internal void DataStreamFinished(PdvDataStream stream)
     {
         if (ReferenceEquals(_openDataStream, stream))
@@ -476,8 +509,6 @@ public sealed partial class DicomAssociation : IAsyncDisposable
             _openDataStream = null;
         }
     }
-
-    private TimeSpan ArtimTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     private async Task AnswerReleaseAsync(CancellationToken cancellationToken)
     {
@@ -495,8 +526,8 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _writer.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -506,6 +537,10 @@ public sealed partial class DicomAssociation : IAsyncDisposable
 
     private async ValueTask<PduFrame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
+        // Armed before the read too: after we sent a large message the kernel may have left quick-ack
+        // mode, and the first small segment of the peer's response (a Nagle-delayed DCMTK C-STORE-RSP)
+        // would then wait for our delayed ACK.
+        RearmQuickAck(_socket);
         var frame = await PduFrame.ReadAsync(_stream, _ourMaxPdu, cancellationToken).ConfigureAwait(false);
         RearmQuickAck(_socket);
         return frame;
@@ -514,7 +549,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
     private ValueTask WritePdvAsync(byte[] buffer, byte contextId, bool isCommand, bool isLast, int fragmentLength, CancellationToken cancellationToken)
     {
         PDataTf.WriteSinglePdvHeader(buffer, contextId, isCommand, isLast, fragmentLength);
-        return _stream.WriteAsync(buffer.AsMemory(0, PDataTf.SinglePdvOverhead + fragmentLength), cancellationToken);
+        return _writer.WriteAsync(buffer.AsMemory(0, PDataTf.SinglePdvOverhead + fragmentLength), cancellationToken);
     }
 
     private void EnsureEstablished()

@@ -43,16 +43,30 @@ internal sealed class PdvDataStream : Stream
                 return 0;
             }
 
-            var pdv = await _association.NextPdvAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new DicomProtocolException("A-RELEASE-RQ in the middle of a data set (PS3.8 9.2 Sta6).", AbortReason.UnexpectedPdu);
-            if (pdv.IsCommand)
+            Pdv pdv;
+            try
             {
-                throw new DicomProtocolException("A command fragment arrived inside a data set: messages must not interleave (PS3.8 9.3.5).", AbortReason.UnexpectedPduParameter);
-            }
+                pdv = await _association.NextPdvAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new DicomProtocolException("A-RELEASE-RQ in the middle of a data set (PS3.8 9.2 Sta6).", AbortReason.UnexpectedPdu);
+                if (pdv.IsCommand)
+                {
+                    throw new DicomProtocolException("A command fragment arrived inside a data set: messages must not interleave (PS3.8 9.3.5).", AbortReason.UnexpectedPduParameter);
+                }
 
-            if (pdv.PresentationContextId != _contextId)
+                if (pdv.PresentationContextId != _contextId)
+                {
+                    throw new DicomProtocolException($"A data set fragment on context {pdv.PresentationContextId} inside a message on context {_contextId} (PS3.8 9.3.5.1).", AbortReason.InvalidPduParameterValue);
+                }
+            }
+            catch (Exception error)
             {
-                throw new DicomProtocolException($"A data set fragment on context {pdv.PresentationContextId} inside a message on context {_contextId} (PS3.8 9.3.5.1).", AbortReason.InvalidPduParameterValue);
+                var reported = await _association.DataStreamFailedAsync(error).ConfigureAwait(false);
+                if (ReferenceEquals(reported, error))
+                {
+                    throw;
+                }
+
+                throw reported;
             }
 
             _current = pdv.Data;
