@@ -9,6 +9,7 @@ public static class CommandCatalog
     {
         yield return VersionCommand.Create();
         yield return DumpCommand.Create();
+        yield return ModifyCommand.Create();
         yield return EchoCommand.Create();
         yield return StoreCommand.Create();
         yield return ScpCommand.Create();

@@ -20,9 +20,12 @@ internal sealed class ByteReader
     private int _bufferPos;
     private int _bufferLen;
     private long _length;
+    private readonly long _limit;
 
-    public ByteReader(Stream stream)
+    /// <param name="limit">The most bytes accepted from a stream of unknown length (a decompression bomb stops here).</param>
+    public ByteReader(Stream stream, long limit = long.MaxValue)
     {
+        _limit = limit;
         _stream = stream;
         IsSeekable = stream.CanSeek;
         _origin = IsSeekable ? stream.Position : 0;
@@ -37,8 +40,8 @@ internal sealed class ByteReader
     /// <summary>Absolute position in the underlying seekable stream, for values left in place.</summary>
     public long StreamOffset => _origin + Position;
 
-    /// <summary>What the stream still holds, or long.MaxValue when that is unknown (non-seekable streams).</summary>
-    public long Remaining => _length >= 0 ? _length - Position : long.MaxValue;
+    /// <summary>What the stream still holds; for streams of unknown length, what the limit still allows.</summary>
+    public long Remaining => _length >= 0 ? _length - Position : _limit - Position;
 
     public bool IsAtEnd => !TryFill(1);
 
@@ -78,6 +81,19 @@ internal sealed class ByteReader
 
     /// <summary>Reads a value of <paramref name="length"/> bytes, allocating only what the stream proves to hold.</summary>
     public byte[] ReadBytes(long length)
+    {
+        var start = Position;
+        try
+        {
+            return ReadBytesCore(length);
+        }
+        catch (DicomFormatException exception) when (exception.Offset != start)
+        {
+            throw new DicomFormatException(start, $"the data ends inside a value of {length} bytes that starts here", exception);
+        }
+    }
+
+    private byte[] ReadBytesCore(long length)
     {
         if (length > Remaining)
         {

@@ -48,7 +48,7 @@ internal abstract class DicomByteSource
         public override Stream Open(out bool dispose)
         {
             dispose = true;
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         }
     }
 
@@ -64,7 +64,8 @@ internal abstract class DicomByteSource
 
 internal sealed class DeferredDicomBuffer(DicomByteSource source, long offset, long length, int swapUnit) : DicomBuffer
 {
-    private const int ChunkSize = 1 << 16;
+    // Large enough that copying a 512×512×16-bit frame takes one read and one write, small enough to pool.
+    private const int ChunkSize = 1 << 20;
 
     public override long Length => length;
 
@@ -78,57 +79,78 @@ internal sealed class DeferredDicomBuffer(DicomByteSource source, long offset, l
         }
 
         var bytes = GC.AllocateUninitializedArray<byte>((int)length);
-        var stream = source.Open(out var dispose);
-        try
+        Read(stream =>
         {
-            stream.Position = offset;
             stream.ReadExactly(bytes);
-        }
-        catch (EndOfStreamException exception)
-        {
-            throw new DicomFormatException(offset, "the file ended inside a value it was read from (was it changed since?)", exception);
-        }
-        finally
-        {
-            if (dispose)
-            {
-                stream.Dispose();
-            }
-        }
-
-        ByteSwap.ToLittleEndian(bytes, swapUnit);
+            ByteSwap.ToLittleEndian(bytes, swapUnit);
+        });
         return bytes;
     }
 
     public override void CopyTo(Stream destination)
     {
-        var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        var stream = source.Open(out var dispose);
+        var chunk = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, ChunkSize));
         try
         {
-            stream.Position = offset;
-            var remaining = length;
-            while (remaining > 0)
+            Read(stream =>
             {
-                var count = (int)Math.Min(remaining, ChunkSize);
-                stream.ReadExactly(chunk, 0, count);
-                ByteSwap.ToLittleEndian(chunk.AsSpan(0, count), swapUnit);
-                destination.Write(chunk, 0, count);
-                remaining -= count;
+                var remaining = length;
+                while (remaining > 0)
+                {
+                    var count = (int)Math.Min(remaining, chunk.Length);
+                    stream.ReadExactly(chunk, 0, count);
+                    ByteSwap.ToLittleEndian(chunk.AsSpan(0, count), swapUnit);
+                    destination.Write(chunk, 0, count);
+                    remaining -= count;
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>
+    /// Positions the source at the value and runs <paramref name="read"/>. A caller's stream is shared: access is
+    /// serialised on it and its position restored, so a deferred value never disturbs whoever else reads it.
+    /// </summary>
+    private void Read(Action<Stream> read)
+    {
+        var stream = source.Open(out var owned);
+        try
+        {
+            if (owned)
+            {
+                stream.Position = offset;
+                read(stream);
+                return;
+            }
+
+            lock (stream)
+            {
+                var saved = stream.Position;
+                try
+                {
+                    stream.Position = offset;
+                    read(stream);
+                }
+                finally
+                {
+                    stream.Position = saved;
+                }
             }
         }
         catch (EndOfStreamException exception)
         {
-            throw new DicomFormatException(offset, "the file ended inside a value it was read from (was it changed since?)", exception);
+            throw new DicomFormatException(offset, "the source ended inside a value that was left in it (was it changed since?)", exception);
         }
         finally
         {
-            if (dispose)
+            if (owned)
             {
                 stream.Dispose();
             }
-
-            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 }

@@ -80,7 +80,7 @@ public sealed class DicomCharacterSet
     public byte[] Encode(string text)
     {
         var element = _elements[0];
-        if (UsesCodeExtensions && !Ascii.IsValid(text) && element.Encoding is not { IsSingleByte: true })
+        if (UsesCodeExtensions && !Ascii.IsValid(text) && !element.Encoding.IsSingleByte)
         {
             throw new ArgumentException($"Writing non-ASCII text with ISO 2022 code extensions ({string.Join('\\', Terms)}) is not supported; use ISO_IR 192.");
         }
@@ -192,10 +192,23 @@ public sealed class DicomCharacterSet
     /// <summary>One code element: a defined term, its escape sequence (PS3.3 Tables C.12-3/-4) and how to decode it.</summary>
     private sealed class CodeElement
     {
-        private CodeElement(string escape, Encoding? encoding, Kind kind)
+        // Encodings are created on first use: the CJK code pages load large tables, which a data set in
+        // ISO_IR 100 should not pay for (startup time and memory of every CLI run).
+        private readonly Lazy<Encoding> _encoding;
+
+        private CodeElement(string escape, int codePage, Kind kind)
+            : this(escape, () => Encoding.GetEncoding(codePage), kind)
+        {
+        }
+
+        private CodeElement(string escape, Func<Encoding> encoding, Kind kind)
         {
             Escape = Encoding.ASCII.GetBytes(escape.Replace("ESC", "\u001B", StringComparison.Ordinal).Replace(" ", string.Empty, StringComparison.Ordinal));
-            Encoding = encoding;
+            _encoding = new Lazy<Encoding>(() =>
+            {
+                _ = CodePagesRegistered.Value;
+                return encoding();
+            });
             DecodeKind = kind;
         }
 
@@ -208,16 +221,23 @@ public sealed class DicomCharacterSet
             Whole,
         }
 
-        public static CodeElement Ascii { get; } = new("ESC ( B", Encoding.Latin1, Kind.SingleByte);
+        public static CodeElement Ascii { get; } = new("ESC ( B", () => Encoding.Latin1, Kind.SingleByte);
 
         public static CodeElement[] Known { get; } = CreateKnown();
 
+        private static CodeElement Utf8 { get; } = new(string.Empty, () => new UTF8Encoding(false), Kind.Whole);
+
+        private static CodeElement Gb18030 { get; } = new(string.Empty, 54936, Kind.Whole);
+
+        private static CodeElement Gbk { get; } = new(string.Empty, 936, Kind.Whole);
+
         public byte[] Escape { get; }
 
-        public Encoding? Encoding { get; }
+        public Encoding Encoding => _encoding.Value;
 
-        public Encoding StrictEncoding => Encoding is null
-            ? Encoding.ASCII
+        /// <summary>For writing: fails on characters the set cannot hold instead of writing '?'. ASCII for ISO_IR 6.</summary>
+        public Encoding StrictEncoding => ReferenceEquals(this, Ascii)
+            ? Encoding.GetEncoding(Encoding.ASCII.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ReplacementFallback)
             : Encoding.GetEncoding(Encoding.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ReplacementFallback);
 
         private Kind DecodeKind { get; }
@@ -228,7 +248,6 @@ public sealed class DicomCharacterSet
 
         public static CodeElement FromTerm(string term)
         {
-            _ = CodePagesRegistered.Value;
             return term switch
             {
                 "" or "ISO_IR 6" or "ISO 2022 IR 6" => Ascii,
@@ -248,9 +267,9 @@ public sealed class DicomCharacterSet
                 "ISO 2022 IR 159" => Known[15],
                 "ISO 2022 IR 149" => Known[16],
                 "ISO 2022 IR 58" => Known[17],
-                "ISO_IR 192" => new CodeElement(string.Empty, new UTF8Encoding(false), Kind.Whole),
-                "GB18030" => new CodeElement(string.Empty, Encoding.GetEncoding(54936), Kind.Whole),
-                "GBK" => new CodeElement(string.Empty, Encoding.GetEncoding(936), Kind.Whole),
+                "ISO_IR 192" => Utf8,
+                "GB18030" => Gb18030,
+                "GBK" => Gbk,
                 _ => Ascii,
             };
         }
@@ -284,42 +303,41 @@ public sealed class DicomCharacterSet
                         euc[o] = bytes[^1];
                     }
 
-                    return Encoding!.GetString(euc);
+                    return Encoding.GetString(euc);
                 }
 
                 case Kind.HighBytes when !isG1:
                     return Encoding.Latin1.GetString(bytes);
                 default:
-                    return (Encoding ?? Encoding.Latin1).GetString(bytes);
+                    return Encoding.GetString(bytes);
             }
         }
 
         private static CodeElement[] CreateKnown()
         {
-            _ = CodePagesRegistered.Value;
             return
             [
                 Ascii,
-                new("ESC - A", Encoding.GetEncoding(28591), Kind.SingleByte),
-                new("ESC - B", Encoding.GetEncoding(28592), Kind.SingleByte),
-                new("ESC - C", Encoding.GetEncoding(28593), Kind.SingleByte),
-                new("ESC - D", Encoding.GetEncoding(28594), Kind.SingleByte),
-                new("ESC - L", Encoding.GetEncoding(28595), Kind.SingleByte),
-                new("ESC - G", Encoding.GetEncoding(28596), Kind.SingleByte),
-                new("ESC - F", Encoding.GetEncoding(28597), Kind.SingleByte),
-                new("ESC - H", Encoding.GetEncoding(28598), Kind.SingleByte),
-                new("ESC - M", Encoding.GetEncoding(28599), Kind.SingleByte),
-                new("ESC - b", Encoding.GetEncoding(28605), Kind.SingleByte),
-                new("ESC - T", Encoding.GetEncoding(874), Kind.SingleByte),
+                new("ESC - A", 28591, Kind.SingleByte),
+                new("ESC - B", 28592, Kind.SingleByte),
+                new("ESC - C", 28593, Kind.SingleByte),
+                new("ESC - D", 28594, Kind.SingleByte),
+                new("ESC - L", 28595, Kind.SingleByte),
+                new("ESC - G", 28596, Kind.SingleByte),
+                new("ESC - F", 28597, Kind.SingleByte),
+                new("ESC - H", 28598, Kind.SingleByte),
+                new("ESC - M", 28599, Kind.SingleByte),
+                new("ESC - b", 28605, Kind.SingleByte),
+                new("ESC - T", 874, Kind.SingleByte),
                 // ISO_IR 13: JIS X 0201 katakana in G1 (ESC ) I); Shift_JIS decodes 0xA1-0xDF as exactly these.
-                new("ESC ) I", Encoding.GetEncoding(932), Kind.SingleByte),
+                new("ESC ) I", 932, Kind.SingleByte),
                 // JIS X 0201 romaji in G0 (ESC ( J): ASCII but for yen and overline, which DCMTK and pydicom also map to ASCII.
-                new("ESC ( J", Encoding.Latin1, Kind.SingleByte),
-                new("ESC $ B", Encoding.GetEncoding(51932), Kind.Jis0208),
-                new("ESC $ ( D", Encoding.GetEncoding(20932), Kind.Jis0212),
+                new("ESC ( J", () => Encoding.Latin1, Kind.SingleByte),
+                new("ESC $ B", 51932, Kind.Jis0208),
+                new("ESC $ ( D", 20932, Kind.Jis0212),
                 // KS X 1001 (ESC $ ) C) and GB 2312 (ESC $ ) A) sit in G1 with the high bit set: EUC-KR and EUC-CN bytes.
-                new("ESC $ ) C", Encoding.GetEncoding(949), Kind.HighBytes),
-                new("ESC $ ) A", Encoding.GetEncoding(936), Kind.HighBytes),
+                new("ESC $ ) C", 949, Kind.HighBytes),
+                new("ESC $ ) A", 936, Kind.HighBytes),
             ];
         }
     }

@@ -14,6 +14,7 @@ namespace ImagePortal.Dicom.Data;
 public sealed class DicomDataset : IEnumerable<DicomItem>
 {
     private readonly List<DicomItem> _items = [];
+    private (DicomElement Source, DicomCharacterSet Set)? _characterSet;
 
     public DicomDataset()
     {
@@ -44,8 +45,16 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
             {
                 if (dataset.Find(DicomTag.SpecificCharacterSet) is DicomElement element)
                 {
+                    // Elements are immutable: the same element object means the same character set.
+                    if (_characterSet is { } cached && ReferenceEquals(cached.Source, element))
+                    {
+                        return cached.Set;
+                    }
+
                     var terms = SplitValues(Encoding.ASCII.GetString(element.Buffer.GetBytes().Span), DicomVR.CS, trimLeading: true);
-                    return DicomCharacterSet.Create(terms);
+                    var set = DicomCharacterSet.Create(terms);
+                    _characterSet = (element, set);
+                    return set;
                 }
             }
 
@@ -380,6 +389,54 @@ public sealed class DicomDataset : IEnumerable<DicomItem>
         item.Parent = this;
         sequence.Items.Add(item);
         return item;
+    }
+
+    /// <summary>
+    /// The tag of private element <paramref name="element"/> (0x00-0xFF) in the block <paramref name="creator"/>
+    /// reserved in odd group <paramref name="group"/> (PS3.5 §7.8.1), or null when no such block is reserved. Private
+    /// element numbers differ from file to file; only creator and offset identify them.
+    /// </summary>
+    public DicomTag? FindPrivateTag(ushort group, string creator, byte element)
+    {
+        for (ushort block = 0x10; block <= 0xFF; block++)
+        {
+            var creatorTag = new DicomTag(group, block);
+            if (Find(creatorTag) is DicomElement { VR.Kind: DicomVRKind.Text } && GetString(creatorTag)?.Trim() == creator)
+            {
+                return new DicomTag(group, (ushort)((block << 8) | element));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Like <see cref="FindPrivateTag"/>, reserving the first free block for <paramref name="creator"/> when it has
+    /// none yet (PS3.5 §7.8.1: the creator element (gggg,00xx) reserves (gggg,xx00-xxFF)).
+    /// </summary>
+    public DicomTag ReservePrivateTag(ushort group, string creator, byte element)
+    {
+        if ((group & 1) == 0 || group <= 0x0007 || group == 0xFFFF)
+        {
+            throw new ArgumentOutOfRangeException(nameof(group), $"Private groups are odd and above 0007 (PS3.5 §7.8.1), not {group:X4}.");
+        }
+
+        if (FindPrivateTag(group, creator, element) is { } existing)
+        {
+            return existing;
+        }
+
+        for (ushort block = 0x10; block <= 0xFF; block++)
+        {
+            var creatorTag = new DicomTag(group, block);
+            if (!Contains(creatorTag))
+            {
+                SetString(creatorTag, DicomVR.LO, creator);
+                return new DicomTag(group, (ushort)((block << 8) | element));
+            }
+        }
+
+        throw new InvalidOperationException($"All 240 private blocks of group {group:X4} are reserved.");
     }
 
     internal void AddParsed(DicomItem item) => Add(item);

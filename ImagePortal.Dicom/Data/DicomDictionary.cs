@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace ImagePortal.Dicom.Data;
 
 /// <summary>One public data element of PS3.6: its keyword, VR (DCMTK notation, e.g. <c>US</c> or <c>xs</c>), VM and whether it is retired.</summary>
@@ -14,17 +12,42 @@ public sealed record DicomDictionaryEntry(uint Tag, uint Mask, string Keyword, s
 /// <summary>The public data dictionary (generated from DCMTK's <c>dicom.dic</c> by <c>tools/dictgen</c>). Immutable.</summary>
 public static partial class DicomDictionary
 {
+    // Plain dictionaries, never changed after construction: building frozen ones costs more at start-up than a
+    // command-line run of the tools ever gains from them.
     private static readonly DicomDictionaryEntry[] Entries = CreateEntries();
 
-    private static readonly FrozenDictionary<uint, DicomDictionaryEntry> ByTag =
-        Entries.Where(e => e.Mask == uint.MaxValue).ToFrozenDictionary(e => e.Tag);
+    private static readonly Dictionary<uint, DicomDictionaryEntry> ByTag =
+        Entries.Where(e => e.Mask == uint.MaxValue).ToDictionary(e => e.Tag);
 
-    private static readonly FrozenDictionary<string, DicomDictionaryEntry> ByKeyword =
-        Entries.ToFrozenDictionary(e => e.Keyword, StringComparer.Ordinal);
+    private static readonly Dictionary<string, DicomDictionaryEntry> ByKeyword =
+        Entries.ToDictionary(e => e.Keyword, StringComparer.Ordinal);
 
     private static readonly DicomDictionaryEntry[] Repeating = Entries.Where(e => e.Mask != uint.MaxValue).ToArray();
 
     public static IReadOnlyList<DicomDictionaryEntry> All => Entries;
+
+    private static DicomDictionaryEntry[] CreateEntries()
+    {
+        var entries = new List<DicomDictionaryEntry>(5000);
+        Span<Range> fields = stackalloc Range[7];
+        foreach (var line in EntryData.AsSpan().EnumerateLines())
+        {
+            if (line.Split(fields, '\t') != 6)
+            {
+                continue;
+            }
+
+            entries.Add(new DicomDictionaryEntry(
+                uint.Parse(line[fields[0]], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture),
+                uint.Parse(line[fields[1]], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture),
+                line[fields[2]].ToString(),
+                line[fields[3]].ToString(),
+                line[fields[4]].ToString(),
+                line[fields[5]] is "R"));
+        }
+
+        return entries.ToArray();
+    }
 
     /// <summary>The public entry of <paramref name="tag"/>, or null for private and unknown tags.</summary>
     public static DicomDictionaryEntry? Find(DicomTag tag)

@@ -54,7 +54,7 @@ public sealed class DicomFile
     /// <summary>Reads a file; values above <see cref="DicomReaderOptions.LargeValueThreshold"/> are read from it again when used.</summary>
     public static DicomFile Open(string path, DicomReaderOptions? options = null)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
         return DicomReader.ReadFile(stream, new DicomByteSource.FromFile(Path.GetFullPath(path)), options ?? DicomReaderOptions.Default);
     }
 
@@ -78,9 +78,11 @@ public sealed class DicomFile
 
             File.Move(temporary, full, overwrite: true);
         }
-        finally
+        catch
         {
+            // Never leave a half-written temporary file behind; the original is untouched until the move.
             File.Delete(temporary);
+            throw;
         }
     }
 

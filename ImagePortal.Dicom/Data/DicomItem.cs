@@ -50,6 +50,10 @@ public sealed class DicomSequence : DicomItem
         Items = [.. items ?? []];
     }
 
+    /// <summary>
+    /// The items. Add them with <see cref="DicomDataset.AddSequenceItem"/> (or add the sequence to its data set
+    /// after filling it), so that they know their parent and inherit its Specific Character Set.
+    /// </summary>
     public List<DicomDataset> Items { get; }
 
     /// <summary>

@@ -21,7 +21,7 @@ public static class DicomReader
     public static DicomDataset ReadDataset(Stream stream, DicomTransferSyntax syntax, DicomReaderOptions? options = null)
     {
         options ??= DicomReaderOptions.Default;
-        var reader = new ByteReader(stream);
+        var reader = new ByteReader(stream, options.MaxUnboundedLength);
         if (syntax.IsDeflated)
         {
             reader.SwitchToDeflate();
@@ -33,7 +33,7 @@ public static class DicomReader
 
     internal static DicomFile ReadFile(Stream stream, DicomByteSource? source, DicomReaderOptions options)
     {
-        var reader = new ByteReader(stream);
+        var reader = new ByteReader(stream, options.MaxUnboundedLength);
         var parser = new Parser(reader, source, options);
         return parser.ReadFile();
     }
@@ -66,7 +66,15 @@ public static class DicomReader
                 throw new DicomFormatException(reader.Position, "the file has a DICM prefix but no file meta information (group 0002)");
             }
 
-            var uid = meta.GetString(DicomTag.TransferSyntaxUID)?.TrimEnd('\0', ' ');
+            // Read as bytes: a damaged meta header may give (0002,0010) any VR, and that must not escape as another error.
+            var uid = meta.Find(DicomTag.TransferSyntaxUID) is DicomElement uidElement
+                ? System.Text.Encoding.ASCII.GetString(uidElement.Buffer.GetBytes().Span).TrimEnd('\0', ' ')
+                : null;
+            if (!string.IsNullOrEmpty(uid) && !DicomUid.IsValid(uid))
+            {
+                throw new DicomFormatException(reader.Position, $"the Transfer Syntax UID (0002,0010) '{uid}' is not a UID (PS3.5 §9.1), so the data set's encoding is unknown");
+            }
+
             var syntax = string.IsNullOrEmpty(uid) ? DetectSyntax() : DicomTransferSyntax.Lookup(uid);
             if (syntax.IsDeflated)
             {

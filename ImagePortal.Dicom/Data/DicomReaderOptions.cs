@@ -14,6 +14,12 @@ public sealed record DicomReaderOptions
     /// <summary>Stop at the first top-level element with a tag at or above this one (e.g. before Pixel Data).</summary>
     public DicomTag? StopAtTag { get; init; }
 
+    /// <summary>
+    /// The most bytes read from input whose length is not known in advance (non-seekable streams and deflated data,
+    /// PS3.5 §A.5), so that a small deflated file cannot inflate into unbounded memory.
+    /// </summary>
+    public long MaxUnboundedLength { get; init; } = 4L << 30;
+
     /// <summary>The deepest nesting of sequences accepted; deeper input is rejected rather than exhausting the stack.</summary>
     public int MaxDepth { get; init; } = 64;
 }

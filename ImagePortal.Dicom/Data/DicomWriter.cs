@@ -12,8 +12,9 @@ public sealed record DicomWriterOptions
     public CompressionLevel DeflateLevel { get; init; } = CompressionLevel.Optimal;
 
     /// <summary>
-    /// Whether group length elements (gggg,0000) other than (0002,0000) are kept, with recomputed values. They are
-    /// retired (PS3.5 §7.2); keeping them (the default) rewrites a file as it was.
+    /// Whether group length elements (gggg,0000) other than (0000,0000) and (0002,0000), which are always written, are
+    /// kept. All are written with recomputed values. They are retired (PS3.5 §7.2); keeping them (the default)
+    /// rewrites a file as it was.
     /// </summary>
     public bool KeepGroupLengths { get; init; } = true;
 }
@@ -39,9 +40,14 @@ public static class DicomWriter
         }
 
         var meta = file.FileMetaInformation;
-        if (meta.GetString(DicomTag.TransferSyntaxUID)?.TrimEnd('\0') != syntax.Uid)
+        var declared = meta.Find(DicomTag.TransferSyntaxUID) is DicomElement uid
+            ? System.Text.Encoding.ASCII.GetString(uid.Buffer.GetBytes().Span).TrimEnd('\0', ' ')
+            : null;
+        if (declared != syntax.Uid)
         {
-            meta.SetString(DicomTag.TransferSyntaxUID, syntax.Uid);
+            // UI values are padded with NUL (PS3.5 §9.1); written as bytes since a read file's UID was checked then.
+            var bytes = System.Text.Encoding.ASCII.GetBytes(syntax.Uid.Length % 2 == 1 ? syntax.Uid + "\0" : syntax.Uid);
+            meta.SetBytes(DicomTag.TransferSyntaxUID, DicomVR.UI, bytes);
         }
 
         var output = new BufferedStream(stream, 1 << 16);
@@ -160,9 +166,11 @@ public static class DicomWriter
                     continue;
                 }
 
-                if (item.Tag.IsGroupLength && item.Tag.Group != 0x0000)
+                if (item.Tag.IsGroupLength)
                 {
-                    if (options.KeepGroupLengths)
+                    // Command Group Length (0000,0000) is required in every command set (PS3.7 §6.3.1, §E.1): always
+                    // written, like the others recomputed from what follows.
+                    if (options.KeepGroupLengths || item.Tag.Group == 0x0000)
                     {
                         WriteGroupLength(dataset, item.Tag);
                     }

@@ -92,6 +92,42 @@ public sealed class DicomCodecTests
         Assert.Equal(stream.ToArray().AsSpan(128, 4).ToArray(), "DICM"u8.ToArray());
     }
 
+    [Fact]
+    public void ExplicitVR_ValueTooLongForA16BitLength_IsWrittenAsUN()
+    {
+        var dataset = new DicomDataset();
+        dataset.SetBytes(DicomTag.ImageComments, DicomVR.LT, new byte[70000]);
+
+        var bytes = Write(dataset, DicomTransferSyntax.ExplicitVRLittleEndian);
+
+        // PS3.5 §6.2.2: a value that does not fit the 16-bit length of its VR is encoded as UN (32-bit length).
+        Assert.Equal(new byte[] { 0x20, 0x00, 0x00, 0x40, (byte)'U', (byte)'N', 0, 0, 0x70, 0x11, 0x01, 0x00 }, bytes[..12]);
+        Assert.Equal(12 + 70000, bytes.Length);
+    }
+
+    [Fact]
+    public void CommandSet_GetsItsGroupLengthComputed()
+    {
+        // A C-ECHO-RQ as PS3.7 §9.3.5 defines it, implicit VR little endian (PS3.7 §6.3.1).
+        var command = new DicomDataset();
+        command.SetUInt32(DicomTag.CommandGroupLength, 0);
+        command.SetString(DicomTag.AffectedSOPClassUID, DicomUid.Verification);
+        command.SetUInt16(DicomTag.CommandField, 0x0030);
+        command.SetUInt16(DicomTag.MessageID, 1);
+        command.SetUInt16(DicomTag.CommandDataSetType, 0x0101);
+
+        var bytes = Write(command, DicomTransferSyntax.ImplicitVRLittleEndian);
+
+        // UID "1.2.840.10008.1.1" is 17 characters, padded with NUL to 18: 8+18 + 3 × (8+2) = 56.
+        Assert.Equal(new byte[] { 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 56, 0, 0, 0 }, bytes[..12]);
+        Assert.Equal(12 + 56, bytes.Length);
+        Assert.Equal(0, bytes[12 + 8 + 17]);
+        var options = new DicomWriterOptions { KeepGroupLengths = false };
+        var stream = new MemoryStream();
+        DicomWriter.WriteDataset(stream, command, DicomTransferSyntax.ImplicitVRLittleEndian, options);
+        Assert.Equal(bytes, stream.ToArray());
+    }
+
     internal static byte[] Write(DicomDataset dataset, DicomTransferSyntax syntax)
     {
         var stream = new MemoryStream();

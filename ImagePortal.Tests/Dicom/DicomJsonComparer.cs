@@ -42,7 +42,7 @@ public static class DicomJsonComparer
                 continue;
             }
 
-            CompareElement(tag, ours.GetProperty(tag), theirs.GetProperty(tag), $"{path}/{tag}", differences);
+            CompareElement(ours.GetProperty(tag), theirs.GetProperty(tag), $"{path}/{tag}", differences);
         }
     }
 
@@ -59,7 +59,7 @@ public static class DicomJsonComparer
         ours.AsSpan().SequenceEqual(theirs) ||
         (ours.Length % 2 == 1 && theirs.Length == ours.Length + 1 && theirs[^1] == 0 && theirs.AsSpan(0, ours.Length).SequenceEqual(ours));
 
-    private static void CompareElement(string tag, JsonElement ours, JsonElement theirs, string path, List<string> differences)
+    private static void CompareElement(JsonElement ours, JsonElement theirs, string path, List<string> differences)
     {
         var vr = ours.GetProperty("vr").GetString()!;
         var theirVR = theirs.GetProperty("vr").GetString()!;
@@ -93,8 +93,6 @@ public static class DicomJsonComparer
         {
             CompareValue(vr, ourValues[i], theirValues[i], $"{path}[{i}]", differences);
         }
-
-        _ = tag;
     }
 
     private static void CompareValue(string vr, JsonElement ours, JsonElement theirs, string path, List<string> differences)
