@@ -2,6 +2,7 @@
 # bench/dicom-net.sh: our DICOM network layer side by side with DCMTK (issue 4), one run, ratios printed.
 #   (a) DCMTK storescu into our SCP     vs  storescu into DCMTK storescp
 #   (b) our `imageportal store` into storescp  vs  storescu into storescp
+#   (c) our `imageportal get` from Orthanc       vs  DCMTK getscu from Orthanc
 # each once with default-configured DCMTK peers (Nagle on) and once with TCP_NODELAY=1 peers.
 # Everything runs on 127.0.0.1 with free ports and a temp folder that is removed at the end.
 # Usage: bench/dicom-net.sh [slices]   (default 300 slices of 512x512x16 bit, about 150 MB)
@@ -33,6 +34,7 @@ CLI=(dotnet "$WORK/cli/imageportal.dll")
 echo "== generating $SLICES slices"
 python3 bench/dicom-net-gen.py "$WORK/study" "$SLICES"
 SIZE=$(du -sm "$WORK/study" | cut -f1)
+STUDY_UID=$(dcmdump +P StudyInstanceUID "$WORK/study/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
 echo "   $SIZE MB in $WORK/study"
 
 start_storescp() { # $1 nodelay, $2 dir; sets port (not a subshell, so that PIDS keeps its pid)
@@ -76,6 +78,25 @@ for nodelay in 0 1; do
     stop_last
     RESULT[b_dcmtk_$nodelay]=$(secs "$t0" "$t1")
     echo "   (b) storescu -> storescp        : ${RESULT[b_dcmtk_$nodelay]} s, $(count "$WORK/b-dcmtk-$nodelay") files"
+
+    # (c) C-GET of the study from an Orthanc started with the same TCP_NODELAY setting
+    dicom=$(free_port); http=$(free_port); mkdir -p "$WORK/orthanc-$nodelay"
+    cat > "$WORK/orthanc-$nodelay/config.json" <<JSON
+{ "Name": "bench", "StorageDirectory": "$WORK/orthanc-$nodelay/storage", "IndexDirectory": "$WORK/orthanc-$nodelay/index",
+  "DicomAet": "ORTHANC", "DicomPort": $dicom, "HttpPort": $http, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+  "DicomAlwaysAllowGet": true, "DicomAlwaysAllowFind": true, "Plugins": [], "SaveJobs": false }
+JSON
+    TCP_NODELAY=$nodelay /usr/sbin/Orthanc "$WORK/orthanc-$nodelay/config.json" > "$WORK/orthanc-$nodelay.log" 2>&1 &
+    PIDS+=($!); wait_port "$dicom"
+    TCP_NODELAY=1 storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study" > /dev/null 2>&1
+    t0=$(now); "${CLI[@]}" get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-ours-$nodelay" 127.0.0.1 "$dicom" > "$WORK/c-ours-$nodelay.out" 2>&1; t1=$(now)
+    RESULT[c_ours_$nodelay]=$(secs "$t0" "$t1")
+    echo "   (c) imageportal get <- Orthanc   : ${RESULT[c_ours_$nodelay]} s, $(count "$WORK/c-ours-$nodelay") files (includes .NET start-up)"
+    mkdir -p "$WORK/c-dcmtk-$nodelay"
+    t0=$(now); TCP_NODELAY=$nodelay getscu -S -aec ORTHANC -od "$WORK/c-dcmtk-$nodelay" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" 127.0.0.1 "$dicom" > /dev/null 2>&1; t1=$(now)
+    RESULT[c_dcmtk_$nodelay]=$(secs "$t0" "$t1")
+    echo "   (c) getscu <- Orthanc            : ${RESULT[c_dcmtk_$nodelay]} s, $(count "$WORK/c-dcmtk-$nodelay") files"
+    stop_last
 done
 
 echo
@@ -83,4 +104,5 @@ echo "== ratios (ours / DCMTK; goal <= 1.00), $SLICES slices, $SIZE MB"
 printf '%-44s %10s %10s\n' "pair" "NODELAY=0" "NODELAY=1"
 printf '%-44s %10s %10s\n' "(a) storescu->ours vs storescu->storescp" "$(ratio "${RESULT[a_ours_0]}" "${RESULT[a_dcmtk_0]}")" "$(ratio "${RESULT[a_ours_1]}" "${RESULT[a_dcmtk_1]}")"
 printf '%-44s %10s %10s\n' "(b) ours->storescp vs storescu->storescp" "$(ratio "${RESULT[b_ours_0]}" "${RESULT[b_dcmtk_0]}")" "$(ratio "${RESULT[b_ours_1]}" "${RESULT[b_dcmtk_1]}")"
+printf '%-44s %10s %10s\n' "(c) ours<-Orthanc vs getscu<-Orthanc" "$(ratio "${RESULT[c_ours_0]}" "${RESULT[c_dcmtk_0]}")" "$(ratio "${RESULT[c_ours_1]}" "${RESULT[c_dcmtk_1]}")"
 printf '%-44s %10s %10s\n' "our SCP peak RSS while receiving (MB)" "${RESULT[a_peak_0]}" "${RESULT[a_peak_1]}"
