@@ -284,6 +284,17 @@ public sealed partial class DicomServer : IAsyncDisposable
         };
     }
 
+    /// <summary>A request is served only on a context of its own service that this caller may use.</summary>
+    private bool IsAllowedOn(DimseCommandField field, string abstractSyntax, DicomPermissions permissions) => field switch
+    {
+        DimseCommandField.CEchoRequest => abstractSyntax == DicomNetworkUids.Verification && permissions.HasFlag(DicomPermissions.Echo),
+        DimseCommandField.CStoreRequest => IsStorage(abstractSyntax) && permissions.HasFlag(DicomPermissions.Store),
+        DimseCommandField.CFindRequest => abstractSyntax is DicomNetworkUids.PatientRootFind or DicomNetworkUids.StudyRootFind && permissions.HasFlag(DicomPermissions.Find),
+        DimseCommandField.CMoveRequest => abstractSyntax is DicomNetworkUids.PatientRootMove or DicomNetworkUids.StudyRootMove && permissions.HasFlag(DicomPermissions.Move),
+        DimseCommandField.CGetRequest => abstractSyntax is DicomNetworkUids.PatientRootGet or DicomNetworkUids.StudyRootGet && permissions.HasFlag(DicomPermissions.Get),
+        _ => true,
+    };
+
     private bool IsStorage(string abstractSyntax) =>
         abstractSyntax.StartsWith("1.2.840.10008.5.1.4.1.1.", StringComparison.Ordinal) || _options.ExtraStorageSopClasses.Contains(abstractSyntax);
 
@@ -319,12 +330,25 @@ public sealed partial class DicomServer : IAsyncDisposable
             }
 
             var command = message.Command;
+            if (command.IsRequest && command.CommandField != DimseCommandField.CCancelRequest && !IsAllowedOn(command.CommandField, message.PresentationContext.AbstractSyntax, permissions))
+            {
+                // The context was negotiated for another service (say Verification), or the caller may
+                // not use this one: PS3.7 C.5.4 (0122) refused, SOP class not supported.
+                if (message.DataSet is { } refused)
+                {
+                    await refused.CopyToAsync(Stream.Null, stopping).ConfigureAwait(false);
+                }
+
+                await SendResponseAsync(association, message, DimseStatus.SopClassNotSupported, stopping, $"{command.CommandField} is not allowed on {message.PresentationContext.AbstractSyntax}").ConfigureAwait(false);
+                continue;
+            }
+
             switch (command.CommandField)
             {
                 case DimseCommandField.CEchoRequest:
                     await HandleEchoAsync(association, message, caller, stopping).ConfigureAwait(false);
                     break;
-                case DimseCommandField.CStoreRequest when Store is not null && permissions.HasFlag(DicomPermissions.Store):
+                case DimseCommandField.CStoreRequest when Store is not null:
                     await HandleStoreAsync(association, message, logger, stopping).ConfigureAwait(false);
                     break;
                 case DimseCommandField.CFindRequest when Find is not null:

@@ -55,6 +55,28 @@ public sealed class ScpFailureTests
     }
 
     [Fact]
+    public async Task StoreRequest_OnTheVerificationContext_IsRefusedWith0122_AndNothingIsStored()
+    {
+        await using var scp = TestScp.Start(o => o.AllowedCallingAeTitles = new Dictionary<string, DicomPermissions> { ["ECHOONLY"] = DicomPermissions.Echo });
+        await using var association = await DicomAssociation.ConnectAsync(
+            "127.0.0.1", scp.Port, new AssociationOptions { CalledAeTitle = scp.AeTitle, CallingAeTitle = "ECHOONLY" }, [PresentationContextRequest.Verification()], cancellationToken: Ct);
+        var sneaky = new DimseCommand
+        {
+            CommandField = DimseCommandField.CStoreRequest,
+            MessageId = 1,
+            AffectedSopClassUid = DicomNetworkUids.Verification,
+            AffectedSopInstanceUid = "1.2.3.4",
+        };
+
+        await association.SendMessageAsync(1, sneaky, new MemoryStream(new byte[1000]), Ct);
+        var response = await association.ReceiveMessageAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal(DimseStatus.SopClassNotSupported, response!.Command.Status);
+        Assert.Empty(scp.AllFiles);
+        await association.ReleaseAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
     public async Task AssociationLimit_RejectsTheExcessTransiently_AndRunningOnesCarryOn()
     {
         await using var scp = TestScp.Start(o => o.MaxAssociations = 1);
