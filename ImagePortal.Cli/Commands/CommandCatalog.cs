@@ -10,5 +10,11 @@ public static class CommandCatalog
         yield return VersionCommand.Create();
         yield return DumpCommand.Create();
         yield return ModifyCommand.Create();
+        yield return EchoCommand.Create();
+        yield return StoreCommand.Create();
+        yield return ScpCommand.Create();
+        yield return FindCommand.Create();
+        yield return GetCommand.Create();
+        yield return MoveCommand.Create();
     }
 }

@@ -1,0 +1,107 @@
+using ImagePortal.Dicom.Network.Pdu;
+
+namespace ImagePortal.Dicom.Network.Association;
+
+/// <summary>
+/// The data set of a received message, read fragment by fragment from the association's P-DATA-TF
+/// PDUs, so that a large instance flows from the socket to its destination without being buffered whole.
+/// </summary>
+internal sealed class PdvDataStream : Stream
+{
+    private readonly DicomAssociation _association;
+    private readonly byte _contextId;
+    private ReadOnlyMemory<byte> _current;
+    private bool _sawLast;
+    private long _position;
+
+    public PdvDataStream(DicomAssociation association, byte contextId)
+    {
+        _association = association;
+        _contextId = contextId;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (_current.IsEmpty)
+        {
+            if (_sawLast || buffer.IsEmpty)
+            {
+                return 0;
+            }
+
+            Pdv pdv;
+            try
+            {
+                pdv = await _association.NextPdvAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new DicomProtocolException("A-RELEASE-RQ in the middle of a data set (PS3.8 9.2 Sta6).", AbortReason.UnexpectedPdu);
+                if (pdv.IsCommand)
+                {
+                    throw new DicomProtocolException("A command fragment arrived inside a data set: messages must not interleave (PS3.8 9.3.5).", AbortReason.UnexpectedPduParameter);
+                }
+
+                if (pdv.PresentationContextId != _contextId)
+                {
+                    throw new DicomProtocolException($"A data set fragment on context {pdv.PresentationContextId} inside a message on context {_contextId} (PS3.8 9.3.5.1).", AbortReason.InvalidPduParameterValue);
+                }
+            }
+            catch (Exception error)
+            {
+                var reported = await _association.DataStreamFailedAsync(error).ConfigureAwait(false);
+                if (ReferenceEquals(reported, error))
+                {
+                    throw;
+                }
+
+                throw reported;
+            }
+
+            _current = pdv.Data;
+            _sawLast = pdv.IsLastFragment;
+            if (_sawLast && _current.IsEmpty)
+            {
+                _association.DataStreamFinished(this);
+            }
+        }
+
+        var count = Math.Min(buffer.Length, _current.Length);
+        _current[..count].CopyTo(buffer);
+        _current = _current[count..];
+        _position += count;
+        if (_current.IsEmpty && _sawLast)
+        {
+            _association.DataStreamFinished(this);
+        }
+
+        return count;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,415 @@
+using System.Runtime.CompilerServices;
+using ImagePortal.Dicom.Network.Association;
+using ImagePortal.Dicom.Network.Dimse;
+using ImagePortal.Dicom.Network.Pdu;
+
+namespace ImagePortal.Dicom.Network.Client;
+
+/// <summary>A DIMSE response as the SCU sees it: the command and, for C-FIND, the identifier bytes.</summary>
+public sealed record DimseResponse(DimseCommand Command, string TransferSyntaxUid, byte[]? DataSet)
+{
+    public DimseStatus Status => Command.Status;
+
+    public string? ErrorComment => Command.ErrorComment;
+}
+
+/// <summary>Progress or outcome of a C-MOVE or C-GET (PS3.4 C.4.2.3, C.4.3.3): the sub-operation counters.</summary>
+public sealed record RetrieveProgress(DimseStatus Status, ushort? Remaining, ushort? Completed, ushort? Failed, ushort? Warning, string? ErrorComment)
+{
+    internal static RetrieveProgress From(DimseCommand command) => new(
+        command.Status,
+        command.RemainingSuboperations,
+        command.CompletedSuboperations,
+        command.FailedSuboperations,
+        command.WarningSuboperations,
+        command.ErrorComment);
+}
+
+/// <summary>
+/// An open association as SCU. Operations run one at a time (asynchronous operations window 1,
+/// PS3.7 D.3.3.3, the default). Multi-response operations are <see cref="IAsyncEnumerable{T}"/>: cancel
+/// the enumeration and a C-CANCEL is sent; the remaining responses are consumed so the association stays usable.
+/// </summary>
+public sealed partial class DicomClientAssociation : IAsyncDisposable
+{
+    /// <summary>A C-FIND identifier larger than this is not an identifier; bounds what a peer can make us buffer.</summary>
+    public const int MaxIdentifierLength = 16 * 1024 * 1024;
+
+    private readonly AssociationOptions _options;
+    private readonly DicomNetworkMetrics _metrics;
+    private readonly SemaphoreSlim _operation = new(1, 1);
+
+    internal DicomClientAssociation(DicomAssociation association, AssociationOptions options, DicomNetworkMetrics metrics)
+    {
+        Association = association;
+        _options = options;
+        _metrics = metrics;
+    }
+
+    public DicomAssociation Association { get; }
+
+    public bool IsEstablished => Association.IsEstablished;
+
+    /// <summary>PS3.7 9.1.5 C-ECHO.</summary>
+    public async Task<DimseStatus> EchoAsync(CancellationToken cancellationToken = default)
+    {
+        var context = RequireContext(DicomNetworkUids.Verification, null);
+        var command = new DimseCommand
+        {
+            CommandField = DimseCommandField.CEchoRequest,
+            MessageId = Association.NextMessageId(),
+            AffectedSopClassUid = DicomNetworkUids.Verification,
+        };
+        var response = await SingleAsync(context, command, null, cancellationToken).ConfigureAwait(false);
+        return response.Status;
+    }
+
+    /// <summary>
+    /// PS3.7 9.1.1 C-STORE of a data set already encoded in <paramref name="transferSyntaxUid"/>, streamed
+    /// from <paramref name="dataSet"/> to the socket.
+    /// </summary>
+    public async Task<DimseResponse> StoreAsync(
+        string sopClassUid,
+        string sopInstanceUid,
+        string transferSyntaxUid,
+        Stream dataSet,
+        string? moveOriginatorAeTitle = null,
+        ushort? moveOriginatorMessageId = null,
+        CancellationToken cancellationToken = default)
+    {
+        var context = RequireContext(sopClassUid, transferSyntaxUid);
+        var command = new DimseCommand
+        {
+            CommandField = DimseCommandField.CStoreRequest,
+            MessageId = Association.NextMessageId(),
+            AffectedSopClassUid = sopClassUid,
+            AffectedSopInstanceUid = sopInstanceUid,
+            Priority = DimsePriority.Medium,
+        };
+        if (moveOriginatorAeTitle is not null)
+        {
+            command.MoveOriginatorAeTitle = moveOriginatorAeTitle;
+            command.MoveOriginatorMessageId = moveOriginatorMessageId;
+        }
+
+        var response = await SingleAsync(context, command, dataSet, cancellationToken).ConfigureAwait(false);
+        _metrics.InstanceSent();
+        return response;
+    }
+
+    /// <summary>C-STORE of a Part 10 file: its meta group picks the context, its data set is streamed from disk.</summary>
+    public async Task<DimseResponse> StoreFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var header = await Part10Header.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(header.SopClassUid, header.SopInstanceUid, header.TransferSyntaxUid, file, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// PS3.7 9.1.2 C-FIND with an identifier encoded in the context's transfer syntax. Yields every
+    /// response, pending ones with their identifiers, the final one last.
+    /// </summary>
+    public IAsyncEnumerable<DimseResponse> FindAsync(string sopClassUid, ReadOnlyMemory<byte> identifier, CancellationToken cancellationToken = default)
+    {
+        var context = RequireContext(sopClassUid, null);
+        var command = new DimseCommand
+        {
+            CommandField = DimseCommandField.CFindRequest,
+            MessageId = Association.NextMessageId(),
+            AffectedSopClassUid = sopClassUid,
+            Priority = DimsePriority.Medium,
+        };
+        return ExchangeAsync(context, command, identifier, null, cancellationToken);
+    }
+
+    /// <summary>PS3.7 9.1.4 C-MOVE to <paramref name="destinationAeTitle"/>; yields the progress responses.</summary>
+    public async IAsyncEnumerable<RetrieveProgress> MoveAsync(
+        string sopClassUid,
+        string destinationAeTitle,
+        ReadOnlyMemory<byte> identifier,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        AeTitle.Validate(destinationAeTitle, nameof(destinationAeTitle));
+        var context = RequireContext(sopClassUid, null);
+        var command = new DimseCommand
+        {
+            CommandField = DimseCommandField.CMoveRequest,
+            MessageId = Association.NextMessageId(),
+            AffectedSopClassUid = sopClassUid,
+            Priority = DimsePriority.Medium,
+            MoveDestination = destinationAeTitle,
+        };
+        await foreach (var response in ExchangeAsync(context, command, identifier, null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return RetrieveProgress.From(response.Command);
+        }
+    }
+
+    /// <summary>
+    /// PS3.7 9.1.3 C-GET: the instances come back as C-STORE sub-operations on this association and are
+    /// handed to <paramref name="sink"/>. The association must have been opened with the storage SOP
+    /// classes and an SCP role selection (see <see cref="StorageContextsForGet"/>).
+    /// </summary>
+    public async IAsyncEnumerable<RetrieveProgress> GetAsync(
+        string sopClassUid,
+        ReadOnlyMemory<byte> identifier,
+        IDicomStoreProvider sink,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var context = RequireContext(sopClassUid, null);
+        var command = new DimseCommand
+        {
+            CommandField = DimseCommandField.CGetRequest,
+            MessageId = Association.NextMessageId(),
+            AffectedSopClassUid = sopClassUid,
+            Priority = DimsePriority.Medium,
+        };
+        await foreach (var response in ExchangeAsync(context, command, identifier, sink, cancellationToken).ConfigureAwait(false))
+        {
+            yield return RetrieveProgress.From(response.Command);
+        }
+    }
+
+    /// <summary>
+    /// Presentation contexts for the storage SOP classes a C-GET should bring back, each with an SCP
+    /// role selection (PS3.4 C.4.3.1; without it every sub-operation fails).
+    /// </summary>
+    public static IEnumerable<PresentationContextRequest> StorageContextsForGet(IEnumerable<string> storageSopClasses, IReadOnlyList<string> transferSyntaxes) =>
+        storageSopClasses.Distinct().Select(uid => new PresentationContextRequest(uid, transferSyntaxes)
+        {
+            Role = new RoleSelection(uid, ScuRole: false, ScpRole: true),
+        });
+
+    public Task ReleaseAsync(CancellationToken cancellationToken = default) =>
+        Association.ReleaseAsync(_options.AssociationTimeout, cancellationToken);
+
+    public Task AbortAsync() => Association.AbortAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Association.DisposeAsync().ConfigureAwait(false);
+        _operation.Dispose();
+    }
+
+    private async Task<DimseResponse> SingleAsync(PresentationContext context, DimseCommand command, Stream? dataSet, CancellationToken cancellationToken)
+    {
+        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Association.SendMessageAsync(context.Id, command, dataSet, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var response = await ReceiveResponseAsync(command, null, cancellationToken).ConfigureAwait(false);
+                if (response is not null)
+                {
+                    return response;
+                }
+            }
+        }
+        finally
+        {
+            _operation.Release();
+        }
+    }
+
+    private async IAsyncEnumerable<DimseResponse> ExchangeAsync(
+        PresentationContext context,
+        DimseCommand command,
+        ReadOnlyMemory<byte> identifier,
+        IDicomStoreProvider? sink,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _operation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task? cancelSent = null;
+        var finished = false;
+        try
+        {
+            using (var identifierStream = new MemoryStream(identifier.ToArray(), writable: false))
+            {
+                await Association.SendMessageAsync(context.Id, command, identifierStream, cancellationToken).ConfigureAwait(false);
+            }
+
+            // PS3.7 9.3.2.3: cancelling sends C-CANCEL and keeps reading until the final response,
+            // so that the association can carry the next operation.
+            using var registration = cancellationToken.Register(() => cancelSent ??= SendCancelAsync(context, command.MessageId));
+            while (true)
+            {
+                var response = await ReceiveResponseAsync(command, sink, CancellationToken.None).ConfigureAwait(false);
+                if (response is null)
+                {
+                    continue;
+                }
+
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    yield return response;
+                }
+
+                if (response.Status.IsFinal)
+                {
+                    finished = true;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            if (!finished && Association.IsEstablished)
+            {
+                // The caller stopped enumerating early: cancel, and consume what is still coming so
+                // the next operation does not read this one's responses.
+                cancelSent ??= SendCancelAsync(context, command.MessageId);
+                await DrainAfterEarlyExitAsync(command, sink).ConfigureAwait(false);
+            }
+
+            if (cancelSent is not null)
+            {
+                await cancelSent.ConfigureAwait(false);
+            }
+
+            _operation.Release();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private async Task DrainAfterEarlyExitAsync(DimseCommand command, IDicomStoreProvider? sink)
+    {
+        try
+        {
+            while (Association.IsEstablished)
+            {
+                var response = await ReceiveResponseAsync(command, sink, CancellationToken.None).ConfigureAwait(false);
+                if (response is { Status.IsFinal: true })
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception error) when (error is DicomAssociationException or DicomProtocolException or InvalidOperationException)
+        {
+            // The association is gone (and was aborted where needed); it will not be reused.
+        }
+    }
+
+    private async Task SendCancelAsync(PresentationContext context, ushort messageId)
+    {
+        var cancel = new DimseCommand
+        {
+            CommandField = DimseCommandField.CCancelRequest,
+            MessageIdBeingRespondedTo = messageId,
+        };
+        try
+        {
+            await Association.SendMessageAsync(context.Id, cancel, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is DicomAssociationException or InvalidOperationException)
+        {
+            // The association ended meanwhile; the receive loop reports that.
+        }
+    }
+
+    /// <summary>
+    /// Receives one message. Returns the response to <paramref name="request"/>, or null after serving a
+    /// C-STORE sub-operation of a C-GET.
+    /// </summary>
+    private async Task<DimseResponse?> ReceiveResponseAsync(DimseCommand request, IDicomStoreProvider? sink, CancellationToken cancellationToken)
+    {
+        var message = await Association.ReceiveMessageAsync(_options.ResponseTimeout, cancellationToken).ConfigureAwait(false)
+            ?? throw new DicomAssociationAbortedException("The peer released the association while an operation was outstanding.");
+        var received = message.Command;
+        if (received.CommandField == DimseCommandField.CStoreRequest && sink is not null)
+        {
+            await ServeStoreSubOperationAsync(message, sink, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var expected = (DimseCommandField)((ushort)request.CommandField | 0x8000);
+        if (received.CommandField != expected || received.MessageIdBeingRespondedTo != request.MessageId)
+        {
+            await Association.AbortAsync(AbortSource.ServiceUser, AbortReason.UnexpectedPduParameter).ConfigureAwait(false);
+            throw new DicomProtocolException($"Expected {expected} to message {request.MessageId}, received {received}.", AbortReason.UnexpectedPduParameter);
+        }
+
+        byte[]? dataSet = null;
+        if (message.DataSet is { } stream)
+        {
+            dataSet = await ReadBoundedAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DimseResponse(received, message.PresentationContext.TransferSyntax, dataSet);
+    }
+
+    private async Task ServeStoreSubOperationAsync(DimseMessage message, IDicomStoreProvider sink, CancellationToken cancellationToken)
+    {
+        var request = message.Command;
+        var status = DimseStatus.Success;
+        string? comment = null;
+        if (message.DataSet is null || string.IsNullOrEmpty(request.AffectedSopInstanceUid) || request.AffectedSopClassUid != message.PresentationContext.AbstractSyntax)
+        {
+            status = new DimseStatus(0xA900);
+            comment = "C-STORE-RQ without a data set, instance UID or matching SOP class";
+        }
+        else
+        {
+            var instance = new ReceivedInstance(
+                request.AffectedSopClassUid!,
+                request.AffectedSopInstanceUid!,
+                message.PresentationContext.TransferSyntax,
+                Association.CalledAeTitle,
+                Association.CallingAeTitle,
+                message.DataSet);
+            try
+            {
+                status = await sink.StoreAsync(instance, cancellationToken).ConfigureAwait(false);
+                _metrics.InstanceReceived();
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                status = DimseStatus.RefusedOutOfResources;
+                comment = error.Message;
+            }
+        }
+
+        if (message.DataSet is { } rest)
+        {
+            await rest.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = new DimseCommand
+        {
+            CommandField = DimseCommandField.CStoreResponse,
+            MessageIdBeingRespondedTo = request.MessageId,
+            AffectedSopClassUid = request.AffectedSopClassUid,
+            AffectedSopInstanceUid = request.AffectedSopInstanceUid,
+            Status = status,
+            ErrorComment = comment,
+        };
+        await Association.SendMessageAsync(message.PresentationContext.Id, response, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxIdentifierLength)
+            {
+                throw new DicomProtocolException($"A response data set above {MaxIdentifierLength} bytes.", AbortReason.InvalidPduParameterValue);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private PresentationContext RequireContext(string abstractSyntax, string? transferSyntax) =>
+        Association.FindContext(abstractSyntax, transferSyntax)
+        ?? throw new InvalidOperationException(transferSyntax is null
+            ? $"No accepted presentation context for {abstractSyntax} on this association."
+            : $"No accepted presentation context for {abstractSyntax} in {transferSyntax} on this association.");
+}

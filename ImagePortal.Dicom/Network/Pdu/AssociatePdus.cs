@@ -1,0 +1,238 @@
+namespace ImagePortal.Dicom.Network.Pdu;
+
+/// <summary>PS3.8 9.3.2: A-ASSOCIATE-RQ.</summary>
+public sealed class AssociateRequest
+{
+    public ushort ProtocolVersion { get; init; } = 1;
+
+    public required string CalledAeTitle { get; init; }
+
+    public required string CallingAeTitle { get; init; }
+
+    public string ApplicationContextName { get; init; } = DicomNetworkUids.ApplicationContext;
+
+    public required IReadOnlyList<PresentationContextProposal> PresentationContexts { get; init; }
+
+    public required UserInformation UserInformation { get; init; }
+
+    public void Write(PduWriter writer)
+    {
+        var at = AssociateHeader.WriteStart(writer, PduType.AssociateRequest, ProtocolVersion, CalledAeTitle, CallingAeTitle, ApplicationContextName);
+        foreach (var context in PresentationContexts)
+        {
+            context.Write(writer);
+        }
+
+        UserInformation.Write(writer);
+        writer.EndLength32(at);
+    }
+
+    /// <summary>Reads the variable part of the PDU (everything after the 6-byte PDU header).</summary>
+    public static AssociateRequest Read(ReadOnlySpan<byte> body)
+    {
+        var reader = new PduSpanReader(body);
+        var header = AssociateHeader.Read(ref reader);
+        var contexts = new List<PresentationContextProposal>();
+        UserInformation? userInformation = null;
+        while (reader.Remaining > 0)
+        {
+            var content = AssociateItems.ReadItem(ref reader, out var type);
+            switch (type)
+            {
+                case PresentationContextProposal.ItemType:
+                    contexts.Add(PresentationContextProposal.Read(content));
+                    break;
+                case UserInformation.ItemType:
+                    userInformation = UserInformation.Read(content);
+                    break;
+                case AssociateItems.ApplicationContextItemType:
+                    header = header with { ApplicationContext = PduSpanReader.DecodeText(content) };
+                    break;
+            }
+        }
+
+        return new AssociateRequest
+        {
+            ProtocolVersion = header.ProtocolVersion,
+            CalledAeTitle = header.Called,
+            CallingAeTitle = header.Calling,
+            ApplicationContextName = header.ApplicationContext ?? throw new DicomProtocolException("A-ASSOCIATE-RQ without an application context item (PS3.8 9.3.2)."),
+            PresentationContexts = contexts,
+            UserInformation = userInformation ?? throw new DicomProtocolException("A-ASSOCIATE-RQ without a user information item (PS3.8 9.3.2)."),
+        };
+    }
+}
+
+/// <summary>PS3.8 9.3.3: A-ASSOCIATE-AC.</summary>
+public sealed class AssociateAccept
+{
+    public ushort ProtocolVersion { get; init; } = 1;
+
+    /// <summary>PS3.8 9.3.3: echoed from the request, "shall not be tested".</summary>
+    public required string CalledAeTitle { get; init; }
+
+    public required string CallingAeTitle { get; init; }
+
+    public string ApplicationContextName { get; init; } = DicomNetworkUids.ApplicationContext;
+
+    public required IReadOnlyList<PresentationContextAnswer> PresentationContexts { get; init; }
+
+    public required UserInformation UserInformation { get; init; }
+
+    public void Write(PduWriter writer)
+    {
+        var at = AssociateHeader.WriteStart(writer, PduType.AssociateAccept, ProtocolVersion, CalledAeTitle, CallingAeTitle, ApplicationContextName);
+        foreach (var context in PresentationContexts)
+        {
+            context.Write(writer);
+        }
+
+        UserInformation.Write(writer);
+        writer.EndLength32(at);
+    }
+
+    public static AssociateAccept Read(ReadOnlySpan<byte> body)
+    {
+        var reader = new PduSpanReader(body);
+        var header = AssociateHeader.Read(ref reader);
+        var contexts = new List<PresentationContextAnswer>();
+        UserInformation? userInformation = null;
+        while (reader.Remaining > 0)
+        {
+            var content = AssociateItems.ReadItem(ref reader, out var type);
+            switch (type)
+            {
+                case PresentationContextAnswer.ItemType:
+                    contexts.Add(PresentationContextAnswer.Read(content));
+                    break;
+                case UserInformation.ItemType:
+                    userInformation = UserInformation.Read(content);
+                    break;
+                case AssociateItems.ApplicationContextItemType:
+                    header = header with { ApplicationContext = PduSpanReader.DecodeText(content) };
+                    break;
+            }
+        }
+
+        return new AssociateAccept
+        {
+            ProtocolVersion = header.ProtocolVersion,
+            CalledAeTitle = header.Called,
+            CallingAeTitle = header.Calling,
+            ApplicationContextName = header.ApplicationContext ?? throw new DicomProtocolException("A-ASSOCIATE-AC without an application context item (PS3.8 9.3.3)."),
+            PresentationContexts = contexts,
+            UserInformation = userInformation ?? throw new DicomProtocolException("A-ASSOCIATE-AC without a user information item (PS3.8 9.3.3)."),
+        };
+    }
+}
+
+/// <summary>PS3.8 9.3.4: A-ASSOCIATE-RJ.</summary>
+public sealed record AssociateReject(RejectResult Result, RejectSource Source, byte Reason)
+{
+    public void Write(PduWriter writer)
+    {
+        writer.WriteByte((byte)PduType.AssociateReject);
+        writer.WriteByte(0);
+        writer.WriteUInt32(4);
+        writer.WriteByte(0);
+        writer.WriteByte((byte)Result);
+        writer.WriteByte((byte)Source);
+        writer.WriteByte(Reason);
+    }
+
+    public static AssociateReject Read(ReadOnlySpan<byte> body)
+    {
+        var reader = new PduSpanReader(body);
+        reader.Skip(1, "A-ASSOCIATE-RJ reserved byte");
+        var result = reader.ReadByte("Result");
+        var source = reader.ReadByte("Source");
+        var reason = reader.ReadByte("Reason/Diag.");
+        return new AssociateReject((RejectResult)result, (RejectSource)source, reason);
+    }
+
+    public override string ToString() => $"{Result} rejection by {Source}, reason {Reason}";
+}
+
+/// <summary>PS3.8 9.3.6/9.3.7: A-RELEASE-RQ and A-RELEASE-RP carry only 4 reserved bytes.</summary>
+public static class ReleasePdu
+{
+    public static void Write(PduWriter writer, PduType type)
+    {
+        writer.WriteByte((byte)type);
+        writer.WriteByte(0);
+        writer.WriteUInt32(4);
+        writer.WriteZeros(4);
+    }
+}
+
+/// <summary>PS3.8 9.3.8: A-ABORT.</summary>
+public sealed record AbortPdu(AbortSource Source, AbortReason Reason)
+{
+    public void Write(PduWriter writer)
+    {
+        writer.WriteByte((byte)PduType.Abort);
+        writer.WriteByte(0);
+        writer.WriteUInt32(4);
+        writer.WriteByte(0);
+        writer.WriteByte(0);
+        writer.WriteByte((byte)Source);
+        writer.WriteByte((byte)Reason);
+    }
+
+    public static AbortPdu Read(ReadOnlySpan<byte> body)
+    {
+        var reader = new PduSpanReader(body);
+        reader.Skip(2, "A-ABORT reserved bytes");
+        var source = reader.ReadByte("Source");
+        var reason = reader.ReadByte("Reason/Diag.");
+        return new AbortPdu((AbortSource)source, (AbortReason)reason);
+    }
+}
+
+internal readonly record struct AssociateHeader(ushort ProtocolVersion, string Called, string Calling, string? ApplicationContext)
+{
+    public static int WriteStart(PduWriter writer, PduType type, ushort version, string called, string calling, string applicationContext)
+    {
+        AeTitle.Validate(called, nameof(called));
+        AeTitle.Validate(calling, nameof(calling));
+        writer.WriteByte((byte)type);
+        writer.WriteByte(0);
+        var at = writer.BeginLength32();
+        writer.WriteUInt16(version);
+        writer.WriteZeros(2);
+        writer.WriteAeTitle(called);
+        writer.WriteAeTitle(calling);
+        writer.WriteZeros(32);
+        writer.WriteTextItem(AssociateItems.ApplicationContextItemType, applicationContext);
+        return at;
+    }
+
+    public static AssociateHeader Read(ref PduSpanReader reader)
+    {
+        var version = reader.ReadUInt16("Protocol-version");
+        reader.Skip(2, "Reserved bytes after the protocol version");
+        var called = reader.ReadAeTitle("Called-AE-title");
+        var calling = reader.ReadAeTitle("Calling-AE-title");
+        reader.Skip(32, "Reserved bytes after the AE titles");
+        return new AssociateHeader(version, called, calling, null);
+    }
+}
+
+/// <summary>PS3.5 6.2 (AE VR): 1 to 16 characters of the default repertoire, no backslash or control characters.</summary>
+public static class AeTitle
+{
+    public static void Validate(string aeTitle, string parameterName)
+    {
+        var trimmed = aeTitle.Trim(' ');
+        if (trimmed.Length is 0 or > 16 || trimmed.Any(c => c < 0x20 || c > 0x7E || c == '\\'))
+        {
+            throw new ArgumentException($"'{aeTitle}' is not a valid AE title: 1 to 16 printable ASCII characters, no backslash.", parameterName);
+        }
+    }
+
+    public static bool IsValid(string aeTitle)
+    {
+        var trimmed = aeTitle.Trim(' ');
+        return trimmed.Length is > 0 and <= 16 && !trimmed.Any(c => c < 0x20 || c > 0x7E || c == '\\');
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using ImagePortal.Dicom.Network.Association;
+
+namespace ImagePortal.Dicom.Network.Server;
+
+/// <summary>Settings of the SCP host.</summary>
+public sealed class DicomServerOptions
+{
+    public string AeTitle { get; set; } = "IMAGEPORTAL";
+
+    /// <summary>Loopback unless configured otherwise: exposing a DICOM port is a deliberate decision.</summary>
+    public IPAddress BindAddress { get; set; } = IPAddress.Loopback;
+
+    /// <summary>0 lets the OS pick; <see cref="DicomServer.Port"/> tells which.</summary>
+    public int Port { get; set; } = 11112;
+
+    /// <summary>Reject associations whose called AE title is not <see cref="AeTitle"/> (PS3.8 9.3.4 reason 7).</summary>
+    public bool CheckCalledAeTitle { get; set; } = true;
+
+    /// <summary>
+    /// Calling AE titles allowed in, with what each may do. Null admits any calling AE with
+    /// <see cref="DefaultPermissions"/>; others are rejected with reason 3 (calling AE not recognized).
+    /// </summary>
+    public IReadOnlyDictionary<string, DicomPermissions>? AllowedCallingAeTitles { get; set; }
+
+    public DicomPermissions DefaultPermissions { get; set; } = DicomPermissions.All;
+
+    /// <summary>Associations served at once; excess ones are rejected (transient, local limit exceeded), running ones unharmed.</summary>
+    public int MaxAssociations { get; set; } = 16;
+
+    public uint MaxPduLength { get; set; } = AssociationOptions.DefaultMaxPduLength;
+
+    /// <summary>PS3.8 9.1.5 ARTIM: how long a new connection may take to send its A-ASSOCIATE-RQ.</summary>
+    public TimeSpan AssociationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An association silent for this long is aborted.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Timeouts of the associations this SCP opens for C-MOVE sub-operations.</summary>
+    public AssociationOptions MoveAssociation { get; set; } = new();
+
+    /// <summary>PS3.15 B.1: when set, every connection must first complete a TLS 1.2+ handshake.</summary>
+    public X509Certificate2? TlsCertificate { get; set; }
+
+    /// <summary>Transfer syntaxes for Verification and query/retrieve contexts, in our order of preference.</summary>
+    public IReadOnlyList<string> TransferSyntaxes { get; set; } =
+        [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
+
+    /// <summary>
+    /// Storage SOP classes accepted besides the composite object storage family
+    /// (<c>1.2.840.10008.5.1.4.1.1.*</c>, PS3.4 B.5), which is always accepted for C-STORE.
+    /// </summary>
+    public IReadOnlyCollection<string> ExtraStorageSopClasses { get; set; } = [];
+}

@@ -1,0 +1,68 @@
+namespace ImagePortal.Tests.Support.Peers;
+
+/// <summary>
+/// DCMTK <c>storescp</c> on a free port with its own output folder. DCMTK 3.6.7 has no option to bind
+/// one address, so it listens on the wildcard address of that port; tests only ever connect to 127.0.0.1.
+/// </summary>
+public sealed class DcmtkStoreScp : IAsyncDisposable
+{
+    private readonly PeerProcess _process;
+    private readonly TempDirectory _folder;
+
+    private DcmtkStoreScp(PeerProcess process, TempDirectory folder, int port, string aeTitle)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+        AeTitle = aeTitle;
+    }
+
+    public int Port { get; }
+
+    public string AeTitle { get; }
+
+    public string OutputDirectory => _folder.Path;
+
+    public string Output => _process.Output;
+
+    public IReadOnlyList<string> ReceivedFiles => Directory.GetFiles(_folder.Path, "*", SearchOption.AllDirectories);
+
+    /// <param name="tcpNoDelay">Sets DCMTK's <c>TCP_NODELAY</c> environment variable (DICOM_NOTES: Nagle on by default).</param>
+    public static async Task<DcmtkStoreScp> StartAsync(string aeTitle = "STORESCP", bool tcpNoDelay = false, bool ignoreData = false, CancellationToken cancellationToken = default)
+    {
+        var executable = ExternalTools.Require("storescp", "dcmtk");
+        var folder = new TempDirectory("storescp");
+        var port = FreePort.Next();
+        List<string> arguments = ["-aet", aeTitle, "-od", folder.Path, "+xa", "--single-process", "-ta", "30"];
+        if (ignoreData)
+        {
+            arguments.Add("--ignore");
+        }
+
+        arguments.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var process = PeerProcess.Start(executable, arguments, folder.Path, Environment(tcpNoDelay));
+        var peer = new DcmtkStoreScp(process, folder, port, aeTitle);
+        try
+        {
+            await process.WaitForTcpAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
+            return peer;
+        }
+        catch
+        {
+            await peer.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task WaitForFilesAsync(int count, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await _process.WaitUntilAsync(_ => Task.FromResult(ReceivedFiles.Count >= count), $"{count} received files", timeout, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    internal static IReadOnlyDictionary<string, string> Environment(bool tcpNoDelay) =>
+        new Dictionary<string, string> { ["TCP_NODELAY"] = tcpNoDelay ? "1" : "0" };
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# bench/dicom-net.sh: our DICOM network layer side by side with DCMTK (issue 4), one run, ratios printed.
+#   (a) DCMTK storescu into our SCP     vs  storescu into DCMTK storescp
+#   (b) our `imageportal store` into storescp  vs  storescu into storescp
+#   (c) our `imageportal get` from Orthanc       vs  DCMTK getscu from Orthanc
+# each once with default-configured DCMTK peers (Nagle on) and once with TCP_NODELAY=1 peers.
+# Everything runs on 127.0.0.1 with free ports and a temp folder that is removed at the end.
+# Usage: bench/dicom-net.sh [slices]   (default 300 slices of 512x512x16 bit, about 150 MB)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SLICES=${1:-300}
+WORK=$(mktemp -d /tmp/dicom-net-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() {
+    for _ in $(seq 1 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+    echo "nothing listening on port $1" >&2; exit 1
+}
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+count() { find "$1" -type f | wc -l; }
+
+echo "== building the CLI (Release)"
+dotnet build ImagePortal.Cli -c Release -o "$WORK/cli" -v quiet -nologo > "$WORK/build.log" || { cat "$WORK/build.log"; exit 1; }
+CLI=(dotnet "$WORK/cli/imageportal.dll")
+echo "== generating $SLICES slices"
+python3 bench/dicom-net-gen.py "$WORK/study" "$SLICES"
+SIZE=$(du -sm "$WORK/study" | cut -f1)
+STUDY_UID=$(dcmdump +P StudyInstanceUID "$WORK/study/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
+echo "   $SIZE MB in $WORK/study"
+
+start_storescp() { # $1 nodelay, $2 dir; sets port (not a subshell, so that PIDS keeps its pid)
+    port=$(free_port); mkdir -p "$2"
+    TCP_NODELAY=$1 storescp -aet STORESCP -od "$2" "$port" > "$2.log" 2>&1 &
+    PIDS+=($!); wait_port "$port"
+}
+stop_last() { local pid=${PIDS[-1]}; kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; unset 'PIDS[-1]'; }
+
+declare -A RESULT
+for nodelay in 0 1; do
+    echo "== DCMTK peers with TCP_NODELAY=$nodelay"
+
+    # (a) storescu -> our SCP
+    port=$(free_port); mkdir -p "$WORK/a-ours-$nodelay"
+    "${CLI[@]}" scp -p "$port" -aet BENCHSCP -od "$WORK/a-ours-$nodelay" > "$WORK/a-ours-$nodelay.log" 2>&1 &
+    scp_pid=$!; PIDS+=($scp_pid); wait_port "$port"
+    t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+    peak=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$scp_pid/status")
+    stop_last
+    RESULT[a_ours_$nodelay]=$(secs "$t0" "$t1"); RESULT[a_peak_$nodelay]=$peak
+    echo "   (a) storescu -> imageportal scp : ${RESULT[a_ours_$nodelay]} s, $(count "$WORK/a-ours-$nodelay") files, SCP peak RSS ${peak} MB"
+
+    # (a) storescu -> storescp
+    start_storescp "$nodelay" "$WORK/a-dcmtk-$nodelay"
+    t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+    stop_last
+    RESULT[a_dcmtk_$nodelay]=$(secs "$t0" "$t1")
+    echo "   (a) storescu -> storescp        : ${RESULT[a_dcmtk_$nodelay]} s, $(count "$WORK/a-dcmtk-$nodelay") files"
+
+    # (b) imageportal store -> storescp
+    start_storescp "$nodelay" "$WORK/b-ours-$nodelay"
+    t0=$(now); "${CLI[@]}" store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-ours-$nodelay.out" 2>&1; t1=$(now)
+    stop_last
+    RESULT[b_ours_$nodelay]=$(secs "$t0" "$t1")
+    echo "   (b) imageportal store -> storescp: ${RESULT[b_ours_$nodelay]} s, $(count "$WORK/b-ours-$nodelay") files (includes .NET start-up)"
+
+    # (b) storescu -> storescp: the same as (a)'s DCMTK pair, measured again for a fair side by side
+    start_storescp "$nodelay" "$WORK/b-dcmtk-$nodelay"
+    t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+    stop_last
+    RESULT[b_dcmtk_$nodelay]=$(secs "$t0" "$t1")
+    echo "   (b) storescu -> storescp        : ${RESULT[b_dcmtk_$nodelay]} s, $(count "$WORK/b-dcmtk-$nodelay") files"
+
+    # (c) C-GET of the study from an Orthanc started with the same TCP_NODELAY setting
+    dicom=$(free_port); http=$(free_port); mkdir -p "$WORK/orthanc-$nodelay"
+    cat > "$WORK/orthanc-$nodelay/config.json" <<JSON
+{ "Name": "bench", "StorageDirectory": "$WORK/orthanc-$nodelay/storage", "IndexDirectory": "$WORK/orthanc-$nodelay/index",
+  "DicomAet": "ORTHANC", "DicomPort": $dicom, "HttpPort": $http, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+  "DicomAlwaysAllowGet": true, "DicomAlwaysAllowFind": true, "Plugins": [], "SaveJobs": false }
+JSON
+    TCP_NODELAY=$nodelay /usr/sbin/Orthanc "$WORK/orthanc-$nodelay/config.json" > "$WORK/orthanc-$nodelay.log" 2>&1 &
+    PIDS+=($!); wait_port "$dicom"
+    TCP_NODELAY=1 storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study" > /dev/null 2>&1
+    t0=$(now); "${CLI[@]}" get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-ours-$nodelay" 127.0.0.1 "$dicom" > "$WORK/c-ours-$nodelay.out" 2>&1; t1=$(now)
+    RESULT[c_ours_$nodelay]=$(secs "$t0" "$t1")
+    echo "   (c) imageportal get <- Orthanc   : ${RESULT[c_ours_$nodelay]} s, $(count "$WORK/c-ours-$nodelay") files (includes .NET start-up)"
+    mkdir -p "$WORK/c-dcmtk-$nodelay"
+    t0=$(now); TCP_NODELAY=$nodelay getscu -S -aec ORTHANC -od "$WORK/c-dcmtk-$nodelay" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" 127.0.0.1 "$dicom" > /dev/null 2>&1; t1=$(now)
+    RESULT[c_dcmtk_$nodelay]=$(secs "$t0" "$t1")
+    echo "   (c) getscu <- Orthanc            : ${RESULT[c_dcmtk_$nodelay]} s, $(count "$WORK/c-dcmtk-$nodelay") files"
+    stop_last
+done
+
+echo
+echo "== ratios (ours / DCMTK; goal <= 1.00), $SLICES slices, $SIZE MB"
+printf '%-44s %10s %10s\n' "pair" "NODELAY=0" "NODELAY=1"
+printf '%-44s %10s %10s\n' "(a) storescu->ours vs storescu->storescp" "$(ratio "${RESULT[a_ours_0]}" "${RESULT[a_dcmtk_0]}")" "$(ratio "${RESULT[a_ours_1]}" "${RESULT[a_dcmtk_1]}")"
+printf '%-44s %10s %10s\n' "(b) ours->storescp vs storescu->storescp" "$(ratio "${RESULT[b_ours_0]}" "${RESULT[b_dcmtk_0]}")" "$(ratio "${RESULT[b_ours_1]}" "${RESULT[b_dcmtk_1]}")"
+printf '%-44s %10s %10s\n' "(c) ours<-Orthanc vs getscu<-Orthanc" "$(ratio "${RESULT[c_ours_0]}" "${RESULT[c_dcmtk_0]}")" "$(ratio "${RESULT[c_ours_1]}" "${RESULT[c_dcmtk_1]}")"
+printf '%-44s %10s %10s\n' "our SCP peak RSS while receiving (MB)" "${RESULT[a_peak_0]}" "${RESULT[a_peak_1]}"
