@@ -1,5 +1,6 @@
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Infrastructure.Seed;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -55,6 +56,8 @@ public static class DependencyInjection
 
         services.AddHealthChecks().AddDbContextCheck<ImagePortalDbContext>("database");
 
+        services.Configure<PortalDicomOptions>(builder.Configuration.GetSection(PortalDicomOptions.SectionName));
+        services.AddSingleton<IPacsGateway, PacsGateway>();
         services.AddScoped<IAuditTrail, AuditTrail>();
         services.AddScoped<AuditVerifier>();
 

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom.Network.Association;
+using ImagePortal.Dicom.Network.Client;
+using ImagePortal.Dicom.Network.Pdu;
+using ImagePortal.Domain.Facilities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Infrastructure.Pacs;
+
+/// <summary>The portal's own DICOM identity (<c>Dicom</c> section).</summary>
+public sealed class PortalDicomOptions
+{
+    public const string SectionName = "Dicom";
+
+    /// <summary>The calling AE title the portal uses towards every PACS; the PACS must know it for C-FIND/C-GET/C-MOVE.</summary>
+    public string AeTitle { get; set; } = "IMAGEPORTAL";
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most this many studies from one look-up; the user is told when there were more.</summary>
+    public int MaxStudyMatches { get; set; } = 200;
+}
+
+/// <summary>What an approver looks for in their PACS.</summary>
+public sealed record StudyQuery(
+    string? PatientId, string? PatientName, DateOnly? BirthDate, DateOnly? From, DateOnly? To, IReadOnlyList<string> Modalities, string? AccessionNumber);
+
+public sealed record StudyMatch(
+    string StudyInstanceUid, DateOnly? StudyDate, string? PatientName, string? PatientId, DateOnly? BirthDate, string Modalities,
+    string? Description, string? AccessionNumber, int? Instances);
+
+/// <param name="Truncated">True when the PACS had more matches than the cap; the look-up was cancelled there.</param>
+public sealed record StudySearch(IReadOnlyList<StudyMatch> Studies, bool Truncated);
+
+/// <summary>A PACS could not be asked: the message is for the user ("PACS at host:port refused the association: ...").</summary>
+public sealed class PacsUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+public interface IPacsGateway
+{
+    Task<TimeSpan> EchoAsync(DicomNode node, CancellationToken cancellationToken);
+
+    Task<StudySearch> FindStudiesAsync(DicomNode node, StudyQuery query, CancellationToken cancellationToken);
+}
+
+/// <summary>Talks to facilities' PACS through <c>ImagePortal.Dicom</c>: C-ECHO and Study Root C-FIND at study level.</summary>
+public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, ILoggerFactory loggers) : IPacsGateway
+{
+    private static readonly string[] Syntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
+
+    public async Task<TimeSpan> EchoAsync(DicomNode node, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var status = await CallAsync(node, client => client.EchoAsync(cancellationToken));
+        return status.IsSuccessOrWarning
+            ? Stopwatch.GetElapsedTime(started)
+            : throw new PacsUnavailableException($"{Describe(node)} answered C-ECHO with status {status}.");
+    }
+
+    public async Task<StudySearch> FindStudiesAsync(DicomNode node, StudyQuery query, CancellationToken cancellationToken)
+    {
+        var cap = Math.Max(1, options.CurrentValue.MaxStudyMatches);
+        return await CallAsync(node, async client =>
+        {
+            await using var association = await client.OpenAsync([new PresentationContextRequest(DicomNetworkUids.StudyRootFind, Syntaxes)], cancellationToken);
+            var matches = new List<StudyMatch>();
+            var truncated = false;
+            await foreach (var response in association.FindAsync(DicomNetworkUids.StudyRootFind, Identifier(query), cancellationToken))
+            {
+                if (response.Status.IsPending && response.Identifier is { } identifier)
+                {
+                    if (matches.Count == cap)
+                    {
+                        truncated = true;
+                        break;
+                    }
+
+                    matches.Add(ToMatch(identifier));
+                }
+                else if (!response.Status.IsSuccessOrWarning && !response.Status.IsPending)
+                {
+                    throw new PacsUnavailableException(
+                        $"{Describe(node)} refused the query: status {response.Status}{(response.ErrorComment is { } c ? $" ({c})" : "")}.");
+                }
+            }
+
+            if (truncated)
+            {
+                // Leaving the enumeration early cancels the C-FIND; the association is not reused.
+                await association.AbortAsync();
+            }
+            else
+            {
+                await association.ReleaseAsync(cancellationToken);
+            }
+
+            return new StudySearch(matches, truncated);
+        });
+    }
+
+    internal static DicomDataset Identifier(StudyQuery query)
+    {
+        var keys = new DicomDataset();
+        keys.SetString(DicomTag.SpecificCharacterSet, "ISO_IR 192");
+        keys.SetString(DicomTag.QueryRetrieveLevel, "STUDY");
+        keys.SetString(DicomTag.StudyInstanceUID, string.Empty);
+        keys.SetString(DicomTag.PatientID, query.PatientId ?? string.Empty);
+        keys.SetString(DicomTag.PatientName, query.PatientName is { Length: > 0 } name ? name : string.Empty);
+        keys.SetString(DicomTag.PatientBirthDate, query.BirthDate?.ToString("yyyyMMdd", CultureInfo.InvariantCulture) ?? string.Empty);
+        keys.SetString(DicomTag.PatientSex, string.Empty);
+        keys.SetString(DicomTag.StudyDate, DateRange(query.From, query.To));
+        keys.SetString(DicomTag.StudyTime, string.Empty);
+        keys.SetString(DicomTag.AccessionNumber, query.AccessionNumber ?? string.Empty);
+        keys.SetString(DicomTag.StudyDescription, string.Empty);
+        keys.SetString(DicomTag.ModalitiesInStudy, string.Join('\\', query.Modalities));
+        keys.SetString(DicomTag.NumberOfStudyRelatedInstances, string.Empty);
+        return keys;
+    }
+
+    /// <summary>PS3.4 C.2.2.2.5 range matching: <c>from-to</c>, <c>from-</c>, <c>-to</c>, or empty for any date.</summary>
+    public static string DateRange(DateOnly? from, DateOnly? to) => (from, to) switch
+    {
+        (null, null) => string.Empty,
+        _ => $"{from?.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-{to?.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}",
+    };
+
+    private static StudyMatch ToMatch(DicomDataset identifier) => new(
+        identifier.GetUid(DicomTag.StudyInstanceUID) ?? string.Empty,
+        SafeDate(identifier, DicomTag.StudyDate),
+        identifier.GetString(DicomTag.PatientName),
+        identifier.GetString(DicomTag.PatientID),
+        SafeDate(identifier, DicomTag.PatientBirthDate),
+        string.Join('\\', identifier.GetStrings(DicomTag.ModalitiesInStudy) ?? []),
+        identifier.GetString(DicomTag.StudyDescription),
+        identifier.GetString(DicomTag.AccessionNumber),
+        SafeInteger(identifier, DicomTag.NumberOfStudyRelatedInstances));
+
+    // A PACS's answer is hostile until checked: one malformed date must not lose the whole look-up.
+    private static DateOnly? SafeDate(DicomDataset identifier, DicomTag tag)
+    {
+        try
+        {
+            return identifier.GetDate(tag);
+        }
+        catch (DicomFormatException)
+        {
+            return null;
+        }
+    }
+
+    private static int? SafeInteger(DicomDataset identifier, DicomTag tag)
+    {
+        try
+        {
+            return identifier.GetIntegerString(tag);
+        }
+        catch (DicomFormatException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<T> CallAsync<T>(DicomNode node, Func<DicomClient, Task<T>> call)
+    {
+        var settings = options.CurrentValue;
+        var client = new DicomClient(node.Host, node.Port, new AssociationOptions
+        {
+            CallingAeTitle = settings.AeTitle,
+            CalledAeTitle = node.AeTitleValue,
+            ConnectTimeout = settings.ConnectTimeout,
+            ResponseTimeout = settings.ResponseTimeout,
+        }, loggers);
+        try
+        {
+            return await call(client);
+        }
+        catch (DicomAssociationRejectedException rejected)
+        {
+            throw new PacsUnavailableException($"{Describe(node)} refused the association: {rejected.Message.TrimEnd('.').Replace("Association rejected: ", "", StringComparison.Ordinal)}.", rejected);
+        }
+        catch (DicomAssociationTimeoutException timeout)
+        {
+            throw new PacsUnavailableException($"{Describe(node)} did not answer in time ({timeout.Message}).", timeout);
+        }
+        catch (DicomAssociationException aborted)
+        {
+            throw new PacsUnavailableException($"{Describe(node)} ended the association: {aborted.Message}", aborted);
+        }
+        catch (DicomProtocolException protocol)
+        {
+            throw new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol);
+        }
+        catch (SocketException socket)
+        {
+            throw new PacsUnavailableException($"{Describe(node)} cannot be reached: {socket.SocketErrorCode}.", socket);
+        }
+        catch (IOException io)
+        {
+            throw new PacsUnavailableException($"{Describe(node)}: the connection broke ({io.Message}).", io);
+        }
+    }
+
+    private static string Describe(DicomNode node) => $"PACS {node.AeTitleValue} at {node.Host}:{node.Port}";
+}

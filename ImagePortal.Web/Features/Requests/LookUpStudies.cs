@@ -1,0 +1,90 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>
+/// The approver looks the requested patient up in their own facility's PACS (C-FIND at study level): by MRN, or by
+/// name and birth date, within a date range and modalities.
+/// </summary>
+[AuthorizeMessage(Roles.Approver)]
+public sealed record LookUpStudies(
+    string Number, string? PatientId, string? PatientName, DateOnly? BirthDate, DateOnly? From, DateOnly? To,
+    IReadOnlyList<string> Modalities) : IQuery<Result<StudySearch>>;
+
+public sealed class LookUpStudiesValidator : IValidator<LookUpStudies>
+{
+    public IEnumerable<string> Validate(LookUpStudies message)
+    {
+        if (string.IsNullOrWhiteSpace(message.PatientId) && (string.IsNullOrWhiteSpace(message.PatientName) || message.BirthDate is null))
+        {
+            yield return "Search by MRN, or by name and birth date.";
+        }
+
+        if (message.PatientId?.Contains('\\') == true || message.PatientName?.Contains('\\') == true || message.PatientId is { Length: > 64 } || message.PatientName is { Length: > 64 })
+        {
+            yield return "MRN and name must be at most 64 characters, without backslashes.";
+        }
+
+        if (message.From is not null && message.To is not null && message.From > message.To)
+        {
+            yield return "The date range ends before it starts.";
+        }
+
+        if (message.Modalities.Count > 20 || message.Modalities.Any(m => m.Length is 0 or > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        {
+            yield return "A modality is not a DICOM modality code.";
+        }
+    }
+}
+
+public sealed class LookUpStudiesHandler(
+    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, IPacsGateway pacs, IAuditTrail audit)
+    : IQueryHandler<LookUpStudies, Result<StudySearch>>
+{
+    public async ValueTask<Result<StudySearch>> Handle(LookUpStudies query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await access.FindAsync(db, query.Number, RequestSide.Source, cancellationToken);
+        if (request is null)
+        {
+            return Result<StudySearch>.NotFound(RequestAccess.NotFoundMessage);
+        }
+
+        var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.FacilityId == request.SourceFacilityId).ToListAsync(cancellationToken);
+        var node = nodes.Where(n => n.Supports(DicomCapabilities.Find)).OrderByDescending(n => n.IsImportDestination).FirstOrDefault();
+        if (node is null)
+        {
+            return Result<StudySearch>.Fail(FailureKind.Unavailable, "Your facility has no DICOM node that answers queries. Ask your administrator to add one.");
+        }
+
+        var studyQuery = new StudyQuery(query.PatientId?.Trim(), query.PatientName?.Trim(), query.BirthDate, query.From, query.To, query.Modalities, null);
+        var keys = $"PatientID={studyQuery.PatientId}; PatientName={studyQuery.PatientName}; BirthDate={studyQuery.BirthDate:yyyy-MM-dd}; " +
+                   $"StudyDate={PacsGateway.DateRange(query.From, query.To)}; Modalities={string.Join('\\', query.Modalities)}";
+        try
+        {
+            var search = await pacs.FindStudiesAsync(node, studyQuery, cancellationToken);
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
+                    $"C-FIND to {node.AeTitleValue} for request {request.Number}: {search.Studies.Count} match(es){(search.Truncated ? " (capped)" : "")}; {keys}",
+                    request.Patient.LocalMrn, request.Number),
+                cancellationToken);
+            return search;
+        }
+        catch (PacsUnavailableException error)
+        {
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.SeriousFailure,
+                    $"C-FIND to {node.AeTitleValue} for request {request.Number} failed: {error.Message}", request.Patient.LocalMrn, request.Number),
+                cancellationToken);
+            return Result<StudySearch>.Fail(FailureKind.Unavailable, error.Message);
+        }
+    }
+}
