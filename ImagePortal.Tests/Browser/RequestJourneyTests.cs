@@ -1,5 +1,10 @@
 using System.Text.RegularExpressions;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -74,6 +79,58 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
         await other.GotoAsync($"/requests/{number}");
         await Expect(new Shell(other).Heading).ToHaveTextAsync("Not found");
         await Expect(other.GetByText("Murphy")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task TheWholeJourney_ApproverFindsTwoStudiesInARealPacs_AndTheClerkSeesApprovedWithoutReload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var files = new TempDirectory("journey");
+        await using var orthanc = await OrthancPeer.StartAsync(cancellationToken: ct);
+        var ct2024 = SyntheticStudy.Write(files.Combine("a"), patientName: "Ní Bhriain^Siobhán", patientId: "SBR-4711", studyDate: "20240115");
+        var ct2025 = SyntheticStudy.Write(files.Combine("b"), patientName: "Ní Bhriain^Siobhán", patientId: "SBR-4711", studyDate: "20250302");
+        await ct2024.UploadToAsync(orthanc, ct);
+        await ct2025.UploadToAsync(orthanc, ct);
+        await browser.App.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<ImagePortalDbContext>();
+            var sbr = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == "SBR", ct);
+            var node = sbr.Nodes.Single();
+            sbr.UpdateNode(node.Id, node.Name, AeTitle.Parse(orthanc.AeTitle), "127.0.0.1", orthanc.DicomPort, node.Capabilities, false);
+            return await db.SaveChangesAsync(ct);
+        });
+
+        await using var clerkContext = await browser.NewContextAsync();
+        var clerk = await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
+        await clerk.GotoAsync("/requests/new");
+        await new Shell(clerk).WaitUntilInteractiveAsync();
+        var form = new NewRequestPage(clerk);
+        await form.ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
+        await form.FillPatientAsync("Ní Bhriain", "Siobhán", "NVH-0042");
+        await clerk.GetByLabel("MRN at the partner facility (if known)").FillAsync("SBR-4711");
+        await form.ClinicalReason.FillAsync("Nodule follow-up: compare with both prior CTs.");
+        await form.Submit.ClickAsync();
+        await Expect(clerk).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
+        var number = clerk.Url[(clerk.Url.LastIndexOf('/') + 1)..];
+        await new Shell(clerk).WaitUntilInteractiveAsync();
+
+        await using var approverContext = await browser.NewContextAsync();
+        var approver = await SignInAsync(approverContext, DemoUsers.ApproverSbr);
+        await approver.GotoAsync($"/requests/{number}");
+        await new Shell(approver).WaitUntilInteractiveAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Search PACS" }).ClickAsync();
+        var found = approver.GetByRole(AriaRole.Table, new() { Name = "Studies found" });
+        await Expect(found.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+        await approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2024-01-15") }).CheckAsync();
+        await approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2025-03-02") }).CheckAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Approve 2 selected studies" }).ClickAsync();
+        await approver.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+        await Expect(approver.GetByTestId("request-status")).ToHaveTextAsync("Approved");
+
+        // The clerk's page changes by itself.
+        await Expect(clerk.GetByTestId("request-status")).ToHaveTextAsync("Approved");
+        await Expect(clerk.GetByRole(AriaRole.Heading, new() { Name = "Approved studies" })).ToBeVisibleAsync();
     }
 }
 
