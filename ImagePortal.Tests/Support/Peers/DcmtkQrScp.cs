@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace ImagePortal.Tests.Support.Peers;
+
+/// <summary>
+/// DCMTK <c>dcmqrscp</c> (query/retrieve SCP with its own storage area) on a free port with a temp config
+/// and database folder; accepts any calling AE. Like storescp it cannot be bound to one address. It runs in
+/// its default fork mode (its single-process mode stops listening after the first association here); the
+/// children go with the process tree on dispose.
+/// </summary>
+public sealed class DcmtkQrScp : IAsyncDisposable
+{
+    private readonly PeerProcess _process;
+    private readonly TempDirectory _folder;
+
+    private DcmtkQrScp(PeerProcess process, TempDirectory folder, int port, string aeTitle)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+        AeTitle = aeTitle;
+    }
+
+    public int Port { get; }
+
+    public string AeTitle { get; }
+
+    public string Output => _process.Output;
+
+    public static async Task<DcmtkQrScp> StartAsync(string aeTitle = "QRSCP", CancellationToken cancellationToken = default)
+    {
+        var executable = ExternalTools.Require("dcmqrscp", "dcmtk");
+        var folder = new TempDirectory("dcmqrscp");
+        var port = FreePort.Next();
+        var database = Directory.CreateDirectory(Path.Combine(folder.Path, "db")).FullName;
+        var config = Path.Combine(folder.Path, "dcmqrscp.cfg");
+        await File.WriteAllTextAsync(
+            config,
+            string.Join(
+                '\n',
+                $"NetworkTCPPort  = {port.ToString(CultureInfo.InvariantCulture)}",
+                "MaxPDUSize      = 16384",
+                "MaxAssociations = 16",
+                "HostTable BEGIN",
+                "HostTable END",
+                "VendorTable BEGIN",
+                "VendorTable END",
+                "AETable BEGIN",
+                $"{aeTitle} {database} RW (200, 1024mb) ANY",
+                "AETable END",
+                string.Empty),
+            cancellationToken);
+        var process = PeerProcess.Start(executable, ["-c", config, port.ToString(CultureInfo.InvariantCulture)], folder.Path);
+        var peer = new DcmtkQrScp(process, folder, port, aeTitle);
+        try
+        {
+            await process.WaitForTcpAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
+            return peer;
+        }
+        catch
+        {
+            await peer.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        _folder.Dispose();
+    }
+}
