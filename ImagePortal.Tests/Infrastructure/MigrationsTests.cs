@@ -30,6 +30,9 @@ public sealed class MigrationsTests
         var script = migrator.GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
         Assert.Contains("CREATE TABLE [Facilities]", script);
         Assert.Contains("IF NOT EXISTS", script);
+
+        // Statements that must open their own batch cannot sit bare inside the script's IF blocks.
+        Assert.DoesNotMatch(@"BEGIN\s+CREATE (TRIGGER|PROCEDURE|VIEW|FUNCTION)", script);
     }
 
     [Fact]

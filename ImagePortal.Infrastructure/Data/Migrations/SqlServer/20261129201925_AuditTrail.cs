@@ -60,7 +60,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                 unique: true);
         
             // Append-only at the database too: an UPDATE or DELETE on the trail fails (RELIABILITY_CHECKLIST 33).
-            migrationBuilder.Sql("CREATE TRIGGER [AuditEvents_AppendOnly] ON [AuditEvents] INSTEAD OF UPDATE, DELETE AS BEGIN THROW 51000, 'Audit events are append-only.', 1; END;");
+            // EXEC: CREATE TRIGGER must start its own batch, also inside the idempotent script's IF blocks.
+            migrationBuilder.Sql("EXEC(N'CREATE TRIGGER [AuditEvents_AppendOnly] ON [AuditEvents] INSTEAD OF UPDATE, DELETE AS BEGIN THROW 51000, ''Audit events are append-only.'', 1; END;');");
         }
 
         /// <inheritdoc />
