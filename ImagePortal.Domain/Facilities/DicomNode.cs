@@ -15,15 +15,11 @@ public sealed class DicomNode
     }
 
     internal DicomNode(Guid facilityId, string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
+        : this()
     {
         Id = Guid.CreateVersion7();
         FacilityId = facilityId;
-        Name = Guard.Required(name, "The node name", 100);
-        AeTitleValue = aeTitle.Value;
-        Host = ValidateHost(host);
-        Port = ValidatePort(port);
-        Capabilities = capabilities;
-        UseTls = useTls;
+        Apply(name, aeTitle, host, port, capabilities, useTls);
     }
 
     public Guid Id { get; private set; }
@@ -52,16 +48,26 @@ public sealed class DicomNode
 
     internal void Update(string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
     {
-        Name = Guard.Required(name, "The node name", 100);
-        AeTitleValue = aeTitle.Value;
-        Host = ValidateHost(host);
-        Port = ValidatePort(port);
-        Capabilities = capabilities;
-        UseTls = useTls;
-        if (IsImportDestination && !Supports(DicomCapabilities.Store))
+        if (IsImportDestination && (capabilities & DicomCapabilities.Store) == 0)
         {
             throw new DomainException("The import destination must accept C-STORE.");
         }
+
+        Apply(name, aeTitle, host, port, capabilities, useTls);
+    }
+
+    private void Apply(string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
+    {
+        // Validate everything before changing anything: a refused update leaves the node as it was.
+        var validName = Guard.Required(name, "The node name", 100);
+        var validHost = ValidateHost(host);
+        var validPort = ValidatePort(port);
+        Name = validName;
+        AeTitleValue = aeTitle.Value;
+        Host = validHost;
+        Port = validPort;
+        Capabilities = capabilities;
+        UseTls = useTls;
     }
 
     public static int ValidatePort(int port) =>

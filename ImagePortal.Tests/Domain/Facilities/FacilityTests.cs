@@ -61,6 +61,19 @@ public sealed class FacilityTests
 
         Assert.Throws<DomainException>(() =>
             facility.UpdateNode(pacs.Id, "PACS", AeTitle.Parse("NVH_PACS"), "10.1.2.3", 104, DicomCapabilities.Find, false));
+        Assert.Equal(DicomCapabilities.All, pacs.Capabilities);
+    }
+
+    [Fact]
+    public void UpdateNode_WithABadHost_ChangesNothing()
+    {
+        var facility = NewFacility();
+        var pacs = facility.AddNode("PACS", AeTitle.Parse("NVH_PACS"), "10.1.2.3", 104, DicomCapabilities.All);
+
+        Assert.Throws<DomainException>(() =>
+            facility.UpdateNode(pacs.Id, "Renamed", AeTitle.Parse("NEW_AE"), "bad host", 11112, DicomCapabilities.All, false));
+
+        Assert.Equal(("PACS", "NVH_PACS", "10.1.2.3", 104), (pacs.Name, pacs.AeTitleValue, pacs.Host, pacs.Port));
     }
 
     [Fact]
