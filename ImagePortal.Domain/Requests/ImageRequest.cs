@@ -251,8 +251,14 @@ public sealed class ImageRequest
         Transition(RequestStatus.Failed, RequestEventKind.Failed, null, Guard.Required(error, "The error", 1000), now);
     }
 
-    public RequestEvent AddComment(string userId, string text, DateTimeOffset now) =>
-        Record(RequestEventKind.Comment, userId, Guard.Required(text, "The comment", 2000), now);
+    /// <summary>A message on the thread. It changes no decision, so it leaves <see cref="Version"/> alone: a comment never
+    /// makes a colleague's pending decision fail as a conflict.</summary>
+    public RequestEvent AddComment(string userId, string text, DateTimeOffset now)
+    {
+        var entry = new RequestEvent(Id, RequestEventKind.Comment, userId, Guard.Required(text, "The comment", 2000), now);
+        _events.Add(entry);
+        return entry;
+    }
 
     private void Decide(string approverUserId, DateTimeOffset now)
     {

@@ -220,4 +220,22 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
         Assert.Equal(FailureKind.Invalid, approveUnclaimed.Failure!.Kind);
         Assert.Contains("cannot be approved", approveUnclaimed.Failure.Message);
     }
+
+    [Fact]
+    public async Task Comments_AreSharedByBothSides_AndNeverCauseAConflict()
+    {
+        var number = await FileAsync("NVH-9209");
+        var approverSaw = (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version;
+
+        var clerkComment = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new AddComment(number, "Patient also had an MR in 2023, if you have it."));
+        var strangerComment = await fixture.CommandAsync(DemoUsers.ClerkSbr.UserName, new AddComment(number, "hello"));
+        var claim = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, approverSaw));
+
+        Assert.True(clerkComment.IsSuccess);
+        Assert.Equal(FailureKind.NotFound, strangerComment.Failure!.Kind);
+        Assert.True(claim.IsSuccess, "a comment must not invalidate the version an approver saw");
+        var timeline = (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Timeline;
+        var comment = Assert.Single(timeline, t => t.Kind == RequestEventKind.Comment);
+        Assert.Equal(("Aoife Brennan", "Patient also had an MR in 2023, if you have it."), (comment.Who!, comment.Text!));
+    }
 }

@@ -30,6 +30,7 @@ public sealed class RequestNotifications(
             RequestEventKind.Approved => ([request.RequestedByUserId], $"{source} approved {request.Number}: {request.Studies.Count} study(ies)"),
             RequestEventKind.Denied => ([request.RequestedByUserId], $"{source} denied {request.Number}: {request.DenialReason}"),
             RequestEventKind.InformationRequested => ([request.RequestedByUserId], $"{source} asks about {request.Number}: {request.DecisionNote}"),
+            RequestEventKind.Comment => (await CommentRecipientsAsync(db, request, cancellationToken), $"New comment on {request.Number}: {request.Events[^1].Text}"),
             _ => (new List<string>(), string.Empty),
         };
         if (recipients.Count == 0)
@@ -52,6 +53,15 @@ public sealed class RequestNotifications(
         RequestPriority.Urgent => "urgent",
         _ => "routine",
     };
+
+    /// <summary>The other side of the thread: a clerk's comment goes to the approvers, an approver's to the requester.</summary>
+    private static async Task<List<string>> CommentRecipientsAsync(ImagePortalDbContext db, ImageRequest request, CancellationToken cancellationToken)
+    {
+        var author = request.Events[^1].UserId;
+        var recipients = await ApproversOfAsync(db, request.SourceFacilityId, cancellationToken);
+        recipients.Add(request.RequestedByUserId);
+        return recipients.Where(id => id != author).Distinct().ToList();
+    }
 
     private static async Task<List<string>> ApproversOfAsync(ImagePortalDbContext db, Guid facilityId, CancellationToken cancellationToken)
     {

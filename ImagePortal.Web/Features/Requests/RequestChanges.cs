@@ -17,7 +17,7 @@ public sealed class RequestChanges(
     IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock, ChangeNotifier notifier, IAuditTrail audit, RequestNotifications notifications)
 {
     public async Task<Result> ApplyAsync(
-        string number, Guid seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken)
+        string number, Guid? seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await access.FindAsync(db, number, side, cancellationToken);
@@ -26,7 +26,7 @@ public sealed class RequestChanges(
             return Result.NotFound(RequestAccess.NotFoundMessage);
         }
 
-        if (request.Version != seenVersion)
+        if (seenVersion is not null && request.Version != seenVersion)
         {
             return Result.Conflict($"Request {number} was changed by someone else meanwhile ({ImageRequest.Describe(request.Status)} now). Reload it and decide again.");
         }
