@@ -12,13 +12,26 @@ namespace ImagePortal.Tests.Support;
 /// Runs use cases the way a page does: through the real DI container, the Mediator pipeline (logging, authorization,
 /// validation) and a real SQLite database seeded with the demo network, as a given signed-in user. Fresh per test class.
 /// </summary>
-public sealed class UseCaseFixture : IAsyncLifetime
+public class UseCaseFixture : IAsyncLifetime
 {
-    private readonly PortalApp _app = new(startServer: false);
+    private PortalApp? _app;
 
-    public ValueTask InitializeAsync() => _app.InitializeAsync();
+    /// <summary>Settings on top of appsettings.json, for fixtures that need a different portal.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public virtual async ValueTask InitializeAsync()
+    {
+        _app = new PortalApp(startServer: false, Settings);
+        await _app.InitializeAsync();
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
 
     public Task<TResponse> QueryAsync<TResponse>(string? userName, IQuery<TResponse> query) =>
         SendAsync(userName, (mediator, ct) => mediator.Send(query, ct));
@@ -29,17 +42,19 @@ public sealed class UseCaseFixture : IAsyncLifetime
     /// <summary>Runs <paramref name="work"/> against the database in a fresh context.</summary>
     public async Task<T> DbAsync<T>(Func<ImagePortalDbContext, Task<T>> work)
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
         var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
         return await work(db);
     }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => App.Services;
+
+    private PortalApp App => _app ?? throw new InvalidOperationException("The fixture has not started.");
 
     private async Task<TResponse> SendAsync<TResponse>(string? userName, Func<IMediator, CancellationToken, ValueTask<TResponse>> send)
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
         var provider = scope.ServiceProvider;
         if (userName is not null)
         {

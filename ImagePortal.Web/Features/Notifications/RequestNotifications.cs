@@ -44,7 +44,14 @@ public sealed class RequestNotifications(
         db.UserNotifications.AddRange(recipients.Select(userId => new UserNotification(userId, shortText, link, now)));
         await db.SaveChangesAsync(cancellationToken);
         await notifier.PublishAsync(recipients.Select(ChangeNotifier.NotificationsOf).ToArray());
-        await mailer.SendAsync(recipients, shortText, link, cancellationToken);
+        // E-mail leaves the portal: it names the request, never a note or comment that could carry patient details.
+        var mailText = what switch
+        {
+            RequestEventKind.InformationRequested => $"{source} asks a question about {request.Number}",
+            RequestEventKind.Comment => $"New comment on {request.Number}",
+            _ => shortText,
+        };
+        await mailer.SendAsync(recipients, mailText, link, cancellationToken);
     }
 
     private static string Priority(ImageRequest request) => request.Priority switch
