@@ -1,0 +1,76 @@
+using Bunit;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Requests;
+using ImagePortal.Web.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace ImagePortal.Tests.Components;
+
+/// <summary>
+/// The request form and the inbox rendered by bUnit on top of the real portal services (Mediator pipeline, SQLite with
+/// the demo network), signed in as a given user.
+/// </summary>
+public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<UseCaseFixture>
+{
+    private readonly UseCaseFixture _portal;
+
+    public RequestComponentsTests(UseCaseFixture portal)
+    {
+        _portal = portal;
+        Services.AddFallbackServiceProvider(portal.Services);
+    }
+
+    private async Task SignInAsAsync(string userName)
+    {
+        var users = _portal.Services.GetRequiredService<UserManager<ImagePortal.Infrastructure.Identity.ApplicationUser>>();
+        var user = await users.FindByNameAsync(userName);
+        var principal = await _portal.Services.GetRequiredService<IUserClaimsPrincipalFactory<ImagePortal.Infrastructure.Identity.ApplicationUser>>().CreateAsync(user!);
+        // The portal's handlers resolve from the fallback (root) provider, so its root CurrentUser is the one that counts.
+        _portal.Services.GetRequiredService<CurrentUser>().Set(principal, "127.0.0.1");
+        var auth = AddAuthorization();
+        auth.SetAuthorized(userName);
+    }
+
+    [Fact]
+    public async Task NewRequestForm_ShowsInlineErrors_AndFilesNothing_WhenRequiredFieldsAreEmpty()
+    {
+        await SignInAsAsync(DemoUsers.ClerkNvh.UserName);
+        Render<MudPopoverProvider>();
+        var before = await _portal.DbAsync(db => db.ImageRequests.CountAsync(Xunit.TestContext.Current.CancellationToken));
+
+        var form = Render<NewRequest>();
+        await form.InvokeAsync(() => form.FindAll("button").Single(b => b.TextContent.Contains("Submit request")).Click());
+
+        form.WaitForAssertion(() =>
+        {
+            Assert.Contains("Choose the partner facility.", form.Markup);
+            Assert.Contains("Enter the family name.", form.Markup);
+            Assert.Contains("Enter the MRN at your facility", form.Markup);
+            Assert.Contains("Give the clinical reason for the request.", form.Markup);
+        });
+        Assert.Equal(before, await _portal.DbAsync(db => db.ImageRequests.CountAsync(Xunit.TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task Inbox_ListsTheFacilitysOpenRequests_WithAClaimButton()
+    {
+        var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
+        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            sbr, "Component", "Test", null, PatientSex.Unknown, null, "NVH-B1", ["CT"], null, null, null, null, "Reason", RequestPriority.Stat));
+        await SignInAsAsync(DemoUsers.ApproverSbr.UserName);
+        Render<MudPopoverProvider>();
+
+        var inbox = Render<Inbox>();
+
+        inbox.WaitForAssertion(() =>
+        {
+            Assert.Contains(filed.Value!.Number!, inbox.Markup);
+            Assert.Contains("Component, Test", inbox.Markup);
+            Assert.Single(inbox.FindAll("button"), b => b.GetAttribute("aria-label") == $"Claim {filed.Value.Number}");
+        }, TimeSpan.FromSeconds(10));
+    }
+}
