@@ -73,4 +73,26 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
             Assert.Single(inbox.FindAll("button"), b => b.GetAttribute("aria-label") == $"Claim {filed.Value.Number}");
         }, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task RequestList_ShowsTheClerksRequests_WithTheirFilters()
+    {
+        var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
+        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            sbr, "Listed", "Patient", null, PatientSex.Unknown, null, "NVH-B2", ["MR"], null, null, null, null, "Reason", RequestPriority.Routine));
+        await SignInAsAsync(DemoUsers.ClerkNvh.UserName);
+        Render<MudPopoverProvider>();
+
+        var list = Render<Requests>();
+
+        list.WaitForAssertion(() =>
+        {
+            Assert.Contains(filed.Value!.Number!, list.Markup);
+            Assert.Contains("Listed, Patient", list.Markup);
+            foreach (var label in new[] { "Patient name or MRN", "Status", "Asked from", "Filed from", "Filed until", "Priority" })
+            {
+                Assert.Contains(label, list.Markup);
+            }
+        }, TimeSpan.FromSeconds(10));
+    }
 }

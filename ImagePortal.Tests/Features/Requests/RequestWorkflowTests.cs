@@ -238,4 +238,24 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
         var comment = Assert.Single(timeline, t => t.Kind == RequestEventKind.Comment);
         Assert.Equal(("Aoife Brennan", "Patient also had an MR in 2023, if you have it."), (comment.Who!, comment.Text!));
     }
+
+    [Fact]
+    public async Task RequestList_FiltersByPartnerAndFilingDate()
+    {
+        var toSbr = await FileAsync("NVH-F1");
+        var toLic = await FileAsync("NVH-F2", sourceCode: "LIC");
+        var sbr = await FacilityIdAsync("SBR");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        var bySbr = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListRequests(new RequestFilter(PartnerFacilityId: sbr), 0, 100));
+        var filedToday = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListRequests(new RequestFilter(FiledFrom: today, FiledTo: today), 0, 100));
+        var filedLastYear = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListRequests(new RequestFilter(FiledTo: today.AddYears(-1)), 0, 100));
+        var backwards = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListRequests(new RequestFilter(FiledFrom: today, FiledTo: today.AddDays(-1)), 0, 100));
+
+        Assert.Contains(bySbr.Value!.Items, r => r.Number == toSbr);
+        Assert.DoesNotContain(bySbr.Value.Items, r => r.Number == toLic);
+        Assert.Contains(filedToday.Value!.Items, r => r.Number == toLic);
+        Assert.Empty(filedLastYear.Value!.Items);
+        Assert.Equal(FailureKind.Invalid, backwards.Failure!.Kind);
+    }
 }

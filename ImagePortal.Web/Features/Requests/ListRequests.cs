@@ -15,7 +15,11 @@ public sealed record ListRequests(RequestFilter Filter, int PageIndex, int PageS
 [AuthorizeMessage(Roles.Approver)]
 public sealed record ListInbox(RequestFilter Filter, int PageIndex, int PageSize) : IQuery<Result<Page<RequestRow>>>;
 
-public sealed record RequestFilter(RequestStatus? Status = null, RequestPriority? Priority = null, string? Patient = null, Guid? PartnerFacilityId = null);
+/// <param name="FiledFrom">First day (UTC) of filing to include.</param>
+/// <param name="FiledTo">Last day (UTC) of filing to include.</param>
+public sealed record RequestFilter(
+    RequestStatus? Status = null, RequestPriority? Priority = null, string? Patient = null, Guid? PartnerFacilityId = null,
+    DateOnly? FiledFrom = null, DateOnly? FiledTo = null);
 
 /// <param name="Partner">The other facility: the source in the clerk's list, the requester in the inbox.</param>
 public sealed record RequestRow(
@@ -75,6 +79,11 @@ internal static class RequestLists
             yield return $"Pages hold 1 to {MaxPageSize} rows and start at 0.";
         }
 
+        if (filter.FiledFrom is { } from && filter.FiledTo is { } to && from > to)
+        {
+            yield return "The date range ends before it starts.";
+        }
+
         if (filter.Patient is { Length: > 64 })
         {
             yield return "The patient search is too long.";
@@ -96,6 +105,18 @@ internal static class RequestLists
         if (filter.Priority is { } priority)
         {
             requests = requests.Where(r => r.Priority == priority);
+        }
+
+        if (filter.FiledFrom is { } from)
+        {
+            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            requests = requests.Where(r => r.CreatedAt >= start);
+        }
+
+        if (filter.FiledTo is { } to)
+        {
+            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            requests = requests.Where(r => r.CreatedAt < end);
         }
 
         if (!string.IsNullOrWhiteSpace(filter.Patient))
