@@ -37,6 +37,9 @@ public sealed partial class DicomAssociation : IAsyncDisposable
     private readonly BufferedStream _writer;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    /// <summary>How long the acceptor waits for the requestor to close the transport after A-RELEASE-RP.</summary>
+    internal static readonly TimeSpan PeerCloseTimeout = TimeSpan.FromSeconds(5);
     private readonly uint _ourMaxPdu;
     private readonly Dictionary<byte, PresentationContext> _contexts;
     private readonly DicomNetworkMetrics _metrics;
@@ -516,7 +519,30 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         _state = AssociationState.AwaitingPeerClose;
         await SendControlPduAsync(w => ReleasePdu.Write(w, PduType.ReleaseResponse), cancellationToken).ConfigureAwait(false);
         LogReleasedByPeer(_logger);
+        await AwaitPeerCloseAsync(cancellationToken).ConfigureAwait(false);
         MarkClosed();
+    }
+
+    /// <summary>
+    /// PS3.8 9.2 Sta13: after A-RELEASE-RP the requestor closes the transport; the acceptor waits for that
+    /// (ARTIM bounds the wait). Closing first can turn into a reset that reaches the peer before it has read
+    /// our A-RELEASE-RP, and the peer then reports an aborted association (seen with DCMTK's findscu).
+    /// </summary>
+    private async Task AwaitPeerCloseAsync(CancellationToken cancellationToken)
+    {
+        using var artim = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        artim.CancelAfter(PeerCloseTimeout);
+        var sink = new byte[256];
+        try
+        {
+            // Anything after the release is ignored (PS3.8 9.2: Sta13 discards P-DATA); only the close matters.
+            while (await _stream.ReadAsync(sink, artim.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception error) when (error is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+        }
     }
 
     private async Task SendControlPduAsync(Action<PduWriter> write, CancellationToken cancellationToken)
