@@ -17,18 +17,11 @@ public sealed record FacilityRow(Guid Id, string Code, string Name, string Regio
 
 public sealed class ListFacilitiesValidator : IValidator<ListFacilities>
 {
-    public const int MaxPageSize = 100;
-
     public IEnumerable<string> Validate(ListFacilities message)
     {
-        if (message.PageIndex < 0)
+        foreach (var problem in Paging.Validate(message.PageIndex, message.PageSize))
         {
-            yield return "The page number cannot be negative.";
-        }
-
-        if (message.PageSize is < 1 or > MaxPageSize)
-        {
-            yield return $"A page holds 1 to {MaxPageSize} rows.";
+            yield return problem;
         }
 
         if (message.Search is { Length: > 100 })

@@ -32,9 +32,9 @@ public sealed class ListPartnersValidator : IValidator<ListPartners>
 {
     public IEnumerable<string> Validate(ListPartners message)
     {
-        if (message.PageIndex < 0 || message.PageSize is < 1 or > 100)
+        foreach (var problem in Paging.Validate(message.PageIndex, message.PageSize))
         {
-            yield return "Pages hold 1 to 100 rows and start at 0.";
+            yield return problem;
         }
 
         if (message.Search is { Length: > 100 })

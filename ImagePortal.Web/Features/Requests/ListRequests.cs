@@ -70,13 +70,11 @@ public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> 
 
 internal static class RequestLists
 {
-    public const int MaxPageSize = 100;
-
     public static IEnumerable<string> ValidatePaging(int pageIndex, int pageSize, RequestFilter filter)
     {
-        if (pageIndex < 0 || pageSize is < 1 or > MaxPageSize)
+        foreach (var problem in Paging.Validate(pageIndex, pageSize))
         {
-            yield return $"Pages hold 1 to {MaxPageSize} rows and start at 0.";
+            yield return problem;
         }
 
         if (filter.FiledFrom is { } from && filter.FiledTo is { } to && from > to)
