@@ -18,8 +18,11 @@ public sealed class RequestNotifications(
     public async Task RequestChangedAsync(ImageRequest request, RequestEventKind what, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var requester = await db.Facilities.AsNoTracking().Where(f => f.Id == request.RequestingFacilityId).Select(f => f.Code).SingleAsync(cancellationToken);
-        var source = await db.Facilities.AsNoTracking().Where(f => f.Id == request.SourceFacilityId).Select(f => f.Code).SingleAsync(cancellationToken);
+        var codes = await db.Facilities.AsNoTracking()
+            .Where(f => f.Id == request.RequestingFacilityId || f.Id == request.SourceFacilityId)
+            .ToDictionaryAsync(f => f.Id, f => f.Code, cancellationToken);
+        var requester = codes[request.RequestingFacilityId];
+        var source = codes[request.SourceFacilityId];
         var link = $"/requests/{request.Number}";
         var (recipients, text) = what switch
         {
