@@ -123,6 +123,12 @@ public static class DependencyInjection
         services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
+        services.AddOptions<ImagePortal.Web.Features.Requests.RequestExpirySettings>()
+            .Bind(builder.Configuration.GetSection(ImagePortal.Web.Features.Requests.RequestExpirySettings.SectionName))
+            .Validate(s => s.IsValid, "Requests:Expiry: GracePeriod must not be negative and Interval must be at least one second.")
+            .ValidateOnStart();
+        services.AddScoped<ImagePortal.Web.Features.Requests.RequestExpiry>();
+        services.AddHostedService<ImagePortal.Web.Features.Requests.RequestExpiryService>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

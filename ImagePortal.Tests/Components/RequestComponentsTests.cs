@@ -95,4 +95,27 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
             }
         }, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task RequestList_SortsOnTheServer_WhenTheClerkClicksAColumnHeader()
+    {
+        var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
+        foreach (var mrn in new[] { "SORTUI-2", "SORTUI-3", "SORTUI-1" })
+        {
+            var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+                sbr, "Sortable", "Patient", null, PatientSex.Unknown, null, mrn, ["CR"], null, null, null, null, "Reason", RequestPriority.Routine, true));
+            Assert.True(filed.IsSuccess, filed.Failure?.Message);
+        }
+
+        await SignInAsAsync(DemoUsers.ClerkNvh.UserName);
+        Render<MudPopoverProvider>();
+        var list = Render<Requests>();
+        IEnumerable<string> Mrns() => list.FindAll("td").Select(td => td.TextContent.Trim()).Where(t => t.StartsWith("SORTUI-", StringComparison.Ordinal));
+        list.WaitForAssertion(() => Assert.Equal(["SORTUI-1", "SORTUI-3", "SORTUI-2"], Mrns()), TimeSpan.FromSeconds(10));
+
+        var header = list.FindAll("th").Single(th => th.TextContent.Contains("Local MRN"));
+        await list.InvokeAsync(() => header.QuerySelector(".sortable-column-header")!.Click());
+
+        list.WaitForAssertion(() => Assert.Equal(["SORTUI-1", "SORTUI-2", "SORTUI-3"], Mrns()), TimeSpan.FromSeconds(10));
+    }
 }

@@ -33,6 +33,7 @@ public sealed class RequestNotifications(
             RequestEventKind.Approved => ([request.RequestedByUserId], $"{source} approved {request.Number}: {request.Studies.Count} study(ies)"),
             RequestEventKind.Denied => ([request.RequestedByUserId], $"{source} denied {request.Number}: {request.DenialReason}"),
             RequestEventKind.InformationRequested => ([request.RequestedByUserId], $"{source} asks about {request.Number}: {request.DecisionNote}"),
+            RequestEventKind.Expired => ([request.RequestedByUserId], $"{request.Number} expired: {source} did not decide by its due time. Phone them or file it again"),
             RequestEventKind.Comment => (await CommentRecipientsAsync(db, request, cancellationToken), $"New comment on {request.Number}: {request.Events[^1].Text}"),
             _ => (new List<string>(), string.Empty),
         };

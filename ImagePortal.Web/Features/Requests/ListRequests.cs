@@ -9,7 +9,7 @@ namespace ImagePortal.Web.Features.Requests;
 
 /// <summary>The requests the user's facility filed (clerk's view), filtered and paged on the server.</summary>
 [AuthorizeMessage(Roles.Clerk)]
-public sealed record ListRequests(RequestFilter Filter, int PageIndex, int PageSize) : IQuery<Result<Page<RequestRow>>>;
+public sealed record ListRequests(RequestFilter Filter, int PageIndex, int PageSize, RequestSort? Sort = null) : IQuery<Result<Page<RequestRow>>>;
 
 /// <summary>The requests other facilities sent to the user's facility that still need a decision (approver's inbox).</summary>
 [AuthorizeMessage(Roles.Approver)]
@@ -21,6 +21,23 @@ public sealed record RequestFilter(
     RequestStatus? Status = null, RequestPriority? Priority = null, string? Patient = null, Guid? PartnerFacilityId = null,
     DateOnly? FiledFrom = null, DateOnly? FiledTo = null);
 
+/// <summary>What the clerk's list is ordered by; newest filed first when nothing is chosen.</summary>
+public enum RequestSortColumn
+{
+    Filed,
+    Due,
+    Number,
+    Status,
+    Priority,
+    Patient,
+    LocalMrn,
+}
+
+public sealed record RequestSort(RequestSortColumn Column, bool Descending)
+{
+    public static readonly RequestSort Default = new(RequestSortColumn.Filed, Descending: true);
+}
+
 /// <param name="Partner">The other facility: the source in the clerk's list, the requester in the inbox.</param>
 public sealed record RequestRow(
     string Number, Guid Version, RequestStatus Status, RequestPriority Priority, DateTimeOffset CreatedAt, DateTimeOffset DueAt,
@@ -28,7 +45,11 @@ public sealed record RequestRow(
 
 public sealed class ListRequestsValidator : IValidator<ListRequests>, IValidator<ListInbox>
 {
-    public IEnumerable<string> Validate(ListRequests message) => RequestLists.ValidatePaging(message.PageIndex, message.PageSize, message.Filter);
+    public IEnumerable<string> Validate(ListRequests message)
+    {
+        var problems = RequestLists.ValidatePaging(message.PageIndex, message.PageSize, message.Filter);
+        return message.Sort is { } sort && !Enum.IsDefined(sort.Column) ? problems.Append("Unknown sort order.") : problems;
+    }
 
     public IEnumerable<string> Validate(ListInbox message) => RequestLists.ValidatePaging(message.PageIndex, message.PageSize, message.Filter);
 }
@@ -46,7 +67,7 @@ public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> 
             requests = requests.Where(r => r.SourceFacilityId == partner);
         }
 
-        requests = RequestLists.Apply(requests, query.Filter).OrderByDescending(r => r.CreatedAt);
+        requests = RequestLists.Sort(RequestLists.Apply(requests, query.Filter), query.Sort ?? RequestSort.Default);
         return await RequestLists.PageAsync(db, requests, r => r.SourceFacilityId, user.UserId, query.PageIndex, query.PageSize, cancellationToken);
     }
 
@@ -124,6 +145,27 @@ internal static class RequestLists
         }
 
         return requests;
+    }
+
+    /// <summary>Orders by the chosen column, then by request number so that paging is stable.</summary>
+    public static IQueryable<ImageRequest> Sort(IQueryable<ImageRequest> requests, RequestSort sort)
+    {
+        var ordered = sort.Column switch
+        {
+            RequestSortColumn.Due => By(requests, r => r.DueAt, sort.Descending),
+            RequestSortColumn.Number => By(requests, r => r.Number, sort.Descending),
+            RequestSortColumn.Status => By(requests, r => r.Status, sort.Descending),
+            RequestSortColumn.Priority => By(requests, r => r.Priority == RequestPriority.Stat ? 0 : r.Priority == RequestPriority.Urgent ? 1 : 2, sort.Descending),
+            RequestSortColumn.Patient => sort.Descending
+                ? requests.OrderByDescending(r => r.Patient.FamilyName).ThenByDescending(r => r.Patient.GivenName)
+                : requests.OrderBy(r => r.Patient.FamilyName).ThenBy(r => r.Patient.GivenName),
+            RequestSortColumn.LocalMrn => By(requests, r => r.Patient.LocalMrn, sort.Descending),
+            _ => By(requests, r => r.CreatedAt, sort.Descending),
+        };
+        return sort.Descending ? ordered.ThenByDescending(r => r.Number) : ordered.ThenBy(r => r.Number);
+
+        static IOrderedQueryable<ImageRequest> By<TKey>(IQueryable<ImageRequest> source, System.Linq.Expressions.Expression<Func<ImageRequest, TKey>> key, bool descending) =>
+            descending ? source.OrderByDescending(key) : source.OrderBy(key);
     }
 
     public static async Task<Result<Page<RequestRow>>> PageAsync(

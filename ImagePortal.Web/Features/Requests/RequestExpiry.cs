@@ -1,0 +1,142 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Notifications;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Web.Features.Requests;
+
+/// <summary>
+/// The network's policy for requests nobody answers: once a request is this long past its due time without a
+/// decision it expires, and the clerk who filed it is told, so that they phone the partner instead of waiting.
+/// </summary>
+public sealed class RequestExpirySettings
+{
+    public const string SectionName = "Requests:Expiry";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long past its due time an undecided request stays open.</summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How often the portal looks for overdue requests.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    public bool IsValid => GracePeriod >= TimeSpan.Zero && Interval >= TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Expires undecided requests past due plus the grace period. Safe on several nodes at once: each request is saved
+/// with its concurrency token, so a request that one node (or an approver) changed meanwhile is simply skipped.
+/// </summary>
+public sealed class RequestExpiry(
+    IDbContextFactory<ImagePortalDbContext> dbFactory, IOptions<RequestExpirySettings> settings, TimeProvider clock,
+    IAuditTrail audit, ChangeNotifier notifier, RequestNotifications notifications, ILogger<RequestExpiry> logger)
+{
+    private const int Batch = 100;
+
+    /// <summary>Expires every request that is due for it; returns how many it expired.</summary>
+    public async Task<int> ExpireOverdueAsync(CancellationToken cancellationToken)
+    {
+        var expired = 0;
+        while (true)
+        {
+            var now = clock.GetUtcNow();
+            var cutoff = now - settings.Value.GracePeriod;
+            List<Guid> candidates;
+            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                RequestStatus[] undecided = [RequestStatus.Submitted, RequestStatus.Claimed];
+                candidates = await db.ImageRequests.AsNoTracking()
+                    .Where(r => undecided.Contains(r.Status) && r.DueAt < cutoff)
+                    .OrderBy(r => r.DueAt)
+                    .Select(r => r.Id)
+                    .Take(Batch)
+                    .ToListAsync(cancellationToken);
+            }
+
+            var expiredNow = 0;
+            foreach (var id in candidates)
+            {
+                if (await TryExpireAsync(id, cutoff, cancellationToken))
+                {
+                    expiredNow++;
+                }
+            }
+
+            expired += expiredNow;
+            if (candidates.Count < Batch || expiredNow == 0)
+            {
+                return expired;
+            }
+        }
+    }
+
+    private async Task<bool> TryExpireAsync(Guid id, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await db.ImageRequests.Include(r => r.Events).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (request is null || request.Status is not (RequestStatus.Submitted or RequestStatus.Claimed) || request.DueAt >= cutoff)
+        {
+            return false;
+        }
+
+        var statusBefore = request.Status;
+        request.Expire(clock.GetUtcNow());
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            logger.LogInformation("Request {Number} changed while it was being expired; left as it is", request.Number);
+            return false;
+        }
+
+        logger.LogInformation("Request {Number} expired unanswered (due {DueAt:u})", request.Number, request.DueAt);
+        await audit.RecordAsync(
+            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Update, AuditOutcome.Success,
+                $"Request {request.Number}: Expired ({ImageRequest.Describe(statusBefore)} to {ImageRequest.Describe(request.Status)}), no decision by {request.DueAt:u}",
+                request.Patient.LocalMrn, request.Number),
+            userId: null, userName: "system", facilityId: request.SourceFacilityId, address: null, cancellationToken);
+        await notifier.PublishAsync(
+            ChangeNotifier.Request(request.Number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId));
+        await notifications.RequestChangedAsync(request, RequestEventKind.Expired, cancellationToken);
+        return true;
+    }
+}
+
+/// <summary>Runs <see cref="RequestExpiry"/> on a timer; a failed round is logged and tried again next time.</summary>
+public sealed class RequestExpiryService(
+    IServiceScopeFactory scopes, IOptions<RequestExpirySettings> settings, TimeProvider clock, ILogger<RequestExpiryService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.Value.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(settings.Value.Interval, clock);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var expired = await scope.ServiceProvider.GetRequiredService<RequestExpiry>().ExpireOverdueAsync(stoppingToken);
+                if (expired > 0)
+                {
+                    logger.LogInformation("Expired {Count} overdue request(s)", expired);
+                }
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                logger.LogError(error, "Expiring overdue requests failed; trying again in {Interval}", settings.Value.Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
