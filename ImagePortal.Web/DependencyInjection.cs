@@ -123,6 +123,7 @@ public static class DependencyInjection
         services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
+        services.AddScoped<ImagePortal.Web.Features.Search.DirectPartners>();
         services.AddOptions<ImagePortal.Web.Features.Requests.RequestExpirySettings>()
             .Bind(builder.Configuration.GetSection(ImagePortal.Web.Features.Requests.RequestExpirySettings.SectionName))
             .Validate(s => s.IsValid, "Requests:Expiry: GracePeriod must not be negative and Interval must be at least one second.")

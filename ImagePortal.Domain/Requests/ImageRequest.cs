@@ -121,6 +121,34 @@ public sealed class ImageRequest
         string clinicalReason, RequestPriority priority, DateTimeOffset dueAt, string requestedByUserId, DateTimeOffset now) =>
         new(number, requestingFacilityId, sourceFacilityId, patient, scope, clinicalReason, priority, dueAt, requestedByUserId, now);
 
+    /// <summary>
+    /// A clerk retrieves studies found in a partner's archive under a direct query &amp; retrieve agreement: the
+    /// request is filed and approved by the agreement in one step (nobody at the holding facility decides), and
+    /// the timeline says so.
+    /// </summary>
+    public static ImageRequest RetrieveUnderAgreement(
+        string number, Guid requestingFacilityId, Guid sourceFacilityId, PatientDetails patient, RequestScope scope,
+        string clinicalReason, RequestPriority priority, DateTimeOffset dueAt, string clerkUserId,
+        IReadOnlyCollection<RequestedStudy> studies, DateTimeOffset now)
+    {
+        if (studies.Count == 0)
+        {
+            throw new DomainException("Select at least one study to retrieve.");
+        }
+
+        if (studies.Select(s => s.StudyInstanceUid).Distinct(StringComparer.Ordinal).Count() != studies.Count)
+        {
+            throw new DomainException("A study was selected twice.");
+        }
+
+        var request = new ImageRequest(number, requestingFacilityId, sourceFacilityId, patient, scope, clinicalReason, priority, dueAt, clerkUserId, now);
+        request._studies.AddRange(studies);
+        request.DecidedAt = now;
+        request.Transition(RequestStatus.Approved, RequestEventKind.ApprovedByAgreement, null,
+            $"{studies.Count} study(ies) retrieved under the direct query & retrieve agreement", now);
+        return request;
+    }
+
     public void Claim(string approverUserId, DateTimeOffset now)
     {
         Require(RequestStatus.Submitted, "claimed");

@@ -47,6 +47,7 @@ public enum RequestEventKind
     Claimed,
     Released,
     Approved,
+    ApprovedByAgreement,
     Denied,
     InformationRequested,
     Resubmitted,

@@ -30,11 +30,12 @@ public sealed class PortalDicomOptions
 
 /// <summary>What an approver looks for in their PACS.</summary>
 public sealed record StudyQuery(
-    string? PatientId, string? PatientName, DateOnly? BirthDate, DateOnly? From, DateOnly? To, IReadOnlyList<string> Modalities, string? AccessionNumber);
+    string? PatientId, string? PatientName, DateOnly? BirthDate, DateOnly? From, DateOnly? To, IReadOnlyList<string> Modalities, string? AccessionNumber,
+    IReadOnlyList<string>? StudyInstanceUids = null);
 
 public sealed record StudyMatch(
     string StudyInstanceUid, DateOnly? StudyDate, string? PatientName, string? PatientId, DateOnly? BirthDate, string Modalities,
-    string? Description, string? AccessionNumber, int? Instances);
+    string? Description, string? AccessionNumber, int? Instances, string? PatientSex = null);
 
 /// <param name="Truncated">True when the PACS had more matches than the cap; the look-up was cancelled there.</param>
 public sealed record StudySearch(IReadOnlyList<StudyMatch> Studies, bool Truncated);
@@ -109,7 +110,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, ILo
         var keys = new DicomDataset();
         keys.SetString(DicomTag.SpecificCharacterSet, "ISO_IR 192");
         keys.SetString(DicomTag.QueryRetrieveLevel, "STUDY");
-        keys.SetString(DicomTag.StudyInstanceUID, string.Empty);
+        keys.SetString(DicomTag.StudyInstanceUID, string.Join('\\', query.StudyInstanceUids ?? []));
         keys.SetString(DicomTag.PatientID, query.PatientId ?? string.Empty);
         keys.SetString(DicomTag.PatientName, query.PatientName is { Length: > 0 } name ? name : string.Empty);
         keys.SetString(DicomTag.PatientBirthDate, query.BirthDate?.ToString("yyyyMMdd", CultureInfo.InvariantCulture) ?? string.Empty);
@@ -139,7 +140,8 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, ILo
         string.Join('\\', identifier.GetStrings(DicomTag.ModalitiesInStudy) ?? []),
         identifier.GetString(DicomTag.StudyDescription),
         identifier.GetString(DicomTag.AccessionNumber),
-        SafeInteger(identifier, DicomTag.NumberOfStudyRelatedInstances));
+        SafeInteger(identifier, DicomTag.NumberOfStudyRelatedInstances),
+        identifier.GetString(DicomTag.PatientSex));
 
     // A PACS's answer is hostile until checked: one malformed date must not lose the whole look-up.
     private static DateOnly? SafeDate(DicomDataset identifier, DicomTag tag)

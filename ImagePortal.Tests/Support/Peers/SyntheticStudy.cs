@@ -38,7 +38,7 @@ public sealed class SyntheticStudy
 
     public static string NewUid() => "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
 
-    public static SyntheticStudy Write(string folder, string patientName = "Müller^Jürgen", string patientId = "PID-0001", string studyDate = "20240115", int series = 2, int imagesPerSeries = 3, int rows = 16, int columns = 16)
+    public static SyntheticStudy Write(string folder, string patientName = "Müller^Jürgen", string patientId = "PID-0001", string studyDate = "20240115", int series = 2, int imagesPerSeries = 3, int rows = 16, int columns = 16, string modality = "CT")
     {
         Directory.CreateDirectory(folder);
         var studyUid = NewUid();
@@ -60,7 +60,7 @@ public sealed class SyntheticStudy
                 dataset.SetString(DicomTag.StudyDate, studyDate);
                 dataset.SetString(DicomTag.StudyTime, "101500");
                 dataset.SetString(DicomTag.AccessionNumber, "ACC" + patientId[^4..]);
-                dataset.SetString(DicomTag.Modality, "CT");
+                dataset.SetString(DicomTag.Modality, modality);
                 dataset.SetString(DicomTag.StudyDescription, "Synthetic test study");
                 dataset.SetString(DicomTag.PatientName, patientName);
                 dataset.SetString(DicomTag.PatientID, patientId);

@@ -193,7 +193,7 @@ public sealed class FileRequestHandler(
         return modalitiesOverlap && datesOverlap;
     }
 
-    private static async Task<string> NextNumberAsync(ImagePortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static async Task<string> NextNumberAsync(ImagePortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var prefix = $"REQ-{now.UtcDateTime.Year}-";
         var last = await db.ImageRequests.AsNoTracking()

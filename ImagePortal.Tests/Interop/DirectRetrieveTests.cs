@@ -1,0 +1,110 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using ImagePortal.Web.Features.Requests;
+using ImagePortal.Web.Features.Search;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Tests.Interop;
+
+/// <summary>
+/// Direct query &amp; retrieve: NVH's clerk searches LIC's archive (a real Orthanc standing in for it) under the demo's
+/// NVH→LIC agreement (CT, MG, CR, DX; studies up to five years old) and retrieves without an approver.
+/// </summary>
+public sealed class DirectRetrieveTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string RecentDate(int daysAgo) => DateTime.UtcNow.AddDays(-daysAgo).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private Task<Guid> FacilityIdAsync(string code) => fixture.DbAsync(db => db.Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(Ct));
+
+    private async Task PointPacsAtAsync(string code, string aeTitle, int port) => await fixture.DbAsync(async db =>
+    {
+        var facility = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == code, Ct);
+        var node = facility.Nodes.Single();
+        facility.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, node.Capabilities, false);
+        return await db.SaveChangesAsync(Ct);
+    });
+
+    [Fact]
+    public async Task Clerk_FindsOnlyStudiesWithinTheAgreement_AndRetrievesThemWithoutAnApprover()
+    {
+        using var files = new TempDirectory("direct");
+        await using var orthanc = await OrthancPeer.StartAsync(cancellationToken: Ct);
+        var ct = SyntheticStudy.Write(files.Combine("ct"), patientName: "Ó Súilleabháin^Máire", patientId: "LIC-777", studyDate: RecentDate(30));
+        var mr = SyntheticStudy.Write(files.Combine("mr"), patientName: "Ó Súilleabháin^Máire", patientId: "LIC-777", studyDate: RecentDate(40), modality: "MR");
+        var old = SyntheticStudy.Write(files.Combine("old"), patientName: "Ó Súilleabháin^Máire", patientId: "LIC-777", studyDate: RecentDate(3000));
+        foreach (var study in new[] { ct, mr, old })
+        {
+            await study.UploadToAsync(orthanc, Ct);
+        }
+
+        await PointPacsAtAsync("LIC", orthanc.AeTitle, orthanc.DicomPort);
+
+        var search = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new SearchPartnerArchives("LIC-777", null, null, null, null, []));
+
+        Assert.True(search.IsSuccess, search.Failure?.Message);
+        Assert.Empty(search.Value!.Problems);
+        var found = Assert.Single(search.Value.Studies);
+        Assert.Equal((ct.StudyInstanceUid, "LIC"), (found.Study.StudyInstanceUid, found.FacilityCode));
+
+        var retrieved = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName,
+            new RetrieveFromPartner(found.FacilityId, [found.Study.StudyInstanceUid], "NVH-D1", "Compare with prior CT.", RequestPriority.Urgent));
+
+        Assert.True(retrieved.IsSuccess, retrieved.Failure?.Message);
+        var request = (await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new GetRequest(retrieved.Value!))).Value!;
+        Assert.Equal(RequestStatus.Approved, request.Status);
+        Assert.Equal([ct.StudyInstanceUid], request.Studies.Select(s => s.StudyInstanceUid));
+        Assert.Equal(("Ó Súilleabháin", "Máire", "LIC-777", "NVH-D1"),
+            (request.Patient.FamilyName, request.Patient.GivenName, request.Patient.SourceMrn, request.Patient.LocalMrn));
+        Assert.Contains(request.Timeline, e => e.Kind == RequestEventKind.ApprovedByAgreement);
+        var audited = await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.Query && e.Description.Contains("Direct search of LIC"), Ct));
+        Assert.True(audited, "The direct search was not audited.");
+
+        // A study outside the agreement (MR), picked by a forged form, is refused like an unknown one, and raised.
+        var forged = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName,
+            new RetrieveFromPartner(found.FacilityId, [mr.StudyInstanceUid], "NVH-D1", "Forged.", RequestPriority.Routine));
+        Assert.Equal(FailureKind.NotFound, forged.Failure!.Kind);
+        var alerted = await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.SecurityAlert && e.Description.Contains("outside the agreement"), Ct));
+        Assert.True(alerted, "The forged retrieve was not raised as a security alert.");
+    }
+
+    [Fact]
+    public async Task AFacilityWithoutADirectAgreement_IsNotFound_AndAudited()
+    {
+        // NVH asks SBR by manual request only.
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName,
+            new RetrieveFromPartner(await FacilityIdAsync("SBR"), ["1.2.3.4"], "NVH-D2", "Reason", RequestPriority.Routine));
+
+        Assert.Equal(FailureKind.NotFound, result.Failure!.Kind);
+        var alerted = await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.SecurityAlert && e.Description.Contains("no active direct"), Ct));
+        Assert.True(alerted);
+    }
+
+    [Fact]
+    public async Task ADeadPartnerArchive_IsNamed_AndTheSearchStillAnswers()
+    {
+        await PointPacsAtAsync("LIC", "NOBODY", FreePort.Next());
+
+        var search = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new SearchPartnerArchives("LIC-1", null, null, null, null, []));
+
+        Assert.True(search.IsSuccess, search.Failure?.Message);
+        Assert.Empty(search.Value!.Studies);
+        var problem = Assert.Single(search.Value.Problems);
+        Assert.StartsWith("Lakeshore Imaging Centre: PACS NOBODY at 127.0.0.1:", problem);
+    }
+
+    [Fact]
+    public async Task ASearchMustNameAPatient_AndOnlyClerksMaySearch()
+    {
+        var fishing = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new SearchPartnerArchives(null, "Smith*", null, null, null, []));
+        Assert.Equal(FailureKind.Invalid, fishing.Failure!.Kind);
+
+        var approver = await fixture.QueryAsync(DemoUsers.ApproverNvh.UserName, new SearchPartnerArchives("LIC-1", null, null, null, null, []));
+        Assert.Equal(FailureKind.Forbidden, approver.Failure!.Kind);
+    }
+}

@@ -1,0 +1,162 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Search;
+
+/// <summary>
+/// A clerk searches the archives of every partner that grants the clerk's facility direct query &amp; retrieve, in one
+/// query: C-FIND at study level in each partner's PACS at once, answers outside an agreement's scope (modalities,
+/// study age) dropped, results merged. A partner that does not answer is named; the others' results still show.
+/// </summary>
+[AuthorizeMessage(Roles.Clerk)]
+public sealed record SearchPartnerArchives(
+    string? PatientId, string? PatientName, DateOnly? BirthDate, DateOnly? From, DateOnly? To, IReadOnlyList<string> Modalities)
+    : IQuery<Result<PartnerSearch>>;
+
+public sealed record PartnerStudy(Guid FacilityId, string FacilityCode, string FacilityName, StudyMatch Study);
+
+/// <param name="Problems">One readable line per partner that could not be searched.</param>
+/// <param name="Truncated">Some partner had more matches than the portal shows; narrow the search.</param>
+public sealed record PartnerSearch(IReadOnlyList<PartnerStudy> Studies, IReadOnlyList<string> Problems, int PartnersSearched, bool Truncated);
+
+public sealed class SearchPartnerArchivesValidator : IValidator<SearchPartnerArchives>
+{
+    public IEnumerable<string> Validate(SearchPartnerArchives message)
+    {
+        // No fishing: a search names a patient, by the partner's MRN or by name and birth date.
+        if (string.IsNullOrWhiteSpace(message.PatientId) && (string.IsNullOrWhiteSpace(message.PatientName) || message.BirthDate is null))
+        {
+            yield return "Search by the patient's MRN at the partner, or by name and birth date.";
+        }
+
+        if (message.PatientName is { } name && name.Trim().Length is > 0 and < 2)
+        {
+            yield return "Enter at least two letters of the name.";
+        }
+
+        if (message.PatientId?.Contains('\\') == true || message.PatientName?.Contains('\\') == true || message.PatientId is { Length: > 64 } || message.PatientName is { Length: > 64 })
+        {
+            yield return "MRN and name must be at most 64 characters, without backslashes.";
+        }
+
+        if (message.From is not null && message.To is not null && message.From > message.To)
+        {
+            yield return "The date range ends before it starts.";
+        }
+
+        if (message.Modalities.Count > 20 || message.Modalities.Any(m => m.Length is 0 or > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        {
+            yield return "A modality is not a DICOM modality code.";
+        }
+    }
+}
+
+public sealed class SearchPartnerArchivesHandler(
+    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, DirectPartners partners, IPacsGateway pacs, IAuditTrail audit)
+    : IQueryHandler<SearchPartnerArchives, Result<PartnerSearch>>
+{
+    public async ValueTask<Result<PartnerSearch>> Handle(SearchPartnerArchives query, CancellationToken cancellationToken)
+    {
+        if (user.FacilityId is not { } facilityId)
+        {
+            return Result<PartnerSearch>.Fail(FailureKind.Forbidden, "Only staff of a facility can search partner archives.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var grants = await partners.GrantingAsync(db, facilityId, sourceFacilityId: null, cancellationToken);
+        if (grants.Count == 0)
+        {
+            return new PartnerSearch([], ["No partner grants your facility direct query & retrieve. File a request instead."], 0, false);
+        }
+
+        var studyQuery = new StudyQuery(query.PatientId?.Trim(), query.PatientName?.Trim(), query.BirthDate, query.From, query.To, query.Modalities, null);
+        var keys = $"PatientID={studyQuery.PatientId}; PatientName={studyQuery.PatientName}; BirthDate={studyQuery.BirthDate:yyyy-MM-dd}; " +
+                   $"StudyDate={PacsGateway.DateRange(query.From, query.To)}; Modalities={string.Join('\\', query.Modalities)}";
+        var answers = await Task.WhenAll(grants.Select(grant => SearchOneAsync(grant, studyQuery, cancellationToken)));
+
+        var studies = new List<PartnerStudy>();
+        var problems = new List<string>();
+        var truncated = false;
+        foreach (var (grant, search, problem) in answers)
+        {
+            if (search is null)
+            {
+                problems.Add(problem!);
+                await audit.RecordAsync(
+                    new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.SeriousFailure,
+                        $"Direct search of {grant.Facility.Code}'s archive failed: {problem}", studyQuery.PatientId),
+                    cancellationToken);
+                continue;
+            }
+
+            var covered = search.Studies.Where(s => grant.Covers(s)).ToList();
+            truncated |= search.Truncated;
+            studies.AddRange(covered.Select(s => new PartnerStudy(grant.Facility.Id, grant.Facility.Code, grant.Facility.Name, s)));
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
+                    $"Direct search of {grant.Facility.Code}'s archive ({grant.Node.AeTitleValue}): {covered.Count} study(ies) within the agreement " +
+                    $"of {search.Studies.Count} match(es){(search.Truncated ? " (capped)" : "")}; {keys}",
+                    studyQuery.PatientId),
+                cancellationToken);
+        }
+
+        var ordered = studies.OrderByDescending(s => s.Study.StudyDate).ThenBy(s => s.FacilityCode, StringComparer.Ordinal).ToList();
+        return new PartnerSearch(ordered, problems, grants.Count, truncated);
+    }
+
+    private async Task<(DirectGrant Grant, StudySearch? Search, string? Problem)> SearchOneAsync(
+        DirectGrant grant, StudyQuery query, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (grant, await pacs.FindStudiesAsync(grant.Node, query, cancellationToken), null);
+        }
+        catch (PacsUnavailableException error)
+        {
+            return (grant, null, $"{grant.Facility.Name}: {error.Message}");
+        }
+    }
+}
+
+/// <summary>A partner that grants direct query &amp; retrieve, the node that answers for it, and the grant's scope.</summary>
+public sealed record DirectGrant(Facility Facility, DicomNode Node, IReadOnlyList<Agreement> Agreements, DateTimeOffset Now)
+{
+    /// <summary>Within the agreement: any of the study's modalities is granted (a CT study also holds its reports), and the study is young enough.</summary>
+    public bool Covers(StudyMatch study)
+    {
+        var modalities = study.Modalities.Split('\\', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return Agreements.Any(a => modalities.Any(m => a.CoversDirectRetrieve(m, study.StudyDate, Now)));
+    }
+}
+
+/// <summary>Which partners grant a facility direct query &amp; retrieve right now. One rule for searching and for retrieving.</summary>
+public sealed class DirectPartners(TimeProvider clock)
+{
+    public async Task<IReadOnlyList<DirectGrant>> GrantingAsync(
+        ImagePortalDbContext db, Guid requestingFacilityId, Guid? sourceFacilityId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var agreements = await db.Agreements.AsNoTracking()
+            .Where(a => a.RequestingFacilityId == requestingFacilityId && a.Type == AgreementType.DirectQueryRetrieve && !a.IsSuspended)
+            .Where(a => sourceFacilityId == null || a.SourceFacilityId == sourceFacilityId)
+            .ToListAsync(cancellationToken);
+        agreements = agreements.Where(a => a.IsActiveAt(now)).ToList();
+        var sourceIds = agreements.Select(a => a.SourceFacilityId).Distinct().ToList();
+        var facilities = await db.Facilities.AsNoTracking().Include(f => f.Nodes)
+            .Where(f => sourceIds.Contains(f.Id) && f.IsActive)
+            .ToListAsync(cancellationToken);
+        return facilities
+            .Select(f => (Facility: f, Node: f.Nodes.Where(n => n.Supports(DicomCapabilities.Find)).OrderByDescending(n => n.IsImportDestination).FirstOrDefault()))
+            .Where(x => x.Node is not null)
+            .OrderBy(x => x.Facility.Name, StringComparer.CurrentCulture)
+            .Select(x => new DirectGrant(x.Facility, x.Node!, agreements.Where(a => a.SourceFacilityId == x.Facility.Id).ToList(), now))
+            .ToList();
+    }
+}
