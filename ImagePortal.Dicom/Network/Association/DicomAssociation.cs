@@ -122,6 +122,27 @@ public sealed partial class DicomAssociation : IAsyncDisposable
     public PresentationContext? GetContext(byte id) => _contexts.GetValueOrDefault(id);
 
     /// <summary>
+    /// PS3.7 D.3.3.4: whether the requestor may act as SCP of <paramref name="sopClassUid"/> on this
+    /// association, that is receive the C-STORE sub-operations of a C-GET. Only when it proposed the SCP
+    /// role in a role selection sub-item and the acceptor answered with the SCP role too; without the
+    /// sub-item on either side the default roles apply (requestor SCU only).
+    /// </summary>
+    public bool RequestorIsScp(string sopClassUid) =>
+        Request.UserInformation.RoleSelections.Any(r => r.SopClassUid == sopClassUid && r.ScpRole)
+        && Accept.UserInformation.RoleSelections.Any(r => r.SopClassUid == sopClassUid && r.ScpRole);
+
+    /// <summary>
+    /// PS3.7 D.3.3.4: whether the requestor may act as SCU of <paramref name="sopClassUid"/> (send it
+    /// requests). True by default; false only when a role selection for it was negotiated without the SCU role.
+    /// </summary>
+    public bool RequestorIsScu(string sopClassUid)
+    {
+        var proposed = Request.UserInformation.RoleSelections.FirstOrDefault(r => r.SopClassUid == sopClassUid);
+        var answered = Accept.UserInformation.RoleSelections.FirstOrDefault(r => r.SopClassUid == sopClassUid);
+        return proposed is null || answered is null || (proposed.ScuRole && answered.ScuRole);
+    }
+
+    /// <summary>
     /// Sends one DIMSE message: the command, then the data set read from <paramref name="dataSet"/>
     /// (already in the context's transfer syntax) until its end, in fragments within the peer's limit.
     /// </summary>
