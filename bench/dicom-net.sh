@@ -6,6 +6,8 @@
 # each once with default-configured DCMTK peers (Nagle on) and once with TCP_NODELAY=1 peers.
 # Everything runs on 127.0.0.1 with free ports and a temp folder that is removed at the end.
 # Usage: bench/dicom-net.sh [slices]   (default 300 slices of 512x512x16 bit, about 150 MB)
+#        BASELINE=main bench/dicom-net.sh   also times the CLI built from that git revision, side by side
+#                                           in the same run ("before" / "after" ratios)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,9 +30,22 @@ secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 count() { find "$1" -type f | wc -l; }
 
-echo "== building the CLI (Release)"
-dotnet build ImagePortal.Cli -c Release -o "$WORK/cli" -v quiet -nologo > "$WORK/build.log" || { cat "$WORK/build.log"; exit 1; }
-CLI=(dotnet "$WORK/cli/imageportal.dll")
+publish() { # $1 source tree, $2 output folder: Release, ReadyToRun (like bench/dicom-data.sh), framework-dependent
+    dotnet publish "$1/ImagePortal.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$2" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+}
+echo "== publishing the CLI (Release, ReadyToRun)"
+publish . "$WORK/cli"
+VARIANTS=(ours)
+declare -A DLL=([ours]="$WORK/cli/imageportal.dll")
+if [[ -n "${BASELINE:-}" ]]; then
+    echo "== publishing the CLI of $BASELINE as the baseline"
+    mkdir -p "$WORK/baseline-src"
+    git archive "$BASELINE" | tar -x -C "$WORK/baseline-src"
+    publish "$WORK/baseline-src" "$WORK/baseline-cli"
+    VARIANTS=(base ours)
+    DLL[base]="$WORK/baseline-cli/imageportal.dll"
+fi
 echo "== generating $SLICES slices"
 python3 bench/dicom-net-gen.py "$WORK/study" "$SLICES"
 SIZE=$(du -sm "$WORK/study" | cut -f1)
@@ -49,14 +64,16 @@ for nodelay in 0 1; do
     echo "== DCMTK peers with TCP_NODELAY=$nodelay"
 
     # (a) storescu -> our SCP
-    port=$(free_port); mkdir -p "$WORK/a-ours-$nodelay"
-    "${CLI[@]}" scp -p "$port" -aet BENCHSCP -od "$WORK/a-ours-$nodelay" > "$WORK/a-ours-$nodelay.log" 2>&1 &
-    scp_pid=$!; PIDS+=($scp_pid); wait_port "$port"
-    t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
-    peak=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$scp_pid/status")
-    stop_last
-    RESULT[a_ours_$nodelay]=$(secs "$t0" "$t1"); RESULT[a_peak_$nodelay]=$peak
-    echo "   (a) storescu -> imageportal scp : ${RESULT[a_ours_$nodelay]} s, $(count "$WORK/a-ours-$nodelay") files, SCP peak RSS ${peak} MB"
+    for v in "${VARIANTS[@]}"; do
+        port=$(free_port); mkdir -p "$WORK/a-$v-$nodelay"
+        dotnet "${DLL[$v]}" scp -p "$port" -aet BENCHSCP -od "$WORK/a-$v-$nodelay" > "$WORK/a-$v-$nodelay.log" 2>&1 &
+        scp_pid=$!; PIDS+=($scp_pid); wait_port "$port"
+        t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+        peak=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$scp_pid/status")
+        stop_last
+        RESULT[a_${v}_$nodelay]=$(secs "$t0" "$t1"); RESULT[a_peak_${v}_$nodelay]=$peak
+        echo "   (a) storescu -> imageportal scp ($v): ${RESULT[a_${v}_$nodelay]} s, $(count "$WORK/a-$v-$nodelay") files, SCP peak RSS ${peak} MB"
+    done
 
     # (a) storescu -> storescp
     start_storescp "$nodelay" "$WORK/a-dcmtk-$nodelay"
@@ -66,11 +83,13 @@ for nodelay in 0 1; do
     echo "   (a) storescu -> storescp        : ${RESULT[a_dcmtk_$nodelay]} s, $(count "$WORK/a-dcmtk-$nodelay") files"
 
     # (b) imageportal store -> storescp
-    start_storescp "$nodelay" "$WORK/b-ours-$nodelay"
-    t0=$(now); "${CLI[@]}" store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-ours-$nodelay.out" 2>&1; t1=$(now)
-    stop_last
-    RESULT[b_ours_$nodelay]=$(secs "$t0" "$t1")
-    echo "   (b) imageportal store -> storescp: ${RESULT[b_ours_$nodelay]} s, $(count "$WORK/b-ours-$nodelay") files (includes .NET start-up)"
+    for v in "${VARIANTS[@]}"; do
+        start_storescp "$nodelay" "$WORK/b-$v-$nodelay"
+        t0=$(now); dotnet "${DLL[$v]}" store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-$v-$nodelay.out" 2>&1; t1=$(now)
+        stop_last
+        RESULT[b_${v}_$nodelay]=$(secs "$t0" "$t1")
+        echo "   (b) imageportal store -> storescp ($v): ${RESULT[b_${v}_$nodelay]} s, $(count "$WORK/b-$v-$nodelay") files (includes .NET start-up)"
+    done
 
     # (b) storescu -> storescp: the same as (a)'s DCMTK pair, measured again for a fair side by side
     start_storescp "$nodelay" "$WORK/b-dcmtk-$nodelay"
@@ -89,9 +108,11 @@ JSON
     TCP_NODELAY=$nodelay /usr/sbin/Orthanc "$WORK/orthanc-$nodelay/config.json" > "$WORK/orthanc-$nodelay.log" 2>&1 &
     PIDS+=($!); wait_port "$dicom"
     TCP_NODELAY=1 storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study" > /dev/null 2>&1
-    t0=$(now); "${CLI[@]}" get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-ours-$nodelay" 127.0.0.1 "$dicom" > "$WORK/c-ours-$nodelay.out" 2>&1; t1=$(now)
-    RESULT[c_ours_$nodelay]=$(secs "$t0" "$t1")
-    echo "   (c) imageportal get <- Orthanc   : ${RESULT[c_ours_$nodelay]} s, $(count "$WORK/c-ours-$nodelay") files (includes .NET start-up)"
+    for v in "${VARIANTS[@]}"; do
+        t0=$(now); dotnet "${DLL[$v]}" get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-$v-$nodelay" 127.0.0.1 "$dicom" > "$WORK/c-$v-$nodelay.out" 2>&1; t1=$(now)
+        RESULT[c_${v}_$nodelay]=$(secs "$t0" "$t1")
+        echo "   (c) imageportal get <- Orthanc ($v): ${RESULT[c_${v}_$nodelay]} s, $(count "$WORK/c-$v-$nodelay") files (includes .NET start-up)"
+    done
     mkdir -p "$WORK/c-dcmtk-$nodelay"
     t0=$(now); TCP_NODELAY=$nodelay getscu -S -aec ORTHANC -od "$WORK/c-dcmtk-$nodelay" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" 127.0.0.1 "$dicom" > /dev/null 2>&1; t1=$(now)
     RESULT[c_dcmtk_$nodelay]=$(secs "$t0" "$t1")
@@ -100,9 +121,13 @@ JSON
 done
 
 echo
-echo "== ratios (ours / DCMTK; goal <= 1.00), $SLICES slices, $SIZE MB"
-printf '%-44s %10s %10s\n' "pair" "NODELAY=0" "NODELAY=1"
-printf '%-44s %10s %10s\n' "(a) storescu->ours vs storescu->storescp" "$(ratio "${RESULT[a_ours_0]}" "${RESULT[a_dcmtk_0]}")" "$(ratio "${RESULT[a_ours_1]}" "${RESULT[a_dcmtk_1]}")"
-printf '%-44s %10s %10s\n' "(b) ours->storescp vs storescu->storescp" "$(ratio "${RESULT[b_ours_0]}" "${RESULT[b_dcmtk_0]}")" "$(ratio "${RESULT[b_ours_1]}" "${RESULT[b_dcmtk_1]}")"
-printf '%-44s %10s %10s\n' "(c) ours<-Orthanc vs getscu<-Orthanc" "$(ratio "${RESULT[c_ours_0]}" "${RESULT[c_dcmtk_0]}")" "$(ratio "${RESULT[c_ours_1]}" "${RESULT[c_dcmtk_1]}")"
-printf '%-44s %10s %10s\n' "our SCP peak RSS while receiving (MB)" "${RESULT[a_peak_0]}" "${RESULT[a_peak_1]}"
+echo "== ratios (imageportal / DCMTK; goal <= 1.00), $SLICES slices, $SIZE MB"
+for v in "${VARIANTS[@]}"; do
+    label=$v; [[ $v == base ]] && label="base ($BASELINE)"
+    echo "-- $label"
+    printf '%-44s %10s %10s\n' "pair" "NODELAY=0" "NODELAY=1"
+    printf '%-44s %10s %10s\n' "(a) storescu->ours vs storescu->storescp" "$(ratio "${RESULT[a_${v}_0]}" "${RESULT[a_dcmtk_0]}")" "$(ratio "${RESULT[a_${v}_1]}" "${RESULT[a_dcmtk_1]}")"
+    printf '%-44s %10s %10s\n' "(b) ours->storescp vs storescu->storescp" "$(ratio "${RESULT[b_${v}_0]}" "${RESULT[b_dcmtk_0]}")" "$(ratio "${RESULT[b_${v}_1]}" "${RESULT[b_dcmtk_1]}")"
+    printf '%-44s %10s %10s\n' "(c) ours<-Orthanc vs getscu<-Orthanc" "$(ratio "${RESULT[c_${v}_0]}" "${RESULT[c_dcmtk_0]}")" "$(ratio "${RESULT[c_${v}_1]}" "${RESULT[c_dcmtk_1]}")"
+    printf '%-44s %10s %10s\n' "our SCP peak RSS while receiving (MB)" "${RESULT[a_peak_${v}_0]}" "${RESULT[a_peak_${v}_1]}"
+done

@@ -108,6 +108,12 @@ internal static class RetrieveReport
             error.WriteLine($"imageportal {verb}: {comment}");
         }
 
+        // PS3.4 C.4.2.1.3.1: the peer's Failed SOP Instance UID List, one line each, for scripts.
+        foreach (var uid in last.FailedSopInstanceUids)
+        {
+            error.WriteLine($"imageportal {verb}: failed instance {uid}");
+        }
+
         return last.Status == DimseStatus.Success ? NetworkExitCodes.Success : NetworkExitCodes.DimseFailure;
     }
 }

@@ -86,6 +86,22 @@ public sealed class NetworkCommandTests
     }
 
     [Fact]
+    public async Task Get_WithAnInstanceGone_ExitsDimseFailure_AndNamesTheFailedInstance()
+    {
+        using var folder = new TempDirectory("retrieve");
+        var study = SyntheticStudy.Write(folder.Combine("study"), series: 1, imagesPerSeries: 2);
+        await using var scp = TestScp.Start(get: new TestArchive(study.Files));
+        File.Delete(study.Files[1]);
+
+        var (exit, output, error) = await RunAsync("get", "127.0.0.1", scp.Port.ToString(), "-aec", scp.AeTitle, "-k", $"StudyInstanceUID={study.StudyInstanceUid}", "-od", folder.Combine("got"));
+
+        Assert.Equal(NetworkExitCodes.DimseFailure, exit);
+        Assert.Contains("1 completed, 1 failed", output);
+        Assert.Contains($"imageportal get: failed instance {study.SopInstanceUids[1]}", error);
+        Assert.DoesNotContain(study.SopInstanceUids[0], error);
+    }
+
+    [Fact]
     public async Task Find_BadKey_ExitsInvalidInput()
     {
         var (exit, _, error) = await RunAsync("find", "127.0.0.1", "104", "-k", "NoSuchKeyword=1");

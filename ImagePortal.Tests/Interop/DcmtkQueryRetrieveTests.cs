@@ -71,6 +71,46 @@ public sealed class DcmtkQueryRetrieveTests
     }
 
     [Fact]
+    public async Task DcmtkMoveScu_SeesOurFailedSopInstanceUidList_WhenTheDestinationIsDown()
+    {
+        using var files = new TempDirectory("qr");
+        var study = SyntheticStudy.Write(files.Path, series: 1, imagesPerSeries: 2);
+        var archive = new TestArchive(study.Files);
+        archive.AddDestination(new DicomDestination("DOWN", "127.0.0.1", FreePort.Next()));
+        await using var scp = TestScp.Start(move: archive);
+
+        var (_, log) = await DcmtkTools.RunAsync(
+            "movescu",
+            ["-d", "-S", "-aet", "MOVESCU", "-aec", scp.AeTitle, "-aem", "DOWN", "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyInstanceUid}", "127.0.0.1", scp.Port.ToString()],
+            Ct);
+
+        Assert.Contains("Failed Suboperations          : 2", log);
+        Assert.Contains("FailedSOPInstanceUIDList", log);
+        Assert.All(study.SopInstanceUids, uid => Assert.Contains(uid, log));
+    }
+
+    [Fact]
+    public async Task DcmtkGetScu_WithOneInstanceGone_GetsTheOthers_AndB000WithTheList()
+    {
+        using var files = new TempDirectory("qr");
+        using var output = new TempDirectory("getscu");
+        var study = SyntheticStudy.Write(files.Path, series: 1, imagesPerSeries: 3);
+        await using var scp = TestScp.Start(get: new TestArchive(study.Files));
+        var goneUid = DicomFile.Open(study.Files[0]).Dataset.GetUid(DicomTag.SOPInstanceUID)!;
+        File.Delete(study.Files[0]);
+
+        var (_, log) = await DcmtkTools.RunAsync(
+            "getscu",
+            ["-d", "-S", "-aet", "GETSCU", "-aec", scp.AeTitle, "-od", output.Path, "-k", "QueryRetrieveLevel=STUDY", "-k", $"StudyInstanceUID={study.StudyInstanceUid}", "127.0.0.1", scp.Port.ToString()],
+            Ct);
+
+        Assert.Contains("0xb000", log);
+        Assert.Contains("Number of Failed Suboperations    : 1", log);
+        Assert.Contains("Number of Completed Suboperations : 2", log);
+        Assert.Equal(study.SopInstanceUids.Where(uid => uid != goneUid).Order(), await InteropAssert.InstanceUidsAsync(Directory.GetFiles(output.Path), Ct));
+    }
+
+    [Fact]
     public async Task Move_ToUnknownDestination_IsA801FromOurScp()
     {
         using var files = new TempDirectory("qr");

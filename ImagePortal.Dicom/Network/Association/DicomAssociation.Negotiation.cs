@@ -19,6 +19,12 @@ public sealed record AssociationDecision(AssociateReject? Reject, IReadOnlyList<
 public sealed partial class DicomAssociation
 {
     /// <summary>
+    /// The asynchronous operations window we support, as both SCU and SCP: one outstanding operation
+    /// each way (PS3.7 D.3.3.3). Our requestor never proposes the sub-item, which means the same.
+    /// </summary>
+    public static readonly AsyncOperationsWindow SingleOperationWindow = new(1, 1);
+
+    /// <summary>
     /// Opens an association as requestor (PS3.8 9.2 Sta1 → Sta4 → Sta5 → Sta6): connects within the
     /// connect timeout, proposes one presentation context per request with odd ids (PS3.8 9.3.2.2), and
     /// waits for A-ASSOCIATE-AC or -RJ within the ARTIM timeout.
@@ -221,7 +227,14 @@ public sealed partial class DicomAssociation
             CalledAeTitle = request.CalledAeTitle,
             CallingAeTitle = request.CallingAeTitle,
             PresentationContexts = decision.Answers,
-            UserInformation = new UserInformation { MaxPduLength = ourMaxPdu, RoleSelections = decision.Roles },
+            UserInformation = new UserInformation
+            {
+                MaxPduLength = ourMaxPdu,
+                RoleSelections = decision.Roles,
+                // PS3.7 D.3.3.3: we invoke and perform one operation at a time. A requestor that proposes a
+                // larger window is told 1/1 explicitly; without a proposal the default (1/1) holds unsaid.
+                AsyncOperationsWindow = request.UserInformation.AsyncOperationsWindow is null ? null : SingleOperationWindow,
+            },
         };
         accept.Write(writer);
         if (!await TryWriteAsync(stream, writer.WrittenMemory, artim.Token).ConfigureAwait(false))

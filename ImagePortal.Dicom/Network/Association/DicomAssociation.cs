@@ -24,6 +24,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
 {
     private const int TcpQuickAck = 12;
     private const int WriteBufferSize = 256 * 1024;
+    private const int ReadBufferSize = 64 * 1024;
     private const int IpProtoTcp = 6;
 
     private readonly Socket? _socket;
@@ -32,9 +33,16 @@ public sealed partial class DicomAssociation : IAsyncDisposable
     /// <summary>
     /// Writes go through a buffer so that the many small PDUs of a peer with a small maximum length
     /// (Orthanc and DCMTK default to 16 KiB) leave in a few large writes instead of one system call each.
-    /// Only writes use it (under the send lock); reads go to <see cref="_stream"/> directly.
+    /// Only writes use it (under the send lock); reads have their own, <see cref="_reader"/>.
     /// </summary>
     private readonly BufferedStream _writer;
+
+    /// <summary>
+    /// Reads go through their own buffer (never the writer's: sending and receiving run concurrently), so
+    /// that a PDU header and the small PDUs of a 16 KiB peer come in a few large reads instead of two
+    /// system calls per PDU. Only the receive path uses it, one reader at a time.
+    /// </summary>
+    private readonly BufferedStream _reader;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
 
@@ -65,6 +73,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         _socket = socket;
         _stream = stream;
         _writer = new BufferedStream(stream, WriteBufferSize);
+        _reader = new BufferedStream(stream, ReadBufferSize);
         IsRequestor = isRequestor;
         Request = request;
         Accept = accept;
@@ -120,6 +129,27 @@ public sealed partial class DicomAssociation : IAsyncDisposable
             .FirstOrDefault();
 
     public PresentationContext? GetContext(byte id) => _contexts.GetValueOrDefault(id);
+
+    /// <summary>
+    /// PS3.7 D.3.3.4: whether the requestor may act as SCP of <paramref name="sopClassUid"/> on this
+    /// association, that is receive the C-STORE sub-operations of a C-GET. Only when it proposed the SCP
+    /// role in a role selection sub-item and the acceptor answered with the SCP role too; without the
+    /// sub-item on either side the default roles apply (requestor SCU only).
+    /// </summary>
+    public bool RequestorIsScp(string sopClassUid) =>
+        Request.UserInformation.RoleSelections.Any(r => r.SopClassUid == sopClassUid && r.ScpRole)
+        && Accept.UserInformation.RoleSelections.Any(r => r.SopClassUid == sopClassUid && r.ScpRole);
+
+    /// <summary>
+    /// PS3.7 D.3.3.4: whether the requestor may act as SCU of <paramref name="sopClassUid"/> (send it
+    /// requests). True by default; false only when a role selection for it was negotiated without the SCU role.
+    /// </summary>
+    public bool RequestorIsScu(string sopClassUid)
+    {
+        var proposed = Request.UserInformation.RoleSelections.FirstOrDefault(r => r.SopClassUid == sopClassUid);
+        var answered = Accept.UserInformation.RoleSelections.FirstOrDefault(r => r.SopClassUid == sopClassUid);
+        return proposed is null || answered is null || (proposed.ScuRole && answered.ScuRole);
+    }
 
     /// <summary>
     /// Sends one DIMSE message: the command, then the data set read from <paramref name="dataSet"/>
@@ -567,7 +597,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         // mode, and the first small segment of the peer's response (a Nagle-delayed DCMTK C-STORE-RSP)
         // would then wait for our delayed ACK.
         RearmQuickAck(_socket);
-        var frame = await PduFrame.ReadAsync(_stream, _ourMaxPdu, cancellationToken).ConfigureAwait(false);
+        var frame = await PduFrame.ReadAsync(_reader, _ourMaxPdu, cancellationToken).ConfigureAwait(false);
         RearmQuickAck(_socket);
         return frame;
     }

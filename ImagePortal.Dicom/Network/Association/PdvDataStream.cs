@@ -43,50 +43,39 @@ internal sealed class PdvDataStream : Stream
                 return 0;
             }
 
-            Pdv pdv;
-            try
-            {
-                pdv = await _association.NextPdvAsync(cancellationToken).ConfigureAwait(false)
-                    ?? throw new DicomProtocolException("A-RELEASE-RQ in the middle of a data set (PS3.8 9.2 Sta6).", AbortReason.UnexpectedPdu);
-                if (pdv.IsCommand)
-                {
-                    throw new DicomProtocolException("A command fragment arrived inside a data set: messages must not interleave (PS3.8 9.3.5).", AbortReason.UnexpectedPduParameter);
-                }
-
-                if (pdv.PresentationContextId != _contextId)
-                {
-                    throw new DicomProtocolException($"A data set fragment on context {pdv.PresentationContextId} inside a message on context {_contextId} (PS3.8 9.3.5.1).", AbortReason.InvalidPduParameterValue);
-                }
-            }
-            catch (Exception error)
-            {
-                var reported = await _association.DataStreamFailedAsync(error).ConfigureAwait(false);
-                if (ReferenceEquals(reported, error))
-                {
-                    throw;
-                }
-
-                throw reported;
-            }
-
-            _current = pdv.Data;
-            _sawLast = pdv.IsLastFragment;
-            if (_sawLast && _current.IsEmpty)
-            {
-                _association.DataStreamFinished(this);
-            }
+            await NextFragmentAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var count = Math.Min(buffer.Length, _current.Length);
         _current[..count].CopyTo(buffer);
-        _current = _current[count..];
-        _position += count;
-        if (_current.IsEmpty && _sawLast)
-        {
-            _association.DataStreamFinished(this);
-        }
-
+        Consumed(count);
         return count;
+    }
+
+    /// <summary>
+    /// Writes each fragment straight from the PDU buffer to <paramref name="destination"/>: no
+    /// intermediate copy (a C-STORE received into a file is copied once, socket buffer to file).
+    /// </summary>
+    public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        while (true)
+        {
+            if (_current.IsEmpty)
+            {
+                if (_sawLast)
+                {
+                    return;
+                }
+
+                await NextFragmentAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var fragment = _current;
+            await destination.WriteAsync(fragment, cancellationToken).ConfigureAwait(false);
+            Consumed(fragment.Length);
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -104,4 +93,50 @@ internal sealed class PdvDataStream : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private void Consumed(int count)
+    {
+        _current = _current[count..];
+        _position += count;
+        if (_current.IsEmpty && _sawLast)
+        {
+            _association.DataStreamFinished(this);
+        }
+    }
+
+    private async ValueTask NextFragmentAsync(CancellationToken cancellationToken)
+    {
+        Pdv pdv;
+        try
+        {
+            pdv = await _association.NextPdvAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new DicomProtocolException("A-RELEASE-RQ in the middle of a data set (PS3.8 9.2 Sta6).", AbortReason.UnexpectedPdu);
+            if (pdv.IsCommand)
+            {
+                throw new DicomProtocolException("A command fragment arrived inside a data set: messages must not interleave (PS3.8 9.3.5).", AbortReason.UnexpectedPduParameter);
+            }
+
+            if (pdv.PresentationContextId != _contextId)
+            {
+                throw new DicomProtocolException($"A data set fragment on context {pdv.PresentationContextId} inside a message on context {_contextId} (PS3.8 9.3.5.1).", AbortReason.InvalidPduParameterValue);
+            }
+        }
+        catch (Exception error)
+        {
+            var reported = await _association.DataStreamFailedAsync(error).ConfigureAwait(false);
+            if (ReferenceEquals(reported, error))
+            {
+                throw;
+            }
+
+            throw reported;
+        }
+
+        _current = pdv.Data;
+        _sawLast = pdv.IsLastFragment;
+        if (_sawLast && _current.IsEmpty)
+        {
+            _association.DataStreamFinished(this);
+        }
+    }
 }

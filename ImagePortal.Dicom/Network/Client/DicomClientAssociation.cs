@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;
@@ -13,16 +14,44 @@ public sealed record DimseResponse(DimseCommand Command, string TransferSyntaxUi
     public string? ErrorComment => Command.ErrorComment;
 }
 
-/// <summary>Progress or outcome of a C-MOVE or C-GET (PS3.4 C.4.2.3, C.4.3.3): the sub-operation counters.</summary>
+/// <summary>
+/// Progress or outcome of a C-MOVE or C-GET (PS3.4 C.4.2.3, C.4.3.3): the sub-operation counters and, in
+/// a final response with status cancel, warning or failure, the instances the peer listed as failed in
+/// its Failed SOP Instance UID List (0008,0058).
+/// </summary>
 public sealed record RetrieveProgress(DimseStatus Status, ushort? Remaining, ushort? Completed, ushort? Failed, ushort? Warning, string? ErrorComment)
 {
-    internal static RetrieveProgress From(DimseCommand command) => new(
-        command.Status,
-        command.RemainingSuboperations,
-        command.CompletedSuboperations,
-        command.FailedSuboperations,
-        command.WarningSuboperations,
-        command.ErrorComment);
+    /// <summary>The SOP Instance UIDs the peer reported as failed; empty when it sent no list.</summary>
+    public IReadOnlyList<string> FailedSopInstanceUids { get; init; } = [];
+
+    internal static RetrieveProgress From(DimseResponse response)
+    {
+        var command = response.Command;
+        return new RetrieveProgress(
+            command.Status,
+            command.RemainingSuboperations,
+            command.CompletedSuboperations,
+            command.FailedSuboperations,
+            command.WarningSuboperations,
+            command.ErrorComment)
+        {
+            FailedSopInstanceUids = command.Status.IsPending ? [] : ReadFailedList(response),
+        };
+    }
+
+    private static string[] ReadFailedList(DimseResponse response)
+    {
+        try
+        {
+            var identifier = DicomClientAssociation.Decode(response.DataSet, DicomTransferSyntax.Lookup(response.TransferSyntaxUid));
+            return identifier?.GetStrings(DicomTag.FailedSOPInstanceUIDList).Where(uid => uid.Length > 0).ToArray() ?? [];
+        }
+        catch (DicomFormatException)
+        {
+            // The list is informative; a malformed identifier does not turn the outcome into an error.
+            return [];
+        }
+    }
 }
 
 /// <summary>
@@ -141,7 +170,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         };
         await foreach (var response in ExchangeAsync(context, command, identifier, null, cancellationToken).ConfigureAwait(false))
         {
-            yield return RetrieveProgress.From(response.Command);
+            yield return RetrieveProgress.From(response);
         }
     }
 
@@ -167,7 +196,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         };
         await foreach (var response in ExchangeAsync(context, command, identifier, sink, cancellationToken).ConfigureAwait(false))
         {
-            yield return RetrieveProgress.From(response.Command);
+            yield return RetrieveProgress.From(response);
         }
     }
 
@@ -350,6 +379,12 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         {
             status = new DimseStatus(0xA900);
             comment = "C-STORE-RQ without a data set, instance UID or matching SOP class";
+        }
+        else if (!Association.RequestorIsScp(request.AffectedSopClassUid!))
+        {
+            // PS3.7 D.3.3.4: the peer did not accept us as SCP of this SOP class, so it may not send it here.
+            status = DimseStatus.SopClassNotSupported;
+            comment = "The SCP role for this SOP class was not negotiated";
         }
         else
         {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Pdu;
 
 namespace ImagePortal.Dicom.Network.Dimse;
@@ -18,93 +19,46 @@ public sealed record Part10Header(string SopClassUid, string SopInstanceUid, str
     private static readonly HashSet<string> LongLengthVrs = ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"];
 
     /// <summary>
-    /// Reads the preamble and meta group of a Part 10 stream and leaves the stream at the first byte
-    /// of the data set. The meta group length (0002,0000) is used when present; without it the stream
-    /// must be seekable.
+    /// Stops the data library's reader at the first element after group 0002 (the stop applies to the meta
+    /// group too): only the meta group is parsed, never the data set.
     /// </summary>
-    public static async Task<Part10Header> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
+    private static readonly DicomReaderOptions MetaOnly = new() { StopAtTag = new DicomTag(0x0003, 0x0000) };
+
+    /// <summary>
+    /// Reads the preamble and meta group of a Part 10 file with the data library's reader (PS3.10 7.1) and
+    /// leaves the stream at the first byte of the data set. The stream must be seekable (a file).
+    /// Anything that is not a readable Part 10 meta group ends in <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static Task<Part10Header> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
-        var prefix = new byte[132];
-        await ReadExactlyOrFail(stream, prefix, "preamble").ConfigureAwait(false);
-        if (!prefix.AsSpan(128, 4).SequenceEqual("DICM"u8))
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
         {
-            throw new InvalidDataException("Not a DICOM Part 10 file: no 'DICM' after the 128-byte preamble (PS3.10 7.1).");
+            throw new ArgumentException("Reading a Part 10 header needs a seekable stream.", nameof(stream));
         }
 
-        string? sopClass = null, sopInstance = null, transferSyntax = null;
-        long? metaEnd = null;
-        var consumed = 0L;
-        var header = new byte[12];
-        while (metaEnd is null || consumed < metaEnd)
+        cancellationToken.ThrowIfCancellationRequested();
+        var start = stream.Position;
+        DicomDataset meta;
+        string? sopClass, sopInstance, transferSyntax;
+        uint? groupLength;
+        try
         {
-            if (metaEnd is null && !stream.CanSeek && consumed > 0)
+            var file = DicomReader.ReadFile(stream, MetaOnly);
+            if (file.Preamble is null)
             {
-                throw new InvalidDataException("The meta group has no group length (0002,0000) and the stream cannot be re-read to find its end.");
+                throw new InvalidDataException("Not a DICOM Part 10 file: no 'DICM' after the 128-byte preamble (PS3.10 7.1).");
             }
 
-            var start = stream.CanSeek ? stream.Position : 0;
-            var read = await stream.ReadAtLeastAsync(header.AsMemory(0, 8), 8, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            if (read < 8)
-            {
-                throw new InvalidDataException("The file ends inside its meta group.");
-            }
-
-            var group = BinaryPrimitives.ReadUInt16LittleEndian(header);
-            if (group != 0x0002)
-            {
-                if (metaEnd is not null || !stream.CanSeek)
-                {
-                    throw new InvalidDataException($"Group {group:X4} inside the meta group.");
-                }
-
-                // No group length: the data set starts here.
-                stream.Position = start;
-                break;
-            }
-
-            var element = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(2));
-            var vr = Encoding.ASCII.GetString(header, 4, 2);
-            uint length;
-            var headerLength = 8;
-            if (LongLengthVrs.Contains(vr))
-            {
-                await ReadExactlyOrFail(stream, header.AsMemory(8, 4), "meta element").ConfigureAwait(false);
-                length = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8));
-                headerLength = 12;
-            }
-            else
-            {
-                length = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(6));
-            }
-
-            if (length > MaxMetaLength || consumed + headerLength + length > MaxMetaLength)
-            {
-                throw new InvalidDataException($"Meta element (0002,{element:X4}) of {length} bytes: the meta group is limited to {MaxMetaLength} bytes.");
-            }
-
-            var value = new byte[length];
-            await ReadExactlyOrFail(stream, value, "meta element value").ConfigureAwait(false);
-            consumed += headerLength + length;
-            switch (element)
-            {
-                case 0x0000 when length == 4:
-                    metaEnd = consumed + BinaryPrimitives.ReadUInt32LittleEndian(value);
-                    if (metaEnd > MaxMetaLength)
-                    {
-                        throw new InvalidDataException($"Meta group length {metaEnd} exceeds {MaxMetaLength} bytes.");
-                    }
-
-                    break;
-                case 0x0002:
-                    sopClass = Text(value);
-                    break;
-                case 0x0003:
-                    sopInstance = Text(value);
-                    break;
-                case 0x0010:
-                    transferSyntax = Text(value);
-                    break;
-            }
+            meta = file.FileMetaInformation;
+            sopClass = meta.GetUid(DicomTag.MediaStorageSOPClassUID);
+            sopInstance = meta.GetUid(DicomTag.MediaStorageSOPInstanceUID);
+            transferSyntax = meta.GetUid(DicomTag.TransferSyntaxUID);
+            groupLength = meta.GetUInt32(DicomTag.FileMetaInformationGroupLength);
+        }
+        catch (Exception error) when (error is DicomFormatException or FormatException or InvalidCastException or ArgumentException)
+        {
+            throw new InvalidDataException($"Not a readable DICOM Part 10 file: {error.Message}", error);
         }
 
         if (string.IsNullOrEmpty(sopClass) || string.IsNullOrEmpty(sopInstance) || string.IsNullOrEmpty(transferSyntax))
@@ -112,19 +66,18 @@ public sealed record Part10Header(string SopClassUid, string SopInstanceUid, str
             throw new InvalidDataException("The meta group lacks Media Storage SOP Class/Instance UID or Transfer Syntax UID (PS3.10 7.1).");
         }
 
-        return new Part10Header(sopClass, sopInstance, transferSyntax);
-
-        async Task ReadExactlyOrFail(Stream s, Memory<byte> buffer, string what)
+        // The reader reads ahead; the data set starts right after the meta group, whose length (0002,0000)
+        // gives (PS3.10 7.1 requires it), or, from writers that left it out, its encoded length.
+        var metaLength = groupLength is { } length
+            ? 12L + length
+            : DicomWriter.GetEncodedLength(meta, DicomTransferSyntax.ExplicitVRLittleEndian);
+        if (metaLength > MaxMetaLength)
         {
-            try
-            {
-                await s.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (EndOfStreamException)
-            {
-                throw new InvalidDataException($"The file ends inside its {what}.");
-            }
+            throw new InvalidDataException($"Meta group length {metaLength} exceeds {MaxMetaLength} bytes.");
         }
+
+        stream.Position = start + 132 + metaLength;
+        return Task.FromResult(new Part10Header(sopClass, sopInstance, transferSyntax));
     }
 
     /// <summary>Writes preamble, 'DICM' and the meta group (PS3.10 7.1), explicit VR little endian.</summary>
@@ -157,8 +110,6 @@ public sealed record Part10Header(string SopClassUid, string SopInstanceUid, str
 
         return bytes;
     }
-
-    private static string Text(byte[] value) => Encoding.ASCII.GetString(value).TrimEnd('\0', ' ');
 
     private static byte[] Uid(string uid) => Padded(uid, 0);
 

@@ -1,8 +1,18 @@
 namespace ImagePortal.Dicom.Network.Pdu;
 
-/// <summary>PS3.8 9.3.2: A-ASSOCIATE-RQ.</summary>
-public sealed class AssociateRequest
+/// <summary>
+/// PS3.8 9.3.2 and 9.3.3: A-ASSOCIATE-RQ and A-ASSOCIATE-AC share one layout (protocol version, AE titles,
+/// application context, presentation context items, user information); they differ only in the type of
+/// their presentation context items (0x20 proposals, 0x21 answers). One implementation writes and reads both.
+/// </summary>
+public abstract class AssociatePdu<TContext>
 {
+    private protected AssociatePdu()
+    {
+    }
+
+    internal delegate TContext ItemReader(ReadOnlySpan<byte> value);
+
     public ushort ProtocolVersion { get; init; } = 1;
 
     public required string CalledAeTitle { get; init; }
@@ -11,119 +21,105 @@ public sealed class AssociateRequest
 
     public string ApplicationContextName { get; init; } = DicomNetworkUids.ApplicationContext;
 
-    public required IReadOnlyList<PresentationContextProposal> PresentationContexts { get; init; }
+    public required IReadOnlyList<TContext> PresentationContexts { get; init; }
 
     public required UserInformation UserInformation { get; init; }
 
+    private protected abstract PduType Type { get; }
+
     public void Write(PduWriter writer)
     {
-        var at = AssociateHeader.WriteStart(writer, PduType.AssociateRequest, ProtocolVersion, CalledAeTitle, CallingAeTitle, ApplicationContextName);
+        var at = AssociateHeader.WriteStart(writer, Type, ProtocolVersion, CalledAeTitle, CallingAeTitle, ApplicationContextName);
         foreach (var context in PresentationContexts)
         {
-            context.Write(writer);
+            WriteContext(writer, context);
         }
 
         UserInformation.Write(writer);
         writer.EndLength32(at);
     }
+
+    private protected abstract void WriteContext(PduWriter writer, TContext context);
+
+    /// <summary>Reads the variable part of the PDU (everything after the 6-byte PDU header).</summary>
+    private protected static Parts ReadParts(ReadOnlySpan<byte> body, byte contextItemType, ItemReader readContext, string pdu)
+    {
+        var reader = new PduSpanReader(body);
+        var header = AssociateHeader.Read(ref reader);
+        var contexts = new List<TContext>();
+        UserInformation? userInformation = null;
+        while (reader.Remaining > 0)
+        {
+            var content = AssociateItems.ReadItem(ref reader, out var type);
+            if (type == contextItemType)
+            {
+                contexts.Add(readContext(content));
+            }
+            else if (type == UserInformation.ItemType)
+            {
+                userInformation = UserInformation.Read(content);
+            }
+            else if (type == AssociateItems.ApplicationContextItemType)
+            {
+                header = header with { ApplicationContext = PduSpanReader.DecodeText(content) };
+            }
+        }
+
+        return new Parts(
+            header.ProtocolVersion,
+            header.Called,
+            header.Calling,
+            header.ApplicationContext ?? throw new DicomProtocolException($"{pdu} without an application context item."),
+            contexts,
+            userInformation ?? throw new DicomProtocolException($"{pdu} without a user information item."));
+    }
+
+    private protected readonly record struct Parts(ushort ProtocolVersion, string Called, string Calling, string ApplicationContext, List<TContext> Contexts, UserInformation UserInformation);
+}
+
+/// <summary>PS3.8 9.3.2: A-ASSOCIATE-RQ.</summary>
+public sealed class AssociateRequest : AssociatePdu<PresentationContextProposal>
+{
+    private protected override PduType Type => PduType.AssociateRequest;
 
     /// <summary>Reads the variable part of the PDU (everything after the 6-byte PDU header).</summary>
     public static AssociateRequest Read(ReadOnlySpan<byte> body)
     {
-        var reader = new PduSpanReader(body);
-        var header = AssociateHeader.Read(ref reader);
-        var contexts = new List<PresentationContextProposal>();
-        UserInformation? userInformation = null;
-        while (reader.Remaining > 0)
-        {
-            var content = AssociateItems.ReadItem(ref reader, out var type);
-            switch (type)
-            {
-                case PresentationContextProposal.ItemType:
-                    contexts.Add(PresentationContextProposal.Read(content));
-                    break;
-                case UserInformation.ItemType:
-                    userInformation = UserInformation.Read(content);
-                    break;
-                case AssociateItems.ApplicationContextItemType:
-                    header = header with { ApplicationContext = PduSpanReader.DecodeText(content) };
-                    break;
-            }
-        }
-
+        var parts = ReadParts(body, PresentationContextProposal.ItemType, PresentationContextProposal.Read, "A-ASSOCIATE-RQ (PS3.8 9.3.2)");
         return new AssociateRequest
         {
-            ProtocolVersion = header.ProtocolVersion,
-            CalledAeTitle = header.Called,
-            CallingAeTitle = header.Calling,
-            ApplicationContextName = header.ApplicationContext ?? throw new DicomProtocolException("A-ASSOCIATE-RQ without an application context item (PS3.8 9.3.2)."),
-            PresentationContexts = contexts,
-            UserInformation = userInformation ?? throw new DicomProtocolException("A-ASSOCIATE-RQ without a user information item (PS3.8 9.3.2)."),
+            ProtocolVersion = parts.ProtocolVersion,
+            CalledAeTitle = parts.Called,
+            CallingAeTitle = parts.Calling,
+            ApplicationContextName = parts.ApplicationContext,
+            PresentationContexts = parts.Contexts,
+            UserInformation = parts.UserInformation,
         };
     }
+
+    private protected override void WriteContext(PduWriter writer, PresentationContextProposal context) => context.Write(writer);
 }
 
-/// <summary>PS3.8 9.3.3: A-ASSOCIATE-AC.</summary>
-public sealed class AssociateAccept
+/// <summary>PS3.8 9.3.3: A-ASSOCIATE-AC. The AE titles are echoed from the request and "shall not be tested".</summary>
+public sealed class AssociateAccept : AssociatePdu<PresentationContextAnswer>
 {
-    public ushort ProtocolVersion { get; init; } = 1;
-
-    /// <summary>PS3.8 9.3.3: echoed from the request, "shall not be tested".</summary>
-    public required string CalledAeTitle { get; init; }
-
-    public required string CallingAeTitle { get; init; }
-
-    public string ApplicationContextName { get; init; } = DicomNetworkUids.ApplicationContext;
-
-    public required IReadOnlyList<PresentationContextAnswer> PresentationContexts { get; init; }
-
-    public required UserInformation UserInformation { get; init; }
-
-    public void Write(PduWriter writer)
-    {
-        var at = AssociateHeader.WriteStart(writer, PduType.AssociateAccept, ProtocolVersion, CalledAeTitle, CallingAeTitle, ApplicationContextName);
-        foreach (var context in PresentationContexts)
-        {
-            context.Write(writer);
-        }
-
-        UserInformation.Write(writer);
-        writer.EndLength32(at);
-    }
+    private protected override PduType Type => PduType.AssociateAccept;
 
     public static AssociateAccept Read(ReadOnlySpan<byte> body)
     {
-        var reader = new PduSpanReader(body);
-        var header = AssociateHeader.Read(ref reader);
-        var contexts = new List<PresentationContextAnswer>();
-        UserInformation? userInformation = null;
-        while (reader.Remaining > 0)
-        {
-            var content = AssociateItems.ReadItem(ref reader, out var type);
-            switch (type)
-            {
-                case PresentationContextAnswer.ItemType:
-                    contexts.Add(PresentationContextAnswer.Read(content));
-                    break;
-                case UserInformation.ItemType:
-                    userInformation = UserInformation.Read(content);
-                    break;
-                case AssociateItems.ApplicationContextItemType:
-                    header = header with { ApplicationContext = PduSpanReader.DecodeText(content) };
-                    break;
-            }
-        }
-
+        var parts = ReadParts(body, PresentationContextAnswer.ItemType, PresentationContextAnswer.Read, "A-ASSOCIATE-AC (PS3.8 9.3.3)");
         return new AssociateAccept
         {
-            ProtocolVersion = header.ProtocolVersion,
-            CalledAeTitle = header.Called,
-            CallingAeTitle = header.Calling,
-            ApplicationContextName = header.ApplicationContext ?? throw new DicomProtocolException("A-ASSOCIATE-AC without an application context item (PS3.8 9.3.3)."),
-            PresentationContexts = contexts,
-            UserInformation = userInformation ?? throw new DicomProtocolException("A-ASSOCIATE-AC without a user information item (PS3.8 9.3.3)."),
+            ProtocolVersion = parts.ProtocolVersion,
+            CalledAeTitle = parts.Called,
+            CallingAeTitle = parts.Calling,
+            ApplicationContextName = parts.ApplicationContext,
+            PresentationContexts = parts.Contexts,
+            UserInformation = parts.UserInformation,
         };
     }
+
+    private protected override void WriteContext(PduWriter writer, PresentationContextAnswer context) => context.Write(writer);
 }
 
 /// <summary>PS3.8 9.3.4: A-ASSOCIATE-RJ.</summary>

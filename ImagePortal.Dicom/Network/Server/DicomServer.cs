@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;
@@ -330,7 +331,9 @@ public sealed partial class DicomServer : IAsyncDisposable
             }
 
             var command = message.Command;
-            if (command.IsRequest && command.CommandField != DimseCommandField.CCancelRequest && !IsAllowedOn(command.CommandField, message.PresentationContext.AbstractSyntax, permissions))
+            var abstractSyntax = message.PresentationContext.AbstractSyntax;
+            if (command.IsRequest && command.CommandField != DimseCommandField.CCancelRequest
+                && (!IsAllowedOn(command.CommandField, abstractSyntax, permissions) || !association.RequestorIsScu(abstractSyntax)))
             {
                 // The context was negotiated for another service (say Verification), or the caller may
                 // not use this one: PS3.7 C.5.4 (0122) refused, SOP class not supported.
@@ -476,6 +479,9 @@ public sealed partial class DicomServer : IAsyncDisposable
         return watcher.NextRequest;
     }
 
+    /// <summary>The largest even value length of explicit VR's 16-bit length field (PS3.5 7.1.2).</summary>
+    private const int MaxExplicitUidListLength = 0xFFFE;
+
     private async Task<Task<DimseMessage?>> HandleGetAsync(DicomAssociation association, DimseMessage message, DicomRequestContext caller, ILogger logger, CancellationToken stopping)
     {
         var identifier = await ReadIdentifierAsync(message, stopping).ConfigureAwait(false);
@@ -590,6 +596,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         ushort completed = 0, failed = 0, warning = 0;
         var remaining = instances.Count;
         string? lastError = null;
+        var failedUids = new List<string>();
         foreach (var instance in instances)
         {
             if (watcher.Token.IsCancellationRequested)
@@ -606,7 +613,7 @@ public sealed partial class DicomServer : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception error) when (error is InvalidOperationException or IOException or DicomAssociationException or UnauthorizedAccessException && association.IsEstablished)
+            catch (Exception error) when (error is InvalidOperationException or IOException or SocketException or DicomAssociationException or DicomProtocolException or UnauthorizedAccessException && association.IsEstablished)
             {
                 // PS3.4 C.4.3.3.1: a sub-operation that cannot run (no context, destination gone,
                 // file missing) counts as failed; the retrieve goes on.
@@ -625,6 +632,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                     break;
                 default:
                     failed++;
+                    failedUids.Add(instance.SopInstanceUid);
                     break;
             }
 
@@ -659,12 +667,60 @@ public sealed partial class DicomServer : IAsyncDisposable
         var response = NewResponse(message, final, failed > 0 ? lastError : null);
         // PS3.4 C.4.3.1.3.2: the final response carries no remaining count, except after a cancel.
         SetCounters(response, final == DimseStatus.Cancel ? (ushort)remaining : null, completed, failed, warning);
-        await association.SendMessageAsync(message.PresentationContext.Id, response, null, stopping).ConfigureAwait(false);
+        using (var identifier = FailedInstancesIdentifier(message, final, failedUids, logger))
+        {
+            await association.SendMessageAsync(message.PresentationContext.Id, response, identifier, stopping).ConfigureAwait(false);
+        }
+
         LogRetrieve(logger, operation, completed, failed, warning, final.ToString());
+    }
+
+    /// <summary>
+    /// PS3.4 C.4.2.1.3.1 / C.4.3.1.3.1: a final C-MOVE or C-GET response with status cancel, warning or
+    /// failure carries an identifier with the Failed SOP Instance UID List (0008,0058), in the request's
+    /// transfer syntax; success and pending responses carry none. In explicit VR the list is one UI value
+    /// with a 16-bit length, so a list beyond 64 KiB is cut there (the failed counter still tells the total).
+    /// </summary>
+    private static MemoryStream? FailedInstancesIdentifier(DimseMessage message, DimseStatus final, IReadOnlyList<string> failedUids, ILogger logger)
+    {
+        if (final.Class is DimseStatusClass.Success or DimseStatusClass.Pending)
+        {
+            return null;
+        }
+
+        var syntax = DicomTransferSyntax.Lookup(message.PresentationContext.TransferSyntax);
+        var listed = failedUids;
+        if (syntax.IsExplicitVR)
+        {
+            var length = 0;
+            var fitting = 0;
+            while (fitting < failedUids.Count && length + failedUids[fitting].Length + 1 <= MaxExplicitUidListLength)
+            {
+                length += failedUids[fitting].Length + 1;
+                fitting++;
+            }
+
+            if (fitting < failedUids.Count)
+            {
+                LogFailedListCut(logger, failedUids.Count, fitting);
+                listed = failedUids.Take(fitting).ToList();
+            }
+        }
+
+        var identifier = new DicomDataset();
+        identifier.SetStrings(DicomTag.FailedSOPInstanceUIDList, [.. listed]);
+        return new MemoryStream(Client.DicomClientAssociation.Encode(identifier, syntax), writable: false);
     }
 
     private async Task<DimseStatus> StoreOnSameAssociationAsync(DicomAssociation association, RequestWatcher watcher, RetrieveInstance instance, CancellationToken cancellationToken)
     {
+        // PS3.4 C.4.3.3.1 and PS3.7 D.3.3.4: a sub-operation goes only to a requestor that negotiated the
+        // SCP role for the instance's SOP class; without it the sub-operation fails (it is not sent).
+        if (!association.RequestorIsScp(instance.SopClassUid))
+        {
+            throw new InvalidOperationException($"The C-GET requestor did not negotiate the SCP role for {instance.SopClassUid}.");
+        }
+
         var context = association.FindContext(instance.SopClassUid, instance.TransferSyntaxUid)
             ?? throw new InvalidOperationException($"No accepted context for {instance.SopClassUid} in {instance.TransferSyntaxUid}; the C-GET requestor must propose it with an SCP role.");
         var request = new DimseCommand
@@ -771,6 +827,9 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "C-FIND answered with {Matches} matches: {Status}")]
     private static partial void LogFind(ILogger logger, int matches, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed SOP Instance UID List cut from {Total} to the {Listed} UIDs that fit one explicit VR value")]
+    private static partial void LogFailedListCut(ILogger logger, int total, int listed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Operation}: {Completed} completed, {Failed} failed, {Warning} warnings: {Status}")]
     private static partial void LogRetrieve(ILogger logger, string operation, int completed, int failed, int warning, string status);

@@ -1,10 +1,12 @@
 using System.Globalization;
+using ImagePortal.Dicom.Network.Server;
 
 namespace ImagePortal.Tests.Support.Peers;
 
 /// <summary>
 /// DCMTK <c>dcmqrscp</c> (query/retrieve SCP with its own storage area) on a free port with a temp config
-/// and database folder; accepts any calling AE. Like storescp it cannot be bound to one address. It runs in
+/// and database folder; accepts any calling AE and moves to the <c>destinations</c> it was started with
+/// (its HostTable). Like storescp it cannot be bound to one address. It runs in
 /// its default fork mode (its single-process mode stops listening after the first association here); the
 /// children go with the process tree on dispose.
 /// </summary>
@@ -27,29 +29,30 @@ public sealed class DcmtkQrScp : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<DcmtkQrScp> StartAsync(string aeTitle = "QRSCP", CancellationToken cancellationToken = default)
+    public static async Task<DcmtkQrScp> StartAsync(string aeTitle = "QRSCP", IEnumerable<DicomDestination>? destinations = null, CancellationToken cancellationToken = default)
     {
+        var hosts = (destinations ?? []).Select((d, i) => string.Create(CultureInfo.InvariantCulture, $"dest{i} = ({d.AeTitle}, {d.Host}, {d.Port})"));
         var executable = ExternalTools.Require("dcmqrscp", "dcmtk");
         var folder = new TempDirectory("dcmqrscp");
         var port = FreePort.Next();
         var database = Directory.CreateDirectory(Path.Combine(folder.Path, "db")).FullName;
         var config = Path.Combine(folder.Path, "dcmqrscp.cfg");
-        await File.WriteAllTextAsync(
-            config,
-            string.Join(
-                '\n',
-                $"NetworkTCPPort  = {port.ToString(CultureInfo.InvariantCulture)}",
-                "MaxPDUSize      = 16384",
-                "MaxAssociations = 16",
-                "HostTable BEGIN",
-                "HostTable END",
-                "VendorTable BEGIN",
-                "VendorTable END",
-                "AETable BEGIN",
-                $"{aeTitle} {database} RW (200, 1024mb) ANY",
-                "AETable END",
-                string.Empty),
-            cancellationToken);
+        string[] lines =
+        [
+            $"NetworkTCPPort  = {port.ToString(CultureInfo.InvariantCulture)}",
+            "MaxPDUSize      = 16384",
+            "MaxAssociations = 16",
+            "HostTable BEGIN",
+            .. hosts,
+            "HostTable END",
+            "VendorTable BEGIN",
+            "VendorTable END",
+            "AETable BEGIN",
+            $"{aeTitle} {database} RW (200, 1024mb) ANY",
+            "AETable END",
+            string.Empty,
+        ];
+        await File.WriteAllTextAsync(config, string.Join('\n', lines), cancellationToken);
         var process = PeerProcess.Start(executable, ["-c", config, port.ToString(CultureInfo.InvariantCulture)], folder.Path);
         var peer = new DcmtkQrScp(process, folder, port, aeTitle);
         try
