@@ -123,6 +123,7 @@ public static class DependencyInjection
         services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
+        services.AddScoped<ImagePortal.Web.Features.Administration.AdminAccess>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

@@ -182,6 +182,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
             CalledAeTitle = node.AeTitleValue,
             ConnectTimeout = settings.ConnectTimeout,
             ResponseTimeout = settings.ResponseTimeout,
+            Tls = node.UseTls ? new System.Net.Security.SslClientAuthenticationOptions { TargetHost = node.Host } : null,
         }, loggers);
         try
         {
@@ -202,6 +203,10 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         catch (DicomProtocolException protocol)
         {
             throw new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol);
+        }
+        catch (System.Security.Authentication.AuthenticationException tls)
+        {
+            throw new PacsUnavailableException($"{Describe(node)}: the TLS handshake failed ({tls.Message}).", tls);
         }
         catch (SocketException socket)
         {
