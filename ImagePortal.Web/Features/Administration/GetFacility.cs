@@ -39,3 +39,21 @@ public sealed class GetFacilityHandler(IDbContextFactory<ImagePortalDbContext> d
         f.DueTimes.Stat, f.DueTimes.Urgent, f.DueTimes.RoutineWorkingDays, f.IsActive, f.Version,
         [.. f.Nodes.OrderBy(n => n.Name).Select(n => new NodeDetails(n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination))]);
 }
+
+/// <summary>Every facility of the network by name, for pickers (an agreement's other end); names are no secret, the partner directory shows them.</summary>
+[AuthorizeMessage(Roles.FacilityAdmin, Roles.NetworkAdmin)]
+public sealed record ListFacilityChoices : IQuery<Result<IReadOnlyList<FacilityChoice>>>;
+
+public sealed record FacilityChoice(Guid Id, string Code, string Name);
+
+public sealed class ListFacilityChoicesHandler(IDbContextFactory<ImagePortalDbContext> dbFactory)
+    : IQueryHandler<ListFacilityChoices, Result<IReadOnlyList<FacilityChoice>>>
+{
+    public async ValueTask<Result<IReadOnlyList<FacilityChoice>>> Handle(ListFacilityChoices query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var choices = await db.Facilities.AsNoTracking().OrderBy(f => f.Name)
+            .Select(f => new FacilityChoice(f.Id, f.Code, f.Name)).Take(1000).ToListAsync(cancellationToken);
+        return choices;
+    }
+}
