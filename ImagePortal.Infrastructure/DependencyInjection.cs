@@ -57,6 +57,7 @@ public static class DependencyInjection
         services.AddHealthChecks().AddDbContextCheck<ImagePortalDbContext>("database");
 
         services.Configure<PortalDicomOptions>(builder.Configuration.GetSection(PortalDicomOptions.SectionName));
+        services.AddSingleton<IPortalDicomSettings, PortalDicomSettingsService>();
         services.AddSingleton<IPacsGateway, PacsGateway>();
         services.AddScoped<IAuditTrail, AuditTrail>();
         services.AddScoped<AuditVerifier>();

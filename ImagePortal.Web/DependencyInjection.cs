@@ -130,6 +130,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestExpiry>();
         services.AddHostedService<ImagePortal.Web.Features.Requests.RequestExpiryService>();
+        services.AddScoped<ImagePortal.Web.Features.Administration.AdminAccess>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

@@ -51,6 +51,9 @@ public sealed class Agreement
 
     public bool IsSuspended { get; private set; }
 
+    /// <summary>Concurrency token: changes with every edit, so an administrator editing a stale copy is refused.</summary>
+    public Guid Version { get; private set; } = Guid.NewGuid();
+
     /// <summary>Modalities a direct agreement covers, backslash-separated as in DICOM (empty: all).</summary>
     public string ModalityScope { get; private set; }
 
@@ -68,6 +71,7 @@ public sealed class Agreement
         }
 
         Type = type;
+        Changed();
     }
 
     public void SetValidity(DateTimeOffset activeFrom, DateTimeOffset? activeTo)
@@ -79,6 +83,7 @@ public sealed class Agreement
 
         ActiveFrom = activeFrom.ToUniversalTime();
         ActiveTo = activeTo?.ToUniversalTime();
+        Changed();
     }
 
     /// <summary>Limits a direct query &amp; retrieve agreement to modalities (e.g. CT, MG) and a study age.</summary>
@@ -101,11 +106,37 @@ public sealed class Agreement
 
         ModalityScope = string.Join('\\', codes);
         MaxStudyAgeDays = maxStudyAgeDays;
+        Changed();
     }
 
-    public void Suspend() => IsSuspended = true;
+    public void Suspend()
+    {
+        if (IsSuspended)
+        {
+            throw new DomainException("The agreement is already suspended.");
+        }
 
-    public void Resume() => IsSuspended = false;
+        IsSuspended = true;
+        Changed();
+    }
+
+    public void Resume()
+    {
+        if (!IsSuspended)
+        {
+            throw new DomainException("The agreement is not suspended.");
+        }
+
+        IsSuspended = false;
+        Changed();
+    }
+
+    /// <summary>One-line summary for the audit trail's before and after values.</summary>
+    public string Describe() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"type={Type}, from={ActiveFrom:yyyy-MM-dd}, to={(ActiveTo is { } to ? to.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "open")}, modalities={(ModalityScope.Length == 0 ? "all" : ModalityScope.Replace('\\', ','))}, maxAgeDays={(MaxStudyAgeDays is { } days ? days.ToString(System.Globalization.CultureInfo.InvariantCulture) : "any")}, suspended={IsSuspended}");
+
+    private void Changed() => Version = Guid.NewGuid();
 
     public bool IsActiveAt(DateTimeOffset now) =>
         !IsSuspended && now >= ActiveFrom && (ActiveTo is null || now < ActiveTo);

@@ -57,6 +57,9 @@ public sealed class Facility
 
     public bool IsActive { get; private set; }
 
+    /// <summary>Concurrency token: changes with every edit of the facility or its nodes, so a stale edit is refused.</summary>
+    public Guid Version { get; private set; } = Guid.NewGuid();
+
     public IReadOnlyList<DicomNode> Nodes => _nodes;
 
     public DicomNode? ImportDestination => _nodes.FirstOrDefault(n => n.IsImportDestination);
@@ -65,6 +68,7 @@ public sealed class Facility
     {
         Name = Guard.Required(name, "The facility name", 200);
         Region = Guard.Required(region, "The region", 100);
+        Changed();
     }
 
     public void SetContact(string? phone, string? email)
@@ -75,6 +79,8 @@ public sealed class Facility
         {
             throw new DomainException($"'{ContactEmail}' is not an e-mail address.");
         }
+
+        Changed();
     }
 
     public void SetPatientIdIssuer(string issuer)
@@ -87,6 +93,7 @@ public sealed class Facility
         }
 
         PatientIdIssuer = value;
+        Changed();
     }
 
     public void SetTimeZone(string timeZoneId)
@@ -98,6 +105,7 @@ public sealed class Facility
         }
 
         TimeZoneId = value;
+        Changed();
     }
 
     public void SetImportPolicies(AccessionPolicy accession, DemographicsPolicy demographics)
@@ -109,13 +117,26 @@ public sealed class Facility
 
         AccessionPolicy = accession;
         DemographicsPolicy = demographics;
+        Changed();
     }
 
-    public void SetDueTimes(PriorityDueTimes dueTimes) => DueTimes = dueTimes.Validate();
+    public void SetDueTimes(PriorityDueTimes dueTimes)
+    {
+        DueTimes = dueTimes.Validate();
+        Changed();
+    }
 
-    public void Deactivate() => IsActive = false;
+    public void Deactivate()
+    {
+        IsActive = false;
+        Changed();
+    }
 
-    public void Activate() => IsActive = true;
+    public void Activate()
+    {
+        IsActive = true;
+        Changed();
+    }
 
     public DicomNode AddNode(string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls = false)
     {
@@ -126,13 +147,26 @@ public sealed class Facility
 
         var node = new DicomNode(Id, name, aeTitle, host, port, capabilities, useTls);
         _nodes.Add(node);
+        Changed();
         return node;
     }
 
-    public void UpdateNode(Guid nodeId, string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls) =>
-        FindNode(nodeId).Update(name, aeTitle, host, port, capabilities, useTls);
+    public void UpdateNode(Guid nodeId, string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
+    {
+        if (_nodes.Any(n => n.Id != nodeId && n.AeTitleValue == aeTitle.Value && string.Equals(n.Host, host.Trim(), StringComparison.OrdinalIgnoreCase) && n.Port == port))
+        {
+            throw new DomainException($"The facility already has a node {aeTitle} at {host.Trim()}:{port}.");
+        }
 
-    public void RemoveNode(Guid nodeId) => _nodes.Remove(FindNode(nodeId));
+        FindNode(nodeId).Update(name, aeTitle, host, port, capabilities, useTls);
+        Changed();
+    }
+
+    public void RemoveNode(Guid nodeId)
+    {
+        _nodes.Remove(FindNode(nodeId));
+        Changed();
+    }
 
     /// <summary>Makes <paramref name="nodeId"/> the only import destination of the facility.</summary>
     public void SetImportDestination(Guid nodeId)
@@ -147,6 +181,8 @@ public sealed class Facility
         {
             other.IsImportDestination = other.Id == nodeId;
         }
+
+        Changed();
     }
 
     public static string ValidateCode(string? code)
@@ -159,6 +195,8 @@ public sealed class Facility
 
         return value;
     }
+
+    private void Changed() => Version = Guid.NewGuid();
 
     private DicomNode FindNode(Guid nodeId) =>
         _nodes.FirstOrDefault(n => n.Id == nodeId) ?? throw new DomainException("The node does not belong to this facility.");

@@ -2,6 +2,7 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Settings;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -40,6 +41,8 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<UserNotification> UserNotifications => Set<UserNotification>();
+
+    public DbSet<PortalDicomSettings> PortalDicomSettings => Set<PortalDicomSettings>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

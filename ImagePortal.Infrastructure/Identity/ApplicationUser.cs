@@ -12,6 +12,9 @@ public sealed class ApplicationUser : IdentityUser
     /// <summary>A disabled user cannot sign in, and their open sessions end at the next revalidation.</summary>
     public bool IsDisabled { get; set; }
 
+    /// <summary>Set when an administrator handed over a one-time password; the user must choose their own first.</summary>
+    public bool MustChangePassword { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? LastSignInAt { get; set; }

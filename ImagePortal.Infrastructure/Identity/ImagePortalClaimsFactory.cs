@@ -16,6 +16,11 @@ public sealed class ImagePortalClaimsFactory(
         var identity = await base.GenerateClaimsAsync(user);
         identity.AddClaim(new Claim(ImagePortalClaims.DisplayName, user.DisplayName));
         identity.AddClaim(new Claim(ImagePortalClaims.TwoFactorEnabled, user.TwoFactorEnabled ? "true" : "false"));
+        if (user.MustChangePassword)
+        {
+            identity.AddClaim(new Claim(ImagePortalClaims.MustChangePassword, "true"));
+        }
+
         if (user.FacilityId is { } facilityId)
         {
             identity.AddClaim(new Claim(ImagePortalClaims.FacilityId, facilityId.ToString()));

@@ -20,6 +20,12 @@ public sealed class PortalDicomOptions
     /// <summary>The calling AE title the portal uses towards every PACS; the PACS must know it for C-FIND/C-GET/C-MOVE.</summary>
     public string AeTitle { get; set; } = "IMAGEPORTAL";
 
+    /// <summary>The port of the portal's Storage SCP (C-MOVE destination).</summary>
+    public int Port { get; set; } = 11110;
+
+    /// <summary>Calling AE titles the portal's SCP accepts.</summary>
+    public string[] AllowedCallingAeTitles { get; set; } = [];
+
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -51,14 +57,14 @@ public interface IPacsGateway
 }
 
 /// <summary>Talks to facilities' PACS through <c>ImagePortal.Dicom</c>: C-ECHO and Study Root C-FIND at study level.</summary>
-public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, ILoggerFactory loggers) : IPacsGateway
+public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, ILoggerFactory loggers) : IPacsGateway
 {
     private static readonly string[] Syntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
     public async Task<TimeSpan> EchoAsync(DicomNode node, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var status = await CallAsync(node, client => client.EchoAsync(cancellationToken));
+        var status = await CallAsync(node, client => client.EchoAsync(cancellationToken), cancellationToken);
         return status.IsSuccessOrWarning
             ? Stopwatch.GetElapsedTime(started)
             : throw new PacsUnavailableException($"{Describe(node)} answered C-ECHO with status {status}.");
@@ -102,7 +108,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, ILo
             }
 
             return new StudySearch(matches, truncated);
-        });
+        }, cancellationToken);
     }
 
     internal static DicomDataset Identifier(StudyQuery query)
@@ -168,15 +174,17 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, ILo
         }
     }
 
-    private async Task<T> CallAsync<T>(DicomNode node, Func<DicomClient, Task<T>> call)
+    private async Task<T> CallAsync<T>(DicomNode node, Func<DicomClient, Task<T>> call, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
+        var identity = await portal.GetAsync(cancellationToken);
         var client = new DicomClient(node.Host, node.Port, new AssociationOptions
         {
-            CallingAeTitle = settings.AeTitle,
+            CallingAeTitle = identity.AeTitle,
             CalledAeTitle = node.AeTitleValue,
             ConnectTimeout = settings.ConnectTimeout,
             ResponseTimeout = settings.ResponseTimeout,
+            Tls = node.UseTls ? new System.Net.Security.SslClientAuthenticationOptions { TargetHost = node.Host } : null,
         }, loggers);
         try
         {
@@ -197,6 +205,10 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, ILo
         catch (DicomProtocolException protocol)
         {
             throw new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol);
+        }
+        catch (System.Security.Authentication.AuthenticationException tls)
+        {
+            throw new PacsUnavailableException($"{Describe(node)}: the TLS handshake failed ({tls.Message}).", tls);
         }
         catch (SocketException socket)
         {

@@ -25,6 +25,7 @@ public sealed class NavMenuTests : MudComponentTest
         if (roles.Contains(Roles.Approver)) policies.Add(Policies.Approver);
         if (roles.Contains(Roles.Auditor)) policies.Add(Policies.Auditor);
         if (roles.Contains(Roles.FacilityAdmin) || roles.Contains(Roles.NetworkAdmin)) policies.Add(Policies.Administrator);
+        if (roles.Contains(Roles.NetworkAdmin)) policies.Add(Policies.NetworkAdministrator);
         return [.. policies];
     }
 
@@ -42,5 +43,9 @@ public sealed class NavMenuTests : MudComponentTest
 
     [Fact]
     public void FacilityAdminWhoIsAlsoClerk_SeesBoth() =>
-        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Administration"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
+        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Facilities", "Agreements", "Users"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
+
+    [Fact]
+    public void NetworkAdmin_AlsoSeesThePortalsDicomSettings() =>
+        Assert.Equal(["Home", "Facilities", "Agreements", "Users", "Portal DICOM settings"], LinksFor(Roles.NetworkAdmin));
 }

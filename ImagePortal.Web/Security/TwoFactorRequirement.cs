@@ -21,6 +21,14 @@ public sealed class TwoFactorRequirement(IOptionsMonitor<AuthenticationSettings>
     }
 }
 
+/// <summary>A user who signed in with a one-time password an administrator handed over chooses their own before working.</summary>
+public static class PasswordChangeRequirement
+{
+    public const string ChangePath = "/Account/Manage/ChangePassword";
+
+    public static bool IsSatisfiedBy(ClaimsPrincipal user) => !user.HasClaim(ImagePortalClaims.MustChangePassword, "true");
+}
+
 public sealed class TwoFactorRequirementMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context, TwoFactorRequirement requirement)
@@ -29,6 +37,12 @@ public sealed class TwoFactorRequirementMiddleware(RequestDelegate next)
         var exempt = path.StartsWithSegments("/Account") || path.StartsWithSegments("/_framework") ||
                      path.StartsWithSegments("/_content") || path.StartsWithSegments("/health") ||
                      Path.HasExtension(path.Value);
+        if (!exempt && !PasswordChangeRequirement.IsSatisfiedBy(context.User))
+        {
+            context.Response.Redirect(PasswordChangeRequirement.ChangePath);
+            return Task.CompletedTask;
+        }
+
         if (!exempt && !requirement.IsSatisfiedBy(context.User))
         {
             context.Response.Redirect(TwoFactorRequirement.EnrolPath);

@@ -27,6 +27,7 @@ internal sealed class FacilityConfiguration : IEntityTypeConfiguration<Facility>
             dueTimes.Property(d => d.Urgent).HasColumnName("UrgentDue");
             dueTimes.Property(d => d.RoutineWorkingDays).HasColumnName("RoutineDueWorkingDays");
         });
+        builder.Property(f => f.Version).IsConcurrencyToken();
         builder.Ignore(f => f.ImportDestination);
         builder.HasMany(f => f.Nodes).WithOne().HasForeignKey(n => n.FacilityId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(f => f.Nodes).HasField("_nodes").UsePropertyAccessMode(PropertyAccessMode.Field);

@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
+    {
+        var page = await context.NewPageAsync();
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync(user.UserName, user.Password);
+        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
+        return page;
+    }
+
+    private Task<Guid> FacilityIdAsync(string code) => browser.App.InScopeAsync(services =>
+        services.GetRequiredService<ImagePortalDbContext>().Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
+
+    [Fact]
+    public async Task AddingANode_AndTestingTheConnection_ShowsTheRoundTripOfARealOrthanc_AndAClearFailureForAClosedPort()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var orthanc = await OrthancPeer.StartAsync(cancellationToken: ct);
+        var closedPort = FreePort.Next();
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.NetworkAdmin);
+        await page.GotoAsync("/admin/facilities");
+        await new Shell(page).WaitUntilInteractiveAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Ridgeway Community Hospital" }).ClickAsync();
+        await Expect(new Shell(page).Heading).ToHaveTextAsync("Ridgeway Community Hospital");
+        await new Shell(page).WaitUntilInteractiveAsync();
+        var nodes = new NodeEditor(page);
+
+        await nodes.AddAsync("Orthanc archive", orthanc.AeTitle, "127.0.0.1", orthanc.DicomPort);
+        await Expect(page.GetByText($"Node {orthanc.AeTitle} was added.")).ToBeVisibleAsync();
+        await nodes.TestConnection(orthanc.AeTitle).ClickAsync();
+        await Expect(nodes.EchoOutcome).ToHaveTextAsync(new Regex($@"^{orthanc.AeTitle} answered C-ECHO: success, round trip \d+\.\d ms\.$"));
+
+        await nodes.AddAsync("Switched off", "CLOSED_PORT", "127.0.0.1", closedPort);
+        await Expect(page.GetByText("Node CLOSED_PORT was added.")).ToBeVisibleAsync();
+        await nodes.TestConnection("CLOSED_PORT").ClickAsync();
+        await Expect(nodes.EchoOutcome).ToHaveTextAsync(
+            $"Test connection to CLOSED_PORT failed: PACS CLOSED_PORT at 127.0.0.1:{closedPort} cannot be reached: ConnectionRefused.");
+    }
+
+    [Fact]
+    public async Task ABadAeTitle_IsRefusedWithAClearMessage_AndNothingIsAdded()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.AdminNvh);
+        await page.GotoAsync($"/admin/facilities/{await FacilityIdAsync("NVH")}");
+        await new Shell(page).WaitUntilInteractiveAsync();
+
+        await new NodeEditor(page).AddAsync("Split", "NVH\\SPLIT", "127.0.0.1", 104);
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The AE title must not contain a backslash.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "DICOM nodes" }).GetByText("SPLIT")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task AFacilityAdministrator_OpeningAnotherFacility_SeesNotFound()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.AdminNvh);
+
+        await page.GotoAsync($"/admin/facilities/{await FacilityIdAsync("SBR")}");
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("No such facility.");
+        await Expect(page.GetByText("St. Brigid's Regional Hospital")).ToHaveCountAsync(0);
+    }
+}
+
+/// <summary>The DICOM nodes section of a facility's administration page.</summary>
+public sealed class NodeEditor(IPage page)
+{
+    public ILocator EchoOutcome => page.GetByTestId("echo-outcome");
+
+    public ILocator TestConnection(string aeTitle) => page.GetByRole(AriaRole.Button, new() { Name = $"Test connection to {aeTitle}" });
+
+    public async Task AddAsync(string name, string aeTitle, string host, int port)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add node" }).ClickAsync();
+        await page.GetByLabel("Node name").FillAsync(name);
+        await page.GetByLabel("AE title", new() { Exact = true }).FillAsync(aeTitle);
+        await page.GetByLabel("Host", new() { Exact = true }).FillAsync(host);
+        await page.GetByLabel("Port", new() { Exact = true }).FillAsync(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save node" }).ClickAsync();
+    }
+}

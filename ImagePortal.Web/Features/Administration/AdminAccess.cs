@@ -1,0 +1,50 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Infrastructure.Audit;
+
+namespace ImagePortal.Web.Features.Administration;
+
+/// <summary>
+/// The one rule every administration command applies on the server: network administrators manage every facility,
+/// facility administrators only their own. An attempt on another facility is refused as "not found" (it does not
+/// confirm that the facility exists) and recorded as a security alert; every change is recorded as a configuration
+/// change with its before and after values.
+/// </summary>
+public sealed class AdminAccess(ICurrentUser user, IAuditTrail audit, ILogger<AdminAccess> logger)
+{
+    public const string NotFoundMessage = "No such facility.";
+
+    public bool IsNetworkAdmin => user.IsInRole(Roles.NetworkAdmin);
+
+    public Guid? OwnFacilityId => user.FacilityId;
+
+    /// <summary>True when the user may manage <paramref name="facilityId"/>; otherwise records a security alert and returns false.</summary>
+    public async Task<bool> CanManageAsync(Guid? facilityId, string what, CancellationToken cancellationToken)
+    {
+        if (IsNetworkAdmin || (facilityId is not null && user.IsInRole(Roles.FacilityAdmin) && user.FacilityId == facilityId))
+        {
+            return true;
+        }
+
+        await RefuseAsync($"{what} refused: facility {facilityId?.ToString() ?? "(network-wide)"} is not the administrator's own", facilityId?.ToString(), cancellationToken);
+        return false;
+    }
+
+    /// <summary>Records a refused administration attempt (a forged id, another facility's data) as a security alert.</summary>
+    public async Task RefuseAsync(string description, string? objectReference, CancellationToken cancellationToken)
+    {
+        logger.LogWarning(
+            "Security: {UserId} of facility {FacilityId} from {Address}: {Description}",
+            user.UserId, user.FacilityId, user.RemoteAddress, description);
+        await audit.RecordAsync(
+            new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Update, AuditOutcome.SeriousFailure, description, ObjectReference: objectReference),
+            cancellationToken);
+    }
+
+    /// <summary>Records a change with what it was and what it became (never a password: callers pass descriptions without one).</summary>
+    public Task ChangedAsync(AuditAction action, string what, string? before, string? after, string objectReference, CancellationToken cancellationToken) =>
+        audit.RecordAsync(
+            new AuditEntry(AuditEventType.ConfigurationChange, action, AuditOutcome.Success,
+                $"{what}. Before: {before ?? "(none)"}. After: {after ?? "(none)"}.", ObjectReference: objectReference),
+            cancellationToken);
+}

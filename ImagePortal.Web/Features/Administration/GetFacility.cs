@@ -1,0 +1,59 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Administration;
+
+/// <summary>One facility with its DICOM nodes, for its administration page.</summary>
+[AuthorizeMessage(Roles.FacilityAdmin, Roles.NetworkAdmin)]
+public sealed record GetFacility(Guid Id) : IQuery<Result<FacilityDetails>>;
+
+public sealed record FacilityDetails(
+    Guid Id, string Code, string Name, string Region, string PatientIdIssuer, string TimeZoneId, string? ContactPhone, string? ContactEmail,
+    AccessionPolicy AccessionPolicy, DemographicsPolicy DemographicsPolicy, TimeSpan StatDue, TimeSpan UrgentDue, int RoutineDueWorkingDays,
+    bool IsActive, Guid Version, IReadOnlyList<NodeDetails> Nodes);
+
+public sealed record NodeDetails(
+    Guid Id, string Name, string AeTitle, string Host, int Port, bool UseTls, DicomCapabilities Capabilities, bool IsImportDestination);
+
+public sealed class GetFacilityHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access)
+    : IQueryHandler<GetFacility, Result<FacilityDetails>>
+{
+    public async ValueTask<Result<FacilityDetails>> Handle(GetFacility query, CancellationToken cancellationToken)
+    {
+        if (!await access.CanManageAsync(query.Id, "Opening a facility's administration", cancellationToken))
+        {
+            return Result<FacilityDetails>.NotFound(AdminAccess.NotFoundMessage);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var facility = await db.Facilities.AsNoTracking().Include(f => f.Nodes).FirstOrDefaultAsync(f => f.Id == query.Id, cancellationToken);
+        return facility is null ? Result<FacilityDetails>.NotFound(AdminAccess.NotFoundMessage) : ToDetails(facility);
+    }
+
+    internal static FacilityDetails ToDetails(Facility f) => new(
+        f.Id, f.Code, f.Name, f.Region, f.PatientIdIssuer, f.TimeZoneId, f.ContactPhone, f.ContactEmail, f.AccessionPolicy, f.DemographicsPolicy,
+        f.DueTimes.Stat, f.DueTimes.Urgent, f.DueTimes.RoutineWorkingDays, f.IsActive, f.Version,
+        [.. f.Nodes.OrderBy(n => n.Name).Select(n => new NodeDetails(n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination))]);
+}
+
+/// <summary>Every facility of the network by name, for pickers (an agreement's other end); names are no secret, the partner directory shows them.</summary>
+[AuthorizeMessage(Roles.FacilityAdmin, Roles.NetworkAdmin)]
+public sealed record ListFacilityChoices : IQuery<Result<IReadOnlyList<FacilityChoice>>>;
+
+public sealed record FacilityChoice(Guid Id, string Code, string Name);
+
+public sealed class ListFacilityChoicesHandler(IDbContextFactory<ImagePortalDbContext> dbFactory)
+    : IQueryHandler<ListFacilityChoices, Result<IReadOnlyList<FacilityChoice>>>
+{
+    public async ValueTask<Result<IReadOnlyList<FacilityChoice>>> Handle(ListFacilityChoices query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var choices = await db.Facilities.AsNoTracking().OrderBy(f => f.Name)
+            .Select(f => new FacilityChoice(f.Id, f.Code, f.Name)).Take(1000).ToListAsync(cancellationToken);
+        return choices;
+    }
+}
