@@ -64,11 +64,11 @@ public sealed class FileStoreArchiveInteropTests : IAsyncDisposable
         Assert.True(studyExit == 0, studyLog);
         Assert.Contains(_study.StudyInstanceUid, studyLog);
         Assert.Contains("Briain^Se", studyLog);
-        Assert.Contains("(0020,1208) IS [8]", studyLog);
+        Assert.Contains("(0020,1208) IS [8 ]", studyLog);
         Assert.Contains("(0008,0005) CS [ISO_IR 100]", studyLog);
         Assert.True(patientExit == 0, patientLog);
         Assert.Contains("NVH-000123", patientLog);
-        Assert.Contains("(0020,1200) IS [1]", patientLog);
+        Assert.Contains("(0020,1200) IS [1 ]", patientLog);
         Assert.True(noneExit == 0, noneLog);
         Assert.DoesNotContain(_study.StudyInstanceUid, noneLog);
         Assert.Contains("Received Final Find Response (Success)", noneLog);
