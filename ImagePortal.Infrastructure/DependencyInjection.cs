@@ -1,5 +1,6 @@
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Infrastructure.Seed;
 using Microsoft.AspNetCore.DataProtection;
@@ -64,6 +65,10 @@ public static class DependencyInjection
 
         services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
         services.AddScoped<DatabaseSeeder>();
+
+        services.Configure<DemoOptions>(builder.Configuration.GetSection(DemoOptions.SectionName));
+        services.AddSingleton<DemoNetwork>();
+        services.AddHostedService(provider => provider.GetRequiredService<DemoNetwork>());
         return builder;
     }
 

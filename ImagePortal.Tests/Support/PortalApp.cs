@@ -7,7 +7,7 @@ namespace ImagePortal.Tests.Support;
 
 /// <summary>
 /// The real portal (Program.cs, real Kestrel on a free 127.0.0.1 port) on a fresh SQLite database in a temp folder,
-/// seeded with the demo network from appsettings.json. One per test class.
+/// seeded with the demo network from appsettings.json (its demo PACS off unless the settings turn them on). One per test class.
 /// </summary>
 public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
 {
@@ -80,6 +80,9 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
                 ["Storage:DataDirectory"] = dataDirectory,
                 [$"{DatabaseOptions.SectionName}:Provider"] = "Sqlite",
                 ["Logging:LogLevel:Default"] = "Warning",
+                // The demo PACS listen on fixed ports, which would collide between test classes running in
+                // parallel; a test that wants them turns them on with free ports (DemoNetworkTests).
+                ["Demo:Enabled"] = "false",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

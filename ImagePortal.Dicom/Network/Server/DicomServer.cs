@@ -303,7 +303,10 @@ public sealed partial class DicomServer : IAsyncDisposable
     {
         var caller = new DicomRequestContext(association.CallingAeTitle, association.CalledAeTitle, association.RemoteEndPoint);
         Task<DimseMessage?>? next = null;
-        while (association.IsEstablished)
+        // The watcher of the last operation may already be answering an A-RELEASE-RQ (the association is no
+        // longer established then): wait for it, or disposing the association closes the transport before
+        // the peer has read our A-RELEASE-RP (DCMTK then reports an aborted association).
+        while (association.IsEstablished || next is not null)
         {
             DimseMessage? message;
             if (next is null)

@@ -13,9 +13,9 @@ public sealed class ListFacilitiesTests(UseCaseFixture fixture) : IClassFixture<
         var second = await fixture.QueryAsync(DemoUsers.NetworkAdmin.UserName, new ListFacilities(null, 1, 3));
 
         Assert.True(first.IsSuccess);
-        Assert.Equal(4, first.Value!.TotalCount);
+        Assert.Equal(6, first.Value!.TotalCount);
         Assert.Equal(["Lakeshore Imaging Centre", "Northvale General Hospital", "Ridgeway Community Hospital"], first.Value.Items.Select(f => f.Name));
-        Assert.Equal(["St. Brigid's Regional Hospital"], second.Value!.Items.Select(f => f.Name));
+        Assert.Equal(["St. Brigid's Regional Hospital", "Tullyross Community Hospital", "Westbay X-Ray Clinic"], second.Value!.Items.Select(f => f.Name));
     }
 
     [Fact]
