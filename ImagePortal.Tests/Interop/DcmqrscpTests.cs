@@ -52,7 +52,7 @@ public sealed class DcmqrscpTests
             [new PresentationContextRequest(DicomNetworkUids.StudyRootGet, Uncompressed), .. DicomClientAssociation.StorageContextsForGet([SyntheticStudy.CtImageStorage], Uncompressed)],
             Ct);
         Assert.True(get.Association.RequestorIsScp(SyntheticStudy.CtImageStorage), "dcmqrscp did not accept our SCP role");
-        var progress = await get.GetAsync(DicomNetworkUids.StudyRootGet, StudyKeys(study), new FolderStoreProvider(sinkFolder.Path), Ct).ToListAsync(Ct);
+        var progress = await get.GetAsync(DicomNetworkUids.StudyRootGet, study.StudyKeys(), new FolderStoreProvider(sinkFolder.Path), Ct).ToListAsync(Ct);
         await get.ReleaseAsync(Ct);
 
         var final = progress[^1];
@@ -77,7 +77,7 @@ public sealed class DcmqrscpTests
             [new PresentationContextRequest(DicomNetworkUids.StudyRootGet, Uncompressed), new PresentationContextRequest(SyntheticStudy.CtImageStorage, Uncompressed)],
             Ct);
         Assert.False(get.Association.RequestorIsScp(SyntheticStudy.CtImageStorage));
-        var progress = await get.GetAsync(DicomNetworkUids.StudyRootGet, StudyKeys(study), new FolderStoreProvider(sinkFolder.Path), Ct).ToListAsync(Ct);
+        var progress = await get.GetAsync(DicomNetworkUids.StudyRootGet, study.StudyKeys(), new FolderStoreProvider(sinkFolder.Path), Ct).ToListAsync(Ct);
         await get.ReleaseAsync(Ct);
 
         var final = progress[^1];
@@ -98,7 +98,7 @@ public sealed class DcmqrscpTests
         await StoreAsync(client, study);
 
         await using var move = await client.OpenAsync([new PresentationContextRequest(DicomNetworkUids.StudyRootMove, Uncompressed)], Ct);
-        var progress = await move.MoveAsync(DicomNetworkUids.StudyRootMove, scp.AeTitle, StudyKeys(study), Ct).ToListAsync(Ct);
+        var progress = await move.MoveAsync(DicomNetworkUids.StudyRootMove, scp.AeTitle, study.StudyKeys(), Ct).ToListAsync(Ct);
         await move.ReleaseAsync(Ct);
 
         var final = progress[^1];
@@ -119,7 +119,7 @@ public sealed class DcmqrscpTests
         await StoreAsync(client, study);
 
         await using var move = await client.OpenAsync([new PresentationContextRequest(DicomNetworkUids.StudyRootMove, Uncompressed)], Ct);
-        var progress = await move.MoveAsync(DicomNetworkUids.StudyRootMove, scp.AeTitle, StudyKeys(study), Ct).ToListAsync(Ct);
+        var progress = await move.MoveAsync(DicomNetworkUids.StudyRootMove, scp.AeTitle, study.StudyKeys(), Ct).ToListAsync(Ct);
         await move.ReleaseAsync(Ct);
 
         var final = progress[^1];
@@ -140,13 +140,5 @@ public sealed class DcmqrscpTests
         }
 
         await store.ReleaseAsync(Ct);
-    }
-
-    private static DicomDataset StudyKeys(SyntheticStudy study)
-    {
-        var keys = new DicomDataset();
-        keys.SetString(DicomTag.QueryRetrieveLevel, "STUDY");
-        keys.SetString(DicomTag.StudyInstanceUID, study.StudyInstanceUid);
-        return keys;
     }
 }

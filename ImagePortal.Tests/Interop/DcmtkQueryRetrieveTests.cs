@@ -118,7 +118,7 @@ public sealed class DcmtkQueryRetrieveTests
         await using var scp = TestScp.Start(move: new TestArchive(study.Files));
         await using var association = await Client(scp).OpenAsync([new PresentationContextRequest(DicomNetworkUids.StudyRootMove, Uncompressed)], Ct);
 
-        var progress = await association.MoveAsync(DicomNetworkUids.StudyRootMove, "NOWHERE", StudyKeys(study), Ct).ToListAsync(Ct);
+        var progress = await association.MoveAsync(DicomNetworkUids.StudyRootMove, "NOWHERE", study.StudyKeys(), Ct).ToListAsync(Ct);
 
         Assert.Equal(DimseStatus.MoveDestinationUnknown, Assert.Single(progress).Status);
         await association.ReleaseAsync(Ct);
@@ -138,7 +138,7 @@ public sealed class DcmtkQueryRetrieveTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var match in association.FindAsync(DicomNetworkUids.StudyRootFind, StudyKeys(study), cancel.Token))
+            await foreach (var match in association.FindAsync(DicomNetworkUids.StudyRootFind, study.StudyKeys(), cancel.Token))
             {
                 Assert.True(match.Status.IsPending);
                 if (++received == 3)
@@ -169,7 +169,7 @@ public sealed class DcmtkQueryRetrieveTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var _ in association.GetAsync(DicomNetworkUids.StudyRootGet, StudyKeys(study), sink, cancel.Token))
+            await foreach (var _ in association.GetAsync(DicomNetworkUids.StudyRootGet, study.StudyKeys(), sink, cancel.Token))
             {
             }
         });
@@ -178,14 +178,6 @@ public sealed class DcmtkQueryRetrieveTests
         Assert.InRange(stored, 3, 39);
         Assert.Equal(DimseStatus.Success, await association.EchoAsync(Ct));
         await association.ReleaseAsync(Ct);
-    }
-
-    private static DicomDataset StudyKeys(SyntheticStudy study)
-    {
-        var keys = new DicomDataset();
-        keys.SetString(DicomTag.QueryRetrieveLevel, "STUDY");
-        keys.SetString(DicomTag.StudyInstanceUID, study.StudyInstanceUid);
-        return keys;
     }
 
     private static DicomClient Client(TestScp scp) =>

@@ -16,6 +16,14 @@ public sealed record Part10Header(string SopClassUid, string SopInstanceUid, str
     /// <summary>A meta group larger than this is not one; bounds what a hostile file can make us read.</summary>
     private const int MaxMetaLength = 64 * 1024;
 
+    /// <summary>The 128-byte preamble and "DICM".</summary>
+    private const int PrefixLength = 132;
+
+    /// <summary>(0002,0000) UL, explicit VR: tag 4, VR 2, length 2, value 4.</summary>
+    private const int GroupLengthElementLength = 12;
+
+    private static ReadOnlySpan<byte> GroupLengthElementHeader => [0x02, 0x00, 0x00, 0x00, (byte)'U', (byte)'L', 0x04, 0x00];
+
     private static readonly HashSet<string> LongLengthVrs = ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"];
 
     /// <summary>
@@ -25,59 +33,94 @@ public sealed record Part10Header(string SopClassUid, string SopInstanceUid, str
     private static readonly DicomReaderOptions MetaOnly = new() { StopAtTag = new DicomTag(0x0003, 0x0000) };
 
     /// <summary>
-    /// Reads the preamble and meta group of a Part 10 file with the data library's reader (PS3.10 7.1) and
-    /// leaves the stream at the first byte of the data set. The stream must be seekable (a file).
-    /// Anything that is not a readable Part 10 meta group ends in <see cref="InvalidDataException"/>.
+    /// Reads the preamble and meta group of a Part 10 file and leaves the stream at the first byte of the
+    /// data set. The meta group is parsed by the data library's reader (PS3.10 7.1). When it starts with
+    /// its group length (0002,0000), as PS3.10 requires, exactly its bytes are read (a few hundred) and any
+    /// stream will do; a file whose writer left the group length out must be seekable. Anything that is not
+    /// a readable Part 10 meta group ends in <see cref="InvalidDataException"/>.
     /// </summary>
-    public static Task<Part10Header> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
+    public static async Task<Part10Header> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        if (!stream.CanSeek)
+        var start = stream.CanSeek ? stream.Position : 0;
+        var prefix = new byte[PrefixLength + GroupLengthElementLength];
+        var read = await stream.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (read < PrefixLength || !prefix.AsSpan(128, 4).SequenceEqual("DICM"u8))
         {
-            throw new ArgumentException("Reading a Part 10 header needs a seekable stream.", nameof(stream));
+            throw new InvalidDataException("Not a DICOM Part 10 file: no 'DICM' after the 128-byte preamble (PS3.10 7.1).");
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        var start = stream.Position;
-        DicomDataset meta;
-        string? sopClass, sopInstance, transferSyntax;
-        uint? groupLength;
-        try
+        byte[] metaBytes;
+        if (read == prefix.Length && prefix.AsSpan(PrefixLength, 8).SequenceEqual(GroupLengthElementHeader))
         {
-            var file = DicomReader.ReadFile(stream, MetaOnly);
-            if (file.Preamble is null)
+            var groupLength = BinaryPrimitives.ReadUInt32LittleEndian(prefix.AsSpan(PrefixLength + 8));
+            if (groupLength > MaxMetaLength)
             {
-                throw new InvalidDataException("Not a DICOM Part 10 file: no 'DICM' after the 128-byte preamble (PS3.10 7.1).");
+                throw new InvalidDataException($"Meta group length {groupLength} exceeds {MaxMetaLength} bytes.");
             }
 
-            meta = file.FileMetaInformation;
-            sopClass = meta.GetUid(DicomTag.MediaStorageSOPClassUID);
-            sopInstance = meta.GetUid(DicomTag.MediaStorageSOPInstanceUID);
-            transferSyntax = meta.GetUid(DicomTag.TransferSyntaxUID);
-            groupLength = meta.GetUInt32(DicomTag.FileMetaInformationGroupLength);
+            metaBytes = new byte[prefix.Length + groupLength];
+            prefix.CopyTo(metaBytes, 0);
+            try
+            {
+                await stream.ReadExactlyAsync(metaBytes.AsMemory(prefix.Length), cancellationToken).ConfigureAwait(false);
+            }
+            catch (EndOfStreamException)
+            {
+                throw new InvalidDataException("The file ends inside its meta group.");
+            }
+        }
+        else
+        {
+            metaBytes = [];
+        }
+
+        var (meta, header) = Parse(metaBytes.Length > 0 ? new MemoryStream(metaBytes, writable: false) : RewoundOrFail(stream, start));
+        if (metaBytes.Length == 0)
+        {
+            // No group length: the reader read ahead; the data set starts after the meta group's encoded length.
+            var metaLength = DicomWriter.GetEncodedLength(meta, DicomTransferSyntax.ExplicitVRLittleEndian);
+            if (metaLength > MaxMetaLength)
+            {
+                throw new InvalidDataException($"Meta group of {metaLength} bytes exceeds {MaxMetaLength} bytes.");
+            }
+
+            stream.Position = start + PrefixLength + metaLength;
+        }
+
+        return header;
+    }
+
+    private static Stream RewoundOrFail(Stream stream, long start)
+    {
+        if (!stream.CanSeek)
+        {
+            throw new InvalidDataException("The meta group has no group length (0002,0000) and the stream cannot be re-read to find its end.");
+        }
+
+        stream.Position = start;
+        return stream;
+    }
+
+    private static (DicomDataset Meta, Part10Header Header) Parse(Stream source)
+    {
+        try
+        {
+            var meta = DicomReader.ReadFile(source, MetaOnly).FileMetaInformation;
+            var sopClass = meta.GetUid(DicomTag.MediaStorageSOPClassUID);
+            var sopInstance = meta.GetUid(DicomTag.MediaStorageSOPInstanceUID);
+            var transferSyntax = meta.GetUid(DicomTag.TransferSyntaxUID);
+            if (string.IsNullOrEmpty(sopClass) || string.IsNullOrEmpty(sopInstance) || string.IsNullOrEmpty(transferSyntax))
+            {
+                throw new InvalidDataException("The meta group lacks Media Storage SOP Class/Instance UID or Transfer Syntax UID (PS3.10 7.1).");
+            }
+
+            return (meta, new Part10Header(sopClass, sopInstance, transferSyntax));
         }
         catch (Exception error) when (error is DicomFormatException or FormatException or InvalidCastException or ArgumentException)
         {
             throw new InvalidDataException($"Not a readable DICOM Part 10 file: {error.Message}", error);
         }
-
-        if (string.IsNullOrEmpty(sopClass) || string.IsNullOrEmpty(sopInstance) || string.IsNullOrEmpty(transferSyntax))
-        {
-            throw new InvalidDataException("The meta group lacks Media Storage SOP Class/Instance UID or Transfer Syntax UID (PS3.10 7.1).");
-        }
-
-        // The reader reads ahead; the data set starts right after the meta group, whose length (0002,0000)
-        // gives (PS3.10 7.1 requires it), or, from writers that left it out, its encoded length.
-        var metaLength = groupLength is { } length
-            ? 12L + length
-            : DicomWriter.GetEncodedLength(meta, DicomTransferSyntax.ExplicitVRLittleEndian);
-        if (metaLength > MaxMetaLength)
-        {
-            throw new InvalidDataException($"Meta group length {metaLength} exceeds {MaxMetaLength} bytes.");
-        }
-
-        stream.Position = start + 132 + metaLength;
-        return Task.FromResult(new Part10Header(sopClass, sopInstance, transferSyntax));
     }
 
     /// <summary>Writes preamble, 'DICM' and the meta group (PS3.10 7.1), explicit VR little endian.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace ImagePortal.Dicom.Network.Pdu;
 
 /// <summary>
@@ -9,6 +11,17 @@ public abstract class AssociatePdu<TContext>
 {
     private protected AssociatePdu()
     {
+    }
+
+    [SetsRequiredMembers]
+    private protected AssociatePdu(Parts parts)
+    {
+        ProtocolVersion = parts.ProtocolVersion;
+        CalledAeTitle = parts.Called;
+        CallingAeTitle = parts.Calling;
+        ApplicationContextName = parts.ApplicationContext;
+        PresentationContexts = parts.Contexts;
+        UserInformation = parts.UserInformation;
     }
 
     internal delegate TContext ItemReader(ReadOnlySpan<byte> value);
@@ -80,22 +93,21 @@ public abstract class AssociatePdu<TContext>
 /// <summary>PS3.8 9.3.2: A-ASSOCIATE-RQ.</summary>
 public sealed class AssociateRequest : AssociatePdu<PresentationContextProposal>
 {
+    public AssociateRequest()
+    {
+    }
+
+    [SetsRequiredMembers]
+    private AssociateRequest(Parts parts)
+        : base(parts)
+    {
+    }
+
     private protected override PduType Type => PduType.AssociateRequest;
 
     /// <summary>Reads the variable part of the PDU (everything after the 6-byte PDU header).</summary>
-    public static AssociateRequest Read(ReadOnlySpan<byte> body)
-    {
-        var parts = ReadParts(body, PresentationContextProposal.ItemType, PresentationContextProposal.Read, "A-ASSOCIATE-RQ (PS3.8 9.3.2)");
-        return new AssociateRequest
-        {
-            ProtocolVersion = parts.ProtocolVersion,
-            CalledAeTitle = parts.Called,
-            CallingAeTitle = parts.Calling,
-            ApplicationContextName = parts.ApplicationContext,
-            PresentationContexts = parts.Contexts,
-            UserInformation = parts.UserInformation,
-        };
-    }
+    public static AssociateRequest Read(ReadOnlySpan<byte> body) =>
+        new(ReadParts(body, PresentationContextProposal.ItemType, PresentationContextProposal.Read, "A-ASSOCIATE-RQ (PS3.8 9.3.2)"));
 
     private protected override void WriteContext(PduWriter writer, PresentationContextProposal context) => context.Write(writer);
 }
@@ -103,21 +115,21 @@ public sealed class AssociateRequest : AssociatePdu<PresentationContextProposal>
 /// <summary>PS3.8 9.3.3: A-ASSOCIATE-AC. The AE titles are echoed from the request and "shall not be tested".</summary>
 public sealed class AssociateAccept : AssociatePdu<PresentationContextAnswer>
 {
+    public AssociateAccept()
+    {
+    }
+
+    [SetsRequiredMembers]
+    private AssociateAccept(Parts parts)
+        : base(parts)
+    {
+    }
+
     private protected override PduType Type => PduType.AssociateAccept;
 
-    public static AssociateAccept Read(ReadOnlySpan<byte> body)
-    {
-        var parts = ReadParts(body, PresentationContextAnswer.ItemType, PresentationContextAnswer.Read, "A-ASSOCIATE-AC (PS3.8 9.3.3)");
-        return new AssociateAccept
-        {
-            ProtocolVersion = parts.ProtocolVersion,
-            CalledAeTitle = parts.Called,
-            CallingAeTitle = parts.Calling,
-            ApplicationContextName = parts.ApplicationContext,
-            PresentationContexts = parts.Contexts,
-            UserInformation = parts.UserInformation,
-        };
-    }
+    /// <summary>Reads the variable part of the PDU (everything after the 6-byte PDU header).</summary>
+    public static AssociateAccept Read(ReadOnlySpan<byte> body) =>
+        new(ReadParts(body, PresentationContextAnswer.ItemType, PresentationContextAnswer.Read, "A-ASSOCIATE-AC (PS3.8 9.3.3)"));
 
     private protected override void WriteContext(PduWriter writer, PresentationContextAnswer context) => context.Write(writer);
 }

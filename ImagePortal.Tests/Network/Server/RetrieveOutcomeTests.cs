@@ -30,7 +30,7 @@ public sealed class RetrieveOutcomeTests
         await using var association = await OpenGetAsync(scp, "GETTER", withRole: true);
 
         Assert.True(association.Association.RequestorIsScp(SyntheticStudy.CtImageStorage));
-        var final = (await association.GetAsync(DicomNetworkUids.StudyRootGet, StudyKeys(study), new FolderStoreProvider(sink.Path), Ct).ToListAsync(Ct))[^1];
+        var final = (await association.GetAsync(DicomNetworkUids.StudyRootGet, study.StudyKeys(), new FolderStoreProvider(sink.Path), Ct).ToListAsync(Ct))[^1];
         await association.ReleaseAsync(Ct);
 
         Assert.Equal(DimseStatus.Success, final.Status);
@@ -49,7 +49,7 @@ public sealed class RetrieveOutcomeTests
         await using var association = await OpenGetAsync(scp, "GETTER", withRole: false);
 
         Assert.False(association.Association.RequestorIsScp(SyntheticStudy.CtImageStorage));
-        var final = (await association.GetAsync(DicomNetworkUids.StudyRootGet, StudyKeys(study), new FolderStoreProvider(sink.Path), Ct).ToListAsync(Ct))[^1];
+        var final = (await association.GetAsync(DicomNetworkUids.StudyRootGet, study.StudyKeys(), new FolderStoreProvider(sink.Path), Ct).ToListAsync(Ct))[^1];
 
         Assert.Equal(DimseStatus.RetrieveOutOfResourcesSubOperations, final.Status);
         Assert.Equal((ushort)3, final.Failed);
@@ -88,7 +88,7 @@ public sealed class RetrieveOutcomeTests
         File.Delete(gone);
         await using var association = await OpenGetAsync(scp, "GETTER", withRole: true);
 
-        var progress = await association.GetAsync(DicomNetworkUids.StudyRootGet, StudyKeys(study), new FolderStoreProvider(sink.Path), Ct).ToListAsync(Ct);
+        var progress = await association.GetAsync(DicomNetworkUids.StudyRootGet, study.StudyKeys(), new FolderStoreProvider(sink.Path), Ct).ToListAsync(Ct);
         await association.ReleaseAsync(Ct);
 
         var final = progress[^1];
@@ -109,7 +109,7 @@ public sealed class RetrieveOutcomeTests
         await using var scp = TestScp.Start(move: archive);
         await using var association = await Client(scp, "MOVER").OpenAsync([new PresentationContextRequest(DicomNetworkUids.StudyRootMove, [DicomNetworkUids.ImplicitVrLittleEndian])], Ct);
 
-        var final = (await association.MoveAsync(DicomNetworkUids.StudyRootMove, "DOWN", StudyKeys(study), Ct).ToListAsync(Ct))[^1];
+        var final = (await association.MoveAsync(DicomNetworkUids.StudyRootMove, "DOWN", study.StudyKeys(), Ct).ToListAsync(Ct))[^1];
         await association.ReleaseAsync(Ct);
 
         Assert.Equal(DimseStatusClass.Failure, final.Status.Class);
@@ -128,12 +128,4 @@ public sealed class RetrieveOutcomeTests
 
     private static DicomClient Client(TestScp scp, string callingAe) =>
         new("127.0.0.1", scp.Port, new AssociationOptions { CalledAeTitle = scp.AeTitle, CallingAeTitle = callingAe });
-
-    private static DicomDataset StudyKeys(SyntheticStudy study)
-    {
-        var keys = new DicomDataset();
-        keys.SetString(DicomTag.QueryRetrieveLevel, "STUDY");
-        keys.SetString(DicomTag.StudyInstanceUID, study.StudyInstanceUid);
-        return keys;
-    }
 }

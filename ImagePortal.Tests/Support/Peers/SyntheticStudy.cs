@@ -95,6 +95,15 @@ public sealed class SyntheticStudy
         return new SyntheticStudy(patientName, patientId, studyDate, studyUid, seriesUids, files, instanceUids);
     }
 
+    /// <summary>Retrieve keys (C-GET, C-MOVE) naming the whole study: STUDY level and its Study Instance UID.</summary>
+    public DicomDataset StudyKeys()
+    {
+        var keys = new DicomDataset();
+        keys.SetString(DicomTag.QueryRetrieveLevel, "STUDY");
+        keys.SetString(DicomTag.StudyInstanceUID, StudyInstanceUid);
+        return keys;
+    }
+
     public async Task UploadToAsync(OrthancPeer orthanc, CancellationToken cancellationToken)
     {
         foreach (var file in Files)
