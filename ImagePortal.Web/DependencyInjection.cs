@@ -124,6 +124,7 @@ public static class DependencyInjection
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
         services.AddScoped<ImagePortal.Web.Features.Administration.AdminAccess>();
+        services.AddScoped<ImagePortal.Web.Features.Administration.InvitationMailer>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

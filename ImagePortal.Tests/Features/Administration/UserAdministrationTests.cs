@@ -31,14 +31,14 @@ public sealed class UserAdministrationTests(UseCaseFixture fixture) : IClassFixt
     {
         var created = await CreateAsync("eabha.nvh", DemoUsers.AdminNvh.UserName);
 
-        Assert.Equal(16, created.OneTimePassword.Length);
+        Assert.Equal(16, created.OneTimePassword!.Length);
         var user = await UserAsync("eabha.nvh");
         Assert.True(user.MustChangePassword);
-        Assert.True(await WithUsersAsync(users => users.CheckPasswordAsync(user, created.OneTimePassword)));
+        Assert.True(await WithUsersAsync(users => users.CheckPasswordAsync(user, created.OneTimePassword!)));
         Assert.Equal([Roles.Clerk], await WithUsersAsync(users => users.GetRolesAsync(user)));
         var audit = Assert.Single(await fixture.AuditAsync(AuditEventType.ConfigurationChange, "User eabha.nvh created"));
         Assert.Contains("facility=NVH, roles=Clerk", audit.Description);
-        Assert.DoesNotContain(created.OneTimePassword, audit.Description);
+        Assert.DoesNotContain(created.OneTimePassword!, audit.Description);
     }
 
     [Fact]
