@@ -161,6 +161,28 @@ internal static class UserRules
                $"locked={locked}, disabled={user.IsDisabled}, 2FA={user.TwoFactorEnabled}";
     }
 
+    /// <summary>
+    /// Finds a user the administrator may manage: one of their facility, and for a facility administrator never a
+    /// holder of a network-wide administration role (who outranks them). Anyone else is "not found", and audited.
+    /// </summary>
+    public static async Task<ApplicationUser?> FindManageableAsync(
+        UserManager<ApplicationUser> users, AdminAccess access, string id, string what, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null || !await access.CanManageAsync(user.FacilityId, what, cancellationToken))
+        {
+            return null;
+        }
+
+        if (!access.IsNetworkAdmin && await users.IsInRoleAsync(user, Roles.NetworkAdmin))
+        {
+            await access.RefuseAsync($"{what} refused: {user.UserName} is a network administrator", user.UserName, cancellationToken);
+            return null;
+        }
+
+        return user;
+    }
+
     public static string Problems(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));
 
     /// <summary>16 characters from an alphabet without look-alikes (0/O, 1/l/I): easy to read out, about 90 bits.</summary>
@@ -286,8 +308,8 @@ public sealed class UpdateUserHandler(
 {
     public async ValueTask<Result> Handle(UpdateUser command, CancellationToken cancellationToken)
     {
-        var user = await users.FindByIdAsync(command.Id);
-        if (user is null || !await access.CanManageAsync(user.FacilityId, "Editing a user", cancellationToken))
+        var user = await UserRules.FindManageableAsync(users, access, command.Id, "Editing a user", cancellationToken);
+        if (user is null)
         {
             return Result.NotFound(UserRules.NotFoundMessage);
         }
@@ -354,8 +376,8 @@ public sealed class ChangeUserAccountHandler(
 {
     public async ValueTask<Result> Handle(ChangeUserAccount command, CancellationToken cancellationToken)
     {
-        var user = await users.FindByIdAsync(command.Id);
-        if (user is null || !await access.CanManageAsync(user.FacilityId, $"{command.Action} of a user", cancellationToken))
+        var user = await UserRules.FindManageableAsync(users, access, command.Id, $"{command.Action} of a user", cancellationToken);
+        if (user is null)
         {
             return Result.NotFound(UserRules.NotFoundMessage);
         }
