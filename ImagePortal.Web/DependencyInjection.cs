@@ -131,6 +131,7 @@ public static class DependencyInjection
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestExpiry>();
         services.AddHostedService<ImagePortal.Web.Features.Requests.RequestExpiryService>();
         services.AddScoped<ImagePortal.Web.Features.Administration.AdminAccess>();
+        services.AddScoped<ImagePortal.Web.Features.Administration.InvitationMailer>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

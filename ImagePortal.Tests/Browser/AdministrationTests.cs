@@ -76,6 +76,41 @@ public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("No such facility.");
         await Expect(page.GetByText("St. Brigid's Regional Hospital")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task AUserCreatedWithAOneTimePassword_MustChooseTheirOwnAtTheFirstSignIn()
+    {
+        await using var adminContext = await browser.NewContextAsync();
+        var admin = await SignInAsync(adminContext, DemoUsers.AdminNvh);
+        await admin.GotoAsync("/admin/users");
+        await new Shell(admin).WaitUntilInteractiveAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();
+        await admin.GetByLabel("User name", new() { Exact = true }).FillAsync("ronan.nvh");
+        await admin.GetByLabel("Display name").FillAsync("Rónán Ó Murchú");
+        await admin.GetByLabel("Roles").ClickAsync();
+        await admin.GetByRole(AriaRole.Option, new() { Name = "Clerk" }).ClickAsync();
+        await admin.Keyboard.PressAsync("Escape");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
+        var oneTimePassword = await admin.GetByTestId("one-time-password").TextContentAsync() ?? "";
+        Assert.Equal(16, oneTimePassword.Length);
+
+        await using var userContext = await browser.NewContextAsync();
+        var user = await userContext.NewPageAsync();
+        await new LoginPage(user).OpenAsync();
+        await new LoginPage(user).SignInAsync("ronan.nvh", oneTimePassword);
+        await Expect(user).ToHaveURLAsync(new Regex("/Account/Manage/ChangePassword$"));
+        await Expect(user.GetByText("You signed in with a one-time password.")).ToBeVisibleAsync();
+        await user.GotoAsync("/requests");
+        await Expect(user).ToHaveURLAsync(new Regex("/Account/Manage/ChangePassword$"));
+
+        await user.GetByLabel("Old password").FillAsync(oneTimePassword);
+        await user.GetByLabel("New password").FillAsync("my own long passphrase");
+        await user.GetByLabel("Confirm password").FillAsync("my own long passphrase");
+        await user.GetByRole(AriaRole.Button, new() { Name = "Update password" }).ClickAsync();
+        await Expect(user.GetByText("Your password has been changed")).ToBeVisibleAsync();
+        await user.GotoAsync("/");
+        await Expect(new Shell(user).Heading).ToContainTextAsync("Welcome");
+    }
 }
 
 /// <summary>The DICOM nodes section of a facility's administration page.</summary>

@@ -31,14 +31,14 @@ public sealed class UserAdministrationTests(UseCaseFixture fixture) : IClassFixt
     {
         var created = await CreateAsync("eabha.nvh", DemoUsers.AdminNvh.UserName);
 
-        Assert.Equal(16, created.OneTimePassword.Length);
+        Assert.Equal(16, created.OneTimePassword!.Length);
         var user = await UserAsync("eabha.nvh");
         Assert.True(user.MustChangePassword);
-        Assert.True(await WithUsersAsync(users => users.CheckPasswordAsync(user, created.OneTimePassword)));
+        Assert.True(await WithUsersAsync(users => users.CheckPasswordAsync(user, created.OneTimePassword!)));
         Assert.Equal([Roles.Clerk], await WithUsersAsync(users => users.GetRolesAsync(user)));
         var audit = Assert.Single(await fixture.AuditAsync(AuditEventType.ConfigurationChange, "User eabha.nvh created"));
         Assert.Contains("facility=NVH, roles=Clerk", audit.Description);
-        Assert.DoesNotContain(created.OneTimePassword, audit.Description);
+        Assert.DoesNotContain(created.OneTimePassword!, audit.Description);
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public sealed class UserAdministrationTests(UseCaseFixture fixture) : IClassFixt
         Assert.Equal(FailureKind.NotFound, disable.Failure!.Kind);
         var after = await UserAsync(DemoUsers.ClerkSbr.UserName);
         Assert.Equal((other.DisplayName, other.FacilityId, false), (after.DisplayName, after.FacilityId, after.IsDisabled));
-        Assert.Single(await fixture.AuditAsync(AuditEventType.SecurityAlert, "Editing a user refused"));
-        Assert.Single(await fixture.AuditAsync(AuditEventType.SecurityAlert, "Disable of a user refused"));
+        Assert.Single(await fixture.AuditAsync(AuditEventType.SecurityAlert, $"Editing a user refused: facility {other.FacilityId}"));
+        Assert.Single(await fixture.AuditAsync(AuditEventType.SecurityAlert, $"Disable of a user refused: facility {other.FacilityId}"));
     }
 
     [Fact]
@@ -169,5 +169,20 @@ public sealed class UserAdministrationTests(UseCaseFixture fixture) : IClassFixt
         Assert.All(own.Value!.Items, u => Assert.Equal("NVH", u.FacilityCode));
         Assert.Contains(own.Value.Items, u => u.UserName == "clerk.nvh" && u.Roles.SequenceEqual([Roles.Clerk]));
         Assert.Empty(forged.Value!.Items);
+    }
+
+    [Fact]
+    public async Task FacilityAdmin_CannotDemoteOrLockANetworkAdministratorOfTheirFacility()
+    {
+        var boss = await CreateAsync("boss.at.nvh", DemoUsers.NetworkAdmin.UserName, "NVH", Roles.NetworkAdmin, Roles.Clerk);
+
+        var demote = await fixture.CommandAsync(DemoUsers.AdminNvh.UserName,
+            new UpdateUser(boss.Id, null, new UserProfile("Demoted", null, await fixture.FacilityIdAsync("NVH"), [Roles.Clerk])));
+        var lockOut = await fixture.CommandAsync(DemoUsers.AdminNvh.UserName, new ChangeUserAccount(boss.Id, UserAction.Lock));
+
+        Assert.Equal(FailureKind.NotFound, demote.Failure!.Kind);
+        Assert.Equal(FailureKind.NotFound, lockOut.Failure!.Kind);
+        Assert.Contains(Roles.NetworkAdmin, await WithUsersAsync(async users => await users.GetRolesAsync((await users.FindByIdAsync(boss.Id))!)));
+        Assert.Equal(2, (await fixture.AuditAsync(AuditEventType.SecurityAlert, "boss.at.nvh is a network administrator")).Count);
     }
 }

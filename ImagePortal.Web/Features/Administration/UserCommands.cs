@@ -22,13 +22,15 @@ public sealed record UserRow(
 public sealed record UserProfile(string DisplayName, string? Email, Guid? FacilityId, IReadOnlyList<string> Roles);
 
 /// <summary>
-/// Creates a user with a generated one-time password to hand over (shown once, to be changed at the first sign-in).
+/// Creates a user. With SMTP configured and an e-mail address given, the user is mailed a link to choose their
+/// password; otherwise (or when the mail cannot be sent) the administrator gets a generated one-time password to
+/// hand over, shown once and to be changed at the first sign-in.
 /// </summary>
 [AuthorizeMessage(Roles.FacilityAdmin, Roles.NetworkAdmin)]
 public sealed record CreateUser(string UserName, UserProfile Profile) : ICommand<Result<CreatedUser>>;
 
-/// <param name="OneTimePassword">Shown to the administrator once; the portal keeps only its hash.</param>
-public sealed record CreatedUser(string Id, string OneTimePassword);
+/// <param name="OneTimePassword">Shown to the administrator once (the portal keeps only its hash); null when an invitation was mailed.</param>
+public sealed record CreatedUser(string Id, string? OneTimePassword, bool InvitationSent);
 
 [AuthorizeMessage(Roles.FacilityAdmin, Roles.NetworkAdmin)]
 public sealed record UpdateUser(string Id, string? ConcurrencyStamp, UserProfile Profile) : ICommand<Result>;
@@ -159,6 +161,28 @@ internal static class UserRules
                $"locked={locked}, disabled={user.IsDisabled}, 2FA={user.TwoFactorEnabled}";
     }
 
+    /// <summary>
+    /// Finds a user the administrator may manage: one of their facility, and for a facility administrator never a
+    /// holder of a network-wide administration role (who outranks them). Anyone else is "not found", and audited.
+    /// </summary>
+    public static async Task<ApplicationUser?> FindManageableAsync(
+        UserManager<ApplicationUser> users, AdminAccess access, string id, string what, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null || !await access.CanManageAsync(user.FacilityId, what, cancellationToken))
+        {
+            return null;
+        }
+
+        if (!access.IsNetworkAdmin && await users.IsInRoleAsync(user, Roles.NetworkAdmin))
+        {
+            await access.RefuseAsync($"{what} refused: {user.UserName} is a network administrator", user.UserName, cancellationToken);
+            return null;
+        }
+
+        return user;
+    }
+
     public static string Problems(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));
 
     /// <summary>16 characters from an alphabet without look-alikes (0/O, 1/l/I): easy to read out, about 90 bits.</summary>
@@ -204,7 +228,7 @@ public sealed class ListUsersHandler(IDbContextFactory<ImagePortalDbContext> dbF
 }
 
 public sealed class CreateUserHandler(
-    UserManager<ApplicationUser> users, IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, TimeProvider clock)
+    UserManager<ApplicationUser> users, IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, TimeProvider clock, InvitationMailer mailer)
     : ICommandHandler<CreateUser, Result<CreatedUser>>
 {
     public async ValueTask<Result<CreatedUser>> Handle(CreateUser command, CancellationToken cancellationToken)
@@ -234,10 +258,10 @@ public sealed class CreateUserHandler(
             DisplayName = profile.DisplayName.Trim(),
             FacilityId = profile.FacilityId,
             CreatedAt = clock.GetUtcNow(),
-            MustChangePassword = true,
+            // The administrator typed the address: mail may go there (invitations, notifications).
+            EmailConfirmed = !string.IsNullOrWhiteSpace(profile.Email),
         };
-        var password = UserRules.NewOneTimePassword();
-        var created = await users.CreateAsync(user, password);
+        var created = await users.CreateAsync(user);
         if (!created.Succeeded)
         {
             return Result<CreatedUser>.Invalid(UserRules.Problems(created));
@@ -250,9 +274,31 @@ public sealed class CreateUserHandler(
             return Result<CreatedUser>.Invalid(UserRules.Problems(roles));
         }
 
-        await access.ChangedAsync(AuditAction.Create, $"User {userName} created with a one-time password", null,
+        var invited = false;
+        if (mailer.IsEnabled && user.Email is { } email)
+        {
+            var token = await users.GeneratePasswordResetTokenAsync(user);
+            var code = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(token));
+            invited = await mailer.SendAsync(email, user.DisplayName, userName,
+                $"/Account/ChoosePassword?userId={Uri.EscapeDataString(user.Id)}&code={code}", cancellationToken);
+        }
+
+        string? password = null;
+        if (!invited)
+        {
+            password = UserRules.NewOneTimePassword();
+            user.MustChangePassword = true;
+            var set = await users.AddPasswordAsync(user, password);
+            if (!set.Succeeded)
+            {
+                await users.DeleteAsync(user);
+                return Result<CreatedUser>.Invalid(UserRules.Problems(set));
+            }
+        }
+
+        await access.ChangedAsync(AuditAction.Create, $"User {userName} created with {(invited ? "an invitation e-mail" : "a one-time password")}", null,
             await UserRules.DescribeAsync(users, db, user), userName, cancellationToken);
-        return new CreatedUser(user.Id, password);
+        return new CreatedUser(user.Id, password, invited);
     }
 }
 
@@ -262,8 +308,8 @@ public sealed class UpdateUserHandler(
 {
     public async ValueTask<Result> Handle(UpdateUser command, CancellationToken cancellationToken)
     {
-        var user = await users.FindByIdAsync(command.Id);
-        if (user is null || !await access.CanManageAsync(user.FacilityId, "Editing a user", cancellationToken))
+        var user = await UserRules.FindManageableAsync(users, access, command.Id, "Editing a user", cancellationToken);
+        if (user is null)
         {
             return Result.NotFound(UserRules.NotFoundMessage);
         }
@@ -330,8 +376,8 @@ public sealed class ChangeUserAccountHandler(
 {
     public async ValueTask<Result> Handle(ChangeUserAccount command, CancellationToken cancellationToken)
     {
-        var user = await users.FindByIdAsync(command.Id);
-        if (user is null || !await access.CanManageAsync(user.FacilityId, $"{command.Action} of a user", cancellationToken))
+        var user = await UserRules.FindManageableAsync(users, access, command.Id, $"{command.Action} of a user", cancellationToken);
+        if (user is null)
         {
             return Result.NotFound(UserRules.NotFoundMessage);
         }
