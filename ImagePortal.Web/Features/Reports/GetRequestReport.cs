@@ -160,7 +160,7 @@ internal static class RequestReports
         var scope = facilityId is { } own && facilities.TryGetValue(own, out var mine) ? $"{mine.Name} ({mine.Code})" : "the whole network";
         return new RequestReport(
             from, to, scope, kpis, pairs,
-            denials.Where(d => d.Reason is not null).Select(d => new DenialCount(d.Reason!.Value, d.Count)).OrderByDescending(d => d.Count).ThenBy(d => d.Reason).ToList(),
+            denials.Where(d => d.Reason is not null).Select(d => new DenialCount(d.Reason!.Value, d.Count)).OrderByDescending(d => d.Count).ThenBy(d => d.Reason.ToString(), StringComparer.Ordinal).ToList(),
             weeks, sampled);
     }
 
