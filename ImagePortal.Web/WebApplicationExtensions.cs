@@ -1,5 +1,6 @@
 using ImagePortal.Web.Components;
 using ImagePortal.Web.Components.Account;
+using ImagePortal.Web.Features.Audit;
 using ImagePortal.Web.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -35,6 +36,7 @@ public static class WebApplicationExtensions
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode();
         app.MapIdentityEndpoints();
+        app.MapAuditorExports();
         return app;
     }
 }

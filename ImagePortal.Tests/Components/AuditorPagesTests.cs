@@ -1,0 +1,80 @@
+using Bunit;
+using ImagePortal.Infrastructure.Identity;
+using ImagePortal.Tests.Features.Audit;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Audit;
+using ImagePortal.Web.Features.Reports;
+using ImagePortal.Web.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace ImagePortal.Tests.Components;
+
+/// <summary>The auditor's pages rendered by bUnit on the real portal services, signed in as the demo auditor.</summary>
+public sealed class AuditorPagesTests : MudComponentTest, IClassFixture<UseCaseFixture>
+{
+    private readonly UseCaseFixture _portal;
+
+    public AuditorPagesTests(UseCaseFixture portal)
+    {
+        _portal = portal;
+        Services.AddFallbackServiceProvider(portal.Services);
+    }
+
+    private async Task SignInAsAuditorAsync()
+    {
+        var users = _portal.Services.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = await users.FindByNameAsync(AuditorSupport.NetworkAuditor);
+        var principal = await _portal.Services.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(user!);
+        // The portal's handlers resolve from the fallback (root) provider, so its root CurrentUser is the one that counts.
+        _portal.Services.GetRequiredService<CurrentUser>().Set(principal, "127.0.0.1");
+        AddAuthorization().SetAuthorized(AuditorSupport.NetworkAuditor);
+    }
+
+    [Fact]
+    public async Task AuditPage_ListsTheEvents_AndReportsAnIntactTrail()
+    {
+        var number = await AuditorSupport.FileAsync(_portal, DemoUsers.ClerkNvh.UserName, "SBR", "PAGE-A1");
+        await SignInAsAuditorAsync();
+        Render<MudPopoverProvider>();
+
+        var page = Render<AuditEvents>();
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains(number, page.Markup);
+            Assert.Contains("PAGE-A1", page.Markup);
+            foreach (var label in new[] { "Event type", "Outcome", "User name", "Patient ID", "Request number", "Description contains" })
+            {
+                Assert.Contains(label, page.Markup);
+            }
+        }, TimeSpan.FromSeconds(10));
+        Assert.Equal("/audit/export.csv", page.FindAll("a").Single(a => a.TextContent.Contains("Export CSV")).GetAttribute("href"));
+
+        await page.InvokeAsync(() => page.FindAll("button").Single(b => b.TextContent.Contains("Verify integrity")).Click());
+
+        page.WaitForAssertion(() => Assert.Matches(@"Audit trail intact: \d+ events checked\.", page.Find("[role=status]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ReportsPage_ShowsKpisTablesAndTheWeeklyChart_ForTheLast30Days()
+    {
+        await AuditorSupport.FileAsync(_portal, DemoUsers.ClerkNvh.UserName, "SBR", "PAGE-R1");
+        await SignInAsAuditorAsync();
+        Render<MudPopoverProvider>();
+
+        var page = Render<RequestReportPage>();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("Requests filed", page.Markup);
+            Assert.Contains("Median filed to decided", page.Markup);
+            Assert.Contains("Northvale General Hospital", page.Find("[aria-label='Requests by facility pair']").TextContent);
+            Assert.NotEmpty(page.FindAll(".mud-chart"));
+        }, TimeSpan.FromSeconds(10));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        Assert.Equal(
+            $"/reports/export.csv?from={today.AddDays(-29):yyyy-MM-dd}&to={today:yyyy-MM-dd}",
+            page.FindAll("a").Single(a => a.TextContent.Contains("Export CSV")).GetAttribute("href"));
+    }
+}

@@ -1,0 +1,82 @@
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Identity;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImagePortal.Tests.Features.Audit;
+
+/// <summary>Seeds what the auditor's pages show: users of any role at any facility, and requests in every state.</summary>
+internal static class AuditorSupport
+{
+    /// <summary>The demo's network-wide auditor (ImagePortal.Web/appsettings.json).</summary>
+    public const string NetworkAuditor = "auditor";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public static Task<Guid> FacilityIdAsync(UseCaseFixture fixture, string code) =>
+        fixture.DbAsync(db => db.Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(Cancel));
+
+    /// <summary>Creates the user once per fixture (a facility auditor, a clerk where the demo has none).</summary>
+    public static async Task<string> EnsureUserAsync(UseCaseFixture fixture, string userName, string role, string facilityCode)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await users.FindByNameAsync(userName) is null)
+        {
+            var user = new ApplicationUser
+            {
+                UserName = userName,
+                DisplayName = userName,
+                FacilityId = await FacilityIdAsync(fixture, facilityCode),
+                CreatedAt = DateTimeOffset.UtcNow,
+            };
+            Assert.True((await users.CreateAsync(user, "a-long-test-password")).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+        }
+
+        return userName;
+    }
+
+    public static async Task<string> FileAsync(UseCaseFixture fixture, string clerk, string sourceCode, string localMrn)
+    {
+        var result = await fixture.CommandAsync(clerk, new FileRequest(
+            await FacilityIdAsync(fixture, sourceCode), "Auditee", "Pat", null, PatientSex.Unknown, null, localMrn, ["CT"], null, null, null, null,
+            "Prior imaging for comparison", RequestPriority.Routine, true));
+        Assert.True(result.IsSuccess, result.Failure?.Message);
+        return result.Value!.Number!;
+    }
+
+    public static async Task<Guid> ClaimAsync(UseCaseFixture fixture, string approver, string number)
+    {
+        var details = await fixture.QueryAsync(approver, new GetRequest(number));
+        var claimed = await fixture.CommandAsync(approver, new ClaimRequest(number, details.Value!.Version));
+        Assert.True(claimed.IsSuccess, claimed.Failure?.Message);
+        return (await fixture.QueryAsync(approver, new GetRequest(number))).Value!.Version;
+    }
+
+    public static async Task DenyAsync(UseCaseFixture fixture, string approver, string number, DenialReason reason)
+    {
+        var version = await ClaimAsync(fixture, approver, number);
+        var denied = await fixture.CommandAsync(approver, new DenyRequest(number, version, reason, "Checked our PACS"));
+        Assert.True(denied.IsSuccess, denied.Failure?.Message);
+    }
+
+    /// <summary>Approves with one study of <paramref name="instances"/> images, then imports it as a retrieval worker would.</summary>
+    public static async Task ApproveAndCompleteAsync(UseCaseFixture fixture, string approver, string number, int instances, string studyUid)
+    {
+        var version = await ClaimAsync(fixture, approver, number);
+        var approved = await fixture.CommandAsync(approver, new ApproveRequest(
+            number, version, [new ApprovedStudy(studyUid, new DateOnly(2025, 5, 2), "CT", "CT THORAX", null, instances)]));
+        Assert.True(approved.IsSuccess, approved.Failure?.Message);
+        await fixture.DbAsync(async db =>
+        {
+            var request = await db.ImageRequests.Include(r => r.Events).SingleAsync(r => r.Number == number, Cancel);
+            request.StartRetrieval(DateTimeOffset.UtcNow);
+            request.CompleteRetrieval(instances, 0, DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync(Cancel);
+        });
+    }
+}

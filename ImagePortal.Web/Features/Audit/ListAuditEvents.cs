@@ -1,0 +1,188 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Audit;
+
+/// <summary>
+/// The audit trail for an auditor, newest first, filtered and paged on the server: every event for a network-wide
+/// auditor, only events of their own facility's users for a facility auditor. Searching by patient is itself audited.
+/// </summary>
+[AuthorizeMessage(Roles.Auditor)]
+public sealed record ListAuditEvents(AuditFilter Filter, int PageIndex, int PageSize) : IQuery<Result<Page<AuditEventRow>>>;
+
+/// <param name="From">First day (UTC) to include.</param>
+/// <param name="To">Last day (UTC) to include.</param>
+/// <param name="UserName">Part of the acting user's name.</param>
+/// <param name="PatientId">The patient's ID (MRN), exactly.</param>
+/// <param name="RequestNumber">What the event was about (a request number), exactly.</param>
+/// <param name="Text">Part of the description.</param>
+public sealed record AuditFilter(
+    DateOnly? From = null, DateOnly? To = null, AuditEventType? Type = null, AuditOutcome? Outcome = null, string? UserName = null,
+    string? PatientId = null, string? RequestNumber = null, string? Text = null);
+
+/// <summary>Every stored field of one event, and the acting user's facility code.</summary>
+public sealed record AuditEventRow(
+    long Sequence, Guid Id, DateTimeOffset At, AuditEventType Type, AuditAction Action, AuditOutcome Outcome, string? UserId,
+    string? UserName, string? Facility, string? Address, string? PatientId, string? ObjectReference, string Description,
+    string PreviousHash, string Hash);
+
+public sealed class ListAuditEventsValidator : IValidator<ListAuditEvents>
+{
+    public IEnumerable<string> Validate(ListAuditEvents message) =>
+        Paging.Validate(message.PageIndex, message.PageSize).Concat(AuditQueries.Validate(message.Filter));
+}
+
+public sealed class ListAuditEventsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, IAuditTrail audit)
+    : IQueryHandler<ListAuditEvents, Result<Page<AuditEventRow>>>
+{
+    public async ValueTask<Result<Page<AuditEventRow>>> Handle(ListAuditEvents query, CancellationToken cancellationToken)
+    {
+        Page<AuditEventRow> page;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var events = AuditQueries.Apply(AuditQueries.Scope(db.AuditEvents.AsNoTracking(), user), query.Filter);
+            var total = await events.CountAsync(cancellationToken);
+            var found = await events.OrderByDescending(e => e.Sequence)
+                .Skip(query.PageIndex * query.PageSize).Take(query.PageSize)
+                .ToListAsync(cancellationToken);
+            var codes = await AuditQueries.FacilityCodesAsync(db, found.Select(e => e.FacilityId), cancellationToken);
+            page = new Page<AuditEventRow>(found.Select(e => AuditQueries.ToRow(e, codes)).ToList(), total, query.PageIndex, query.PageSize);
+        }
+
+        if (AuditQueries.Clean(query.Filter.PatientId) is { } patientId)
+        {
+            // Who looked up which patient's trail is itself an access to that patient's data (PS3.15 A.5.3.2 Query).
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
+                    $"Audit trail searched by patient ({page.TotalCount} events, page {query.PageIndex + 1})", PatientId: patientId),
+                cancellationToken);
+        }
+
+        return page;
+    }
+}
+
+/// <summary>The filter, scope and row shape shared by the list and the export.</summary>
+internal static class AuditQueries
+{
+    public static IEnumerable<string> Validate(AuditFilter filter)
+    {
+        if (filter.From is { } from && filter.To is { } to && from > to)
+        {
+            yield return "The date range ends before it starts.";
+        }
+
+        if (filter.Type is { } type && !Enum.IsDefined(type) || filter.Outcome is { } outcome && !Enum.IsDefined(outcome))
+        {
+            yield return "Unknown event type or outcome.";
+        }
+
+        if (filter.UserName is { Length: > 256 } || filter.PatientId is { Length: > 64 } || filter.RequestNumber is { Length: > 128 } ||
+            filter.Text is { Length: > 200 })
+        {
+            yield return "A search field is too long.";
+        }
+    }
+
+    /// <summary>A facility auditor sees the events of their facility's users; a network-wide auditor sees every event.</summary>
+    public static IQueryable<AuditEvent> Scope(IQueryable<AuditEvent> events, ICurrentUser user)
+    {
+        var facilityId = user.FacilityId;
+        return facilityId is null ? events : events.Where(e => e.FacilityId == facilityId);
+    }
+
+    public static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> events, AuditFilter filter)
+    {
+        if (filter.From is { } from)
+        {
+            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            events = events.Where(e => e.At >= start);
+        }
+
+        if (filter.To is { } to)
+        {
+            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            events = events.Where(e => e.At < end);
+        }
+
+        if (filter.Type is { } type)
+        {
+            events = events.Where(e => e.Type == type);
+        }
+
+        if (filter.Outcome is { } outcome)
+        {
+            events = events.Where(e => e.Outcome == outcome);
+        }
+
+        if (Clean(filter.UserName) is { } userName)
+        {
+            var pattern = Like(userName);
+            events = events.Where(e => EF.Functions.Like(e.UserName, pattern, "\\"));
+        }
+
+        if (Clean(filter.PatientId) is { } patientId)
+        {
+            events = events.Where(e => e.PatientId == patientId);
+        }
+
+        if (Clean(filter.RequestNumber) is { } number)
+        {
+            events = events.Where(e => e.ObjectReference == number);
+        }
+
+        if (Clean(filter.Text) is { } text)
+        {
+            var pattern = Like(text);
+            events = events.Where(e => EF.Functions.Like(e.Description, pattern, "\\"));
+        }
+
+        return events;
+    }
+
+    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>The filter in words, for the audit event that records an export.</summary>
+    public static string Describe(AuditFilter filter)
+    {
+        var parts = new List<string>();
+        Add("from", filter.From?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Add("to", filter.To?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Add("type", filter.Type?.ToString());
+        Add("outcome", filter.Outcome?.ToString());
+        Add("user", Clean(filter.UserName));
+        Add("patient", Clean(filter.PatientId));
+        Add("request", Clean(filter.RequestNumber));
+        Add("text", Clean(filter.Text));
+        return parts.Count == 0 ? "no filter" : string.Join(", ", parts);
+
+        void Add(string name, string? value)
+        {
+            if (value is not null)
+            {
+                parts.Add($"{name}={value}");
+            }
+        }
+    }
+
+    public static async Task<Dictionary<Guid, string>> FacilityCodesAsync(ImagePortalDbContext db, IEnumerable<Guid?> ids, CancellationToken cancellationToken)
+    {
+        var wanted = ids.OfType<Guid>().Distinct().ToList();
+        return wanted.Count == 0
+            ? []
+            : await db.Facilities.AsNoTracking().Where(f => wanted.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => f.Code, cancellationToken);
+    }
+
+    public static AuditEventRow ToRow(AuditEvent e, IReadOnlyDictionary<Guid, string> facilityCodes) => new(
+        e.Sequence, e.Id, e.At, e.Type, e.Action, e.Outcome, e.UserId, e.UserName,
+        e.FacilityId is { } id ? facilityCodes.GetValueOrDefault(id, id.ToString()) : null,
+        e.Address, e.PatientId, e.ObjectReference, e.Description, e.PreviousHash, e.Hash);
+
+    private static string Like(string text) =>
+        "%" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+}

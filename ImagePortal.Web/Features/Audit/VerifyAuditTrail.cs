@@ -1,0 +1,32 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+
+namespace ImagePortal.Web.Features.Audit;
+
+/// <summary>
+/// Walks the whole hash chain and reports whether it is intact or the first event where it breaks. The chain is one
+/// for the network, so a facility auditor checks it whole too; the answer holds counts and a sequence number, no
+/// event content. A broken chain is raised as a security alert.
+/// </summary>
+[AuthorizeMessage(Roles.Auditor)]
+public sealed record VerifyAuditTrail : IQuery<Result<AuditVerification>>;
+
+public sealed class VerifyAuditTrailHandler(AuditVerifier verifier, IAuditTrail audit) : IQueryHandler<VerifyAuditTrail, Result<AuditVerification>>
+{
+    public async ValueTask<Result<AuditVerification>> Handle(VerifyAuditTrail query, CancellationToken cancellationToken)
+    {
+        var verification = await verifier.VerifyAsync(cancellationToken);
+        if (!verification.IsIntact)
+        {
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Execute, AuditOutcome.MajorFailure,
+                    $"Audit trail integrity check failed at sequence {verification.BrokenAt}: {verification.Problem}"),
+                cancellationToken);
+        }
+
+        return verification;
+    }
+}
