@@ -57,4 +57,5 @@ public enum RequestEventKind
     PartiallyCompleted,
     Failed,
     Comment,
+    SecurityAlert,
 }
