@@ -90,10 +90,12 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
             .SetProperty(j => j.LastError, text), cancellationToken) == 1;
     }
 
-    /// <summary>The job ended (succeeded, partially, failed for good, cancelled); the lease ends with it.</summary>
-    public async Task<bool> FinishAsync(RetrievalLease lease, RetrievalJobState state, string? error, CancellationToken cancellationToken)
+    /// <summary>
+    /// The job ended (succeeded, partially, failed for good, cancelled); the lease ends with it. Runs in the caller's
+    /// context so the caller can save the request's new state in the same transaction; 0 rows: the lease was lost.
+    /// </summary>
+    public async Task<bool> FinishAsync(ImagePortalDbContext db, RetrievalLease lease, RetrievalJobState state, string? error, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var text = error is null ? null : Truncate(error);
         return await Owned(db, lease).ExecuteUpdateAsync(set => set

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ImagePortal.Infrastructure.Retrieval;
@@ -17,6 +18,23 @@ public static class RetrievalRegistration
         services.Configure<RetrievalOptions>(builder.Configuration.GetSection(RetrievalOptions.SectionName));
         services.AddSingleton<RetrievalSignal>();
         services.AddSingleton<RetrievalQueue>();
+        services.TryAddSingleton<IRetrievalObserver, NullRetrievalObserver>();
+
+        var portal = builder.Configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
+        if (portal.RunsWorkers)
+        {
+            var settings = builder.Configuration.GetSection(RetrievalOptions.SectionName).Get<RetrievalOptions>() ?? new RetrievalOptions();
+            var dataDirectory = Path.GetFullPath(builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "App_Data", builder.Environment.ContentRootPath);
+            var spool = Path.GetFullPath(settings.SpoolDirectory is { Length: > 0 } folder ? folder : "spool", dataDirectory);
+            services.AddSingleton(new SpoolBudget(spool, settings.SpoolLimitBytes));
+            services.AddSingleton<MoveRouter>();
+            services.AddSingleton<RetrievalRunner>();
+            services.AddSingleton<PortalStorageScp>();
+            services.AddHostedService(provider => provider.GetRequiredService<PortalStorageScp>());
+            services.AddSingleton<RetrievalWorker>();
+            services.AddHostedService(provider => provider.GetRequiredService<RetrievalWorker>());
+        }
+
         return builder;
     }
 }

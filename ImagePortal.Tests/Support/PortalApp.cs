@@ -80,6 +80,11 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
                 ["Storage:DataDirectory"] = dataDirectory,
                 [$"{DatabaseOptions.SectionName}:Provider"] = "Sqlite",
                 ["Logging:LogLevel:Default"] = "Warning",
+
+                // Retrieval workers and the Storage SCP only where a test asks for them (issue 6): elsewhere an approval
+                // would start pulling from PACS nodes that are not there, and parallel test classes would share a port.
+                ["Portal:Role"] = "web",
+                ["Dicom:Port"] = "0",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
