@@ -207,6 +207,49 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         Assert.Contains("Cancelled after", request.Events.Single(e => e.Kind == RequestEventKind.PartiallyCompleted).Text);
     }
 
+    [Fact]
+    public async Task AnInstanceOfAnotherStudy_SentByTheSource_IsQuarantined_NotImported_AndRaisedAsASecurityAlert()
+    {
+        using var files = new TempDirectory("retrieve-foreign");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-6000", series: 1, imagesPerSeries: 2);
+        var foreign = SyntheticStudy.Write(files.Combine("f"), patientName: "Other^Patient", patientId: "SBR-6999", series: 1, imagesPerSeries: 1);
+
+        // Our own SCP as a misbehaving PACS: its C-FIND answers the approved study, its C-GET also sends a foreign instance.
+        var archive = new MisbehavingArchive(new TestArchive(study.Files), new TestArchive(foreign.Files));
+        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
+        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-6000", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var quarantined = await fixture.DbAsync(db => db.QuarantinedInstances.SingleAsync(q => q.RequestId == request.Id, Ct));
+        Assert.Equal(foreign.SopInstanceUids.Single(), quarantined.SopInstanceUid);
+        Assert.Equal(foreign.StudyInstanceUid, quarantined.StudyInstanceUid);
+        Assert.Contains("was not approved", quarantined.Reason);
+        Assert.True(File.Exists(Path.Combine(fixture.Services.GetRequiredService<SpoolBudget>().QuarantineDirectory, quarantined.FileName)));
+        Assert.Contains(request.Events, e => e.Kind == RequestEventKind.SecurityAlert && e.Text!.Contains(foreign.SopInstanceUids.Single()));
+        var alerts = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == AuditEventType.SecurityAlert).ToListAsync(Ct));
+        Assert.Contains(alerts, a => a.Description.Contains("Quarantined instance " + foreign.SopInstanceUids.Single()));
+    }
+
+    /// <summary>Answers queries from the approved study, but a retrieve also brings an instance of another study.</summary>
+    private sealed class MisbehavingArchive(TestArchive honest, TestArchive foreign) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
+    {
+        public IAsyncEnumerable<byte[]> FindAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken) =>
+            honest.FindAsync(request, cancellationToken);
+
+        public async Task<IReadOnlyList<ImagePortal.Dicom.Network.Server.RetrieveInstance>> ResolveAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken)
+        {
+            var all = new ImagePortal.Dicom.Network.Server.QueryRequest(request.Caller, request.SopClassUid, request.TransferSyntaxUid,
+                request.Encode(new DicomDataset().SetString(DicomTag.QueryRetrieveLevel, "STUDY")));
+            return [.. await honest.ResolveAsync(request, cancellationToken), .. await foreign.ResolveAsync(all, cancellationToken)];
+        }
+    }
+
     private static (string Path, string SopInstanceUid) WriteWithSopClass(string template, string path, string sopClass)
     {
         var file = DicomFile.Open(template);
