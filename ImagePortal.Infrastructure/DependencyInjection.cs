@@ -2,6 +2,7 @@ using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Infrastructure.Pacs;
+using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Infrastructure.Seed;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -62,6 +63,8 @@ public static class DependencyInjection
         services.AddSingleton<IPacsGateway, PacsGateway>();
         services.AddScoped<IAuditTrail, AuditTrail>();
         services.AddScoped<AuditVerifier>();
+
+        builder.AddRetrieval();
 
         services.Configure<SeedOptions>(builder.Configuration.GetSection(SeedOptions.SectionName));
         services.AddScoped<DatabaseSeeder>();

@@ -121,6 +121,7 @@ public static class DependencyInjection
         services.Configure<ImagePortal.Web.Features.Notifications.SmtpSettings>(builder.Configuration.GetSection(ImagePortal.Web.Features.Notifications.SmtpSettings.SectionName));
         services.AddScoped<ImagePortal.Web.Features.Notifications.NotificationMailer>();
         services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();
+        services.AddSingleton<ImagePortal.Infrastructure.Retrieval.IRetrievalObserver, ImagePortal.Web.Features.Notifications.RetrievalNotifications>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
         services.AddScoped<ImagePortal.Web.Features.Search.DirectPartners>();
@@ -132,6 +133,7 @@ public static class DependencyInjection
         services.AddHostedService<ImagePortal.Web.Features.Requests.RequestExpiryService>();
         services.AddScoped<ImagePortal.Web.Features.Administration.AdminAccess>();
         services.AddScoped<ImagePortal.Web.Features.Administration.InvitationMailer>();
+        services.AddScoped<ImagePortal.Web.Features.Jobs.JobAccess>();
         services.AddMediator(options =>
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;

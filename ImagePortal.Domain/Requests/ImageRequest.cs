@@ -288,6 +288,17 @@ public sealed class ImageRequest
         return entry;
     }
 
+    /// <summary>
+    /// A retrieval worker received something this request did not ask for (issue 6). Like a comment it changes no
+    /// decision, so it leaves <see cref="Version"/> alone.
+    /// </summary>
+    public RequestEvent RecordSecurityAlert(string text, DateTimeOffset now)
+    {
+        var entry = new RequestEvent(Id, RequestEventKind.SecurityAlert, null, Guard.Required(text, "The alert", 1000), now);
+        _events.Add(entry);
+        return entry;
+    }
+
     private void Decide(string approverUserId, DateTimeOffset now)
     {
         DecidedByUserId = approverUserId;

@@ -58,4 +58,5 @@ public enum RequestEventKind
     PartiallyCompleted,
     Failed,
     Comment,
+    SecurityAlert,
 }

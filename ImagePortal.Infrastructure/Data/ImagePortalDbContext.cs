@@ -2,6 +2,7 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Domain.Settings;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -43,6 +44,14 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
     public DbSet<UserNotification> UserNotifications => Set<UserNotification>();
 
     public DbSet<PortalDicomSettings> PortalDicomSettings => Set<PortalDicomSettings>();
+
+    public DbSet<RetrievalJob> RetrievalJobs => Set<RetrievalJob>();
+
+    public DbSet<ImportedInstance> ImportedInstances => Set<ImportedInstance>();
+
+    public DbSet<FailedInstance> FailedInstances => Set<FailedInstance>();
+
+    public DbSet<QuarantinedInstance> QuarantinedInstances => Set<QuarantinedInstance>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

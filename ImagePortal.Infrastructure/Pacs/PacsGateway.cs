@@ -20,11 +20,11 @@ public sealed class PortalDicomOptions
     /// <summary>The calling AE title the portal uses towards every PACS; the PACS must know it for C-FIND/C-GET/C-MOVE.</summary>
     public string AeTitle { get; set; } = "IMAGEPORTAL";
 
-    /// <summary>The port of the portal's Storage SCP (C-MOVE destination).</summary>
+    /// <summary>Port of the portal's own Storage SCP, the C-MOVE destination (runs in the worker role); 0 lets the OS pick.</summary>
     public int Port { get; set; } = 11110;
 
-    /// <summary>Calling AE titles the portal's SCP accepts.</summary>
-    public string[] AllowedCallingAeTitles { get; set; } = [];
+    /// <summary>Calling AE titles the Storage SCP admits; empty admits the AE titles of the network's known DICOM nodes.</summary>
+    public List<string> AllowedCallingAeTitles { get; set; } = [];
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -190,35 +190,26 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         {
             return await call(client);
         }
-        catch (DicomAssociationRejectedException rejected)
+        catch (Exception error) when (Readable(node, error) is { } readable)
         {
-            throw new PacsUnavailableException($"{Describe(node)} refused the association: {rejected.Message.TrimEnd('.').Replace("Association rejected: ", "", StringComparison.Ordinal)}.", rejected);
-        }
-        catch (DicomAssociationTimeoutException timeout)
-        {
-            throw new PacsUnavailableException($"{Describe(node)} did not answer in time ({timeout.Message}).", timeout);
-        }
-        catch (DicomAssociationException aborted)
-        {
-            throw new PacsUnavailableException($"{Describe(node)} ended the association: {aborted.Message}", aborted);
-        }
-        catch (DicomProtocolException protocol)
-        {
-            throw new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol);
-        }
-        catch (System.Security.Authentication.AuthenticationException tls)
-        {
-            throw new PacsUnavailableException($"{Describe(node)}: the TLS handshake failed ({tls.Message}).", tls);
-        }
-        catch (SocketException socket)
-        {
-            throw new PacsUnavailableException($"{Describe(node)} cannot be reached: {socket.SocketErrorCode}.", socket);
-        }
-        catch (IOException io)
-        {
-            throw new PacsUnavailableException($"{Describe(node)}: the connection broke ({io.Message}).", io);
+            throw readable;
         }
     }
 
-    private static string Describe(DicomNode node) => $"PACS {node.AeTitleValue} at {node.Host}:{node.Port}";
+    /// <summary>A DICOM or network failure towards <paramref name="node"/> in words for the user; null for anything else.</summary>
+    public static PacsUnavailableException? Readable(DicomNode node, Exception error) => error switch
+    {
+        PacsUnavailableException already => already,
+        DicomAssociationRejectedException rejected => new PacsUnavailableException(
+            $"{Describe(node)} refused the association: {rejected.Message.TrimEnd('.').Replace("Association rejected: ", "", StringComparison.Ordinal)}.", rejected),
+        DicomAssociationTimeoutException timeout => new PacsUnavailableException($"{Describe(node)} did not answer in time ({timeout.Message}).", timeout),
+        DicomAssociationException aborted => new PacsUnavailableException($"{Describe(node)} ended the association: {aborted.Message}", aborted),
+        DicomProtocolException protocol => new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol),
+        System.Security.Authentication.AuthenticationException tls => new PacsUnavailableException($"{Describe(node)}: the TLS handshake failed ({tls.Message}).", tls),
+        SocketException socket => new PacsUnavailableException($"{Describe(node)} cannot be reached: {socket.SocketErrorCode}.", socket),
+        IOException io => new PacsUnavailableException($"{Describe(node)}: the connection broke ({io.Message}).", io),
+        _ => null,
+    };
+
+    public static string Describe(DicomNode node) => $"PACS {node.AeTitleValue} at {node.Host}:{node.Port}";
 }

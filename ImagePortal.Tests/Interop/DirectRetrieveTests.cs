@@ -62,6 +62,8 @@ public sealed class DirectRetrieveTests(UseCaseFixture fixture) : IClassFixture<
         Assert.Equal(("Ó Súilleabháin", "Máire", "LIC-777", "NVH-D1"),
             (request.Patient.FamilyName, request.Patient.GivenName, request.Patient.SourceMrn, request.Patient.LocalMrn));
         Assert.Contains(request.Timeline, e => e.Kind == RequestEventKind.ApprovedByAgreement);
+        var queued = await fixture.DbAsync(db => db.RetrievalJobs.CountAsync(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == retrieved.Value), Ct));
+        Assert.Equal(1, queued);
         var audited = await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.Query && e.Description.Contains("Direct search of LIC"), Ct));
         Assert.True(audited, "The direct search was not audited.");
 

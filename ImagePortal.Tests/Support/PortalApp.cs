@@ -83,6 +83,11 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
                 // The demo PACS listen on fixed ports, which would collide between test classes running in
                 // parallel; a test that wants them turns them on with free ports (DemoNetworkTests).
                 ["Demo:Enabled"] = "false",
+
+                // Retrieval workers and the Storage SCP only where a test asks for them (issue 6): elsewhere an approval
+                // would start pulling from PACS nodes that are not there, and parallel test classes would share a port.
+                ["Portal:Role"] = "web",
+                ["Dicom:Port"] = "0",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

@@ -20,6 +20,9 @@ public sealed class OrthancPeerOptions
     public bool TcpNoDelay { get; init; }
 
     public uint MaximumPduLength { get; init; } = 16384;
+
+    /// <summary>Orthanc's <c>UnknownSopClassAccepted</c>: false (its default) refuses storage SOP classes it does not know.</summary>
+    public bool UnknownSopClassAccepted { get; init; }
 }
 
 /// <summary>
@@ -85,6 +88,7 @@ public sealed class OrthancPeer : IAsyncDisposable
             ["SaveJobs"] = false,
             ["DicomScuTimeout"] = 30,
             ["StableAge"] = 1,
+            ["UnknownSopClassAccepted"] = options.UnknownSopClassAccepted,
         };
         var configPath = Path.Combine(folder.Path, "orthanc.json");
         await File.WriteAllTextAsync(configPath, config.ToJsonString(), cancellationToken);

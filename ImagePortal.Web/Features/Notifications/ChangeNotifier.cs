@@ -17,6 +17,9 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
 
     public static string RequestsOf(Guid facilityId) => $"requests:{facilityId}";
 
+    /// <summary>Any retrieval job changed (the Jobs board).</summary>
+    public const string Jobs = "jobs";
+
     public static string NotificationsOf(string userId) => $"notifications:{userId}";
 
     public IDisposable Subscribe(string key, Func<Task> onChange)

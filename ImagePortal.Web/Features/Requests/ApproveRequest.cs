@@ -1,11 +1,16 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Web.Features.Common;
 using Mediator;
 
 namespace ImagePortal.Web.Features.Requests;
 
-/// <summary>The approver who claimed the request approves the studies they picked from their PACS.</summary>
+/// <summary>
+/// The approver who claimed the request approves the studies they picked from their PACS; the retrieval job is queued
+/// in the same transaction (issue 6), so an approval never exists without its job, nor a job without its approval.
+/// </summary>
 [AuthorizeMessage(Roles.Approver)]
 public sealed record ApproveRequest(string Number, Guid Version, IReadOnlyList<ApprovedStudy> Studies) : ICommand<Result>;
 
@@ -29,14 +34,23 @@ public sealed class ApproveRequestValidator : IValidator<ApproveRequest>
     }
 }
 
-public sealed class ApproveRequestHandler(RequestChanges changes, ICurrentUser user) : ICommandHandler<ApproveRequest, Result>
+public sealed class ApproveRequestHandler(RequestChanges changes, ICurrentUser user, RetrievalSignal signal) : ICommandHandler<ApproveRequest, Result>
 {
-    public async ValueTask<Result> Handle(ApproveRequest command, CancellationToken cancellationToken) =>
-        await changes.ApplyAsync(command.Number, command.Version, RequestSide.Source, (request, now) =>
+    public async ValueTask<Result> Handle(ApproveRequest command, CancellationToken cancellationToken)
+    {
+        var result = await changes.ApplyAsync(command.Number, command.Version, RequestSide.Source, (request, now) =>
         {
             var studies = command.Studies
                 .Select(s => new RequestedStudy(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description, s.AccessionNumber, s.Instances))
                 .ToList();
             request.Approve(user.UserId!, studies, now);
-        }, cancellationToken);
+        }, cancellationToken, alongside: (db, request, now) => db.RetrievalJobs.Add(RetrievalJob.For(request, now)));
+        if (result.IsSuccess)
+        {
+            // Workers in this process look at the queue now instead of at their next poll.
+            signal.Pulse();
+        }
+
+        return result;
+    }
 }

@@ -17,7 +17,8 @@ public sealed class RequestChanges(
     IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, TimeProvider clock, ChangeNotifier notifier, IAuditTrail audit, RequestNotifications notifications)
 {
     public async Task<Result> ApplyAsync(
-        string number, Guid? seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken)
+        string number, Guid? seenVersion, RequestSide side, Action<ImageRequest, DateTimeOffset> change, CancellationToken cancellationToken,
+        Action<ImagePortalDbContext, ImageRequest, DateTimeOffset>? alongside = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await access.FindAsync(db, number, side, cancellationToken);
@@ -32,9 +33,13 @@ public sealed class RequestChanges(
         }
 
         var statusBefore = request.Status;
+        var now = clock.GetUtcNow();
         try
         {
-            change(request, clock.GetUtcNow());
+            change(request, now);
+
+            // Whatever must be saved with the change goes into the same SaveChanges (the approval's retrieval job).
+            alongside?.Invoke(db, request, now);
         }
         catch (DomainException error)
         {
@@ -58,7 +63,8 @@ public sealed class RequestChanges(
                 request.Patient.LocalMrn, number),
             cancellationToken);
         await notifier.PublishAsync(
-            ChangeNotifier.Request(number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId));
+            ChangeNotifier.Request(number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId),
+            ChangeNotifier.Jobs);
         await notifications.RequestChangedAsync(request, what.Kind, cancellationToken);
         return Result.Success();
     }

@@ -1,9 +1,11 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
+using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Web.Features.Common;
 using ImagePortal.Web.Features.Notifications;
 using ImagePortal.Web.Features.Requests;
@@ -16,7 +18,7 @@ namespace ImagePortal.Web.Features.Search;
 /// The clerk retrieves studies found in one partner's archive under a direct query &amp; retrieve agreement. The server
 /// trusts nothing from the page: it checks the agreement again and asks the partner's PACS for exactly these studies,
 /// so a forged facility or study UID, or a study outside the agreement, is refused (as "not found") and audited.
-/// The request is filed already approved, and its images flow like any approved request's.
+/// The request is filed already approved with its retrieval job queued, and its images flow like any approved request's.
 /// </summary>
 [AuthorizeMessage(Roles.Clerk)]
 public sealed record RetrieveFromPartner(
@@ -76,7 +78,7 @@ public sealed class RetrieveFromPartnerValidator : IValidator<RetrieveFromPartne
 
 public sealed class RetrieveFromPartnerHandler(
     IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, DirectPartners partners, IPacsGateway pacs, TimeProvider clock,
-    IAuditTrail audit, ChangeNotifier notifier, ILogger<RetrieveFromPartnerHandler> logger)
+    IAuditTrail audit, ChangeNotifier notifier, RetrievalSignal signal, ILogger<RetrieveFromPartnerHandler> logger)
     : ICommandHandler<RetrieveFromPartner, Result<string>>
 {
     private const int NumberAttempts = 5;
@@ -153,7 +155,9 @@ public sealed class RetrieveFromPartnerHandler(
                 return Result<string>.Invalid(error.Message);
             }
 
+            // Approved by the agreement, so its retrieval job is queued in the same transaction, as with an approver's approval.
             db.ImageRequests.Add(request);
+            db.RetrievalJobs.Add(RetrievalJob.For(request, now));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -172,6 +176,7 @@ public sealed class RetrieveFromPartnerHandler(
                     patient.LocalMrn, number),
                 cancellationToken);
             await notifier.PublishAsync(ChangeNotifier.RequestsOf(facilityId), ChangeNotifier.Request(number));
+            signal.Pulse();
             return number;
         }
     }

@@ -471,6 +471,243 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.ToTable("RequestEvents", (string)null);
                 });
 
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.FailedInstance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "SopInstanceUid");
+
+                    b.ToTable("FailedInstances", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.ImportedInstance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("DestinationNodeId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationNodeId");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("SopInstanceUid", "DestinationNodeId")
+                        .IsUnique();
+
+                    b.ToTable("ImportedInstances", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.QuarantinedInstance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("RequestId");
+
+                    b.ToTable("QuarantinedInstances", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<long>("DoneBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DoneInstances")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ExpectedInstances")
+                        .HasColumnType("int");
+
+                    b.Property<int>("FailedInstances")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("RequestingFacilityId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("SourceFacilityId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("nvarchar(24)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("SourceFacilityId", "CreatedAt");
+
+                    b.HasIndex("State", "NextAttemptAt");
+
+                    b.ToTable("RetrievalJobs", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalStudyProgress", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("DoneBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DoneInstances")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ExpectedInstances")
+                        .HasColumnType("int");
+
+                    b.Property<int>("FailedInstances")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "StudyInstanceUid")
+                        .IsUnique();
+
+                    b.ToTable("RetrievalStudies", (string)null);
+                });
+
             modelBuilder.Entity("ImagePortal.Domain.Settings.PortalDicomSettings", b =>
                 {
                     b.Property<int>("Id")
@@ -843,6 +1080,51 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.FailedInstance", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Retrievals.RetrievalJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.ImportedInstance", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Facilities.DicomNode", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationNodeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.QuarantinedInstance", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Retrievals.RetrievalJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalJob", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Requests.ImageRequest", null)
+                        .WithOne()
+                        .HasForeignKey("ImagePortal.Domain.Retrievals.RetrievalJob", "RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalStudyProgress", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Retrievals.RetrievalJob", null)
+                        .WithMany("Studies")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ImagePortal.Infrastructure.Identity.ApplicationUser", b =>
                 {
                     b.HasOne("ImagePortal.Domain.Facilities.Facility", null)
@@ -910,6 +1192,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
             modelBuilder.Entity("ImagePortal.Domain.Requests.ImageRequest", b =>
                 {
                     b.Navigation("Events");
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalJob", b =>
+                {
+                    b.Navigation("Studies");
                 });
 #pragma warning restore 612, 618
         }

@@ -464,6 +464,241 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("RequestEvents", (string)null);
                 });
 
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.FailedInstance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "SopInstanceUid");
+
+                    b.ToTable("FailedInstances", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.ImportedInstance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DestinationNodeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DestinationNodeId");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("SopInstanceUid", "DestinationNodeId")
+                        .IsUnique();
+
+                    b.ToTable("ImportedInstances", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.QuarantinedInstance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("RequestId");
+
+                    b.ToTable("QuarantinedInstances", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DoneBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DoneInstances")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ExpectedInstances")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FailedInstances")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestingFacilityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SourceFacilityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("SourceFacilityId", "CreatedAt");
+
+                    b.HasIndex("State", "NextAttemptAt");
+
+                    b.ToTable("RetrievalJobs", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalStudyProgress", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DoneBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DoneInstances")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ExpectedInstances")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FailedInstances")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "StudyInstanceUid")
+                        .IsUnique();
+
+                    b.ToTable("RetrievalStudies", (string)null);
+                });
+
             modelBuilder.Entity("ImagePortal.Domain.Settings.PortalDicomSettings", b =>
                 {
                     b.Property<int>("Id")
@@ -826,6 +1061,51 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.FailedInstance", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Retrievals.RetrievalJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.ImportedInstance", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Facilities.DicomNode", null)
+                        .WithMany()
+                        .HasForeignKey("DestinationNodeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.QuarantinedInstance", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Retrievals.RetrievalJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalJob", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Requests.ImageRequest", null)
+                        .WithOne()
+                        .HasForeignKey("ImagePortal.Domain.Retrievals.RetrievalJob", "RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalStudyProgress", b =>
+                {
+                    b.HasOne("ImagePortal.Domain.Retrievals.RetrievalJob", null)
+                        .WithMany("Studies")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ImagePortal.Infrastructure.Identity.ApplicationUser", b =>
                 {
                     b.HasOne("ImagePortal.Domain.Facilities.Facility", null)
@@ -893,6 +1173,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
             modelBuilder.Entity("ImagePortal.Domain.Requests.ImageRequest", b =>
                 {
                     b.Navigation("Events");
+                });
+
+            modelBuilder.Entity("ImagePortal.Domain.Retrievals.RetrievalJob", b =>
+                {
+                    b.Navigation("Studies");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,131 @@
+namespace ImagePortal.Domain.Retrievals;
+
+/// <summary>
+/// The exactly-once ledger: an instance stored into a destination node. Unique per (SOP Instance UID, destination),
+/// so every retry and every resumed job skips what is done, whichever worker did it.
+/// </summary>
+public sealed class ImportedInstance
+{
+    private ImportedInstance()
+    {
+        SopInstanceUid = string.Empty;
+        StudyInstanceUid = string.Empty;
+    }
+
+    public ImportedInstance(Guid jobId, Guid destinationNodeId, string studyInstanceUid, string sopInstanceUid, long bytes, DateTimeOffset at)
+        : this()
+    {
+        Id = Guid.CreateVersion7();
+        JobId = jobId;
+        DestinationNodeId = destinationNodeId;
+        StudyInstanceUid = studyInstanceUid;
+        SopInstanceUid = sopInstanceUid;
+        Bytes = bytes;
+        ImportedAt = at;
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid JobId { get; private set; }
+
+    public Guid DestinationNodeId { get; private set; }
+
+    public string StudyInstanceUid { get; private set; }
+
+    public string SopInstanceUid { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public DateTimeOffset ImportedAt { get; private set; }
+}
+
+/// <summary>An instance that reached the destination's door and was refused, with the reason (PartiallyCompleted detail).</summary>
+public sealed class FailedInstance
+{
+    public const int MaxReasonLength = 500;
+
+    private FailedInstance()
+    {
+        SopInstanceUid = string.Empty;
+        StudyInstanceUid = string.Empty;
+        Reason = string.Empty;
+    }
+
+    public FailedInstance(Guid jobId, string studyInstanceUid, string sopInstanceUid, string reason, DateTimeOffset at)
+        : this()
+    {
+        Id = Guid.CreateVersion7();
+        JobId = jobId;
+        StudyInstanceUid = studyInstanceUid;
+        SopInstanceUid = sopInstanceUid;
+        Reason = reason.Length <= MaxReasonLength ? reason : reason[..MaxReasonLength];
+        At = at;
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid JobId { get; private set; }
+
+    public string StudyInstanceUid { get; private set; }
+
+    public string SopInstanceUid { get; private set; }
+
+    public string Reason { get; private set; }
+
+    public DateTimeOffset At { get; private set; }
+}
+
+/// <summary>
+/// An instance the source sent that this request did not ask for (another study, another patient): kept aside in the
+/// quarantine folder under a generated file name, never imported, raised as a security alert.
+/// </summary>
+public sealed class QuarantinedInstance
+{
+    public const int MaxReasonLength = 500;
+
+    private QuarantinedInstance()
+    {
+        SopInstanceUid = string.Empty;
+        Reason = string.Empty;
+        FileName = string.Empty;
+    }
+
+    public QuarantinedInstance(
+        Guid jobId, Guid requestId, string sopInstanceUid, string? studyInstanceUid, string? patientId, string reason, string fileName, long bytes, DateTimeOffset at)
+        : this()
+    {
+        Id = Guid.CreateVersion7();
+        JobId = jobId;
+        RequestId = requestId;
+        SopInstanceUid = Truncate(sopInstanceUid, 64);
+        StudyInstanceUid = studyInstanceUid is null ? null : Truncate(studyInstanceUid, 64);
+        PatientId = patientId is null ? null : Truncate(patientId, 64);
+        Reason = Truncate(reason, MaxReasonLength);
+        FileName = fileName;
+        Bytes = bytes;
+        ReceivedAt = at;
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid JobId { get; private set; }
+
+    public Guid RequestId { get; private set; }
+
+    public string SopInstanceUid { get; private set; }
+
+    public string? StudyInstanceUid { get; private set; }
+
+    public string? PatientId { get; private set; }
+
+    public string Reason { get; private set; }
+
+    /// <summary>A generated name inside the quarantine folder (never a value from the data set).</summary>
+    public string FileName { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public DateTimeOffset ReceivedAt { get; private set; }
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+}

@@ -1,0 +1,61 @@
+namespace ImagePortal.Infrastructure.Retrieval;
+
+/// <summary>What this process does (<c>Portal:Role</c>): the UI, the retrieval workers and their Storage SCP, or both.</summary>
+public enum PortalRole
+{
+    All,
+    Web,
+    Worker,
+}
+
+public sealed class PortalOptions
+{
+    public const string SectionName = "Portal";
+
+    public PortalRole Role { get; set; } = PortalRole.All;
+
+    public bool RunsWorkers => Role is PortalRole.All or PortalRole.Worker;
+}
+
+/// <summary>The retrieval workers (<c>Retrieval</c> section).</summary>
+public sealed class RetrievalOptions
+{
+    public const string SectionName = "Retrieval";
+
+    /// <summary>Jobs this process runs at once.</summary>
+    public int Concurrency { get; set; } = 2;
+
+    /// <summary>How long a lease lasts without renewal; a dead worker's job is taken over after this.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often an idle worker looks for due jobs (an approval in this process wakes it at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Failed attempts (transient failures) before the request ends Failed.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Delay before the second attempt; doubles with each failure, with jitter, up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Folder for received instances on their way to the destination; default <c>spool</c> under <c>Storage:DataDirectory</c>.</summary>
+    public string? SpoolDirectory { get; set; }
+
+    /// <summary>The spool never holds more than this; a transfer that would exceed it is refused (out of resources) and retried.</summary>
+    public long SpoolLimitBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>Instances received and waiting to be stored at the destination (back-pressure towards the source).</summary>
+    public int StoreQueueLength { get; set; } = 32;
+}
+
+/// <summary>Wakes the workers of this process when a job became due here (an approval, a retry, a cancel).</summary>
+public sealed class RetrievalSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+
+    public void Pulse() => _signal.Release();
+
+    /// <summary>Waits for a pulse or the timeout; true when pulsed.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,156 @@
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Infrastructure.Retrieval;
+
+/// <summary>A job this worker holds: it may work on it while <see cref="RetrievalQueue.RenewAsync"/> says so.</summary>
+public sealed record RetrievalLease(Guid JobId, string Owner);
+
+/// <summary>
+/// The durable queue over <c>RetrievalJobs</c>. Every state change of a leased job is one conditional UPDATE whose
+/// WHERE clause carries the lease condition, and counts as done only when it touched exactly one row: of two workers
+/// that race for a job (in one process or on many machines, on SQL Server or SQLite), one wins and the other sees 0
+/// rows. No transaction or lock is held while the transfer runs.
+/// </summary>
+public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFactory, TimeProvider clock)
+{
+    /// <summary>Takes the next due job: a queued one whose time has come, or a running one whose worker stopped renewing.</summary>
+    public async Task<RetrievalLease?> TryLeaseAsync(string owner, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var candidates = await db.RetrievalJobs.AsNoTracking()
+            .Where(j => (j.State == RetrievalJobState.Queued && j.NextAttemptAt <= now) ||
+                        (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < now))
+            .OrderBy(j => j.NextAttemptAt)
+            .Select(j => j.Id)
+            .Take(10)
+            .ToListAsync(cancellationToken);
+        foreach (var id in candidates)
+        {
+            var until = now + leaseDuration;
+            var won = await db.RetrievalJobs
+                .Where(j => j.Id == id &&
+                            ((j.State == RetrievalJobState.Queued && j.NextAttemptAt <= now) ||
+                             (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < now)))
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.State, RetrievalJobState.Running)
+                    .SetProperty(j => j.LeaseOwner, owner)
+                    .SetProperty(j => j.LeaseExpiresAt, until)
+                    .SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken);
+            if (won == 1)
+            {
+                return new RetrievalLease(id, owner);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Extends the lease; false when it was lost (expired and taken over) or the job ended meanwhile.</summary>
+    public async Task<RenewResult> RenewAsync(RetrievalLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var until = clock.GetUtcNow() + leaseDuration;
+        var renewed = await Owned(db, lease).ExecuteUpdateAsync(set => set.SetProperty(j => j.LeaseExpiresAt, until), cancellationToken);
+        if (renewed != 1)
+        {
+            return RenewResult.Lost;
+        }
+
+        var cancel = await db.RetrievalJobs.AsNoTracking().Where(j => j.Id == lease.JobId).Select(j => j.CancelRequested).SingleAsync(cancellationToken);
+        return cancel ? RenewResult.CancelRequested : RenewResult.Held;
+    }
+
+    /// <summary>Gives the job back (shutdown): due at once, for any worker.</summary>
+    public async Task ReleaseAsync(RetrievalLease lease, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        await Owned(db, lease).ExecuteUpdateAsync(set => set
+            .SetProperty(j => j.State, RetrievalJobState.Queued)
+            .SetProperty(j => j.LeaseOwner, (string?)null)
+            .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
+            .SetProperty(j => j.NextAttemptAt, now), cancellationToken);
+    }
+
+    /// <summary>A transient failure: back to the queue after <paramref name="delay"/>, with the error for the board.</summary>
+    public async Task<bool> RescheduleAsync(RetrievalLease lease, TimeSpan delay, string error, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var next = clock.GetUtcNow() + delay;
+        var text = Truncate(error);
+        return await Owned(db, lease).ExecuteUpdateAsync(set => set
+            .SetProperty(j => j.State, RetrievalJobState.Queued)
+            .SetProperty(j => j.Attempts, j => j.Attempts + 1)
+            .SetProperty(j => j.LeaseOwner, (string?)null)
+            .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
+            .SetProperty(j => j.NextAttemptAt, next)
+            .SetProperty(j => j.LastError, text), cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// The job ended (succeeded, partially, failed for good, cancelled); the lease ends with it. Runs in the caller's
+    /// context so the caller can save the request's new state in the same transaction; 0 rows: the lease was lost.
+    /// </summary>
+    public async Task<bool> FinishAsync(ImagePortalDbContext db, RetrievalLease lease, RetrievalJobState state, string? error, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var text = error is null ? null : Truncate(error);
+        return await Owned(db, lease).ExecuteUpdateAsync(set => set
+            .SetProperty(j => j.State, state)
+            .SetProperty(j => j.Attempts, j => state == RetrievalJobState.Failed ? j.Attempts + 1 : j.Attempts)
+            .SetProperty(j => j.LeaseOwner, (string?)null)
+            .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
+            .SetProperty(j => j.FinishedAt, now)
+            .SetProperty(j => j.LastError, text), cancellationToken) == 1;
+    }
+
+    /// <summary>Writes the counters of the job and its studies, only while this worker holds the lease.</summary>
+    public async Task<bool> ReportProgressAsync(RetrievalLease lease, RetrievalProgressSnapshot progress, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var held = await Owned(db, lease).ExecuteUpdateAsync(set => set
+            .SetProperty(j => j.ExpectedInstances, progress.Studies.Sum(s => s.Expected))
+            .SetProperty(j => j.DoneInstances, progress.Studies.Sum(s => s.Done))
+            .SetProperty(j => j.FailedInstances, progress.Studies.Sum(s => s.Failed))
+            .SetProperty(j => j.DoneBytes, progress.Studies.Sum(s => s.Bytes)), cancellationToken);
+        if (held != 1)
+        {
+            return false;
+        }
+
+        foreach (var study in progress.Studies)
+        {
+            await db.Set<RetrievalStudyProgress>()
+                .Where(s => s.JobId == lease.JobId && s.StudyInstanceUid == study.StudyInstanceUid)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(s => s.ExpectedInstances, study.Expected)
+                    .SetProperty(s => s.DoneInstances, study.Done)
+                    .SetProperty(s => s.FailedInstances, study.Failed)
+                    .SetProperty(s => s.DoneBytes, study.Bytes)
+                    .SetProperty(s => s.StartedAt, study.StartedAt)
+                    .SetProperty(s => s.FinishedAt, study.FinishedAt), cancellationToken);
+        }
+
+        return true;
+    }
+
+    private static IQueryable<RetrievalJob> Owned(ImagePortalDbContext db, RetrievalLease lease) =>
+        db.RetrievalJobs.Where(j => j.Id == lease.JobId && j.State == RetrievalJobState.Running && j.LeaseOwner == lease.Owner);
+
+    private static string Truncate(string text) => text.Length <= RetrievalJob.MaxErrorLength ? text : text[..(RetrievalJob.MaxErrorLength - 3)] + "...";
+}
+
+public enum RenewResult
+{
+    Held,
+    CancelRequested,
+    Lost,
+}
+
+public sealed record StudyProgressSnapshot(
+    string StudyInstanceUid, int Expected, int Done, int Failed, long Bytes, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+public sealed record RetrievalProgressSnapshot(IReadOnlyList<StudyProgressSnapshot> Studies);

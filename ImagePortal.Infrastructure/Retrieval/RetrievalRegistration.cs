@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace ImagePortal.Infrastructure.Retrieval;
+
+public static class RetrievalRegistration
+{
+    /// <summary>
+    /// The queue is always there (the web role queues and cancels jobs); the workers and the portal's Storage SCP run
+    /// only where <c>Portal:Role</c> is <c>all</c> or <c>worker</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddRetrieval(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<PortalOptions>(builder.Configuration.GetSection(PortalOptions.SectionName));
+        services.Configure<RetrievalOptions>(builder.Configuration.GetSection(RetrievalOptions.SectionName));
+        services.AddSingleton<RetrievalSignal>();
+        services.AddSingleton<RetrievalQueue>();
+        services.TryAddSingleton<IRetrievalObserver, NullRetrievalObserver>();
+
+        var portal = builder.Configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
+        if (portal.RunsWorkers)
+        {
+            var settings = builder.Configuration.GetSection(RetrievalOptions.SectionName).Get<RetrievalOptions>() ?? new RetrievalOptions();
+            var dataDirectory = Path.GetFullPath(builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "App_Data", builder.Environment.ContentRootPath);
+            var spool = Path.GetFullPath(settings.SpoolDirectory is { Length: > 0 } folder ? folder : "spool", dataDirectory);
+            services.AddSingleton(new SpoolBudget(spool, settings.SpoolLimitBytes));
+            services.AddSingleton<MoveRouter>();
+            services.AddSingleton<RetrievalRunner>();
+            services.AddSingleton<PortalStorageScp>();
+            services.AddHostedService(provider => provider.GetRequiredService<PortalStorageScp>());
+            services.AddSingleton<RetrievalWorker>();
+            services.AddHostedService(provider => provider.GetRequiredService<RetrievalWorker>());
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,1110 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom.Network.Association;
+using ImagePortal.Dicom.Network.Client;
+using ImagePortal.Dicom.Network.Dimse;
+using ImagePortal.Dicom.Network.Pdu;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Infrastructure.Retrieval;
+
+/// <summary>A failure worth another attempt later (a PACS down, a transfer cut short); the message is for the user.</summary>
+public sealed class RetrievalTransientException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A failure no retry can fix (no import destination, nothing approved is at the source); the message is for the user.</summary>
+public sealed class RetrievalPermanentException(string message) : Exception(message);
+
+/// <summary>
+/// Runs one leased job (issue 6): C-FIND the approved studies' instances at the source, retrieve them (C-GET when the
+/// source node offers it, else C-MOVE to the portal's Storage SCP), check, spool, reconcile and C-STORE each into the
+/// requester's import destination over one association, record each success in the exactly-once ledger, and end the
+/// request Completed, PartiallyCompleted or Failed. While it runs, the lease is renewed and progress written; a lost
+/// lease stops the work, a cancel request cancels the transfer.
+/// </summary>
+public sealed class RetrievalRunner(
+    IDbContextFactory<ImagePortalDbContext> dbFactory,
+    RetrievalQueue queue,
+    IOptionsMonitor<RetrievalOptions> retrievalOptions,
+    IOptionsMonitor<PortalDicomOptions> dicomOptions,
+    IPortalDicomSettings portalIdentity,
+    MoveRouter router,
+    SpoolBudget spool,
+    IServiceScopeFactory scopes,
+    IRetrievalObserver observer,
+    TimeProvider clock,
+    ILoggerFactory loggers)
+{
+    /// <summary>Transfer syntaxes proposed for each storage SOP class, most wanted first (PS3.5 Table A-1 order otherwise).</summary>
+    internal static readonly string[] StorageSyntaxes =
+    [
+        DicomNetworkUids.ExplicitVrLittleEndian,
+        DicomNetworkUids.ImplicitVrLittleEndian,
+        "1.2.840.10008.1.2.4.70",
+        "1.2.840.10008.1.2.4.50",
+        "1.2.840.10008.1.2.4.90",
+        "1.2.840.10008.1.2.4.91",
+        "1.2.840.10008.1.2.4.80",
+        "1.2.840.10008.1.2.4.81",
+        "1.2.840.10008.1.2.4.57",
+        "1.2.840.10008.1.2.4.51",
+        "1.2.840.10008.1.2.5",
+        DicomNetworkUids.DeflatedExplicitVrLittleEndian,
+        DicomNetworkUids.ExplicitVrBigEndian,
+    ];
+
+    private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
+
+    /// <summary>Uncompressed syntaxes a data set can be rewritten between without touching pixel values.</summary>
+    private static readonly HashSet<string> Rewritable =
+        [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian, DicomNetworkUids.DeflatedExplicitVrLittleEndian];
+
+    private readonly IDbContextFactory<ImagePortalDbContext> dbFactory = dbFactory;
+    private readonly RetrievalQueue queue = queue;
+    private readonly IOptionsMonitor<RetrievalOptions> retrievalOptions = retrievalOptions;
+    private readonly IOptionsMonitor<PortalDicomOptions> dicomOptions = dicomOptions;
+    private readonly IPortalDicomSettings portalIdentity = portalIdentity;
+    private readonly MoveRouter router = router;
+    private readonly SpoolBudget spool = spool;
+    private readonly IServiceScopeFactory scopes = scopes;
+    private readonly IRetrievalObserver observer = observer;
+    private readonly TimeProvider clock = clock;
+    private readonly ILoggerFactory loggers = loggers;
+    private readonly ILogger _logger = loggers.CreateLogger<RetrievalRunner>();
+
+    public async Task RunAsync(RetrievalLease lease, CancellationToken stopping)
+    {
+        var options = retrievalOptions.CurrentValue;
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var state = new LeaseState();
+        var run = new JobRun(this, lease, options);
+        var heartbeat = HeartbeatAsync(lease, run, state, options, work);
+        try
+        {
+            var outcome = await run.ExecuteAsync(work.Token);
+            await FinishAsync(run, outcome, CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (work.IsCancellationRequested)
+        {
+            if (state.Lost)
+            {
+                _logger.LogWarning("Lost the lease of job {JobId}; another worker resumes it", lease.JobId);
+            }
+            else if (state.CancelRequested)
+            {
+                await FinishAsync(run, run.Cancelled(), CancellationToken.None);
+            }
+            else
+            {
+                await queue.ReleaseAsync(lease, CancellationToken.None);
+            }
+        }
+        catch (Exception error) when (error is RetrievalTransientException or PacsUnavailableException)
+        {
+            await RetryOrFailAsync(run, error.Message, options);
+        }
+        catch (RetrievalPermanentException error)
+        {
+            await FinishAsync(run, run.Failed(error.Message), CancellationToken.None);
+        }
+        catch (DbUpdateException error)
+        {
+            _logger.LogError(error, "Database failure in job {JobId}", lease.JobId);
+            await RetryOrFailAsync(run, "The portal's database refused an update; the retrieval will be tried again.", options);
+        }
+        finally
+        {
+            await work.CancelAsync();
+            await heartbeat;
+            run.CleanSpool();
+        }
+    }
+
+    private async Task RetryOrFailAsync(JobRun run, string error, RetrievalOptions options)
+    {
+        var attempts = await AttemptsAsync(run.Lease.JobId) + 1;
+        if (attempts >= Math.Max(1, options.MaxAttempts))
+        {
+            var message = $"Gave up after {attempts} attempt(s): {error}";
+            await FinishAsync(run, run.Imported > 0 ? run.Partial(message) : run.Failed(message), CancellationToken.None);
+            return;
+        }
+
+        var delay = RetrievalJob.Backoff(attempts, options.InitialBackoff, options.MaxBackoff, Random.Shared.NextDouble());
+        _logger.LogWarning("Job {JobId} attempt {Attempt} failed, next in {Delay}: {Error}", run.Lease.JobId, attempts, delay, error);
+        await queue.RescheduleAsync(run.Lease, delay, $"Attempt {attempts} of {options.MaxAttempts} failed: {error}", CancellationToken.None);
+        await run.PublishProgressAsync(CancellationToken.None);
+    }
+
+    private async Task<int> AttemptsAsync(Guid jobId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return await db.RetrievalJobs.Where(j => j.Id == jobId).Select(j => j.Attempts).SingleAsync();
+    }
+
+    /// <summary>Renews the lease and writes progress about once a second; cancels the work when the lease is lost or a cancel was asked for.</summary>
+    private async Task HeartbeatAsync(RetrievalLease lease, JobRun run, LeaseState state, RetrievalOptions options, CancellationTokenSource work)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.LeaseDuration.TotalMilliseconds / 3, 100, 1000));
+        using var timer = new PeriodicTimer(period, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(work.Token))
+            {
+                var renewed = await queue.RenewAsync(lease, options.LeaseDuration, work.Token);
+                if (renewed == RenewResult.Lost)
+                {
+                    state.Lost = true;
+                    await work.CancelAsync();
+                    return;
+                }
+
+                if (renewed == RenewResult.CancelRequested && run.CanBeCancelled)
+                {
+                    state.CancelRequested = true;
+                    await work.CancelAsync();
+                    return;
+                }
+
+                await run.ReportProgressAsync(work.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception error) when (error is DbUpdateException or InvalidOperationException)
+        {
+            // A database hiccup: the lease runs out if it lasts, and another worker resumes.
+            _logger.LogWarning(error, "Could not renew the lease of job {JobId}", lease.JobId);
+        }
+    }
+
+    private async Task FinishAsync(JobRun run, JobOutcome outcome, CancellationToken cancellationToken)
+    {
+        await run.ReportProgressAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await db.ImageRequests.Include(r => r.Studies).Include(r => r.Events).SingleAsync(r => r.Id == run.RequestId, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (request.Status is RequestStatus.Approved or RequestStatus.Failed)
+        {
+            request.StartRetrieval(now);
+        }
+
+        var kind = RequestEventKind.Failed;
+        if (request.Status == RequestStatus.Retrieving)
+        {
+            if (outcome.State == RetrievalJobState.Failed && outcome.Imported == 0)
+            {
+                request.FailRetrieval(outcome.Detail, now);
+            }
+            else
+            {
+                request.CompleteRetrieval(outcome.Imported, outcome.Failed, now, outcome.Detail);
+            }
+
+            kind = request.Events[^1].Kind;
+        }
+
+        // The job's end and the request's end commit together, and only while this worker still holds the lease.
+        var strategy = db.Database.CreateExecutionStrategy();
+        var held = await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (!await queue.FinishAsync(db, run.Lease, outcome.State, outcome.State == RetrievalJobState.Succeeded ? null : outcome.Detail, cancellationToken))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return false;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+        if (!held)
+        {
+            _logger.LogWarning("Job {JobId} ended but its lease was lost meanwhile; the request is left to the new owner", run.Lease.JobId);
+            return;
+        }
+
+        await run.AuditTransferredAsync(cancellationToken);
+        await observer.RequestChangedAsync(request, kind, cancellationToken);
+        await observer.NotifyRequesterAsync(request, outcome.Notification(request), cancellationToken);
+        _logger.LogInformation("Job {JobId} of {Number} ended {State}: {Detail}", run.Lease.JobId, request.Number, outcome.State, outcome.Detail);
+    }
+
+    private sealed class LeaseState
+    {
+        public volatile bool Lost;
+        public volatile bool CancelRequested;
+    }
+
+    /// <summary>How a run ended, in counts and words.</summary>
+    private sealed record JobOutcome(RetrievalJobState State, int Imported, int Failed, int Studies, string LocalMrn, string Detail)
+    {
+        public string Notification(ImageRequest request) => State switch
+        {
+            RetrievalJobState.Succeeded => $"Imported {Imported} images of {Studies} {(Studies == 1 ? "study" : "studies")}; local patient ID {LocalMrn}",
+            RetrievalJobState.PartiallySucceeded => $"Imported {Imported} of {Imported + Failed} images of {Studies} {(Studies == 1 ? "study" : "studies")} for {request.Number}; {Failed} failed; local patient ID {LocalMrn}",
+            RetrievalJobState.Cancelled => $"Retrieval of {request.Number} cancelled; {Imported} images imported; local patient ID {LocalMrn}",
+            _ => $"Retrieval of {request.Number} failed: {Detail}",
+        };
+    }
+
+    /// <summary>The instance a C-FIND at IMAGE level announced.</summary>
+    private sealed record ExpectedInstance(string StudyUid, string SeriesUid, string SopInstanceUid, string SopClassUid);
+
+    /// <summary>An instance received, checked and reconciled in the spool, waiting for its C-STORE.</summary>
+    private sealed record Spooled(string Path, string StudyUid, string SopClassUid, string SopInstanceUid, string TransferSyntaxUid, long Bytes);
+
+    private sealed class StudyTally(string studyUid)
+    {
+        public string StudyUid { get; } = studyUid;
+
+        public int Expected;
+        public int Done;
+        public int Failed;
+        public long Bytes;
+        public DateTimeOffset? StartedAt;
+        public DateTimeOffset? FinishedAt;
+
+        public StudyProgressSnapshot Snapshot() => new(StudyUid, Expected, Done, Failed, Interlocked.Read(ref Bytes), StartedAt, FinishedAt);
+    }
+
+    /// <summary>The state of one run of one job.</summary>
+    private sealed class JobRun(RetrievalRunner owner, RetrievalLease lease, RetrievalOptions options) : IDicomStoreProvider
+    {
+        private readonly Dictionary<string, StudyTally> _tallies = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, byte> _done = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, (string Study, string Reason)> _failures = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _failuresSaved = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _flush = new(1, 1);
+        private string _lastRetrieveProblem = string.Empty;
+        private readonly Dictionary<string, string> _expectedPatientIds = new(StringComparer.Ordinal);
+        private readonly List<ImportedInstance> _ledger = [];
+        private readonly Lock _ledgerLock = new();
+        private Channel<Spooled>? _toStore;
+        private ImageRequest _request = null!;
+        private RetrievalJob _job = null!;
+        private Facility _requester = null!;
+        private Facility _source = null!;
+        private DicomNode _destination = null!;
+        private ReconcilePlan _plan = null!;
+        private string _folder = string.Empty;
+        private long _spooled;
+        private volatile bool _spoolFull;
+        private volatile bool _started;
+        private int _quarantined;
+
+        public RetrievalLease Lease { get; } = lease;
+
+        public Guid RequestId => _job?.RequestId ?? Guid.Empty;
+
+        public int Imported => _tallies.Values.Sum(t => Volatile.Read(ref t.Done));
+
+        /// <summary>A cancel takes effect once the run knows its request (it always does after loading).</summary>
+        public bool CanBeCancelled => _job is not null;
+
+        public async Task<JobOutcome> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            await LoadAsync(cancellationToken);
+            if (_job.CancelRequested)
+            {
+                return Cancelled();
+            }
+
+            await StartAsync(cancellationToken);
+            var sourceNode = _source.Nodes.Where(n => n.Supports(DicomCapabilities.Get) || n.Supports(DicomCapabilities.Move))
+                .OrderByDescending(n => n.Supports(DicomCapabilities.Get)).FirstOrDefault()
+                ?? throw new RetrievalPermanentException($"{_source.Code} has no DICOM node that offers C-GET or C-MOVE.");
+
+            var expected = await FindExpectedAsync(sourceNode, cancellationToken);
+            if (expected.Count == 0)
+            {
+                throw new RetrievalPermanentException($"None of the approved studies is at {PacsGateway.Describe(sourceNode)} any more.");
+            }
+
+            await LoadLedgerAsync(expected, cancellationToken);
+            var remaining = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)).ToList();
+            if (remaining.Count > 0)
+            {
+                await TransferAsync(sourceNode, remaining, cancellationToken);
+            }
+
+            foreach (var tally in _tallies.Values)
+            {
+                tally.FinishedAt ??= owner.clock.GetUtcNow();
+            }
+
+            var missing = expected.Count(e => !_done.ContainsKey(e.SopInstanceUid) && !_failures.ContainsKey(e.SopInstanceUid));
+            if (_spoolFull)
+            {
+                throw new RetrievalTransientException($"The spool is full ({owner.retrievalOptions.CurrentValue.SpoolLimitBytes} bytes); {missing} instance(s) wait for room.");
+            }
+
+            if (missing > 0)
+            {
+                throw new RetrievalTransientException($"{PacsGateway.Describe(sourceNode)} delivered {expected.Count - missing} of {expected.Count} instances{_lastRetrieveProblem}.");
+            }
+
+            return Outcome();
+        }
+
+        public JobOutcome Cancelled()
+        {
+            var imported = Imported;
+            var expected = _tallies.Values.Sum(t => t.Expected);
+            return new JobOutcome(RetrievalJobState.Cancelled, imported, Math.Max(1, expected - imported), _tallies.Count, _request?.Patient.LocalMrn ?? string.Empty,
+                $"Cancelled after {imported} of {expected} instances were imported.");
+        }
+
+        public JobOutcome Failed(string error) =>
+            new(RetrievalJobState.Failed, Imported, Math.Max(1, _tallies.Values.Sum(t => t.Expected) - Imported), _tallies.Count, _request?.Patient.LocalMrn ?? string.Empty, error);
+
+        public JobOutcome Partial(string error)
+        {
+            var expected = _tallies.Values.Sum(t => t.Expected);
+            return new(RetrievalJobState.PartiallySucceeded, Imported, Math.Max(1, expected - Imported), _tallies.Count, _request.Patient.LocalMrn, error);
+        }
+
+        private JobOutcome Outcome()
+        {
+            var imported = Imported;
+            var failed = _failures.Count;
+            if (failed == 0)
+            {
+                return new JobOutcome(RetrievalJobState.Succeeded, imported, 0, _tallies.Count, _request.Patient.LocalMrn,
+                    $"{imported} instance(s) of {_tallies.Count} study(ies) imported into {_destination.AeTitleValue} as patient {_request.Patient.LocalMrn}" +
+                    (_quarantined > 0 ? $"; {_quarantined} unexpected instance(s) quarantined" : string.Empty));
+            }
+
+            var reasons = string.Join("; ", _failures.GroupBy(f => f.Value.Reason).Select(g => $"{g.Count()} × {g.Key} ({string.Join(", ", g.Take(3).Select(x => x.Key))}{(g.Count() > 3 ? ", ..." : "")})"));
+            var detail = $"{imported} imported, {failed} failed: {reasons}";
+            return new JobOutcome(imported == 0 ? RetrievalJobState.Failed : RetrievalJobState.PartiallySucceeded, imported, failed, _tallies.Count, _request.Patient.LocalMrn,
+                detail.Length <= 1000 ? detail : detail[..997] + "...");
+        }
+
+        private async Task LoadAsync(CancellationToken cancellationToken)
+        {
+            await using var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken);
+            _job = await db.RetrievalJobs.AsNoTracking().Include(j => j.Studies).SingleAsync(j => j.Id == Lease.JobId, cancellationToken);
+            _request = await db.ImageRequests.AsNoTracking().Include(r => r.Studies).SingleAsync(r => r.Id == _job.RequestId, cancellationToken);
+            _requester = await db.Facilities.AsNoTracking().Include(f => f.Nodes).SingleAsync(f => f.Id == _request.RequestingFacilityId, cancellationToken);
+            _source = await db.Facilities.AsNoTracking().Include(f => f.Nodes).SingleAsync(f => f.Id == _request.SourceFacilityId, cancellationToken);
+            foreach (var study in _request.Studies)
+            {
+                _tallies[study.StudyInstanceUid] = new StudyTally(study.StudyInstanceUid) { Expected = study.ExpectedInstances ?? 0 };
+            }
+
+            _destination = _requester.ImportDestination
+                ?? throw new RetrievalPermanentException($"{_requester.Code} has no import destination node; an administrator must choose one.");
+            _plan = new ReconcilePlan(
+                _request.Patient.LocalMrn, _requester.PatientIdIssuer, _source.PatientIdIssuer, _source.Code,
+                _requester.AccessionPolicy, _requester.DemographicsPolicy, _request.Patient);
+            _folder = Path.Combine(owner.spool.Directory, Lease.JobId.ToString("N"));
+        }
+
+        /// <summary>Moves the request to Retrieving (first run, or a retry after Failed) and audits "begin transferring" per study.</summary>
+        private async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await using var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken);
+            var request = await db.ImageRequests.Include(r => r.Studies).Include(r => r.Events).SingleAsync(r => r.Id == _job.RequestId, cancellationToken);
+            if (request.Status is RequestStatus.Approved or RequestStatus.Failed)
+            {
+                request.StartRetrieval(owner.clock.GetUtcNow());
+                await db.SaveChangesAsync(cancellationToken);
+                await owner.observer.RequestChangedAsync(request, RequestEventKind.RetrievalStarted, cancellationToken);
+            }
+
+            _started = true;
+            _request = request;
+            await using var scope = owner.scopes.CreateAsyncScope();
+            var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+            foreach (var study in request.Studies)
+            {
+                await audit.RecordAsync(
+                    new AuditEntry(AuditEventType.BeginTransferring, AuditAction.Execute, AuditOutcome.Success,
+                        $"Request {request.Number}: begin transferring study {study.StudyInstanceUid} from {_source.Code} to {_requester.Code}",
+                        request.Patient.LocalMrn, request.Number),
+                    null, WorkerName, null, null, cancellationToken);
+            }
+        }
+
+        private string WorkerName => $"retrieval worker {Lease.Owner}";
+
+        public async Task AuditTransferredAsync(CancellationToken cancellationToken)
+        {
+            if (!_started)
+            {
+                return;
+            }
+
+            await using var scope = owner.scopes.CreateAsyncScope();
+            var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+            foreach (var tally in _tallies.Values)
+            {
+                var outcome = tally.Failed > 0 || tally.Done < tally.Expected ? AuditOutcome.MinorFailure : AuditOutcome.Success;
+                await audit.RecordAsync(
+                    new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, outcome,
+                        $"Request {_request.Number}: study {tally.StudyUid} from {_source.Code} into {_destination.AeTitleValue}: {tally.Done} of {tally.Expected} instances imported, {tally.Failed} failed, {tally.Bytes} bytes",
+                        _request.Patient.LocalMrn, _request.Number),
+                    null, WorkerName, null, null, cancellationToken);
+            }
+        }
+
+        /// <summary>PS3.4 C.6.2: Study Root C-FIND at STUDY (the source patient), SERIES and IMAGE level for every approved study.</summary>
+        private async Task<List<ExpectedInstance>> FindExpectedAsync(DicomNode node, CancellationToken cancellationToken)
+        {
+            var expected = new List<ExpectedInstance>();
+            await using var association = await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken);
+            foreach (var tally in _tallies.Values)
+            {
+                var studyKeys = Keys("STUDY", tally.StudyUid);
+                studyKeys.SetString(DicomTag.PatientID, string.Empty);
+                var studies = await FindAsync(node, association, studyKeys, cancellationToken);
+                if (studies.Count == 0)
+                {
+                    tally.Expected = 0;
+                    Fail(tally.StudyUid, tally.StudyUid, $"study {tally.StudyUid} is no longer at {PacsGateway.Describe(node)}");
+                    continue;
+                }
+
+                _expectedPatientIds[tally.StudyUid] = studies[0].GetString(DicomTag.PatientID) ?? string.Empty;
+                var seriesKeys = Keys("SERIES", tally.StudyUid);
+                seriesKeys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
+                var count = 0;
+                foreach (var series in await FindAsync(node, association, seriesKeys, cancellationToken))
+                {
+                    var seriesUid = series.GetUid(DicomTag.SeriesInstanceUID);
+                    if (string.IsNullOrEmpty(seriesUid))
+                    {
+                        continue;
+                    }
+
+                    var imageKeys = Keys("IMAGE", tally.StudyUid);
+                    imageKeys.SetString(DicomTag.SeriesInstanceUID, seriesUid);
+                    imageKeys.SetString(DicomTag.SOPInstanceUID, string.Empty);
+                    imageKeys.SetString(DicomTag.SOPClassUID, string.Empty);
+                    foreach (var image in await FindAsync(node, association, imageKeys, cancellationToken))
+                    {
+                        if (image.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && image.GetUid(DicomTag.SOPClassUID) is { Length: > 0 } sopClass)
+                        {
+                            expected.Add(new ExpectedInstance(tally.StudyUid, seriesUid, sop, sopClass));
+                            count++;
+                        }
+                    }
+                }
+
+                tally.Expected = count;
+            }
+
+            await association.ReleaseAsync(cancellationToken);
+            return expected;
+        }
+
+        private static DicomDataset Keys(string level, string studyUid)
+        {
+            var keys = new DicomDataset();
+            keys.SetString(DicomTag.QueryRetrieveLevel, level);
+            keys.SetString(DicomTag.StudyInstanceUID, studyUid);
+            return keys;
+        }
+
+        private static async Task<List<DicomDataset>> FindAsync(DicomNode node, DicomClientAssociation association, DicomDataset keys, CancellationToken cancellationToken)
+        {
+            var matches = new List<DicomDataset>();
+            await foreach (var response in association.FindAsync(DicomNetworkUids.StudyRootFind, keys, cancellationToken))
+            {
+                if (response.Status.IsPending && response.Identifier is { } identifier)
+                {
+                    matches.Add(identifier);
+                }
+                else if (!response.Status.IsSuccessOrWarning && !response.Status.IsPending)
+                {
+                    throw new RetrievalTransientException(
+                        $"{PacsGateway.Describe(node)} refused the query: status {response.Status}{(response.ErrorComment is { } c ? $" ({c})" : "")}.");
+                }
+            }
+
+            return matches;
+        }
+
+        private async Task LoadLedgerAsync(List<ExpectedInstance> expected, CancellationToken cancellationToken)
+        {
+            await using var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken);
+            foreach (var chunk in expected.Select(e => e.SopInstanceUid).Chunk(500))
+            {
+                var done = await db.ImportedInstances.AsNoTracking()
+                    .Where(i => i.DestinationNodeId == _destination.Id && chunk.Contains(i.SopInstanceUid))
+                    .Select(i => new { i.SopInstanceUid, i.StudyInstanceUid, i.Bytes })
+                    .ToListAsync(cancellationToken);
+                foreach (var instance in done)
+                {
+                    if (_done.TryAdd(instance.SopInstanceUid, 0) && _tallies.TryGetValue(instance.StudyInstanceUid, out var tally))
+                    {
+                        tally.Done++;
+                        tally.Bytes += instance.Bytes;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Retrieves into the spool while a second task stores from it into the destination (bounded: back-pressure to the source).</summary>
+        private async Task TransferAsync(DicomNode sourceNode, List<ExpectedInstance> remaining, CancellationToken cancellationToken)
+        {
+            Directory.CreateDirectory(_folder);
+            var sopClasses = remaining.Select(e => e.SopClassUid).Distinct(StringComparer.Ordinal).ToList();
+            await using var destination = await OpenAsync(_destination, StorageProposals(sopClasses, 127, role: false), cancellationToken);
+            _toStore = Channel.CreateBounded<Spooled>(new BoundedChannelOptions(Math.Max(1, options.StoreQueueLength)) { SingleReader = true, SingleWriter = false });
+            using var storing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var store = StoreAllAsync(destination, storing.Token);
+            try
+            {
+                foreach (var tally in _tallies.Values.Where(t => remaining.Any(r => r.StudyUid == t.StudyUid)))
+                {
+                    tally.StartedAt ??= owner.clock.GetUtcNow();
+                }
+
+                if (sourceNode.Supports(DicomCapabilities.Get))
+                {
+                    await GetAsync(sourceNode, remaining, sopClasses, cancellationToken);
+                }
+                else
+                {
+                    await MoveAsync(sourceNode, remaining, cancellationToken);
+                }
+            }
+            finally
+            {
+                _toStore.Writer.TryComplete();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await storing.CancelAsync();
+                }
+
+                try
+                {
+                    await store;
+                }
+                finally
+                {
+                    await FlushLedgerAsync(CancellationToken.None);
+                }
+            }
+
+            await destination.ReleaseAsync(cancellationToken);
+        }
+
+        private async Task GetAsync(DicomNode node, List<ExpectedInstance> remaining, IReadOnlyList<string> sopClasses, CancellationToken cancellationToken)
+        {
+            List<PresentationContextRequest> contexts = [new(DicomNetworkUids.StudyRootGet, QuerySyntaxes), .. StorageProposals(sopClasses, 126, role: true)];
+            await using var association = await OpenAsync(node, contexts, cancellationToken);
+            foreach (var identifier in Identifiers(remaining))
+            {
+                await foreach (var progress in association.GetAsync(DicomNetworkUids.StudyRootGet, identifier, this, cancellationToken))
+                {
+                    Observe(progress);
+                }
+            }
+
+            await association.ReleaseAsync(cancellationToken);
+        }
+
+        private async Task MoveAsync(DicomNode node, List<ExpectedInstance> remaining, CancellationToken cancellationToken)
+        {
+            var portal = (await owner.portalIdentity.GetAsync(cancellationToken)).AeTitle;
+            await using var route = await owner.router.RouteAsync(node.AeTitleValue, this, cancellationToken);
+            await using var association = await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootMove, QuerySyntaxes)], cancellationToken);
+            foreach (var identifier in Identifiers(remaining))
+            {
+                await foreach (var progress in association.MoveAsync(DicomNetworkUids.StudyRootMove, portal, identifier, cancellationToken))
+                {
+                    Observe(progress);
+                }
+            }
+
+            await association.ReleaseAsync(cancellationToken);
+        }
+
+        private void Observe(RetrieveProgress progress)
+        {
+            if (progress.Status.IsFinal && !progress.Status.IsSuccessOrWarning)
+            {
+                _lastRetrieveProblem = $" (retrieve ended with status {progress.Status}{(progress.ErrorComment is { } c ? $": {c}" : "")})";
+            }
+            else if (progress.Status.IsFinal && progress.Failed is > 0)
+            {
+                _lastRetrieveProblem = $" ({progress.Failed} sub-operation(s) failed at the source)";
+            }
+        }
+
+        /// <summary>
+        /// A whole study when none of it is done yet; otherwise IMAGE level with the missing SOP Instance UIDs per series
+        /// (PS3.4 C.4.2.2.1: a list of unique keys at the retrieve level), so a resumed job pulls only what is missing.
+        /// </summary>
+        private IEnumerable<DicomDataset> Identifiers(List<ExpectedInstance> remaining)
+        {
+            foreach (var study in remaining.GroupBy(r => r.StudyUid))
+            {
+                if (!_done.Keys.Any() || study.Count() == _tallies[study.Key].Expected)
+                {
+                    yield return Keys("STUDY", study.Key);
+                    continue;
+                }
+
+                foreach (var series in study.GroupBy(r => r.SeriesUid))
+                {
+                    foreach (var chunk in series.Chunk(200))
+                    {
+                        var keys = Keys("IMAGE", study.Key);
+                        keys.SetString(DicomTag.SeriesInstanceUID, series.Key);
+                        keys.SetStrings(DicomTag.SOPInstanceUID, chunk.Select(c => c.SopInstanceUid).ToArray());
+                        yield return keys;
+                    }
+                }
+            }
+        }
+
+        /// <summary>One context per (SOP class, transfer syntax), so every instance can travel in its own syntax; fewer syntaxes when classes are many.</summary>
+        private static List<PresentationContextRequest> StorageProposals(IReadOnlyList<string> sopClasses, int room, bool role)
+        {
+            var perClass = Math.Max(2, Math.Min(StorageSyntaxes.Length, room / Math.Max(1, sopClasses.Count)));
+            var proposals = new List<PresentationContextRequest>();
+            foreach (var sopClass in sopClasses)
+            {
+                foreach (var syntax in StorageSyntaxes.Take(perClass))
+                {
+                    if (proposals.Count == room)
+                    {
+                        return proposals;
+                    }
+
+                    proposals.Add(new PresentationContextRequest(sopClass, [syntax]) { Role = role ? new RoleSelection(sopClass, ScuRole: false, ScpRole: true) : null });
+                }
+            }
+
+            return proposals;
+        }
+
+        private async Task<DicomClientAssociation> OpenAsync(DicomNode node, IReadOnlyList<PresentationContextRequest> contexts, CancellationToken cancellationToken)
+        {
+            var settings = owner.dicomOptions.CurrentValue;
+            var identity = await owner.portalIdentity.GetAsync(cancellationToken);
+            var client = new DicomClient(node.Host, node.Port, new AssociationOptions
+            {
+                CallingAeTitle = identity.AeTitle,
+                CalledAeTitle = node.AeTitleValue,
+                ConnectTimeout = settings.ConnectTimeout,
+                ResponseTimeout = settings.ResponseTimeout,
+                Tls = node.UseTls ? new System.Net.Security.SslClientAuthenticationOptions { TargetHost = node.Host } : null,
+            }, owner.loggers);
+            try
+            {
+                return await client.OpenAsync(contexts, cancellationToken);
+            }
+            catch (Exception error) when (PacsGateway.Readable(node, error) is { } readable)
+            {
+                throw new RetrievalTransientException(readable.Message, error);
+            }
+        }
+
+        /// <summary>
+        /// Each received instance (C-GET sub-operation or routed C-MOVE sub-operation): skip what is done, spool within the
+        /// limit, check it belongs to the request, reconcile it, queue it for the destination.
+        /// </summary>
+        public async Task<DimseStatus> StoreAsync(ReceivedInstance instance, CancellationToken cancellationToken)
+        {
+            if (_done.ContainsKey(instance.SopInstanceUid))
+            {
+                await instance.DataSet.CopyToAsync(Stream.Null, cancellationToken);
+                return DimseStatus.Success;
+            }
+
+            var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".dcm");
+            long bytes;
+            try
+            {
+                bytes = await SpoolAsync(instance, path, cancellationToken);
+            }
+            catch (SpoolFullException)
+            {
+                _spoolFull = true;
+                return DimseStatus.RefusedOutOfResources;
+            }
+
+            DicomFile file;
+            try
+            {
+                file = DicomFile.Open(path);
+            }
+            catch (DicomFormatException error)
+            {
+                Discard(path, bytes);
+                Fail(instance.SopInstanceUid, _tallies.Keys.First(), $"not valid DICOM ({error.Message})");
+                return DimseStatus.UnableToProcess;
+            }
+
+            var studyUid = file.Dataset.GetString(DicomTag.StudyInstanceUID);
+            var patientId = file.Dataset.GetString(DicomTag.PatientID) ?? string.Empty;
+            var problem = file.Dataset.GetString(DicomTag.SOPInstanceUID) != instance.SopInstanceUid
+                ? "its SOP Instance UID differs from the one announced in the C-STORE request"
+                : studyUid is null || !_tallies.ContainsKey(studyUid)
+                    ? $"study {studyUid ?? "(none)"} was not approved for this request"
+                    : _expectedPatientIds.TryGetValue(studyUid, out var expectedPatient) && expectedPatient != patientId
+                        ? $"patient ID '{patientId}' is not the approved study's patient"
+                        : null;
+            if (problem is not null)
+            {
+                await QuarantineAsync(instance, path, bytes, studyUid, patientId, problem, cancellationToken);
+                return DimseStatus.Success;
+            }
+
+            InstanceReconciler.Apply(file.Dataset, _plan);
+            file.Save(path);
+            var size = new FileInfo(path).Length;
+            Interlocked.Add(ref _spooled, size - bytes);
+            owner.spool.Adjust(size - bytes);
+            await _toStore!.Writer.WriteAsync(new Spooled(path, studyUid!, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid, size), cancellationToken);
+            return DimseStatus.Success;
+        }
+
+        private async Task<long> SpoolAsync(ReceivedInstance instance, string path, CancellationToken cancellationToken)
+        {
+            long written = 0;
+            try
+            {
+                await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                var header = instance.Header.Encode(instance.CallingAeTitle);
+                Reserve(header.Length);
+                written += header.Length;
+                await file.WriteAsync(header, cancellationToken);
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await instance.DataSet.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    Reserve(read);
+                    written += read;
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                return written;
+            }
+            catch
+            {
+                Discard(path, written);
+                if (instance.DataSet.CanRead)
+                {
+                    await instance.DataSet.CopyToAsync(Stream.Null, CancellationToken.None);
+                }
+
+                throw;
+            }
+        }
+
+        private void Reserve(long bytes)
+        {
+            if (!owner.spool.TryReserve(bytes))
+            {
+                throw new SpoolFullException();
+            }
+
+            Interlocked.Add(ref _spooled, bytes);
+        }
+
+        private void Discard(string path, long bytes)
+        {
+            TryDelete(path);
+            owner.spool.Adjust(-bytes);
+            Interlocked.Add(ref _spooled, -bytes);
+        }
+
+        private async Task QuarantineAsync(ReceivedInstance instance, string path, long bytes, string? studyUid, string patientId, string problem, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _quarantined);
+            var fileName = Guid.NewGuid().ToString("N") + ".dcm";
+            Directory.CreateDirectory(owner.spool.QuarantineDirectory);
+            File.Move(path, Path.Combine(owner.spool.QuarantineDirectory, fileName));
+            owner.spool.Adjust(-bytes);
+            Interlocked.Add(ref _spooled, -bytes);
+            var now = owner.clock.GetUtcNow();
+            var text = $"Quarantined instance {instance.SopInstanceUid} from {instance.CallingAeTitle}: {problem}. It was not imported.";
+            await using (var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                db.QuarantinedInstances.Add(new QuarantinedInstance(Lease.JobId, _request.Id, instance.SopInstanceUid, studyUid, patientId, problem, fileName, bytes, now));
+                var request = await db.ImageRequests.Include(r => r.Events).SingleAsync(r => r.Id == _request.Id, cancellationToken);
+                request.RecordSecurityAlert(text.Length <= 1000 ? text : text[..1000], now);
+                await db.SaveChangesAsync(cancellationToken);
+                await owner.observer.RequestChangedAsync(request, RequestEventKind.SecurityAlert, cancellationToken);
+            }
+
+            await using var scope = owner.scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IAuditTrail>().RecordAsync(
+                new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Execute, AuditOutcome.SeriousFailure, $"Request {_request.Number}: {text}",
+                    _request.Patient.LocalMrn, _request.Number),
+                null, WorkerName, null, null, cancellationToken);
+            owner._logger.LogWarning("Job {JobId}: {Alert}", Lease.JobId, text);
+        }
+
+        /// <summary>Stores every spooled instance over the one destination association, in the order received.</summary>
+        private async Task StoreAllAsync(DicomClientAssociation destination, CancellationToken cancellationToken)
+        {
+            await foreach (var item in _toStore!.Reader.ReadAllAsync(cancellationToken))
+            {
+                string? failure;
+                try
+                {
+                    failure = await StoreOneAsync(destination, item, cancellationToken);
+                }
+                catch (Exception error) when (PacsGateway.Readable(_destination, error) is { } readable)
+                {
+                    // The destination went away: the rest waits for the next attempt (the ledger keeps what is done).
+                    _toStore.Writer.TryComplete();
+                    Drain();
+                    throw new RetrievalTransientException(readable.Message, error);
+                }
+                finally
+                {
+                    Discard(item.Path, item.Bytes);
+                }
+
+                var tally = _tallies[item.StudyUid];
+                if (failure is null)
+                {
+                    if (_done.TryAdd(item.SopInstanceUid, 0))
+                    {
+                        Interlocked.Increment(ref tally.Done);
+                        Interlocked.Add(ref tally.Bytes, item.Bytes);
+                        lock (_ledgerLock)
+                        {
+                            _ledger.Add(new ImportedInstance(Lease.JobId, _destination.Id, item.StudyUid, item.SopInstanceUid, item.Bytes, owner.clock.GetUtcNow()));
+                        }
+                    }
+                }
+                else
+                {
+                    Fail(item.SopInstanceUid, item.StudyUid, failure);
+                }
+            }
+        }
+
+        private void Drain()
+        {
+            while (_toStore!.Reader.TryRead(out var left))
+            {
+                Discard(left.Path, left.Bytes);
+            }
+        }
+
+        private void Fail(string sopInstanceUid, string studyUid, string reason)
+        {
+            if (_failures.TryAdd(sopInstanceUid, (studyUid, reason)) && _tallies.TryGetValue(studyUid, out var tally))
+            {
+                Interlocked.Increment(ref tally.Failed);
+            }
+        }
+
+        /// <summary>C-STORE in the original syntax; uncompressed data may be rewritten to the other little-endian syntax. Null on success, else why not.</summary>
+        private async Task<string?> StoreOneAsync(DicomClientAssociation destination, Spooled item, CancellationToken cancellationToken)
+        {
+            var association = destination.Association;
+            DimseResponse response;
+            if (association.FindContext(item.SopClassUid, item.TransferSyntaxUid) is not null)
+            {
+                response = await destination.StoreFileAsync(item.Path, cancellationToken);
+            }
+            else if (Rewritable.Contains(item.TransferSyntaxUid) &&
+                     new[] { DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian }
+                         .FirstOrDefault(s => association.FindContext(item.SopClassUid, s) is not null) is { } fallback)
+            {
+                var file = DicomFile.Open(item.Path);
+                await using var rewritten = new FileStream(item.Path + ".tx", FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+                DicomWriter.WriteDataset(rewritten, file.Dataset, DicomTransferSyntax.Lookup(fallback));
+                rewritten.Position = 0;
+                response = await destination.StoreAsync(item.SopClassUid, item.SopInstanceUid, fallback, rewritten, cancellationToken: cancellationToken);
+            }
+            else
+            {
+                var what = DicomUid.Find(item.SopClassUid)?.Name ?? item.SopClassUid;
+                return association.FindContext(item.SopClassUid) is null
+                    ? $"{_destination.AeTitleValue} does not accept {what}"
+                    : $"{_destination.AeTitleValue} does not accept {what} in {DicomTransferSyntax.Lookup(item.TransferSyntaxUid).Name}";
+            }
+
+            // PS3.4 B.2.3: warnings are stored; 0x0111 ("duplicate SOP instance") means the destination already holds it.
+            return response.Status.IsSuccessOrWarning || response.Status.Code == 0x0111
+                ? null
+                : $"{_destination.AeTitleValue} answered {response.Status}{(response.ErrorComment is { Length: > 0 } c ? $" ({c})" : "")}";
+        }
+
+        /// <summary>Writes the ledger rows gathered since the last flush; a row another worker wrote first is simply already there.</summary>
+        private async Task FlushLedgerAsync(CancellationToken cancellationToken)
+        {
+            await _flush.WaitAsync(cancellationToken);
+            try
+            {
+                await FlushLedgerCoreAsync(cancellationToken);
+            }
+            finally
+            {
+                _flush.Release();
+            }
+        }
+
+        private async Task FlushLedgerCoreAsync(CancellationToken cancellationToken)
+        {
+            List<ImportedInstance> batch;
+            lock (_ledgerLock)
+            {
+                batch = [.. _ledger];
+                _ledger.Clear();
+            }
+
+            if (_failures.Count > 0)
+            {
+                await SaveFailuresAsync(cancellationToken);
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            await using var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken);
+            db.ImportedInstances.AddRange(batch);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                foreach (var row in batch)
+                {
+                    await using var single = await owner.dbFactory.CreateDbContextAsync(cancellationToken);
+                    if (!await single.ImportedInstances.AnyAsync(i => i.SopInstanceUid == row.SopInstanceUid && i.DestinationNodeId == row.DestinationNodeId, cancellationToken))
+                    {
+                        single.ImportedInstances.Add(row);
+                        await single.SaveChangesAsync(cancellationToken);
+                    }
+                }
+            }
+        }
+
+        private async Task SaveFailuresAsync(CancellationToken cancellationToken)
+        {
+            var now = owner.clock.GetUtcNow();
+            var fresh = _failures.Where(f => _failuresSaved.Add(f.Key)).ToList();
+            if (fresh.Count == 0)
+            {
+                return;
+            }
+
+            await using var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken);
+            db.FailedInstances.AddRange(fresh.Select(f => new FailedInstance(Lease.JobId, f.Value.Study, f.Key, f.Value.Reason, now)));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        public async Task ReportProgressAsync(CancellationToken cancellationToken)
+        {
+            if (_job is null)
+            {
+                return;
+            }
+
+            await FlushLedgerAsync(cancellationToken);
+            var snapshot = new RetrievalProgressSnapshot(_tallies.Values.Select(t => t.Snapshot()).ToList());
+            if (await owner.queue.ReportProgressAsync(Lease, snapshot, cancellationToken))
+            {
+                await PublishProgressAsync(cancellationToken);
+            }
+        }
+
+        public async Task PublishProgressAsync(CancellationToken cancellationToken)
+        {
+            if (_request is not null)
+            {
+                await owner.observer.ProgressAsync(_request, cancellationToken);
+            }
+        }
+
+        public void CleanSpool()
+        {
+            if (_folder.Length == 0 || !Directory.Exists(_folder))
+            {
+                return;
+            }
+
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+
+            owner.spool.Adjust(-Interlocked.Exchange(ref _spooled, 0));
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private sealed class SpoolFullException : Exception;
+}
+
+/// <summary>The spool folder and its size limit, shared by every job of this process.</summary>
+public sealed class SpoolBudget(string directory, long limitBytes)
+{
+    private long _used;
+
+    public string Directory { get; } = directory;
+
+    /// <summary>Kept aside, never imported: instances a source sent that no request asked for.</summary>
+    public string QuarantineDirectory => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Directory)) ?? Directory, "quarantine");
+
+    public long Used => Interlocked.Read(ref _used);
+
+    public bool TryReserve(long bytes)
+    {
+        while (true)
+        {
+            var used = Interlocked.Read(ref _used);
+            if (used + bytes > limitBytes)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _used, used + bytes, used) == used)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Adjust(long bytes) => Interlocked.Add(ref _used, bytes);
+}

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Retrieval;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImagePortal.Tests.Features.Retrieval;
+
+/// <summary>The durable queue on a real SQLite database: leases are exclusive, expire, and end only for their owner.</summary>
+public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static int _numbers = 900000;
+
+    [Fact]
+    public async Task TwoWorkers_And20Jobs_EveryJobIsLeasedByExactlyOneWorker()
+    {
+        var jobs = await QueueJobsAsync(20);
+
+        // Two lessees with their own queue objects and connections, racing for the same rows as two processes would.
+        var factory = fixture.Services.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>();
+        var leases = new ConcurrentBag<(Guid Job, string Owner)>();
+        async Task WorkAsync(string owner)
+        {
+            var queue = new RetrievalQueue(factory, TimeProvider.System);
+            while (await queue.TryLeaseAsync(owner, TimeSpan.FromMinutes(5), Ct) is { } lease)
+            {
+                if (jobs.Contains(lease.JobId))
+                {
+                    leases.Add((lease.JobId, owner));
+                }
+
+                Assert.True(await queue.FinishAsync(factory.CreateDbContext(), lease, RetrievalJobState.Succeeded, null, Ct));
+            }
+        }
+
+        await Task.WhenAll(WorkAsync("worker-a"), WorkAsync("worker-b"), WorkAsync("worker-c"));
+
+        Assert.Equal(jobs.Order(), leases.Select(l => l.Job).Order());
+        Assert.Equal(20, leases.Select(l => l.Job).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AnExpiredLease_IsTakenOverByAnotherWorker_AndTheFirstCanNoLongerWriteOrFinish()
+    {
+        var job = (await QueueJobsAsync(1)).Single();
+        var queue = fixture.Services.GetRequiredService<RetrievalQueue>();
+        var first = await LeaseAsync(queue, "dead-worker", job, TimeSpan.FromMilliseconds(300));
+
+        await Task.Delay(400, Ct);
+        var second = await LeaseAsync(queue, "other-worker", job, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(RenewResult.Lost, await queue.RenewAsync(first, TimeSpan.FromMinutes(1), Ct));
+        Assert.False(await queue.ReportProgressAsync(first, new RetrievalProgressSnapshot([]), Ct));
+        await using (var db = await fixture.Services.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync(Ct))
+        {
+            Assert.False(await queue.FinishAsync(db, first, RetrievalJobState.Succeeded, null, Ct));
+        }
+
+        Assert.Equal(RenewResult.Held, await queue.RenewAsync(second, TimeSpan.FromMinutes(1), Ct));
+        var row = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.Id == job, Ct));
+        Assert.Equal(("other-worker", RetrievalJobState.Running), (row.LeaseOwner, row.State));
+    }
+
+    [Fact]
+    public async Task ATransientFailure_GoesBackToTheQueueWithBackoff_AndIsNotDueBeforeThen()
+    {
+        var job = (await QueueJobsAsync(1)).Single();
+        var queue = fixture.Services.GetRequiredService<RetrievalQueue>();
+        var lease = await LeaseAsync(queue, "worker", job, TimeSpan.FromMinutes(1));
+
+        Assert.True(await queue.RescheduleAsync(lease, TimeSpan.FromMinutes(10), "PACS X cannot be reached", Ct));
+
+        var row = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.Id == job, Ct));
+        Assert.Equal((RetrievalJobState.Queued, 1, "PACS X cannot be reached"), (row.State, row.Attempts, row.LastError));
+        Assert.True(row.NextAttemptAt > DateTimeOffset.UtcNow.AddMinutes(9));
+        for (var i = 0; i < 5 && await queue.TryLeaseAsync("worker", TimeSpan.FromMinutes(1), Ct) is { } other; i++)
+        {
+            Assert.NotEqual(job, other.JobId);
+        }
+    }
+
+    [Fact]
+    public void Backoff_DoublesUpToTheCap_WithJitterBetweenHalfAndAll()
+    {
+        var first = RetrievalJob.Backoff(1, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), 1);
+        var third = RetrievalJob.Backoff(3, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), 1);
+        var capped = RetrievalJob.Backoff(30, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), 1);
+        var jittered = RetrievalJob.Backoff(3, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), 0);
+
+        Assert.Equal(TimeSpan.FromSeconds(10), first);
+        Assert.Equal(TimeSpan.FromSeconds(40), third);
+        Assert.Equal(TimeSpan.FromMinutes(1), capped);
+        Assert.Equal(TimeSpan.FromSeconds(20), jittered);
+    }
+
+    [Fact]
+    public async Task Approve_QueuesExactlyOneJob_InTheSameSave_AndOnlyTheRightPeopleMayCancelIt()
+    {
+        var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ImagePortal.Web.Features.Requests.FileRequest(
+            sbr, "Queue", "Test", null, PatientSex.Female, null, "NVH-Q1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
+        var number = filed.Value!.Number!;
+        var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));
+        seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
+        var approve = new ImagePortal.Web.Features.Requests.ApproveRequest(number, seen.Value!.Version,
+            [new ImagePortal.Web.Features.Requests.ApprovedStudy("1.2.3.4.5", null, "CT", null, null, 10)]);
+
+        var first = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, approve);
+        var replayed = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, approve);
+
+        Assert.True(first.IsSuccess, first.Failure?.Message);
+        Assert.Equal(FailureKind.Conflict, replayed.Failure!.Kind);
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.Include(j => j.Studies)
+            .SingleAsync(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == number), Ct));
+        Assert.Equal(RetrievalJobState.Queued, job.State);
+        Assert.Equal(("1.2.3.4.5", 10), (job.Studies.Single().StudyInstanceUid, job.Studies.Single().ExpectedInstances));
+
+        // Another facility's clerk, and an approver of the requesting side: "not found".
+        Assert.Equal(FailureKind.NotFound, (await fixture.CommandAsync(DemoUsers.ClerkSbr.UserName, new CancelRetrieval(number))).Failure!.Kind);
+        Assert.Equal(FailureKind.NotFound, (await fixture.CommandAsync(DemoUsers.ApproverNvh.UserName, new CancelRetrieval(number))).Failure!.Kind);
+        Assert.Equal(FailureKind.Invalid, (await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new RetryRetrieval(number))).Failure!.Kind);
+
+        var cancelled = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new CancelRetrieval(number));
+        var twice = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new CancelRetrieval(number));
+
+        Assert.True(cancelled.IsSuccess, cancelled.Failure?.Message);
+        Assert.Equal(FailureKind.Invalid, twice.Failure!.Kind);
+        Assert.True(await fixture.DbAsync(db => db.RetrievalJobs.Where(j => j.Id == job.Id).Select(j => j.CancelRequested).SingleAsync(Ct)));
+    }
+
+    private async Task<RetrievalLease> LeaseAsync(RetrievalQueue queue, string owner, Guid job, TimeSpan duration)
+    {
+        // Other tests' jobs may be due too: lease until this one comes up, giving the others back.
+        var others = new List<RetrievalLease>();
+        try
+        {
+            while (await queue.TryLeaseAsync(owner, duration, Ct) is { } lease)
+            {
+                if (lease.JobId == job)
+                {
+                    return lease;
+                }
+
+                others.Add(lease);
+            }
+
+            throw new InvalidOperationException("The job was not due.");
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                await queue.ReleaseAsync(other, Ct);
+            }
+        }
+    }
+
+    private async Task<HashSet<Guid>> QueueJobsAsync(int count) => await fixture.DbAsync(async db =>
+    {
+        var facilities = await db.Facilities.Where(f => f.Code == "NVH" || f.Code == "SBR").ToDictionaryAsync(f => f.Code, f => f.Id, Ct);
+        var now = DateTimeOffset.UtcNow;
+        var ids = new HashSet<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            var request = ImageRequest.Submit(
+                $"REQ-2026-{Interlocked.Increment(ref _numbers)}", facilities["NVH"], facilities["SBR"],
+                new PatientDetails("Queue", null, null, PatientSex.Unknown, null, $"NVH-{i}"), new RequestScope([], null, null, null, null),
+                "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
+            request.Claim("approver", now);
+            request.Approve("approver", [new RequestedStudy($"1.2.3.{i + 1}", null, "CT", null, null, 1)], now);
+            var job = RetrievalJob.For(request, now);
+            db.ImageRequests.Add(request);
+            db.RetrievalJobs.Add(job);
+            ids.Add(job.Id);
+        }
+
+        await db.SaveChangesAsync(Ct);
+        return ids;
+    });
+}

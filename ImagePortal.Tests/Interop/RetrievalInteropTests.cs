@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Text.Json;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Retrieval;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using ImagePortal.Web.Features.Jobs;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImagePortal.Tests.Interop;
+
+/// <summary>A portal that runs its retrieval workers and Storage SCP, with short leases and backoff so failures show fast.</summary>
+public sealed class RetrievalFixture : UseCaseFixture
+{
+    public int ScpPort { get; } = FreePort.Next();
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Portal:Role"] = "all",
+        ["Dicom:Port"] = ScpPort.ToString(CultureInfo.InvariantCulture),
+        ["Retrieval:Concurrency"] = "2",
+        ["Retrieval:PollInterval"] = "00:00:00.200",
+        ["Retrieval:LeaseDuration"] = "00:00:05",
+        ["Retrieval:InitialBackoff"] = "00:00:00.300",
+        ["Retrieval:MaxBackoff"] = "00:00:01",
+        ["Retrieval:MaxAttempts"] = "3",
+    };
+}
+
+/// <summary>
+/// Issue 6 against real peers: an approved request ends as images in the requester's PACS (Orthanc B) pulled from the
+/// source's PACS (Orthanc A), reconciled under the local MRN, exactly once, whatever fails on the way.
+/// </summary>
+public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixture<RetrievalFixture>
+{
+    private const string LocalIssuer = "NVH-MRN";
+    private const string SourceIssuer = "SBR-MRN";
+    private const string UnknownSopClass = "1.2.826.0.1.3680043.8.498.777";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Approve_ImportsEveryInstance_UnderTheLocalMrn_WithPixelDataUntouched()
+    {
+        using var files = new TempDirectory("retrieve");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientName: "Müller^Jürgen", patientId: "SBR-1234");
+        await study.UploadToAsync(source, Ct);
+        await PointNodesAsync(source, destination, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-0042", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var sourceIds = await OrthancIdsAsync(source);
+        foreach (var (sop, id) in await OrthancIdsAsync(destination))
+        {
+            var tags = await destination.GetJsonAsync($"instances/{id}/tags?simplify", Ct);
+            Assert.Equal("MRN-0042", tags.GetProperty("PatientID").GetString());
+            Assert.Equal(LocalIssuer, tags.GetProperty("IssuerOfPatientID").GetString());
+            Assert.Equal("Müller^Jürgen", tags.GetProperty("PatientName").GetString());
+            var other = Assert.Single(tags.GetProperty("OtherPatientIDsSequence").EnumerateArray());
+            Assert.Equal("SBR-1234", other.GetProperty("PatientID").GetString());
+            Assert.Equal(SourceIssuer, other.GetProperty("IssuerOfPatientID").GetString());
+            Assert.Equal(study.StudyInstanceUid, tags.GetProperty("StudyInstanceUID").GetString());
+            Assert.Equal(
+                await source.Http.GetByteArrayAsync($"instances/{sourceIds[sop]}/content/7fe0-0010", Ct),
+                await destination.Http.GetByteArrayAsync($"instances/{id}/content/7fe0-0010", Ct));
+        }
+
+        var (job, ledger) = await fixture.DbAsync(async db =>
+        {
+            var j = await db.RetrievalJobs.Include(x => x.Studies).SingleAsync(x => x.RequestId == request.Id, Ct);
+            return (j, await db.ImportedInstances.CountAsync(i => i.JobId == j.Id, Ct));
+        });
+        Assert.Equal(RetrievalJobState.Succeeded, job.State);
+        Assert.Equal(study.SopInstanceUids.Count, ledger);
+        Assert.Equal(study.SopInstanceUids.Count, job.DoneInstances);
+        Assert.True(job.DoneBytes > 0);
+        var progress = Assert.Single(job.Studies);
+        Assert.Equal(study.SopInstanceUids.Count, progress.ExpectedInstances);
+        Assert.Equal(study.SopInstanceUids.Count, progress.DoneInstances);
+
+        var notes = await fixture.DbAsync(db => db.UserNotifications.Where(n => n.Link == $"/requests/{number}").Select(n => n.Text).ToListAsync(Ct));
+        Assert.Contains($"Imported {study.SopInstanceUids.Count} images of 1 study; local patient ID MRN-0042", notes);
+        var audit = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number).ToListAsync(Ct));
+        Assert.Contains(audit, e => e.Type == AuditEventType.BeginTransferring && e.Description.Contains(study.StudyInstanceUid));
+        Assert.Contains(audit, e => e.Type == AuditEventType.InstancesTransferred && e.Description.Contains($"{study.SopInstanceUids.Count} of {study.SopInstanceUids.Count} instances imported"));
+        Assert.Empty(Directory.EnumerateFiles(fixture.Services.GetRequiredService<SpoolBudget>().Directory, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task WithoutCGet_TheSourceMovesToThePortalsStorageScp()
+    {
+        using var files = new TempDirectory("retrieve-move");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions
+        {
+            AeTitle = "SBR_PACS",
+            Modalities = [new OrthancModality("portal", "IMAGEPORTAL", fixture.ScpPort)],
+        }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-2000", series: 1, imagesPerSeries: 4);
+        await study.UploadToAsync(source, Ct);
+        await PointNodesAsync(source, destination, DicomCapabilities.All & ~DicomCapabilities.Get);
+
+        var number = await FileAndApproveAsync("MRN-2000", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+    }
+
+    [Fact]
+    public async Task SourceDown_RetriesThenFails_WithAReadableError_AndAManualRetrySucceedsOnceItIsBack()
+    {
+        using var files = new TempDirectory("retrieve-down");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-3000", series: 1, imagesPerSeries: 2);
+        var deadPort = FreePort.Next();
+        await PointNodeAsync("SBR", "SBR_PACS", deadPort, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-3000", study);
+        var failed = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Failed, failed.Status);
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == failed.Id, Ct));
+        Assert.Equal(RetrievalJobState.Failed, job.State);
+        Assert.Equal(3, job.Attempts);
+        Assert.Contains($"PACS SBR_PACS at 127.0.0.1:{deadPort} cannot be reached", job.LastError);
+        Assert.DoesNotContain("   at ", job.LastError);
+        Assert.Contains(failed.Events, e => e.Kind == RequestEventKind.Failed && e.Text!.Contains("cannot be reached"));
+
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        await study.UploadToAsync(source, Ct);
+        await PointNodeAsync("SBR", "SBR_PACS", source.DicomPort, DicomCapabilities.All);
+        var stranger = await fixture.CommandAsync(DemoUsers.ClerkSbr.UserName, new RetryRetrieval(number));
+        Assert.Equal(FailureKind.NotFound, stranger.Failure!.Kind);
+        var retried = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new RetryRetrieval(number));
+        Assert.True(retried.IsSuccess, retried.Failure?.Message);
+
+        var completed = await WaitForEndAsync(number, TimeSpan.FromSeconds(60), after: RequestStatus.Failed);
+        Assert.Equal(RequestStatus.Completed, completed.Status);
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+    }
+
+    [Fact]
+    public async Task DestinationRefusingASopClass_EndsPartiallyCompleted_NamingTheInstanceAndWhy()
+    {
+        using var files = new TempDirectory("retrieve-refuse");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS", UnknownSopClassAccepted = true }, Ct);
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-4000", series: 1, imagesPerSeries: 3);
+        var odd = WriteWithSopClass(study.Files[0], files.Combine("odd.dcm"), UnknownSopClass);
+        await study.UploadToAsync(source, Ct);
+        await source.UploadAsync(await File.ReadAllBytesAsync(odd.Path, Ct), Ct);
+        await PointNodesAsync(source, destination, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-4000", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.PartiallyCompleted, request.Status);
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var failure = await fixture.DbAsync(db => db.FailedInstances.SingleAsync(f => f.SopInstanceUid == odd.SopInstanceUid, Ct));
+        Assert.Contains("NVH_PACS does not accept " + UnknownSopClass, failure.Reason);
+        var ended = request.Events.Single(e => e.Kind == RequestEventKind.PartiallyCompleted);
+        Assert.Contains("3 imported, 1 failed", ended.Text);
+        Assert.Contains(odd.SopInstanceUid, ended.Text);
+    }
+
+    [Fact]
+    public async Task Cancel_MidTransfer_StopsIt_KeepsWhatWasImported_AndEndsTheRequest()
+    {
+        using var files = new TempDirectory("retrieve-cancel");
+
+        // Default (Nagle) Orthancs: each instance stalls on a delayed ACK, so the transfer takes long enough to cancel.
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5000", series: 1, imagesPerSeries: 150, rows: 128, columns: 128);
+        await study.UploadToAsync(source, Ct);
+        await PointNodesAsync(source, destination, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-5000", study);
+        var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
+        await PollAsync(() => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.DoneInstances > 0, Ct)), TimeSpan.FromSeconds(60));
+        var cancelled = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new CancelRetrieval(number));
+        Assert.True(cancelled.IsSuccess, cancelled.Failure?.Message);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.PartiallyCompleted, request.Status);
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == requestId, Ct));
+        Assert.Equal(RetrievalJobState.Cancelled, job.State);
+        var ledger = await fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
+        var stored = await destination.InstanceUidsAsync(Ct);
+        Assert.InRange(ledger.Count, 1, study.SopInstanceUids.Count - 1);
+        Assert.Empty(ledger.Except(stored));
+        Assert.True(stored.Count <= ledger.Count + 1, "at most the instance in flight when the cancel came is stored without its ledger row");
+        Assert.Contains("Cancelled after", request.Events.Single(e => e.Kind == RequestEventKind.PartiallyCompleted).Text);
+    }
+
+    [Fact]
+    public async Task AnInstanceOfAnotherStudy_SentByTheSource_IsQuarantined_NotImported_AndRaisedAsASecurityAlert()
+    {
+        using var files = new TempDirectory("retrieve-foreign");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-6000", series: 1, imagesPerSeries: 2);
+        var foreign = SyntheticStudy.Write(files.Combine("f"), patientName: "Other^Patient", patientId: "SBR-6999", series: 1, imagesPerSeries: 1);
+
+        // Our own SCP as a misbehaving PACS: its C-FIND answers the approved study, its C-GET also sends a foreign instance.
+        var archive = new MisbehavingArchive(new TestArchive(study.Files), new TestArchive(foreign.Files));
+        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
+        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-6000", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var quarantined = await fixture.DbAsync(db => db.QuarantinedInstances.SingleAsync(q => q.RequestId == request.Id, Ct));
+        Assert.Equal(foreign.SopInstanceUids.Single(), quarantined.SopInstanceUid);
+        Assert.Equal(foreign.StudyInstanceUid, quarantined.StudyInstanceUid);
+        Assert.Contains("was not approved", quarantined.Reason);
+        Assert.True(File.Exists(Path.Combine(fixture.Services.GetRequiredService<SpoolBudget>().QuarantineDirectory, quarantined.FileName)));
+        Assert.Contains(request.Events, e => e.Kind == RequestEventKind.SecurityAlert && e.Text!.Contains(foreign.SopInstanceUids.Single()));
+        var alerts = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == AuditEventType.SecurityAlert).ToListAsync(Ct));
+        Assert.Contains(alerts, a => a.Description.Contains("Quarantined instance " + foreign.SopInstanceUids.Single()));
+    }
+
+    /// <summary>Answers queries from the approved study, but a retrieve also brings an instance of another study.</summary>
+    private sealed class MisbehavingArchive(TestArchive honest, TestArchive foreign) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
+    {
+        public IAsyncEnumerable<byte[]> FindAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken) =>
+            honest.FindAsync(request, cancellationToken);
+
+        public async Task<IReadOnlyList<ImagePortal.Dicom.Network.Server.RetrieveInstance>> ResolveAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken)
+        {
+            var all = new ImagePortal.Dicom.Network.Server.QueryRequest(request.Caller, request.SopClassUid, request.TransferSyntaxUid,
+                request.Encode(new DicomDataset().SetString(DicomTag.QueryRetrieveLevel, "STUDY")));
+            return [.. await honest.ResolveAsync(request, cancellationToken), .. await foreign.ResolveAsync(all, cancellationToken)];
+        }
+    }
+
+    private static (string Path, string SopInstanceUid) WriteWithSopClass(string template, string path, string sopClass)
+    {
+        var file = DicomFile.Open(template);
+        var dataset = file.Dataset.Clone();
+        var uid = SyntheticStudy.NewUid();
+        dataset.SetString(DicomTag.SOPClassUID, sopClass);
+        dataset.SetString(DicomTag.SOPInstanceUID, uid);
+        DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
+        return (path, uid);
+    }
+
+    private Task PointNodesAsync(OrthancPeer source, OrthancPeer destination, DicomCapabilities sourceCapabilities) =>
+        Task.WhenAll(
+            PointNodeAsync("SBR", source.AeTitle, source.DicomPort, sourceCapabilities),
+            PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All));
+
+    private async Task PointNodeAsync(string facility, string aeTitle, int port, DicomCapabilities capabilities) => await fixture.DbAsync(async db =>
+    {
+        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
+        var node = found.Nodes.Single();
+        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, capabilities, false);
+        return await db.SaveChangesAsync(Ct);
+    });
+
+    private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study)
+    {
+        var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent));
+        Assert.True(filed.IsSuccess, filed.Failure?.Message);
+        var number = filed.Value!.Number!;
+        var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
+        var claimed = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));
+        Assert.True(claimed.IsSuccess, claimed.Failure?.Message);
+        seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
+        var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, seen.Value!.Version,
+            [new ApprovedStudy(study.StudyInstanceUid, new DateOnly(2024, 1, 15), "CT", "Synthetic test study", null, study.SopInstanceUids.Count)]));
+        Assert.True(approved.IsSuccess, approved.Failure?.Message);
+        return number;
+    }
+
+    private async Task<ImageRequest> WaitForEndAsync(string number, TimeSpan timeout, RequestStatus? after = null)
+    {
+        ImageRequest? request = null;
+        var ended = new[] { RequestStatus.Completed, RequestStatus.PartiallyCompleted, RequestStatus.Failed };
+        await PollAsync(async () =>
+        {
+            request = await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().Include(r => r.Events).SingleAsync(r => r.Number == number, Ct));
+            var job = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == request.Id, Ct));
+            return ended.Contains(request.Status) && job.IsFinished && (after is null || request.Events.Count(e => e.Kind == RequestEventKind.RetrievalStarted) > 1);
+        }, timeout);
+        return request!;
+    }
+
+    private static async Task PollAsync(Func<Task<bool>> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Not done within {timeout}.");
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private static async Task<Dictionary<string, string>> OrthancIdsAsync(OrthancPeer orthanc)
+    {
+        var instances = await orthanc.GetJsonAsync("instances?expand", Ct);
+        return instances.EnumerateArray().ToDictionary(
+            i => i.GetProperty("MainDicomTags").GetProperty("SOPInstanceUID").GetString()!,
+            i => i.GetProperty("ID").GetString()!);
+    }
+}
