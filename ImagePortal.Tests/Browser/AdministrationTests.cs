@@ -1,7 +1,12 @@
+using System.Text;
 using System.Text.RegularExpressions;
+using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -110,6 +115,38 @@ public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<
         await Expect(user.GetByText("Your password has been changed")).ToBeVisibleAsync();
         await user.GotoAsync("/");
         await Expect(new Shell(user).Heading).ToContainTextAsync("Welcome");
+    }
+
+    [Fact]
+    public async Task TheInvitationLink_SetsThePassword_Once()
+    {
+        var link = await browser.App.InScopeAsync(async services =>
+        {
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = new ApplicationUser { UserName = "invited.nvh", DisplayName = "Invited Person", FacilityId = await FacilityIdAsync("NVH") };
+            Assert.True((await users.CreateAsync(user)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, Roles.Clerk)).Succeeded);
+            var token = await users.GeneratePasswordResetTokenAsync(user);
+            return $"/Account/ChoosePassword?userId={user.Id}&code={WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token))}";
+        });
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(link);
+        await page.GetByLabel("New password").FillAsync("an invited person's phrase");
+        await page.GetByLabel("Confirm password").FillAsync("an invited person's phrase");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your password is set.");
+
+        await page.GotoAsync(link);
+        await page.GetByLabel("New password").FillAsync("someone replaying the link");
+        await page.GetByLabel("Confirm password").FillAsync("someone replaying the link");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This link is not valid any more. Ask your administrator for a new invitation.");
+
+        await new LoginPage(page).OpenAsync();
+        await new LoginPage(page).SignInAsync("invited.nvh", "an invited person's phrase");
+        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
     }
 }
 
