@@ -37,6 +37,7 @@ public static class DependencyInjection
         services.AddScoped<ICurrentUser>(provider => provider.GetRequiredService<CurrentUser>());
         services.AddScoped<CircuitActivity>();
         services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
+        services.AddHostedService<Demo.DemoWelcome>();
         services.AddHsts(options =>
         {
             options.MaxAge = TimeSpan.FromDays(365);
