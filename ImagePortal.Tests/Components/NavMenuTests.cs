@@ -33,8 +33,8 @@ public sealed class NavMenuTests : MudComponentTest
         Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives"], LinksFor(Roles.Clerk));
 
     [Fact]
-    public void Approver_SeesTheInbox_Only() =>
-        Assert.Equal(["Home", "Inbox"], LinksFor(Roles.Approver));
+    public void Approver_SeesTheInboxAndJobs_Only() =>
+        Assert.Equal(["Home", "Inbox", "Jobs"], LinksFor(Roles.Approver));
 
     [Fact]
     public void Auditor_SeesReportsAndAudit() =>
@@ -42,5 +42,5 @@ public sealed class NavMenuTests : MudComponentTest
 
     [Fact]
     public void FacilityAdminWhoIsAlsoClerk_SeesBoth() =>
-        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Administration"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
+        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Jobs", "Administration"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
 }
