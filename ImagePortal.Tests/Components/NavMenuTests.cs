@@ -34,8 +34,8 @@ public sealed class NavMenuTests : MudComponentTest
         Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives"], LinksFor(Roles.Clerk));
 
     [Fact]
-    public void Approver_SeesTheInbox_Only() =>
-        Assert.Equal(["Home", "Inbox"], LinksFor(Roles.Approver));
+    public void Approver_SeesTheInboxAndJobs_Only() =>
+        Assert.Equal(["Home", "Inbox", "Jobs"], LinksFor(Roles.Approver));
 
     [Fact]
     public void Auditor_SeesReportsAndAudit() =>
@@ -43,9 +43,9 @@ public sealed class NavMenuTests : MudComponentTest
 
     [Fact]
     public void FacilityAdminWhoIsAlsoClerk_SeesBoth() =>
-        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Facilities", "Agreements", "Users"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
+        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Jobs", "Facilities", "Agreements", "Users"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
 
     [Fact]
     public void NetworkAdmin_AlsoSeesThePortalsDicomSettings() =>
-        Assert.Equal(["Home", "Facilities", "Agreements", "Users", "Portal DICOM settings"], LinksFor(Roles.NetworkAdmin));
+        Assert.Equal(["Home", "Jobs", "Facilities", "Agreements", "Users", "Portal DICOM settings"], LinksFor(Roles.NetworkAdmin));
 }

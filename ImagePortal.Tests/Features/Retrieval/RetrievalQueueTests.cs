@@ -136,6 +136,34 @@ public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<
         Assert.True(await fixture.DbAsync(db => db.RetrievalJobs.Where(j => j.Id == job.Id).Select(j => j.CancelRequested).SingleAsync(Ct)));
     }
 
+    [Fact]
+    public async Task TheJobsBoard_ShowsEachUserOnlyTheJobsOfTheirFacilityAndRole()
+    {
+        var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ImagePortal.Web.Features.Requests.FileRequest(
+            sbr, "Board", "Test", null, PatientSex.Female, null, "NVH-B1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
+        var number = filed.Value!.Number!;
+        var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));
+        seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ApproveRequest(number, seen.Value!.Version,
+            [new ImagePortal.Web.Features.Requests.ApprovedStudy("1.2.3.4.6", null, "CT", null, null, 7)]));
+
+        async Task<bool> SeesAsync(string user) =>
+            (await fixture.QueryAsync(user, new ListJobs(0, 100))).Value!.Items.Any(j => j.Number == number);
+
+        Assert.True(await SeesAsync(DemoUsers.ApproverSbr.UserName));
+        Assert.True(await SeesAsync(DemoUsers.ClerkNvh.UserName));
+        Assert.True(await SeesAsync(DemoUsers.AdminNvh.UserName));
+        Assert.True(await SeesAsync(DemoUsers.NetworkAdmin.UserName));
+        Assert.False(await SeesAsync(DemoUsers.ClerkSbr.UserName));
+        Assert.False(await SeesAsync(DemoUsers.ApproverNvh.UserName));
+        var progress = (await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new GetJobProgress(number))).Value!;
+        Assert.Equal((RetrievalJobState.Queued, 0, 7), (progress.State, progress.Done, progress.Studies.Single().Expected));
+        Assert.Null((await fixture.QueryAsync(DemoUsers.ClerkSbr.UserName, new GetJobProgress(number))).Value);
+        Assert.False((await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ListJobs(0, 1000))).IsSuccess, "pages are capped");
+    }
+
     private async Task<RetrievalLease> LeaseAsync(RetrievalQueue queue, string owner, Guid job, TimeSpan duration)
     {
         // Other tests' jobs may be due too: lease until this one comes up, giving the others back.

@@ -147,8 +147,16 @@ public sealed class PeerProcess : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a test may kill a peer on purpose and still hold it in an await using.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         TryKill(_process);
         try
         {

@@ -1,0 +1,141 @@
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Tests.Interop;
+
+/// <summary>The web role in the test process, on a SQLite file that worker processes share.</summary>
+public sealed class SharedDatabaseFixture : UseCaseFixture
+{
+    private readonly TempDirectory _folder = new("shared-db");
+
+    public string DatabasePath => _folder.Combine("portal.db");
+
+    public string Folder => _folder.Path;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Portal:Role"] = "web",
+        ["ConnectionStrings:ImagePortal"] = $"Data Source={DatabasePath}",
+    };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _folder.Dispose();
+    }
+}
+
+/// <summary>
+/// Issue 6: the same application started with <c>Portal:Role=worker</c> as separate processes on one database. A worker
+/// process killed mid-transfer loses its lease; a second one resumes, and the destination ends with every instance once.
+/// </summary>
+public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFixture<SharedDatabaseFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AWorkerProcessKilledMidTransfer_IsReplacedByAnother_NothingMissingNothingTwice()
+    {
+        using var files = new TempDirectory("worker-kill");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-7000", series: 2, imagesPerSeries: 75, rows: 128, columns: 128);
+        await study.UploadToAsync(source, Ct);
+        await PointNodeAsync("SBR", source.AeTitle, source.DicomPort);
+        await PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort);
+
+        await using var first = await StartWorkerAsync("first");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var number = await FileAndApproveAsync("MRN-7000", study);
+        var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
+        await PollAsync(() => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.DoneInstances > 0, Ct)), TimeSpan.FromSeconds(60), first);
+        var leasedBy = await fixture.DbAsync(db => db.RetrievalJobs.Where(j => j.RequestId == requestId).Select(j => j.LeaseOwner).SingleAsync(Ct));
+        Assert.Contains($"/{first.Id}/", leasedBy);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"first worker imports at {clock.Elapsed}");
+        await first.DisposeAsync();
+        var doneWhenKilled = await fixture.DbAsync(db => db.ImportedInstances.CountAsync(i => db.RetrievalJobs.Any(j => j.Id == i.JobId && j.RequestId == requestId), Ct));
+        Assert.InRange(doneWhenKilled, 0, study.SopInstanceUids.Count - 1);
+
+        await using var second = await StartWorkerAsync("second");
+        await PollAsync(async () => await fixture.DbAsync(db => db.ImageRequests.AnyAsync(r => r.Id == requestId && r.Status == RequestStatus.Completed, Ct)), TimeSpan.FromSeconds(90), second);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"second worker done at {clock.Elapsed}");
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == requestId, Ct));
+        Assert.Equal(RetrievalJobState.Succeeded, job.State);
+        var ledger = await fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
+        Assert.Equal(study.SopInstanceUids.Order(), ledger.Order());
+        var stored = await destination.InstanceUidsAsync(Ct);
+        Assert.Equal(study.SopInstanceUids.Order(), stored.Order());
+        var statistics = await destination.GetJsonAsync("statistics", Ct);
+        Assert.Equal(study.SopInstanceUids.Count, statistics.GetProperty("CountInstances").GetInt32());
+    }
+
+    private async Task<PeerProcess> StartWorkerAsync(string name)
+    {
+        var folder = Path.Combine(fixture.Folder, name);
+        Directory.CreateDirectory(folder);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Portal__Role"] = "worker",
+            ["Database__Provider"] = "Sqlite",
+            ["Database__MigrateOnStartup"] = "false",
+            ["ConnectionStrings__ImagePortal"] = $"Data Source={fixture.DatabasePath}",
+            ["Storage__DataDirectory"] = folder,
+            ["Dicom__Port"] = "0",
+            ["Retrieval__Concurrency"] = "1",
+            ["Retrieval__LeaseDuration"] = "00:00:03",
+            ["Retrieval__PollInterval"] = "00:00:00.200",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        var bin = AppContext.BaseDirectory;
+        var worker = PeerProcess.Start("dotnet", [Path.Combine(bin, "ImagePortal.Web.dll")], bin, environment);
+        return await Task.FromResult(worker);
+    }
+
+    private async Task PointNodeAsync(string facility, string aeTitle, int port) => await fixture.DbAsync(async db =>
+    {
+        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
+        var node = found.Nodes.Single();
+        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, DicomCapabilities.All, false);
+        return await db.SaveChangesAsync(Ct);
+    });
+
+    private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study)
+    {
+        var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare", RequestPriority.Urgent));
+        var number = filed.Value!.Number!;
+        var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
+        await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));
+        seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
+        var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, seen.Value!.Version,
+            [new ApprovedStudy(study.StudyInstanceUid, null, "CT", null, null, study.SopInstanceUids.Count)]));
+        Assert.True(approved.IsSuccess, approved.Failure?.Message);
+        return number;
+    }
+
+    private static async Task PollAsync(Func<Task<bool>> done, TimeSpan timeout, PeerProcess worker)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await done())
+        {
+            if (worker.HasExited)
+            {
+                Assert.Fail($"The worker process exited ({worker.ExitCode}):\n{worker.Output}");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Not done within {timeout}. Worker output:\n{worker.Output}");
+            await Task.Delay(100, Ct);
+        }
+    }
+}
