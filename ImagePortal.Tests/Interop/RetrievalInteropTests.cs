@@ -182,19 +182,29 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     {
         using var files = new TempDirectory("retrieve-cancel");
 
-        // Default (Nagle) Orthancs: each instance stalls on a delayed ACK, so the transfer takes long enough to cancel.
-        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        // Our own SCP as the source: it sends the first instances, then holds the rest back until the test has cancelled,
+        // so the cancel lands mid-transfer however fast the machine is.
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5000", series: 1, imagesPerSeries: 150, rows: 128, columns: 128);
-        await study.UploadToAsync(source, Ct);
-        await PointNodesAsync(source, destination, DicomCapabilities.All);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5000", series: 1, imagesPerSeries: 20);
+        var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
+        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
+        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
 
         var number = await FileAndApproveAsync("MRN-5000", study);
         var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
         await PollAsync(() => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.DoneInstances > 0, Ct)), TimeSpan.FromSeconds(60));
         var cancelled = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new CancelRetrieval(number));
         Assert.True(cancelled.IsSuccess, cancelled.Failure?.Message);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        ImageRequest request;
+        try
+        {
+            request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            gated.Release();
+        }
 
         Assert.Equal(RequestStatus.PartiallyCompleted, request.Status);
         var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == requestId, Ct));
@@ -234,6 +244,30 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         Assert.Contains(request.Events, e => e.Kind == RequestEventKind.SecurityAlert && e.Text!.Contains(foreign.SopInstanceUids.Single()));
         var alerts = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == AuditEventType.SecurityAlert).ToListAsync(Ct));
         Assert.Contains(alerts, a => a.Description.Contains("Quarantined instance " + foreign.SopInstanceUids.Single()));
+    }
+
+    /// <summary>Serves a study, but after the first few instances of a retrieve waits for <see cref="Release"/>.</summary>
+    private sealed class GatedArchive(TestArchive archive, int sendFreely) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _gate.TrySetResult();
+
+        public IAsyncEnumerable<byte[]> FindAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken) =>
+            archive.FindAsync(request, cancellationToken);
+
+        public async Task<IReadOnlyList<ImagePortal.Dicom.Network.Server.RetrieveInstance>> ResolveAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken)
+        {
+            var instances = await archive.ResolveAsync(request, cancellationToken);
+            return instances.Select((instance, index) => index < sendFreely ? instance : instance with
+            {
+                OpenDataSet = async ct =>
+                {
+                    await _gate.Task.WaitAsync(ct);
+                    return await instance.OpenDataSet(ct);
+                },
+            }).ToList();
+        }
     }
 
     /// <summary>Answers queries from the approved study, but a retrieve also brings an instance of another study.</summary>

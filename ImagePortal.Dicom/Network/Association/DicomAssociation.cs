@@ -141,6 +141,19 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         && Accept.UserInformation.RoleSelections.Any(r => r.SopClassUid == sopClassUid && r.ScpRole);
 
     /// <summary>
+    /// Whether the requestor, having proposed the SCP role for <paramref name="sopClassUid"/> (C-GET), takes a C-STORE of it:
+    /// yes unless the acceptor explicitly declined the role. Strictly (PS3.7 D.3.3.4) an acceptor that omits the reply
+    /// leaves the default roles, but real PACS (Orthanc for SOP classes it does not know) omit it and still send the
+    /// instances they were asked for; refusing them would lose a study the peer is willing to give.
+    /// </summary>
+    public bool RequestorMayReceive(string sopClassUid)
+    {
+        var proposed = Request.UserInformation.RoleSelections.FirstOrDefault(r => r.SopClassUid == sopClassUid);
+        var answered = Accept.UserInformation.RoleSelections.FirstOrDefault(r => r.SopClassUid == sopClassUid);
+        return proposed is { ScpRole: true } && (answered is null || answered.ScpRole);
+    }
+
+    /// <summary>
     /// PS3.7 D.3.3.4: whether the requestor may act as SCU of <paramref name="sopClassUid"/> (send it
     /// requests). True by default; false only when a role selection for it was negotiated without the SCU role.
     /// </summary>

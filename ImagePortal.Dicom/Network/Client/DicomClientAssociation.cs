@@ -380,9 +380,9 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
             status = new DimseStatus(0xA900);
             comment = "C-STORE-RQ without a data set, instance UID or matching SOP class";
         }
-        else if (!Association.RequestorIsScp(request.AffectedSopClassUid!))
+        else if (!Association.RequestorMayReceive(request.AffectedSopClassUid!))
         {
-            // PS3.7 D.3.3.4: the peer did not accept us as SCP of this SOP class, so it may not send it here.
+            // PS3.7 D.3.3.4: we never offered, or the peer declined, the SCP role for this SOP class.
             status = DimseStatus.SopClassNotSupported;
             comment = "The SCP role for this SOP class was not negotiated";
         }

@@ -199,7 +199,8 @@ public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<
         for (var i = 0; i < count; i++)
         {
             var request = ImageRequest.Submit(
-                $"REQ-2026-{Interlocked.Increment(ref _numbers)}", facilities["NVH"], facilities["SBR"],
+                // Another year's series, so that FileRequest's "highest number + 1" in tests sharing the database never meets these.
+                $"REQ-1999-{Interlocked.Increment(ref _numbers)}", facilities["NVH"], facilities["SBR"],
                 new PatientDetails("Queue", null, null, PatientSex.Unknown, null, $"NVH-{i}"), new RequestScope([], null, null, null, null),
                 "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
             request.Claim("approver", now);
