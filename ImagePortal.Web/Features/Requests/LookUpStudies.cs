@@ -21,24 +21,34 @@ public sealed record LookUpStudies(
 
 public sealed class LookUpStudiesValidator : IValidator<LookUpStudies>
 {
-    public IEnumerable<string> Validate(LookUpStudies message)
+    public IEnumerable<string> Validate(LookUpStudies message) =>
+        StudySearchRules.Validate(message.PatientId, message.PatientName, message.BirthDate, message.From, message.To, message.Modalities,
+            "Search by MRN, or by name and birth date.");
+}
+
+/// <summary>One rule for every study search that names a patient: the approver's look-up and the clerk's partner search.</summary>
+public static class StudySearchRules
+{
+    public static IEnumerable<string> Validate(
+        string? patientId, string? patientName, DateOnly? birthDate, DateOnly? from, DateOnly? to, IReadOnlyList<string> modalities, string whoIsMissing)
     {
-        if (string.IsNullOrWhiteSpace(message.PatientId) && (string.IsNullOrWhiteSpace(message.PatientName) || message.BirthDate is null))
+        // No fishing: a search names a patient, by MRN or by name and birth date.
+        if (string.IsNullOrWhiteSpace(patientId) && (string.IsNullOrWhiteSpace(patientName) || birthDate is null))
         {
-            yield return "Search by MRN, or by name and birth date.";
+            yield return whoIsMissing;
         }
 
-        if (message.PatientId?.Contains('\\') == true || message.PatientName?.Contains('\\') == true || message.PatientId is { Length: > 64 } || message.PatientName is { Length: > 64 })
+        if (patientId?.Contains('\\') == true || patientName?.Contains('\\') == true || patientId is { Length: > 64 } || patientName is { Length: > 64 })
         {
             yield return "MRN and name must be at most 64 characters, without backslashes.";
         }
 
-        if (message.From is not null && message.To is not null && message.From > message.To)
+        if (from is not null && to is not null && from > to)
         {
             yield return "The date range ends before it starts.";
         }
 
-        if (message.Modalities.Count > 20 || message.Modalities.Any(m => m.Length is 0 or > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        if (modalities.Count > 20 || modalities.Any(m => m.Length is 0 or > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
         {
             yield return "A modality is not a DICOM modality code.";
         }

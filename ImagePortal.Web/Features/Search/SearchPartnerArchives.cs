@@ -5,6 +5,7 @@ using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Web.Features.Common;
+using ImagePortal.Web.Features.Requests;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,31 +31,9 @@ public sealed class SearchPartnerArchivesValidator : IValidator<SearchPartnerArc
 {
     public IEnumerable<string> Validate(SearchPartnerArchives message)
     {
-        // No fishing: a search names a patient, by the partner's MRN or by name and birth date.
-        if (string.IsNullOrWhiteSpace(message.PatientId) && (string.IsNullOrWhiteSpace(message.PatientName) || message.BirthDate is null))
-        {
-            yield return "Search by the patient's MRN at the partner, or by name and birth date.";
-        }
-
-        if (message.PatientName is { } name && name.Trim().Length is > 0 and < 2)
-        {
-            yield return "Enter at least two letters of the name.";
-        }
-
-        if (message.PatientId?.Contains('\\') == true || message.PatientName?.Contains('\\') == true || message.PatientId is { Length: > 64 } || message.PatientName is { Length: > 64 })
-        {
-            yield return "MRN and name must be at most 64 characters, without backslashes.";
-        }
-
-        if (message.From is not null && message.To is not null && message.From > message.To)
-        {
-            yield return "The date range ends before it starts.";
-        }
-
-        if (message.Modalities.Count > 20 || message.Modalities.Any(m => m.Length is 0 or > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
-        {
-            yield return "A modality is not a DICOM modality code.";
-        }
+        var problems = StudySearchRules.Validate(message.PatientId, message.PatientName, message.BirthDate, message.From, message.To, message.Modalities,
+            "Search by the patient's MRN at the partner, or by name and birth date.");
+        return message.PatientName is { } name && name.Trim().Length is > 0 and < 2 ? problems.Append("Enter at least two letters of the name.") : problems;
     }
 }
 
