@@ -46,6 +46,9 @@ public abstract class BrowserFixtureBase(IReadOnlyDictionary<string, string?>? s
         ExternalTools.RequireFile(ChromiumPath, "chromium");
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseUrl });
         context.SetDefaultTimeout(15_000);
+        // Expectations wait as long as actions: on a loaded CI machine a Blazor round trip can take longer than
+        // Playwright's 5 s default, and an expectation that polls costs nothing when the page is quick.
+        Assertions.SetDefaultExpectTimeout(15_000);
         if (cookies is not null)
         {
             await context.AddCookiesAsync(cookies);
