@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Tests.Support;
@@ -65,7 +66,8 @@ internal static class AuditorSupport
     }
 
     /// <summary>Approves with one study of <paramref name="instances"/> images, then imports it as a retrieval worker would.</summary>
-    public static async Task ApproveAndCompleteAsync(UseCaseFixture fixture, string approver, string number, int instances, string studyUid)
+    /// <param name="imported">How many instances the worker really imported (the ledger); <paramref name="instances"/> when null.</param>
+    public static async Task ApproveAndCompleteAsync(UseCaseFixture fixture, string approver, string number, int instances, string studyUid, int? imported = null)
     {
         var version = await ClaimAsync(fixture, approver, number);
         var approved = await fixture.CommandAsync(approver, new ApproveRequest(
@@ -75,7 +77,15 @@ internal static class AuditorSupport
         {
             var request = await db.ImageRequests.Include(r => r.Events).SingleAsync(r => r.Number == number, Cancel);
             request.StartRetrieval(DateTimeOffset.UtcNow);
-            request.CompleteRetrieval(instances, 0, DateTimeOffset.UtcNow);
+            var done = imported ?? instances;
+            request.CompleteRetrieval(done, instances - done, DateTimeOffset.UtcNow);
+            var job = await db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Cancel);
+            var destination = await db.DicomNodes.Where(n => n.FacilityId == request.RequestingFacilityId).Select(n => n.Id).FirstAsync(Cancel);
+            for (var i = 1; i <= done; i++)
+            {
+                db.ImportedInstances.Add(new ImportedInstance(job.Id, destination, studyUid, $"{studyUid}.{i}", 1000, DateTimeOffset.UtcNow));
+            }
+
             return await db.SaveChangesAsync(Cancel);
         });
     }

@@ -99,7 +99,7 @@ internal static class RequestReports
             .GroupBy(r => r.DenialReason)
             .Select(g => new { Reason = g.Key, Count = g.Count() })
             .ToListAsync(cancellationToken);
-        var images = await ImagesSharedAsync(cohort, cancellationToken);
+        var images = await ImagesSharedAsync(db, cohort, cancellationToken);
 
         var timeline = await cohort
             .OrderBy(r => r.CreatedAt)
@@ -165,19 +165,17 @@ internal static class RequestReports
     }
 
     /// <summary>
-    /// Images shared per (requesting, source) facility: the approved studies' expected instance counts of the requests
-    /// that completed, fully or partly.
-    /// MERGE NOTE: this is the one place to switch to the ImportedInstance ledger of the retrieval branch (count the
-    /// instances actually imported for these requests' jobs) once it is on main.
+    /// Images shared per (requesting, source) facility: the instances the retrieval workers actually imported for the
+    /// requests of the cohort (the exactly-once ledger), not what the approvals expected.
     /// </summary>
     private static async Task<Dictionary<(Guid Requesting, Guid Source), long>> ImagesSharedAsync(
-        IQueryable<ImageRequest> cohort, CancellationToken cancellationToken)
+        ImagePortalDbContext db, IQueryable<ImageRequest> cohort, CancellationToken cancellationToken)
     {
         var sums = await cohort
-            .Where(r => Done.Contains(r.Status))
-            .SelectMany(r => r.Studies, (r, s) => new { r.RequestingFacilityId, r.SourceFacilityId, Instances = s.ExpectedInstances ?? 0 })
+            .Join(db.RetrievalJobs, r => r.Id, j => j.RequestId, (r, j) => new { r.RequestingFacilityId, r.SourceFacilityId, JobId = j.Id })
+            .Join(db.ImportedInstances, x => x.JobId, i => i.JobId, (x, i) => new { x.RequestingFacilityId, x.SourceFacilityId })
             .GroupBy(x => new { x.RequestingFacilityId, x.SourceFacilityId })
-            .Select(g => new { g.Key.RequestingFacilityId, g.Key.SourceFacilityId, Images = g.Sum(x => (long)x.Instances) })
+            .Select(g => new { g.Key.RequestingFacilityId, g.Key.SourceFacilityId, Images = g.LongCount() })
             .ToListAsync(cancellationToken);
         return sums.ToDictionary(s => (s.RequestingFacilityId, s.SourceFacilityId), s => s.Images);
     }
