@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ImagePortal.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>The demo as a newcomer meets it: demo PACS on free ports, retrieval workers and the Storage SCP on.</summary>
+public sealed class DemoWorkersBrowserFixture() : BrowserFixtureBase(Settings())
+{
+    private static Dictionary<string, string?> Settings()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Demo:Enabled"] = "true",
+            ["Portal:Role"] = "all",
+            ["Dicom:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Retrieval:PollInterval"] = "00:00:00.200",
+            // A transient failure on a loaded machine retries within a second, not after the production 30 s.
+            ["Retrieval:InitialBackoff"] = "00:00:01",
+            ["Retrieval:MaxBackoff"] = "00:00:02",
+        };
+        for (var i = 0; i < 6; i++)
+        {
+            settings[$"Seed:Facilities:{i}:Nodes:0:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        }
+
+        return settings;
+    }
+}
+
+/// <summary>
+/// The whole job in the browser on the demo data: a clerk asks St. Brigid's for a prior chest film, an approver
+/// finds it in St. Brigid's demo PACS and approves, and the clerk's open page goes to "Completed" by itself once the
+/// worker has imported the study into Northvale's demo PACS.
+/// </summary>
+public sealed class DemoJourneyBrowserTests(DemoWorkersBrowserFixture browser) : IClassFixture<DemoWorkersBrowserFixture>
+{
+    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
+    {
+        var page = await context.NewPageAsync();
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync(user.UserName, user.Password);
+        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
+        return page;
+    }
+
+    [Fact]
+    public async Task ClerkAsks_ApproverApprovesFromTheDemoPacs_AndTheClerkSeesItImported_WithoutReload()
+    {
+        await using var clerkContext = await browser.NewContextAsync();
+        var clerk = await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
+        await clerk.GotoAsync("/requests/new");
+        await new Shell(clerk).WaitUntilInteractiveAsync();
+        var form = new NewRequestPage(clerk);
+        await form.ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
+        await form.FillPatientAsync("Müller", "Jürgen", "NVH-0777");
+        await clerk.GetByLabel("MRN at the partner facility (if known)").FillAsync("SBR-77120");
+        await form.ClinicalReason.FillAsync("Cough: compare with the prior chest film.");
+        await form.Submit.ClickAsync();
+        await Expect(clerk).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
+        var number = clerk.Url[(clerk.Url.LastIndexOf('/') + 1)..];
+        await new Shell(clerk).WaitUntilInteractiveAsync();
+
+        await using var approverContext = await browser.NewContextAsync();
+        var approver = await SignInAsync(approverContext, DemoUsers.ApproverSbr);
+        await approver.GotoAsync($"/requests/{number}");
+        await new Shell(approver).WaitUntilInteractiveAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Search PACS" }).ClickAsync();
+        // SBR's demo PACS holds a CT chest of 2024-01-18 and a CR chest of 2025-09-09 for this patient.
+        await approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2025-09-09") }).CheckAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Approve 1 selected study" }).ClickAsync();
+        await approver.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Approve", Exact = true }).ClickAsync();
+
+        // The worker pulls it from SBR's demo PACS into NVH's; the clerk's page follows by itself.
+        try
+        {
+            await Expect(clerk.GetByTestId("request-status")).ToHaveTextAsync("Completed", new() { Timeout = 90_000 });
+        }
+        catch (PlaywrightException)
+        {
+            var state = await browser.App.InScopeAsync(async services =>
+            {
+                var db = services.GetRequiredService<ImagePortal.Infrastructure.Data.ImagePortalDbContext>();
+                var jobs = await db.RetrievalJobs.AsNoTracking().ToListAsync();
+                return string.Join("; ", jobs.Select(j => $"{j.State} attempts={j.Attempts} done={j.DoneInstances} error={j.LastError}"));
+            });
+            throw new InvalidOperationException($"{number} did not show Completed. Jobs: {state}");
+        }
+    }
+}
