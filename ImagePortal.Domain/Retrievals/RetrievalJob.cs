@@ -93,7 +93,11 @@ public sealed class RetrievalJob
             ? new RetrievalJob(request, now)
             : throw new DomainException($"Request {request.Number} is not approved; nothing to retrieve.");
 
-    /// <summary>A user asks to try again after the job failed: attempts start over, a worker picks it up at once.</summary>
+    /// <summary>
+    /// A user asks to try again after the job failed: attempts start over, a worker picks it up at once, and the
+    /// exactly-once ledger makes it skip every instance already imported. A partial import is not retried (the request
+    /// has ended, DESIGN: only <c>Failed → Retrieving</c>); a new request for the same study brings only what is missing.
+    /// </summary>
     public void Retry(DateTimeOffset now)
     {
         if (State != RetrievalJobState.Failed)
@@ -101,6 +105,8 @@ public sealed class RetrievalJob
             throw new DomainException(State switch
             {
                 RetrievalJobState.Queued or RetrievalJobState.Running => "The retrieval is still in progress.",
+                RetrievalJobState.PartiallySucceeded or RetrievalJobState.Cancelled =>
+                    "Only a failed retrieval can be retried. File a new request for the missing images: what was imported is skipped.",
                 _ => "Only a failed retrieval can be retried.",
             });
         }

@@ -178,6 +178,39 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task APartialImport_IsNotRetried_ButANewRequestOnceTheDestinationAcceptsIt_SendsOnlyWhatWasMissing()
+    {
+        using var files = new TempDirectory("retrieve-partial-again");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS", UnknownSopClassAccepted = true }, Ct);
+        await using var refusing = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-4100", series: 1, imagesPerSeries: 3);
+        var odd = WriteWithSopClass(study.Files[0], files.Combine("odd.dcm"), UnknownSopClass);
+        await study.UploadToAsync(source, Ct);
+        await source.UploadAsync(await File.ReadAllBytesAsync(odd.Path, Ct), Ct);
+        await PointNodesAsync(source, refusing, DicomCapabilities.All);
+        var first = await FileAndApproveAsync("MRN-4100", study);
+        Assert.Equal(RequestStatus.PartiallyCompleted, (await WaitForEndAsync(first, TimeSpan.FromSeconds(60))).Status);
+
+        var retried = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new RetryRetrieval(first));
+        Assert.Equal(FailureKind.Invalid, retried.Failure!.Kind);
+        Assert.Contains("File a new request for the missing images", retried.Failure.Message);
+
+        // The PACS administrator fixes the destination (here: the NVH node now leads to a PACS that takes the SOP class),
+        // and the clerk asks again: the ledger skips the three instances imported the first time.
+        await using var accepting = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS", UnknownSopClassAccepted = true }, Ct);
+        await PointNodeAsync("NVH", accepting.AeTitle, accepting.DicomPort, DicomCapabilities.All);
+        var second = await FileAndApproveAsync("MRN-4100", study, askedBefore: true);
+        var request = await WaitForEndAsync(second, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        Assert.Equal([odd.SopInstanceUid], await accepting.InstanceUidsAsync(Ct));
+        var ledger = await fixture.DbAsync(db => db.ImportedInstances
+            .Where(i => db.RetrievalJobs.Any(j => j.Id == i.JobId && db.ImageRequests.Any(r => r.Id == j.RequestId && (r.Number == first || r.Number == second))))
+            .Select(i => i.SopInstanceUid).ToListAsync(Ct));
+        Assert.Equal(study.SopInstanceUids.Append(odd.SopInstanceUid).Order(), ledger.Order());
+    }
+
+    [Fact]
     public async Task Cancel_MidTransfer_StopsIt_KeepsWhatWasImported_AndEndsTheRequest()
     {
         using var files = new TempDirectory("retrieve-cancel");
@@ -308,11 +341,12 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         return await db.SaveChangesAsync(Ct);
     });
 
-    private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study)
+    private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study, bool askedBefore = false)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
         var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent));
+            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent,
+            ConfirmedNotDuplicate: askedBefore));
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));

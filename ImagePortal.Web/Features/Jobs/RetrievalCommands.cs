@@ -8,10 +8,14 @@ using ImagePortal.Web.Features.Common;
 using ImagePortal.Web.Features.Notifications;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace ImagePortal.Web.Features.Jobs;
 
-/// <summary>Tries a failed retrieval again from the start (instances already imported are skipped).</summary>
+/// <summary>
+/// Tries a failed retrieval again. Instances already imported are skipped (the ledger); the failures recorded by the
+/// previous attempts are cleared, so the request shows only what fails this time.
+/// </summary>
 [AuthorizeMessage(Roles.Approver, Roles.Clerk, Roles.FacilityAdmin, Roles.NetworkAdmin)]
 public sealed record RetryRetrieval(string Number) : ICommand<Result>;
 
@@ -19,86 +23,88 @@ public sealed record RetryRetrieval(string Number) : ICommand<Result>;
 [AuthorizeMessage(Roles.Approver, Roles.Clerk, Roles.FacilityAdmin, Roles.NetworkAdmin)]
 public sealed record CancelRetrieval(string Number) : ICommand<Result>;
 
-public sealed class RetryRetrievalHandler(
+public sealed class RetrievalCommandHandlers(
     IDbContextFactory<ImagePortalDbContext> dbFactory, JobAccess access, TimeProvider clock, RetrievalSignal signal, ChangeNotifier notifier, IAuditTrail audit)
-    : ICommandHandler<RetryRetrieval, Result>
+    : ICommandHandler<RetryRetrieval, Result>, ICommandHandler<CancelRetrieval, Result>
 {
-    public async ValueTask<Result> Handle(RetryRetrieval command, CancellationToken cancellationToken)
+    public ValueTask<Result> Handle(RetryRetrieval command, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await access.FindAsync(db, command.Number, cancellationToken) is not { } found)
-        {
-            return Result.NotFound(JobAccess.NotFoundMessage);
-        }
-
         var now = clock.GetUtcNow();
-        try
-        {
-            found.Job.Retry(now);
-        }
-        catch (DomainException error)
-        {
-            return Result.Invalid(error.Message);
-        }
-
-        // Conditional: of two simultaneous retries (or a retry racing a worker) one changes the row, the other is told.
-        var changed = await db.RetrievalJobs
-            .Where(j => j.Id == found.Job.Id && j.State == RetrievalJobState.Failed)
-            .ExecuteUpdateAsync(set => set
+        return ChangeAsync(command.Number, "retrieval retried", job => job.Retry(now),
+            jobs => jobs.Where(j => j.State == RetrievalJobState.Failed),
+            set => set
                 .SetProperty(j => j.State, RetrievalJobState.Queued)
                 .SetProperty(j => j.Attempts, 0)
                 .SetProperty(j => j.NextAttemptAt, now)
                 .SetProperty(j => j.CancelRequested, false)
-                .SetProperty(j => j.FinishedAt, (DateTimeOffset?)null), cancellationToken);
-        if (changed != 1)
-        {
-            return Result.Conflict($"The retrieval of {command.Number} changed meanwhile. Reload and try again.");
-        }
-
-        await audit.RecordAsync(new AuditEntry(AuditEventType.PatientRecord, AuditAction.Execute, AuditOutcome.Success,
-            $"Request {command.Number}: retrieval retried", found.Request.Patient.LocalMrn, command.Number), cancellationToken);
-        signal.Pulse();
-        await notifier.PublishAsync(ChangeNotifier.Request(command.Number), ChangeNotifier.Jobs);
-        return Result.Success();
+                .SetProperty(j => j.FinishedAt, (DateTimeOffset?)null),
+            async (db, jobId) => await db.FailedInstances.Where(f => f.JobId == jobId).ExecuteDeleteAsync(cancellationToken),
+            cancellationToken);
     }
-}
 
-public sealed class CancelRetrievalHandler(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, JobAccess access, TimeProvider clock, RetrievalSignal signal, ChangeNotifier notifier, IAuditTrail audit)
-    : ICommandHandler<CancelRetrieval, Result>
-{
-    public async ValueTask<Result> Handle(CancelRetrieval command, CancellationToken cancellationToken)
+    public ValueTask<Result> Handle(CancelRetrieval command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return ChangeAsync(command.Number, "cancelling the retrieval", job => job.RequestCancel(now),
+            jobs => jobs.Where(j => !j.CancelRequested && (j.State == RetrievalJobState.Queued || j.State == RetrievalJobState.Running)),
+            set => set
+                .SetProperty(j => j.CancelRequested, true)
+                .SetProperty(j => j.NextAttemptAt, j => j.State == RetrievalJobState.Queued ? now : j.NextAttemptAt),
+            null,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Finds the job as the user may see it, lets the domain decide, then changes the row with one conditional UPDATE
+    /// (the same condition as the domain's): of two simultaneous clicks, or a click racing a worker, one changes the
+    /// row and the other is told. Audited, and the worker and the open pages are told at once.
+    /// </summary>
+    private async ValueTask<Result> ChangeAsync(
+        string number, string what, Action<RetrievalJob> decide, Func<IQueryable<RetrievalJob>, IQueryable<RetrievalJob>> stillAllowed,
+        Action<UpdateSettersBuilder<RetrievalJob>> change,
+        Func<ImagePortalDbContext, Guid, Task>? alsoInTransaction, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await access.FindAsync(db, command.Number, cancellationToken) is not { } found)
+        if (await access.FindAsync(db, number, cancellationToken) is not { } found)
         {
             return Result.NotFound(JobAccess.NotFoundMessage);
         }
 
-        var now = clock.GetUtcNow();
         try
         {
-            found.Job.RequestCancel(now);
+            decide(found.Job);
         }
         catch (DomainException error)
         {
             return Result.Invalid(error.Message);
         }
 
-        var changed = await db.RetrievalJobs
-            .Where(j => j.Id == found.Job.Id && !j.CancelRequested && (j.State == RetrievalJobState.Queued || j.State == RetrievalJobState.Running))
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.CancelRequested, true)
-                .SetProperty(j => j.NextAttemptAt, j => j.State == RetrievalJobState.Queued ? now : j.NextAttemptAt), cancellationToken);
-        if (changed != 1)
+        var strategy = db.Database.CreateExecutionStrategy();
+        var changed = await strategy.ExecuteAsync(async () =>
         {
-            return Result.Conflict($"The retrieval of {command.Number} changed meanwhile. Reload and try again.");
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (await stillAllowed(db.RetrievalJobs.Where(j => j.Id == found.Job.Id)).ExecuteUpdateAsync(change, cancellationToken) != 1)
+            {
+                return false;
+            }
+
+            if (alsoInTransaction is not null)
+            {
+                await alsoInTransaction(db, found.Job.Id);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+        if (!changed)
+        {
+            return Result.Conflict($"The retrieval of {number} changed meanwhile. Reload and try again.");
         }
 
         await audit.RecordAsync(new AuditEntry(AuditEventType.PatientRecord, AuditAction.Execute, AuditOutcome.Success,
-            $"Request {command.Number}: cancelling the retrieval", found.Request.Patient.LocalMrn, command.Number), cancellationToken);
+            $"Request {number}: {what}", found.Request.Patient.LocalMrn, number), cancellationToken);
         signal.Pulse();
-        await notifier.PublishAsync(ChangeNotifier.Request(command.Number), ChangeNotifier.Jobs);
+        await notifier.PublishAsync(ChangeNotifier.Request(number), ChangeNotifier.Jobs);
         return Result.Success();
     }
 }
