@@ -1,11 +1,8 @@
 using Bunit;
-using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Tests.Features.Audit;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Audit;
 using ImagePortal.Web.Features.Reports;
-using ImagePortal.Web.Security;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -22,15 +19,7 @@ public sealed class AuditorPagesTests : MudComponentTest, IClassFixture<UseCaseF
         Services.AddFallbackServiceProvider(portal.Services);
     }
 
-    private async Task SignInAsAuditorAsync()
-    {
-        var users = _portal.Services.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = await users.FindByNameAsync(AuditorSupport.NetworkAuditor);
-        var principal = await _portal.Services.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(user!);
-        // The portal's handlers resolve from the fallback (root) provider, so its root CurrentUser is the one that counts.
-        _portal.Services.GetRequiredService<CurrentUser>().Set(principal, "127.0.0.1");
-        AddAuthorization().SetAuthorized(AuditorSupport.NetworkAuditor);
-    }
+    private Task SignInAsAuditorAsync() => SignInAsync(_portal, AuditorSupport.NetworkAuditor);
 
     [Fact]
     public async Task AuditPage_ListsTheEvents_AndReportsAnIntactTrail()

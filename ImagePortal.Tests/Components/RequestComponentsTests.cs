@@ -2,8 +2,6 @@ using Bunit;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Requests;
-using ImagePortal.Web.Security;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -24,21 +22,10 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
         Services.AddFallbackServiceProvider(portal.Services);
     }
 
-    private async Task SignInAsAsync(string userName)
-    {
-        var users = _portal.Services.GetRequiredService<UserManager<ImagePortal.Infrastructure.Identity.ApplicationUser>>();
-        var user = await users.FindByNameAsync(userName);
-        var principal = await _portal.Services.GetRequiredService<IUserClaimsPrincipalFactory<ImagePortal.Infrastructure.Identity.ApplicationUser>>().CreateAsync(user!);
-        // The portal's handlers resolve from the fallback (root) provider, so its root CurrentUser is the one that counts.
-        _portal.Services.GetRequiredService<CurrentUser>().Set(principal, "127.0.0.1");
-        var auth = AddAuthorization();
-        auth.SetAuthorized(userName);
-    }
-
     [Fact]
     public async Task NewRequestForm_ShowsInlineErrors_AndFilesNothing_WhenRequiredFieldsAreEmpty()
     {
-        await SignInAsAsync(DemoUsers.ClerkNvh.UserName);
+        await SignInAsync(_portal, DemoUsers.ClerkNvh.UserName);
         Render<MudPopoverProvider>();
         var before = await _portal.DbAsync(db => db.ImageRequests.CountAsync(Xunit.TestContext.Current.CancellationToken));
 
@@ -61,7 +48,7 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
         var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
             sbr, "Component", "Test", null, PatientSex.Unknown, null, "NVH-B1", ["CT"], null, null, null, null, "Reason", RequestPriority.Stat));
-        await SignInAsAsync(DemoUsers.ApproverSbr.UserName);
+        await SignInAsync(_portal, DemoUsers.ApproverSbr.UserName);
         Render<MudPopoverProvider>();
 
         var inbox = Render<Inbox>();
@@ -80,7 +67,7 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
         var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
             sbr, "Listed", "Patient", null, PatientSex.Unknown, null, "NVH-B2", ["MR"], null, null, null, null, "Reason", RequestPriority.Routine));
-        await SignInAsAsync(DemoUsers.ClerkNvh.UserName);
+        await SignInAsync(_portal, DemoUsers.ClerkNvh.UserName);
         Render<MudPopoverProvider>();
 
         var list = Render<Requests>();
@@ -107,7 +94,7 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
             Assert.True(filed.IsSuccess, filed.Failure?.Message);
         }
 
-        await SignInAsAsync(DemoUsers.ClerkNvh.UserName);
+        await SignInAsync(_portal, DemoUsers.ClerkNvh.UserName);
         Render<MudPopoverProvider>();
         var list = Render<Requests>();
         IEnumerable<string> Mrns() => list.FindAll("td").Select(td => td.TextContent.Trim()).Where(t => t.StartsWith("SORTUI-", StringComparison.Ordinal));

@@ -1,0 +1,125 @@
+using Bunit;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Tests.Features.Audit;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Jobs;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor;
+
+namespace ImagePortal.Tests.Components;
+
+/// <summary>The Jobs board and the progress panel (request page and board) rendered by bUnit on the real portal services.</summary>
+public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCaseFixture>
+{
+    private const string SourceRefused = "SBR PACS refused the association: calling AE title IMAGEPORTAL not known";
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 10, 0, 0, TimeSpan.Zero);
+    private readonly UseCaseFixture _portal;
+
+    public JobsComponentsTests(UseCaseFixture portal)
+    {
+        _portal = portal;
+        Services.AddFallbackServiceProvider(portal.Services);
+    }
+
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void Progress_ShowsInstancesBytesRateAndTimeLeft_PerStudy()
+    {
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
+        const long halfMegabyte = 524288;
+        var job = new JobRow("REQ-2026-000042", RetrievalJobState.Running, 1, Now, 300, 150, 2, 150 * halfMegabyte, null, false, Now.AddMinutes(-1),
+            [new StudyProgressRow("1.2.840.1", 300, 150, 2, 150 * halfMegabyte, Now.AddSeconds(-10), null)]);
+
+        var panel = Render<JobProgress>(p => p.Add(x => x.Job, job));
+
+        var text = Normalize(panel.Find("p").TextContent);
+        Assert.Equal("Running · 150 of 300 instances · 75.0 MB · 2 failed · attempt 2", text);
+        Assert.Contains("Study 1.2.840.1: 150 of 300 · 75.0 MB · 15.0/s · about 10 s left", Normalize(panel.Markup));
+        Assert.Equal("50", panel.Find("[aria-label='Progress of study 1.2.840.1']").GetAttribute("aria-valuenow"));
+        Assert.Empty(panel.FindAll(".mud-alert"));
+    }
+
+    [Fact]
+    public void Progress_OfAFailedJob_ShowsTheReadableError_AndNoTimeLeft()
+    {
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
+        var job = new JobRow("REQ-2026-000043", RetrievalJobState.Failed, 5, Now, 10, 0, 0, 0, SourceRefused, false, Now.AddHours(-1),
+            [new StudyProgressRow("1.2.840.2", 10, 0, 0, 0, null, Now)]);
+
+        var panel = Render<JobProgress>(p => p.Add(x => x.Job, job));
+
+        Assert.Equal("Failed · 0 of 10 instances · 0.0 MB · attempt 5", Normalize(panel.Find("p").TextContent));
+        var alert = panel.Find(".mud-alert");
+        Assert.Contains(SourceRefused, alert.TextContent);
+        Assert.Contains("error", alert.ClassName, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("Study 1.2.840.2: 0 of 10 · 0.0 MB", Normalize(panel.Find("span.mud-typography-caption, p.mud-typography-caption").TextContent));
+    }
+
+    [Fact]
+    public async Task Board_ShowsTheApproverAFailedRetrieval_WithItsError_AndRetryQueuesItAgain()
+    {
+        var number = await FailedJobAsync("NVH-J1");
+        await SignInAsync(_portal, DemoUsers.ApproverSbr.UserName);
+        Render<MudPopoverProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+
+        var board = Render<Jobs>();
+        board.WaitForAssertion(() =>
+        {
+            Assert.Contains(number, board.Markup);
+            Assert.Contains(SourceRefused, board.Markup);
+        }, TimeSpan.FromSeconds(10));
+        Assert.Empty(board.FindAll($"button[aria-label='Cancel the retrieval of {number}']"));
+
+        await board.InvokeAsync(() => board.Find($"button[aria-label='Retry {number}']").Click());
+
+        snackbars.WaitForAssertion(() => Assert.Contains($"{number} is queued again.", snackbars.Markup), TimeSpan.FromSeconds(10));
+        Assert.Equal(RetrievalJobState.Queued, await JobStateAsync(number));
+        board.WaitForAssertion(() =>
+        {
+            Assert.Empty(board.FindAll($"button[aria-label='Retry {number}']"));
+            Assert.Single(board.FindAll($"button[aria-label='Cancel the retrieval of {number}']"));
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Board_ShowsAnApproverOfTheRequestingFacility_NoneOfTheJobsTheirFacilityDidNotApprove()
+    {
+        var number = await FailedJobAsync("NVH-J2");
+        await SignInAsync(_portal, DemoUsers.ApproverNvh.UserName);
+        Render<MudPopoverProvider>();
+
+        var board = Render<Jobs>();
+
+        board.WaitForAssertion(() => Assert.Contains("No retrievals yet.", board.Markup), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(number, board.Markup);
+    }
+
+    /// <summary>A request of NVH approved by SBR whose retrieval failed for good (no worker runs in this fixture).</summary>
+    private async Task<string> FailedJobAsync(string localMrn)
+    {
+        var number = await AuditorSupport.FileAsync(_portal, DemoUsers.ClerkNvh.UserName, "SBR", localMrn);
+        var version = await AuditorSupport.ClaimAsync(_portal, DemoUsers.ApproverSbr.UserName, number);
+        var approved = await _portal.CommandAsync(DemoUsers.ApproverSbr.UserName,
+            new ApproveRequest(number, version, [new ApprovedStudy("1.2.840.99." + localMrn[^1], null, "CT", null, null, 10)]));
+        Assert.True(approved.IsSuccess, approved.Failure?.Message);
+        await _portal.DbAsync(db => db.RetrievalJobs
+            .Where(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == number))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.State, RetrievalJobState.Failed)
+                .SetProperty(j => j.Attempts, 5)
+                .SetProperty(j => j.LastError, SourceRefused), Ct));
+        return number;
+    }
+
+    private Task<RetrievalJobState> JobStateAsync(string number) => _portal.DbAsync(db => db.RetrievalJobs
+        .Where(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == number))
+        .Select(j => j.State)
+        .SingleAsync(Ct));
+
+    private static string Normalize(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+}
