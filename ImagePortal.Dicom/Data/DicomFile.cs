@@ -32,6 +32,13 @@ public sealed class DicomFile
 
     public DicomDataset Dataset { get; }
 
+    /// <summary>
+    /// When the file was read with <see cref="DicomReaderOptions.StopAtTag"/> and stopped there: the byte offset in the
+    /// input of the first element not read (e.g. the Pixel Data tag), so a caller can send or copy the rest unparsed.
+    /// Null when the data set was read to its end, or is deflated (the offset would be in the inflated data).
+    /// </summary>
+    public long? StoppedAtOffset { get; init; }
+
     /// <summary>The transfer syntax the data set was read in and is written in unless another is asked for.</summary>
     public DicomTransferSyntax TransferSyntax { get; set; }
 

@@ -83,8 +83,11 @@ public static class DicomReader
             }
 
             var dataset = ReadTopLevel(syntax);
-            return new DicomFile(preamble, meta, dataset, syntax);
+            return new DicomFile(preamble, meta, dataset, syntax) { StoppedAtOffset = syntax.IsDeflated ? null : StoppedAt };
         }
+
+        /// <summary>Where <see cref="DicomReaderOptions.StopAtTag"/> ended the top level: the offset of the first element not read.</summary>
+        public long? StoppedAt { get; private set; }
 
         public DicomDataset ReadTopLevel(DicomTransferSyntax syntax)
         {
@@ -172,6 +175,7 @@ public static class DicomReader
 
                     if (depth == 0 && options.StopAtTag is { } stop && new DicomTag(group, element) >= stop)
                     {
+                        StoppedAt = reader.Position;
                         return;
                     }
                 }

@@ -28,6 +28,12 @@ public sealed class DicomFileTests
 
         Assert.False(file.Dataset.Contains(DicomTag.PixelData));
         Assert.Equal("1CT1", file.Dataset.GetString(DicomTag.PatientID));
+        // The offset of the Pixel Data element: its tag (7FE0,0010) in little endian, VR OW, then its length.
+        var bytes = File.ReadAllBytes(path);
+        var offset = Assert.IsType<long>(file.StoppedAtOffset);
+        Assert.Equal(new byte[] { 0xE0, 0x7F, 0x10, 0x00 }, bytes.AsSpan((int)offset, 4).ToArray());
+        Assert.Equal(128u * 128 * 2, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)offset + 8)));
+        Assert.Null(DicomFile.Open(path).StoppedAtOffset);
     }
 
     [Fact]

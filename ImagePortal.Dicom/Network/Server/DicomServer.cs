@@ -278,9 +278,9 @@ public sealed partial class DicomServer : IAsyncDisposable
             DicomNetworkUids.PatientRootFind or DicomNetworkUids.StudyRootFind when May(DicomPermissions.Find, Find) => _options.TransferSyntaxes,
             DicomNetworkUids.PatientRootMove or DicomNetworkUids.StudyRootMove when May(DicomPermissions.Move, Move) => _options.TransferSyntaxes,
             DicomNetworkUids.PatientRootGet or DicomNetworkUids.StudyRootGet when May(DicomPermissions.Get, Get) => _options.TransferSyntaxes,
-            // A storage SCP writes the data set as it comes, so any transfer syntax will do; C-GET
-            // sub-operations use these contexts the other way round.
-            _ when IsStorage(abstractSyntax) && (May(DicomPermissions.Store, Store) || May(DicomPermissions.Get, Get)) => ["*"],
+            // A storage SCP writes the data set as it comes, so any transfer syntax will do unless the options say
+            // otherwise; C-GET sub-operations use these contexts the other way round.
+            _ when IsStorage(abstractSyntax) && (May(DicomPermissions.Store, Store) || May(DicomPermissions.Get, Get)) => _options.StorageTransferSyntaxes ?? ["*"],
             _ => null,
         };
     }

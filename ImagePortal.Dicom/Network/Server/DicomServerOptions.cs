@@ -48,6 +48,13 @@ public sealed class DicomServerOptions
         [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
     /// <summary>
+    /// Transfer syntaxes accepted for storage contexts (C-STORE, and C-GET sub-operations), in our order of preference.
+    /// Null, the default: any syntax the peer proposes, since a storage SCP writes the data set as it comes. Set it for
+    /// an archive that must keep (or can only read) certain encodings.
+    /// </summary>
+    public IReadOnlyList<string>? StorageTransferSyntaxes { get; set; }
+
+    /// <summary>
     /// Storage SOP classes accepted besides the composite object storage family
     /// (<c>1.2.840.10008.5.1.4.1.1.*</c>, PS3.4 B.5), which is always accepted for C-STORE.
     /// </summary>
