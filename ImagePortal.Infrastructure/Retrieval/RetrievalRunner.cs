@@ -66,6 +66,9 @@ public sealed class RetrievalRunner(
         DicomNetworkUids.ExplicitVrBigEndian,
     ];
 
+    /// <summary>What the check and the reconciliation need: everything before Pixel Data.</summary>
+    private static readonly DicomReaderOptions HeaderOnly = new() { StopAtTag = DicomTag.PixelData };
+
     private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
     /// <summary>Uncompressed syntaxes a data set can be rewritten between without touching pixel values.</summary>
@@ -267,7 +270,17 @@ public sealed class RetrievalRunner(
     private sealed record ExpectedInstance(string StudyUid, string SeriesUid, string SopInstanceUid, string SopClassUid);
 
     /// <summary>An instance received, checked and reconciled in the spool, waiting for its C-STORE.</summary>
-    private sealed record Spooled(string Path, string StudyUid, string SopClassUid, string SopInstanceUid, string TransferSyntaxUid, long Bytes);
+    /// <summary>
+    /// An instance received, checked and reconciled in the spool, waiting for its C-STORE: the reconciled data set up to
+    /// Pixel Data in <see cref="HeaderPath"/>, then the received file from <see cref="RestOffset"/> on (Pixel Data and what
+    /// follows), never parsed or rewritten. <see cref="SpooledBytes"/> is what both files hold, <see cref="Bytes"/> what is sent.
+    /// </summary>
+    private sealed record Spooled(
+        string Path, string HeaderPath, long RestOffset, string StudyUid, string SopClassUid, string SopInstanceUid, string TransferSyntaxUid,
+        long SpooledBytes, long Bytes)
+    {
+        public Stream OpenDataSet() => new SpooledDataSetStream(HeaderPath, Path, RestOffset);
+    }
 
     private sealed class StudyTally(string studyUid)
     {
@@ -295,6 +308,7 @@ public sealed class RetrievalRunner(
         private readonly Dictionary<string, string> _expectedPatientIds = new(StringComparer.Ordinal);
         private readonly List<ImportedInstance> _ledger = [];
         private readonly Lock _ledgerLock = new();
+        private readonly List<Task> _discards = [];
         private Channel<Spooled>? _toStore;
         private ImageRequest _request = null!;
         private RetrievalJob _job = null!;
@@ -747,7 +761,12 @@ public sealed class RetrievalRunner(
             DicomFile file;
             try
             {
-                file = DicomFile.Open(path);
+                // The header only: pixel data stays in the spool file, is checked by nobody and sent as it came.
+                file = DicomFile.Open(path, HeaderOnly);
+                if (file.StoppedAtOffset is null && file.TransferSyntax.IsDeflated)
+                {
+                    file = DicomFile.Open(path);
+                }
             }
             catch (DicomFormatException error)
             {
@@ -772,12 +791,31 @@ public sealed class RetrievalRunner(
             }
 
             InstanceReconciler.Apply(file.Dataset, _plan);
-            file.Save(path);
-            var size = new FileInfo(path).Length;
-            Interlocked.Add(ref _spooled, size - bytes);
-            owner.spool.Adjust(size - bytes);
-            await _toStore!.Writer.WriteAsync(new Spooled(path, studyUid!, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid, size), cancellationToken);
+            var spooled = WriteReconciledHeader(file, path, bytes, studyUid!, instance);
+            await _toStore!.Writer.WriteAsync(spooled, cancellationToken);
             return DimseStatus.Success;
+        }
+
+        /// <summary>
+        /// Encodes the reconciled data set up to Pixel Data in the instance's own transfer syntax next to the spool file.
+        /// The rest (from the Pixel Data tag, or nothing when the header holds the whole data set) is sent from the spool
+        /// file as received: reconciling a CT slice writes a few kilobytes, not the slice.
+        /// </summary>
+        private Spooled WriteReconciledHeader(DicomFile file, string path, long bytes, string studyUid, ReceivedInstance instance)
+        {
+            var headerPath = path + ".head";
+            var restOffset = file.StoppedAtOffset ?? bytes;
+            long headerBytes;
+            using (var header = new FileStream(headerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 14))
+            {
+                DicomWriter.WriteDataset(header, file.Dataset, file.TransferSyntax);
+                headerBytes = header.Length;
+            }
+
+            Interlocked.Add(ref _spooled, headerBytes);
+            owner.spool.Adjust(headerBytes);
+            return new Spooled(path, headerPath, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid,
+                bytes + headerBytes, headerBytes + (bytes - restOffset));
         }
 
         private async Task<long> SpoolAsync(ReceivedInstance instance, string path, CancellationToken cancellationToken)
@@ -821,6 +859,22 @@ public sealed class RetrievalRunner(
             }
 
             Interlocked.Add(ref _spooled, bytes);
+        }
+
+        private void DiscardInBackground(Spooled item)
+        {
+            var discard = Task.Run(() => Discard(item), CancellationToken.None);
+            lock (_discards)
+            {
+                _discards.RemoveAll(t => t.IsCompleted);
+                _discards.Add(discard);
+            }
+        }
+
+        private void Discard(Spooled item)
+        {
+            TryDelete(item.HeaderPath);
+            Discard(item.Path, item.SpooledBytes);
         }
 
         private void Discard(string path, long bytes)
@@ -876,7 +930,8 @@ public sealed class RetrievalRunner(
                 }
                 finally
                 {
-                    Discard(item.Path, item.Bytes);
+                    // Off the path of the next C-STORE: unlinking two files is not the destination's business.
+                    DiscardInBackground(item);
                 }
 
                 var tally = _tallies[item.StudyUid];
@@ -903,7 +958,7 @@ public sealed class RetrievalRunner(
         {
             while (_toStore!.Reader.TryRead(out var left))
             {
-                Discard(left.Path, left.Bytes);
+                Discard(left);
             }
         }
 
@@ -922,15 +977,25 @@ public sealed class RetrievalRunner(
             DimseResponse response;
             if (association.FindContext(item.SopClassUid, item.TransferSyntaxUid) is not null)
             {
-                response = await destination.StoreFileAsync(item.Path, cancellationToken);
+                await using var dataSet = item.OpenDataSet();
+                response = await destination.StoreAsync(item.SopClassUid, item.SopInstanceUid, item.TransferSyntaxUid, dataSet, cancellationToken: cancellationToken);
             }
             else if (Rewritable.Contains(item.TransferSyntaxUid) &&
                      new[] { DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian }
                          .FirstOrDefault(s => association.FindContext(item.SopClassUid, s) is not null) is { } fallback)
             {
-                var file = DicomFile.Open(item.Path);
+                // Rare: the destination takes only the other little-endian syntax. The reconciled data set is put together
+                // in a file (its large values stay there while read) and written out again in that syntax.
+                await using var whole = new FileStream(item.Path + ".whole", FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+                await using (var dataSet = item.OpenDataSet())
+                {
+                    await dataSet.CopyToAsync(whole, cancellationToken);
+                }
+
+                whole.Position = 0;
+                var reconciled = DicomReader.ReadDataset(whole, DicomTransferSyntax.Lookup(item.TransferSyntaxUid));
                 await using var rewritten = new FileStream(item.Path + ".tx", FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-                DicomWriter.WriteDataset(rewritten, file.Dataset, DicomTransferSyntax.Lookup(fallback));
+                DicomWriter.WriteDataset(rewritten, reconciled, DicomTransferSyntax.Lookup(fallback));
                 rewritten.Position = 0;
                 response = await destination.StoreAsync(item.SopClassUid, item.SopInstanceUid, fallback, rewritten, cancellationToken: cancellationToken);
             }
@@ -1040,6 +1105,14 @@ public sealed class RetrievalRunner(
 
         public void CleanSpool()
         {
+            Task[] pending;
+            lock (_discards)
+            {
+                pending = [.. _discards];
+                _discards.Clear();
+            }
+
+            Task.WaitAll(pending);
             if (_folder.Length == 0 || !Directory.Exists(_folder))
             {
                 return;

@@ -178,6 +178,42 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task ADestinationTakingOnlyImplicitVr_GetsTheReconciledInstancesRewrittenInIt_WithPixelDataUntouched()
+    {
+        using var files = new TempDirectory("retrieve-implicit");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientName: "Müller^Jürgen", patientId: "SBR-4200", series: 1, imagesPerSeries: 3);
+        await study.UploadToAsync(source, Ct);
+        await using var destination = TestScp.Start(o =>
+        {
+            o.AeTitle = "NVH_PACS";
+            o.StorageTransferSyntaxes = [ImagePortal.Dicom.Network.DicomNetworkUids.ImplicitVrLittleEndian];
+        });
+        await PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
+        await PointNodeAsync("NVH", destination.AeTitle, destination.Port, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-4200", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        var stored = destination.StoredFiles.Select(path => DicomFile.Open(path)).ToList();
+        Assert.Equal(study.SopInstanceUids.Order(), stored.Select(f => f.Dataset.GetString(DicomTag.SOPInstanceUID)!).Order());
+        var originals = study.Files.Select(path => DicomFile.Open(path)).ToDictionary(f => f.Dataset.GetString(DicomTag.SOPInstanceUID)!);
+        foreach (var file in stored)
+        {
+            var original = originals[file.Dataset.GetString(DicomTag.SOPInstanceUID)!];
+            Assert.True(original.TransferSyntax.IsExplicitVR);
+            Assert.Equal(ImagePortal.Dicom.Network.DicomNetworkUids.ImplicitVrLittleEndian, file.TransferSyntax.Uid);
+            Assert.Equal("MRN-4200", file.Dataset.GetString(DicomTag.PatientID));
+            Assert.Equal(LocalIssuer, file.Dataset.GetString(DicomTag.IssuerOfPatientID));
+            Assert.Equal("Müller^Jürgen", file.Dataset.GetString(DicomTag.PatientName));
+            Assert.Equal(
+                ((DicomElement)original.Dataset[DicomTag.PixelData]!).Buffer.GetBytes().ToArray(),
+                ((DicomElement)file.Dataset[DicomTag.PixelData]!).Buffer.GetBytes().ToArray());
+        }
+    }
+
+    [Fact]
     public async Task APartialImport_IsNotRetried_ButANewRequestOnceTheDestinationAcceptsIt_SendsOnlyWhatWasMissing()
     {
         using var files = new TempDirectory("retrieve-partial-again");
