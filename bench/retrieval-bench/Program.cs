@@ -1,0 +1,97 @@
+// The database side of bench/retrieval.sh (issue 6). The portal runs as its own published process; this helper
+// approves a request the way an approver's inbox does (the same domain calls, the request and its retrieval job
+// saved in one transaction), then watches the request until the portal's worker has finished it, sampling the
+// worker process's resident memory as it goes. It prints one line of key=value pairs for the script.
+//
+//   retrieval-bench <portal.db> <study instance UID> <instances> <worker pid> [timeout seconds]
+using System.Diagnostics;
+using System.Globalization;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+if (args.Length is < 4 or > 5)
+{
+    Console.Error.WriteLine("usage: retrieval-bench <portal.db> <study instance UID> <instances> <worker pid> [timeout seconds]");
+    return 2;
+}
+
+var database = args[0];
+var studyUid = args[1];
+var instances = int.Parse(args[2], CultureInfo.InvariantCulture);
+var workerPid = int.Parse(args[3], CultureInfo.InvariantCulture);
+var timeout = TimeSpan.FromSeconds(args.Length == 5 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 600);
+
+var options = new DbContextOptionsBuilder<SqliteImagePortalDbContext>()
+    .UseSqlite($"Data Source={database};Default Timeout=30")
+    .Options;
+
+Guid requestId;
+await using (var db = new SqliteImagePortalDbContext(options))
+{
+    var requesting = await db.Facilities.SingleAsync(f => f.Code == "NVH");
+    var source = await db.Facilities.SingleAsync(f => f.Code == "SBR");
+    var clerk = await db.Users.Where(u => u.UserName == "clerk.nvh").Select(u => u.Id).SingleAsync();
+    var approver = await db.Users.Where(u => u.UserName == "approver.sbr").Select(u => u.Id).SingleAsync();
+
+    var now = DateTimeOffset.UtcNow;
+    var request = ImageRequest.Submit(
+        $"REQ-{now.Year}-{Random.Shared.Next(900000, 999999)}", requesting.Id, source.Id,
+        new PatientDetails("Benchmark", "Ct", null, PatientSex.Unknown, null, "MRN-BENCH-0300"),
+        new RequestScope(["CT"], null, null, null, null), "bench/retrieval.sh", RequestPriority.Routine,
+        now.AddDays(1), clerk, now);
+    request.Claim(approver, now);
+    request.Approve(approver, [new RequestedStudy(studyUid, null, "CT", null, null, instances)], now);
+    db.ImageRequests.Add(request);
+    db.RetrievalJobs.Add(RetrievalJob.For(request, now));
+    await db.SaveChangesAsync();
+    requestId = request.Id;
+}
+
+// From here the clock runs: approval committed -> the worker (another process) leases the job, retrieves,
+// reconciles and imports -> the request is Completed. Polling every 20 ms adds at most that much.
+var clock = Stopwatch.StartNew();
+var rssBefore = ResidentMegabytes(workerPid);
+var rssPeak = rssBefore;
+await using (var db = new SqliteImagePortalDbContext(options))
+{
+    while (true)
+    {
+        rssPeak = Math.Max(rssPeak, ResidentMegabytes(workerPid));
+        var status = await db.ImageRequests.AsNoTracking().Where(r => r.Id == requestId).Select(r => r.Status).SingleAsync();
+        if (status is RequestStatus.Completed or RequestStatus.PartiallyCompleted or RequestStatus.Failed)
+        {
+            var seconds = clock.Elapsed.TotalSeconds;
+            var job = await db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == requestId);
+            var rssAfter = ResidentMegabytes(workerPid);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"status={status} seconds={seconds:F2} imported={job.DoneInstances} failed={job.FailedInstances} bytes={job.DoneBytes} " +
+                $"worker_seconds={(job.FinishedAt - job.StartedAt)?.TotalSeconds:F2} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} " +
+                $"error=\"{job.LastError}\""));
+            return status == RequestStatus.Completed ? 0 : 1;
+        }
+
+        if (clock.Elapsed > timeout)
+        {
+            Console.WriteLine($"status={status} seconds=timeout error=\"not finished within {timeout.TotalSeconds} s\"");
+            return 1;
+        }
+
+        await Task.Delay(20);
+    }
+}
+
+// VmRSS of the worker process in MB (0 when it is gone).
+static long ResidentMegabytes(int pid)
+{
+    try
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+    catch (IOException)
+    {
+        return 0;
+    }
+}

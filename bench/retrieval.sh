@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# bench/retrieval.sh: end-to-end import of a CT study through the portal (issue 6), side by side in one run with
+# the source Orthanc's own C-MOVE to the destination Orthanc, ratios printed.
+#   portal : Orthanc A --C-GET--> portal worker (spool, check, reconcile) --C-STORE--> Orthanc B
+#            timed from the approval's commit to the request being Completed (a separate worker process);
+#            "cold" is the first job of a freshly started portal (its code still being compiled), "warm" the next one,
+#            of a second study, as a portal that has been running for a while does it
+#   Orthanc: movescu asks Orthanc A to C-MOVE the study to Orthanc B (no reconciliation at all)
+# each with default-configured Orthancs (TCP_NODELAY=0: Nagle on) and with TCP_NODELAY=1 ones; a fresh, empty
+# Orthanc B (and a fresh portal database) for every run. Everything on 127.0.0.1, free ports, one temp folder.
+# Usage: bench/retrieval.sh [slices=300] [runs=3]
+#        PUBLISHED=/tmp/portal-bench bench/retrieval.sh   publishes into that folder once and reuses it afterwards
+#        PORTAL_ENV="DOTNET_TieredCompilation=0" bench/retrieval.sh   runs the portal with extra environment settings
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SLICES=${1:-300}
+RUNS=${2:-3}
+WORK=$(mktemp -d /tmp/retrieval-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() {
+    for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+    echo "nothing listening on port $1" >&2; exit 1
+}
+wait_http() { # $1 url, $2 pid that must stay alive (optional): until the url answers 200 (60 s)
+    for _ in $(seq 1 600); do
+        curl -fs -o /dev/null "$1" && return 0
+        [[ -z ${2:-} ]] || kill -0 "$2" 2>/dev/null || { echo "process $2 exited before $1 answered" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "$1 did not answer" >&2; exit 1
+}
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+best() { printf '%s\n' "$@" | sort -g | head -1; }
+field() { sed -E "s/.*\b$1=([^ ]*).*/\1/" <<< "$2"; }
+stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+PUBLISHED=${PUBLISHED:-$WORK}
+if [[ ! -f $PUBLISHED/portal/ImagePortal.Web.dll ]]; then
+    echo "== publishing the portal (Release, ReadyToRun) and building the helper into $PUBLISHED"
+    dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$PUBLISHED/portal" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+    dotnet build bench/retrieval-bench -c Release -o "$PUBLISHED/helper" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+fi
+
+echo "== generating two studies of $SLICES slices"
+python3 bench/dicom-net-gen.py "$WORK/study" "$SLICES"
+python3 bench/dicom-net-gen.py "$WORK/study2" "$SLICES"
+SIZE=$(du -sm "$WORK/study" | cut -f1)
+STUDY_UID=$(dcmdump +P StudyInstanceUID "$WORK/study/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
+STUDY2_UID=$(dcmdump +P StudyInstanceUID "$WORK/study2/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
+[[ $STUDY_UID != "$STUDY2_UID" ]] || { echo "the two studies share a UID" >&2; exit 1; }
+echo "   $SIZE MB each in $WORK/study and $WORK/study2"
+
+start_orthanc() { # $1 name, $2 AE title, $3 dicom port, $4 http port, $5 nodelay, $6 modalities JSON; sets ORTHANC_PID
+    local dir="$WORK/$1"; rm -rf "$dir"; mkdir -p "$dir"
+    cat > "$dir/config.json" <<JSON
+{ "Name": "$1", "StorageDirectory": "$dir/storage", "IndexDirectory": "$dir/index",
+  "DicomAet": "$2", "DicomPort": $3, "HttpPort": $4, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+  "DicomAlwaysAllowFind": true, "DicomAlwaysAllowGet": true, "DicomAlwaysAllowMove": true, "DicomCheckCalledAet": false,
+  "DicomModalities": $6, "Plugins": [], "SaveJobs": false, "DicomScuTimeout": 30 }
+JSON
+    TCP_NODELAY=$5 /usr/sbin/Orthanc "$dir/config.json" > "$dir.log" 2>&1 &
+    ORTHANC_PID=$!; PIDS+=("$ORTHANC_PID")
+    wait_port "$3"; wait_http "http://127.0.0.1:$4/system"
+}
+instances_in() { curl -fs "http://127.0.0.1:$1/statistics" | python3 -c 'import json, sys; print(json.load(sys.stdin)["CountInstances"])'; }
+
+declare -A RESULT
+for nodelay in 0 1; do
+    echo "== Orthancs with TCP_NODELAY=$nodelay"
+    a_dicom=$(free_port); a_http=$(free_port); b_dicom=$(free_port); b_http=$(free_port); portal_dicom=$(free_port)
+    start_orthanc "a-$nodelay" ORTHANC_A "$a_dicom" "$a_http" "$nodelay" \
+        "{ \"b\": [\"ORTHANC_B\", \"127.0.0.1\", $b_dicom], \"bench\": [\"BENCH\", \"127.0.0.1\", 1], \"portal\": [\"IMAGEPORTAL\", \"127.0.0.1\", $portal_dicom] }"
+    a_pid=$ORTHANC_PID
+    TCP_NODELAY=1 storescu -aec ORTHANC_A +sd 127.0.0.1 "$a_dicom" "$WORK/study" "$WORK/study2" > /dev/null 2>&1
+    [[ $(instances_in "$a_http") == "$((2 * SLICES))" ]] || { echo "Orthanc A does not hold the studies" >&2; exit 1; }
+
+    orthanc_times=(); cold_times=(); warm_times=()
+    for run in $(seq 1 "$RUNS"); do
+        # Orthanc A's own C-MOVE into an empty Orthanc B
+        start_orthanc "b-$nodelay-move-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+        b_pid=$ORTHANC_PID
+        t0=$(now)
+        movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" \
+            127.0.0.1 "$a_dicom" > "$WORK/move-$nodelay-$run.log" 2>&1
+        t1=$(now)
+        got=$(instances_in "$b_http"); stop_pid "$b_pid"
+        [[ $got == "$SLICES" ]] || { echo "Orthanc's C-MOVE left $got of $SLICES instances in B" >&2; cat "$WORK/move-$nodelay-$run.log"; exit 1; }
+        orthanc_times+=("$(secs "$t0" "$t1")")
+
+        # The portal: a fresh database, its worker a separate process; NVH (requester) imports into B, SBR holds A.
+        # Its first job (cold) and its second (warm), each into an empty Orthanc B.
+        data="$WORK/portal-$nodelay-$run"; mkdir -p "$data"; http=$(free_port)
+        env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" \
+            ConnectionStrings__ImagePortal="Data Source=$data/portal.db" Storage__DataDirectory="$data" \
+            Demo__Enabled=false Dicom__Port="$portal_dicom" Retrieval__PollInterval=00:00:00.100 \
+            Seed__Facilities__0__Nodes__0__AeTitle=ORTHANC_B Seed__Facilities__0__Nodes__0__Port="$b_dicom" \
+            Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC_A Seed__Facilities__1__Nodes__0__Port="$a_dicom" \
+            Logging__LogLevel__Default=Warning ${PORTAL_ENV:-} \
+            bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' portal "$PUBLISHED/portal" > "$data.log" 2>&1 &
+        portal_pid=$!; PIDS+=("$portal_pid")
+        wait_http "http://127.0.0.1:$http/health" "$portal_pid" || { tail -30 "$data.log" >&2; exit 1; }
+        for phase in cold warm; do
+            uid=$STUDY_UID; [[ $phase == warm ]] && uid=$STUDY2_UID
+            start_orthanc "b-$nodelay-$phase-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+            b_pid=$ORTHANC_PID
+            line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$uid" "$SLICES" "$portal_pid" 600) || {
+                echo "the portal did not complete the import: $line" >&2; tail -50 "$data.log" >&2; exit 1; }
+            got=$(instances_in "$b_http"); stop_pid "$b_pid"
+            [[ $got == "$SLICES" ]] || { echo "the portal left $got of $SLICES instances in B: $line" >&2; exit 1; }
+            [[ $phase == cold ]] && cold_times+=("$(field seconds "$line")") || warm_times+=("$(field seconds "$line")")
+            RESULT[rss_${phase}_$nodelay]="$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB"
+        done
+        stop_pid "$portal_pid"
+        echo "   run $run: Orthanc A C-MOVE -> B ${orthanc_times[-1]} s; portal A -> B cold ${cold_times[-1]} s, warm ${warm_times[-1]} s" \
+            "(worker RSS cold ${RESULT[rss_cold_$nodelay]}; warm ${RESULT[rss_warm_$nodelay]})"
+    done
+    stop_pid "$a_pid"
+    RESULT[orthanc_$nodelay]=$(best "${orthanc_times[@]}")
+    RESULT[cold_$nodelay]=$(best "${cold_times[@]}")
+    RESULT[warm_$nodelay]=$(best "${warm_times[@]}")
+done
+
+echo
+echo "== ratios (portal / Orthanc's own C-MOVE, best of $RUNS), $SLICES slices, $SIZE MB${PORTAL_ENV:+, portal run with $PORTAL_ENV}"
+echo "   goal: <= 1.10 with TCP_NODELAY=1, < 1.00 with defaults"
+printf '%-40s %10s %10s\n' "" "NODELAY=0" "NODELAY=1"
+printf '%-40s %10s %10s\n' "Orthanc A C-MOVE -> Orthanc B (s)" "${RESULT[orthanc_0]}" "${RESULT[orthanc_1]}"
+printf '%-40s %10s %10s\n' "A -> portal -> B, warm portal (s)" "${RESULT[warm_0]}" "${RESULT[warm_1]}"
+printf '%-40s %10s %10s\n' "A -> portal -> B, first job (s)" "${RESULT[cold_0]}" "${RESULT[cold_1]}"
+printf '%-40s %10s %10s\n' "ratio, warm portal" "$(ratio "${RESULT[warm_0]}" "${RESULT[orthanc_0]}")" "$(ratio "${RESULT[warm_1]}" "${RESULT[orthanc_1]}")"
+printf '%-40s %10s %10s\n' "ratio, first job" "$(ratio "${RESULT[cold_0]}" "${RESULT[orthanc_0]}")" "$(ratio "${RESULT[cold_1]}" "${RESULT[orthanc_1]}")"
+echo "   worker RSS in the last run (before -> peak during -> after the job):"
+echo "     NODELAY=0: first job ${RESULT[rss_cold_0]}; warm ${RESULT[rss_warm_0]}"
+echo "     NODELAY=1: first job ${RESULT[rss_cold_1]}; warm ${RESULT[rss_warm_1]}"
