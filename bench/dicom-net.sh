@@ -5,30 +5,25 @@
 #   (c) our `imageportal get` from Orthanc       vs  DCMTK getscu from Orthanc
 # each once with default-configured DCMTK peers (Nagle on) and once with TCP_NODELAY=1 peers.
 # Everything runs on 127.0.0.1 with free ports and a temp folder that is removed at the end.
-# Usage: bench/dicom-net.sh [slices]   (default 300 slices of 512x512x16 bit, about 150 MB)
+# Usage: bench/dicom-net.sh [slices] [runs]   (default 300 slices of 512x512x16 bit, about 150 MB; 3 runs, the
+#        variants interleaved in every run, the best time of each kept: single runs on a shared machine vary by 2x)
 #        BASELINE=main bench/dicom-net.sh   also times the CLI built from that git revision, side by side
 #                                           in the same run ("before" / "after" ratios)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SLICES=${1:-300}
+RUNS=${2:-3}
 WORK=$(mktemp -d /tmp/dicom-net-bench.XXXXXX)
 PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
+source bench/lib.sh
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() {
-    for _ in $(seq 1 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-    echo "nothing listening on port $1" >&2; exit 1
-}
-now() { date +%s.%N; }
-secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 count() { find "$1" -type f | wc -l; }
+keep_best() { # $1 key, $2 seconds: RESULT[key] = the smallest seen
+    if [[ -z ${RESULT[$1]:-} ]] || python3 -c "import sys; sys.exit(0 if $2 < ${RESULT[$1]} else 1)"; then RESULT[$1]=$2; fi
+}
+keep_max() { if [[ -z ${RESULT[$1]:-} ]] || (( $2 > ${RESULT[$1]} )); then RESULT[$1]=$2; fi; }
 
 publish() { # $1 source tree, $2 output folder: Release, ReadyToRun (like bench/dicom-data.sh), framework-dependent
     dotnet publish "$1/ImagePortal.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
@@ -63,40 +58,43 @@ declare -A RESULT
 for nodelay in 0 1; do
     echo "== DCMTK peers with TCP_NODELAY=$nodelay"
 
-    # (a) storescu -> our SCP
-    for v in "${VARIANTS[@]}"; do
-        port=$(free_port); mkdir -p "$WORK/a-$v-$nodelay"
-        dotnet "${DLL[$v]}" scp -p "$port" -aet BENCHSCP -od "$WORK/a-$v-$nodelay" > "$WORK/a-$v-$nodelay.log" 2>&1 &
-        scp_pid=$!; PIDS+=($scp_pid); wait_port "$port"
-        t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
-        peak=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$scp_pid/status")
+    for run in $(seq 1 "$RUNS"); do
+        # (a) storescu -> our SCP
+        for v in "${VARIANTS[@]}"; do
+            port=$(free_port); mkdir -p "$WORK/a-$v-$nodelay-$run"
+            dotnet "${DLL[$v]}" scp -p "$port" -aet BENCHSCP -od "$WORK/a-$v-$nodelay-$run" > "$WORK/a-$v-$nodelay-$run.log" 2>&1 &
+            scp_pid=$!; PIDS+=($scp_pid); wait_port "$port"
+            t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+            peak=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$scp_pid/status")
+            stop_last
+            took=$(secs "$t0" "$t1"); keep_best "a_${v}_$nodelay" "$took"; keep_max "a_peak_${v}_$nodelay" "$peak"
+            echo "   (a) storescu -> imageportal scp ($v): $took s, $(count "$WORK/a-$v-$nodelay-$run") files, SCP peak RSS ${peak} MB"
+        done
+
+        # (a) storescu -> storescp
+        start_storescp "$nodelay" "$WORK/a-dcmtk-$nodelay-$run"
+        t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
         stop_last
-        RESULT[a_${v}_$nodelay]=$(secs "$t0" "$t1"); RESULT[a_peak_${v}_$nodelay]=$peak
-        echo "   (a) storescu -> imageportal scp ($v): ${RESULT[a_${v}_$nodelay]} s, $(count "$WORK/a-$v-$nodelay") files, SCP peak RSS ${peak} MB"
-    done
+        took=$(secs "$t0" "$t1"); keep_best "a_dcmtk_$nodelay" "$took"
+        echo "   (a) storescu -> storescp        : $took s, $(count "$WORK/a-dcmtk-$nodelay-$run") files"
 
-    # (a) storescu -> storescp
-    start_storescp "$nodelay" "$WORK/a-dcmtk-$nodelay"
-    t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
-    stop_last
-    RESULT[a_dcmtk_$nodelay]=$(secs "$t0" "$t1")
-    echo "   (a) storescu -> storescp        : ${RESULT[a_dcmtk_$nodelay]} s, $(count "$WORK/a-dcmtk-$nodelay") files"
+        # (b) imageportal store -> storescp
+        for v in "${VARIANTS[@]}"; do
+            start_storescp "$nodelay" "$WORK/b-$v-$nodelay-$run"
+            t0=$(now); dotnet "${DLL[$v]}" store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-$v-$nodelay-$run.out" 2>&1; t1=$(now)
+            stop_last
+            took=$(secs "$t0" "$t1"); keep_best "b_${v}_$nodelay" "$took"
+            echo "   (b) imageportal store -> storescp ($v): $took s, $(count "$WORK/b-$v-$nodelay-$run") files (includes .NET start-up)"
+        done
 
-    # (b) imageportal store -> storescp
-    for v in "${VARIANTS[@]}"; do
-        start_storescp "$nodelay" "$WORK/b-$v-$nodelay"
-        t0=$(now); dotnet "${DLL[$v]}" store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-$v-$nodelay.out" 2>&1; t1=$(now)
+        # (b) storescu -> storescp: the same as (a)'s DCMTK pair, measured again for a fair side by side
+        start_storescp "$nodelay" "$WORK/b-dcmtk-$nodelay-$run"
+        t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
         stop_last
-        RESULT[b_${v}_$nodelay]=$(secs "$t0" "$t1")
-        echo "   (b) imageportal store -> storescp ($v): ${RESULT[b_${v}_$nodelay]} s, $(count "$WORK/b-$v-$nodelay") files (includes .NET start-up)"
+        took=$(secs "$t0" "$t1"); keep_best "b_dcmtk_$nodelay" "$took"
+        echo "   (b) storescu -> storescp        : $took s, $(count "$WORK/b-dcmtk-$nodelay-$run") files"
+        rm -rf "$WORK"/a-*-"$nodelay"-"$run" "$WORK"/b-*-"$nodelay"-"$run"
     done
-
-    # (b) storescu -> storescp: the same as (a)'s DCMTK pair, measured again for a fair side by side
-    start_storescp "$nodelay" "$WORK/b-dcmtk-$nodelay"
-    t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
-    stop_last
-    RESULT[b_dcmtk_$nodelay]=$(secs "$t0" "$t1")
-    echo "   (b) storescu -> storescp        : ${RESULT[b_dcmtk_$nodelay]} s, $(count "$WORK/b-dcmtk-$nodelay") files"
 
     # (c) C-GET of the study from an Orthanc started with the same TCP_NODELAY setting
     dicom=$(free_port); http=$(free_port); mkdir -p "$WORK/orthanc-$nodelay"
@@ -108,20 +106,23 @@ JSON
     TCP_NODELAY=$nodelay /usr/sbin/Orthanc "$WORK/orthanc-$nodelay/config.json" > "$WORK/orthanc-$nodelay.log" 2>&1 &
     PIDS+=($!); wait_port "$dicom"
     TCP_NODELAY=1 storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study" > /dev/null 2>&1
-    for v in "${VARIANTS[@]}"; do
-        t0=$(now); dotnet "${DLL[$v]}" get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-$v-$nodelay" 127.0.0.1 "$dicom" > "$WORK/c-$v-$nodelay.out" 2>&1; t1=$(now)
-        RESULT[c_${v}_$nodelay]=$(secs "$t0" "$t1")
-        echo "   (c) imageportal get <- Orthanc ($v): ${RESULT[c_${v}_$nodelay]} s, $(count "$WORK/c-$v-$nodelay") files (includes .NET start-up)"
+    for run in $(seq 1 "$RUNS"); do
+        for v in "${VARIANTS[@]}"; do
+            t0=$(now); dotnet "${DLL[$v]}" get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-$v-$nodelay-$run" 127.0.0.1 "$dicom" > "$WORK/c-$v-$nodelay-$run.out" 2>&1; t1=$(now)
+            took=$(secs "$t0" "$t1"); keep_best "c_${v}_$nodelay" "$took"
+            echo "   (c) imageportal get <- Orthanc ($v): $took s, $(count "$WORK/c-$v-$nodelay-$run") files (includes .NET start-up)"
+        done
+        mkdir -p "$WORK/c-dcmtk-$nodelay-$run"
+        t0=$(now); TCP_NODELAY=$nodelay getscu -S -aec ORTHANC -od "$WORK/c-dcmtk-$nodelay-$run" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" 127.0.0.1 "$dicom" > /dev/null 2>&1; t1=$(now)
+        took=$(secs "$t0" "$t1"); keep_best "c_dcmtk_$nodelay" "$took"
+        echo "   (c) getscu <- Orthanc            : $took s, $(count "$WORK/c-dcmtk-$nodelay-$run") files"
+        rm -rf "$WORK"/c-*-"$nodelay"-"$run"
     done
-    mkdir -p "$WORK/c-dcmtk-$nodelay"
-    t0=$(now); TCP_NODELAY=$nodelay getscu -S -aec ORTHANC -od "$WORK/c-dcmtk-$nodelay" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" 127.0.0.1 "$dicom" > /dev/null 2>&1; t1=$(now)
-    RESULT[c_dcmtk_$nodelay]=$(secs "$t0" "$t1")
-    echo "   (c) getscu <- Orthanc            : ${RESULT[c_dcmtk_$nodelay]} s, $(count "$WORK/c-dcmtk-$nodelay") files"
     stop_last
 done
 
 echo
-echo "== ratios (imageportal / DCMTK; goal <= 1.00), $SLICES slices, $SIZE MB"
+echo "== ratios (imageportal / DCMTK, best of $RUNS runs each; goal <= 1.00), $SLICES slices, $SIZE MB"
 for v in "${VARIANTS[@]}"; do
     label=$v; [[ $v == base ]] && label="base ($BASELINE)"
     echo "-- $label"

@@ -18,17 +18,9 @@ SLICES=${1:-300}
 RUNS=${2:-3}
 WORK=$(mktemp -d /tmp/retrieval-bench.XXXXXX)
 PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
+source bench/lib.sh
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() {
-    for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-    echo "nothing listening on port $1" >&2; exit 1
-}
 wait_http() { # $1 url, $2 pid that must stay alive (optional): until the url answers 200 (60 s)
     for _ in $(seq 1 600); do
         curl -fs -o /dev/null "$1" && return 0
@@ -37,9 +29,6 @@ wait_http() { # $1 url, $2 pid that must stay alive (optional): until the url an
     done
     echo "$1 did not answer" >&2; exit 1
 }
-now() { date +%s.%N; }
-secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 best() { printf '%s\n' "$@" | sort -g | head -1; }
 field() { sed -E "s/.*\b$1=([^ ]*).*/\1/" <<< "$2"; }
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }

@@ -157,13 +157,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     public async Task DestinationRefusingASopClass_EndsPartiallyCompleted_NamingTheInstanceAndWhy()
     {
         using var files = new TempDirectory("retrieve-refuse");
-        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS", UnknownSopClassAccepted = true }, Ct);
-        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-4000", series: 1, imagesPerSeries: 3);
-        var odd = WriteWithSopClass(study.Files[0], files.Combine("odd.dcm"), UnknownSopClass);
-        await study.UploadToAsync(source, Ct);
-        await source.UploadAsync(await File.ReadAllBytesAsync(odd.Path, Ct), Ct);
-        await PointNodesAsync(source, destination, DicomCapabilities.All);
+        await using var peers = await RefusingDestinationAsync(files, "SBR-4000");
+        var (destination, study, odd) = (peers.Destination, peers.Study, peers.Odd);
 
         var number = await FileAndApproveAsync("MRN-4000", study);
         var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
@@ -217,13 +212,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     public async Task APartialImport_IsNotRetried_ButANewRequestOnceTheDestinationAcceptsIt_SendsOnlyWhatWasMissing()
     {
         using var files = new TempDirectory("retrieve-partial-again");
-        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS", UnknownSopClassAccepted = true }, Ct);
-        await using var refusing = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-4100", series: 1, imagesPerSeries: 3);
-        var odd = WriteWithSopClass(study.Files[0], files.Combine("odd.dcm"), UnknownSopClass);
-        await study.UploadToAsync(source, Ct);
-        await source.UploadAsync(await File.ReadAllBytesAsync(odd.Path, Ct), Ct);
-        await PointNodesAsync(source, refusing, DicomCapabilities.All);
+        await using var peers = await RefusingDestinationAsync(files, "SBR-4100");
+        var (study, odd) = (peers.Study, peers.Odd);
         var first = await FileAndApproveAsync("MRN-4100", study);
         Assert.Equal(RequestStatus.PartiallyCompleted, (await WaitForEndAsync(first, TimeSpan.FromSeconds(60))).Status);
 
@@ -362,6 +352,31 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         dataset.SetString(DicomTag.SOPInstanceUID, uid);
         DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
         return (path, uid);
+    }
+
+    /// <summary>
+    /// SBR's PACS holds a 3-image study plus a fourth instance of a SOP class NVH's PACS does not take; the nodes point
+    /// at them.
+    /// </summary>
+    private async Task<RefusingPeers> RefusingDestinationAsync(TempDirectory files, string patientId)
+    {
+        var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS", UnknownSopClassAccepted = true }, Ct);
+        var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var peers = new RefusingPeers(source, destination, SyntheticStudy.Write(files.Combine("s"), patientId: patientId, series: 1, imagesPerSeries: 3), default);
+        peers = peers with { Odd = WriteWithSopClass(peers.Study.Files[0], files.Combine("odd.dcm"), UnknownSopClass) };
+        await peers.Study.UploadToAsync(source, Ct);
+        await source.UploadAsync(await File.ReadAllBytesAsync(peers.Odd.Path, Ct), Ct);
+        await PointNodesAsync(source, destination, DicomCapabilities.All);
+        return peers;
+    }
+
+    private sealed record RefusingPeers(OrthancPeer Source, OrthancPeer Destination, SyntheticStudy Study, (string Path, string SopInstanceUid) Odd) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Destination.DisposeAsync();
+            await Source.DisposeAsync();
+        }
     }
 
     private Task PointNodesAsync(OrthancPeer source, OrthancPeer destination, DicomCapabilities sourceCapabilities) =>
