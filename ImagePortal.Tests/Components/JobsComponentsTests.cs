@@ -27,7 +27,7 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     [Fact]
-    public void Progress_ShowsInstancesBytesRateAndTimeLeft_PerStudy()
+    public void Progress_ShowsInstancesBytesEstimatedTotalRateAndTimeLeft_PerStudy()
     {
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
         const long halfMegabyte = 524288;
@@ -37,8 +37,8 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         var panel = Render<JobProgress>(p => p.Add(x => x.Job, job));
 
         var text = Normalize(panel.Find("p").TextContent);
-        Assert.Equal("Running · 150 of 300 instances · 75.0 MB · 2 failed · attempt 2", text);
-        Assert.Contains("Study 1.2.840.1: 150 of 300 · 75.0 MB · 15.0/s · about 10 s left", Normalize(panel.Markup));
+        Assert.Equal("Running · 150 of 300 instances · 75.0 MB of about 150.0 MB · 2 failed · attempt 2", text);
+        Assert.Contains("Study 1.2.840.1: 150 of 300 · 75.0 MB of about 150.0 MB · 15.0/s · about 10 s left", Normalize(panel.Markup));
         Assert.Equal("50", panel.Find("[aria-label='Progress of study 1.2.840.1']").GetAttribute("aria-valuenow"));
         Assert.Empty(panel.FindAll(".mud-alert"));
     }
