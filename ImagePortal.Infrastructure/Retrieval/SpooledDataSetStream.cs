@@ -1,3 +1,5 @@
+using ImagePortal.Dicom.IO;
+
 namespace ImagePortal.Infrastructure.Retrieval;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace ImagePortal.Infrastructure.Retrieval;
 /// <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>: on Linux a <see cref="FileStream"/>'s asynchronous read is
 /// a synchronous read queued to the thread pool, and that hop for every PDU-sized fragment cost more than the copy.
 /// </remarks>
-internal sealed class SpooledDataSetStream : Stream
+internal sealed class SpooledDataSetStream : ForwardReadStream
 {
     private const int BufferSize = 1 << 16;
     private readonly FileStream _header;
@@ -31,20 +33,6 @@ internal sealed class SpooledDataSetStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(Span<byte> buffer)
     {
         if (!_inRest)
@@ -61,8 +49,6 @@ internal sealed class SpooledDataSetStream : Stream
         return _rest.Read(buffer);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -71,16 +57,6 @@ internal sealed class SpooledDataSetStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override ValueTask DisposeAsync()
     {

@@ -177,33 +177,9 @@ public sealed class DicomHostileInputTests
 }
 
 /// <summary>A stream that cannot seek or tell its length, like a network stream.</summary>
-internal sealed class NonSeekableStream(byte[] bytes) : Stream
+internal sealed class NonSeekableStream(byte[] bytes) : ImagePortal.Dicom.IO.ForwardReadStream
 {
     private readonly MemoryStream _inner = new(bytes);
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(Span<byte> buffer) => _inner.Read(buffer);
 }

@@ -6,32 +6,17 @@ namespace ImagePortal.Dicom.Network.Association;
 /// The data set of a received message, read fragment by fragment from the association's P-DATA-TF
 /// PDUs, so that a large instance flows from the socket to its destination without being buffered whole.
 /// </summary>
-internal sealed class PdvDataStream : Stream
+internal sealed class PdvDataStream : IO.ForwardReadStream
 {
     private readonly DicomAssociation _association;
     private readonly byte _contextId;
     private ReadOnlyMemory<byte> _current;
     private bool _sawLast;
-    private long _position;
 
     public PdvDataStream(DicomAssociation association, byte contextId)
     {
         _association = association;
         _contextId = contextId;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -81,23 +66,25 @@ internal sealed class PdvDataStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
+    public override int Read(Span<byte> buffer)
     {
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            var read = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+            rented.AsSpan(0, read).CopyTo(buffer);
+            return read;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void Consumed(int count)
     {
         _current = _current[count..];
-        _position += count;
         if (_current.IsEmpty && _sawLast)
         {
             _association.DataStreamFinished(this);
