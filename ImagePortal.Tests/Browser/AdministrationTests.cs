@@ -16,16 +16,6 @@ namespace ImagePortal.Tests.Browser;
 
 public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
-    {
-        var page = await context.NewPageAsync();
-        var login = new LoginPage(page);
-        await login.OpenAsync();
-        await login.SignInAsync(user.UserName, user.Password);
-        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
-        return page;
-    }
-
     private Task<Guid> FacilityIdAsync(string code) => browser.App.InScopeAsync(services =>
         services.GetRequiredService<ImagePortalDbContext>().Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
 
@@ -36,7 +26,7 @@ public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<
         await using var orthanc = await OrthancPeer.StartAsync(cancellationToken: ct);
         var closedPort = FreePort.Next();
         await using var context = await browser.NewContextAsync();
-        var page = await SignInAsync(context, DemoUsers.NetworkAdmin);
+        var page = await SignedIn.AsAsync(context, DemoUsers.NetworkAdmin);
         await page.GotoAsync("/admin/facilities");
         await new Shell(page).WaitUntilInteractiveAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Ridgeway Community Hospital" }).ClickAsync();
@@ -60,7 +50,7 @@ public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<
     public async Task ABadAeTitle_IsRefusedWithAClearMessage_AndNothingIsAdded()
     {
         await using var context = await browser.NewContextAsync();
-        var page = await SignInAsync(context, DemoUsers.AdminNvh);
+        var page = await SignedIn.AsAsync(context, DemoUsers.AdminNvh);
         await page.GotoAsync($"/admin/facilities/{await FacilityIdAsync("NVH")}");
         await new Shell(page).WaitUntilInteractiveAsync();
 
@@ -74,7 +64,7 @@ public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<
     public async Task AFacilityAdministrator_OpeningAnotherFacility_SeesNotFound()
     {
         await using var context = await browser.NewContextAsync();
-        var page = await SignInAsync(context, DemoUsers.AdminNvh);
+        var page = await SignedIn.AsAsync(context, DemoUsers.AdminNvh);
 
         await page.GotoAsync($"/admin/facilities/{await FacilityIdAsync("SBR")}");
 
@@ -86,7 +76,7 @@ public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<
     public async Task AUserCreatedWithAOneTimePassword_MustChooseTheirOwnAtTheFirstSignIn()
     {
         await using var adminContext = await browser.NewContextAsync();
-        var admin = await SignInAsync(adminContext, DemoUsers.AdminNvh);
+        var admin = await SignedIn.AsAsync(adminContext, DemoUsers.AdminNvh);
         await admin.GotoAsync("/admin/users");
         await new Shell(admin).WaitUntilInteractiveAsync();
         await admin.GetByRole(AriaRole.Button, new() { Name = "New user" }).ClickAsync();

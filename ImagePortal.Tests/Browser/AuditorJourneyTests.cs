@@ -13,21 +13,11 @@ public sealed class AuditorJourneyTests(BrowserFixture browser) : IClassFixture<
 {
     private static readonly (string UserName, string Password) Auditor = ("auditor", "demo-password-auditor");
 
-    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
-    {
-        var page = await context.NewPageAsync();
-        var login = new LoginPage(page);
-        await login.OpenAsync();
-        await login.SignInAsync(user.UserName, user.Password);
-        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
-        return page;
-    }
-
     [Fact]
     public async Task Auditor_SeesTheTrail_VerifiesIt_ExportsIt_AndOpensTheReports()
     {
         await using var context = await browser.NewContextAsync();
-        var page = await SignInAsync(context, Auditor);
+        var page = await SignedIn.AsAsync(context, Auditor);
 
         await new Shell(page).Navigation.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
         await Expect(new Shell(page).Heading).ToHaveTextAsync("Audit trail");
@@ -58,7 +48,7 @@ public sealed class AuditorJourneyTests(BrowserFixture browser) : IClassFixture<
     public async Task TheExports_AreRefusedToOtherRoles_AndToAnonymousCallers()
     {
         await using var clerkContext = await browser.NewContextAsync();
-        await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
+        await SignedIn.AsAsync(clerkContext, DemoUsers.ClerkNvh);
         await using var anonymous = await browser.NewContextAsync();
 
         var clerkAudit = await clerkContext.APIRequest.GetAsync("/audit/export.csv", new() { MaxRedirects = 0 });

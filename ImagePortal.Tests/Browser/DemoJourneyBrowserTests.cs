@@ -39,39 +39,17 @@ public sealed class DemoWorkersBrowserFixture() : BrowserFixtureBase(Settings())
 /// </summary>
 public sealed class DemoJourneyBrowserTests(DemoWorkersBrowserFixture browser) : IClassFixture<DemoWorkersBrowserFixture>
 {
-    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
-    {
-        var page = await context.NewPageAsync();
-        var login = new LoginPage(page);
-        await login.OpenAsync();
-        await login.SignInAsync(user.UserName, user.Password);
-        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
-        return page;
-    }
-
     [Fact]
     public async Task ClerkAsks_ApproverApprovesFromTheDemoPacs_AndTheClerkSeesItImported_WithoutReload()
     {
         await using var clerkContext = await browser.NewContextAsync();
-        var clerk = await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
-        await clerk.GotoAsync("/requests/new");
-        await new Shell(clerk).WaitUntilInteractiveAsync();
-        var form = new NewRequestPage(clerk);
-        await form.ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
-        await form.FillPatientAsync("Müller", "Jürgen", "NVH-0777");
-        await clerk.GetByLabel("MRN at the partner facility (if known)").FillAsync("SBR-77120");
-        await form.ClinicalReason.FillAsync("Cough: compare with the prior chest film.");
-        await form.Submit.ClickAsync();
-        await Expect(clerk).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
-        var number = clerk.Url[(clerk.Url.LastIndexOf('/') + 1)..];
-        await new Shell(clerk).WaitUntilInteractiveAsync();
+        var clerk = await SignedIn.AsAsync(clerkContext, DemoUsers.ClerkNvh);
+        var number = await new NewRequestPage(clerk).FileToStBrigidsAsync(
+            "Müller", "Jürgen", "NVH-0777", "SBR-77120", "Cough: compare with the prior chest film.");
 
         await using var approverContext = await browser.NewContextAsync();
-        var approver = await SignInAsync(approverContext, DemoUsers.ApproverSbr);
-        await approver.GotoAsync($"/requests/{number}");
-        await new Shell(approver).WaitUntilInteractiveAsync();
-        await approver.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
-        await approver.GetByRole(AriaRole.Button, new() { Name = "Search PACS" }).ClickAsync();
+        var approver = await SignedIn.AsAsync(approverContext, DemoUsers.ApproverSbr);
+        await NewRequestPage.ClaimAndSearchPacsAsync(approver, number);
         // SBR's demo PACS holds a CT chest of 2024-01-18 and a CR chest of 2025-09-09 for this patient.
         await approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2025-09-09") }).CheckAsync();
         await approver.GetByRole(AriaRole.Button, new() { Name = "Approve 1 selected study" }).ClickAsync();

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace ImagePortal.Tests.Browser;
 
@@ -39,5 +40,20 @@ public sealed class Shell(IPage page)
         await WaitUntilInteractiveAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "User menu" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+    }
+}
+
+/// <summary>A demo user's session in its own browser context.</summary>
+public static class SignedIn
+{
+    /// <summary>A new page in <paramref name="context"/>, signed in as <paramref name="user"/>, on the home page.</summary>
+    public static async Task<IPage> AsAsync(IBrowserContext context, (string UserName, string Password) user)
+    {
+        var page = await context.NewPageAsync();
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync(user.UserName, user.Password);
+        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
+        return page;
     }
 }

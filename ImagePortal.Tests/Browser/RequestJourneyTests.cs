@@ -12,28 +12,18 @@ namespace ImagePortal.Tests.Browser;
 
 public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private static async Task<IPage> SignInAsync(IBrowserContext context, (string UserName, string Password) user)
-    {
-        var page = await context.NewPageAsync();
-        var login = new LoginPage(page);
-        await login.OpenAsync();
-        await login.SignInAsync(user.UserName, user.Password);
-        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
-        return page;
-    }
-
     [Fact]
     public async Task ClerkFilesARequest_ItAppearsLiveInTheInbox_AndTheClaimShowsLiveToTheClerk()
     {
         await using var approverContext = await browser.NewContextAsync();
-        var approver = await SignInAsync(approverContext, DemoUsers.ApproverSbr);
+        var approver = await SignedIn.AsAsync(approverContext, DemoUsers.ApproverSbr);
         await approver.GotoAsync("/inbox");
         await new Shell(approver).WaitUntilInteractiveAsync();
         var bell = approver.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Notifications") });
         var unreadBefore = Regex.Match(await bell.GetAttributeAsync("aria-label") ?? "", @"(\d+) unread") is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
 
         await using var clerkContext = await browser.NewContextAsync();
-        var clerk = await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
+        var clerk = await SignedIn.AsAsync(clerkContext, DemoUsers.ClerkNvh);
         await clerk.GotoAsync("/facilities");
         await new Shell(clerk).WaitUntilInteractiveAsync();
         await clerk.GetByRole(AriaRole.Link, new() { Name = "New request to St. Brigid's Regional Hospital" }).ClickAsync();
@@ -62,7 +52,7 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
     public async Task AClerkOfTheHoldingFacility_OpeningTheRequest_SeesNotFound()
     {
         await using var nvhContext = await browser.NewContextAsync();
-        var nvh = await SignInAsync(nvhContext, DemoUsers.ClerkNvh);
+        var nvh = await SignedIn.AsAsync(nvhContext, DemoUsers.ClerkNvh);
         await nvh.GotoAsync("/requests/new");
         await new Shell(nvh).WaitUntilInteractiveAsync();
         var form = new NewRequestPage(nvh);
@@ -75,7 +65,7 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
 
         // SBR is the holding facility, so its clerk is on neither side of this request: a clerk asks, an approver holds.
         await using var otherContext = await browser.NewContextAsync();
-        var other = await SignInAsync(otherContext, DemoUsers.ClerkSbr);
+        var other = await SignedIn.AsAsync(otherContext, DemoUsers.ClerkSbr);
         await other.GotoAsync($"/requests/{number}");
         await Expect(new Shell(other).Heading).ToHaveTextAsync("Not found");
         await Expect(other.GetByText("Murphy")).ToHaveCountAsync(0);
@@ -101,25 +91,13 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
         });
 
         await using var clerkContext = await browser.NewContextAsync();
-        var clerk = await SignInAsync(clerkContext, DemoUsers.ClerkNvh);
-        await clerk.GotoAsync("/requests/new");
-        await new Shell(clerk).WaitUntilInteractiveAsync();
-        var form = new NewRequestPage(clerk);
-        await form.ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
-        await form.FillPatientAsync("Ní Bhriain", "Siobhán", "NVH-0042");
-        await clerk.GetByLabel("MRN at the partner facility (if known)").FillAsync("SBR-4711");
-        await form.ClinicalReason.FillAsync("Nodule follow-up: compare with both prior CTs.");
-        await form.Submit.ClickAsync();
-        await Expect(clerk).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
-        var number = clerk.Url[(clerk.Url.LastIndexOf('/') + 1)..];
-        await new Shell(clerk).WaitUntilInteractiveAsync();
+        var clerk = await SignedIn.AsAsync(clerkContext, DemoUsers.ClerkNvh);
+        var number = await new NewRequestPage(clerk).FileToStBrigidsAsync(
+            "Ní Bhriain", "Siobhán", "NVH-0042", "SBR-4711", "Nodule follow-up: compare with both prior CTs.");
 
         await using var approverContext = await browser.NewContextAsync();
-        var approver = await SignInAsync(approverContext, DemoUsers.ApproverSbr);
-        await approver.GotoAsync($"/requests/{number}");
-        await new Shell(approver).WaitUntilInteractiveAsync();
-        await approver.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
-        await approver.GetByRole(AriaRole.Button, new() { Name = "Search PACS" }).ClickAsync();
+        var approver = await SignedIn.AsAsync(approverContext, DemoUsers.ApproverSbr);
+        await NewRequestPage.ClaimAndSearchPacsAsync(approver, number);
         var found = approver.GetByRole(AriaRole.Table, new() { Name = "Studies found" });
         await Expect(found.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
         await approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2024-01-15") }).CheckAsync();
@@ -154,5 +132,29 @@ public sealed class NewRequestPage(IPage page)
         await page.GetByLabel("Family name").FillAsync(family);
         await page.GetByLabel("Given name").FillAsync(given);
         await page.GetByLabel("MRN at your facility").FillAsync(localMrn);
+    }
+
+    /// <summary>Opens the form, files a request to St. Brigid's and returns its number once its own page is live.</summary>
+    public async Task<string> FileToStBrigidsAsync(string family, string given, string localMrn, string sourceMrn, string reason)
+    {
+        await page.GotoAsync("/requests/new");
+        await new Shell(page).WaitUntilInteractiveAsync();
+        await ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
+        await FillPatientAsync(family, given, localMrn);
+        await page.GetByLabel("MRN at the partner facility (if known)").FillAsync(sourceMrn);
+        await ClinicalReason.FillAsync(reason);
+        await Submit.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
+        await new Shell(page).WaitUntilInteractiveAsync();
+        return page.Url[(page.Url.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>As the approver: opens the request, claims it and searches the facility's PACS for the patient.</summary>
+    public static async Task ClaimAndSearchPacsAsync(IPage approver, string number)
+    {
+        await approver.GotoAsync($"/requests/{number}");
+        await new Shell(approver).WaitUntilInteractiveAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Search PACS" }).ClickAsync();
     }
 }
