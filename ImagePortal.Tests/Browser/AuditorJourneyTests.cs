@@ -45,6 +45,94 @@ public sealed class AuditorJourneyTests(BrowserFixture browser) : IClassFixture<
     }
 
     [Fact]
+    public async Task ALinkClickedWhileThePageConnects_OpensThatPage_AndTheConnectedPageStaysOnIt()
+    {
+        // The window in which a user clicks a link on a page that is shown but not live yet: the circuit has been asked
+        // to start for the home page, and its answers are held back until the click has happened. CI once caught the
+        // page then flipping back to Home under the audit trail's address.
+        await using var context = await browser.NewContextAsync();
+        using var circuit = new HeldCircuitStart();
+        await context.RouteWebSocketAsync(url => url.Contains("/_blazor?", StringComparison.Ordinal), circuit.Route);
+        var page = await SignedIn.AsAsync(context, Auditor);
+        await circuit.Requested.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+
+        await new Shell(page).Navigation.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
+        await Expect(new Shell(page).Heading).ToHaveTextAsync("Audit trail");
+        circuit.Release();
+
+        await new Shell(page).WaitUntilInteractiveAsync();
+        await Expect(new Shell(page).Heading).ToHaveTextAsync("Audit trail");
+        Assert.Equal("/audit", new Uri(page.Url).AbsolutePath);
+    }
+
+    /// <summary>Forwards a page's circuit connection, but holds the server's messages back from the moment the page has
+    /// asked it to start the circuit until <see cref="Release"/>.</summary>
+    private sealed class HeldCircuitStart : IDisposable
+    {
+        private static readonly byte[] StartCircuit = "StartCircuit"u8.ToArray();
+        private readonly Lock _gate = new();
+        private readonly List<(IWebSocketRoute To, IWebSocketFrame Frame)> _held = [];
+        private readonly TaskCompletionSource _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool _released;
+
+        public Task Requested => _requested.Task;
+
+        public void Route(IWebSocketRoute page)
+        {
+            var server = page.ConnectToServer();
+            page.OnMessage(frame =>
+            {
+                Forward(server, frame);
+                if (frame.Binary is { } bytes && bytes.AsSpan().IndexOf(StartCircuit) >= 0)
+                {
+                    _requested.TrySetResult();
+                }
+            });
+            server.OnMessage(frame =>
+            {
+                lock (_gate)
+                {
+                    if (_requested.Task.IsCompleted && !_released)
+                    {
+                        _held.Add((page, frame));
+                        return;
+                    }
+                }
+
+                Forward(page, frame);
+            });
+        }
+
+        public void Release()
+        {
+            lock (_gate)
+            {
+                _released = true;
+                foreach (var (to, frame) in _held)
+                {
+                    Forward(to, frame);
+                }
+
+                _held.Clear();
+            }
+        }
+
+        public void Dispose() => Release();
+
+        private static void Forward(IWebSocketRoute to, IWebSocketFrame frame)
+        {
+            if (frame.Binary is { } bytes)
+            {
+                to.Send(bytes);
+            }
+            else
+            {
+                to.Send(frame.Text ?? string.Empty);
+            }
+        }
+    }
+
+    [Fact]
     public async Task TheExports_AreRefusedToOtherRoles_AndToAnonymousCallers()
     {
         await using var clerkContext = await browser.NewContextAsync();
