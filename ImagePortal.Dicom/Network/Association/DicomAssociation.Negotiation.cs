@@ -67,7 +67,7 @@ public sealed partial class DicomAssociation
                 }
             }
 
-            stream = new NetworkStream(socket, ownsSocket: false);
+            stream = new QuickAckNetworkStream(socket, ownsSocket: false);
             using var artim = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             artim.CancelAfter(options.AssociationTimeout);
             if (options.Tls is { } tls)

@@ -144,7 +144,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         var logger = _loggerFactory.CreateLogger($"ImagePortal.Dicom.Network.Scp.Association{id}");
         using var scope = logger.BeginScope("Association {Id} from {Remote}", id, remote);
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new QuickAckNetworkStream(socket, ownsSocket: true);
         try
         {
             DicomAssociation.ConfigureSocket(socket);
