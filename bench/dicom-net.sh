@@ -9,6 +9,8 @@
 #        variants interleaved in every run, the best time of each kept: single runs on a shared machine vary by 2x)
 #        BASELINE=main bench/dicom-net.sh   also times the CLI built from that git revision, side by side
 #                                           in the same run ("before" / "after" ratios)
+#        AOT=1 bench/dicom-net.sh           also times a Native AOT build of the CLI (needs clang), side by side
+#                                           with the ReadyToRun one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,14 +34,22 @@ publish() { # $1 source tree, $2 output folder: Release, ReadyToRun (like bench/
 echo "== publishing the CLI (Release, ReadyToRun)"
 publish . "$WORK/cli"
 VARIANTS=(ours)
-declare -A DLL=([ours]="$WORK/cli/imageportal.dll")
+declare -A CLI=([ours]="dotnet $WORK/cli/imageportal.dll") # the command that runs each variant ($WORK has no spaces)
 if [[ -n "${BASELINE:-}" ]]; then
     echo "== publishing the CLI of $BASELINE as the baseline"
     mkdir -p "$WORK/baseline-src"
     git archive "$BASELINE" | tar -x -C "$WORK/baseline-src"
     publish "$WORK/baseline-src" "$WORK/baseline-cli"
-    VARIANTS=(base ours)
-    DLL[base]="$WORK/baseline-cli/imageportal.dll"
+    VARIANTS=(base "${VARIANTS[@]}")
+    CLI[base]="dotnet $WORK/baseline-cli/imageportal.dll"
+fi
+if [[ ${AOT:-0} == 1 ]]; then
+    echo "== publishing the CLI as Native AOT"
+    clang=$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | head -1)
+    dotnet publish ImagePortal.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$clang" \
+        -o "$WORK/cli-aot" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+    VARIANTS+=(aot)
+    CLI[aot]="$WORK/cli-aot/imageportal"
 fi
 echo "== generating $SLICES slices"
 python3 bench/dicom-net-gen.py "$WORK/study" "$SLICES"
@@ -62,7 +72,7 @@ for nodelay in 0 1; do
         # (a) storescu -> our SCP
         for v in "${VARIANTS[@]}"; do
             port=$(free_port); mkdir -p "$WORK/a-$v-$nodelay-$run"
-            dotnet "${DLL[$v]}" scp -p "$port" -aet BENCHSCP -od "$WORK/a-$v-$nodelay-$run" > "$WORK/a-$v-$nodelay-$run.log" 2>&1 &
+            ${CLI[$v]} scp -p "$port" -aet BENCHSCP -od "$WORK/a-$v-$nodelay-$run" > "$WORK/a-$v-$nodelay-$run.log" 2>&1 &
             scp_pid=$!; PIDS+=($scp_pid); wait_port "$port"
             t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
             peak=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$scp_pid/status")
@@ -81,7 +91,7 @@ for nodelay in 0 1; do
         # (b) imageportal store -> storescp
         for v in "${VARIANTS[@]}"; do
             start_storescp "$nodelay" "$WORK/b-$v-$nodelay-$run"
-            t0=$(now); dotnet "${DLL[$v]}" store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-$v-$nodelay-$run.out" 2>&1; t1=$(now)
+            t0=$(now); ${CLI[$v]} store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-$v-$nodelay-$run.out" 2>&1; t1=$(now)
             stop_last
             took=$(secs "$t0" "$t1"); keep_best "b_${v}_$nodelay" "$took"
             echo "   (b) imageportal store -> storescp ($v): $took s, $(count "$WORK/b-$v-$nodelay-$run") files (includes .NET start-up)"
@@ -108,7 +118,7 @@ JSON
     TCP_NODELAY=1 storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study" > /dev/null 2>&1
     for run in $(seq 1 "$RUNS"); do
         for v in "${VARIANTS[@]}"; do
-            t0=$(now); dotnet "${DLL[$v]}" get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-$v-$nodelay-$run" 127.0.0.1 "$dicom" > "$WORK/c-$v-$nodelay-$run.out" 2>&1; t1=$(now)
+            t0=$(now); ${CLI[$v]} get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-$v-$nodelay-$run" 127.0.0.1 "$dicom" > "$WORK/c-$v-$nodelay-$run.out" 2>&1; t1=$(now)
             took=$(secs "$t0" "$t1"); keep_best "c_${v}_$nodelay" "$took"
             echo "   (c) imageportal get <- Orthanc ($v): $took s, $(count "$WORK/c-$v-$nodelay-$run") files (includes .NET start-up)"
         done
@@ -124,7 +134,7 @@ done
 echo
 echo "== ratios (imageportal / DCMTK, best of $RUNS runs each; goal <= 1.00), $SLICES slices, $SIZE MB"
 for v in "${VARIANTS[@]}"; do
-    label=$v; [[ $v == base ]] && label="base ($BASELINE)"
+    label=$v; [[ $v == base ]] && label="base ($BASELINE)"; [[ $v == aot ]] && label="ours, Native AOT"
     echo "-- $label"
     printf '%-44s %10s %10s\n' "pair" "NODELAY=0" "NODELAY=1"
     printf '%-44s %10s %10s\n' "(a) storescu->ours vs storescu->storescp" "$(ratio "${RESULT[a_${v}_0]}" "${RESULT[a_dcmtk_0]}")" "$(ratio "${RESULT[a_${v}_1]}" "${RESULT[a_dcmtk_1]}")"

@@ -11,6 +11,7 @@
 # Usage: bench/retrieval.sh [slices=300] [runs=3]
 #        PUBLISHED=/tmp/portal-bench bench/retrieval.sh   publishes into that folder once and reuses it afterwards
 #        PORTAL_ENV="DOTNET_TieredCompilation=0" bench/retrieval.sh   runs the portal with extra environment settings
+#        NODELAY=1 bench/retrieval.sh                     only the TCP_NODELAY=1 Orthancs (NODELAY=0: only defaults)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,7 +66,8 @@ JSON
 instances_in() { curl -fs "http://127.0.0.1:$1/statistics" | python3 -c 'import json, sys; print(json.load(sys.stdin)["CountInstances"])'; }
 
 declare -A RESULT
-for nodelay in 0 1; do
+SETTINGS=(${NODELAY:-0 1})
+for nodelay in "${SETTINGS[@]}"; do
     echo "== Orthancs with TCP_NODELAY=$nodelay"
     a_dicom=$(free_port); a_http=$(free_port); b_dicom=$(free_port); b_http=$(free_port); portal_dicom=$(free_port)
     start_orthanc "a-$nodelay" ORTHANC_A "$a_dicom" "$a_http" "$nodelay" \
@@ -123,12 +125,18 @@ done
 echo
 echo "== ratios (portal / Orthanc's own C-MOVE, best of $RUNS), $SLICES slices, $SIZE MB${PORTAL_ENV:+, portal run with $PORTAL_ENV}"
 echo "   goal: <= 1.10 with TCP_NODELAY=1, < 1.00 with defaults"
-printf '%-40s %10s %10s\n' "" "NODELAY=0" "NODELAY=1"
-printf '%-40s %10s %10s\n' "Orthanc A C-MOVE -> Orthanc B (s)" "${RESULT[orthanc_0]}" "${RESULT[orthanc_1]}"
-printf '%-40s %10s %10s\n' "A -> portal -> B, warm portal (s)" "${RESULT[warm_0]}" "${RESULT[warm_1]}"
-printf '%-40s %10s %10s\n' "A -> portal -> B, first job (s)" "${RESULT[cold_0]}" "${RESULT[cold_1]}"
-printf '%-40s %10s %10s\n' "ratio, warm portal" "$(ratio "${RESULT[warm_0]}" "${RESULT[orthanc_0]}")" "$(ratio "${RESULT[warm_1]}" "${RESULT[orthanc_1]}")"
-printf '%-40s %10s %10s\n' "ratio, first job" "$(ratio "${RESULT[cold_0]}" "${RESULT[orthanc_0]}")" "$(ratio "${RESULT[cold_1]}" "${RESULT[orthanc_1]}")"
+row() { # $1 label, then one value per setting run
+    local label=$1; shift
+    printf '%-40s' "$label"; printf ' %10s' "$@"; printf '\n'
+}
+column() { local out=(); for n in "${SETTINGS[@]}"; do out+=("$("$@" "$n")"); done; row "${LABEL}" "${out[@]}"; }
+value() { echo "${RESULT[${1}_$2]}"; }
+versus() { ratio "${RESULT[${1}_$3]}" "${RESULT[${2}_$3]}"; }
+row "" "${SETTINGS[@]/#/NODELAY=}"
+LABEL="Orthanc A C-MOVE -> Orthanc B (s)" column value orthanc
+LABEL="A -> portal -> B, warm portal (s)" column value warm
+LABEL="A -> portal -> B, first job (s)" column value cold
+LABEL="ratio, warm portal" column versus warm orthanc
+LABEL="ratio, first job" column versus cold orthanc
 echo "   worker RSS in the last run (before -> peak during -> after the job):"
-echo "     NODELAY=0: first job ${RESULT[rss_cold_0]}; warm ${RESULT[rss_warm_0]}"
-echo "     NODELAY=1: first job ${RESULT[rss_cold_1]}; warm ${RESULT[rss_warm_1]}"
+for n in "${SETTINGS[@]}"; do echo "     NODELAY=$n: first job ${RESULT[rss_cold_$n]}; warm ${RESULT[rss_warm_$n]}"; done
