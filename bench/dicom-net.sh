@@ -9,8 +9,8 @@
 #        variants interleaved in every run, the best time of each kept: single runs on a shared machine vary by 2x)
 #        BASELINE=main bench/dicom-net.sh   also times the CLI built from that git revision, side by side
 #                                           in the same run ("before" / "after" ratios)
-#        AOT=1 bench/dicom-net.sh           also times a Native AOT build of the CLI (needs clang), side by side
-#                                           with the ReadyToRun one
+#        AOT=0 bench/dicom-net.sh           leaves out the Native AOT build of the CLI, which is timed side by side
+#                                           with the ReadyToRun one whenever clang is installed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,9 +43,11 @@ if [[ -n "${BASELINE:-}" ]]; then
     VARIANTS=(base "${VARIANTS[@]}")
     CLI[base]="dotnet $WORK/baseline-cli/imageportal.dll"
 fi
-if [[ ${AOT:-0} == 1 ]]; then
+clang=$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | head -1 || true)
+if [[ ${AOT:-1} == 1 && -z $clang ]]; then
+    echo "== no clang here: the Native AOT build of the CLI is left out (apt-get install clang)"
+elif [[ ${AOT:-1} == 1 ]]; then
     echo "== publishing the CLI as Native AOT"
-    clang=$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | head -1)
     dotnet publish ImagePortal.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$clang" \
         -o "$WORK/cli-aot" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
     VARIANTS+=(aot)
@@ -74,7 +76,7 @@ for nodelay in 0 1; do
             port=$(free_port); mkdir -p "$WORK/a-$v-$nodelay-$run"
             ${CLI[$v]} scp -p "$port" -aet BENCHSCP -od "$WORK/a-$v-$nodelay-$run" > "$WORK/a-$v-$nodelay-$run.log" 2>&1 &
             scp_pid=$!; PIDS+=($scp_pid); wait_port "$port"
-            t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+            settle; t0=$(now); TCP_NODELAY=$nodelay storescu -aec BENCHSCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
             peak=$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$scp_pid/status")
             stop_last
             took=$(secs "$t0" "$t1"); keep_best "a_${v}_$nodelay" "$took"; keep_max "a_peak_${v}_$nodelay" "$peak"
@@ -83,7 +85,7 @@ for nodelay in 0 1; do
 
         # (a) storescu -> storescp
         start_storescp "$nodelay" "$WORK/a-dcmtk-$nodelay-$run"
-        t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+        settle; t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
         stop_last
         took=$(secs "$t0" "$t1"); keep_best "a_dcmtk_$nodelay" "$took"
         echo "   (a) storescu -> storescp        : $took s, $(count "$WORK/a-dcmtk-$nodelay-$run") files"
@@ -91,7 +93,7 @@ for nodelay in 0 1; do
         # (b) imageportal store -> storescp
         for v in "${VARIANTS[@]}"; do
             start_storescp "$nodelay" "$WORK/b-$v-$nodelay-$run"
-            t0=$(now); ${CLI[$v]} store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-$v-$nodelay-$run.out" 2>&1; t1=$(now)
+            settle; t0=$(now); ${CLI[$v]} store -aec STORESCP 127.0.0.1 "$port" "$WORK/study" > "$WORK/b-$v-$nodelay-$run.out" 2>&1; t1=$(now)
             stop_last
             took=$(secs "$t0" "$t1"); keep_best "b_${v}_$nodelay" "$took"
             echo "   (b) imageportal store -> storescp ($v): $took s, $(count "$WORK/b-$v-$nodelay-$run") files (includes .NET start-up)"
@@ -99,7 +101,7 @@ for nodelay in 0 1; do
 
         # (b) storescu -> storescp: the same as (a)'s DCMTK pair, measured again for a fair side by side
         start_storescp "$nodelay" "$WORK/b-dcmtk-$nodelay-$run"
-        t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
+        settle; t0=$(now); TCP_NODELAY=$nodelay storescu -aec STORESCP +sd 127.0.0.1 "$port" "$WORK/study" > /dev/null 2>&1; t1=$(now)
         stop_last
         took=$(secs "$t0" "$t1"); keep_best "b_dcmtk_$nodelay" "$took"
         echo "   (b) storescu -> storescp        : $took s, $(count "$WORK/b-dcmtk-$nodelay-$run") files"
@@ -118,12 +120,12 @@ JSON
     TCP_NODELAY=1 storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study" > /dev/null 2>&1
     for run in $(seq 1 "$RUNS"); do
         for v in "${VARIANTS[@]}"; do
-            t0=$(now); ${CLI[$v]} get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-$v-$nodelay-$run" 127.0.0.1 "$dicom" > "$WORK/c-$v-$nodelay-$run.out" 2>&1; t1=$(now)
+            settle; t0=$(now); ${CLI[$v]} get -aec ORTHANC -k "StudyInstanceUID=$STUDY_UID" -od "$WORK/c-$v-$nodelay-$run" 127.0.0.1 "$dicom" > "$WORK/c-$v-$nodelay-$run.out" 2>&1; t1=$(now)
             took=$(secs "$t0" "$t1"); keep_best "c_${v}_$nodelay" "$took"
             echo "   (c) imageportal get <- Orthanc ($v): $took s, $(count "$WORK/c-$v-$nodelay-$run") files (includes .NET start-up)"
         done
         mkdir -p "$WORK/c-dcmtk-$nodelay-$run"
-        t0=$(now); TCP_NODELAY=$nodelay getscu -S -aec ORTHANC -od "$WORK/c-dcmtk-$nodelay-$run" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" 127.0.0.1 "$dicom" > /dev/null 2>&1; t1=$(now)
+        settle; t0=$(now); TCP_NODELAY=$nodelay getscu -S -aec ORTHANC -od "$WORK/c-dcmtk-$nodelay-$run" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" 127.0.0.1 "$dicom" > /dev/null 2>&1; t1=$(now)
         took=$(secs "$t0" "$t1"); keep_best "c_dcmtk_$nodelay" "$took"
         echo "   (c) getscu <- Orthanc            : $took s, $(count "$WORK/c-dcmtk-$nodelay-$run") files"
         rm -rf "$WORK"/c-*-"$nodelay"-"$run"

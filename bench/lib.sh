@@ -1,8 +1,9 @@
 # Shared by the bench/ scripts: temp folder and child processes cleaned up on exit, free ports, timing.
 # The sourcing script sets WORK (its temp folder) and PIDS (an array) before it starts anything.
 
-cleanup() {
+cleanup() { # KEEP_LOGS=folder keeps the run's *.log files there
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    if [[ -n ${KEEP_LOGS:-} ]]; then mkdir -p "$KEEP_LOGS" && find "$WORK" -maxdepth 1 -name '*.log' -exec cp {} "$KEEP_LOGS" \; ; fi
     rm -rf "$WORK"
 }
 
@@ -16,3 +17,6 @@ wait_port() { # $1 port: until something listens there (30 s)
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+# Before each timed step: the files the previous step wrote are flushed, so that their writeback (hundreds of MB) is
+# not charged to whichever step happens to come next.
+settle() { sync; }

@@ -81,7 +81,7 @@ for nodelay in "${SETTINGS[@]}"; do
         # Orthanc A's own C-MOVE into an empty Orthanc B
         start_orthanc "b-$nodelay-move-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
         b_pid=$ORTHANC_PID
-        t0=$(now)
+        settle; t0=$(now)
         movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$STUDY_UID" \
             127.0.0.1 "$a_dicom" > "$WORK/move-$nodelay-$run.log" 2>&1
         t1=$(now)
@@ -105,12 +105,13 @@ for nodelay in "${SETTINGS[@]}"; do
             uid=$STUDY_UID; [[ $phase == warm ]] && uid=$STUDY2_UID
             start_orthanc "b-$nodelay-$phase-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
             b_pid=$ORTHANC_PID
+            settle
             line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$uid" "$SLICES" "$portal_pid" 600) || {
                 echo "the portal did not complete the import: $line" >&2; tail -50 "$data.log" >&2; exit 1; }
             got=$(instances_in "$b_http"); stop_pid "$b_pid"
             [[ $got == "$SLICES" ]] || { echo "the portal left $got of $SLICES instances in B: $line" >&2; exit 1; }
             [[ $phase == cold ]] && cold_times+=("$(field seconds "$line")") || warm_times+=("$(field seconds "$line")")
-            RESULT[rss_${phase}_$nodelay]="$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB"
+            RESULT[rss_${phase}_$nodelay]="$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB, $(field worker_cpu_s "$line") s CPU"
         done
         stop_pid "$portal_pid"
         echo "   run $run: Orthanc A C-MOVE -> B ${orthanc_times[-1]} s; portal A -> B cold ${cold_times[-1]} s, warm ${warm_times[-1]} s" \

@@ -245,7 +245,8 @@ public sealed class RetrievalRunner(
         await run.AuditTransferredAsync(cancellationToken);
         await observer.RequestChangedAsync(request, kind, cancellationToken);
         await observer.NotifyRequesterAsync(request, outcome.Notification(request), cancellationToken);
-        _logger.LogInformation("Job {JobId} of {Number} ended {State}: {Detail}", run.Lease.JobId, request.Number, outcome.State, outcome.Detail);
+        run.Ended("finish");
+        _logger.LogInformation("Job {JobId} of {Number} ended {State} ({Timings}): {Detail}", run.Lease.JobId, request.Number, outcome.State, run.Timings, outcome.Detail);
     }
 
     private sealed class LeaseState
@@ -321,8 +322,30 @@ public sealed class RetrievalRunner(
         private volatile bool _spoolFull;
         private volatile bool _started;
         private int _quarantined;
+        private readonly long _began = Stopwatch.GetTimestamp();
+        private readonly List<(string Phase, long At)> _phases = [];
 
         public RetrievalLease Lease { get; } = lease;
+
+        /// <summary>Where the run's time went, for the log: "start 0.04 s, query 0.11 s, transfer 2.93 s, finish 0.05 s".</summary>
+        public string Timings
+        {
+            get
+            {
+                var previous = _began;
+                var parts = new List<string>();
+                foreach (var (phase, at) in _phases)
+                {
+                    parts.Add($"{phase} {Stopwatch.GetElapsedTime(previous, at).TotalSeconds:0.00} s");
+                    previous = at;
+                }
+
+                return string.Join(", ", parts);
+            }
+        }
+
+        /// <summary>Notes that <paramref name="phase"/> has ended now.</summary>
+        public void Ended(string phase) => _phases.Add((phase, Stopwatch.GetTimestamp()));
 
         public Guid RequestId => _job?.RequestId ?? Guid.Empty;
 
@@ -340,6 +363,7 @@ public sealed class RetrievalRunner(
             }
 
             await StartAsync(cancellationToken);
+            Ended("start");
             var sourceNode = _source.Nodes.Where(n => n.Supports(DicomCapabilities.Get) || n.Supports(DicomCapabilities.Move))
                 .OrderByDescending(n => n.Supports(DicomCapabilities.Get)).FirstOrDefault()
                 ?? throw new RetrievalPermanentException($"{_source.Code} has no DICOM node that offers C-GET or C-MOVE.");
@@ -352,10 +376,13 @@ public sealed class RetrievalRunner(
 
             await LoadLedgerAsync(expected, cancellationToken);
             var remaining = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)).ToList();
+            Ended("query");
             if (remaining.Count > 0)
             {
                 await TransferAsync(sourceNode, remaining, cancellationToken);
             }
+
+            Ended("transfer");
 
             foreach (var tally in _tallies.Values)
             {

@@ -53,6 +53,7 @@ await using (var db = new SqliteImagePortalDbContext(options))
 // reconciles and imports -> the request is Completed. Polling every 20 ms adds at most that much.
 var clock = Stopwatch.StartNew();
 var rssBefore = ResidentMegabytes(workerPid);
+var cpuBefore = CpuSeconds(workerPid);
 var rssPeak = rssBefore;
 await using (var db = new SqliteImagePortalDbContext(options))
 {
@@ -65,9 +66,10 @@ await using (var db = new SqliteImagePortalDbContext(options))
             var seconds = clock.Elapsed.TotalSeconds;
             var job = await db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == requestId);
             var rssAfter = ResidentMegabytes(workerPid);
+            var cpu = CpuSeconds(workerPid) - cpuBefore;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"status={status} seconds={seconds:F2} imported={job.DoneInstances} failed={job.FailedInstances} bytes={job.DoneBytes} " +
-                $"worker_seconds={(job.FinishedAt - job.StartedAt)?.TotalSeconds:F2} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} " +
+                $"worker_seconds={(job.FinishedAt - job.StartedAt)?.TotalSeconds:F2} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} worker_cpu_s={cpu:F2} " +
                 $"error=\"{job.LastError}\""));
             return status == RequestStatus.Completed ? 0 : 1;
         }
@@ -79,6 +81,21 @@ await using (var db = new SqliteImagePortalDbContext(options))
         }
 
         await Task.Delay(20);
+    }
+}
+
+// User + system CPU time of the worker process so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).
+static double CpuSeconds(int pid)
+{
+    try
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+    catch (IOException)
+    {
+        return 0;
     }
 }
 
