@@ -21,56 +21,61 @@ public sealed class QuickAckTests
     [Fact]
     public async Task AReadThatFindsDataWaiting_LeavesTheSocketAcknowledgingAtOnce()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "TCP_QUICKACK is a Linux socket option.");
-        var (peer, ours) = await ConnectedPairAsync();
-        using (peer)
-        using (ours)
-        {
-            await using var stream = new QuickAckNetworkStream(ours, ownsSocket: false);
-            var buffer = new byte[64];
+        await using var connection = await Connection.OpenAsync();
+        var buffer = new byte[64];
 
-            DelayAcks(ours);
-            await peer.SendAsync(PduHeader, Ct);
-            await WaitUntilReadableAsync(ours);
-            Assert.Equal(6, stream.Read(buffer));
-            Assert.True(AcknowledgesAtOnce(ours));
+        DelayAcks(connection.Ours);
+        await connection.Peer.SendAsync(PduHeader, Ct);
+        await WaitUntilReadableAsync(connection.Ours);
+        Assert.Equal(6, connection.Stream.Read(buffer));
+        Assert.True(AcknowledgesAtOnce(connection.Ours));
 
-            DelayAcks(ours);
-            await peer.SendAsync(PduHeader, Ct);
-            await WaitUntilReadableAsync(ours);
-            Assert.Equal(6, await stream.ReadAsync(buffer, Ct));
-            Assert.True(AcknowledgesAtOnce(ours));
-        }
+        DelayAcks(connection.Ours);
+        await connection.Peer.SendAsync(PduHeader, Ct);
+        await WaitUntilReadableAsync(connection.Ours);
+        Assert.Equal(6, await connection.Stream.ReadAsync(buffer, Ct));
+        Assert.True(AcknowledgesAtOnce(connection.Ours));
     }
 
     [Fact]
     public async Task AReadPostedBeforeTheDataArrives_LeavesTheSocketAcknowledgingAtOnce()
     {
-        Assert.SkipUnless(OperatingSystem.IsLinux(), "TCP_QUICKACK is a Linux socket option.");
-        var (peer, ours) = await ConnectedPairAsync();
-        using (peer)
-        using (ours)
-        {
-            await using var stream = new QuickAckNetworkStream(ours, ownsSocket: false);
-            var buffer = new byte[64];
+        await using var connection = await Connection.OpenAsync();
+        var buffer = new byte[64];
 
-            DelayAcks(ours);
-            var read = stream.ReadAsync(buffer, Ct);
-            Assert.False(read.IsCompleted);
-            await peer.SendAsync(PduHeader, Ct);
+        DelayAcks(connection.Ours);
+        var read = connection.Stream.ReadAsync(buffer, Ct);
+        Assert.False(read.IsCompleted);
+        await connection.Peer.SendAsync(PduHeader, Ct);
 
-            Assert.Equal(6, await read);
-            Assert.True(AcknowledgesAtOnce(ours));
-        }
+        Assert.Equal(6, await read);
+        Assert.True(AcknowledgesAtOnce(connection.Ours));
     }
 
-    private static async Task<(Socket Peer, Socket Ours)> ConnectedPairAsync()
+    /// <summary>A loopback connection: the peer's socket, ours, and our socket's stream as associations use it.</summary>
+    private sealed class Connection(Socket peer, Socket ours) : IAsyncDisposable
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await peer.ConnectAsync((IPEndPoint)listener.LocalEndpoint, Ct);
-        return (peer, await listener.AcceptSocketAsync(Ct));
+        public Socket Peer { get; } = peer;
+
+        public Socket Ours { get; } = ours;
+
+        public QuickAckNetworkStream Stream { get; } = new(ours, ownsSocket: true);
+
+        public static async Task<Connection> OpenAsync()
+        {
+            Assert.SkipUnless(OperatingSystem.IsLinux(), "TCP_QUICKACK is a Linux socket option.");
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var peer = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await peer.ConnectAsync((IPEndPoint)listener.LocalEndpoint, Ct);
+            return new Connection(peer, await listener.AcceptSocketAsync(Ct));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Stream.DisposeAsync();
+            Peer.Dispose();
+        }
     }
 
     /// <summary>TCP_QUICKACK = 0: the kernel's delayed-ACK ("ping-pong") mode, which it also enters by itself.</summary>
