@@ -270,7 +270,6 @@ public sealed class RetrievalRunner(
     /// <summary>The instance a C-FIND at IMAGE level announced.</summary>
     private sealed record ExpectedInstance(string StudyUid, string SeriesUid, string SopInstanceUid, string SopClassUid);
 
-    /// <summary>An instance received, checked and reconciled in the spool, waiting for its C-STORE.</summary>
     /// <summary>
     /// An instance received, checked and reconciled in the spool, waiting for its C-STORE: the reconciled data set up to
     /// Pixel Data in <see cref="HeaderPath"/>, then the received file from <see cref="RestOffset"/> on (Pixel Data and what

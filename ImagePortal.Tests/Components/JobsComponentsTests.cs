@@ -63,11 +63,8 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
     public async Task Board_ShowsTheApproverAFailedRetrieval_WithItsError_AndRetryQueuesItAgain()
     {
         var number = await FailedJobAsync("NVH-J1");
-        await SignInAsync(_portal, DemoUsers.ApproverSbr.UserName);
-        Render<MudPopoverProvider>();
-        var snackbars = Render<MudSnackbarProvider>();
 
-        var board = Render<Jobs>();
+        var (board, snackbars) = await BoardAsAsync(DemoUsers.ApproverSbr.UserName);
         board.WaitForAssertion(() =>
         {
             Assert.Contains(number, board.Markup);
@@ -90,13 +87,20 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
     public async Task Board_ShowsAnApproverOfTheRequestingFacility_NoneOfTheJobsTheirFacilityDidNotApprove()
     {
         var number = await FailedJobAsync("NVH-J2");
-        await SignInAsync(_portal, DemoUsers.ApproverNvh.UserName);
-        Render<MudPopoverProvider>();
 
-        var board = Render<Jobs>();
+        var (board, _) = await BoardAsAsync(DemoUsers.ApproverNvh.UserName);
 
         board.WaitForAssertion(() => Assert.Contains("No retrievals yet.", board.Markup), TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(number, board.Markup);
+    }
+
+    /// <summary>The Jobs board as <paramref name="userName"/> sees it, with the providers its menus and messages need.</summary>
+    private async Task<(IRenderedComponent<Jobs> Board, IRenderedComponent<MudSnackbarProvider> Snackbars)> BoardAsAsync(string userName)
+    {
+        await SignInAsync(_portal, userName);
+        Render<MudPopoverProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+        return (Render<Jobs>(), snackbars);
     }
 
     /// <summary>A request of NVH approved by SBR whose retrieval failed for good (no worker runs in this fixture).</summary>

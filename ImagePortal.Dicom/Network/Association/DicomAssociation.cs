@@ -606,13 +606,11 @@ public sealed partial class DicomAssociation : IAsyncDisposable
 
     private async ValueTask<PduFrame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
-        // Armed before the read too: after we sent a large message the kernel may have left quick-ack
-        // mode, and the first small segment of the peer's response (a Nagle-delayed DCMTK C-STORE-RSP)
-        // would then wait for our delayed ACK.
+        // Armed before the read: after we sent a large message the kernel may have left quick-ack mode, and the
+        // first small segment of the peer's response (a Nagle-delayed DCMTK C-STORE-RSP) would then wait for our
+        // delayed ACK. After each read from the socket, QuickAckNetworkStream re-arms it.
         RearmQuickAck(_socket);
-        var frame = await PduFrame.ReadAsync(_reader, _ourMaxPdu, cancellationToken).ConfigureAwait(false);
-        RearmQuickAck(_socket);
-        return frame;
+        return await PduFrame.ReadAsync(_reader, _ourMaxPdu, cancellationToken).ConfigureAwait(false);
     }
 
     private ValueTask WritePdvAsync(byte[] buffer, byte contextId, bool isCommand, bool isLast, int fragmentLength, CancellationToken cancellationToken)
@@ -663,7 +661,8 @@ public sealed partial class DicomAssociation : IAsyncDisposable
 
     /// <summary>
     /// Linux only: TCP_QUICKACK makes the kernel acknowledge at once instead of delaying the ACK by up to
-    /// 40 ms. The kernel clears it again on its own, so it is re-armed after every read. Without it a
+    /// 40 ms. The kernel clears it again on its own, so it is re-armed before every PDU is read and after every
+    /// read from the socket (<see cref="QuickAckNetworkStream"/>). Without it a
     /// peer that leaves Nagle on (DCMTK and Orthanc by default) waits for our delayed ACK before every
     /// small write: about 14 s instead of 0.6 s for a 300-image study (issue 4).
     /// </summary>
