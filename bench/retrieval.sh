@@ -111,7 +111,7 @@ for nodelay in "${SETTINGS[@]}"; do
             got=$(instances_in "$b_http"); stop_pid "$b_pid"
             [[ $got == "$SLICES" ]] || { echo "the portal left $got of $SLICES instances in B: $line" >&2; exit 1; }
             [[ $phase == cold ]] && cold_times+=("$(field seconds "$line")") || warm_times+=("$(field seconds "$line")")
-            RESULT[rss_${phase}_$nodelay]="$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB, $(field worker_cpu_s "$line") s CPU"
+            RESULT[rss_${phase}_$nodelay]="$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB, $(field worker_cpu_s "$line") s CPU (the bench helper $(field helper_cpu_s "$line") s)"
         done
         stop_pid "$portal_pid"
         echo "   run $run: Orthanc A C-MOVE -> B ${orthanc_times[-1]} s; portal A -> B cold ${cold_times[-1]} s, warm ${warm_times[-1]} s" \
