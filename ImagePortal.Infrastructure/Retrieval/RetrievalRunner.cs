@@ -367,18 +367,42 @@ public sealed class RetrievalRunner(
                 .OrderByDescending(n => n.Supports(DicomCapabilities.Get)).FirstOrDefault()
                 ?? throw new RetrievalPermanentException($"{_source.Code} has no DICOM node that offers C-GET or C-MOVE.");
 
-            var expected = await FindExpectedAsync(sourceNode, cancellationToken);
-            if (expected.Count == 0)
+            await using var query = await OpenAsync(sourceNode, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken);
+            var studies = await FindStudiesAsync(sourceNode, query, cancellationToken);
+            if (studies.Count == 0)
             {
                 throw new RetrievalPermanentException($"None of the approved studies is at {PacsGateway.Describe(sourceNode)} any more.");
             }
 
-            await LoadLedgerAsync(expected, cancellationToken);
-            var remaining = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)).ToList();
-            Ended("query");
-            if (remaining.Count > 0)
+            List<ExpectedInstance> expected;
+            if (_job.Attempts == 0 && studies.All(s => s.SopClasses.Length > 0) && !await AnyImportedAsync(studies, cancellationToken))
             {
-                await TransferAsync(sourceNode, remaining, cancellationToken);
+                // A first attempt: nothing of these studies is at the destination, and the source named their SOP classes,
+                // so the whole studies are retrieved at once while the query association lists the instances to expect
+                // (needed only at the end, to tell whether any is missing). A retry does the two one after the other: a
+                // source that allows one association per calling AE then still gets served.
+                Ended("query");
+                expected = await TransferWhileListingAsync(sourceNode, query, studies, cancellationToken);
+            }
+            else
+            {
+                // A retried or resumed run (or a source that does not say which SOP classes a study holds): the
+                // instances are listed first, and only those not yet at the destination are retrieved.
+                expected = await FindInstancesAsync(sourceNode, query, studies, cancellationToken);
+                await query.ReleaseAsync(cancellationToken);
+                await LoadLedgerAsync(expected, cancellationToken);
+                var remaining = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)).ToList();
+                Ended("query");
+                if (remaining.Count > 0)
+                {
+                    var sopClasses = remaining.Select(e => e.SopClassUid).Distinct(StringComparer.Ordinal).ToList();
+                    await TransferAsync(sourceNode, [.. Identifiers(remaining)], sopClasses, [.. remaining.Select(r => r.StudyUid).Distinct(StringComparer.Ordinal)], cancellationToken);
+                }
+            }
+
+            if (expected.Count == 0)
+            {
+                throw new RetrievalPermanentException($"None of the approved studies is at {PacsGateway.Describe(sourceNode)} any more.");
             }
 
             Ended("transfer");
@@ -504,16 +528,24 @@ public sealed class RetrievalRunner(
             }
         }
 
-        /// <summary>PS3.4 C.6.2: Study Root C-FIND at STUDY (the source patient), SERIES and IMAGE level for every approved study.</summary>
-        private async Task<List<ExpectedInstance>> FindExpectedAsync(DicomNode node, CancellationToken cancellationToken)
+        /// <summary>An approved study as the source holds it: the SOP classes it says the study has (empty when it does not say).</summary>
+        private sealed record FoundStudy(string StudyUid, string[] SopClasses);
+
+        /// <summary>
+        /// PS3.4 C.6.2: Study Root C-FIND at STUDY level for every approved study: the source's patient (every received
+        /// instance is checked against it), the number of instances (progress until they are listed) and the SOP
+        /// classes (the storage contexts to propose; optional return keys, PS3.4 C.6.2.1.2).
+        /// </summary>
+        private async Task<List<FoundStudy>> FindStudiesAsync(DicomNode node, DicomClientAssociation association, CancellationToken cancellationToken)
         {
-            var expected = new List<ExpectedInstance>();
-            await using var association = await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken);
+            var found = new List<FoundStudy>();
             foreach (var tally in _tallies.Values)
             {
-                var studyKeys = Keys("STUDY", tally.StudyUid);
-                studyKeys.SetString(DicomTag.PatientID, string.Empty);
-                var studies = await FindAsync(node, association, studyKeys, cancellationToken);
+                var keys = Keys("STUDY", tally.StudyUid);
+                keys.SetString(DicomTag.PatientID, string.Empty);
+                keys.SetString(DicomTag.NumberOfStudyRelatedInstances, string.Empty);
+                keys.SetString(DicomTag.SOPClassesInStudy, string.Empty);
+                var studies = await FindAsync(node, association, keys, cancellationToken);
                 if (studies.Count == 0)
                 {
                     tally.Expected = 0;
@@ -522,7 +554,36 @@ public sealed class RetrievalRunner(
                 }
 
                 _expectedPatientIds[tally.StudyUid] = studies[0].GetString(DicomTag.PatientID) ?? string.Empty;
-                var seriesKeys = Keys("SERIES", tally.StudyUid);
+                if (Counted(studies[0], DicomTag.NumberOfStudyRelatedInstances) is { } count)
+                {
+                    tally.Expected = count;
+                }
+
+                found.Add(new FoundStudy(tally.StudyUid, [.. studies[0].GetStrings(DicomTag.SOPClassesInStudy).Where(u => DicomUid.IsValid(u)).Distinct(StringComparer.Ordinal)]));
+            }
+
+            return found;
+        }
+
+        private static int? Counted(DicomDataset identifier, DicomTag tag)
+        {
+            try
+            {
+                return identifier.GetIntegerString(tag);
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>PS3.4 C.6.2: SERIES and IMAGE level C-FIND: every instance of the found studies (the expected count becomes exact).</summary>
+        private async Task<List<ExpectedInstance>> FindInstancesAsync(DicomNode node, DicomClientAssociation association, List<FoundStudy> studies, CancellationToken cancellationToken)
+        {
+            var expected = new List<ExpectedInstance>();
+            foreach (var study in studies)
+            {
+                var seriesKeys = Keys("SERIES", study.StudyUid);
                 seriesKeys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
                 var count = 0;
                 foreach (var series in await FindAsync(node, association, seriesKeys, cancellationToken))
@@ -533,7 +594,7 @@ public sealed class RetrievalRunner(
                         continue;
                     }
 
-                    var imageKeys = Keys("IMAGE", tally.StudyUid);
+                    var imageKeys = Keys("IMAGE", study.StudyUid);
                     imageKeys.SetString(DicomTag.SeriesInstanceUID, seriesUid);
                     imageKeys.SetString(DicomTag.SOPInstanceUID, string.Empty);
                     imageKeys.SetString(DicomTag.SOPClassUID, string.Empty);
@@ -541,17 +602,60 @@ public sealed class RetrievalRunner(
                     {
                         if (image.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && image.GetUid(DicomTag.SOPClassUID) is { Length: > 0 } sopClass)
                         {
-                            expected.Add(new ExpectedInstance(tally.StudyUid, seriesUid, sop, sopClass));
+                            expected.Add(new ExpectedInstance(study.StudyUid, seriesUid, sop, sopClass));
                             count++;
                         }
                     }
                 }
 
-                tally.Expected = count;
+                _tallies[study.StudyUid].Expected = count;
             }
 
-            await association.ReleaseAsync(cancellationToken);
             return expected;
+        }
+
+        /// <summary>
+        /// Retrieves whole studies while the instances are listed on the query association. A listing that fails stops
+        /// the transfer (its error is the one reported); a transfer that fails stops the listing.
+        /// </summary>
+        private async Task<List<ExpectedInstance>> TransferWhileListingAsync(DicomNode node, DicomClientAssociation query, List<FoundStudy> studies, CancellationToken cancellationToken)
+        {
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var listing = ListAndReleaseAsync();
+            _ = listing.ContinueWith(_ => both.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            try
+            {
+                var sopClasses = studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).ToList();
+                await TransferAsync(node, [.. studies.Select(s => Keys("STUDY", s.StudyUid))], sopClasses, [.. studies.Select(s => s.StudyUid)], both.Token);
+            }
+            catch (OperationCanceledException) when (listing.IsFaulted && !cancellationToken.IsCancellationRequested)
+            {
+                // The listing's own error is thrown below.
+            }
+            catch
+            {
+                await both.CancelAsync();
+                await listing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                throw;
+            }
+
+            return await listing;
+
+            async Task<List<ExpectedInstance>> ListAndReleaseAsync()
+            {
+                // Released as soon as the listing is done: an idle association would meet the source's idle timeout during a long transfer.
+                var expected = await FindInstancesAsync(node, query, studies, both.Token);
+                await query.ReleaseAsync(both.Token);
+                return expected;
+            }
+        }
+
+        /// <summary>Whether any instance of these studies is in the ledger for the destination (a resumed or repeated import).</summary>
+        private async Task<bool> AnyImportedAsync(List<FoundStudy> studies, CancellationToken cancellationToken)
+        {
+            var uids = studies.Select(s => s.StudyUid).ToList();
+            await using var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken);
+            return await db.ImportedInstances.AnyAsync(i => i.DestinationNodeId == _destination.Id && uids.Contains(i.StudyInstanceUid), cancellationToken);
         }
 
         private static DicomDataset Keys(string level, string studyUid)
@@ -602,28 +706,27 @@ public sealed class RetrievalRunner(
         }
 
         /// <summary>Retrieves into the spool while a second task stores from it into the destination (bounded: back-pressure to the source).</summary>
-        private async Task TransferAsync(DicomNode sourceNode, List<ExpectedInstance> remaining, CancellationToken cancellationToken)
+        private async Task TransferAsync(DicomNode sourceNode, IReadOnlyList<DicomDataset> identifiers, IReadOnlyList<string> sopClasses, IReadOnlyList<string> studyUids, CancellationToken cancellationToken)
         {
             Directory.CreateDirectory(_folder);
-            var sopClasses = remaining.Select(e => e.SopClassUid).Distinct(StringComparer.Ordinal).ToList();
             await using var destination = await OpenAsync(_destination, StorageProposals(sopClasses, 127, role: false), cancellationToken);
             _toStore = Channel.CreateBounded<Spooled>(new BoundedChannelOptions(Math.Max(1, options.StoreQueueLength)) { SingleReader = true, SingleWriter = false });
             using var storing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var store = StoreAllAsync(destination, storing.Token);
             try
             {
-                foreach (var tally in _tallies.Values.Where(t => remaining.Any(r => r.StudyUid == t.StudyUid)))
+                foreach (var tally in _tallies.Values.Where(t => studyUids.Contains(t.StudyUid)))
                 {
                     tally.StartedAt ??= owner.clock.GetUtcNow();
                 }
 
                 if (sourceNode.Supports(DicomCapabilities.Get))
                 {
-                    await GetAsync(sourceNode, remaining, sopClasses, cancellationToken);
+                    await GetAsync(sourceNode, identifiers, sopClasses, cancellationToken);
                 }
                 else
                 {
-                    await MoveAsync(sourceNode, remaining, cancellationToken);
+                    await MoveAsync(sourceNode, identifiers, cancellationToken);
                 }
             }
             finally
@@ -647,11 +750,11 @@ public sealed class RetrievalRunner(
             await destination.ReleaseAsync(cancellationToken);
         }
 
-        private async Task GetAsync(DicomNode node, List<ExpectedInstance> remaining, IReadOnlyList<string> sopClasses, CancellationToken cancellationToken)
+        private async Task GetAsync(DicomNode node, IReadOnlyList<DicomDataset> identifiers, IReadOnlyList<string> sopClasses, CancellationToken cancellationToken)
         {
             List<PresentationContextRequest> contexts = [new(DicomNetworkUids.StudyRootGet, QuerySyntaxes), .. StorageProposals(sopClasses, 126, role: true)];
             await using var association = await OpenAsync(node, contexts, cancellationToken);
-            foreach (var identifier in Identifiers(remaining))
+            foreach (var identifier in identifiers)
             {
                 await foreach (var progress in association.GetAsync(DicomNetworkUids.StudyRootGet, identifier, this, cancellationToken))
                 {
@@ -662,12 +765,12 @@ public sealed class RetrievalRunner(
             await association.ReleaseAsync(cancellationToken);
         }
 
-        private async Task MoveAsync(DicomNode node, List<ExpectedInstance> remaining, CancellationToken cancellationToken)
+        private async Task MoveAsync(DicomNode node, IReadOnlyList<DicomDataset> identifiers, CancellationToken cancellationToken)
         {
             var portal = (await owner.portalIdentity.GetAsync(cancellationToken)).AeTitle;
             await using var route = await owner.router.RouteAsync(node.AeTitleValue, this, cancellationToken);
             await using var association = await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootMove, QuerySyntaxes)], cancellationToken);
-            foreach (var identifier in Identifiers(remaining))
+            foreach (var identifier in identifiers)
             {
                 await foreach (var progress in association.MoveAsync(DicomNetworkUids.StudyRootMove, portal, identifier, cancellationToken))
                 {

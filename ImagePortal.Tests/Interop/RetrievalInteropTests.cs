@@ -305,6 +305,108 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         Assert.Contains(alerts, a => a.Description.Contains("Quarantined instance " + foreign.SopInstanceUids.Single()));
     }
 
+    [Fact]
+    public async Task AFirstAttempt_RetrievesTheWholeStudy_WhileTheInstancesAreStillBeingListed()
+    {
+        using var files = new TempDirectory("retrieve-overlap");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-7000", series: 2, imagesPerSeries: 3);
+
+        // The source answers the image-level C-FIND only once the C-GET is sending: a runner that listed every instance
+        // before retrieving would wait here until the listing failed, and need a second attempt.
+        var source = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true }, failFirstListing: false);
+        await using var scp = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: source, get: source);
+        await PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-7000", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.Include(j => j.Studies).SingleAsync(j => j.RequestId == request.Id, Ct));
+        Assert.Equal(0, job.Attempts);
+        Assert.Equal(2, source.ImageQueries); // one per series, none repeated
+        Assert.Equal(study.SopInstanceUids.Count, Assert.Single(job.Studies).ExpectedInstances);
+    }
+
+    [Fact]
+    public async Task AListingThatFailsMidTransfer_StopsTheAttempt_AndTheRetryImportsTheRest_ExactlyOnce()
+    {
+        using var files = new TempDirectory("retrieve-listing-fails");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-7100", series: 1, imagesPerSeries: 8);
+        var source = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true }, failFirstListing: true);
+        await using var scp = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: source, get: source);
+        await PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-7100", study);
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
+        Assert.Equal(1, job.Attempts);
+        Assert.Equal(2, source.ImageQueries); // the failed one and the retry's
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var ledger = await fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
+        Assert.Equal(study.SopInstanceUids.Order(), ledger.Order());
+        Assert.Equal(study.SopInstanceUids.Count, job.DoneInstances);
+    }
+
+    /// <summary>
+    /// A source whose first image-level C-FIND is answered only once a C-GET is sending its second instance; with
+    /// failFirstListing that listing then fails (C000), and the first retrieve holds its third and later instances
+    /// until it has, so the failure lands mid-transfer.
+    /// </summary>
+    private sealed class ListingArchive(TestArchive archive, bool failFirstListing) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
+    {
+        private readonly TaskCompletionSource _sending = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _listingFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _imageQueries;
+
+        public int ImageQueries => Volatile.Read(ref _imageQueries);
+
+        public async IAsyncEnumerable<byte[]> FindAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            if (request.ParseIdentifier().GetString(DicomTag.QueryRetrieveLevel) == "IMAGE" && Interlocked.Increment(ref _imageQueries) == 1)
+            {
+                await _sending.Task.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+                if (failFirstListing)
+                {
+                    _listingFailed.TrySetResult();
+                    throw new InvalidOperationException("The archive's database is busy.");
+                }
+            }
+
+            await foreach (var match in archive.FindAsync(request, cancellationToken))
+            {
+                yield return match;
+            }
+        }
+
+        public async Task<IReadOnlyList<ImagePortal.Dicom.Network.Server.RetrieveInstance>> ResolveAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken)
+        {
+            var instances = await archive.ResolveAsync(request, cancellationToken);
+            return instances.Select((instance, index) => instance with
+            {
+                OpenDataSet = async ct =>
+                {
+                    if (index == 1)
+                    {
+                        _sending.TrySetResult();
+                    }
+                    else if (index > 1 && failFirstListing)
+                    {
+                        await _listingFailed.Task.WaitAsync(ct);
+                    }
+
+                    return await instance.OpenDataSet(ct);
+                },
+            }).ToList();
+        }
+    }
+
     /// <summary>Serves a study, but after the first few instances of a retrieve waits for <see cref="Release"/>.</summary>
     private sealed class GatedArchive(TestArchive archive, int sendFreely) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
     {

@@ -56,6 +56,9 @@ internal sealed class ImportedInstanceConfiguration : IEntityTypeConfiguration<I
         // The exactly-once ledger: an instance is in a destination at most once, whichever job or worker stored it.
         builder.HasIndex(i => new { i.SopInstanceUid, i.DestinationNodeId }).IsUnique();
         builder.HasIndex(i => i.JobId);
+
+        // "Is any of this study at that destination already?": a job's first attempt asks before it retrieves whole studies.
+        builder.HasIndex(i => new { i.DestinationNodeId, i.StudyInstanceUid });
         builder.HasOne<DicomNode>().WithMany().HasForeignKey(i => i.DestinationNodeId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -34,6 +34,12 @@ public sealed class TestArchive : IDicomFindProvider, IDicomGetProvider, IDicomM
 
     public int CancelledOperations { get; private set; }
 
+    /// <summary>
+    /// Answers the optional study-level keys SOP Classes in Study and Number of Study Related Instances (PS3.4 C.6.2.1.2)
+    /// the way Orthanc does; without it the archive answers only what its files hold, as DCMTK's dcmqrscp does.
+    /// </summary>
+    public bool AnswersStudyContents { get; init; }
+
     public void AddDestination(DicomDestination destination) => _destinations[destination.AeTitle] = destination;
 
     public async IAsyncEnumerable<byte[]> FindAsync(QueryRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -70,12 +76,23 @@ public sealed class TestArchive : IDicomFindProvider, IDicomGetProvider, IDicomM
                     {
                         match.Add(value);
                     }
+                    else if (AnswersStudyContents && level == "STUDY" && key.Tag == DicomTag.SOPClassesInStudy)
+                    {
+                        match.SetStrings(DicomTag.SOPClassesInStudy, [.. StudyOf(dataset).Select(i => i.GetString(DicomTag.SOPClassUID)!).Distinct()]);
+                    }
+                    else if (AnswersStudyContents && level == "STUDY" && key.Tag == DicomTag.NumberOfStudyRelatedInstances)
+                    {
+                        match.SetString(DicomTag.NumberOfStudyRelatedInstances, StudyOf(dataset).Count().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
                 }
 
                 yield return request.Encode(match);
             }
         }
     }
+
+    private IEnumerable<DicomDataset> StudyOf(DicomDataset instance) =>
+        _instances.Select(i => i.Dataset).Where(d => d.GetString(DicomTag.StudyInstanceUID) == instance.GetString(DicomTag.StudyInstanceUID));
 
     public Task<IReadOnlyList<RetrieveInstance>> ResolveAsync(QueryRequest request, CancellationToken cancellationToken)
     {

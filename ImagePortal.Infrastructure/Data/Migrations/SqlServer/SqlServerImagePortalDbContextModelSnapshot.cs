@@ -533,9 +533,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DestinationNodeId");
-
                     b.HasIndex("JobId");
+
+                    b.HasIndex("DestinationNodeId", "StudyInstanceUid");
 
                     b.HasIndex("SopInstanceUid", "DestinationNodeId")
                         .IsUnique();

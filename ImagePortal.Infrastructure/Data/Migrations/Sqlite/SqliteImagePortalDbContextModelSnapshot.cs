@@ -526,9 +526,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DestinationNodeId");
-
                     b.HasIndex("JobId");
+
+                    b.HasIndex("DestinationNodeId", "StudyInstanceUid");
 
                     b.HasIndex("SopInstanceUid", "DestinationNodeId")
                         .IsUnique();
