@@ -31,6 +31,7 @@ wait_http() { # $1 url, $2 pid that must stay alive (optional): until the url an
     echo "$1 did not answer" >&2; exit 1
 }
 best() { printf '%s\n' "$@" | sort -g | head -1; }
+median() { printf '%s\n' "$@" | sort -g | python3 -c 'import statistics, sys; print(f"{statistics.median(float(l) for l in sys.stdin):.2f}")'; }
 field() { sed -E "s/.*\b$1=([^ ]*).*/\1/" <<< "$2"; }
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
@@ -76,7 +77,7 @@ for nodelay in "${SETTINGS[@]}"; do
     TCP_NODELAY=1 storescu -aec ORTHANC_A +sd 127.0.0.1 "$a_dicom" "$WORK/study" "$WORK/study2" > /dev/null 2>&1
     [[ $(instances_in "$a_http") == "$((2 * SLICES))" ]] || { echo "Orthanc A does not hold the studies" >&2; exit 1; }
 
-    orthanc_times=(); cold_times=(); warm_times=()
+    orthanc_times=(); cold_times=(); warm_times=(); cold_ratios=(); warm_ratios=()
     for run in $(seq 1 "$RUNS"); do
         # Orthanc A's own C-MOVE into an empty Orthanc B
         start_orthanc "b-$nodelay-move-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
@@ -114,6 +115,7 @@ for nodelay in "${SETTINGS[@]}"; do
             RESULT[rss_${phase}_$nodelay]="$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB, $(field worker_cpu_s "$line") s CPU (the bench helper $(field helper_cpu_s "$line") s)"
         done
         stop_pid "$portal_pid"
+        cold_ratios+=("$(ratio "${cold_times[-1]}" "${orthanc_times[-1]}")"); warm_ratios+=("$(ratio "${warm_times[-1]}" "${orthanc_times[-1]}")")
         echo "   run $run: Orthanc A C-MOVE -> B ${orthanc_times[-1]} s; portal A -> B cold ${cold_times[-1]} s, warm ${warm_times[-1]} s" \
             "(worker RSS cold ${RESULT[rss_cold_$nodelay]}; warm ${RESULT[rss_warm_$nodelay]})"
     done
@@ -121,10 +123,11 @@ for nodelay in "${SETTINGS[@]}"; do
     RESULT[orthanc_$nodelay]=$(best "${orthanc_times[@]}")
     RESULT[cold_$nodelay]=$(best "${cold_times[@]}")
     RESULT[warm_$nodelay]=$(best "${warm_times[@]}")
+    RESULT[warm_ratios_$nodelay]=$(median "${warm_ratios[@]}"); RESULT[cold_ratios_$nodelay]=$(median "${cold_ratios[@]}")
 done
 
 echo
-echo "== ratios (portal / Orthanc's own C-MOVE, best of $RUNS), $SLICES slices, $SIZE MB${PORTAL_ENV:+, portal run with $PORTAL_ENV}"
+echo "== ratios (portal / Orthanc's own C-MOVE: best of $RUNS against best of $RUNS, and the median of each run's own ratio), $SLICES slices, $SIZE MB${PORTAL_ENV:+, portal run with $PORTAL_ENV}"
 echo "   goal: <= 1.10 with TCP_NODELAY=1, < 1.00 with defaults"
 row() { # $1 label, then one value per setting run
     local label=$1; shift
@@ -139,5 +142,7 @@ LABEL="A -> portal -> B, warm portal (s)" column value warm
 LABEL="A -> portal -> B, first job (s)" column value cold
 LABEL="ratio, warm portal" column versus warm orthanc
 LABEL="ratio, first job" column versus cold orthanc
+LABEL="median of the runs' own ratios, warm" column value warm_ratios
+LABEL="median of the runs' own ratios, first" column value cold_ratios
 echo "   worker RSS in the last run (before -> peak during -> after the job):"
 for n in "${SETTINGS[@]}"; do echo "     NODELAY=$n: first job ${RESULT[rss_cold_$n]}; warm ${RESULT[rss_warm_$n]}"; done
