@@ -162,7 +162,8 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         }
     }
 
-    private static int? SafeInteger(DicomDataset identifier, DicomTag tag)
+    /// <summary>An IS value, or null when it is absent or malformed (a peer's optional key is no reason to fail).</summary>
+    internal static int? SafeInteger(DicomDataset identifier, DicomTag tag)
     {
         try
         {

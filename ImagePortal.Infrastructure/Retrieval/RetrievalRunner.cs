@@ -554,7 +554,7 @@ public sealed class RetrievalRunner(
                 }
 
                 _expectedPatientIds[tally.StudyUid] = studies[0].GetString(DicomTag.PatientID) ?? string.Empty;
-                if (Counted(studies[0], DicomTag.NumberOfStudyRelatedInstances) is { } count)
+                if (PacsGateway.SafeInteger(studies[0], DicomTag.NumberOfStudyRelatedInstances) is { } count)
                 {
                     tally.Expected = count;
                 }
@@ -563,18 +563,6 @@ public sealed class RetrievalRunner(
             }
 
             return found;
-        }
-
-        private static int? Counted(DicomDataset identifier, DicomTag tag)
-        {
-            try
-            {
-                return identifier.GetIntegerString(tag);
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
         }
 
         /// <summary>PS3.4 C.6.2: SERIES and IMAGE level C-FIND: every instance of the found studies (the expected count becomes exact).</summary>

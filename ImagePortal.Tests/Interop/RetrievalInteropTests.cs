@@ -308,17 +308,11 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     [Fact]
     public async Task AFirstAttempt_RetrievesTheWholeStudy_WhileTheInstancesAreStillBeingListed()
     {
-        using var files = new TempDirectory("retrieve-overlap");
-        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-7000", series: 2, imagesPerSeries: 3);
-
         // The source answers the image-level C-FIND only once the C-GET is sending: a runner that listed every instance
         // before retrieving would wait here until the listing failed, and need a second attempt.
-        var source = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true }, failFirstListing: false);
-        await using var scp = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: source, get: source);
-        await PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
-
+        using var files = new TempDirectory("retrieve-overlap");
+        await using var peers = await ListingSourceAsync(files, "SBR-7000", series: 2, imagesPerSeries: 3, failFirstListing: false);
+        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
         var number = await FileAndApproveAsync("MRN-7000", study);
         var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
@@ -334,13 +328,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     public async Task AListingThatFailsMidTransfer_StopsTheAttempt_AndTheRetryImportsTheRest_ExactlyOnce()
     {
         using var files = new TempDirectory("retrieve-listing-fails");
-        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-7100", series: 1, imagesPerSeries: 8);
-        var source = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true }, failFirstListing: true);
-        await using var scp = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: source, get: source);
-        await PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
-
+        await using var peers = await ListingSourceAsync(files, "SBR-7100", series: 1, imagesPerSeries: 8, failFirstListing: true);
+        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
         var number = await FileAndApproveAsync("MRN-7100", study);
         var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
@@ -352,6 +341,28 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         var ledger = await fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
         Assert.Equal(study.SopInstanceUids.Order(), ledger.Order());
         Assert.Equal(study.SopInstanceUids.Count, job.DoneInstances);
+    }
+
+    /// <summary>SBR's PACS is our own SCP serving a generated study through a <see cref="ListingArchive"/>; NVH's is an empty Orthanc.</summary>
+    private async Task<ListingPeers> ListingSourceAsync(TempDirectory files, string patientId, int series, int imagesPerSeries, bool failFirstListing)
+    {
+        var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: patientId, series: series, imagesPerSeries: imagesPerSeries);
+        var archive = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true }, failFirstListing);
+        var scp = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
+        var peers = new ListingPeers(destination, scp, archive, study);
+        await PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        return peers;
+    }
+
+    private sealed record ListingPeers(OrthancPeer Destination, TestScp Source, ListingArchive Archive, SyntheticStudy Study) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Source.DisposeAsync();
+            await Destination.DisposeAsync();
+        }
     }
 
     /// <summary>
