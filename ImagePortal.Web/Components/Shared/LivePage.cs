@@ -8,6 +8,11 @@ public abstract class LivePage : ComponentBase, IDisposable
 {
     private readonly List<IDisposable> _subscriptions = [];
 
+    // One refresh at a time, in the order the changes came: two overlapping re-queries could otherwise finish out of
+    // order, and the older answer (say "Retrieving", read just before the worker committed "Completed") would stay on
+    // the page, with no further change to correct it.
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+
     [Inject]
     private ChangeNotifier Notifier { get; set; } = default!;
 
@@ -15,8 +20,16 @@ public abstract class LivePage : ComponentBase, IDisposable
     protected void Watch(string key, Func<Task> refresh) =>
         _subscriptions.Add(Notifier.Subscribe(key, () => InvokeAsync(async () =>
         {
-            await refresh();
-            StateHasChanged();
+            await _refreshing.WaitAsync();
+            try
+            {
+                await refresh();
+                StateHasChanged();
+            }
+            finally
+            {
+                _refreshing.Release();
+            }
         })));
 
     public void Dispose()
