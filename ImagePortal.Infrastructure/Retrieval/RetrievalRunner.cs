@@ -371,7 +371,7 @@ public sealed class RetrievalRunner(
             var studies = await FindStudiesAsync(sourceNode, query, cancellationToken);
             if (studies.Count == 0)
             {
-                throw new RetrievalPermanentException($"None of the approved studies is at {PacsGateway.Describe(sourceNode)} any more.");
+                throw NoneLeftAt(sourceNode);
             }
 
             List<ExpectedInstance> expected;
@@ -402,7 +402,7 @@ public sealed class RetrievalRunner(
 
             if (expected.Count == 0)
             {
-                throw new RetrievalPermanentException($"None of the approved studies is at {PacsGateway.Describe(sourceNode)} any more.");
+                throw NoneLeftAt(sourceNode);
             }
 
             Ended("transfer");
@@ -527,6 +527,9 @@ public sealed class RetrievalRunner(
                     null, WorkerName, null, null, cancellationToken);
             }
         }
+
+        private static RetrievalPermanentException NoneLeftAt(DicomNode node) =>
+            new($"None of the approved studies is at {PacsGateway.Describe(node)} any more.");
 
         /// <summary>An approved study as the source holds it: the SOP classes it says the study has (empty when it does not say).</summary>
         private sealed record FoundStudy(string StudyUid, string[] SopClasses);
