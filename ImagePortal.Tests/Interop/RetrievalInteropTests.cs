@@ -90,8 +90,10 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         Assert.Equal(study.SopInstanceUids.Count, progress.ExpectedInstances);
         Assert.Equal(study.SopInstanceUids.Count, progress.DoneInstances);
 
-        var notes = await fixture.DbAsync(db => db.UserNotifications.Where(n => n.Link == $"/requests/{number}").Select(n => n.Text).ToListAsync(Ct));
-        Assert.Contains($"Imported {study.SopInstanceUids.Count} images of 1 study; local patient ID MRN-0042", notes);
+        // The worker commits the request's end first, then audits it and tells the requester: wait for the last of these.
+        var told = $"Imported {study.SopInstanceUids.Count} images of 1 study; local patient ID MRN-0042";
+        await PollAsync(() => fixture.DbAsync(db => db.UserNotifications.AnyAsync(n => n.Link == $"/requests/{number}" && n.Text == told, Ct)),
+            TimeSpan.FromSeconds(10));
         var audit = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number).ToListAsync(Ct));
         Assert.Contains(audit, e => e.Type == AuditEventType.BeginTransferring && e.Description.Contains(study.StudyInstanceUid));
         Assert.Contains(audit, e => e.Type == AuditEventType.InstancesTransferred && e.Description.Contains($"{study.SopInstanceUids.Count} of {study.SopInstanceUids.Count} instances imported"));
