@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,16 +17,45 @@ public sealed class RetrievalWorker(
     /// <summary>This process's name in lease columns: unique per process start.</summary>
     public string Name { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The host's start-up must not wait for the database.
+        await Task.Yield();
         var loops = Math.Max(1, options.CurrentValue.Concurrency);
         logger.LogInformation("Retrieval worker {Worker} starts {Loops} loop(s)", Name, loops);
-        return Task.WhenAll(Enumerable.Range(1, loops).Select(i => LoopAsync($"{Name}#{i}", stoppingToken)));
+        if (!await WarmUpAsync(stoppingToken))
+        {
+            return;
+        }
+
+        await Task.WhenAll(Enumerable.Range(1, loops).Select(i => LoopAsync($"{Name}#{i}", stoppingToken)));
+    }
+
+    /// <summary>Has the job's database work compiled before the first job (see <see cref="RetrievalRunner.WarmUpAsync"/>); false when stopping.</summary>
+    private async Task<bool> WarmUpAsync(CancellationToken stoppingToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await runner.WarmUpAsync(stoppingToken);
+            logger.LogInformation("Retrieval worker {Worker} warmed up in {Seconds:0.00} s", Name, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception error)
+        {
+            // Only slower: the first job compiles what it needs itself (and meets the same database problem, if any, with its retries).
+            logger.LogWarning(error, "Retrieval worker {Worker} could not warm up; its first job will be slower", Name);
+        }
+
+        return true;
     }
 
     private async Task LoopAsync(string owner, CancellationToken stoppingToken)
     {
-        // Each loop starts on its own thread-pool item: the host's start-up must not wait for the first database query.
+        // Each loop starts on its own thread-pool item.
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
