@@ -125,6 +125,10 @@ public sealed class NewRequestPage(IPage page)
     {
         await page.GetByLabel("Facility that holds the images").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = partner }).ClickAsync();
+        // As a person would, go on once the list has closed: the portal has taken the choice and re-rendered the form.
+        // (Typing into the next field while that re-render was still on its way lost the family name once in CI.)
+        await Expect(page.GetByRole(AriaRole.Option, new() { Name = partner })).ToBeHiddenAsync();
+        await Expect(page.GetByLabel("Facility that holds the images")).ToContainTextAsync(partner);
     }
 
     public async Task FillPatientAsync(string family, string given, string localMrn)
