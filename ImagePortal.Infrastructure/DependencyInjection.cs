@@ -27,11 +27,14 @@ public static class DependencyInjection
         var database = databaseSection.Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
 
+        // A request loads with its studies (owned) and its timeline in one statement, one consistent snapshot: it has
+        // a few studies and tens of events, so the rows this multiplies stay few (chosen explicitly, not by default).
         switch (database.Provider)
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = ResolveSqliteConnectionString(connectionString, builder.Environment.ContentRootPath, builder.Configuration);
-                services.AddDbContextFactory<SqliteImagePortalDbContext>(options => options.UseSqlite(sqlite));
+                services.AddDbContextFactory<SqliteImagePortalDbContext>(options =>
+                    options.UseSqlite(sqlite, sql => sql.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
                 services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqliteImagePortalDbContext>>();
                 break;
             case DatabaseProvider.SqlServer:
@@ -42,7 +45,7 @@ public static class DependencyInjection
                 }
 
                 services.AddDbContextFactory<SqlServerImagePortalDbContext>(options =>
-                    options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
+                    options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure().UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
                 services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqlServerImagePortalDbContext>>();
                 break;
             default:

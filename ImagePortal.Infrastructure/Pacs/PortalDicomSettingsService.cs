@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Settings;
 using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ public sealed class PortalDicomSettingsService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var stored = await db.PortalDicomSettings.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        var stored = await db.PortalDicomSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Id == PortalDicomSettings.SingletonId, cancellationToken);
         var defaults = options.CurrentValue;
         var identity = stored is null
             ? new PortalDicomIdentity(defaults.AeTitle, defaults.Port, defaults.AllowedCallingAeTitles, IsFromDatabase: false)
