@@ -1,9 +1,13 @@
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Interop;
+using ImagePortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImagePortal.Tests.Features.Retrieval;
 
@@ -35,21 +39,8 @@ public sealed class WorkerWarmUpTests(RetrievalFixture fixture) : IClassFixture<
     /// </summary>
     private Task<(Guid Running, Guid Queued)> TwoJobsAsync() => fixture.DbAsync(async db =>
     {
-        var facilities = await db.Facilities.Where(f => f.Code == "NVH" || f.Code == "SBR").ToDictionaryAsync(f => f.Code, f => f.Id, Ct);
         var now = DateTimeOffset.UtcNow;
-        var jobs = new List<RetrievalJob>();
-        foreach (var (number, study) in new[] { ("REQ-1998-000001", "1.2.3.1998.1"), ("REQ-1998-000002", "1.2.3.1998.2") })
-        {
-            var request = ImageRequest.Submit(
-                number, facilities["NVH"], facilities["SBR"], new PatientDetails("Warm", null, null, PatientSex.Unknown, null, number),
-                new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
-            request.Claim("approver", now);
-            request.Approve("approver", [new RequestedStudy(study, null, "CT", null, null, 1)], now);
-            db.ImageRequests.Add(request);
-            jobs.Add(RetrievalJob.For(request, now));
-        }
-
-        db.RetrievalJobs.AddRange(jobs);
+        var jobs = new[] { ApprovedJob(db, "REQ-1998-000001", "1.2.3.1998.1", now), ApprovedJob(db, "REQ-1998-000002", "1.2.3.1998.2", now) };
         await using var transaction = await db.Database.BeginTransactionAsync(Ct);
         await db.SaveChangesAsync(Ct);
         await db.RetrievalJobs.Where(j => j.Id == jobs[0].Id).ExecuteUpdateAsync(set => set
@@ -61,6 +52,21 @@ public sealed class WorkerWarmUpTests(RetrievalFixture fixture) : IClassFixture<
         await transaction.CommitAsync(Ct);
         return (jobs[0].Id, jobs[1].Id);
     });
+
+    /// <summary>An approved request from NVH to SBR and its retrieval job, added to <paramref name="db"/> (not saved).</summary>
+    internal static RetrievalJob ApprovedJob(ImagePortalDbContext db, string number, string studyUid, DateTimeOffset now)
+    {
+        var facilities = db.Facilities.Where(f => f.Code == "NVH" || f.Code == "SBR").ToDictionary(f => f.Code, f => f.Id);
+        var request = ImageRequest.Submit(
+            number, facilities["NVH"], facilities["SBR"], new PatientDetails("Warm", null, null, PatientSex.Unknown, null, number),
+            new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
+        request.Claim("approver", now);
+        request.Approve("approver", [new RequestedStudy(studyUid, null, "CT", null, null, 1)], now);
+        db.ImageRequests.Add(request);
+        var job = RetrievalJob.For(request, now);
+        db.RetrievalJobs.Add(job);
+        return job;
+    }
 
     /// <summary>The two jobs, every request's state, and whatever a job would have written under the warm-up's names.</summary>
     private Task<string> WhatAJobTouchesAsync(Guid running, Guid queued) => fixture.DbAsync(async db =>
@@ -80,4 +86,71 @@ public sealed class WorkerWarmUpTests(RetrievalFixture fixture) : IClassFixture<
         };
         return string.Join("\n", jobs.Concat(requests).Append(string.Join(" ", written)));
     });
+}
+
+/// <summary>
+/// A worker whose warm-up fails (the database is not reachable yet when the process starts) still takes its jobs: the
+/// warm-up only makes the first job faster. Web-role portal, so that the only worker is the one the test starts.
+/// </summary>
+public sealed class WorkerWarmUpFailureTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AWorkerWhoseWarmUpFails_StillTakesItsJobs()
+    {
+        using var spool = new TempDirectory("warm-up-spool");
+        var services = fixture.Services;
+        var database = new FailsFirstTime(services.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>());
+        var runner = ActivatorUtilities.CreateInstance<RetrievalRunner>(
+            services, database, new SpoolBudget(spool.Path, 1L << 30), new MoveRouter(NullLogger<MoveRouter>.Instance));
+        var worker = ActivatorUtilities.CreateInstance<RetrievalWorker>(services, runner);
+        var job = await fixture.DbAsync(async db =>
+        {
+            var queued = WorkerWarmUpTests.ApprovedJob(db, "REQ-1997-000001", "1.2.3.1997.1", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync(Ct);
+            return queued;
+        });
+        var number = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Id == job.RequestId).Select(r => r.Number).SingleAsync(Ct));
+
+        await worker.StartAsync(Ct);
+        try
+        {
+            // The job starts under this worker's name ("begin transferring" is audited before the source is asked).
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!await fixture.DbAsync(db => db.AuditEvents.AnyAsync(
+                       e => e.ObjectReference == number && e.Type == AuditEventType.BeginTransferring && e.UserName!.StartsWith("retrieval worker " + worker.Name), Ct)))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The worker did not take the job within 30 s of a failed warm-up.");
+                await Task.Delay(100, Ct);
+            }
+        }
+        finally
+        {
+            await worker.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(1, database.Failures);
+    }
+
+    /// <summary>A database that cannot be reached the first time it is asked (the warm-up's), and can afterwards.</summary>
+    private sealed class FailsFirstTime(IDbContextFactory<ImagePortalDbContext> inner) : IDbContextFactory<ImagePortalDbContext>
+    {
+        private int _calls;
+
+        public int Failures { get; private set; }
+
+        public ImagePortalDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public Task<ImagePortalDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                Failures++;
+                throw new InvalidOperationException("The database is not reachable (test).");
+            }
+
+            return inner.CreateDbContextAsync(cancellationToken);
+        }
+    }
 }
