@@ -251,8 +251,8 @@ public sealed class RetrievalRunner(
     }
 
     /// <summary>
-    /// Runs, once, the database work a job does, for a job that does not exist: the reads find nothing and the lease
-    /// updates match no row, so nothing changes. EF Core then has its queries compiled and the job's entity types set up
+    /// Runs, once, the database work a job does, for a job that does not exist: the reads find nothing, the lease
+    /// updates match no row, and the entities it tracks (a made-up request and what a job adds) are never saved. EF Core then has its queries compiled and the job's entity types set up
     /// before the first real job, which otherwise pays for that (about half a second of compilation beside the two busy
     /// PACS it talks to) at its start and its end. Called by the worker loops before they first look for a job.
     /// </summary>
@@ -266,15 +266,21 @@ public sealed class RetrievalRunner(
             await Reads.JobAsync(db, nothing, cancellationToken);
             await Reads.RequestAsync(db, nothing, cancellationToken);
             await Reads.FacilityAsync(db, nothing, cancellationToken);
-            // Some request, if there is one, tracked the way a run tracks its own (and let go unchanged).
-            var some = await db.ImageRequests.OrderBy(r => r.Id).Select(r => r.Id).FirstOrDefaultAsync(cancellationToken);
-            await Reads.RequestForUpdateAsync(db, some, cancellationToken);
+            await Reads.RequestForUpdateAsync(db, nothing, cancellationToken);
             await Reads.AnyImportedAsync(db, nothing, ["warm-up"], cancellationToken);
             await Reads.ImportedAsync(db, nothing, ["warm-up"], cancellationToken);
             await Reads.AttemptsAsync(db, nothing, cancellationToken);
             await queue.FinishAsync(db, lease, RetrievalJobState.Succeeded, null, cancellationToken);
 
-            // What a job adds, tracked and let go again: never saved.
+            // A request changed the way a run changes its own, and what a job adds: tracked, then let go, never saved.
+            var request = ImageRequest.Submit(
+                "REQ-0000-000000", nothing, Guid.AllBitsSet, new PatientDetails("Warm-up", null, null, PatientSex.Unknown, null, "warm-up"),
+                new RequestScope([], null, null, null, null), "warm-up", RequestPriority.Routine, at.AddDays(1), "warm-up", at);
+            request.Claim("warm-up", at);
+            request.Approve("warm-up", [new RequestedStudy("1.2.3", null, "CT", null, null, 1)], at);
+            db.ImageRequests.Attach(request);
+            request.StartRetrieval(at);
+            request.CompleteRetrieval(1, 0, at, "warm-up");
             db.ImportedInstances.Add(new ImportedInstance(nothing, nothing, "warm-up", "warm-up", 0, at));
             db.FailedInstances.Add(new FailedInstance(nothing, "warm-up", "warm-up", "warm-up", at));
             db.AuditEvents.Add(new AuditEvent(at, AuditEventType.BeginTransferring, AuditAction.Execute, AuditOutcome.Success,
