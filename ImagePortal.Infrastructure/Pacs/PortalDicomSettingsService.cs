@@ -16,6 +16,13 @@ public interface IPortalDicomSettings
     void Invalidate();
 }
 
+public static class PortalDicomSettingsQueries
+{
+    /// <summary>The one row of saved settings, or null while no administrator has saved any.</summary>
+    public static Task<PortalDicomSettings?> SavedAsync(this IQueryable<PortalDicomSettings> settings, CancellationToken cancellationToken) =>
+        settings.SingleOrDefaultAsync(s => s.Id == PortalDicomSettings.SingletonId, cancellationToken);
+}
+
 /// <summary>
 /// Reads the settings row once and caches it until an administrator saves new values (the save invalidates the cache
 /// on this node; other nodes pick the change up within <see cref="CacheLifetime"/>).
@@ -35,7 +42,7 @@ public sealed class PortalDicomSettingsService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var stored = await db.PortalDicomSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Id == PortalDicomSettings.SingletonId, cancellationToken);
+        var stored = await db.PortalDicomSettings.AsNoTracking().SavedAsync(cancellationToken);
         var defaults = options.CurrentValue;
         var identity = stored is null
             ? new PortalDicomIdentity(defaults.AeTitle, defaults.Port, defaults.AllowedCallingAeTitles, IsFromDatabase: false)

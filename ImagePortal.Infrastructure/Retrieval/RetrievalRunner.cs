@@ -252,9 +252,10 @@ public sealed class RetrievalRunner(
 
     /// <summary>
     /// Runs, once, the database work a job does, for a job that does not exist: the reads find nothing, the lease
-    /// updates match no row, and the entities it tracks (a made-up request and what a job adds) are never saved. EF Core then has its queries compiled and the job's entity types set up
-    /// before the first real job, which otherwise pays for that (about half a second of compilation beside the two busy
-    /// PACS it talks to) at its start and its end. Called by the worker loops before they first look for a job.
+    /// updates match no row, and the entities it tracks (a made-up request and what a job adds) are never saved. EF Core
+    /// then has the job's queries compiled and its entity types set up before the first real job, which otherwise pays
+    /// for that (about half a second beside the two busy PACS it talks to) at its start and its end. Called by
+    /// <see cref="RetrievalWorker"/> once, before its loops first look for a job.
     /// </summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {

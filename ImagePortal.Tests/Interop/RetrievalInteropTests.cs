@@ -92,14 +92,14 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
 
         // The worker commits the request's end first, then audits it and tells the requester: wait for the last of these.
         var told = $"Imported {study.SopInstanceUids.Count} images of 1 study; local patient ID MRN-0042";
-        await PollAsync(() => fixture.DbAsync(db => db.UserNotifications.AnyAsync(n => n.Link == $"/requests/{number}" && n.Text == told, Ct)),
+        await Poll.UntilAsync(() => fixture.DbAsync(db => db.UserNotifications.AnyAsync(n => n.Link == $"/requests/{number}" && n.Text == told, Ct)),
             TimeSpan.FromSeconds(10));
         var audit = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number).ToListAsync(Ct));
         Assert.Contains(audit, e => e.Type == AuditEventType.BeginTransferring && e.Description.Contains(study.StudyInstanceUid));
         Assert.Contains(audit, e => e.Type == AuditEventType.InstancesTransferred && e.Description.Contains($"{study.SopInstanceUids.Count} of {study.SopInstanceUids.Count} instances imported"));
         // The spool is cleaned once the run is over, just after the request's end is committed.
         var spool = fixture.Services.GetRequiredService<SpoolBudget>().Directory;
-        await PollAsync(() => Task.FromResult(!Directory.EnumerateFiles(spool, "*", SearchOption.AllDirectories).Any()), TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => Task.FromResult(!Directory.EnumerateFiles(spool, "*", SearchOption.AllDirectories).Any()), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
 
         var number = await FileAndApproveAsync("MRN-5000", study);
         var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
-        await PollAsync(() => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.DoneInstances > 0, Ct)), TimeSpan.FromSeconds(60));
+        await Poll.UntilAsync(() => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.DoneInstances > 0, Ct)), TimeSpan.FromSeconds(60));
         var cancelled = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new CancelRetrieval(number));
         Assert.True(cancelled.IsSuccess, cancelled.Failure?.Message);
         ImageRequest request;
@@ -531,23 +531,13 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     {
         ImageRequest? request = null;
         var ended = new[] { RequestStatus.Completed, RequestStatus.PartiallyCompleted, RequestStatus.Failed };
-        await PollAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             request = await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().Include(r => r.Events).SingleAsync(r => r.Number == number, Ct));
             var job = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == request.Id, Ct));
             return ended.Contains(request.Status) && job.IsFinished && (after is null || request.Events.Count(e => e.Kind == RequestEventKind.RetrievalStarted) > 1);
         }, timeout);
         return request!;
-    }
-
-    private static async Task PollAsync(Func<Task<bool>> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Not done within {timeout}.");
-            await Task.Delay(100, Ct);
-        }
     }
 
     private static async Task<Dictionary<string, string>> OrthancIdsAsync(OrthancPeer orthanc)

@@ -93,13 +93,8 @@ public sealed class RequestListAndExpiryTests(FastExpiryFixture fixture) : IClas
 
         // The background job (every second here) picks it up. It saves the request first and tells the clerk after
         // that, so poll with a deadline for the last of its effects, the note under the clerk's bell.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await ClerkWasToldAsync(forgotten))
-        {
-            Assert.True(DateTime.UtcNow < deadline,
-                $"The clerk was not told within 30 s that the overdue request expired (it is {await StatusAsync(forgotten)}).");
-            await Task.Delay(100, Cancel);
-        }
+        await Poll.UntilAsync(() => ClerkWasToldAsync(forgotten), TimeSpan.FromSeconds(30),
+            async () => $"The clerk was not told within 30 s that the overdue request expired (it is {await StatusAsync(forgotten)}).");
 
         Assert.Equal(RequestStatus.Expired, await StatusAsync(forgotten));
         Assert.Equal(RequestStatus.Submitted, await StatusAsync(lateButFresh));

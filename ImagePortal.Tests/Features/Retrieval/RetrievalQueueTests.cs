@@ -193,22 +193,13 @@ public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<
 
     private async Task<HashSet<Guid>> QueueJobsAsync(int count) => await fixture.DbAsync(async db =>
     {
-        var facilities = await db.Facilities.Where(f => f.Code == "NVH" || f.Code == "SBR").ToDictionaryAsync(f => f.Code, f => f.Id, Ct);
+        var facilities = await ApprovedJobs.FacilitiesAsync(db, Ct);
         var now = DateTimeOffset.UtcNow;
         var ids = new HashSet<Guid>();
         for (var i = 0; i < count; i++)
         {
-            var request = ImageRequest.Submit(
-                // Another year's series, so that FileRequest's "highest number + 1" in tests sharing the database never meets these.
-                $"REQ-1999-{Interlocked.Increment(ref _numbers)}", facilities["NVH"], facilities["SBR"],
-                new PatientDetails("Queue", null, null, PatientSex.Unknown, null, $"NVH-{i}"), new RequestScope([], null, null, null, null),
-                "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
-            request.Claim("approver", now);
-            request.Approve("approver", [new RequestedStudy($"1.2.3.{i + 1}", null, "CT", null, null, 1)], now);
-            var job = RetrievalJob.For(request, now);
-            db.ImageRequests.Add(request);
-            db.RetrievalJobs.Add(job);
-            ids.Add(job.Id);
+            // Another year's series, so that FileRequest's "highest number + 1" in tests sharing the database never meets these.
+            ids.Add(ApprovedJobs.Add(db, facilities, $"REQ-1999-{Interlocked.Increment(ref _numbers)}", "Queue", $"NVH-{i}", $"1.2.3.{i + 1}", now).Id);
         }
 
         await db.SaveChangesAsync(Ct);

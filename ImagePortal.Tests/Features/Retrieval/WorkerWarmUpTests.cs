@@ -39,8 +39,13 @@ public sealed class WorkerWarmUpTests(RetrievalFixture fixture) : IClassFixture<
     /// </summary>
     private Task<(Guid Running, Guid Queued)> TwoJobsAsync() => fixture.DbAsync(async db =>
     {
+        var facilities = await ApprovedJobs.FacilitiesAsync(db, Ct);
         var now = DateTimeOffset.UtcNow;
-        var jobs = new[] { ApprovedJob(db, "REQ-1998-000001", "1.2.3.1998.1", now), ApprovedJob(db, "REQ-1998-000002", "1.2.3.1998.2", now) };
+        var jobs = new[]
+        {
+            ApprovedJobs.Add(db, facilities, "REQ-1998-000001", "Warm", "REQ-1998-000001", "1.2.3.1998.1", now),
+            ApprovedJobs.Add(db, facilities, "REQ-1998-000002", "Warm", "REQ-1998-000002", "1.2.3.1998.2", now),
+        };
         await using var transaction = await db.Database.BeginTransactionAsync(Ct);
         await db.SaveChangesAsync(Ct);
         await db.RetrievalJobs.Where(j => j.Id == jobs[0].Id).ExecuteUpdateAsync(set => set
@@ -52,21 +57,6 @@ public sealed class WorkerWarmUpTests(RetrievalFixture fixture) : IClassFixture<
         await transaction.CommitAsync(Ct);
         return (jobs[0].Id, jobs[1].Id);
     });
-
-    /// <summary>An approved request from NVH to SBR and its retrieval job, added to <paramref name="db"/> (not saved).</summary>
-    internal static RetrievalJob ApprovedJob(ImagePortalDbContext db, string number, string studyUid, DateTimeOffset now)
-    {
-        var facilities = db.Facilities.Where(f => f.Code == "NVH" || f.Code == "SBR").ToDictionary(f => f.Code, f => f.Id);
-        var request = ImageRequest.Submit(
-            number, facilities["NVH"], facilities["SBR"], new PatientDetails("Warm", null, null, PatientSex.Unknown, null, number),
-            new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
-        request.Claim("approver", now);
-        request.Approve("approver", [new RequestedStudy(studyUid, null, "CT", null, null, 1)], now);
-        db.ImageRequests.Add(request);
-        var job = RetrievalJob.For(request, now);
-        db.RetrievalJobs.Add(job);
-        return job;
-    }
 
     /// <summary>The two jobs, every request's state, and whatever a job would have written under the warm-up's names.</summary>
     private Task<string> WhatAJobTouchesAsync(Guid running, Guid queued) => fixture.DbAsync(async db =>
@@ -107,7 +97,7 @@ public sealed class WorkerWarmUpFailureTests(UseCaseFixture fixture) : IClassFix
         var worker = ActivatorUtilities.CreateInstance<RetrievalWorker>(services, runner);
         var job = await fixture.DbAsync(async db =>
         {
-            var queued = WorkerWarmUpTests.ApprovedJob(db, "REQ-1997-000001", "1.2.3.1997.1", DateTimeOffset.UtcNow);
+            var queued = ApprovedJobs.Add(db, await ApprovedJobs.FacilitiesAsync(db, Ct), "REQ-1997-000001", "Warm", "REQ-1997-000001", "1.2.3.1997.1", DateTimeOffset.UtcNow);
             await db.SaveChangesAsync(Ct);
             return queued;
         });
@@ -117,13 +107,10 @@ public sealed class WorkerWarmUpFailureTests(UseCaseFixture fixture) : IClassFix
         try
         {
             // The job starts under this worker's name ("begin transferring" is audited before the source is asked).
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!await fixture.DbAsync(db => db.AuditEvents.AnyAsync(
-                       e => e.ObjectReference == number && e.Type == AuditEventType.BeginTransferring && e.UserName!.StartsWith("retrieval worker " + worker.Name), Ct)))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "The worker did not take the job within 30 s of a failed warm-up.");
-                await Task.Delay(100, Ct);
-            }
+            await Poll.UntilAsync(
+                () => fixture.DbAsync(db => db.AuditEvents.AnyAsync(
+                    e => e.ObjectReference == number && e.Type == AuditEventType.BeginTransferring && e.UserName!.StartsWith("retrieval worker " + worker.Name), Ct)),
+                TimeSpan.FromSeconds(30), () => Task.FromResult("The worker did not take the job within 30 s of a failed warm-up."));
         }
         finally
         {

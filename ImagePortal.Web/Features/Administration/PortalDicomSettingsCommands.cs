@@ -51,7 +51,7 @@ public sealed class GetPortalDicomSettingsHandler(IDbContextFactory<ImagePortalD
     public async ValueTask<Result<PortalDicomSettingsDetails>> Handle(GetPortalDicomSettings query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var stored = await db.PortalDicomSettings.AsNoTracking().SingleOrDefaultAsync(s => s.Id == PortalDicomSettings.SingletonId, cancellationToken);
+        var stored = await db.PortalDicomSettings.AsNoTracking().SavedAsync(cancellationToken);
         if (stored is not null)
         {
             return new PortalDicomSettingsDetails(stored.AeTitleValue, stored.Port, stored.AllowedCallingAeTitleList, stored.Version);
@@ -71,7 +71,7 @@ public sealed class UpdatePortalDicomSettingsHandler(
     public async ValueTask<Result> Handle(UpdatePortalDicomSettings command, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var stored = await db.PortalDicomSettings.SingleOrDefaultAsync(s => s.Id == PortalDicomSettings.SingletonId, cancellationToken);
+        var stored = await db.PortalDicomSettings.SavedAsync(cancellationToken);
         if (stored?.Version != command.Version)
         {
             return Result.Conflict(ConflictMessage);

@@ -1,0 +1,31 @@
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Tests.Support;
+
+/// <summary>Requests of NVH approved by SBR with their retrieval jobs, written straight to the database.</summary>
+public static class ApprovedJobs
+{
+    public static async Task<(Guid Nvh, Guid Sbr)> FacilitiesAsync(ImagePortalDbContext db, CancellationToken cancellationToken)
+    {
+        var ids = await db.Facilities.Where(f => f.Code == "NVH" || f.Code == "SBR").ToDictionaryAsync(f => f.Code, f => f.Id, cancellationToken);
+        return (ids["NVH"], ids["SBR"]);
+    }
+
+    /// <summary>An approved request of one study and its queued job, added to <paramref name="db"/> (not saved).</summary>
+    public static RetrievalJob Add(
+        ImagePortalDbContext db, (Guid Nvh, Guid Sbr) facilities, string number, string family, string localMrn, string studyUid, DateTimeOffset now)
+    {
+        var request = ImageRequest.Submit(
+            number, facilities.Nvh, facilities.Sbr, new PatientDetails(family, null, null, PatientSex.Unknown, null, localMrn),
+            new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
+        request.Claim("approver", now);
+        request.Approve("approver", [new RequestedStudy(studyUid, null, "CT", null, null, 1)], now);
+        var job = RetrievalJob.For(request, now);
+        db.ImageRequests.Add(request);
+        db.RetrievalJobs.Add(job);
+        return job;
+    }
+}
