@@ -11,9 +11,12 @@ public sealed class RequestedStudy
         Modalities = string.Empty;
     }
 
-    public RequestedStudy(string studyInstanceUid, DateOnly? studyDate, string modalities, string? description, string? accessionNumber, int? expectedInstances)
+    public RequestedStudy(
+        string studyInstanceUid, DateOnly? studyDate, string modalities, string? description, string? accessionNumber, int? expectedInstances,
+        SourcePatient sourcePatient)
         : this()
     {
+        ArgumentNullException.ThrowIfNull(sourcePatient);
         StudyInstanceUid = ValidateUid(studyInstanceUid);
         StudyDate = studyDate;
         Modalities = Guard.Optional(modalities, "The modalities", 64) ?? string.Empty;
@@ -25,6 +28,10 @@ public sealed class RequestedStudy
         }
 
         ExpectedInstances = expectedInstances;
+        SourcePatientId = sourcePatient.PatientId;
+        SourceIssuerOfPatientId = sourcePatient.IssuerOfPatientId;
+        SourcePatientName = sourcePatient.PatientName;
+        SourcePatientBirthDate = sourcePatient.BirthDate;
     }
 
     public Guid RequestId { get; private set; }
@@ -41,6 +48,19 @@ public sealed class RequestedStudy
     public string? AccessionNumber { get; private set; }
 
     public int? ExpectedInstances { get; private set; }
+
+    /// <summary>Null on studies approved before the source identity was recorded: the retrieval then insists on one patient at the source.</summary>
+    public string? SourcePatientId { get; private set; }
+
+    public string? SourceIssuerOfPatientId { get; private set; }
+
+    public string? SourcePatientName { get; private set; }
+
+    public DateOnly? SourcePatientBirthDate { get; private set; }
+
+    /// <summary>The patient the study was approved for, as the source's C-FIND named them; null where not recorded.</summary>
+    public SourcePatient? SourcePatient =>
+        SourcePatientId is null ? null : new SourcePatient(SourcePatientId, SourceIssuerOfPatientId, SourcePatientName, SourcePatientBirthDate);
 
     /// <summary>A UID: 1 to 64 characters of digits and dots, no empty or zero-padded components (PS3.5 9.1).</summary>
     public static string ValidateUid(string? uid)

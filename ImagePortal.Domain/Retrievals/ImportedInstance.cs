@@ -56,9 +56,11 @@ public sealed class FailedInstance
     {
         Id = Guid.CreateVersion7();
         JobId = jobId;
-        StudyInstanceUid = studyInstanceUid;
-        SopInstanceUid = sopInstanceUid;
-        Reason = reason.Length <= MaxReasonLength ? reason : reason[..MaxReasonLength];
+
+        // A failure is recorded whatever the source sent, an overlong UID included (the reason shows it as it came).
+        StudyInstanceUid = QuarantinedInstance.Truncate(studyInstanceUid, 64);
+        SopInstanceUid = QuarantinedInstance.Truncate(sopInstanceUid, 64);
+        Reason = QuarantinedInstance.Truncate(reason, MaxReasonLength);
         At = at;
     }
 
@@ -127,5 +129,5 @@ public sealed class QuarantinedInstance
 
     public DateTimeOffset ReceivedAt { get; private set; }
 
-    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+    internal static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }

@@ -7,6 +7,7 @@ using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Pdu;
 using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +42,33 @@ public sealed record StudyQuery(
 
 public sealed record StudyMatch(
     string StudyInstanceUid, DateOnly? StudyDate, string? PatientName, string? PatientId, DateOnly? BirthDate, string Modalities,
-    string? Description, string? AccessionNumber, int? Instances, string? PatientSex = null);
+    string? Description, string? AccessionNumber, int? Instances, string? PatientSex = null, string? IssuerOfPatientId = null)
+{
+    /// <summary>The patient this answer names, as the approval records it (the retrieval imports only this patient's instances).</summary>
+    public SourcePatient SourcePatient => new(PatientId, IssuerOfPatientId, PatientName, BirthDate);
+
+    /// <summary>Whether the answers hold <paramref name="studyInstanceUid"/> under more than one patient (a merge or a mislabelled study at the source).</summary>
+    public static bool IsAmbiguous(IEnumerable<StudyMatch> matches, string studyInstanceUid)
+    {
+        StudyMatch? first = null;
+        foreach (var match in matches.Where(m => m.StudyInstanceUid == studyInstanceUid))
+        {
+            first ??= match;
+            if (!SamePatient(first, match))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The same Patient ID, and the same issuer where both answers name one (compared without trusting either to be valid).</summary>
+    private static bool SamePatient(StudyMatch a, StudyMatch b) =>
+        string.Equals(a.PatientId?.Trim() ?? "", b.PatientId?.Trim() ?? "", StringComparison.Ordinal) &&
+        (string.IsNullOrWhiteSpace(a.IssuerOfPatientId) || string.IsNullOrWhiteSpace(b.IssuerOfPatientId) ||
+         string.Equals(a.IssuerOfPatientId.Trim(), b.IssuerOfPatientId.Trim(), StringComparison.Ordinal));
+}
 
 /// <param name="Truncated">True when the PACS had more matches than the cap; the look-up was cancelled there.</param>
 public sealed record StudySearch(IReadOnlyList<StudyMatch> Studies, bool Truncated);
@@ -118,6 +145,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         keys.SetString(DicomTag.QueryRetrieveLevel, "STUDY");
         keys.SetString(DicomTag.StudyInstanceUID, string.Join('\\', query.StudyInstanceUids ?? []));
         keys.SetString(DicomTag.PatientID, query.PatientId ?? string.Empty);
+        keys.SetString(DicomTag.IssuerOfPatientID, string.Empty);
         keys.SetString(DicomTag.PatientName, query.PatientName is { Length: > 0 } name ? name : string.Empty);
         keys.SetString(DicomTag.PatientBirthDate, query.BirthDate?.ToString("yyyyMMdd", CultureInfo.InvariantCulture) ?? string.Empty);
         keys.SetString(DicomTag.PatientSex, string.Empty);
@@ -147,7 +175,8 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         identifier.GetString(DicomTag.StudyDescription),
         identifier.GetString(DicomTag.AccessionNumber),
         SafeInteger(identifier, DicomTag.NumberOfStudyRelatedInstances),
-        identifier.GetString(DicomTag.PatientSex));
+        identifier.GetString(DicomTag.PatientSex),
+        identifier.GetString(DicomTag.IssuerOfPatientID));
 
     // A PACS's answer is hostile until checked: one malformed date must not lose the whole look-up.
     private static DateOnly? SafeDate(DicomDataset identifier, DicomTag tag)

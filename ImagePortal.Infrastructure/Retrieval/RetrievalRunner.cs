@@ -129,6 +129,14 @@ public sealed class RetrievalRunner(
             _logger.LogError(error, "Database failure in job {JobId}", lease.JobId);
             await RetryOrFailAsync(run, "The portal's database refused an update; the retrieval will be tried again.", options);
         }
+        catch (Exception error)
+        {
+            // Whatever else happens inside a job (a source's answer nobody foresaw, a bug) ends this attempt like any other
+            // failure: recorded with a readable error, the lease released, backoff, and Failed after MaxAttempts. A job
+            // whose exception escaped would keep its lease until it expired and be taken again, forever, with no error.
+            _logger.LogError(error, "Job {JobId} stopped on an unexpected error", lease.JobId);
+            await RetryOrFailAsync(run, $"The retrieval stopped on an unexpected error ({error.GetType().Name}: {error.Message}).", options);
+        }
         finally
         {
             await work.CancelAsync();
@@ -189,9 +197,11 @@ public sealed class RetrievalRunner(
         catch (OperationCanceledException)
         {
         }
-        catch (Exception error) when (error is DbUpdateException or InvalidOperationException)
+        catch (Exception error)
         {
-            // A database hiccup: the lease runs out if it lasts, and another worker resumes.
+            // A database hiccup (a locked SQLite file is a DbException, not a DbUpdateException) or anything else: the
+            // heartbeat stops, the lease runs out if it lasts, and another worker resumes. It must never fault the job's
+            // own ending, which awaits it.
             _logger.LogWarning(error, "Could not renew the lease of job {JobId}", lease.JobId);
         }
     }
@@ -278,7 +288,7 @@ public sealed class RetrievalRunner(
                 "REQ-0000-000000", nothing, Guid.AllBitsSet, new PatientDetails("Warm-up", null, null, PatientSex.Unknown, null, "warm-up"),
                 new RequestScope([], null, null, null, null), "warm-up", RequestPriority.Routine, at.AddDays(1), "warm-up", at);
             request.Claim("warm-up", at);
-            request.Approve("warm-up", [new RequestedStudy("1.2.3", null, "CT", null, null, 1)], at);
+            request.Approve("warm-up", [new RequestedStudy("1.2.3", null, "CT", null, null, 1, new SourcePatient("warm-up", null, null, null))], at);
             db.ImageRequests.Attach(request);
             request.StartRetrieval(at);
             request.CompleteRetrieval(1, 0, at, "warm-up");
@@ -391,7 +401,9 @@ public sealed class RetrievalRunner(
         private readonly HashSet<string> _failuresSaved = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _flush = new(1, 1);
         private string _lastRetrieveProblem = string.Empty;
-        private readonly Dictionary<string, string> _expectedPatientIds = new(StringComparer.Ordinal);
+        /// <summary>Per study being retrieved, the only patient whose instances may be imported (written before the transfer starts).</summary>
+        private readonly Dictionary<string, SourcePatient> _approvedPatients = new(StringComparer.Ordinal);
+        private int _missingStudies;
         private readonly List<ImportedInstance> _ledger = [];
         private readonly Lock _ledgerLock = new();
         private readonly List<Task> _discards = [];
@@ -407,6 +419,8 @@ public sealed class RetrievalRunner(
         private volatile bool _spoolFull;
         private volatile bool _started;
         private int _quarantined;
+        private readonly ConcurrentDictionary<string, string> _quarantinedUids = new(StringComparer.Ordinal);
+        private int _convertedFromBigEndian;
         private readonly long _began = Stopwatch.GetTimestamp();
         private readonly List<(string Phase, long At)> _phases = [];
 
@@ -452,12 +466,24 @@ public sealed class RetrievalRunner(
             var sourceNode = _source.Nodes.Where(n => n.Supports(DicomCapabilities.Get) || n.Supports(DicomCapabilities.Move))
                 .OrderByDescending(n => n.Supports(DicomCapabilities.Get)).FirstOrDefault()
                 ?? throw new RetrievalPermanentException($"{_source.Code} has no DICOM node that offers C-GET or C-MOVE.");
+            try
+            {
+                return await RetrieveFromAsync(sourceNode, cancellationToken);
+            }
+            catch (Exception error) when (error is not (RetrievalTransientException or RetrievalPermanentException) && PacsGateway.Readable(sourceNode, error) is { } readable)
+            {
+                // The source broke the protocol or the connection (the destination's failures are already in words).
+                throw new RetrievalTransientException(readable.Message, error);
+            }
+        }
 
+        private async Task<JobOutcome> RetrieveFromAsync(DicomNode sourceNode, CancellationToken cancellationToken)
+        {
             await using var query = await OpenAsync(sourceNode, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken);
             var studies = await FindStudiesAsync(sourceNode, query, cancellationToken);
             if (studies.Count == 0)
             {
-                throw NoneLeftAt(sourceNode);
+                throw NothingToRetrieveAt(sourceNode);
             }
 
             List<ExpectedInstance> expected;
@@ -496,6 +522,16 @@ public sealed class RetrievalRunner(
             foreach (var tally in _tallies.Values)
             {
                 tally.FinishedAt ??= owner.clock.GetUtcNow();
+            }
+
+            foreach (var instance in expected)
+            {
+                // The source listed it under the approved study, then sent something that had to be quarantined: a retry
+                // would only quarantine it again, so it fails with the reason.
+                if (!_done.ContainsKey(instance.SopInstanceUid) && _quarantinedUids.TryGetValue(instance.SopInstanceUid, out var why))
+                {
+                    Fail(instance.SopInstanceUid, instance.StudyUid, $"quarantined: {why}");
+                }
             }
 
             var missing = expected.Count(e => !_done.ContainsKey(e.SopInstanceUid) && !_failures.ContainsKey(e.SopInstanceUid));
@@ -537,14 +573,18 @@ public sealed class RetrievalRunner(
             {
                 return new JobOutcome(RetrievalJobState.Succeeded, imported, 0, _tallies.Count, _request.Patient.LocalMrn,
                     $"{imported} instance(s) of {_tallies.Count} study(ies) imported into {_destination.AeTitleValue} as patient {_request.Patient.LocalMrn}" +
-                    (_quarantined > 0 ? $"; {_quarantined} unexpected instance(s) quarantined" : string.Empty));
+                    (_quarantined > 0 ? $"; {_quarantined} unexpected instance(s) quarantined" : string.Empty) + Conversions);
             }
 
             var reasons = string.Join("; ", _failures.GroupBy(f => f.Value.Reason).Select(g => $"{g.Count()} × {g.Key} ({string.Join(", ", g.Take(3).Select(x => x.Key))}{(g.Count() > 3 ? ", ..." : "")})"));
-            var detail = $"{imported} imported, {failed} failed: {reasons}";
+            var detail = $"{imported} imported, {failed} failed: {reasons}{Conversions}";
             return new JobOutcome(imported == 0 ? RetrievalJobState.Failed : RetrievalJobState.PartiallySucceeded, imported, failed, _tallies.Count, _request.Patient.LocalMrn,
                 detail.Length <= 1000 ? detail : detail[..997] + "...");
         }
+
+        /// <summary>What the import changed in how instances are encoded (their values are the same), for the request's timeline.</summary>
+        private string Conversions => _convertedFromBigEndian == 0 ? string.Empty
+            : $"; {_convertedFromBigEndian} instance(s) in retired explicit VR big endian converted to explicit VR little endian (values unchanged)";
 
         private async Task LoadAsync(CancellationToken cancellationToken)
         {
@@ -617,13 +657,21 @@ public sealed class RetrievalRunner(
         private static RetrievalPermanentException NoneLeftAt(DicomNode node) =>
             new($"None of the approved studies is at {PacsGateway.Describe(node)} any more.");
 
+        /// <summary>No approved study can be retrieved: all gone from the source, or (also) held there under another patient.</summary>
+        private RetrievalPermanentException NothingToRetrieveAt(DicomNode node) =>
+            _missingStudies == _tallies.Count
+                ? NoneLeftAt(node)
+                : new($"Nothing was imported: {string.Join("; ", _failures.Values.Select(f => f.Reason).Distinct(StringComparer.Ordinal))}.");
+
         /// <summary>An approved study as the source holds it: the SOP classes it says the study has (empty when it does not say).</summary>
         private sealed record FoundStudy(string StudyUid, string[] SopClasses);
 
         /// <summary>
-        /// PS3.4 C.6.2: Study Root C-FIND at STUDY level for every approved study: the source's patient (every received
-        /// instance is checked against it), the number of instances (progress until they are listed) and the SOP
-        /// classes (the storage contexts to propose; optional return keys, PS3.4 C.6.2.1.2).
+        /// PS3.4 C.6.2: Study Root C-FIND at STUDY level for every approved study, by its UID alone, so that every
+        /// patient the source holds it under answers: the study is retrieved only when that is exactly one patient, the
+        /// one it was approved for (every received instance is then checked against that patient). The answer also
+        /// gives the number of instances (progress until they are listed) and the SOP classes (the storage contexts to
+        /// propose; optional return keys, PS3.4 C.6.2.1.2).
         /// </summary>
         private async Task<List<FoundStudy>> FindStudiesAsync(DicomNode node, DicomClientAssociation association, CancellationToken cancellationToken)
         {
@@ -632,26 +680,88 @@ public sealed class RetrievalRunner(
             {
                 var keys = Keys("STUDY", tally.StudyUid);
                 keys.SetString(DicomTag.PatientID, string.Empty);
+                keys.SetString(DicomTag.IssuerOfPatientID, string.Empty);
                 keys.SetString(DicomTag.NumberOfStudyRelatedInstances, string.Empty);
                 keys.SetString(DicomTag.SOPClassesInStudy, string.Empty);
-                var studies = await FindAsync(node, association, keys, cancellationToken);
-                if (studies.Count == 0)
+                var answers = await FindAsync(node, association, keys, cancellationToken);
+                if (answers.Count == 0)
                 {
                     tally.Expected = 0;
+                    _missingStudies++;
                     Fail(tally.StudyUid, tally.StudyUid, $"study {tally.StudyUid} is no longer at {PacsGateway.Describe(node)}");
                     continue;
                 }
 
-                _expectedPatientIds[tally.StudyUid] = studies[0].GetString(DicomTag.PatientID) ?? string.Empty;
-                if (PacsGateway.SafeInteger(studies[0], DicomTag.NumberOfStudyRelatedInstances) is { } count)
+                if (HolderOf(node, tally.StudyUid, answers) is not { } holder)
+                {
+                    tally.Expected = 0;
+                    continue;
+                }
+
+                _approvedPatients[tally.StudyUid] = holder;
+                var answer = answers[0];
+                if (PacsGateway.SafeInteger(answer, DicomTag.NumberOfStudyRelatedInstances) is { } count)
                 {
                     tally.Expected = count;
                 }
 
-                found.Add(new FoundStudy(tally.StudyUid, [.. studies[0].GetStrings(DicomTag.SOPClassesInStudy).Where(u => DicomUid.IsValid(u)).Distinct(StringComparer.Ordinal)]));
+                found.Add(new FoundStudy(tally.StudyUid, [.. answer.GetStrings(DicomTag.SOPClassesInStudy).Where(u => DicomUid.IsValid(u)).Distinct(StringComparer.Ordinal)]));
             }
 
             return found;
+        }
+
+        /// <summary>
+        /// The patient whose instances of <paramref name="studyUid"/> are imported: the one the study was approved for,
+        /// provided the source holds the study under that patient and no other. Otherwise the study fails with the reason
+        /// (nothing of it is retrieved) and null is returned. A study approved before approvals recorded the patient
+        /// takes the one patient the source holds it under.
+        /// </summary>
+        private SourcePatient? HolderOf(DicomNode node, string studyUid, List<DicomDataset> answers)
+        {
+            var holders = new List<(string Id, string? Issuer)>();
+            foreach (var answer in answers)
+            {
+                var id = answer.GetString(DicomTag.PatientID)?.Trim() ?? string.Empty;
+                var issuer = answer.GetString(DicomTag.IssuerOfPatientID)?.Trim();
+                if (!holders.Any(h => h.Id == id && (string.IsNullOrEmpty(h.Issuer) || string.IsNullOrEmpty(issuer) || h.Issuer == issuer)))
+                {
+                    holders.Add((id, issuer));
+                }
+            }
+
+            var source = PacsGateway.Describe(node);
+            if (holders.Count > 1)
+            {
+                Fail(studyUid, studyUid,
+                    $"ambiguous study at the source: {source} holds study {studyUid} under {holders.Count} patients " +
+                    $"({string.Join(", ", holders.Select(h => $"'{h.Id}'"))}); nothing of it was imported, its PACS administrator must correct it");
+                return null;
+            }
+
+            var (heldBy, heldIssuer) = holders[0];
+            var approved = _request.Studies.FirstOrDefault(s => s.StudyInstanceUid == studyUid)?.SourcePatient;
+            if (approved is null)
+            {
+                try
+                {
+                    return new SourcePatient(heldBy, heldIssuer, null, null);
+                }
+                catch (DomainException error)
+                {
+                    Fail(studyUid, studyUid, $"{source} names the patient of study {studyUid} with a value no DICOM patient ID can have ({error.Message})");
+                    return null;
+                }
+            }
+
+            if (!approved.Matches(heldBy, heldIssuer))
+            {
+                Fail(studyUid, studyUid,
+                    $"{source} now holds study {studyUid} under patient '{heldBy}', not under {approved}, the patient it was approved for; nothing of it was imported");
+                return null;
+            }
+
+            return approved;
         }
 
         /// <summary>PS3.4 C.6.2: SERIES and IMAGE level C-FIND: every instance of the found studies (the expected count becomes exact).</summary>
@@ -665,8 +775,10 @@ public sealed class RetrievalRunner(
                 var count = 0;
                 foreach (var series in await FindAsync(node, association, seriesKeys, cancellationToken))
                 {
-                    var seriesUid = series.GetUid(DicomTag.SeriesInstanceUID);
-                    if (string.IsNullOrEmpty(seriesUid))
+                    // Values from the source are hostile until checked: a series whose UID cannot be a key is not listed
+                    // (its instances still come with the study and are checked one by one when they arrive).
+                    var seriesUid = series.GetString(DicomTag.SeriesInstanceUID);
+                    if (seriesUid is null || !DicomUid.IsValid(seriesUid))
                     {
                         continue;
                     }
@@ -677,11 +789,24 @@ public sealed class RetrievalRunner(
                     imageKeys.SetString(DicomTag.SOPClassUID, string.Empty);
                     foreach (var image in await FindAsync(node, association, imageKeys, cancellationToken))
                     {
-                        if (image.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && image.GetUid(DicomTag.SOPClassUID) is { Length: > 0 } sopClass)
+                        var sop = image.GetString(DicomTag.SOPInstanceUID);
+                        var sopClass = image.GetString(DicomTag.SOPClassUID);
+                        if (string.IsNullOrEmpty(sop))
                         {
-                            expected.Add(new ExpectedInstance(study.StudyUid, seriesUid, sop, sopClass));
-                            count++;
+                            continue;
                         }
+
+                        count++;
+                        if (!DicomUid.IsValid(sop) || sopClass is null || !DicomUid.IsValid(sopClass))
+                        {
+                            // Never asked for by this UID, nor counted as missing: failed here, with what the administrator can act on.
+                            var shown = Printable(DicomUid.IsValid(sop) ? sopClass : sop);
+                            Fail(Printable(sop), study.StudyUid,
+                                $"{PacsGateway.Describe(node)} lists an instance with an invalid {(DicomUid.IsValid(sop) ? "SOP Class" : "SOP Instance")} UID '{shown}': skipped");
+                            continue;
+                        }
+
+                        expected.Add(new ExpectedInstance(study.StudyUid, seriesUid, sop, sopClass));
                     }
                 }
 
@@ -938,16 +1063,45 @@ public sealed class RetrievalRunner(
 
         /// <summary>
         /// Each received instance (C-GET sub-operation or routed C-MOVE sub-operation): skip what is done, spool within the
-        /// limit, check it belongs to the request, reconcile it, queue it for the destination.
+        /// limit, check it belongs to the request, reconcile it, queue it for the destination. One poison instance (an
+        /// invalid UID, data that cannot be read or rewritten) fails that instance with its reason and a failure status
+        /// to the source, which goes on with the rest of the study; nothing about it may end the association or the job.
         /// </summary>
         public async Task<DimseStatus> StoreAsync(ReceivedInstance instance, CancellationToken cancellationToken)
         {
+            if (!DicomUid.IsValid(instance.SopInstanceUid))
+            {
+                await DrainAsync(instance);
+                var shown = Printable(instance.SopInstanceUid);
+                Fail(shown, _tallies.Keys.First(), $"{Printable(instance.CallingAeTitle)} sent an instance with an invalid SOP Instance UID '{shown}': skipped");
+                return DimseStatus.UnableToProcess;
+            }
+
             if (_done.ContainsKey(instance.SopInstanceUid))
             {
                 await instance.DataSet.CopyToAsync(Stream.Null, cancellationToken);
                 return DimseStatus.Success;
             }
 
+            string? studyUid = null;
+            try
+            {
+                return await ReceiveAsync(instance, study => studyUid = study, cancellationToken);
+            }
+            catch (Exception error) when (error is not (OperationCanceledException or IOException) || error is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // A broken connection or a full disk (IOException) is not the instance's fault: the attempt fails and is retried.
+                await DrainAsync(instance);
+                var reason = $"{Printable(instance.CallingAeTitle)} sent instance {instance.SopInstanceUid} that could not be imported " +
+                             $"({Printable(error.Message, 300)}): skipped";
+                owner._logger.LogWarning(error, "Job {JobId}: {Reason}", Lease.JobId, reason);
+                Fail(instance.SopInstanceUid, studyUid ?? _tallies.Keys.First(), reason);
+                return DimseStatus.UnableToProcess;
+            }
+        }
+
+        private async Task<DimseStatus> ReceiveAsync(ReceivedInstance instance, Action<string> studyOf, CancellationToken cancellationToken)
+        {
             var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".dcm");
             long bytes;
             try
@@ -960,42 +1114,86 @@ public sealed class RetrievalRunner(
                 return DimseStatus.RefusedOutOfResources;
             }
 
-            DicomFile file;
+            var queued = false;
             try
             {
-                // The header only: pixel data stays in the spool file, is checked by nobody and sent as it came.
-                file = DicomFile.Open(path, HeaderOnly);
-                if (file.StoppedAtOffset is null && file.TransferSyntax.IsDeflated)
+                DicomFile file;
+                try
                 {
-                    file = DicomFile.Open(path);
+                    // The header only: pixel data stays in the spool file, is checked by nobody and sent as it came.
+                    file = DicomFile.Open(path, HeaderOnly);
+                    if ((file.StoppedAtOffset is null && file.TransferSyntax.IsDeflated) || file.TransferSyntax.IsBigEndian)
+                    {
+                        // Big endian (PS3.5 A.3, retired) is not written back: the whole data set is rewritten in explicit
+                        // VR little endian, its values byte-swapped as they are read from the spool file (never whole in memory).
+                        file = DicomFile.Open(path);
+                    }
                 }
-            }
-            catch (DicomFormatException error)
-            {
-                Discard(path, bytes);
-                Fail(instance.SopInstanceUid, _tallies.Keys.First(), $"not valid DICOM ({error.Message})");
-                return DimseStatus.UnableToProcess;
-            }
+                catch (DicomFormatException error)
+                {
+                    Fail(instance.SopInstanceUid, _tallies.Keys.First(), $"not valid DICOM ({error.Message})");
+                    return DimseStatus.UnableToProcess;
+                }
 
-            var studyUid = file.Dataset.GetString(DicomTag.StudyInstanceUID);
-            var patientId = file.Dataset.GetString(DicomTag.PatientID) ?? string.Empty;
-            var problem = file.Dataset.GetString(DicomTag.SOPInstanceUID) != instance.SopInstanceUid
-                ? "its SOP Instance UID differs from the one announced in the C-STORE request"
-                : studyUid is null || !_tallies.ContainsKey(studyUid)
-                    ? $"study {studyUid ?? "(none)"} was not approved for this request"
-                    : _expectedPatientIds.TryGetValue(studyUid, out var expectedPatient) && expectedPatient != patientId
-                        ? $"patient ID '{patientId}' is not the approved study's patient"
-                        : null;
-            if (problem is not null)
-            {
-                await QuarantineAsync(instance, path, bytes, studyUid, patientId, problem, cancellationToken);
+                var studyUid = file.Dataset.GetString(DicomTag.StudyInstanceUID);
+                if (studyUid is not null && _tallies.ContainsKey(studyUid))
+                {
+                    studyOf(studyUid);
+                }
+
+                var patientId = file.Dataset.GetString(DicomTag.PatientID) ?? string.Empty;
+                var issuer = file.Dataset.GetString(DicomTag.IssuerOfPatientID);
+                var problem = file.Dataset.GetString(DicomTag.SOPInstanceUID) != instance.SopInstanceUid
+                    ? "its SOP Instance UID differs from the one announced in the C-STORE request"
+                    : studyUid is null || !_tallies.ContainsKey(studyUid)
+                        ? $"study {studyUid ?? "(none)"} was not approved for this request"
+                        : !_approvedPatients.TryGetValue(studyUid, out var approved)
+                            ? $"study {studyUid} is not being retrieved (it was not found under the approved patient at the source)"
+                            : !approved.Matches(patientId, issuer)
+                                ? $"patient ID '{patientId}'{(string.IsNullOrWhiteSpace(issuer) ? "" : $" (issuer {issuer})")} is not {approved}, the patient the study was approved for"
+                                : null;
+                if (problem is not null)
+                {
+                    // The quarantine takes the spool file over, whatever happens after.
+                    queued = true;
+                    await QuarantineAsync(instance, path, bytes, studyUid, patientId, problem, cancellationToken);
+                    return DimseStatus.Success;
+                }
+
+                InstanceReconciler.Apply(file.Dataset, _plan);
+                var spooled = WriteReconciledHeader(file, path, bytes, studyUid!, instance);
+                await _toStore!.Writer.WriteAsync(spooled, cancellationToken);
+                queued = true;
                 return DimseStatus.Success;
             }
+            finally
+            {
+                if (!queued)
+                {
+                    TryDelete(path + ".head");
+                    Discard(path, bytes);
+                }
+            }
+        }
 
-            InstanceReconciler.Apply(file.Dataset, _plan);
-            var spooled = WriteReconciledHeader(file, path, bytes, studyUid!, instance);
-            await _toStore!.Writer.WriteAsync(spooled, cancellationToken);
-            return DimseStatus.Success;
+        /// <summary>Reads what is left of a refused instance's data set, so that the association can go on.</summary>
+        private static async Task DrainAsync(ReceivedInstance instance)
+        {
+            try
+            {
+                await instance.DataSet.CopyToAsync(Stream.Null, CancellationToken.None);
+            }
+            catch (Exception error) when (error is IOException or ObjectDisposedException or NotSupportedException)
+            {
+                // Already read to its end, or closed: nothing left to skip.
+            }
+        }
+
+        /// <summary>A value from the network as it may be shown: printable ASCII only, at most <paramref name="max"/> characters.</summary>
+        private static string Printable(string? value, int max = 64)
+        {
+            var text = new string((value ?? string.Empty).Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+            return text.Length <= max ? text : text[..max] + "...";
         }
 
         /// <summary>
@@ -1006,18 +1204,25 @@ public sealed class RetrievalRunner(
         private Spooled WriteReconciledHeader(DicomFile file, string path, long bytes, string studyUid, ReceivedInstance instance)
         {
             var headerPath = path + ".head";
-            var restOffset = file.StoppedAtOffset ?? bytes;
+            var converted = file.TransferSyntax.IsBigEndian;
+            var syntax = converted ? DicomTransferSyntax.ExplicitVRLittleEndian : file.TransferSyntax;
+            var restOffset = converted ? bytes : file.StoppedAtOffset ?? bytes;
             long headerBytes;
-            using (var header = new FileStream(headerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 14))
+            using (var header = new FileStream(headerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                DicomWriter.WriteDataset(header, file.Dataset, file.TransferSyntax);
+                DicomWriter.WriteDataset(header, file.Dataset, syntax);
                 headerBytes = header.Length;
+            }
+
+            if (converted)
+            {
+                Interlocked.Increment(ref _convertedFromBigEndian);
             }
 
             Interlocked.Add(ref _spooled, headerBytes);
             owner.spool.Adjust(headerBytes);
-            return new Spooled(path, headerPath, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid,
-                bytes + headerBytes, headerBytes + (bytes - restOffset));
+            return new Spooled(path, headerPath, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid,
+                converted ? syntax.Uid : instance.TransferSyntaxUid, bytes + headerBytes, headerBytes + (bytes - restOffset));
         }
 
         private async Task<long> SpoolAsync(ReceivedInstance instance, string path, CancellationToken cancellationToken)
@@ -1089,15 +1294,23 @@ public sealed class RetrievalRunner(
         private async Task QuarantineAsync(ReceivedInstance instance, string path, long bytes, string? studyUid, string patientId, string problem, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _quarantined);
-            var fileName = Guid.NewGuid().ToString("N") + ".dcm";
-            Directory.CreateDirectory(owner.spool.QuarantineDirectory);
-            File.Move(path, Path.Combine(owner.spool.QuarantineDirectory, fileName));
-            owner.spool.Adjust(-bytes);
-            Interlocked.Add(ref _spooled, -bytes);
+            _quarantinedUids[instance.SopInstanceUid] = problem;
             var now = owner.clock.GetUtcNow();
             var text = $"Quarantined instance {instance.SopInstanceUid} from {instance.CallingAeTitle}: {problem}. It was not imported.";
             await using (var db = await owner.dbFactory.CreateDbContextAsync(cancellationToken))
             {
+                if (await db.QuarantinedInstances.AnyAsync(q => q.JobId == Lease.JobId && q.SopInstanceUid == instance.SopInstanceUid, cancellationToken))
+                {
+                    // A retry of this job met it again: it is already held and was raised once; no second copy or alert.
+                    Discard(path, bytes);
+                    return;
+                }
+
+                var fileName = Guid.NewGuid().ToString("N") + ".dcm";
+                Directory.CreateDirectory(owner.spool.QuarantineDirectory);
+                File.Move(path, Path.Combine(owner.spool.QuarantineDirectory, fileName));
+                owner.spool.Adjust(-bytes);
+                Interlocked.Add(ref _spooled, -bytes);
                 db.QuarantinedInstances.Add(new QuarantinedInstance(Lease.JobId, _request.Id, instance.SopInstanceUid, studyUid, patientId, problem, fileName, bytes, now));
                 var request = await db.ImageRequests.Include(r => r.Events).SingleAsync(r => r.Id == _request.Id, cancellationToken);
                 request.RecordSecurityAlert(text.Length <= 1000 ? text : text[..1000], now);

@@ -1,4 +1,5 @@
 using Bunit;
+using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Features.Audit;
 using ImagePortal.Tests.Support;
@@ -109,7 +110,7 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         var number = await AuditorSupport.FileAsync(_portal, DemoUsers.ClerkNvh.UserName, "SBR", localMrn);
         var version = await AuditorSupport.ClaimAsync(_portal, DemoUsers.ApproverSbr.UserName, number);
         var approved = await _portal.CommandAsync(DemoUsers.ApproverSbr.UserName,
-            new ApproveRequest(number, version, [new ApprovedStudy("1.2.840.99." + localMrn[^1], null, "CT", null, null, 10)]));
+            new ApproveRequest(number, version, [new ApprovedStudy("1.2.840.99." + localMrn[^1], null, "CT", null, null, 10, new SourcePatient("SBR-" + localMrn, null, null, null))]));
         Assert.True(approved.IsSuccess, approved.Failure?.Message);
         await _portal.DbAsync(db => db.RetrievalJobs
             .Where(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == number))

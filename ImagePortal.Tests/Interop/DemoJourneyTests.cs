@@ -101,7 +101,7 @@ public sealed class DemoJourneyTests(DemoJourneyFixture fixture) : IClassFixture
         var chest = Assert.Single(lookUp.Value!.Studies);
         seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, seen.Value!.Version,
-            [new ApprovedStudy(chest.StudyInstanceUid, chest.StudyDate, chest.Modalities, chest.Description, chest.AccessionNumber, chest.Instances)]));
+            [ApprovedStudy.From(chest)]));
         Assert.True(approved.IsSuccess, approved.Failure?.Message);
 
         Assert.Equal(RequestStatus.Completed, await WaitForEndAsync(number));

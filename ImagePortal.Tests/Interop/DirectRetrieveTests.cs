@@ -109,4 +109,35 @@ public sealed class DirectRetrieveTests(UseCaseFixture fixture) : IClassFixture<
         var approver = await fixture.QueryAsync(DemoUsers.ApproverNvh.UserName, new SearchPartnerArchives("LIC-1", null, null, null, null, []));
         Assert.Equal(FailureKind.Forbidden, approver.Failure!.Kind);
     }
+
+    [Fact]
+    public async Task AStudyThePartnerHoldsUnderTwoPatients_IsNotRetrieved_AndAStudyOfOnePatientRecordsThatPatient()
+    {
+        using var files = new TempDirectory("direct-ambiguous");
+        await using var orthanc = await OrthancPeer.StartAsync(cancellationToken: Ct);
+        var mine = SyntheticStudy.Write(files.Combine("mine"), patientName: "Walsh^Tomás", patientId: "LIC-888", studyDate: RecentDate(20));
+        var theirs = SyntheticStudy.Write(files.Combine("theirs"), patientName: "Other^Patient", patientId: "LIC-999", studyDate: RecentDate(20), studyUid: mine.StudyInstanceUid);
+        var single = SyntheticStudy.Write(files.Combine("single"), patientName: "Walsh^Tomás", patientId: "LIC-888", studyDate: RecentDate(60));
+        foreach (var each in new[] { mine, theirs, single })
+        {
+            await each.UploadToAsync(orthanc, Ct);
+        }
+
+        await PointPacsAtAsync("LIC", orthanc.AeTitle, orthanc.DicomPort);
+        var lic = await FacilityIdAsync("LIC");
+
+        var ambiguous = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName,
+            new RetrieveFromPartner(lic, [mine.StudyInstanceUid], "NVH-D3", "Compare with prior CT.", RequestPriority.Routine));
+
+        Assert.Equal(FailureKind.Invalid, ambiguous.Failure!.Kind);
+        Assert.Contains($"holds study {mine.StudyInstanceUid} under more than one patient", ambiguous.Failure.Message);
+        Assert.False(await fixture.DbAsync(db => db.ImageRequests.AnyAsync(r => r.Patient.LocalMrn == "NVH-D3", Ct)));
+
+        var retrieved = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName,
+            new RetrieveFromPartner(lic, [single.StudyInstanceUid], "NVH-D3", "Compare with prior CT.", RequestPriority.Routine));
+
+        Assert.True(retrieved.IsSuccess, retrieved.Failure?.Message);
+        var study = Assert.Single((await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().SingleAsync(r => r.Number == retrieved.Value, Ct))).Studies);
+        Assert.Equal(("LIC-888", "Walsh^Tomás", new DateOnly(1970, 1, 1)), (study.SourcePatientId, study.SourcePatientName, study.SourcePatientBirthDate));
+    }
 }

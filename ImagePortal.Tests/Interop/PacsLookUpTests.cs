@@ -59,7 +59,7 @@ public sealed class PacsLookUpTests(UseCaseFixture fixture) : IClassFixture<UseC
 
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, seen.Value!.Version,
-            [new ApprovedStudy(match.StudyInstanceUid, match.StudyDate, match.Modalities, match.Description, match.AccessionNumber, match.Instances)]));
+            [ApprovedStudy.From(match)]));
         Assert.True(approved.IsSuccess, approved.Failure?.Message);
 
         var queries = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == ImagePortal.Domain.Audit.AuditEventType.Query).ToListAsync(Ct));

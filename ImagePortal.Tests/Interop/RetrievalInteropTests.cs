@@ -17,7 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>A portal that runs its retrieval workers and Storage SCP, with short leases and backoff so failures show fast.</summary>
-public sealed class RetrievalFixture : UseCaseFixture
+public class RetrievalFixture : UseCaseFixture
 {
     public int ScpPort { get; } = FreePort.Next();
 
@@ -40,6 +40,8 @@ public sealed class RetrievalFixture : UseCaseFixture
 /// </summary>
 public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixture<RetrievalFixture>
 {
+    private readonly RetrievalSteps _steps = new(fixture);
+
     private const string LocalIssuer = "NVH-MRN";
     private const string SourceIssuer = "SBR-MRN";
     private const string UnknownSopClass = "1.2.826.0.1.3680043.8.498.777";
@@ -54,10 +56,10 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientName: "Müller^Jürgen", patientId: "SBR-1234");
         await study.UploadToAsync(source, Ct);
-        await PointNodesAsync(source, destination, DicomCapabilities.All);
+        await _steps.PointNodesAsync(source, destination, DicomCapabilities.All);
 
-        var number = await FileAndApproveAsync("MRN-0042", study);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-0042", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -114,10 +116,10 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-2000", series: 1, imagesPerSeries: 4);
         await study.UploadToAsync(source, Ct);
-        await PointNodesAsync(source, destination, DicomCapabilities.All & ~DicomCapabilities.Get);
+        await _steps.PointNodesAsync(source, destination, DicomCapabilities.All & ~DicomCapabilities.Get);
 
-        var number = await FileAndApproveAsync("MRN-2000", study);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-2000", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -130,11 +132,11 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-3000", series: 1, imagesPerSeries: 2);
         var deadPort = FreePort.Next();
-        await PointNodeAsync("SBR", "SBR_PACS", deadPort, DicomCapabilities.All);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", deadPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
 
-        var number = await FileAndApproveAsync("MRN-3000", study);
-        var failed = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-3000", study);
+        var failed = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Failed, failed.Status);
         var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == failed.Id, Ct));
@@ -146,13 +148,13 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
 
         await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
         await study.UploadToAsync(source, Ct);
-        await PointNodeAsync("SBR", "SBR_PACS", source.DicomPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.DicomPort, DicomCapabilities.All);
         var stranger = await fixture.CommandAsync(DemoUsers.ClerkSbr.UserName, new RetryRetrieval(number));
         Assert.Equal(FailureKind.NotFound, stranger.Failure!.Kind);
         var retried = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new RetryRetrieval(number));
         Assert.True(retried.IsSuccess, retried.Failure?.Message);
 
-        var completed = await WaitForEndAsync(number, TimeSpan.FromSeconds(60), after: RequestStatus.Failed);
+        var completed = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60), after: RequestStatus.Failed);
         Assert.Equal(RequestStatus.Completed, completed.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
     }
@@ -164,8 +166,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         await using var peers = await RefusingDestinationAsync(files, "SBR-4000");
         var (destination, study, odd) = (peers.Destination, peers.Study, peers.Odd);
 
-        var number = await FileAndApproveAsync("MRN-4000", study);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-4000", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.PartiallyCompleted, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -188,11 +190,11 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
             o.AeTitle = "NVH_PACS";
             o.StorageTransferSyntaxes = [ImagePortal.Dicom.Network.DicomNetworkUids.ImplicitVrLittleEndian];
         });
-        await PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
-        await PointNodeAsync("NVH", destination.AeTitle, destination.Port, DicomCapabilities.All);
+        await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.Port, DicomCapabilities.All);
 
-        var number = await FileAndApproveAsync("MRN-4200", study);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-4200", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         var stored = destination.StoredFiles.Select(path => DicomFile.Open(path)).ToList();
@@ -218,8 +220,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         using var files = new TempDirectory("retrieve-partial-again");
         await using var peers = await RefusingDestinationAsync(files, "SBR-4100");
         var (study, odd) = (peers.Study, peers.Odd);
-        var first = await FileAndApproveAsync("MRN-4100", study);
-        Assert.Equal(RequestStatus.PartiallyCompleted, (await WaitForEndAsync(first, TimeSpan.FromSeconds(60))).Status);
+        var first = await _steps.FileAndApproveAsync("MRN-4100", study);
+        Assert.Equal(RequestStatus.PartiallyCompleted, (await _steps.WaitForEndAsync(first, TimeSpan.FromSeconds(60))).Status);
 
         var retried = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new RetryRetrieval(first));
         Assert.Equal(FailureKind.Invalid, retried.Failure!.Kind);
@@ -228,9 +230,9 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         // The PACS administrator fixes the destination (here: the NVH node now leads to a PACS that takes the SOP class),
         // and the clerk asks again: the ledger skips the three instances imported the first time.
         await using var accepting = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS", UnknownSopClassAccepted = true }, Ct);
-        await PointNodeAsync("NVH", accepting.AeTitle, accepting.DicomPort, DicomCapabilities.All);
-        var second = await FileAndApproveAsync("MRN-4100", study, askedBefore: true);
-        var request = await WaitForEndAsync(second, TimeSpan.FromSeconds(60));
+        await _steps.PointNodeAsync("NVH", accepting.AeTitle, accepting.DicomPort, DicomCapabilities.All);
+        var second = await _steps.FileAndApproveAsync("MRN-4100", study, askedBefore: true);
+        var request = await _steps.WaitForEndAsync(second, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal([odd.SopInstanceUid], await accepting.InstanceUidsAsync(Ct));
@@ -251,10 +253,10 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5000", series: 1, imagesPerSeries: 20);
         var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
         await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
-        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
 
-        var number = await FileAndApproveAsync("MRN-5000", study);
+        var number = await _steps.FileAndApproveAsync("MRN-5000", study);
         var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
         await Poll.UntilAsync(() => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.DoneInstances > 0, Ct)), TimeSpan.FromSeconds(60));
         var cancelled = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new CancelRetrieval(number));
@@ -262,7 +264,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         ImageRequest request;
         try
         {
-            request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+            request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
         }
         finally
         {
@@ -291,11 +293,11 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         // Our own SCP as a misbehaving PACS: its C-FIND answers the approved study, its C-GET also sends a foreign instance.
         var archive = new MisbehavingArchive(new TestArchive(study.Files), new TestArchive(foreign.Files));
         await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
-        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
 
-        var number = await FileAndApproveAsync("MRN-6000", study);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-6000", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -317,8 +319,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         using var files = new TempDirectory("retrieve-overlap");
         await using var peers = await ListingSourceAsync(files, "SBR-7000", series: 2, imagesPerSeries: 3, failFirstListing: false);
         var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await FileAndApproveAsync("MRN-7000", study);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-7000", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -334,8 +336,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         using var files = new TempDirectory("retrieve-listing-fails");
         await using var peers = await ListingSourceAsync(files, "SBR-7100", series: 1, imagesPerSeries: 8, failFirstListing: true);
         var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await FileAndApproveAsync("MRN-7100", study);
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var number = await _steps.FileAndApproveAsync("MRN-7100", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
@@ -355,8 +357,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         var archive = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true }, failFirstListing);
         var scp = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
         var peers = new ListingPeers(destination, scp, archive, study);
-        await PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
         return peers;
     }
 
@@ -483,7 +485,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         peers = peers with { Odd = WriteWithSopClass(peers.Study.Files[0], files.Combine("odd.dcm"), UnknownSopClass) };
         await peers.Study.UploadToAsync(source, Ct);
         await source.UploadAsync(await File.ReadAllBytesAsync(peers.Odd.Path, Ct), Ct);
-        await PointNodesAsync(source, destination, DicomCapabilities.All);
+        await _steps.PointNodesAsync(source, destination, DicomCapabilities.All);
         return peers;
     }
 
@@ -494,50 +496,6 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
             await Destination.DisposeAsync();
             await Source.DisposeAsync();
         }
-    }
-
-    private Task PointNodesAsync(OrthancPeer source, OrthancPeer destination, DicomCapabilities sourceCapabilities) =>
-        Task.WhenAll(
-            PointNodeAsync("SBR", source.AeTitle, source.DicomPort, sourceCapabilities),
-            PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All));
-
-    private async Task PointNodeAsync(string facility, string aeTitle, int port, DicomCapabilities capabilities) => await fixture.DbAsync(async db =>
-    {
-        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
-        var node = found.Nodes.Single();
-        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, capabilities, false);
-        return await db.SaveChangesAsync(Ct);
-    });
-
-    private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study, bool askedBefore = false)
-    {
-        var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent,
-            ConfirmedNotDuplicate: askedBefore));
-        Assert.True(filed.IsSuccess, filed.Failure?.Message);
-        var number = filed.Value!.Number!;
-        var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
-        var claimed = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));
-        Assert.True(claimed.IsSuccess, claimed.Failure?.Message);
-        seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
-        var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, seen.Value!.Version,
-            [new ApprovedStudy(study.StudyInstanceUid, new DateOnly(2024, 1, 15), "CT", "Synthetic test study", null, study.SopInstanceUids.Count)]));
-        Assert.True(approved.IsSuccess, approved.Failure?.Message);
-        return number;
-    }
-
-    private async Task<ImageRequest> WaitForEndAsync(string number, TimeSpan timeout, RequestStatus? after = null)
-    {
-        ImageRequest? request = null;
-        var ended = new[] { RequestStatus.Completed, RequestStatus.PartiallyCompleted, RequestStatus.Failed };
-        await Poll.UntilAsync(async () =>
-        {
-            request = await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().Include(r => r.Events).SingleAsync(r => r.Number == number, Ct));
-            var job = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == request.Id, Ct));
-            return ended.Contains(request.Status) && job.IsFinished && (after is null || request.Events.Count(e => e.Kind == RequestEventKind.RetrievalStarted) > 1);
-        }, timeout);
-        return request!;
     }
 
     private static async Task<Dictionary<string, string>> OrthancIdsAsync(OrthancPeer orthanc)

@@ -119,7 +119,7 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));
         seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, seen.Value!.Version,
-            [new ApprovedStudy(study.StudyInstanceUid, null, "CT", null, null, study.SopInstanceUids.Count)]));
+            [new ApprovedStudy(study.StudyInstanceUid, null, "CT", null, null, study.SopInstanceUids.Count, study.Patient)]));
         Assert.True(approved.IsSuccess, approved.Failure?.Message);
         return number;
     }

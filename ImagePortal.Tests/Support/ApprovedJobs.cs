@@ -22,7 +22,7 @@ public static class ApprovedJobs
             number, facilities.Nvh, facilities.Sbr, new PatientDetails(family, null, null, PatientSex.Unknown, null, localMrn),
             new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
         request.Claim("approver", now);
-        request.Approve("approver", [new RequestedStudy(studyUid, null, "CT", null, null, 1)], now);
+        request.Approve("approver", [new RequestedStudy(studyUid, null, "CT", null, null, 1, new SourcePatient("SBR-1", null, null, null))], now);
         var job = RetrievalJob.For(request, now);
         db.ImageRequests.Add(request);
         db.RetrievalJobs.Add(job);

@@ -1,6 +1,7 @@
 using ImagePortal.Infrastructure.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Support;
@@ -9,7 +10,9 @@ namespace ImagePortal.Tests.Support;
 /// The real portal (Program.cs, real Kestrel on a free 127.0.0.1 port) on a fresh SQLite database in a temp folder,
 /// seeded with the demo network from appsettings.json (its demo PACS off unless the settings turn them on). One per test class.
 /// </summary>
-public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<string, string?>? settings = null) : IAsyncLifetime
+/// <param name="services">Replaces services after the portal registered its own (a test's fault injection).</param>
+public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("portal-app");
     private PortalFactory? _factory;
@@ -31,7 +34,7 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
     {
         var port = FreePort.Next();
         BaseUrl = $"http://127.0.0.1:{port}";
-        _factory = new PortalFactory(_data.Path, BaseUrl, settings);
+        _factory = new PortalFactory(_data.Path, BaseUrl, settings, services);
         if (startServer)
         {
             _factory.UseKestrel();
@@ -63,7 +66,8 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
         return await work(scope.ServiceProvider);
     }
 
-    private sealed class PortalFactory(string dataDirectory, string url, IReadOnlyDictionary<string, string?>? settings)
+    private sealed class PortalFactory(
+        string dataDirectory, string url, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services)
         : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -97,6 +101,11 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
             foreach (var (key, value) in values)
             {
                 builder.UseSetting(key, value);
+            }
+
+            if (services is not null)
+            {
+                builder.ConfigureTestServices(services);
             }
         }
     }

@@ -19,9 +19,14 @@ public class UseCaseFixture : IAsyncLifetime
     /// <summary>Settings on top of appsettings.json, for fixtures that need a different portal.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
+    /// <summary>Services that replace the portal's own, for fixtures that inject a fault.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual async ValueTask InitializeAsync()
     {
-        _app = new PortalApp(startServer: false, Settings);
+        _app = new PortalApp(startServer: false, Settings, ConfigureServices);
         await _app.InitializeAsync();
     }
 

@@ -22,6 +22,8 @@ var database = args[0];
 var studyUid = args[1];
 var instances = int.Parse(args[2], CultureInfo.InvariantCulture);
 var workerPid = int.Parse(args[3], CultureInfo.InvariantCulture);
+// The Patient ID bench/dicom-net-gen.py writes into every generated study: the approval names the source's patient.
+const string GeneratedPatientId = "BENCH-1";
 var timeout = TimeSpan.FromSeconds(args.Length == 5 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 600);
 
 var options = new DbContextOptionsBuilder<SqliteImagePortalDbContext>()
@@ -44,7 +46,7 @@ await using (var db = new SqliteImagePortalDbContext(options))
         new RequestScope(["CT"], null, null, null, null), "bench/retrieval.sh", RequestPriority.Routine,
         now.AddDays(1), clerk, now);
     request.Claim(approver, now);
-    request.Approve(approver, [new RequestedStudy(studyUid, null, "CT", null, null, instances)], now);
+    request.Approve(approver, [new RequestedStudy(studyUid, null, "CT", null, null, instances, new SourcePatient(GeneratedPatientId, null, null, null))], now);
     db.ImageRequests.Add(request);
     db.RetrievalJobs.Add(RetrievalJob.For(request, now));
     await db.SaveChangesAsync();

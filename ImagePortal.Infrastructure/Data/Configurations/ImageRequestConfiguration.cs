@@ -56,6 +56,10 @@ internal sealed class ImageRequestConfiguration : IEntityTypeConfiguration<Image
             study.Property(s => s.Modalities).HasMaxLength(64).IsRequired();
             study.Property(s => s.Description).HasMaxLength(64);
             study.Property(s => s.AccessionNumber).HasMaxLength(16);
+            study.Property(s => s.SourcePatientId).HasMaxLength(64);
+            study.Property(s => s.SourceIssuerOfPatientId).HasMaxLength(64);
+            study.Property(s => s.SourcePatientName).HasMaxLength(324);
+            study.Ignore(s => s.SourcePatient);
             study.HasIndex(s => new { s.RequestId, s.StudyInstanceUid }).IsUnique();
         });
         builder.Navigation(r => r.Studies).HasField("_studies").UsePropertyAccessMode(PropertyAccessMode.Field);

@@ -13,7 +13,7 @@ public sealed class DirectRetrieveRequestTests
         new PatientDetails("Walsh", "Tomás", new DateOnly(1950, 2, 3), PatientSex.Male, "LIC-9", "NVH-9"),
         new RequestScope(["CT"], null, null, null, null), "Compare.", RequestPriority.Routine, Now.AddDays(2), "clerk-1", studies, Now);
 
-    private static RequestedStudy Study(string uid) => new(uid, new DateOnly(2025, 1, 1), "CT", "CT HEAD", null, 100);
+    private static RequestedStudy Study(string uid) => new(uid, new DateOnly(2025, 1, 1), "CT", "CT HEAD", null, 100, new SourcePatient("LIC-9", null, null, null));
 
     [Fact]
     public void ItIsApprovedAtOnce_ByTheAgreement_NotByAPerson()

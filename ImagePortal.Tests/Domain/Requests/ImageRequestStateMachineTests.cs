@@ -12,7 +12,7 @@ public sealed class ImageRequestStateMachineTests
     private static readonly DateTimeOffset Due = Now.AddHours(4);
 
     private static readonly RequestedStudy Study =
-        new("1.2.826.0.1.3680043.8.498.1", new DateOnly(2025, 3, 1), "CT", "CT CHEST", "A123", 300);
+        new("1.2.826.0.1.3680043.8.498.1", new DateOnly(2025, 3, 1), "CT", "CT CHEST", "A123", 300, new SourcePatient("SBR-77120", null, null, null));
 
     /// <summary>Each action, applied at a time after the due time only where the action needs that.</summary>
     private static readonly Dictionary<string, Action<ImageRequest>> Actions = new()

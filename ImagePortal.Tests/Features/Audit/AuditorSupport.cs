@@ -71,7 +71,7 @@ internal static class AuditorSupport
     {
         var version = await ClaimAsync(fixture, approver, number);
         var approved = await fixture.CommandAsync(approver, new ApproveRequest(
-            number, version, [new ApprovedStudy(studyUid, new DateOnly(2025, 5, 2), "CT", "CT THORAX", null, instances)]));
+            number, version, [new ApprovedStudy(studyUid, new DateOnly(2025, 5, 2), "CT", "CT THORAX", null, instances, new SourcePatient("SBR-77120", null, null, null))]));
         Assert.True(approved.IsSuccess, approved.Failure?.Message);
         await fixture.DbAsync(async db =>
         {

@@ -8,7 +8,8 @@ namespace ImagePortal.Tests.Features.Requests;
 
 public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
 {
-    private static readonly ApprovedStudy ChestCt = new("1.2.826.0.1.3680043.8.498.10", new DateOnly(2025, 5, 2), "CT", "CT THORAX", "SBR0001", 300);
+    private static readonly ApprovedStudy ChestCt = new(
+        "1.2.826.0.1.3680043.8.498.10", new DateOnly(2025, 5, 2), "CT", "CT THORAX", "SBR0001", 300, new SourcePatient("SBR-77120", null, "Müller^Jürgen", null));
 
     private Task<Guid> FacilityIdAsync(string code) => fixture.DbAsync(db => db.Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
 
@@ -132,6 +133,23 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
             [RequestEventKind.Submitted, RequestEventKind.Claimed, RequestEventKind.Approved],
             requesterView.Timeline.Select(t => t.Kind));
         Assert.Equal("Declan Walsh", requesterView.Timeline[^1].Who);
+    }
+
+    [Fact]
+    public async Task Approve_WithoutThePatientTheStudyHasInThePacs_IsRefused()
+    {
+        // The page always sends the patient its PACS answered; a forged event that leaves it out would let the worker
+        // import whoever the source names first.
+        var number = await FileAsync("NVH-5006");
+        var seen = await GetAsync(DemoUsers.ApproverSbr.UserName, number);
+        Assert.True((await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Version))).IsSuccess);
+        var claimed = await GetAsync(DemoUsers.ApproverSbr.UserName, number);
+
+        var forged = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, claimed.Version, [ChestCt with { Patient = null! }]));
+
+        Assert.Equal(FailureKind.Invalid, forged.Failure!.Kind);
+        Assert.Contains("must name its patient as your PACS holds it", forged.Failure.Message);
+        Assert.Equal(RequestStatus.Claimed, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Status);
     }
 
     [Fact]

@@ -111,7 +111,7 @@ public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));
         seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
         var approve = new ImagePortal.Web.Features.Requests.ApproveRequest(number, seen.Value!.Version,
-            [new ImagePortal.Web.Features.Requests.ApprovedStudy("1.2.3.4.5", null, "CT", null, null, 10)]);
+            [new ImagePortal.Web.Features.Requests.ApprovedStudy("1.2.3.4.5", null, "CT", null, null, 10, new SourcePatient("SBR-1", null, null, null))]);
 
         var first = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, approve);
         var replayed = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, approve);
@@ -147,7 +147,7 @@ public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));
         seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ApproveRequest(number, seen.Value!.Version,
-            [new ImagePortal.Web.Features.Requests.ApprovedStudy("1.2.3.4.6", null, "CT", null, null, 7)]));
+            [new ImagePortal.Web.Features.Requests.ApprovedStudy("1.2.3.4.6", null, "CT", null, null, 7, new SourcePatient("SBR-1", null, null, null))]));
 
         async Task<bool> SeesAsync(string user) =>
             (await fixture.QueryAsync(user, new ListJobs(0, 100))).Value!.Items.Any(j => j.Number == number);

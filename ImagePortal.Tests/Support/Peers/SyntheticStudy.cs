@@ -26,6 +26,9 @@ public sealed class SyntheticStudy
 
     public string PatientId { get; }
 
+    /// <summary>The patient as a source PACS names it, what an approval of this study records.</summary>
+    public ImagePortal.Domain.Requests.SourcePatient Patient => new(PatientId, null, PatientName, null);
+
     public string StudyDate { get; }
 
     public string StudyInstanceUid { get; }
@@ -38,10 +41,10 @@ public sealed class SyntheticStudy
 
     public static string NewUid() => "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
 
-    public static SyntheticStudy Write(string folder, string patientName = "Müller^Jürgen", string patientId = "PID-0001", string studyDate = "20240115", int series = 2, int imagesPerSeries = 3, int rows = 16, int columns = 16, string modality = "CT")
+    public static SyntheticStudy Write(string folder, string patientName = "Müller^Jürgen", string patientId = "PID-0001", string studyDate = "20240115", int series = 2, int imagesPerSeries = 3, int rows = 16, int columns = 16, string modality = "CT", string? studyUid = null)
     {
         Directory.CreateDirectory(folder);
-        var studyUid = NewUid();
+        studyUid ??= NewUid();
         var seriesUids = new List<string>();
         var files = new List<string>();
         var instanceUids = new List<string>();

@@ -1,6 +1,7 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Web.Features.Common;
 using Mediator;
@@ -14,7 +15,13 @@ namespace ImagePortal.Web.Features.Requests;
 [AuthorizeMessage(Roles.Approver)]
 public sealed record ApproveRequest(string Number, Guid Version, IReadOnlyList<ApprovedStudy> Studies) : ICommand<Result>;
 
-public sealed record ApprovedStudy(string StudyInstanceUid, DateOnly? StudyDate, string Modalities, string? Description, string? AccessionNumber, int? Instances);
+/// <param name="Patient">The patient the study belongs to in the approver's PACS, as its C-FIND answered: only this patient's instances are imported.</param>
+public sealed record ApprovedStudy(
+    string StudyInstanceUid, DateOnly? StudyDate, string Modalities, string? Description, string? AccessionNumber, int? Instances, SourcePatient Patient)
+{
+    public static ApprovedStudy From(StudyMatch match) => new(
+        match.StudyInstanceUid, match.StudyDate, match.Modalities, match.Description, match.AccessionNumber, match.Instances, match.SourcePatient);
+}
 
 public sealed class ApproveRequestValidator : IValidator<ApproveRequest>
 {
@@ -31,6 +38,12 @@ public sealed class ApproveRequestValidator : IValidator<ApproveRequest>
         {
             yield return $"Approve at most {MaxStudies} studies in one request.";
         }
+
+        // A forged event without the patient would let the worker import whoever the source names first.
+        if (message.Studies.Any(s => s.Patient is null))
+        {
+            yield return "Each approved study must name its patient as your PACS holds it: pick the studies from the PACS look-up.";
+        }
     }
 }
 
@@ -41,7 +54,7 @@ public sealed class ApproveRequestHandler(RequestChanges changes, ICurrentUser u
         var result = await changes.ApplyAsync(command.Number, command.Version, RequestSide.Source, (request, now) =>
         {
             var studies = command.Studies
-                .Select(s => new RequestedStudy(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description, s.AccessionNumber, s.Instances))
+                .Select(s => new RequestedStudy(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description, s.AccessionNumber, s.Instances, s.Patient))
                 .ToList();
             request.Approve(user.UserId!, studies, now);
         }, cancellationToken, alongside: (db, request, now) => db.RetrievalJobs.Add(RetrievalJob.For(request, now)));

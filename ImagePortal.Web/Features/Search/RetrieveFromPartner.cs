@@ -116,6 +116,14 @@ public sealed class RetrieveFromPartnerHandler(
                 $"Direct retrieve from {grant.Facility.Code} refused: a requested study is not in its archive or outside the agreement", cancellationToken);
         }
 
+        // One study UID held under two patients (a merge or a mislabelled study at the partner): whichever answer came
+        // first is not the patient the clerk chose, so nothing of it is retrieved.
+        if (uids.FirstOrDefault(uid => StudyMatch.IsAmbiguous(found.Studies, uid)) is { } ambiguous)
+        {
+            return Result<string>.Invalid(
+                $"{grant.Facility.Name} holds study {ambiguous} under more than one patient; it cannot be retrieved until their PACS administrator corrects it.");
+        }
+
         var matches = studies.OfType<StudyMatch>().ToList();
         if (matches.Select(s => s.PatientId ?? string.Empty).Distinct(StringComparer.Ordinal).Count() != 1)
         {
@@ -133,7 +141,7 @@ public sealed class RetrieveFromPartnerHandler(
             scope = new RequestScope(
                 matches.SelectMany(s => s.Modalities.Split('\\', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
                 null, null, null, null);
-            requested = matches.Select(s => new RequestedStudy(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description, s.AccessionNumber, s.Instances)).ToList();
+            requested = matches.Select(s => new RequestedStudy(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description, s.AccessionNumber, s.Instances, s.SourcePatient)).ToList();
         }
         catch (DomainException error)
         {

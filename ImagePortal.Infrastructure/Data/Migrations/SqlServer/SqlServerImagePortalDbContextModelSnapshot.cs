@@ -1049,6 +1049,21 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                             b1.Property<Guid>("RequestId")
                                 .HasColumnType("uniqueidentifier");
 
+                            b1.Property<string>("SourceIssuerOfPatientId")
+                                .HasMaxLength(64)
+                                .HasColumnType("nvarchar(64)");
+
+                            b1.Property<DateOnly?>("SourcePatientBirthDate")
+                                .HasColumnType("date");
+
+                            b1.Property<string>("SourcePatientId")
+                                .HasMaxLength(64)
+                                .HasColumnType("nvarchar(64)");
+
+                            b1.Property<string>("SourcePatientName")
+                                .HasMaxLength(324)
+                                .HasColumnType("nvarchar(324)");
+
                             b1.Property<DateOnly?>("StudyDate")
                                 .HasColumnType("date");
 

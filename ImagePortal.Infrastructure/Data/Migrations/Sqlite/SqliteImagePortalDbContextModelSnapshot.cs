@@ -1030,6 +1030,21 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                             b1.Property<Guid>("RequestId")
                                 .HasColumnType("TEXT");
 
+                            b1.Property<string>("SourceIssuerOfPatientId")
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly?>("SourcePatientBirthDate")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("SourcePatientId")
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("SourcePatientName")
+                                .HasMaxLength(324)
+                                .HasColumnType("TEXT");
+
                             b1.Property<DateOnly?>("StudyDate")
                                 .HasColumnType("TEXT");
 

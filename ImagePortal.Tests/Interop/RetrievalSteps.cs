@@ -1,0 +1,72 @@
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Tests.Interop;
+
+/// <summary>
+/// What the retrieval tests do on the way to their check: point SBR's and NVH's nodes at the peers, file a request as
+/// NVH's clerk and have SBR's approver claim and approve it, wait for the request's end.
+/// </summary>
+public sealed class RetrievalSteps(RetrievalFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public Task PointNodesAsync(OrthancPeer source, OrthancPeer destination, DicomCapabilities sourceCapabilities) =>
+        Task.WhenAll(
+            PointNodeAsync("SBR", source.AeTitle, source.DicomPort, sourceCapabilities),
+            PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All));
+
+    public async Task PointNodeAsync(string facility, string aeTitle, int port, DicomCapabilities capabilities) => await fixture.DbAsync(async db =>
+    {
+        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
+        var node = found.Nodes.Single();
+        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, capabilities, false);
+        return await db.SaveChangesAsync(Ct);
+    });
+
+    /// <summary>The approval of <paramref name="study"/> an approver gives after finding it under its patient in their PACS.</summary>
+    public static ApprovedStudy Approval(SyntheticStudy study, SourcePatient? patient = null) =>
+        new(study.StudyInstanceUid, new DateOnly(2024, 1, 15), "CT", "Synthetic test study", null, study.SopInstanceUids.Count, patient ?? study.Patient);
+
+    public Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study, bool askedBefore = false) =>
+        FileAndApproveAsync(localMrn, [Approval(study)], askedBefore);
+
+    public async Task<string> FileAndApproveAsync(string localMrn, IReadOnlyList<ApprovedStudy> studies, bool askedBefore = false)
+    {
+        var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent,
+            ConfirmedNotDuplicate: askedBefore));
+        Assert.True(filed.IsSuccess, filed.Failure?.Message);
+        var number = filed.Value!.Number!;
+        var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
+        var claimed = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));
+        Assert.True(claimed.IsSuccess, claimed.Failure?.Message);
+        seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
+        var approved = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ApproveRequest(number, seen.Value!.Version, studies));
+        Assert.True(approved.IsSuccess, approved.Failure?.Message);
+        return number;
+    }
+
+    /// <summary>Polls until the request has ended (Completed, PartiallyCompleted or Failed) and its job is finished.</summary>
+    public async Task<ImageRequest> WaitForEndAsync(string number, TimeSpan timeout, RequestStatus? after = null)
+    {
+        ImageRequest? request = null;
+        var ended = new[] { RequestStatus.Completed, RequestStatus.PartiallyCompleted, RequestStatus.Failed };
+        await Poll.UntilAsync(async () =>
+        {
+            request = await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().Include(r => r.Events).SingleAsync(r => r.Number == number, Ct));
+            var job = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == request.Id, Ct));
+            return ended.Contains(request.Status) && job.IsFinished && (after is null || request.Events.Count(e => e.Kind == RequestEventKind.RetrievalStarted) > 1);
+        }, timeout);
+        return request!;
+    }
+
+    /// <summary>The request's timeline, for an assertion's message.</summary>
+    public static string Timeline(ImageRequest request) =>
+        string.Join(Environment.NewLine, request.Events.OrderBy(e => e.At).Select(e => $"{e.Kind}: {e.Text}"));
+}
