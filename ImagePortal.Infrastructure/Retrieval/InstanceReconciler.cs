@@ -15,6 +15,9 @@ public sealed record ReconcilePlan(
     DemographicsPolicy Demographics,
     PatientDetails Ticket);
 
+/// <param name="AccessionKept">The accession number left as the source sent it, because the source's code and it do not fit together.</param>
+public sealed record ReconcileNotes(string? AccessionKept);
+
 /// <summary>
 /// Files an instance under the requesting facility's patient: Patient ID := local MRN, Issuer of Patient ID := the
 /// facility's issuer, the source's ID and issuer kept in Other Patient IDs Sequence (0010,1002); names, birth date and
@@ -24,8 +27,10 @@ public static class InstanceReconciler
 {
     public const int MaxAccessionLength = 16;
 
-    public static void Apply(DicomDataset dataset, ReconcilePlan plan)
+    /// <returns>What the policies could not do as asked, for the request's timeline.</returns>
+    public static ReconcileNotes Apply(DicomDataset dataset, ReconcilePlan plan)
     {
+        string? accessionKept = null;
         var sourceId = dataset.GetString(DicomTag.PatientID) ?? string.Empty;
         var sourceIssuer = dataset.GetString(DicomTag.IssuerOfPatientID) is { Length: > 0 } issuer ? issuer : plan.SourceIssuer;
 
@@ -73,24 +78,34 @@ public static class InstanceReconciler
                 dataset.SetString(DicomTag.AccessionNumber, string.Empty);
                 break;
             case AccessionPolicy.PrefixWithSourceCode:
-                dataset.SetString(DicomTag.AccessionNumber, Prefix(plan.SourceCode, dataset.GetString(DicomTag.AccessionNumber)));
+                var accession = dataset.GetString(DicomTag.AccessionNumber);
+                if (Prefix(plan.SourceCode, accession) is { } prefixed)
+                {
+                    dataset.SetString(DicomTag.AccessionNumber, prefixed);
+                }
+                else
+                {
+                    accessionKept = accession;
+                }
+
                 break;
         }
+
+        return new ReconcileNotes(accessionKept);
     }
 
     /// <summary>
-    /// The source's code before its accession number. Accession Number is SH (16 characters): when both do not fit,
-    /// the code stays whole and the accession keeps its last characters (the distinctive end of most numbering schemes).
+    /// The source's code before its accession number; null when both do not fit in Accession Number (SH, 16
+    /// characters): a value is never cut (another study's number may end the same way), the original is kept.
     /// </summary>
-    public static string Prefix(string sourceCode, string? accession)
+    public static string? Prefix(string sourceCode, string? accession)
     {
         if (string.IsNullOrEmpty(accession))
         {
             return string.Empty;
         }
 
-        var room = Math.Max(0, MaxAccessionLength - sourceCode.Length);
-        return sourceCode + (accession.Length <= room ? accession : accession[^room..]);
+        return sourceCode.Length + accession.Length <= MaxAccessionLength ? sourceCode + accession : null;
     }
 
     private static bool CanEncode(DicomDataset dataset, string text)

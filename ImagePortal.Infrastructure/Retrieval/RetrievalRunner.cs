@@ -421,6 +421,7 @@ public sealed class RetrievalRunner(
         private int _quarantined;
         private readonly ConcurrentDictionary<string, string> _quarantinedUids = new(StringComparer.Ordinal);
         private int _convertedFromBigEndian;
+        private readonly ConcurrentDictionary<string, byte> _accessionsKept = new(StringComparer.Ordinal);
         private readonly long _began = Stopwatch.GetTimestamp();
         private readonly List<(string Phase, long At)> _phases = [];
 
@@ -583,8 +584,12 @@ public sealed class RetrievalRunner(
         }
 
         /// <summary>What the import changed in how instances are encoded (their values are the same), for the request's timeline.</summary>
-        private string Conversions => _convertedFromBigEndian == 0 ? string.Empty
-            : $"; {_convertedFromBigEndian} instance(s) in retired explicit VR big endian converted to explicit VR little endian (values unchanged)";
+        private string Conversions =>
+            (_convertedFromBigEndian == 0 ? string.Empty
+                : $"; {_convertedFromBigEndian} instance(s) in retired explicit VR big endian converted to explicit VR little endian (values unchanged)") +
+            (_accessionsKept.IsEmpty ? string.Empty
+                : $"; accession number(s) {string.Join(", ", _accessionsKept.Keys.Order(StringComparer.Ordinal).Select(a => $"'{a}'"))} kept as the source sent them: " +
+                  $"with the prefix '{_plan.SourceCode}' they would exceed {InstanceReconciler.MaxAccessionLength} characters");
 
         private async Task LoadAsync(CancellationToken cancellationToken)
         {
@@ -1160,7 +1165,11 @@ public sealed class RetrievalRunner(
                     return DimseStatus.Success;
                 }
 
-                InstanceReconciler.Apply(file.Dataset, _plan);
+                if (InstanceReconciler.Apply(file.Dataset, _plan).AccessionKept is { } kept)
+                {
+                    _accessionsKept.TryAdd(kept, 0);
+                }
+
                 var spooled = WriteReconciledHeader(file, path, bytes, studyUid!, instance);
                 await _toStore!.Writer.WriteAsync(spooled, cancellationToken);
                 queued = true;

@@ -230,6 +230,51 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
     private static byte[] Bytes(ImagePortal.Dicom.Data.DicomFile file, ImagePortal.Dicom.Data.DicomTag tag) =>
         ((ImagePortal.Dicom.Data.DicomElement)file.Dataset[tag]!).Buffer.GetBytes().ToArray();
 
+    [Fact]
+    public async Task AnAccessionTooLongForTheSourcesPrefix_IsImportedAsItCame_AndTheRequestSaysSo()
+    {
+        using var files = new TempDirectory("retrieve-accession");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-8500", series: 1, imagesPerSeries: 2);
+        foreach (var path in study.Files)
+        {
+            var file = ImagePortal.Dicom.Data.DicomFile.Open(path);
+            var dataset = file.Dataset.Clone();
+            dataset.SetString(ImagePortal.Dicom.Data.DicomTag.AccessionNumber, "RAD-2024-000917");
+            ImagePortal.Dicom.Data.DicomFile.Create(dataset, file.TransferSyntax).Save(path);
+        }
+
+        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: new TestArchive(study.Files), get: new TestArchive(study.Files));
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await SetNvhAccessionPolicyAsync(AccessionPolicy.PrefixWithSourceCode);
+        try
+        {
+            var number = await _steps.FileAndApproveAsync("NVH-8500", study);
+            var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+            Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
+            Assert.Contains("accession number(s) 'RAD-2024-000917' kept as the source sent them: with the prefix 'SBR' they would exceed 16 characters",
+                request.Events.Single(e => e.Kind == RequestEventKind.Completed).Text);
+            foreach (var instance in (await destination.GetJsonAsync("instances?expand", Ct)).EnumerateArray())
+            {
+                var tags = await destination.GetJsonAsync($"instances/{instance.GetProperty("ID").GetString()}/tags?simplify", Ct);
+                Assert.Equal("RAD-2024-000917", tags.GetProperty("AccessionNumber").GetString());
+            }
+        }
+        finally
+        {
+            await SetNvhAccessionPolicyAsync(AccessionPolicy.Keep);
+        }
+    }
+
+    private Task SetNvhAccessionPolicyAsync(AccessionPolicy policy) => fixture.DbAsync(async db =>
+    {
+        var nvh = await db.Facilities.SingleAsync(f => f.Code == "NVH", Ct);
+        nvh.SetImportPolicies(policy, nvh.DemographicsPolicy);
+        return await db.SaveChangesAsync(Ct);
+    });
+
     private static void SetIssuer(string path, string issuer)
     {
         var file = ImagePortal.Dicom.Data.DicomFile.Open(path);
