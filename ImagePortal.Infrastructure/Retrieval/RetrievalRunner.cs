@@ -70,6 +70,12 @@ public sealed class RetrievalRunner(
     /// <summary>What the check and the reconciliation need: everything before Pixel Data.</summary>
     private static readonly DicomReaderOptions HeaderOnly = new() { StopAtTag = DicomTag.PixelData };
 
+    /// <summary>
+    /// How many SOP classes one association can offer every storage syntax for: PS3.8 9.3.2.2 allows 128 presentation
+    /// contexts (odd IDs 1-255); one is the C-GET's own, one spare.
+    /// </summary>
+    internal static readonly int ClassesPerAssociation = 126 / StorageSyntaxes.Length;
+
     private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
     /// <summary>Uncompressed syntaxes a data set can be rewritten between without touching pixel values.</summary>
@@ -421,6 +427,7 @@ public sealed class RetrievalRunner(
         private int _quarantined;
         private readonly ConcurrentDictionary<string, string> _quarantinedUids = new(StringComparer.Ordinal);
         private int _convertedFromBigEndian;
+        private readonly ConcurrentDictionary<string, int> _rewrittenFor = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, byte> _accessionsKept = new(StringComparer.Ordinal);
         private readonly long _began = Stopwatch.GetTimestamp();
         private readonly List<(string Phase, long At)> _phases = [];
@@ -488,7 +495,9 @@ public sealed class RetrievalRunner(
             }
 
             List<ExpectedInstance> expected;
-            if (_job.Attempts == 0 && studies.All(s => s.SopClasses.Length > 0) && !await AnyImportedAsync(studies, cancellationToken))
+            var sopClassesNamed = studies.All(s => s.SopClasses.Length > 0);
+            if (_job.Attempts == 0 && sopClassesNamed && studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).Count() <= ClassesPerAssociation &&
+                !await AnyImportedAsync(studies, cancellationToken))
             {
                 // A first attempt: nothing of these studies is at the destination, and the source named their SOP classes,
                 // so the whole studies are retrieved at once while the query association lists the instances to expect
@@ -499,17 +508,20 @@ public sealed class RetrievalRunner(
             }
             else
             {
-                // A retried or resumed run (or a source that does not say which SOP classes a study holds): the
-                // instances are listed first, and only those not yet at the destination are retrieved.
+                // A retried or resumed run, a source that does not say which SOP classes a study holds, or studies of more
+                // SOP classes than one association can offer every transfer syntax for: the instances are listed first,
+                // and only those not yet at the destination are retrieved, a group of SOP classes per association.
                 expected = await FindInstancesAsync(sourceNode, query, studies, cancellationToken);
                 await query.ReleaseAsync(cancellationToken);
                 await LoadLedgerAsync(expected, cancellationToken);
                 var remaining = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)).ToList();
                 Ended("query");
-                if (remaining.Count > 0)
+                var groups = remaining.GroupBy(e => e.SopClassUid, StringComparer.Ordinal).Chunk(ClassesPerAssociation).ToList();
+                foreach (var group in groups)
                 {
-                    var sopClasses = remaining.Select(e => e.SopClassUid).Distinct(StringComparer.Ordinal).ToList();
-                    await TransferAsync(sourceNode, [.. Identifiers(remaining)], sopClasses, [.. remaining.Select(r => r.StudyUid).Distinct(StringComparer.Ordinal)], cancellationToken);
+                    var instances = group.SelectMany(g => g).ToList();
+                    await TransferAsync(sourceNode, [.. Identifiers(instances, wholeStudies: groups.Count == 1)], [.. group.Select(g => g.Key)],
+                        [.. instances.Select(r => r.StudyUid).Distinct(StringComparer.Ordinal)], cancellationToken);
                 }
             }
 
@@ -587,6 +599,8 @@ public sealed class RetrievalRunner(
         private string Conversions =>
             (_convertedFromBigEndian == 0 ? string.Empty
                 : $"; {_convertedFromBigEndian} instance(s) in retired explicit VR big endian converted to explicit VR little endian (values unchanged)") +
+            string.Concat(_rewrittenFor.Select(r =>
+                $"; {r.Value} instance(s) rewritten in {DicomTransferSyntax.Lookup(r.Key).Name}, the only syntax {_destination.AeTitleValue} takes for them (values unchanged)")) +
             (_accessionsKept.IsEmpty ? string.Empty
                 : $"; accession number(s) {string.Join(", ", _accessionsKept.Keys.Order(StringComparer.Ordinal).Select(a => $"'{a}'"))} kept as the source sent them: " +
                   $"with the prefix '{_plan.SourceCode}' they would exceed {InstanceReconciler.MaxAccessionLength} characters");
@@ -1000,11 +1014,11 @@ public sealed class RetrievalRunner(
         /// A whole study when none of it is done yet; otherwise IMAGE level with the missing SOP Instance UIDs per series
         /// (PS3.4 C.4.2.2.1: a list of unique keys at the retrieve level), so a resumed job pulls only what is missing.
         /// </summary>
-        private IEnumerable<DicomDataset> Identifiers(List<ExpectedInstance> remaining)
+        private IEnumerable<DicomDataset> Identifiers(List<ExpectedInstance> remaining, bool wholeStudies)
         {
             foreach (var study in remaining.GroupBy(r => r.StudyUid))
             {
-                if (!_done.Keys.Any() || study.Count() == _tallies[study.Key].Expected)
+                if (wholeStudies && (!_done.Keys.Any() || study.Count() == _tallies[study.Key].Expected))
                 {
                     yield return Keys("STUDY", study.Key);
                     continue;
@@ -1023,7 +1037,11 @@ public sealed class RetrievalRunner(
             }
         }
 
-        /// <summary>One context per (SOP class, transfer syntax), so every instance can travel in its own syntax; fewer syntaxes when classes are many.</summary>
+        /// <summary>
+        /// One context per (SOP class, transfer syntax), so every instance can travel in the syntax it is stored in: a
+        /// source that finds no context for an instance's own syntax converts it (a lossy JPEG decompressed, say) or fails
+        /// it. Callers keep to <see cref="ClassesPerAssociation"/> classes, so every syntax is offered for each.
+        /// </summary>
         private static List<PresentationContextRequest> StorageProposals(IReadOnlyList<string> sopClasses, int room, bool role)
         {
             var perClass = Math.Max(2, Math.Min(StorageSyntaxes.Length, room / Math.Max(1, sopClasses.Count)));
@@ -1422,6 +1440,7 @@ public sealed class RetrievalRunner(
                 DicomWriter.WriteDataset(rewritten, reconciled, DicomTransferSyntax.Lookup(fallback));
                 rewritten.Position = 0;
                 response = await destination.StoreAsync(item.SopClassUid, item.SopInstanceUid, fallback, rewritten, cancellationToken: cancellationToken);
+                _rewrittenFor.AddOrUpdate(fallback, 1, (_, n) => n + 1);
             }
             else
             {
