@@ -157,6 +157,7 @@ public sealed class RetrievalRunner(
         if (attempts >= Math.Max(1, options.MaxAttempts))
         {
             var message = $"Gave up after {attempts} attempt(s): {error}";
+            run.FailUndelivered();
             await FinishAsync(run, run.Imported > 0 ? run.Partial(message) : run.Failed(message), CancellationToken.None);
             return;
         }
@@ -407,6 +408,7 @@ public sealed class RetrievalRunner(
         private readonly HashSet<string> _failuresSaved = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _flush = new(1, 1);
         private string _lastRetrieveProblem = string.Empty;
+        private List<ExpectedInstance> _expected = [];
         /// <summary>Per study being retrieved, the only patient whose instances may be imported (written before the transfer starts).</summary>
         private readonly Dictionary<string, SourcePatient> _approvedPatients = new(StringComparer.Ordinal);
         private int _missingStudies;
@@ -547,6 +549,7 @@ public sealed class RetrievalRunner(
                 }
             }
 
+            _expected = expected;
             var missing = expected.Count(e => !_done.ContainsKey(e.SopInstanceUid) && !_failures.ContainsKey(e.SopInstanceUid));
             if (_spoolFull)
             {
@@ -571,6 +574,19 @@ public sealed class RetrievalRunner(
 
         public JobOutcome Failed(string error) =>
             new(RetrievalJobState.Failed, Imported, Math.Max(1, _tallies.Values.Sum(t => t.Expected) - Imported), _tallies.Count, _request?.Patient.LocalMrn ?? string.Empty, error);
+
+        /// <summary>
+        /// The last attempt is over: each instance the source listed but never delivered fails with what the source said,
+        /// so that the request names every instance it lacks (not only "delivered 152 of 154").
+        /// </summary>
+        public void FailUndelivered()
+        {
+            var why = _lastRetrieveProblem.Length > 0 ? $"not delivered by the source{_lastRetrieveProblem}" : "not delivered by the source";
+            foreach (var instance in _expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)))
+            {
+                Fail(instance.SopInstanceUid, instance.StudyUid, why);
+            }
+        }
 
         public JobOutcome Partial(string error)
         {

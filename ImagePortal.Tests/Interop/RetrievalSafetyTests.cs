@@ -247,7 +247,7 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
         await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: new TestArchive(study.Files), get: new TestArchive(study.Files));
         await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
         await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
-        await SetNvhAccessionPolicyAsync(AccessionPolicy.PrefixWithSourceCode);
+        var before = await SetNvhAccessionPolicyAsync(AccessionPolicy.PrefixWithSourceCode);
         try
         {
             var number = await _steps.FileAndApproveAsync("NVH-8500", study);
@@ -264,15 +264,18 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
         }
         finally
         {
-            await SetNvhAccessionPolicyAsync(AccessionPolicy.Keep);
+            await SetNvhAccessionPolicyAsync(before);
         }
     }
 
-    private Task SetNvhAccessionPolicyAsync(AccessionPolicy policy) => fixture.DbAsync(async db =>
+    /// <summary>Sets NVH's accession policy; returns the one it had.</summary>
+    private Task<AccessionPolicy> SetNvhAccessionPolicyAsync(AccessionPolicy policy) => fixture.DbAsync(async db =>
     {
         var nvh = await db.Facilities.SingleAsync(f => f.Code == "NVH", Ct);
+        var before = nvh.AccessionPolicy;
         nvh.SetImportPolicies(policy, nvh.DemographicsPolicy);
-        return await db.SaveChangesAsync(Ct);
+        await db.SaveChangesAsync(Ct);
+        return before;
     });
 
     private static void SetIssuer(string path, string issuer)

@@ -2,10 +2,14 @@ using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
+using ImagePortal.Web.Features.Jobs;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Interop;
+
+/// <summary>How a request ended, or that it did not end in time (<see cref="Request"/> then holds its last state).</summary>
+public sealed record RequestEnd(ImageRequest Request, bool Hung);
 
 /// <summary>
 /// What the retrieval tests do on the way to their check: point SBR's and NVH's nodes at the peers, file a request as
@@ -56,14 +60,46 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
     public async Task<ImageRequest> WaitForEndAsync(string number, TimeSpan timeout, RequestStatus? after = null)
     {
         ImageRequest? request = null;
-        var ended = new[] { RequestStatus.Completed, RequestStatus.PartiallyCompleted, RequestStatus.Failed };
         await Poll.UntilAsync(async () =>
         {
-            request = await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().Include(r => r.Events).SingleAsync(r => r.Number == number, Ct));
-            var job = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == request.Id, Ct));
-            return ended.Contains(request.Status) && job.IsFinished && (after is null || request.Events.Count(e => e.Kind == RequestEventKind.RetrievalStarted) > 1);
+            request = await EndedAsync(number, after);
+            return request is not null;
         }, timeout);
         return request!;
+    }
+
+    /// <summary>
+    /// Like <see cref="WaitForEndAsync"/>, but a request still running after <paramref name="timeout"/> is returned as
+    /// hung (its retrieval cancelled, so that it does not hold a worker of the fixture), for a test that reports what arrived.
+    /// </summary>
+    public async Task<RequestEnd> WaitForEndOrHangAsync(string number, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await EndedAsync(number, after: null) is { } request)
+            {
+                return new RequestEnd(request, Hung: false);
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new CancelRetrieval(number));
+                return new RequestEnd(await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().Include(r => r.Events).SingleAsync(r => r.Number == number, Ct)), Hung: true);
+            }
+
+            await Task.Delay(250, Ct);
+        }
+    }
+
+    /// <summary>The request once it has ended and its job is finished (after a retry, when <paramref name="after"/> is given); else null.</summary>
+    private async Task<ImageRequest?> EndedAsync(string number, RequestStatus? after)
+    {
+        var ended = new[] { RequestStatus.Completed, RequestStatus.PartiallyCompleted, RequestStatus.Failed };
+        var request = await fixture.DbAsync(db => db.ImageRequests.AsNoTracking().Include(r => r.Events).SingleAsync(r => r.Number == number, Ct));
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == request.Id, Ct));
+        var done = ended.Contains(request.Status) && job.IsFinished && (after is null || request.Events.Count(e => e.Kind == RequestEventKind.RetrievalStarted) > 1);
+        return done ? request : null;
     }
 
     /// <summary>The request's timeline, for an assertion's message.</summary>
