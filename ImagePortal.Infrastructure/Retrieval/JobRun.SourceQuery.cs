@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom.Network.Association;
+using ImagePortal.Dicom.Network.Client;
+using ImagePortal.Dicom.Network.Dimse;
+using ImagePortal.Dicom.Network.Pdu;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Notifications;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Infrastructure.Retrieval;
+
+/// <summary>What the source holds: the approved studies, under whom, and their instances (Study Root C-FIND, PS3.4 C.6.2).</summary>
+internal sealed partial class JobRun
+{
+    /// <summary>An approved study as the source holds it: the SOP classes it says the study has (empty when it does not say).</summary>
+    private sealed record FoundStudy(string StudyUid, string[] SopClasses);
+
+    /// <summary>
+    /// PS3.4 C.6.2: Study Root C-FIND at STUDY level for every approved study, by its UID alone, so that every
+    /// patient the source holds it under answers: the study is retrieved only when that is exactly one patient, the
+    /// one it was approved for (every received instance is then checked against that patient). The answer also
+    /// gives the number of instances (progress until they are listed) and the SOP classes (the storage contexts to
+    /// propose; optional return keys, PS3.4 C.6.2.1.2).
+    /// </summary>
+    private async Task<List<FoundStudy>> FindStudiesAsync(DicomNode node, DicomClientAssociation association, CancellationToken cancellationToken)
+    {
+        var found = new List<FoundStudy>();
+        foreach (var tally in _tallies.Values)
+        {
+            var keys = Keys("STUDY", tally.StudyUid);
+            keys.SetString(DicomTag.PatientID, string.Empty);
+            keys.SetString(DicomTag.IssuerOfPatientID, string.Empty);
+            keys.SetString(DicomTag.NumberOfStudyRelatedInstances, string.Empty);
+            keys.SetString(DicomTag.SOPClassesInStudy, string.Empty);
+            var answers = await FindAsync(node, association, keys, cancellationToken);
+            if (answers.Count == 0)
+            {
+                tally.Expected = 0;
+                _missingStudies++;
+                Fail(tally.StudyUid, tally.StudyUid, $"study {tally.StudyUid} is no longer at {PacsGateway.Describe(node)}");
+                continue;
+            }
+
+            if (HolderOf(node, tally.StudyUid, answers) is not { } holder)
+            {
+                tally.Expected = 0;
+                continue;
+            }
+
+            _approvedPatients[tally.StudyUid] = holder;
+            var answer = answers[0];
+            if (PacsGateway.SafeInteger(answer, DicomTag.NumberOfStudyRelatedInstances) is { } count)
+            {
+                tally.Expected = count;
+            }
+
+            found.Add(new FoundStudy(tally.StudyUid, [.. answer.GetStrings(DicomTag.SOPClassesInStudy).Where(u => DicomUid.IsValid(u)).Distinct(StringComparer.Ordinal)]));
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// The patient whose instances of <paramref name="studyUid"/> are imported: the one the study was approved for,
+    /// provided the source holds the study under that patient and no other. Otherwise the study fails with the reason
+    /// (nothing of it is retrieved) and null is returned. A study approved before approvals recorded the patient
+    /// takes the one patient the source holds it under.
+    /// </summary>
+    private SourcePatient? HolderOf(DicomNode node, string studyUid, List<DicomDataset> answers)
+    {
+        var holders = new List<(string Id, string? Issuer)>();
+        foreach (var answer in answers)
+        {
+            var id = answer.GetString(DicomTag.PatientID)?.Trim() ?? string.Empty;
+            var issuer = answer.GetString(DicomTag.IssuerOfPatientID)?.Trim();
+            if (!holders.Any(h => h.Id == id && (string.IsNullOrEmpty(h.Issuer) || string.IsNullOrEmpty(issuer) || h.Issuer == issuer)))
+            {
+                holders.Add((id, issuer));
+            }
+        }
+
+        var source = PacsGateway.Describe(node);
+        if (holders.Count > 1)
+        {
+            Fail(studyUid, studyUid,
+                $"ambiguous study at the source: {source} holds study {studyUid} under {holders.Count} patients " +
+                $"({string.Join(", ", holders.Select(h => $"'{h.Id}'"))}); nothing of it was imported, its PACS administrator must correct it");
+            return null;
+        }
+
+        var (heldBy, heldIssuer) = holders[0];
+        var approved = _request.Studies.FirstOrDefault(s => s.StudyInstanceUid == studyUid)?.SourcePatient;
+        if (approved is null)
+        {
+            try
+            {
+                return new SourcePatient(heldBy, heldIssuer, null, null);
+            }
+            catch (DomainException error)
+            {
+                Fail(studyUid, studyUid, $"{source} names the patient of study {studyUid} with a value no DICOM patient ID can have ({error.Message})");
+                return null;
+            }
+        }
+
+        if (!approved.Matches(heldBy, heldIssuer))
+        {
+            Fail(studyUid, studyUid,
+                $"{source} now holds study {studyUid} under patient '{heldBy}', not under {approved}, the patient it was approved for; nothing of it was imported");
+            return null;
+        }
+
+        return approved;
+    }
+
+    /// <summary>PS3.4 C.6.2: SERIES and IMAGE level C-FIND: every instance of the found studies (the expected count becomes exact).</summary>
+    private async Task<List<ExpectedInstance>> FindInstancesAsync(DicomNode node, DicomClientAssociation association, List<FoundStudy> studies, CancellationToken cancellationToken)
+    {
+        var expected = new List<ExpectedInstance>();
+        foreach (var study in studies)
+        {
+            var seriesKeys = Keys("SERIES", study.StudyUid);
+            seriesKeys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
+            var count = 0;
+            foreach (var series in await FindAsync(node, association, seriesKeys, cancellationToken))
+            {
+                // Values from the source are hostile until checked: a series whose UID cannot be a key is not listed
+                // (its instances still come with the study and are checked one by one when they arrive).
+                var seriesUid = series.GetString(DicomTag.SeriesInstanceUID);
+                if (seriesUid is null || !DicomUid.IsValid(seriesUid))
+                {
+                    continue;
+                }
+
+                var imageKeys = Keys("IMAGE", study.StudyUid);
+                imageKeys.SetString(DicomTag.SeriesInstanceUID, seriesUid);
+                imageKeys.SetString(DicomTag.SOPInstanceUID, string.Empty);
+                imageKeys.SetString(DicomTag.SOPClassUID, string.Empty);
+                foreach (var image in await FindAsync(node, association, imageKeys, cancellationToken))
+                {
+                    var sop = image.GetString(DicomTag.SOPInstanceUID);
+                    var sopClass = image.GetString(DicomTag.SOPClassUID);
+                    if (string.IsNullOrEmpty(sop))
+                    {
+                        continue;
+                    }
+
+                    count++;
+                    if (!DicomUid.IsValid(sop) || sopClass is null || !DicomUid.IsValid(sopClass))
+                    {
+                        // Never asked for by this UID, nor counted as missing: failed here, with what the administrator can act on.
+                        var shown = Printable(DicomUid.IsValid(sop) ? sopClass : sop);
+                        Fail(Printable(sop), study.StudyUid,
+                            $"{PacsGateway.Describe(node)} lists an instance with an invalid {(DicomUid.IsValid(sop) ? "SOP Class" : "SOP Instance")} UID '{shown}': skipped");
+                        continue;
+                    }
+
+                    expected.Add(new ExpectedInstance(study.StudyUid, seriesUid, sop, sopClass));
+                }
+            }
+
+            _tallies[study.StudyUid].Expected = count;
+        }
+
+        return expected;
+    }
+
+    /// <summary>
+    /// Retrieves whole studies while the instances are listed on the query association. A listing that fails stops
+    /// the transfer (its error is the one reported); a transfer that fails stops the listing.
+    /// </summary>
+    private async Task<List<ExpectedInstance>> TransferWhileListingAsync(DicomNode node, DicomClientAssociation query, List<FoundStudy> studies, CancellationToken cancellationToken)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var listing = ListAndReleaseAsync();
+        _ = listing.ContinueWith(_ => both.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            var sopClasses = studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).ToList();
+            await TransferAsync(node, [.. studies.Select(s => Keys("STUDY", s.StudyUid))], sopClasses, [.. studies.Select(s => s.StudyUid)], both.Token);
+        }
+        catch (OperationCanceledException) when (listing.IsFaulted && !cancellationToken.IsCancellationRequested)
+        {
+            // The listing's own error is thrown below.
+        }
+        catch
+        {
+            await both.CancelAsync();
+            await listing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+
+        return await listing;
+
+        async Task<List<ExpectedInstance>> ListAndReleaseAsync()
+        {
+            // Released as soon as the listing is done: an idle association would meet the source's idle timeout during a long transfer.
+            var expected = await FindInstancesAsync(node, query, studies, both.Token);
+            await query.ReleaseAsync(both.Token);
+            return expected;
+        }
+    }
+
+    /// <summary>Whether any instance of these studies is in the ledger for the destination (a resumed or repeated import).</summary>
+    private async Task<bool> AnyImportedAsync(List<FoundStudy> studies, CancellationToken cancellationToken)
+    {
+        await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
+        return await JobReads.AnyImportedAsync(db, _destination.Id, [.. studies.Select(s => s.StudyUid)], cancellationToken);
+    }
+
+    private static DicomDataset Keys(string level, string studyUid)
+    {
+        var keys = new DicomDataset();
+        keys.SetString(DicomTag.QueryRetrieveLevel, level);
+        keys.SetString(DicomTag.StudyInstanceUID, studyUid);
+        return keys;
+    }
+
+    private static async Task<List<DicomDataset>> FindAsync(DicomNode node, DicomClientAssociation association, DicomDataset keys, CancellationToken cancellationToken)
+    {
+        var matches = new List<DicomDataset>();
+        await foreach (var response in association.FindAsync(DicomNetworkUids.StudyRootFind, keys, cancellationToken))
+        {
+            if (response.Status.IsPending && response.Identifier is { } identifier)
+            {
+                matches.Add(identifier);
+            }
+            else if (!response.Status.IsSuccessOrWarning && !response.Status.IsPending)
+            {
+                throw new RetrievalTransientException(
+                    $"{PacsGateway.Describe(node)} refused the query: status {response.Status}{(response.ErrorComment is { } c ? $" ({c})" : "")}.");
+            }
+        }
+
+        return matches;
+    }
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom.Network.Association;
+using ImagePortal.Dicom.Network.Client;
+using ImagePortal.Dicom.Network.Dimse;
+using ImagePortal.Dicom.Network.Pdu;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Notifications;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Infrastructure.Retrieval;
+
+/// <summary>Pulls the studies from the source (C-GET on its own association, or C-MOVE to the portal's Storage SCP) into the spool while the destination is fed.</summary>
+internal sealed partial class JobRun
+{
+    /// <summary>Retrieves into the spool while a second task stores from it into the destination (bounded: back-pressure to the source).</summary>
+    private async Task TransferAsync(DicomNode sourceNode, IReadOnlyList<DicomDataset> identifiers, IReadOnlyList<string> sopClasses, IReadOnlyList<string> studyUids, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_folder);
+        await using var destination = await OpenAsync(_destination, StoragePlan.Proposals(sopClasses, role: false), cancellationToken);
+        _toStore = Channel.CreateBounded<SpooledInstance>(new BoundedChannelOptions(Math.Max(1, options.StoreQueueLength)) { SingleReader = true, SingleWriter = false });
+        using var storing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var store = StoreAllAsync(destination, storing.Token);
+        try
+        {
+            foreach (var tally in _tallies.Values.Where(t => studyUids.Contains(t.StudyUid)))
+            {
+                tally.StartedAt ??= services.Clock.GetUtcNow();
+            }
+
+            if (sourceNode.Supports(DicomCapabilities.Get))
+            {
+                await GetAsync(sourceNode, identifiers, sopClasses, cancellationToken);
+            }
+            else
+            {
+                await MoveAsync(sourceNode, identifiers, cancellationToken);
+            }
+        }
+        finally
+        {
+            _toStore.Writer.TryComplete();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await storing.CancelAsync();
+            }
+
+            try
+            {
+                await store;
+            }
+            finally
+            {
+                await FlushLedgerAsync(CancellationToken.None);
+            }
+        }
+
+        await destination.ReleaseAsync(cancellationToken);
+    }
+
+    private async Task GetAsync(DicomNode node, IReadOnlyList<DicomDataset> identifiers, IReadOnlyList<string> sopClasses, CancellationToken cancellationToken)
+    {
+        List<PresentationContextRequest> contexts = [new(DicomNetworkUids.StudyRootGet, QuerySyntaxes), .. StoragePlan.Proposals(sopClasses, role: true)];
+        await using var association = await OpenAsync(node, contexts, cancellationToken);
+        foreach (var identifier in identifiers)
+        {
+            await foreach (var progress in association.GetAsync(DicomNetworkUids.StudyRootGet, identifier, this, cancellationToken))
+            {
+                Observe(progress);
+            }
+        }
+
+        await association.ReleaseAsync(cancellationToken);
+    }
+
+    private async Task MoveAsync(DicomNode node, IReadOnlyList<DicomDataset> identifiers, CancellationToken cancellationToken)
+    {
+        var portal = (await services.PortalIdentity.GetAsync(cancellationToken)).AeTitle;
+        await using var route = await services.Router.RouteAsync(node.AeTitleValue, this, cancellationToken);
+        await using var association = await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootMove, QuerySyntaxes)], cancellationToken);
+        foreach (var identifier in identifiers)
+        {
+            await foreach (var progress in association.MoveAsync(DicomNetworkUids.StudyRootMove, portal, identifier, cancellationToken))
+            {
+                Observe(progress);
+            }
+        }
+
+        await association.ReleaseAsync(cancellationToken);
+    }
+
+    private void Observe(RetrieveProgress progress)
+    {
+        if (progress.Status.IsFinal && !progress.Status.IsSuccessOrWarning)
+        {
+            _lastRetrieveProblem = $" (retrieve ended with status {progress.Status}{(progress.ErrorComment is { } c ? $": {c}" : "")})";
+        }
+        else if (progress.Status.IsFinal && progress.Failed is > 0)
+        {
+            _lastRetrieveProblem = $" ({progress.Failed} sub-operation(s) failed at the source)";
+        }
+    }
+
+    /// <summary>
+    /// A whole study when none of it is done yet; otherwise IMAGE level with the missing SOP Instance UIDs per series
+    /// (PS3.4 C.4.2.2.1: a list of unique keys at the retrieve level), so a resumed job pulls only what is missing.
+    /// </summary>
+    private IEnumerable<DicomDataset> Identifiers(List<ExpectedInstance> remaining, bool wholeStudies)
+    {
+        foreach (var study in remaining.GroupBy(r => r.StudyUid))
+        {
+            if (wholeStudies && (!_done.Keys.Any() || study.Count() == _tallies[study.Key].Expected))
+            {
+                yield return Keys("STUDY", study.Key);
+                continue;
+            }
+
+            foreach (var series in study.GroupBy(r => r.SeriesUid))
+            {
+                foreach (var chunk in series.Chunk(200))
+                {
+                    var keys = Keys("IMAGE", study.Key);
+                    keys.SetString(DicomTag.SeriesInstanceUID, series.Key);
+                    keys.SetStrings(DicomTag.SOPInstanceUID, chunk.Select(c => c.SopInstanceUid).ToArray());
+                    yield return keys;
+                }
+            }
+        }
+    }
+
+    private async Task<DicomClientAssociation> OpenAsync(DicomNode node, IReadOnlyList<PresentationContextRequest> contexts, CancellationToken cancellationToken)
+    {
+        var settings = services.DicomOptions.CurrentValue;
+        var identity = await services.PortalIdentity.GetAsync(cancellationToken);
+        var client = new DicomClient(node.Host, node.Port, new AssociationOptions
+        {
+            CallingAeTitle = identity.AeTitle,
+            CalledAeTitle = node.AeTitleValue,
+            ConnectTimeout = settings.ConnectTimeout,
+            ResponseTimeout = settings.ResponseTimeout,
+            Tls = node.UseTls ? new System.Net.Security.SslClientAuthenticationOptions { TargetHost = node.Host } : null,
+        }, services.Loggers);
+        try
+        {
+            return await client.OpenAsync(contexts, cancellationToken);
+        }
+        catch (Exception error) when (PacsGateway.Readable(node, error) is { } readable)
+        {
+            throw new RetrievalTransientException(readable.Message, error);
+        }
+    }
+}

@@ -1,0 +1,337 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom.Network.Association;
+using ImagePortal.Dicom.Network.Client;
+using ImagePortal.Dicom.Network.Dimse;
+using ImagePortal.Dicom.Network.Pdu;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Notifications;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Infrastructure.Retrieval;
+
+/// <summary>
+/// The state of one run of one job, and its course: load the request, start it, find the approved studies at the
+/// source, transfer them, and say how it ended. Its parts, one concern a file: <c>JobRun.SourceQuery</c>,
+/// <c>JobRun.Transfer</c>, <c>JobRun.Intake</c>, <c>JobRun.Destination</c>, <c>JobRun.Ledger</c>, <c>JobRun.Spool</c>.
+/// </summary>
+internal sealed partial class JobRun(RetrievalServices services, RetrievalLease lease, RetrievalOptions options) : IDicomStoreProvider
+{
+    private readonly Dictionary<string, StudyTally> _tallies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _done = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Study, string Reason)> _failures = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _failuresSaved = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flush = new(1, 1);
+    private string _lastRetrieveProblem = string.Empty;
+    private List<ExpectedInstance> _expected = [];
+    /// <summary>Per study being retrieved, the only patient whose instances may be imported (written before the transfer starts).</summary>
+    private readonly Dictionary<string, SourcePatient> _approvedPatients = new(StringComparer.Ordinal);
+    private int _missingStudies;
+    private readonly List<ImportedInstance> _ledger = [];
+    private readonly Lock _ledgerLock = new();
+    private readonly List<Task> _discards = [];
+    private Channel<SpooledInstance>? _toStore;
+    private ImageRequest _request = null!;
+    private RetrievalJob _job = null!;
+    private Facility _requester = null!;
+    private Facility _source = null!;
+    private DicomNode _destination = null!;
+    private ReconcilePlan _plan = null!;
+    private string _folder = string.Empty;
+    private long _spooled;
+    private volatile bool _spoolFull;
+    private volatile bool _started;
+    private int _quarantined;
+    private readonly ConcurrentDictionary<string, string> _quarantinedUids = new(StringComparer.Ordinal);
+    private int _convertedFromBigEndian;
+    private readonly ConcurrentDictionary<string, int> _rewrittenFor = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _accessionsKept = new(StringComparer.Ordinal);
+    private readonly long _began = Stopwatch.GetTimestamp();
+    private readonly List<(string Phase, long At)> _phases = [];
+
+    private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
+
+    public RetrievalLease Lease { get; } = lease;
+
+    /// <summary>Where the run's time went, for the log: "start 0.04 s, query 0.11 s, transfer 2.93 s, finish 0.05 s".</summary>
+    public string Timings
+    {
+        get
+        {
+            var previous = _began;
+            var parts = new List<string>();
+            foreach (var (phase, at) in _phases)
+            {
+                parts.Add($"{phase} {Stopwatch.GetElapsedTime(previous, at).TotalSeconds:0.00} s");
+                previous = at;
+            }
+
+            return string.Join(", ", parts);
+        }
+    }
+
+    /// <summary>Notes that <paramref name="phase"/> has ended now.</summary>
+    public void Ended(string phase) => _phases.Add((phase, Stopwatch.GetTimestamp()));
+
+    public Guid RequestId => _job?.RequestId ?? Guid.Empty;
+
+    public int Imported => _tallies.Values.Sum(t => Volatile.Read(ref t.Done));
+
+    /// <summary>A cancel takes effect once the run knows its request (it always does after loading).</summary>
+    public bool CanBeCancelled => _job is not null;
+
+    public async Task<JobOutcome> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        if (_job.CancelRequested)
+        {
+            return Cancelled();
+        }
+
+        await StartAsync(cancellationToken);
+        Ended("start");
+        var sourceNode = _source.Nodes.Where(n => n.Supports(DicomCapabilities.Get) || n.Supports(DicomCapabilities.Move))
+            .OrderByDescending(n => n.Supports(DicomCapabilities.Get)).FirstOrDefault()
+            ?? throw new RetrievalPermanentException($"{_source.Code} has no DICOM node that offers C-GET or C-MOVE.");
+        try
+        {
+            return await RetrieveFromAsync(sourceNode, cancellationToken);
+        }
+        catch (Exception error) when (error is not (RetrievalTransientException or RetrievalPermanentException) && PacsGateway.Readable(sourceNode, error) is { } readable)
+        {
+            // The source broke the protocol or the connection (the destination's failures are already in words).
+            throw new RetrievalTransientException(readable.Message, error);
+        }
+    }
+
+    private async Task<JobOutcome> RetrieveFromAsync(DicomNode sourceNode, CancellationToken cancellationToken)
+    {
+        await using var query = await OpenAsync(sourceNode, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken);
+        var studies = await FindStudiesAsync(sourceNode, query, cancellationToken);
+        if (studies.Count == 0)
+        {
+            throw NothingToRetrieveAt(sourceNode);
+        }
+
+        List<ExpectedInstance> expected;
+        var sopClassesNamed = studies.All(s => s.SopClasses.Length > 0);
+        if (_job.Attempts == 0 && sopClassesNamed && studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).Count() <= StoragePlan.ClassesPerAssociation &&
+            !await AnyImportedAsync(studies, cancellationToken))
+        {
+            // A first attempt: nothing of these studies is at the destination, and the source named their SOP classes,
+            // so the whole studies are retrieved at once while the query association lists the instances to expect
+            // (needed only at the end, to tell whether any is missing). A retry does the two one after the other: a
+            // source that allows one association per calling AE then still gets served.
+            Ended("query");
+            expected = await TransferWhileListingAsync(sourceNode, query, studies, cancellationToken);
+        }
+        else
+        {
+            // A retried or resumed run, a source that does not say which SOP classes a study holds, or studies of more
+            // SOP classes than one association can offer every transfer syntax for: the instances are listed first,
+            // and only those not yet at the destination are retrieved, a group of SOP classes per association.
+            expected = await FindInstancesAsync(sourceNode, query, studies, cancellationToken);
+            await query.ReleaseAsync(cancellationToken);
+            await LoadLedgerAsync(expected, cancellationToken);
+            var remaining = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)).ToList();
+            Ended("query");
+            var groups = StoragePlan.Groups(remaining);
+            foreach (var instances in groups)
+            {
+                await TransferAsync(sourceNode, [.. Identifiers(instances, wholeStudies: groups.Count == 1)], [.. instances.Select(i => i.SopClassUid).Distinct(StringComparer.Ordinal)],
+                    [.. instances.Select(r => r.StudyUid).Distinct(StringComparer.Ordinal)], cancellationToken);
+            }
+        }
+
+        if (expected.Count == 0)
+        {
+            throw NoneLeftAt(sourceNode);
+        }
+
+        Ended("transfer");
+
+        foreach (var tally in _tallies.Values)
+        {
+            tally.FinishedAt ??= services.Clock.GetUtcNow();
+        }
+
+        foreach (var instance in expected)
+        {
+            // The source listed it under the approved study, then sent something that had to be quarantined: a retry
+            // would only quarantine it again, so it fails with the reason.
+            if (!_done.ContainsKey(instance.SopInstanceUid) && _quarantinedUids.TryGetValue(instance.SopInstanceUid, out var why))
+            {
+                Fail(instance.SopInstanceUid, instance.StudyUid, $"quarantined: {why}");
+            }
+        }
+
+        _expected = expected;
+        var missing = expected.Count(e => !_done.ContainsKey(e.SopInstanceUid) && !_failures.ContainsKey(e.SopInstanceUid));
+        if (_spoolFull)
+        {
+            throw new RetrievalTransientException($"The spool is full ({services.RetrievalOptions.CurrentValue.SpoolLimitBytes} bytes); {missing} instance(s) wait for room.");
+        }
+
+        if (missing > 0)
+        {
+            throw new RetrievalTransientException($"{PacsGateway.Describe(sourceNode)} delivered {expected.Count - missing} of {expected.Count} instances{_lastRetrieveProblem}.");
+        }
+
+        return Outcome();
+    }
+
+    public JobOutcome Cancelled()
+    {
+        var imported = Imported;
+        var expected = _tallies.Values.Sum(t => t.Expected);
+        return new JobOutcome(RetrievalJobState.Cancelled, imported, Math.Max(1, expected - imported), _tallies.Count, _request?.Patient.LocalMrn ?? string.Empty,
+            $"Cancelled after {imported} of {expected} instances were imported.");
+    }
+
+    public JobOutcome Failed(string error) =>
+        new(RetrievalJobState.Failed, Imported, Math.Max(1, _tallies.Values.Sum(t => t.Expected) - Imported), _tallies.Count, _request?.Patient.LocalMrn ?? string.Empty, error);
+
+    /// <summary>
+    /// The last attempt is over: each instance the source listed but never delivered fails with what the source said,
+    /// so that the request names every instance it lacks (not only "delivered 152 of 154").
+    /// </summary>
+    public void FailUndelivered()
+    {
+        var why = _lastRetrieveProblem.Length > 0 ? $"not delivered by the source{_lastRetrieveProblem}" : "not delivered by the source";
+        foreach (var instance in _expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)))
+        {
+            Fail(instance.SopInstanceUid, instance.StudyUid, why);
+        }
+    }
+
+    public JobOutcome Partial(string error)
+    {
+        var expected = _tallies.Values.Sum(t => t.Expected);
+        return new(RetrievalJobState.PartiallySucceeded, Imported, Math.Max(1, expected - Imported), _tallies.Count, _request.Patient.LocalMrn, error);
+    }
+
+    private JobOutcome Outcome()
+    {
+        var imported = Imported;
+        var failed = _failures.Count;
+        if (failed == 0)
+        {
+            return new JobOutcome(RetrievalJobState.Succeeded, imported, 0, _tallies.Count, _request.Patient.LocalMrn,
+                $"{imported} instance(s) of {_tallies.Count} study(ies) imported into {_destination.AeTitleValue} as patient {_request.Patient.LocalMrn}" +
+                (_quarantined > 0 ? $"; {_quarantined} unexpected instance(s) quarantined" : string.Empty) + Conversions);
+        }
+
+        var reasons = string.Join("; ", _failures.GroupBy(f => f.Value.Reason).Select(g => $"{g.Count()} × {g.Key} ({string.Join(", ", g.Take(3).Select(x => x.Key))}{(g.Count() > 3 ? ", ..." : "")})"));
+        var detail = $"{imported} imported, {failed} failed: {reasons}{Conversions}";
+        return new JobOutcome(imported == 0 ? RetrievalJobState.Failed : RetrievalJobState.PartiallySucceeded, imported, failed, _tallies.Count, _request.Patient.LocalMrn,
+            detail.Length <= 1000 ? detail : detail[..997] + "...");
+    }
+
+    /// <summary>What the import changed in how instances are encoded (their values are the same), for the request's timeline.</summary>
+    private string Conversions =>
+        (_convertedFromBigEndian == 0 ? string.Empty
+            : $"; {_convertedFromBigEndian} instance(s) in retired explicit VR big endian converted to explicit VR little endian (values unchanged)") +
+        string.Concat(_rewrittenFor.Select(r =>
+            $"; {r.Value} instance(s) rewritten in {DicomTransferSyntax.Lookup(r.Key).Name}, the only syntax {_destination.AeTitleValue} takes for them (values unchanged)")) +
+        (_accessionsKept.IsEmpty ? string.Empty
+            : $"; accession number(s) {string.Join(", ", _accessionsKept.Keys.Order(StringComparer.Ordinal).Select(a => $"'{a}'"))} kept as the source sent them: " +
+              $"with the prefix '{_plan.SourceCode}' they would exceed {InstanceReconciler.MaxAccessionLength} characters");
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
+        _job = JobReads.Found(await JobReads.JobAsync(db, Lease.JobId, cancellationToken), "retrieval job", Lease.JobId);
+        _request = JobReads.Found(await JobReads.RequestAsync(db, _job.RequestId, cancellationToken), "request", _job.RequestId);
+        _requester = JobReads.Found(await JobReads.FacilityAsync(db, _request.RequestingFacilityId, cancellationToken), "facility", _request.RequestingFacilityId);
+        _source = JobReads.Found(await JobReads.FacilityAsync(db, _request.SourceFacilityId, cancellationToken), "facility", _request.SourceFacilityId);
+        foreach (var study in _request.Studies)
+        {
+            _tallies[study.StudyInstanceUid] = new StudyTally(study.StudyInstanceUid) { Expected = study.ExpectedInstances ?? 0 };
+        }
+
+        _destination = _requester.ImportDestination
+            ?? throw new RetrievalPermanentException($"{_requester.Code} has no import destination node; an administrator must choose one.");
+        _plan = new ReconcilePlan(
+            _request.Patient.LocalMrn, _requester.PatientIdIssuer, _source.PatientIdIssuer, _source.Code,
+            _requester.AccessionPolicy, _requester.DemographicsPolicy, _request.Patient);
+        _folder = Path.Combine(services.Spool.Directory, Lease.JobId.ToString("N"));
+    }
+
+    /// <summary>Moves the request to Retrieving (first run, or a retry after Failed) and audits "begin transferring" per study.</summary>
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
+        var request = JobReads.Found(await JobReads.RequestForUpdateAsync(db, _job.RequestId, cancellationToken), "request", _job.RequestId);
+        if (request.Status is RequestStatus.Approved or RequestStatus.Failed)
+        {
+            request.StartRetrieval(services.Clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            await services.Observer.RequestChangedAsync(request, RequestEventKind.RetrievalStarted, cancellationToken);
+        }
+
+        _started = true;
+        _request = request;
+        await using var scope = services.Scopes.CreateAsyncScope();
+        var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+        foreach (var study in request.Studies)
+        {
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.BeginTransferring, AuditAction.Execute, AuditOutcome.Success,
+                    $"Request {request.Number}: begin transferring study {study.StudyInstanceUid} from {_source.Code} to {_requester.Code}",
+                    request.Patient.LocalMrn, request.Number),
+                null, WorkerName, null, null, cancellationToken);
+        }
+    }
+
+    private string WorkerName => $"retrieval worker {Lease.Owner}";
+
+    public async Task AuditTransferredAsync(CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        await using var scope = services.Scopes.CreateAsyncScope();
+        var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+        foreach (var tally in _tallies.Values)
+        {
+            var outcome = tally.Failed > 0 || tally.Done < tally.Expected ? AuditOutcome.MinorFailure : AuditOutcome.Success;
+            await audit.RecordAsync(
+                new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, outcome,
+                    $"Request {_request.Number}: study {tally.StudyUid} from {_source.Code} into {_destination.AeTitleValue}: {tally.Done} of {tally.Expected} instances imported, {tally.Failed} failed, {tally.Bytes} bytes",
+                    _request.Patient.LocalMrn, _request.Number),
+                null, WorkerName, null, null, cancellationToken);
+        }
+    }
+
+    private static RetrievalPermanentException NoneLeftAt(DicomNode node) =>
+        new($"None of the approved studies is at {PacsGateway.Describe(node)} any more.");
+
+    /// <summary>No approved study can be retrieved: all gone from the source, or (also) held there under another patient.</summary>
+    private RetrievalPermanentException NothingToRetrieveAt(DicomNode node) =>
+        _missingStudies == _tallies.Count
+            ? NoneLeftAt(node)
+            : new($"Nothing was imported: {string.Join("; ", _failures.Values.Select(f => f.Reason).Distinct(StringComparer.Ordinal))}.");
+
+    private void Fail(string sopInstanceUid, string studyUid, string reason)
+    {
+        if (_failures.TryAdd(sopInstanceUid, (studyUid, reason)) && _tallies.TryGetValue(studyUid, out var tally))
+        {
+            Interlocked.Increment(ref tally.Failed);
+        }
+    }
+}
