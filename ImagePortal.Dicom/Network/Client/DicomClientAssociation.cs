@@ -35,7 +35,8 @@ public sealed record RetrieveProgress(DimseStatus Status, ushort? Remaining, ush
             command.WarningSuboperations,
             command.ErrorComment)
         {
-            FailedSopInstanceUids = command.Status.IsPending ? [] : ReadFailedList(response),
+            // PS3.4 C.4.2.1.3.1 puts the list into the identifier; Orthanc 1.10 puts it into the command set.
+            FailedSopInstanceUids = command.Status.IsPending ? [] : command.FailedSopInstanceUids.Union(ReadFailedList(response)).ToArray(),
         };
     }
 

@@ -20,6 +20,9 @@ public sealed class DimseCommand
     /// <summary>PS3.5 6.2: LO holds at most 64 characters.</summary>
     public const int MaxErrorCommentLength = 64;
 
+    private const ushort FailedSopInstanceUidListGroup = 0x0008;
+    private const ushort FailedSopInstanceUidListElement = 0x0058;
+
     private readonly SortedDictionary<ushort, byte[]> _elements = [];
 
     public DimseCommandField CommandField
@@ -129,6 +132,13 @@ public sealed class DimseCommand
         set => SetOptionalUInt16(CommandElement.MoveOriginatorMessageId, value);
     }
 
+    /// <summary>
+    /// The Failed SOP Instance UID List (0008,0058) when a peer put it into the command set of a C-GET or
+    /// C-MOVE response (Orthanc 1.10 sends it there as DCMTK status detail) rather than into the identifier
+    /// (PS3.4 C.4.2.1.3.1, C.4.3.1.3.1). Read from received command sets only; never encoded.
+    /// </summary>
+    public IReadOnlyList<string> FailedSopInstanceUids { get; private set; } = [];
+
     public bool IsRequest => ((ushort)CommandField & 0x8000) == 0;
 
     public ushort? GetUInt16(ushort element) =>
@@ -170,7 +180,10 @@ public sealed class DimseCommand
         return bytes;
     }
 
-    /// <summary>Decodes a command set, refusing anything outside group 0000, odd or overlong lengths.</summary>
+    /// <summary>
+    /// Decodes a command set, refusing element headers cut short and lengths beyond the bytes that remain.
+    /// Elements outside group 0000 are skipped, except the Failed SOP Instance UID List.
+    /// </summary>
     public static DimseCommand Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length > MaxEncodedLength)
@@ -190,18 +203,24 @@ public sealed class DimseCommand
             var group = BinaryPrimitives.ReadUInt16LittleEndian(bytes[offset..]);
             var element = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(offset + 2)..]);
             var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(offset + 4)..]);
-            if (group != 0x0000)
-            {
-                throw new DicomProtocolException($"Element ({group:X4},{element:X4}) in a command set, which holds group 0000 only (PS3.7 6.3.1).");
-            }
-
             if (length > (uint)(bytes.Length - offset - 8))
             {
-                throw new DicomProtocolException($"Command element (0000,{element:X4}) declares {length} bytes but {bytes.Length - offset - 8} remain.");
+                throw new DicomProtocolException($"Command element ({group:X4},{element:X4}) declares {length} bytes but {bytes.Length - offset - 8} remain.");
             }
 
-            command._elements[element] = bytes.Slice(offset + 8, (int)length).ToArray();
+            var value = bytes.Slice(offset + 8, (int)length);
             offset += 8 + (int)length;
+
+            // PS3.7 6.3.1 allows group 0000 only, but DCMTK-based peers (Orthanc 1.10) send status detail
+            // elements of other groups in a response's command set, and DCMTK reads past them: so do we.
+            if (group == 0x0000)
+            {
+                command._elements[element] = value.ToArray();
+            }
+            else if (group == FailedSopInstanceUidListGroup && element == FailedSopInstanceUidListElement)
+            {
+                command.FailedSopInstanceUids = SplitUids(value);
+            }
         }
 
         _ = command.CommandField;
@@ -210,6 +229,10 @@ public sealed class DimseCommand
 
     public override string ToString() =>
         $"{CommandField} id={(IsRequest ? MessageId : MessageIdBeingRespondedTo)}" + (IsRequest ? string.Empty : $" status={Status}");
+
+    /// <summary>PS3.5 6.2: UI with value multiplicity, backslash-separated, NUL- or space-padded.</summary>
+    private static string[] SplitUids(ReadOnlySpan<byte> value) =>
+        Encoding.ASCII.GetString(value).Split('\\').Select(uid => uid.Trim('\0', ' ')).Where(uid => uid.Length > 0).ToArray();
 
     private void SetOptionalUInt16(ushort element, ushort? value)
     {
