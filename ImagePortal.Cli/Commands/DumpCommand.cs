@@ -27,6 +27,12 @@ public static class DumpCommand
                 try
                 {
                     var dicom = DicomFile.Open(file.FullName);
+                    foreach (var warning in dicom.Warnings)
+                    {
+                        // Like dcmdump's "W:" lines: read, but not as the standard wrote it.
+                        error.WriteLine($"imageportal dump: warning: {file.FullName}: {warning}");
+                    }
+
                     if (parseResult.GetValue(json))
                     {
                         output.WriteLine(DicomJsonWriter.Serialize(dicom.Dataset));

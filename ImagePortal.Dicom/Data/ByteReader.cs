@@ -56,6 +56,43 @@ internal sealed class ByteReader
         return true;
     }
 
+    /// <summary>Copies up to <paramref name="destination"/>'s length without consuming; returns how many bytes the input still held.</summary>
+    public int PeekUpTo(Span<byte> destination)
+    {
+        TryFill(destination.Length);
+        var count = Math.Min(destination.Length, _bufferLen - _bufferPos);
+        _buffer.AsSpan(_bufferPos, count).CopyTo(destination);
+        return count;
+    }
+
+    /// <summary>
+    /// Consumes zero bytes up to the first non-zero byte or the end of the input; returns how many. Input of unknown
+    /// length stops at the limit, so endless inflated zeros cannot keep the reader busy.
+    /// </summary>
+    public long SkipZeros()
+    {
+        long skipped = 0;
+        while (TryFill(1))
+        {
+            var buffered = _buffer.AsSpan(_bufferPos, _bufferLen - _bufferPos);
+            var nonZero = buffered.IndexOfAnyExcept((byte)0);
+            var zeros = nonZero >= 0 ? nonZero : buffered.Length;
+            _bufferPos += zeros;
+            skipped += zeros;
+            if (nonZero >= 0)
+            {
+                break;
+            }
+
+            if (_length < 0 && Position > _limit)
+            {
+                throw new DicomFormatException(Position, $"the data goes on beyond the {_limit} bytes accepted");
+            }
+        }
+
+        return skipped;
+    }
+
     public ushort ReadUInt16(bool bigEndian)
     {
         Require(2);

@@ -39,6 +39,12 @@ public sealed class DicomFile
     /// </summary>
     public long? StoppedAtOffset { get; init; }
 
+    /// <summary>
+    /// What the reader accepted although the standard does not allow it, as DCMTK and pydicom do (zero padding after
+    /// the data set, a data set encoded otherwise than the meta header says), one sentence each; empty for a clean file.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The transfer syntax the data set was read in and is written in unless another is asked for.</summary>
     public DicomTransferSyntax TransferSyntax { get; set; }
 

@@ -1,3 +1,6 @@
+// Over 400 lines: one recursive-descent parser over one ByteReader, with the leniencies real files need (trailing
+// padding, a mislabelled encoding); split up, its parts would share every piece of its state.
+
 namespace ImagePortal.Dicom.Data;
 
 /// <summary>
@@ -40,6 +43,7 @@ public static class DicomReader
 
     private sealed class Parser(ByteReader reader, DicomByteSource? source, DicomReaderOptions options)
     {
+        private readonly List<string> _warnings = [];
         private DicomByteSource? _source = source;
 
         public DicomFile ReadFile()
@@ -82,8 +86,13 @@ public static class DicomReader
                 _source = null;
             }
 
+            if (!string.IsNullOrEmpty(uid))
+            {
+                syntax = EncodingOfTheDataSet(syntax);
+            }
+
             var dataset = ReadTopLevel(syntax);
-            return new DicomFile(preamble, meta, dataset, syntax) { StoppedAtOffset = syntax.IsDeflated ? null : StoppedAt };
+            return new DicomFile(preamble, meta, dataset, syntax) { StoppedAtOffset = syntax.IsDeflated ? null : StoppedAt, Warnings = _warnings };
         }
 
         /// <summary>Where <see cref="DicomReaderOptions.StopAtTag"/> ended the top level: the offset of the first element not read.</summary>
@@ -94,6 +103,67 @@ public static class DicomReader
             var dataset = new DicomDataset();
             ReadElements(dataset, syntax.IsExplicitVR, syntax.IsBigEndian, end: -1, depth: 0, isItem: false, stopAtGroup: null);
             return dataset;
+        }
+
+        /// <summary>
+        /// PS3.10 §7.1: the data set is encoded as (0002,0010) says. Some writers put an implicit VR little endian data
+        /// set under a header that says explicit VR; its first element shows it: no VR after the tag, but a 4-byte
+        /// length that fits. Such a data set is read as what it is, with a warning, as pydicom does (and DCMTK with
+        /// --assume-implicit). The transfer syntax returned says so, so that a header re-encoded in it matches the
+        /// rest of the file left as it was (header-only reads, <see cref="DicomReaderOptions.StopAtTag"/>).
+        /// </summary>
+        private DicomTransferSyntax EncodingOfTheDataSet(DicomTransferSyntax declared)
+        {
+            Span<byte> first = stackalloc byte[8];
+            if (!declared.IsExplicitVR || declared.IsBigEndian || !reader.TryPeek(first) || !first[..4].ContainsAnyExcept((byte)0))
+            {
+                return declared;
+            }
+
+            // Two capital letters may be a VR this library does not know: that stays an explicit VR element.
+            if (first[4] is >= (byte)'A' and <= (byte)'Z' && first[5] is >= (byte)'A' and <= (byte)'Z')
+            {
+                return declared;
+            }
+
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(first[4..]);
+            if (length != UndefinedLength && length > reader.Remaining - 8)
+            {
+                return declared;
+            }
+
+            var actual = declared == DicomTransferSyntax.ExplicitVRLittleEndian
+                ? DicomTransferSyntax.ImplicitVRLittleEndian
+                : declared with { Name = declared.Name + ", data set in implicit VR", IsExplicitVR = false };
+            _warnings.Add($"the file meta information says {declared.Name} but the data set is implicit VR little endian (no VR after its first tag); read as {actual.Name}");
+            return actual;
+        }
+
+        /// <summary>
+        /// Zero bytes where the next top-level element should start, up to the end of the input: padding some writers
+        /// leave after the data set (megabytes of it after Pixel Data, seen on a real MR file). No data element starts
+        /// with eight zero bytes (in explicit VR the VR would be invalid; in implicit VR it would be an empty (0000,0000),
+        /// a command group, PS3.7 E.1), and DCMTK and pydicom read past it with a warning; so do we. Zeros followed by
+        /// more data are no padding and fail.
+        /// </summary>
+        private bool SkipTrailingPadding()
+        {
+            Span<byte> head = stackalloc byte[8];
+            var available = reader.PeekUpTo(head);
+            if (available == 0 || head[..available].ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+
+            var start = reader.Position;
+            var zeros = reader.SkipZeros();
+            if (!reader.IsAtEnd)
+            {
+                throw new DicomFormatException(reader.Position, $"{zeros} zero bytes after the data set are followed by more data: neither padding nor a data element");
+            }
+
+            _warnings.Add($"{zeros} bytes of zero padding after the data set (from byte {start}) ignored");
+            return true;
         }
 
         /// <summary>
@@ -156,6 +226,10 @@ public static class DicomReader
                         throw new DicomFormatException(reader.Position, "the data ends inside an item of undefined length");
                     }
 
+                    return;
+                }
+                else if (depth == 0 && stopAtGroup is null && SkipTrailingPadding())
+                {
                     return;
                 }
 

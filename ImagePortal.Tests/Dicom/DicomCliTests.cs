@@ -34,6 +34,20 @@ public sealed class DicomCliTests
     }
 
     [Fact]
+    public async Task Dump_FileWithTrailingZeroPadding_ExitsZeroAndPrintsTheWarning()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("padded.dcm");
+        await File.WriteAllBytesAsync(path, [.. File.ReadAllBytes(DicomCorpus.Require("test_files/CT_small.dcm")), .. new byte[4096]], TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await Invoke("dump", path);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("(0010,0020) LO [1CT1]", output, StringComparison.Ordinal);
+        Assert.Contains($"imageportal dump: warning: {path}: 4096 bytes of zero padding", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Modify_ChangesPatientIdentity_AndKeepsPixelDataAndTransferSyntax()
     {
         using var temp = new TempDirectory();
