@@ -1,6 +1,7 @@
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Dimse;
+using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 
 namespace ImagePortal.Tests.Interop;
@@ -33,6 +34,25 @@ public sealed class StoreInteropTests
         Assert.Equal(await InteropAssert.InstanceUidsAsync(files, Ct), await InteropAssert.InstanceUidsAsync(scp.StoredFiles, Ct));
         Assert.All(scp.StoredFiles, f => Assert.Matches("^[0-9a-f]{32}\\.dcm$", Path.GetFileName(f)));
         Assert.Equal(scp.StoredFiles.Count, scp.AllFiles.Count);
+    }
+
+    [Fact]
+    public async Task DcmtkStoreScu_WhenOurProviderThrowsForOneFile_ReportsOneFailure_AndTheOthersAreStored()
+    {
+        using var folder = new TempDirectory("storescu");
+        var study = SyntheticStudy.Write(folder.Path, series: 1, imagesPerSeries: 3);
+        var failing = study.SopInstanceUids[1];
+        await using var scp = TestScp.Start(wrapStore: store => new ThrowingStoreProvider(store, failing));
+
+        // -nh: storescu halts at the first unsuccessful store unless told to go on, as a sender of a study should.
+        var (exit, output) = await DcmtkTools.RunAsync("storescu", ["-v", "-nh", "-aet", "STORESCU", "-aec", scp.AeTitle, "127.0.0.1", scp.Port.ToString(), .. study.Files], Ct);
+
+        Assert.True(exit == 0, output);
+        Assert.Single(output.Split('\n'), line => line.Contains("Received Store Response (Error: CannotUnderstand", StringComparison.Ordinal));
+        Assert.Equal(2, output.Split('\n').Count(line => line.Contains("Received Store Response (Success)", StringComparison.Ordinal)));
+        Assert.Contains("Releasing Association", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Abort", output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(study.SopInstanceUids.Where(uid => uid != failing).Order(), await InteropAssert.InstanceUidsAsync(scp.StoredFiles, Ct));
     }
 
     [Fact]

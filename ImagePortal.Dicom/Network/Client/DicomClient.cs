@@ -36,7 +36,7 @@ public sealed class DicomClient
     {
         var logger = _loggerFactory.CreateLogger($"ImagePortal.Dicom.Network.Scu.{Options.CalledAeTitle}");
         var association = await DicomAssociation.ConnectAsync(Host, Port, Options, contexts, logger, _metrics, cancellationToken).ConfigureAwait(false);
-        return new DicomClientAssociation(association, Options, _metrics);
+        return new DicomClientAssociation(association, Options, _metrics, logger);
     }
 
     /// <summary>C-ECHO on a new association (PS3.7 9.1.5), released afterwards.</summary>

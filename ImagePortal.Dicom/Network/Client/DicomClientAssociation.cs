@@ -3,6 +3,7 @@ using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;
+using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Dicom.Network.Client;
 
@@ -67,13 +68,15 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
 
     private readonly AssociationOptions _options;
     private readonly DicomNetworkMetrics _metrics;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _operation = new(1, 1);
 
-    internal DicomClientAssociation(DicomAssociation association, AssociationOptions options, DicomNetworkMetrics metrics)
+    internal DicomClientAssociation(DicomAssociation association, AssociationOptions options, DicomNetworkMetrics metrics, ILogger logger)
     {
         Association = association;
         _options = options;
         _metrics = metrics;
+        _logger = logger;
     }
 
     public DicomAssociation Association { get; }
@@ -401,10 +404,10 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
                 status = await sink.StoreAsync(instance, cancellationToken).ConfigureAwait(false);
                 _metrics.InstanceReceived();
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+            catch (Exception error) when (StoreProviderFailure.IsAnsweredWithAStatus(error, Association, cancellationToken))
             {
-                status = DimseStatus.RefusedOutOfResources;
-                comment = error.Message;
+                (status, comment) = StoreProviderFailure.Answer(error);
+                LogStoreFailed(_logger, request.AffectedSopInstanceUid!, status.ToString(), error);
             }
         }
 
@@ -442,6 +445,9 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
 
         return buffer.ToArray();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing C-GET sub-operation {SopInstanceUid} failed, answered {Status}; the retrieve goes on")]
+    private static partial void LogStoreFailed(ILogger logger, string sopInstanceUid, string status, Exception error);
 
     private PresentationContext RequireContext(string abstractSyntax, string? transferSyntax) =>
         Association.FindContext(abstractSyntax, transferSyntax)

@@ -418,11 +418,10 @@ public sealed partial class DicomServer : IAsyncDisposable
                 _metrics.InstanceReceived();
                 LogStored(logger, command.AffectedSopInstanceUid!, status.ToString());
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException && association.IsEstablished)
+            catch (Exception error) when (StoreProviderFailure.IsAnsweredWithAStatus(error, association, stopping))
             {
-                status = DimseStatus.RefusedOutOfResources;
-                comment = error.Message;
-                LogStoreFailed(logger, command.AffectedSopInstanceUid!, error.Message);
+                (status, comment) = StoreProviderFailure.Answer(error);
+                LogStoreFailed(logger, command.AffectedSopInstanceUid!, status.ToString(), error);
             }
         }
 
@@ -822,8 +821,8 @@ public sealed partial class DicomServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {SopInstanceUid}: {Status}")]
     private static partial void LogStored(ILogger logger, string sopInstanceUid, string status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {SopInstanceUid} failed: {Error}")]
-    private static partial void LogStoreFailed(ILogger logger, string sopInstanceUid, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {SopInstanceUid} failed, answered {Status}; the association goes on")]
+    private static partial void LogStoreFailed(ILogger logger, string sopInstanceUid, string status, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} provider failed: {Error}")]
     private static partial void LogProviderFailed(ILogger logger, string operation, string error);

@@ -30,13 +30,19 @@ public sealed class TestScp : IAsyncDisposable
 
     public IReadOnlyList<string> AllFiles => Directory.GetFiles(_folder.Path);
 
-    public static TestScp Start(Action<DicomServerOptions>? configure = null, IDicomFindProvider? find = null, IDicomGetProvider? get = null, IDicomMoveProvider? move = null)
+    /// <param name="wrapStore">Puts a provider in front of the folder store (e.g. one that fails some instances).</param>
+    public static TestScp Start(
+        Action<DicomServerOptions>? configure = null,
+        IDicomFindProvider? find = null,
+        IDicomGetProvider? get = null,
+        IDicomMoveProvider? move = null,
+        Func<IDicomStoreProvider, IDicomStoreProvider>? wrapStore = null)
     {
         var folder = new TempDirectory("scp");
         var options = new DicomServerOptions { AeTitle = "PORTALSCP", BindAddress = IPAddress.Loopback, Port = 0 };
         configure?.Invoke(options);
         var store = new FolderStoreProvider(folder.Path);
-        var server = new DicomServer(options) { Store = store, Find = find, Get = get, Move = move };
+        var server = new DicomServer(options) { Store = wrapStore is null ? store : wrapStore(store), Find = find, Get = get, Move = move };
         server.Start();
         return new TestScp(server, folder, store);
     }
