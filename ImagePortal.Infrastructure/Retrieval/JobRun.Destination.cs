@@ -42,9 +42,11 @@ internal sealed partial class JobRun
             }
             catch (Exception error) when (PacsGateway.Readable(_destination, error) is { } readable)
             {
-                // The destination went away: the rest waits for the next attempt (the ledger keeps what is done).
+                // The destination went away: the rest waits for the next attempt (the ledger keeps what is done),
+                // so the retrieve is cancelled (C-CANCEL) rather than spooling what nobody will store.
                 _toStore.Writer.TryComplete();
                 Drain();
+                await _retrieving!.CancelAsync();
                 throw new RetrievalTransientException(readable.Message, error);
             }
             finally

@@ -134,8 +134,19 @@ internal sealed partial class JobRun
             }
 
             var spooled = WriteReconciledHeader(file, path, bytes, studyUid!, instance);
-            await _toStore!.Writer.WriteAsync(spooled, cancellationToken);
             queued = true;
+            try
+            {
+                await _toStore!.Writer.WriteAsync(spooled, cancellationToken);
+            }
+            catch (ChannelClosedException)
+            {
+                // The destination went away and the retrieve is being cancelled: sub-operations still on their way
+                // are refused and leave nothing in the spool.
+                Discard(spooled);
+                return DimseStatus.RefusedOutOfResources;
+            }
+
             return DimseStatus.Success;
         }
         finally

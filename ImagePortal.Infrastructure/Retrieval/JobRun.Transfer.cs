@@ -33,6 +33,8 @@ internal sealed partial class JobRun
         await using var destination = await OpenAsync(_destination, StoragePlan.Proposals(sopClasses, role: false), cancellationToken);
         _toStore = Channel.CreateBounded<SpooledInstance>(new BoundedChannelOptions(Math.Max(1, options.StoreQueueLength)) { SingleReader = true, SingleWriter = false });
         using var storing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var retrieving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _retrieving = retrieving;
         var store = StoreAllAsync(destination, storing.Token);
         try
         {
@@ -43,11 +45,11 @@ internal sealed partial class JobRun
 
             if (sourceNode.Supports(DicomCapabilities.Get))
             {
-                await GetAsync(sourceNode, identifiers, sopClasses, cancellationToken);
+                await GetAsync(sourceNode, identifiers, sopClasses, retrieving.Token);
             }
             else
             {
-                await MoveAsync(sourceNode, identifiers, cancellationToken);
+                await MoveAsync(sourceNode, identifiers, retrieving.Token);
             }
         }
         finally

@@ -44,6 +44,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private readonly Lock _ledgerLock = new();
     private readonly List<Task> _discards = [];
     private Channel<SpooledInstance>? _toStore;
+    private CancellationTokenSource? _retrieving;
     private ImageRequest _request = null!;
     private RetrievalJob _job = null!;
     private Facility _requester = null!;
