@@ -283,6 +283,39 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task DestinationGoingAwayMidTransfer_CancelsTheRetrieve_RatherThanReceivingTheRestForNobody()
+    {
+        using var files = new TempDirectory("retrieve-destination-gone");
+
+        // Our own SCP as the source, holding back all but the first instances until the destination is gone.
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5100", series: 1, imagesPerSeries: 20);
+        var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
+        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
+        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+
+        var number = await FileAndApproveAsync("MRN-5100", study);
+        try
+        {
+            await Poll.UntilAsync(async () => (await destination.InstanceUidsAsync(Ct)).Count == 3, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            // Disposing stops the Orthanc process (idempotent: the await using disposes it again at the end).
+            await destination.DisposeAsync();
+            gated.Release();
+        }
+
+        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(RequestStatus.Completed, request.Status);
+        // The first C-STORE to the dead destination cancels the C-GET (C-CANCEL): a few more instances may be on their
+        // way by then, not the whole rest of the study.
+        Assert.InRange(gated.Opened, 4, 10);
+    }
+
+    [Fact]
     public async Task AnInstanceOfAnotherStudy_SentByTheSource_IsQuarantined_NotImported_AndRaisedAsASecurityAlert()
     {
         using var files = new TempDirectory("retrieve-foreign");
@@ -428,6 +461,10 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     private sealed class GatedArchive(TestArchive archive, int sendFreely) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _opened;
+
+        /// <summary>How many instances the retrieves have started to send, the gated ones once released.</summary>
+        public int Opened => Volatile.Read(ref _opened);
 
         public void Release() => _gate.TrySetResult();
 
@@ -437,11 +474,16 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         public async Task<IReadOnlyList<ImagePortal.Dicom.Network.Server.RetrieveInstance>> ResolveAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken)
         {
             var instances = await archive.ResolveAsync(request, cancellationToken);
-            return instances.Select((instance, index) => index < sendFreely ? instance : instance with
+            return instances.Select((instance, index) => instance with
             {
                 OpenDataSet = async ct =>
                 {
-                    await _gate.Task.WaitAsync(ct);
+                    if (index >= sendFreely)
+                    {
+                        await _gate.Task.WaitAsync(ct);
+                    }
+
+                    Interlocked.Increment(ref _opened);
                     return await instance.OpenDataSet(ct);
                 },
             }).ToList();
