@@ -292,10 +292,10 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5100", series: 1, imagesPerSeries: 20);
         var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
         await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
-        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
 
-        var number = await FileAndApproveAsync("MRN-5100", study);
+        var number = await _steps.FileAndApproveAsync("MRN-5100", study);
         try
         {
             await Poll.UntilAsync(async () => (await destination.InstanceUidsAsync(Ct)).Count == 3, TimeSpan.FromSeconds(60));
@@ -307,7 +307,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
             gated.Release();
         }
 
-        var request = await WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.NotEqual(RequestStatus.Completed, request.Status);
         // The first C-STORE to the dead destination cancels the C-GET (C-CANCEL): a few more instances may be on their
