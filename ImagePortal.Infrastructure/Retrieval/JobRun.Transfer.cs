@@ -106,6 +106,11 @@ internal sealed partial class JobRun
 
     private void Observe(RetrieveProgress progress)
     {
+        foreach (var uid in progress.FailedSopInstanceUids)
+        {
+            _failedAtSource[uid] = $"status {progress.Status}{(progress.ErrorComment is { } comment ? $": {comment}" : "")}";
+        }
+
         if (progress.Status.IsFinal && !progress.Status.IsSuccessOrWarning)
         {
             _lastRetrieveProblem = $" (retrieve ended with status {progress.Status}{(progress.ErrorComment is { } c ? $": {c}" : "")})";

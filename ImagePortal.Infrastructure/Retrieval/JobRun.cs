@@ -45,6 +45,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private readonly List<Task> _discards = [];
     private Channel<SpooledInstance>? _toStore;
     private CancellationTokenSource? _retrieving;
+    private readonly ConcurrentDictionary<string, string> _failedAtSource = new(StringComparer.Ordinal);
     private ImageRequest _request = null!;
     private RetrievalJob _job = null!;
     private Facility _requester = null!;
@@ -62,6 +63,9 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private readonly ConcurrentDictionary<string, byte> _accessionsKept = new(StringComparer.Ordinal);
     private readonly long _began = Stopwatch.GetTimestamp();
     private readonly List<(string Phase, long At)> _phases = [];
+
+    /// <summary>How many times one attempt asks a source again for what it did not send, as long as it names failures.</summary>
+    private const int MaxPasses = 5;
 
     private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
@@ -149,12 +153,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
             await LoadLedgerAsync(expected, cancellationToken);
             var remaining = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid)).ToList();
             Ended("query");
-            var groups = StoragePlan.Groups(remaining);
-            foreach (var instances in groups)
-            {
-                await TransferAsync(sourceNode, [.. Identifiers(instances, wholeStudies: groups.Count == 1)], [.. instances.Select(i => i.SopClassUid).Distinct(StringComparer.Ordinal)],
-                    [.. instances.Select(r => r.StudyUid).Distinct(StringComparer.Ordinal)], cancellationToken);
-            }
+            await TransferInGroupsAsync(sourceNode, remaining, wholeStudies: true, cancellationToken);
         }
 
         if (expected.Count == 0)
@@ -162,6 +161,22 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
             throw NoneLeftAt(sourceNode);
         }
 
+        for (var pass = 1; pass < MaxPasses; pass++)
+        {
+            // A source that could not send an instance may have stopped there (Orthanc 1.10 ends a C-GET at its first
+            // failed sub-operation): what it had not sent yet is asked for again, by UID, without the ones it named.
+            var failedBefore = _failures.Count;
+            FailWhatTheSourceCouldNotSend(sourceNode, expected);
+            var undelivered = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid) && !_failures.ContainsKey(e.SopInstanceUid)).ToList();
+            if (undelivered.Count == 0 || _spoolFull || _failures.Count == failedBefore)
+            {
+                break;
+            }
+
+            await TransferInGroupsAsync(sourceNode, undelivered, wholeStudies: false, cancellationToken);
+        }
+
+        FailWhatTheSourceCouldNotSend(sourceNode, expected);
         Ended("transfer");
 
         foreach (var tally in _tallies.Values)
@@ -192,6 +207,29 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         }
 
         return Outcome();
+    }
+
+    /// <summary>Retrieves <paramref name="instances"/>, a group of SOP classes per association (<see cref="StoragePlan"/>).</summary>
+    private async Task TransferInGroupsAsync(DicomNode sourceNode, List<ExpectedInstance> instances, bool wholeStudies, CancellationToken cancellationToken)
+    {
+        var groups = StoragePlan.Groups(instances);
+        foreach (var group in groups)
+        {
+            await TransferAsync(sourceNode, [.. Identifiers(group, wholeStudies && groups.Count == 1)], [.. group.Select(i => i.SopClassUid).Distinct(StringComparer.Ordinal)],
+                [.. group.Select(r => r.StudyUid).Distinct(StringComparer.Ordinal)], cancellationToken);
+        }
+    }
+
+    /// <summary>Each listed instance the source reported in a Failed SOP Instance UID List (0008,0058) fails with that reason.</summary>
+    private void FailWhatTheSourceCouldNotSend(DicomNode sourceNode, List<ExpectedInstance> expected)
+    {
+        foreach (var instance in expected)
+        {
+            if (!_done.ContainsKey(instance.SopInstanceUid) && _failedAtSource.TryGetValue(instance.SopInstanceUid, out var status))
+            {
+                Fail(instance.SopInstanceUid, instance.StudyUid, $"{PacsGateway.Describe(sourceNode)} could not send it (its sub-operation failed there; the retrieve ended with {status})");
+            }
+        }
     }
 
     public JobOutcome Cancelled()
