@@ -111,15 +111,8 @@ internal sealed partial class JobRun
 
             var patientId = file.Dataset.GetString(DicomTag.PatientID) ?? string.Empty;
             var issuer = file.Dataset.GetString(DicomTag.IssuerOfPatientID);
-            var problem = file.Dataset.GetString(DicomTag.SOPInstanceUID) != instance.SopInstanceUid
-                ? "its SOP Instance UID differs from the one announced in the C-STORE request"
-                : studyUid is null || !_tallies.ContainsKey(studyUid)
-                    ? $"study {studyUid ?? "(none)"} was not approved for this request"
-                    : !_approvedPatients.TryGetValue(studyUid, out var approved)
-                        ? $"study {studyUid} is not being retrieved (it was not found under the approved patient at the source)"
-                        : !approved.Matches(patientId, issuer)
-                            ? $"patient ID '{patientId}'{(string.IsNullOrWhiteSpace(issuer) ? "" : $" (issuer {issuer})")} is not {approved}, the patient the study was approved for"
-                            : null;
+            var problem = PatientMatch.ProblemWith(
+                instance.SopInstanceUid, file.Dataset.GetString(DicomTag.SOPInstanceUID), studyUid, patientId, issuer, _approvedStudies, _approvedPatients);
             if (problem is not null)
             {
                 // The quarantine takes the spool file over, whatever happens after.

@@ -47,17 +47,14 @@ internal sealed partial class JobRun
             keys.SetString(DicomTag.NumberOfStudyRelatedInstances, string.Empty);
             keys.SetString(DicomTag.SOPClassesInStudy, string.Empty);
             var answers = await FindAsync(node, association, keys, cancellationToken);
-            if (answers.Count == 0)
+            var approved = _request.Studies.FirstOrDefault(s => s.StudyInstanceUid == tally.StudyUid)?.SourcePatient;
+            var (holder, problem) = PatientMatch.HolderOf(
+                PacsGateway.Describe(node), tally.StudyUid, answers.Select(a => (a.GetString(DicomTag.PatientID), a.GetString(DicomTag.IssuerOfPatientID))), approved);
+            if (holder is null)
             {
                 tally.Expected = 0;
-                _missingStudies++;
-                Fail(tally.StudyUid, tally.StudyUid, $"study {tally.StudyUid} is no longer at {PacsGateway.Describe(node)}");
-                continue;
-            }
-
-            if (HolderOf(node, tally.StudyUid, answers) is not { } holder)
-            {
-                tally.Expected = 0;
+                _missingStudies += answers.Count == 0 ? 1 : 0;
+                Fail(tally.StudyUid, tally.StudyUid, problem!);
                 continue;
             }
 
@@ -72,59 +69,6 @@ internal sealed partial class JobRun
         }
 
         return found;
-    }
-
-    /// <summary>
-    /// The patient whose instances of <paramref name="studyUid"/> are imported: the one the study was approved for,
-    /// provided the source holds the study under that patient and no other. Otherwise the study fails with the reason
-    /// (nothing of it is retrieved) and null is returned. A study approved before approvals recorded the patient
-    /// takes the one patient the source holds it under.
-    /// </summary>
-    private SourcePatient? HolderOf(DicomNode node, string studyUid, List<DicomDataset> answers)
-    {
-        var holders = new List<(string Id, string? Issuer)>();
-        foreach (var answer in answers)
-        {
-            var id = answer.GetString(DicomTag.PatientID)?.Trim() ?? string.Empty;
-            var issuer = answer.GetString(DicomTag.IssuerOfPatientID)?.Trim();
-            if (!holders.Any(h => h.Id == id && (string.IsNullOrEmpty(h.Issuer) || string.IsNullOrEmpty(issuer) || h.Issuer == issuer)))
-            {
-                holders.Add((id, issuer));
-            }
-        }
-
-        var source = PacsGateway.Describe(node);
-        if (holders.Count > 1)
-        {
-            Fail(studyUid, studyUid,
-                $"ambiguous study at the source: {source} holds study {studyUid} under {holders.Count} patients " +
-                $"({string.Join(", ", holders.Select(h => $"'{h.Id}'"))}); nothing of it was imported, its PACS administrator must correct it");
-            return null;
-        }
-
-        var (heldBy, heldIssuer) = holders[0];
-        var approved = _request.Studies.FirstOrDefault(s => s.StudyInstanceUid == studyUid)?.SourcePatient;
-        if (approved is null)
-        {
-            try
-            {
-                return new SourcePatient(heldBy, heldIssuer, null, null);
-            }
-            catch (DomainException error)
-            {
-                Fail(studyUid, studyUid, $"{source} names the patient of study {studyUid} with a value no DICOM patient ID can have ({error.Message})");
-                return null;
-            }
-        }
-
-        if (!approved.Matches(heldBy, heldIssuer))
-        {
-            Fail(studyUid, studyUid,
-                $"{source} now holds study {studyUid} under patient '{heldBy}', not under {approved}, the patient it was approved for; nothing of it was imported");
-            return null;
-        }
-
-        return approved;
     }
 
     /// <summary>PS3.4 C.6.2: SERIES and IMAGE level C-FIND: every instance of the found studies (the expected count becomes exact).</summary>

@@ -39,6 +39,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private List<ExpectedInstance> _expected = [];
     /// <summary>Per study being retrieved, the only patient whose instances may be imported (written before the transfer starts).</summary>
     private readonly Dictionary<string, SourcePatient> _approvedPatients = new(StringComparer.Ordinal);
+    private HashSet<string> _approvedStudies = new(StringComparer.Ordinal);
     private int _missingStudies;
     private readonly List<ImportedInstance> _ledger = [];
     private readonly Lock _ledgerLock = new();
@@ -300,6 +301,8 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         {
             _tallies[study.StudyInstanceUid] = new StudyTally(study.StudyInstanceUid) { Expected = study.ExpectedInstances ?? 0 };
         }
+
+        _approvedStudies = new HashSet<string>(_tallies.Keys, StringComparer.Ordinal);
 
         _destination = _requester.ImportDestination
             ?? throw new RetrievalPermanentException($"{_requester.Code} has no import destination node; an administrator must choose one.");
