@@ -299,6 +299,17 @@ public sealed class ImageRequest
         return entry;
     }
 
+    /// <summary>
+    /// An administrator released a quarantined instance into the requester's PACS. Like a security alert it changes no
+    /// decision, so it leaves <see cref="Version"/> alone.
+    /// </summary>
+    public RequestEvent RecordQuarantineRelease(string userId, string text, DateTimeOffset now)
+    {
+        var entry = new RequestEvent(Id, RequestEventKind.QuarantineReleased, Guard.Required(userId, "The administrator", 450), Guard.Required(text, "The note", 1000), now);
+        _events.Add(entry);
+        return entry;
+    }
+
     private void Decide(string approverUserId, DateTimeOffset now)
     {
         DecidedByUserId = approverUserId;

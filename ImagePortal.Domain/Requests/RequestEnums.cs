@@ -59,4 +59,7 @@ public enum RequestEventKind
     Failed,
     Comment,
     SecurityAlert,
+
+    /// <summary>An administrator released an instance the retrieval had quarantined; it was imported.</summary>
+    QuarantineReleased,
 }

@@ -90,8 +90,19 @@ internal sealed class QuarantinedInstanceConfiguration : IEntityTypeConfiguratio
         builder.Property(i => i.PatientId).HasMaxLength(64);
         builder.Property(i => i.Reason).HasMaxLength(QuarantinedInstance.MaxReasonLength).IsRequired();
         builder.Property(i => i.FileName).HasMaxLength(100).IsRequired();
+        builder.Property(i => i.SourceAeTitle).HasMaxLength(16);
+
+        // The state is the concurrency token: of a release, a delete and a purge racing for one held instance, one
+        // changes the row and the others are told it changed (UPDATE ... WHERE State = 'Held').
+        builder.Property(i => i.State).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
+        builder.Property(i => i.ResolvedBy).HasMaxLength(256);
+        builder.Property(i => i.Resolution).HasMaxLength(QuarantinedInstance.MaxReasonLength);
+        builder.Ignore(i => i.IsHeld);
         builder.HasIndex(i => i.JobId);
         builder.HasIndex(i => i.RequestId);
+
+        // What the retention scans: held instances, oldest first.
+        builder.HasIndex(i => new { i.State, i.ReceivedAt });
         builder.HasOne<RetrievalJob>().WithMany().HasForeignKey(i => i.JobId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -574,10 +574,31 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
                     b.Property<string>("SopInstanceUid")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("SourceAeTitle")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
 
                     b.Property<string>("StudyInstanceUid")
                         .HasMaxLength(64)
@@ -588,6 +609,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.HasIndex("JobId");
 
                     b.HasIndex("RequestId");
+
+                    b.HasIndex("State", "ReceivedAt");
 
                     b.ToTable("QuarantinedInstances", (string)null);
                 });

@@ -567,9 +567,30 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.Property<Guid>("RequestId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SopInstanceUid")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceAeTitle")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("StudyInstanceUid")
@@ -581,6 +602,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("JobId");
 
                     b.HasIndex("RequestId");
+
+                    b.HasIndex("State", "ReceivedAt");
 
                     b.ToTable("QuarantinedInstances", (string)null);
                 });
