@@ -47,6 +47,15 @@ public sealed class RetrievalOptions
 
     /// <summary>Instances received and waiting to be stored at the destination (back-pressure towards the source).</summary>
     public int StoreQueueLength { get; set; } = 32;
+
+    /// <summary>How long a quarantined instance is held for an administrator to release or delete; older ones are purged.</summary>
+    public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The held instances never total more than this for long: beyond it the oldest are purged.</summary>
+    public long QuarantineLimitBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>How often the retention looks at the quarantine.</summary>
+    public TimeSpan QuarantinePurgeInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>Wakes the workers of this process when a job became due here (an approval, a retry, a cancel).</summary>

@@ -9,7 +9,7 @@ public static class RetrievalRegistration
 {
     /// <summary>
     /// The queue is always there (the web role queues and cancels jobs); the workers and the portal's Storage SCP run
-    /// only where <c>Portal:Role</c> is <c>all</c> or <c>worker</c>.
+    /// only where <c>Portal:Role</c> is <c>all</c> or <c>worker</c>, and the quarantine's retention with them.
     /// </summary>
     public static IHostApplicationBuilder AddRetrieval(this IHostApplicationBuilder builder)
     {
@@ -20,12 +20,17 @@ public static class RetrievalRegistration
         services.AddSingleton<RetrievalQueue>();
         services.TryAddSingleton<IRetrievalObserver, NullRetrievalObserver>();
 
+        var settings = builder.Configuration.GetSection(RetrievalOptions.SectionName).Get<RetrievalOptions>() ?? new RetrievalOptions();
+        var dataDirectory = Path.GetFullPath(builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "App_Data", builder.Environment.ContentRootPath);
+        var spool = Path.GetFullPath(settings.SpoolDirectory is { Length: > 0 } folder ? folder : "spool", dataDirectory);
+
+        // Administrators release and delete quarantined instances from the web; the retention runs beside the workers.
+        services.AddSingleton(new QuarantineStore(QuarantineStore.Beside(spool)));
+        services.AddSingleton<QuarantinePurge>();
+
         var portal = builder.Configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
         if (portal.RunsWorkers)
         {
-            var settings = builder.Configuration.GetSection(RetrievalOptions.SectionName).Get<RetrievalOptions>() ?? new RetrievalOptions();
-            var dataDirectory = Path.GetFullPath(builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "App_Data", builder.Environment.ContentRootPath);
-            var spool = Path.GetFullPath(settings.SpoolDirectory is { Length: > 0 } folder ? folder : "spool", dataDirectory);
             services.AddSingleton(new SpoolBudget(spool, settings.SpoolLimitBytes));
             services.AddSingleton<MoveRouter>();
             services.AddSingleton<RetrievalRunner>();
@@ -33,6 +38,7 @@ public static class RetrievalRegistration
             services.AddHostedService(provider => provider.GetRequiredService<PortalStorageScp>());
             services.AddSingleton<RetrievalWorker>();
             services.AddHostedService(provider => provider.GetRequiredService<RetrievalWorker>());
+            services.AddHostedService<QuarantinePurgeService>();
         }
 
         return builder;
