@@ -27,6 +27,7 @@ public static class RetrievalRegistration
         // Administrators release and delete quarantined instances from the web; the retention runs beside the workers.
         services.AddSingleton(new QuarantineStore(QuarantineStore.Beside(spool)));
         services.AddSingleton<QuarantinePurge>();
+        services.AddScoped<QuarantineRelease>();
 
         var portal = builder.Configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
         if (portal.RunsWorkers)

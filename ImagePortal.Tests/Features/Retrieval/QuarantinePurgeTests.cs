@@ -105,6 +105,12 @@ public sealed class QuarantinePurgeTests(UseCaseFixture fixture) : IClassFixture
         Assert.Empty(await fixture.AuditAsync(AuditEventType.PatientRecord, $"quarantined instance {deleted.SopInstanceUid}"));
     }
 
+    [Fact]
+    public void AWebOnlyNode_RunsNoRetention()
+    {
+        Assert.DoesNotContain(fixture.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>(), s => s is QuarantinePurgeService);
+    }
+
     private QuarantinePurge Purge(RetrievalOptions options) =>
         ActivatorUtilities.CreateInstance<QuarantinePurge>(fixture.Services, new FixedOptionsMonitor<RetrievalOptions>(options), (TimeProvider)new FakeTimeProvider(Now));
 
