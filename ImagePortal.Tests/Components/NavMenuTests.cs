@@ -43,9 +43,9 @@ public sealed class NavMenuTests : MudComponentTest
 
     [Fact]
     public void FacilityAdminWhoIsAlsoClerk_SeesBoth() =>
-        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Jobs", "Facilities", "Agreements", "Users"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
+        Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Jobs", "Facilities", "Agreements", "Users", "Quarantine"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
 
     [Fact]
     public void NetworkAdmin_AlsoSeesThePortalsDicomSettings() =>
-        Assert.Equal(["Home", "Jobs", "Facilities", "Agreements", "Users", "Portal DICOM settings"], LinksFor(Roles.NetworkAdmin));
+        Assert.Equal(["Home", "Jobs", "Facilities", "Agreements", "Users", "Quarantine", "Portal DICOM settings"], LinksFor(Roles.NetworkAdmin));
 }
