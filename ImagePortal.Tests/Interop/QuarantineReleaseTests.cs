@@ -2,14 +2,11 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
-using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Features.Administration;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Administration;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace ImagePortal.Tests.Interop;
 
@@ -96,15 +93,4 @@ public sealed class QuarantineReleaseTests(UseCaseFixture fixture) : IClassFixtu
         await db.SaveChangesAsync(Ct);
         return node.Id;
     });
-}
-
-/// <summary>Where the quarantine's pieces run: the retention beside the workers, one folder for the workers and the release.</summary>
-public sealed class QuarantineWiringTests(RetrievalFixture fixture) : IClassFixture<RetrievalFixture>
-{
-    [Fact]
-    public void TheWorkersQuarantine_IsTheFolderReleasesAndTheRetentionUse_AndTheRetentionRunsBesideTheWorkers()
-    {
-        Assert.Equal(fixture.Services.GetRequiredService<SpoolBudget>().QuarantineDirectory, fixture.Services.GetRequiredService<QuarantineStore>().Directory);
-        Assert.Contains(fixture.Services.GetServices<IHostedService>(), s => s is QuarantinePurgeService);
-    }
 }

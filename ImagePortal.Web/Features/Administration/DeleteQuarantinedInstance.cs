@@ -1,6 +1,5 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Retrieval;
@@ -17,21 +16,6 @@ public sealed record DeleteQuarantinedInstance(Guid Id, string Reason) : IComman
 public sealed class DeleteQuarantinedInstanceValidator : IValidator<DeleteQuarantinedInstance>
 {
     public IEnumerable<string> Validate(DeleteQuarantinedInstance message) => QuarantineRules.ValidateReason(message.Reason);
-}
-
-internal static class QuarantineRules
-{
-    public static IEnumerable<string> ValidateReason(string? reason)
-    {
-        if (string.IsNullOrWhiteSpace(reason))
-        {
-            yield return "A reason is required.";
-        }
-        else if (reason.Trim().Length > QuarantinedInstance.MaxReasonLength)
-        {
-            yield return $"The reason must be at most {QuarantinedInstance.MaxReasonLength} characters.";
-        }
-    }
 }
 
 public sealed class DeleteQuarantinedInstanceHandler(
