@@ -221,7 +221,7 @@ internal sealed partial class JobRun
             File.Move(path, Path.Combine(services.Spool.QuarantineDirectory, fileName));
             services.Spool.Adjust(-bytes);
             Interlocked.Add(ref _spooled, -bytes);
-            db.QuarantinedInstances.Add(new QuarantinedInstance(Lease.JobId, _request.Id, instance.SopInstanceUid, studyUid, patientId, problem, fileName, bytes, now));
+            db.QuarantinedInstances.Add(new QuarantinedInstance(Lease.JobId, _request.Id, instance.SopInstanceUid, studyUid, patientId, problem, fileName, bytes, now, instance.CallingAeTitle));
             var request = await db.ImageRequests.Include(r => r.Events).SingleAsync(r => r.Id == _request.Id, cancellationToken);
             request.RecordSecurityAlert(text.Length <= 1000 ? text : text[..1000], now);
             await db.SaveChangesAsync(cancellationToken);

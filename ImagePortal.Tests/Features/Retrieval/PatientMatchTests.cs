@@ -20,7 +20,8 @@ public sealed class PatientMatchTests
     [Fact]
     public void AStudyHeldUnderTwoPatients_IsAmbiguous_WhicheverAnswersFirst()
     {
-        foreach (var answers in new[] { new[] { ("SBR-99999", (string?)null), ("SBR-77120", null) }, [("SBR-77120", null), ("SBR-99999", null)] })
+        (string?, string?)[][] orders = [[("SBR-99999", null), ("SBR-77120", null)], [("SBR-77120", null), ("SBR-99999", null)]];
+        foreach (var answers in orders)
         {
             var holder = PatientMatch.HolderOf(Source, Study, answers, Approved);
 
