@@ -352,9 +352,12 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         foreach (var tally in _tallies.Values)
         {
             var outcome = tally.Failed > 0 || tally.Done < tally.Expected ? AuditOutcome.MinorFailure : AuditOutcome.Success;
+            var why = _failures.Where(f => f.Value.Study == tally.StudyUid).GroupBy(f => f.Value.Reason)
+                .Select(g => $"{g.Count()} × {g.Key}").Take(3).ToList();
             await audit.RecordAsync(
                 new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, outcome,
-                    $"Request {_request.Number}: study {tally.StudyUid} from {_source.Code} into {_destination.AeTitleValue}: {tally.Done} of {tally.Expected} instances imported, {tally.Failed} failed, {tally.Bytes} bytes",
+                    $"Request {_request.Number}: study {tally.StudyUid} from {_source.Code} into {_destination.AeTitleValue}: {tally.Done} of {tally.Expected} instances imported, {tally.Failed} failed, {tally.Bytes} bytes" +
+                    (why.Count > 0 ? $" ({string.Join("; ", why)})" : string.Empty),
                     _request.Patient.LocalMrn, _request.Number),
                 null, WorkerName, null, null, cancellationToken);
         }

@@ -123,6 +123,11 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
         // The listing or the C-GET meets it first (they run side by side): either way SBR_PACS is named, and why.
         Assert.Matches("SBR_PACS.* (sent|lists) an instance with an invalid SOP Instance UID '../x': skipped", failure.Reason);
         Assert.Contains(request.Events, e => e.Kind == RequestEventKind.PartiallyCompleted && e.Text!.Contains("invalid SOP Instance UID '../x'"));
+        // The administrator reads the same reason on the Jobs board and in the audit trail.
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
+        Assert.Contains("invalid SOP Instance UID '../x'", job.LastError);
+        await Poll.UntilAsync(() => fixture.DbAsync(db => db.AuditEvents.AnyAsync(
+            e => e.ObjectReference == number && e.Type == AuditEventType.InstancesTransferred && e.Description.Contains("invalid SOP Instance UID '../x'"), Ct)), TimeSpan.FromSeconds(10));
         Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(fixture.Services.GetRequiredService<SpoolBudget>().Directory)!, "x")));
     }
 
