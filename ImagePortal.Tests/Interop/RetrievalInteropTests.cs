@@ -252,9 +252,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5000", series: 1, imagesPerSeries: 20);
         var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
-        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
-        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await using var source = await _steps.ServeAsync(gated, destination);
 
         var number = await _steps.FileAndApproveAsync("MRN-5000", study);
         var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
@@ -291,9 +289,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5100", series: 1, imagesPerSeries: 20);
         var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
-        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
-        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await using var source = await _steps.ServeAsync(gated, destination);
 
         var number = await _steps.FileAndApproveAsync("MRN-5100", study);
         try
@@ -325,9 +321,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
 
         // Our own SCP as a misbehaving PACS: its C-FIND answers the approved study, its C-GET also sends a foreign instance.
         var archive = new MisbehavingArchive(new TestArchive(study.Files), new TestArchive(foreign.Files));
-        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
-        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await using var source = await _steps.ServeAsync(archive, destination);
 
         var number = await _steps.FileAndApproveAsync("MRN-6000", study);
         var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));

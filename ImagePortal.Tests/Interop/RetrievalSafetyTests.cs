@@ -81,9 +81,7 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
         var issued = SyntheticStudy.Write(files.Combine("i"), patientId: "SBR-6100", series: 1, imagesPerSeries: 1, studyUid: study.StudyInstanceUid);
         SetIssuer(issued.Files.Single(), "RCH-MRN");
         var archive = new AddingArchive(new TestArchive(study.Files), new TestArchive([.. stranger.Files, .. issued.Files]));
-        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
-        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await using var source = await _steps.ServeAsync(archive, destination);
 
         var number = await _steps.FileAndApproveAsync(
             "NVH-6100", [RetrievalSteps.Approval(study, new SourcePatient("SBR-6100", "SBR-MRN", "Müller^Jürgen", null))]);
@@ -138,9 +136,7 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-8200", series: 1, imagesPerSeries: 4);
         var archive = new GarbledArchive(new TestArchive(study.Files), garbled: 1);
-        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
-        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await using var source = await _steps.ServeAsync(archive, destination);
 
         var number = await _steps.FileAndApproveAsync("NVH-8200", study);
         var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
@@ -250,9 +246,7 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
             ImagePortal.Dicom.Data.DicomFile.Create(dataset, file.TransferSyntax).Save(path);
         }
 
-        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: new TestArchive(study.Files), get: new TestArchive(study.Files));
-        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await using var source = await _steps.ServeAsync(new TestArchive(study.Files), destination);
         var before = await SetNvhAccessionPolicyAsync(AccessionPolicy.PrefixWithSourceCode);
         try
         {

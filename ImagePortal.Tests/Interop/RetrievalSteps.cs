@@ -1,3 +1,4 @@
+using ImagePortal.Dicom.Network.Server;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
@@ -31,6 +32,19 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
         found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, capabilities, false);
         return await db.SaveChangesAsync(Ct);
     });
+
+    /// <summary>
+    /// SBR's PACS is our own SCP serving <paramref name="archive"/> (C-FIND and C-GET), NVH's is <paramref name="destination"/>;
+    /// the nodes point at them. Dispose the returned SCP.
+    /// </summary>
+    public async Task<TestScp> ServeAsync<TArchive>(TArchive archive, OrthancPeer destination)
+        where TArchive : IDicomFindProvider, IDicomGetProvider
+    {
+        var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
+        await PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
+        await PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
+        return source;
+    }
 
     /// <summary>The approval of <paramref name="study"/> an approver gives after finding it under its patient in their PACS.</summary>
     public static ApprovedStudy Approval(SyntheticStudy study, SourcePatient? patient = null) =>

@@ -47,9 +47,7 @@ public sealed class RetrievalUnexpectedErrorTests(FaultyStartFixture fixture) : 
         using var files = new TempDirectory("retrieve-unexpected");
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-8300", series: 1, imagesPerSeries: 2);
-        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: new TestArchive(study.Files), get: new TestArchive(study.Files));
-        await _steps.PointNodeAsync("SBR", "SBR_PACS", source.Port, DicomCapabilities.All);
-        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
+        await using var source = await _steps.ServeAsync(new TestArchive(study.Files), destination);
 
         var number = await _steps.FileAndApproveAsync("NVH-8300", study);
         var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(30));
