@@ -22,8 +22,8 @@ public sealed record DicomWriterOptions
 /// <summary>
 /// Writes data sets (PS3.5 §7) and Part 10 files (PS3.10 §7) in implicit or explicit VR little endian or deflated
 /// explicit VR little endian. Each value, sequence and item keeps its encoded form (defined or undefined length), so
-/// an unchanged file in a little endian transfer syntax is written byte for byte as it was read. Big endian is read
-/// only (retired, PS3.5 §A.3).
+/// an unchanged file is written byte for byte as it was read, in big endian too (retired, PS3.5 §A.3: values are
+/// held little endian and swapped back).
 /// </summary>
 public static class DicomWriter
 {
@@ -34,10 +34,6 @@ public static class DicomWriter
     {
         options ??= DicomWriterOptions.Default;
         var syntax = file.TransferSyntax;
-        if (syntax.IsBigEndian)
-        {
-            throw new NotSupportedException("Explicit VR big endian is retired and read only; write another transfer syntax.");
-        }
 
         var meta = file.FileMetaInformation;
         var declared = meta.Find(DicomTag.TransferSyntaxUID) is DicomElement uid
@@ -58,7 +54,7 @@ public static class DicomWriter
         var metaLength = meta.Where(i => i.Tag.Group == 0x0002 && !i.Tag.IsGroupLength).Sum(i => ItemLength(i, explicitVR: true));
         var groupLength = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(groupLength, checked((uint)metaLength));
-        var metaWriter = new Writer(output, explicitVR: true, options);
+        var metaWriter = new Writer(output, explicitVR: true, bigEndian: false, options);
         metaWriter.WriteItem(new DicomElement(DicomTag.FileMetaInformationGroupLength, DicomVR.UL, DicomBuffer.FromBytes(groupLength)));
         foreach (var item in meta)
         {
@@ -76,11 +72,6 @@ public static class DicomWriter
     public static void WriteDataset(Stream stream, DicomDataset dataset, DicomTransferSyntax syntax, DicomWriterOptions? options = null)
     {
         options ??= DicomWriterOptions.Default;
-        if (syntax.IsBigEndian)
-        {
-            throw new NotSupportedException("Explicit VR big endian is retired and read only; write another transfer syntax.");
-        }
-
         var output = new BufferedStream(stream, 1 << 16);
         WriteDatasetCore(output, dataset, syntax, options, skipMeta: false);
         output.Flush();
@@ -97,12 +88,12 @@ public static class DicomWriter
             // PS3.5 §A.5: raw deflate (RFC 1951) without zlib header.
             using var deflate = new DeflateStream(output, options.DeflateLevel, leaveOpen: true);
             using var buffered = new BufferedStream(deflate, 1 << 16);
-            new Writer(buffered, syntax.IsExplicitVR, options).WriteDataset(dataset, skipMeta);
+            new Writer(buffered, syntax.IsExplicitVR, bigEndian: false, options).WriteDataset(dataset, skipMeta);
             buffered.Flush();
             return;
         }
 
-        new Writer(output, syntax.IsExplicitVR, options).WriteDataset(dataset, skipMeta);
+        new Writer(output, syntax.IsExplicitVR, syntax.IsBigEndian, options).WriteDataset(dataset, skipMeta);
     }
 
     /// <summary>Bytes the item takes, header included.</summary>
@@ -153,7 +144,12 @@ public static class DicomWriter
     private static DicomVR EffectiveVR(DicomElement element, bool explicitVR) =>
         explicitVR && !element.VR.HasLongLength && element.Length > ushort.MaxValue ? DicomVR.UN : element.VR;
 
-    private sealed class Writer(Stream output, bool explicitVR, DicomWriterOptions options)
+    /// <summary>
+    /// Writes items in one encoding. Values are held little endian (<see cref="DicomElement.Buffer"/>); in explicit VR big
+    /// endian (PS3.5 §A.3, retired, still found in archives) tags, lengths and every value of a VR with a unit of 2, 4 or 8
+    /// bytes (OW, US, UL, FL, FD, AT...) are byte-swapped on the way out, as the reader swapped them on the way in.
+    /// </summary>
+    private sealed class Writer(Stream output, bool explicitVR, bool bigEndian, DicomWriterOptions options)
     {
         private readonly byte[] _header = new byte[12];
 
@@ -189,7 +185,16 @@ public static class DicomWriter
                 case DicomElement element:
                     var vr = EffectiveVR(element, explicitVR);
                     WriteHeader(element.Tag, vr, checked((uint)element.Length));
-                    element.Buffer.CopyTo(output);
+                    if (bigEndian && element.VR.UnitSize > 1)
+                    {
+                        using var swapping = new SwappingStream(output, element.VR.UnitSize);
+                        element.Buffer.CopyTo(swapping);
+                    }
+                    else
+                    {
+                        element.Buffer.CopyTo(output);
+                    }
+
                     break;
                 case DicomSequence sequence:
                     WriteSequence(sequence);
@@ -271,7 +276,7 @@ public static class DicomWriter
             }
 
             var value = new byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(value, (uint)Math.Min(length, uint.MaxValue));
+            WriteUInt32(value, (uint)Math.Min(length, uint.MaxValue));
             WriteHeader(tag, DicomVR.UL, 4);
             output.Write(value);
         }
@@ -279,11 +284,11 @@ public static class DicomWriter
         private void WriteHeader(DicomTag tag, DicomVR vr, uint length)
         {
             var header = _header.AsSpan();
-            BinaryPrimitives.WriteUInt16LittleEndian(header, tag.Group);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[2..], tag.Element);
+            WriteUInt16(header, tag.Group);
+            WriteUInt16(header[2..], tag.Element);
             if (!explicitVR)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(header[4..], length);
+                WriteUInt32(header[4..], length);
                 output.Write(header[..8]);
                 return;
             }
@@ -294,12 +299,12 @@ public static class DicomWriter
             {
                 header[6] = 0;
                 header[7] = 0;
-                BinaryPrimitives.WriteUInt32LittleEndian(header[8..], length);
+                WriteUInt32(header[8..], length);
                 output.Write(header);
             }
             else
             {
-                BinaryPrimitives.WriteUInt16LittleEndian(header[6..], checked((ushort)length));
+                WriteUInt16(header[6..], checked((ushort)length));
                 output.Write(header[..8]);
             }
         }
@@ -307,10 +312,115 @@ public static class DicomWriter
         private void WriteDelimiter(DicomTag tag, uint length)
         {
             var header = _header.AsSpan(0, 8);
-            BinaryPrimitives.WriteUInt16LittleEndian(header, tag.Group);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[2..], tag.Element);
-            BinaryPrimitives.WriteUInt32LittleEndian(header[4..], length);
+            WriteUInt16(header, tag.Group);
+            WriteUInt16(header[2..], tag.Element);
+            WriteUInt32(header[4..], length);
             output.Write(header);
         }
+
+        private void WriteUInt16(Span<byte> span, ushort value)
+        {
+            if (bigEndian)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(span, value);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(span, value);
+            }
+        }
+
+        private void WriteUInt32(Span<byte> span, uint value)
+        {
+            if (bigEndian)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(span, value);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(span, value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Passes bytes on with every <c>unit</c>-byte unit reversed, whatever the sizes of the writes (a unit split between
+    /// two writes is held back until it is whole). A value's length is a multiple of its unit (PS3.5 §6.2). Disposing
+    /// it leaves the stream it writes to open.
+    /// </summary>
+    private sealed class SwappingStream(Stream output, int unit) : Stream
+    {
+        private readonly byte[] _partial = new byte[8];
+        private int _held;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            while (_held > 0 && buffer.Length > 0)
+            {
+                _partial[_held++] = buffer[0];
+                buffer = buffer[1..];
+                if (_held == unit)
+                {
+                    ByteSwap.ToLittleEndian(_partial.AsSpan(0, unit), unit);
+                    output.Write(_partial.AsSpan(0, unit));
+                    _held = 0;
+                }
+            }
+
+            var whole = buffer.Length - (buffer.Length % unit);
+            if (whole > 0)
+            {
+                var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(whole, 1 << 16));
+                try
+                {
+                    for (var at = 0; at < whole; at += chunk.Length - (chunk.Length % unit))
+                    {
+                        var size = Math.Min(whole - at, chunk.Length - (chunk.Length % unit));
+                        buffer.Slice(at, size).CopyTo(chunk);
+                        ByteSwap.ToLittleEndian(chunk.AsSpan(0, size), unit);
+                        output.Write(chunk, 0, size);
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+                }
+            }
+
+            buffer[whole..].CopyTo(_partial);
+            _held = buffer.Length - whole;
+        }
+
+        public override void Flush() => output.Flush();
+
+        /// <summary>A trailing partial unit (a malformed length) goes out as it came, as the reader left it.</summary>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && _held > 0)
+            {
+                output.Write(_partial.AsSpan(0, _held));
+                _held = 0;
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

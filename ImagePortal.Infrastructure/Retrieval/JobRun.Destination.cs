@@ -26,9 +26,12 @@ namespace ImagePortal.Infrastructure.Retrieval;
 /// <summary>Stores the spooled instances into the requester's import destination, one association per transfer, in the order received.</summary>
 internal sealed partial class JobRun
 {
-    /// <summary>Uncompressed syntaxes a data set can be rewritten between without touching pixel values.</summary>
+    /// <summary>
+    /// Uncompressed syntaxes a data set can be rewritten from into a little-endian one without changing a value: big
+    /// endian (retired, PS3.5 A.3) has every value byte-swapped on the way, for a destination that does not take it.
+    /// </summary>
     private static readonly HashSet<string> Rewritable =
-        [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian, DicomNetworkUids.DeflatedExplicitVrLittleEndian];
+        [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian, DicomNetworkUids.DeflatedExplicitVrLittleEndian, DicomNetworkUids.ExplicitVrBigEndian];
 
     /// <summary>Stores every spooled instance over the one destination association, in the order received.</summary>
     private async Task StoreAllAsync(DicomClientAssociation destination, CancellationToken cancellationToken)
@@ -97,8 +100,9 @@ internal sealed partial class JobRun
                  new[] { DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian }
                      .FirstOrDefault(s => association.FindContext(item.SopClassUid, s) is not null) is { } fallback)
         {
-            // Rare: the destination takes only the other little-endian syntax. The reconciled data set is put together
-            // in a file (its large values stay there while read) and written out again in that syntax.
+            // Rare: the destination takes only the other little-endian syntax, or not the retired big endian. The
+            // reconciled data set is put together in a file (its large values stay there while read) and written out
+            // again in that syntax.
             await using var whole = new FileStream(item.Path + ".whole", FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
             await using (var dataSet = item.OpenDataSet())
             {

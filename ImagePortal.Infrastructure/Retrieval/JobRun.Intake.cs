@@ -90,10 +90,8 @@ internal sealed partial class JobRun
             {
                 // The header only: pixel data stays in the spool file, is checked by nobody and sent as it came.
                 file = DicomFile.Open(path, HeaderOnly);
-                if ((file.StoppedAtOffset is null && file.TransferSyntax.IsDeflated) || file.TransferSyntax.IsBigEndian)
+                if (file.StoppedAtOffset is null && file.TransferSyntax.IsDeflated)
                 {
-                    // Big endian (PS3.5 A.3, retired) is not written back: the whole data set is rewritten in explicit
-                    // VR little endian, its values byte-swapped as they are read from the spool file (never whole in memory).
                     file = DicomFile.Open(path);
                 }
             }
@@ -180,25 +178,18 @@ internal sealed partial class JobRun
     private SpooledInstance WriteReconciledHeader(DicomFile file, string path, long bytes, string studyUid, ReceivedInstance instance)
     {
         var headerPath = path + ".head";
-        var converted = file.TransferSyntax.IsBigEndian;
-        var syntax = converted ? DicomTransferSyntax.ExplicitVRLittleEndian : file.TransferSyntax;
-        var restOffset = converted ? bytes : file.StoppedAtOffset ?? bytes;
+        var restOffset = file.StoppedAtOffset ?? bytes;
         long headerBytes;
-        using (var header = new FileStream(headerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var header = new FileStream(headerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 14))
         {
-            DicomWriter.WriteDataset(header, file.Dataset, syntax);
+            DicomWriter.WriteDataset(header, file.Dataset, file.TransferSyntax);
             headerBytes = header.Length;
-        }
-
-        if (converted)
-        {
-            Interlocked.Increment(ref _convertedFromBigEndian);
         }
 
         Interlocked.Add(ref _spooled, headerBytes);
         services.Spool.Adjust(headerBytes);
-        return new SpooledInstance(path, headerPath, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid,
-            converted ? syntax.Uid : instance.TransferSyntaxUid, bytes + headerBytes, headerBytes + (bytes - restOffset));
+        return new SpooledInstance(path, headerPath, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid,
+            bytes + headerBytes, headerBytes + (bytes - restOffset));
     }
 
     private async Task QuarantineAsync(ReceivedInstance instance, string path, long bytes, string? studyUid, string patientId, string problem, CancellationToken cancellationToken)

@@ -59,7 +59,6 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private volatile bool _started;
     private int _quarantined;
     private readonly ConcurrentDictionary<string, string> _quarantinedUids = new(StringComparer.Ordinal);
-    private int _convertedFromBigEndian;
     private readonly ConcurrentDictionary<string, int> _rewrittenFor = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _accessionsKept = new(StringComparer.Ordinal);
     private readonly long _began = Stopwatch.GetTimestamp();
@@ -282,8 +281,6 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
 
     /// <summary>What the import changed in how instances are encoded (their values are the same), for the request's timeline.</summary>
     private string Conversions =>
-        (_convertedFromBigEndian == 0 ? string.Empty
-            : $"; {_convertedFromBigEndian} instance(s) in retired explicit VR big endian converted to explicit VR little endian (values unchanged)") +
         string.Concat(_rewrittenFor.Select(r =>
             $"; {r.Value} instance(s) rewritten in {DicomTransferSyntax.Lookup(r.Key).Name}, the only syntax {_destination.AeTitleValue} takes for them (values unchanged)")) +
         (_accessionsKept.IsEmpty ? string.Empty

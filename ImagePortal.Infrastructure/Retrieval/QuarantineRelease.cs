@@ -152,8 +152,8 @@ public sealed class QuarantineRelease(
     /// <summary>C-STOREs the reconciled data set; null on success, else why not in words.</summary>
     private async Task<string?> StoreAsync(DicomNode destination, DicomFile file, string sopClass, string sop, CancellationToken cancellationToken)
     {
-        // Retired big endian is not written back (as the retrieval does); uncompressed data may travel in either little-endian syntax.
-        var own = file.TransferSyntax.IsBigEndian ? DicomTransferSyntax.ExplicitVRLittleEndian : file.TransferSyntax;
+        // Its own syntax first (big endian too); uncompressed data may travel in either little-endian syntax.
+        var own = file.TransferSyntax;
         List<string> wanted = [own.Uid];
         if (!own.IsEncapsulated)
         {

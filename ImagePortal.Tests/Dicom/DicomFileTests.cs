@@ -46,7 +46,12 @@ public sealed class DicomFileTests
         Assert.True(big.TransferSyntax.IsBigEndian);
         Assert.Equal(little.Dataset.GetValues<ushort>(DicomTag.PixelData), big.Dataset.GetValues<ushort>(DicomTag.PixelData));
         Assert.Equal(little.Dataset.GetUInt16(DicomTag.Rows), big.Dataset.GetUInt16(DicomTag.Rows));
-        Assert.Throws<NotSupportedException>(() => big.Write(Stream.Null));
+        var written = new MemoryStream();
+        big.Write(written);
+        written.Position = 0;
+        var again = DicomFile.Read(written);
+        Assert.True(again.TransferSyntax.IsBigEndian);
+        Assert.Equal(little.Dataset.GetValues<ushort>(DicomTag.PixelData), again.Dataset.GetValues<ushort>(DicomTag.PixelData));
     }
 
     [Fact]

@@ -149,16 +149,24 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task BigEndianInstances_AreImportedInExplicitVrLittleEndian_WithEveryValueAsDcmtkConvertsIt(bool cGet)
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task BigEndianInstances_TravelInTheirOwnEncoding_OrInExplicitVrLittleEndianWhereTheDestinationRefusesIt(bool cGet, bool destinationTakesBigEndian)
     {
         // pydicom's retired big-endian files: OW 16-bit (MR), OB 8-bit (US), OW 32-bit (RT Dose), OB 1-bit (segmentation).
         // By C-MOVE, Orthanc sends them as they are stored; by C-GET it would convert them itself, so the C-GET source is
-        // our own SCP serving the files as they are.
+        // our own SCP serving the files as they are. The destination is an Orthanc, or our SCP taking little endian only.
         string[] names = ["MR_small_bigendian.dcm", "ExplVR_BigEnd.dcm", "rtdose_expb_1frame.dcm", "liver_expb_1frame.dcm"];
         using var files = new TempDirectory("retrieve-big-endian");
-        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS", UnknownSopClassAccepted = true }, Ct);
+        await using var orthancDestination = destinationTakesBigEndian
+            ? await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS", UnknownSopClassAccepted = true }, Ct)
+            : null;
+        await using var scpDestination = destinationTakesBigEndian ? null : TestScp.Start(o =>
+        {
+            o.AeTitle = "NVH_PACS";
+            o.StorageTransferSyntaxes = [ImagePortal.Dicom.Network.DicomNetworkUids.ExplicitVrLittleEndian, ImagePortal.Dicom.Network.DicomNetworkUids.ImplicitVrLittleEndian];
+        });
         await using var orthanc = cGet ? null : await OrthancPeer.StartAsync(new OrthancPeerOptions
         {
             AeTitle = "SBR_PACS",
@@ -166,67 +174,95 @@ public sealed class RetrievalSafetyTests(RetrievalFixture fixture) : IClassFixtu
             Modalities = [new OrthancModality("portal", "IMAGEPORTAL", fixture.ScpPort)],
         }, Ct);
         var approvals = new List<ImagePortal.Web.Features.Requests.ApprovedStudy>();
-        var references = new Dictionary<string, ImagePortal.Dicom.Data.DicomFile>();
-        var originals = new List<string>();
+        var originals = new Dictionary<string, (string Path, ImagePortal.Dicom.Data.DicomFile File)>();
         foreach (var name in names)
         {
-            // A copy with a SOP Instance UID of its own (both tests import into the same NVH node, whose ledger would skip
+            // A copy with a SOP Instance UID of its own (the tests import into the same NVH node, whose ledger would skip
             // an instance imported before), written by DCMTK in the file's own big-endian encoding, meta header to match.
             var original = files.Combine("copy-" + name);
             File.Copy(ImagePortal.Tests.Dicom.DicomCorpus.Require(Path.Combine("test_files", name)), original);
             var (modified, modifyOutput) = await DcmtkTools.RunAsync("dcmodify", ["-nb", "-m", $"(0008,0018)={SyntheticStudy.NewUid()}", original], Ct);
             Assert.True(modified == 0, modifyOutput);
-            originals.Add(original);
             var file = ImagePortal.Dicom.Data.DicomFile.Open(original);
             Assert.True(file.TransferSyntax.IsBigEndian, name);
-
-            // The oracle: DCMTK's own conversion of the file to explicit VR little endian.
-            var reference = files.Combine(name);
-            var (exit, output) = await DcmtkTools.RunAsync("dcmconv", ["+te", original, reference], Ct);
-            Assert.True(exit == 0, output);
             var dataset = file.Dataset;
-            references[dataset.GetString(ImagePortal.Dicom.Data.DicomTag.SOPInstanceUID)!] = ImagePortal.Dicom.Data.DicomFile.Open(reference);
+            originals[dataset.GetString(ImagePortal.Dicom.Data.DicomTag.SOPInstanceUID)!] = (original, file);
             approvals.Add(new(dataset.GetString(ImagePortal.Dicom.Data.DicomTag.StudyInstanceUID)!, null, "OT", null, null, 1,
                 new SourcePatient(dataset.GetString(ImagePortal.Dicom.Data.DicomTag.PatientID), null, null, null)));
         }
 
-        await using var scp = cGet ? TestScp.Start(o => o.AeTitle = "SBR_PACS", find: new TestArchive(originals), get: new TestArchive(originals)) : null;
+        var paths = originals.Values.Select(o => o.Path).ToList();
+        await using var scp = cGet ? TestScp.Start(o => o.AeTitle = "SBR_PACS", find: new TestArchive(paths), get: new TestArchive(paths)) : null;
         if (orthanc is not null)
         {
-            foreach (var original in originals)
+            foreach (var path in paths)
             {
-                await orthanc.UploadAsync(await File.ReadAllBytesAsync(original, Ct), Ct);
+                await orthanc.UploadAsync(await File.ReadAllBytesAsync(path, Ct), Ct);
             }
 
-            await _steps.PointNodesAsync(orthanc, destination, DicomCapabilities.All & ~DicomCapabilities.Get);
+            await _steps.PointNodeAsync("SBR", orthanc.AeTitle, orthanc.DicomPort, DicomCapabilities.All & ~DicomCapabilities.Get);
         }
         else
         {
             await _steps.PointNodeAsync("SBR", "SBR_PACS", scp!.Port, DicomCapabilities.All);
-            await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
         }
 
-        var localMrn = cGet ? "NVH-8410" : "NVH-8420";
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", orthancDestination?.DicomPort ?? scpDestination!.Port, DicomCapabilities.All);
+        var localMrn = $"NVH-84{(cGet ? 1 : 2)}{(destinationTakesBigEndian ? 1 : 2)}";
         var number = await _steps.FileAndApproveAsync(localMrn, approvals);
         var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
-        Assert.Contains($"{names.Length} instance(s) in retired explicit VR big endian converted to explicit VR little endian", request.Events.Single(e => e.Kind == RequestEventKind.Completed).Text);
-        Assert.Equal(references.Keys.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
-        var stored = await destination.GetJsonAsync("instances?expand", Ct);
-        foreach (var instance in stored.EnumerateArray())
+        var stored = new List<string>();
+        if (orthancDestination is not null)
         {
-            var id = instance.GetProperty("ID").GetString();
-            var bytes = await destination.Http.GetByteArrayAsync($"instances/{id}/file", Ct);
-            var imported = ImagePortal.Dicom.Data.DicomFile.Read(new MemoryStream(bytes));
-            var reference = references[imported.Dataset.GetString(ImagePortal.Dicom.Data.DicomTag.SOPInstanceUID)!];
-            Assert.Equal(ImagePortal.Dicom.Data.DicomTransferSyntax.ExplicitVRLittleEndian, imported.TransferSyntax);
-            Assert.Equal(localMrn, imported.Dataset.GetString(ImagePortal.Dicom.Data.DicomTag.PatientID));
-            foreach (var tag in new[] { ImagePortal.Dicom.Data.DicomTag.Rows, ImagePortal.Dicom.Data.DicomTag.Columns, ImagePortal.Dicom.Data.DicomTag.BitsAllocated, ImagePortal.Dicom.Data.DicomTag.PixelData })
+            foreach (var instance in (await orthancDestination.GetJsonAsync("instances?expand", Ct)).EnumerateArray())
             {
-                Assert.Equal(Bytes(reference, tag), Bytes(imported, tag));
+                var id = instance.GetProperty("ID").GetString();
+                stored.Add(files.Combine($"{id}.dcm"));
+                await File.WriteAllBytesAsync(stored[^1], await orthancDestination.Http.GetByteArrayAsync($"instances/{id}/file", Ct), Ct);
             }
         }
+        else
+        {
+            stored.AddRange(scpDestination!.StoredFiles);
+            Assert.Contains($"{names.Length} instance(s) rewritten in Explicit VR Little Endian, the only syntax NVH_PACS takes for them",
+                request.Events.Single(e => e.Kind == RequestEventKind.Completed).Text);
+        }
+
+        var imported = stored.Select(path => (Path: path, File: ImagePortal.Dicom.Data.DicomFile.Open(path))).ToList();
+        Assert.Equal(originals.Keys.Order(), imported.Select(i => i.File.Dataset.GetString(ImagePortal.Dicom.Data.DicomTag.SOPInstanceUID)!).Order());
+        foreach (var (storedPath, file) in imported)
+        {
+            var (path, original) = originals[file.Dataset.GetString(ImagePortal.Dicom.Data.DicomTag.SOPInstanceUID)!];
+            Assert.Equal(localMrn, file.Dataset.GetString(ImagePortal.Dicom.Data.DicomTag.PatientID));
+            if (destinationTakesBigEndian)
+            {
+                Assert.True(file.TransferSyntax.IsBigEndian);
+                Assert.Equal(await PixelDataAsync(path), await PixelDataAsync(storedPath));
+            }
+            else
+            {
+                // The oracle: DCMTK's own conversion of the original to explicit VR little endian.
+                Assert.Equal(ImagePortal.Dicom.Data.DicomTransferSyntax.ExplicitVRLittleEndian, file.TransferSyntax);
+                var reference = files.Combine(Path.GetFileName(path) + ".le.dcm");
+                var (exit, output) = await DcmtkTools.RunAsync("dcmconv", ["+te", path, reference], Ct);
+                Assert.True(exit == 0, output);
+                var converted = ImagePortal.Dicom.Data.DicomFile.Open(reference);
+                foreach (var tag in new[] { ImagePortal.Dicom.Data.DicomTag.Rows, ImagePortal.Dicom.Data.DicomTag.Columns, ImagePortal.Dicom.Data.DicomTag.BitsAllocated, ImagePortal.Dicom.Data.DicomTag.PixelData })
+                {
+                    Assert.Equal(Bytes(converted, tag), Bytes(file, tag));
+                }
+            }
+        }
+    }
+
+    /// <summary>The Pixel Data value as DCMTK prints it (every word, in its own byte order): the same for both files only if they hold the same pixels.</summary>
+    private static async Task<string> PixelDataAsync(string path)
+    {
+        var (exit, output) = await DcmtkTools.RunAsync("dcmdump", ["-q", "+L", "+P", "PixelData", path], Ct);
+        Assert.True(exit == 0, output);
+        return output;
     }
 
     private static byte[] Bytes(ImagePortal.Dicom.Data.DicomFile file, ImagePortal.Dicom.Data.DicomTag tag) =>
