@@ -451,39 +451,6 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         }
     }
 
-    /// <summary>Serves a study, but after the first few instances of a retrieve waits for <see cref="Release"/>.</summary>
-    private sealed class GatedArchive(TestArchive archive, int sendFreely) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
-    {
-        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _opened;
-
-        /// <summary>How many instances the retrieves have started to send, the gated ones once released.</summary>
-        public int Opened => Volatile.Read(ref _opened);
-
-        public void Release() => _gate.TrySetResult();
-
-        public IAsyncEnumerable<byte[]> FindAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken) =>
-            archive.FindAsync(request, cancellationToken);
-
-        public async Task<IReadOnlyList<ImagePortal.Dicom.Network.Server.RetrieveInstance>> ResolveAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken)
-        {
-            var instances = await archive.ResolveAsync(request, cancellationToken);
-            return instances.Select((instance, index) => instance with
-            {
-                OpenDataSet = async ct =>
-                {
-                    if (index >= sendFreely)
-                    {
-                        await _gate.Task.WaitAsync(ct);
-                    }
-
-                    Interlocked.Increment(ref _opened);
-                    return await instance.OpenDataSet(ct);
-                },
-            }).ToList();
-        }
-    }
-
     /// <summary>Answers queries from the approved study, but a retrieve also brings an instance of another study.</summary>
     private sealed class MisbehavingArchive(TestArchive honest, TestArchive foreign) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
     {

@@ -43,11 +43,14 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
     public async Task AWorkerProcessKilledMidTransfer_IsReplacedByAnother_NothingMissingNothingTwice()
     {
         using var files = new TempDirectory("worker-kill");
-        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-7000", series: 2, imagesPerSeries: 75, rows: 128, columns: 128);
-        await study.UploadToAsync(source, Ct);
-        await PointNodeAsync("SBR", source.AeTitle, source.DicomPort);
+
+        // Our own SCP as the source: every retrieve sends its first instances, then waits until the test opens the gate,
+        // so the first worker is surely killed mid-transfer, however fast or loaded the machine is.
+        var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 10);
+        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
+        await PointNodeAsync("SBR", "SBR_PACS", source.Port);
         await PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort);
 
         await using var first = await StartWorkerAsync("first");
@@ -55,11 +58,13 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
         var number = await FileAndApproveAsync("MRN-7000", study);
         var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
         await PollAsync(() => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.DoneInstances > 0, Ct)), TimeSpan.FromSeconds(60), first);
-        var leasedBy = await fixture.DbAsync(db => db.RetrievalJobs.Where(j => j.RequestId == requestId).Select(j => j.LeaseOwner).SingleAsync(Ct));
-        Assert.Contains($"/{first.Id}/", leasedBy);
+        var leased = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == requestId, Ct));
+        Assert.True(leased.LeaseOwner?.Contains($"/{first.Id}/") == true,
+            $"Job {leased.State}, attempts {leased.Attempts}, {leased.DoneInstances} done, lease {leased.LeaseOwner ?? "none"}, error {leased.LastError}; worker: {first.Output}");
 
         TestContext.Current.TestOutputHelper?.WriteLine($"first worker imports at {clock.Elapsed}");
         await first.DisposeAsync();
+        gated.Release();
         var doneWhenKilled = await fixture.DbAsync(db => db.ImportedInstances.CountAsync(i => db.RetrievalJobs.Any(j => j.Id == i.JobId && j.RequestId == requestId), Ct));
         Assert.InRange(doneWhenKilled, 0, study.SopInstanceUids.Count - 1);
 

@@ -1,0 +1,36 @@
+using ImagePortal.Dicom.Network.Server;
+
+namespace ImagePortal.Tests.Support.Peers;
+
+/// <summary>Serves a study, but after the first few instances of a retrieve waits for <see cref="Release"/>.</summary>
+public sealed class GatedArchive(TestArchive archive, int sendFreely) : IDicomFindProvider, IDicomGetProvider
+{
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _opened;
+
+    /// <summary>How many instances the retrieves have started to send, the gated ones once released.</summary>
+    public int Opened => Volatile.Read(ref _opened);
+
+    public void Release() => _gate.TrySetResult();
+
+    public IAsyncEnumerable<byte[]> FindAsync(QueryRequest request, CancellationToken cancellationToken) =>
+        archive.FindAsync(request, cancellationToken);
+
+    public async Task<IReadOnlyList<RetrieveInstance>> ResolveAsync(QueryRequest request, CancellationToken cancellationToken)
+    {
+        var instances = await archive.ResolveAsync(request, cancellationToken);
+        return instances.Select((instance, index) => instance with
+        {
+            OpenDataSet = async ct =>
+            {
+                if (index >= sendFreely)
+                {
+                    await _gate.Task.WaitAsync(ct);
+                }
+
+                Interlocked.Increment(ref _opened);
+                return await instance.OpenDataSet(ct);
+            },
+        }).ToList();
+    }
+}
