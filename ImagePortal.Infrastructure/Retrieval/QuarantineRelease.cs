@@ -180,7 +180,10 @@ public sealed class QuarantineRelease(
                 return $"{destination.AeTitleValue} does not accept {DicomUid.Find(sopClass)?.Name ?? sopClass} in {own.Name}.";
             }
 
-            using var encoded = new MemoryStream();
+            // Encoded into a temporary file, not memory: the file's large values are read from the quarantine as written.
+            await using var encoded = new FileStream(
+                Path.Combine(Path.GetTempPath(), $"imageportal-release-{Guid.NewGuid():N}.dcm"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+                1 << 16, FileOptions.DeleteOnClose);
             DicomWriter.WriteDataset(encoded, file.Dataset, DicomTransferSyntax.Lookup(syntax));
             encoded.Position = 0;
             var response = await association.StoreAsync(sopClass, sop, syntax, encoded, cancellationToken: cancellationToken);
