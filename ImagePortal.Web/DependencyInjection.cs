@@ -38,6 +38,7 @@ public static class DependencyInjection
         services.AddScoped<CircuitActivity>();
         services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
         services.AddHostedService<Demo.DemoWelcome>();
+        services.Configure<SecuritySettings>(builder.Configuration.GetSection(SecuritySettings.SectionName));
         services.AddHsts(options =>
         {
             options.MaxAge = TimeSpan.FromDays(365);

@@ -27,6 +27,7 @@ public static class WebApplicationExtensions
 
         app.UseAuthentication();
         app.UseMiddleware<CurrentUserMiddleware>();
+        app.UseMiddleware<HubOriginMiddleware>();
         app.UseMiddleware<TwoFactorRequirementMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();

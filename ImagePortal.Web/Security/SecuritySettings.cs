@@ -1,0 +1,13 @@
+namespace ImagePortal.Web.Security;
+
+/// <summary>The <c>Security</c> section: which sites may talk to the portal's hub, and how fast one address may try passwords.</summary>
+public sealed class SecuritySettings
+{
+    public const string SectionName = "Security";
+
+    /// <summary>
+    /// Origins (scheme://host[:port]) whose pages may open the live-page hub. Empty: only the origin the request itself
+    /// was made to. Set it to the public address when a proxy rewrites the host or scheme.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+}
