@@ -1,6 +1,8 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Identity;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -13,14 +15,21 @@ internal static class IdentityEndpoints
     {
         var account = endpoints.MapGroup("/Account");
 
-        // A form post with an antiforgery token (minimal APIs validate it for [FromForm]). Signing out also renews the
-        // security stamp, so circuits open in other tabs end at their next revalidation.
-        account.MapPost("/Logout", async (
+        // A form post with an antiforgery token, checked here: minimal APIs validate it only when they bind a [FromForm]
+        // parameter, and this endpoint binds none, so another site's form could sign the user out. Signing out also renews
+        // the security stamp, so circuits open in other tabs end at their next revalidation.
+        account.MapPost("/Logout", async Task<Results<RedirectHttpResult, BadRequest>> (
             HttpContext context,
+            [FromServices] IAntiforgery antiforgery,
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromServices] ILoggerFactory loggers,
             [FromServices] IAuditTrail audit) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return TypedResults.BadRequest();
+            }
+
             var user = await signInManager.UserManager.GetUserAsync(context.User);
             if (user is not null)
             {
