@@ -39,6 +39,14 @@ public static class DependencyInjection
         services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
         services.AddHostedService<Demo.DemoWelcome>();
         services.Configure<SecuritySettings>(builder.Configuration.GetSection(SecuritySettings.SectionName));
+        services.Configure<CookiePolicyOptions>(options =>
+        {
+            // Every cookie (session, antiforgery, two-factor, external) goes through this policy, whoever sets it. A portal
+            // configured for HTTPS marks them Secure even on a plain request, as a proxy that ends TLS forwards it.
+            options.Secure = !builder.Environment.IsDevelopment() && builder.Configuration.GetValue("Https:Redirect", false)
+                ? CookieSecurePolicy.Always
+                : CookieSecurePolicy.SameAsRequest;
+        });
         services.AddHsts(options =>
         {
             options.MaxAge = TimeSpan.FromDays(365);

@@ -25,6 +25,7 @@ public static class WebApplicationExtensions
             app.UseHttpsRedirection();
         }
 
+        app.UseCookiePolicy();
         app.UseAuthentication();
         app.UseMiddleware<CurrentUserMiddleware>();
         app.UseMiddleware<HubOriginMiddleware>();

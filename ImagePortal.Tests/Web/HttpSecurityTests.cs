@@ -55,6 +55,35 @@ public sealed class HttpSecurityTests(HttpSecurityTests.App app) : IClassFixture
     }
 
     [Fact]
+    public async Task EveryCookie_IsSecure_OverHttps()
+    {
+        using var client = app.Portal.CreateClient();
+        client.BaseAddress = new Uri("https://portal.example");
+
+        using var page = await client.GetAsync("/Account/Login", TestContext.Current.CancellationToken);
+        using var signedIn = await PortalHttp.SignInAsync(client, DemoUsers.ClerkNvh.UserName, DemoUsers.ClerkNvh.Password, TestContext.Current.CancellationToken);
+
+        var cookies = page.Headers.GetValues("Set-Cookie").Concat(signedIn.Headers.GetValues("Set-Cookie")).ToList();
+        Assert.Contains(cookies, c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        Assert.Contains(cookies, c => c.StartsWith("ImagePortal.Session=", StringComparison.Ordinal));
+        Assert.All(cookies, c => Assert.Contains("; secure", c, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task EveryCookie_IsSecure_EvenOverHttp_WhenThePortalIsConfiguredForHttps()
+    {
+        // Behind a proxy that ends TLS the portal may see plain HTTP; a browser must still never send the cookies in clear.
+        await using var portal = new PortalApp(startServer: false, settings: new Dictionary<string, string?> { ["Https:Redirect"] = "true" });
+        await portal.InitializeAsync();
+        using var client = portal.CreateClient();
+
+        using var response = await client.GetAsync("/Account/Login", TestContext.Current.CancellationToken);
+
+        var antiforgery = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        Assert.Contains("; secure", antiforgery, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Health_ReportsTheDatabaseReachable_WithoutSigningIn()
     {
         using var client = app.Portal.CreateClient();
