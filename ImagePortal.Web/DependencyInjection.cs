@@ -38,7 +38,9 @@ public static class DependencyInjection
         services.AddScoped<CircuitActivity>();
         services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
         services.AddHostedService<Demo.DemoWelcome>();
-        services.Configure<SecuritySettings>(builder.Configuration.GetSection(SecuritySettings.SectionName));
+        var security = builder.Configuration.GetSection(SecuritySettings.SectionName);
+        services.Configure<SecuritySettings>(security);
+        services.AddRateLimiter(options => SignInThrottle.Configure(options, security.Get<SecuritySettings>() ?? new SecuritySettings()));
         services.Configure<CookiePolicyOptions>(options =>
         {
             // Every cookie (session, antiforgery, two-factor, external) goes through this policy, whoever sets it. A portal
@@ -66,6 +68,7 @@ public static class DependencyInjection
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
         services.AddSingleton<TwoFactorRequirement>();
+        services.AddSingleton<DecoyPasswordHash>();
 
         services.AddAuthentication(options =>
             {

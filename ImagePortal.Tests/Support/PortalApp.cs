@@ -92,6 +92,9 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
                 // would start pulling from PACS nodes that are not there, and parallel test classes would share a port.
                 ["Portal:Role"] = "web",
                 ["Dicom:Port"] = "0",
+
+                // Browser tests sign in many times from 127.0.0.1 within a minute; SignInThrottlingTests sets the real limit.
+                ["Security:SignInAttemptLimit"] = "1000",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

@@ -10,4 +10,9 @@ public sealed class SecuritySettings
     /// was made to. Set it to the public address when a proxy rewrites the host or scheme.
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>Sign-in posts (password, two-factor code, recovery code) one client address may make per window.</summary>
+    public int SignInAttemptLimit { get; set; } = 10;
+
+    public TimeSpan SignInAttemptWindow { get; set; } = TimeSpan.FromMinutes(1);
 }
