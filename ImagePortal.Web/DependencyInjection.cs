@@ -17,6 +17,13 @@ public static class DependencyInjection
     public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+        {
+            // One JSON object per event: a CR/LF typed into a logged value (a user name at sign-in) is escaped and cannot
+            // forge a line of the log (RELIABILITY_CHECKLIST 33). Logging:Console:FormatterName=simple brings the text back.
+            builder.Logging.AddJsonConsole(options => options.UseUtcTimestamp = true);
+        }
+
         services.AddRazorComponents()
             .AddInteractiveServerComponents(options =>
             {
