@@ -60,6 +60,30 @@ public sealed class EchoInteropTests
     }
 
     [Fact]
+    public async Task DcmtkEchoScu_Succeeds_WhileSilentSocketsHoldAllButOneConnectionOfItsAddress()
+    {
+        // As many silent sockets as there are association slots: none of them may hold one.
+        await using var scp = TestScp.Start(o => (o.MaxAssociations, o.MaxConnectionsPerAddress, o.AssociationTimeout) = (3, 4, TimeSpan.FromSeconds(30)));
+        var silent = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            for (var i = 0; i < scp.Server.Options.MaxConnectionsPerAddress - 1; i++)
+            {
+                silent.Add(await Network.Server.ConnectionLimitTests.ConnectAsync(scp));
+            }
+
+            var (exit, output) = await DcmtkTools.RunAsync("echoscu", ["-v", "-aet", "ECHOSCU", "-aec", scp.AeTitle, "127.0.0.1", scp.Port.ToString()], Ct);
+
+            Assert.True(exit == 0, output);
+            Assert.Contains("Received Echo Response (Success)", output);
+        }
+        finally
+        {
+            silent.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task DcmtkEchoScu_WrongCalledAe_IsRejected()
     {
         await using var scp = TestScp.Start();

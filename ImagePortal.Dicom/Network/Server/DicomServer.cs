@@ -25,16 +25,19 @@ public sealed partial class DicomServer : IAsyncDisposable
     private readonly DicomNetworkMetrics _metrics;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly AddressConnections _addresses = new();
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _nextConnectionId;
     private int _active;
-    private int _turningAway;
+    private int _open;
 
     public DicomServer(DicomServerOptions options, ILoggerFactory? loggerFactory = null, DicomNetworkMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         AeTitle.Validate(options.AeTitle, nameof(options.AeTitle));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAssociations, 1, nameof(options.MaxAssociations));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1, nameof(options.MaxConnectionsPerAddress));
         _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<DicomServer>();
@@ -54,6 +57,7 @@ public sealed partial class DicomServer : IAsyncDisposable
     /// <summary>The port listened on (the OS's choice when the options said 0).</summary>
     public int Port { get; private set; }
 
+    /// <summary>Association slots taken: associations being negotiated (A-ASSOCIATE-RQ read, answer not yet sent) or established.</summary>
     public int ActiveAssociations => Volatile.Read(ref _active);
 
     public DicomServerOptions Options => _options;
@@ -117,34 +121,47 @@ public sealed partial class DicomServer : IAsyncDisposable
                 continue;
             }
 
-            var overLimit = Interlocked.Increment(ref _active) > _options.MaxAssociations;
-            if (overLimit)
+            // A connection takes no association slot until its A-ASSOCIATE-RQ arrives (Decide); until then, and
+            // while it closes after a rejection, it is bounded per remote address and in total, and by ARTIM.
+            var address = AddressConnections.Of(socket.RemoteEndPoint);
+            if (!_addresses.TryAdd(address, _options.MaxConnectionsPerAddress))
             {
-                Interlocked.Decrement(ref _active);
-                // Answering the excess with A-ASSOCIATE-RJ costs a task each; beyond a bound a flood
-                // of connections is simply closed.
-                if (Interlocked.Increment(ref _turningAway) > 4 * _options.MaxAssociations)
-                {
-                    Interlocked.Decrement(ref _turningAway);
-                    socket.Dispose();
-                    continue;
-                }
+                LogTooManyFromAddress(_logger, address.ToString(), _options.MaxConnectionsPerAddress);
+                socket.Dispose();
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _open) > MaxOpenConnections)
+            {
+                Interlocked.Decrement(ref _open);
+                _addresses.Remove(address);
+                LogTooManyConnections(_logger, address.ToString(), MaxOpenConnections);
+                socket.Dispose();
+                continue;
             }
 
             var id = Interlocked.Increment(ref _nextConnectionId);
-            var task = ServeConnectionAsync(id, socket, overLimit, stopping);
+            var task = ServeConnectionAsync(id, socket, address, stopping);
             _connections[id] = task;
             _ = task.ContinueWith(_ => _connections.TryRemove(id, out Task? _), TaskScheduler.Default);
         }
     }
 
-    private async Task ServeConnectionAsync(long id, Socket socket, bool overLimit, CancellationToken stopping)
+    /// <summary>Established associations, plus four times as many connections negotiating or closing.</summary>
+    private int MaxOpenConnections => 5 * _options.MaxAssociations;
+
+    private async Task ServeConnectionAsync(long id, Socket socket, IPAddress address, CancellationToken stopping)
     {
         await Task.Yield();
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         var logger = _loggerFactory.CreateLogger($"ImagePortal.Dicom.Network.Scp.Association{id}");
         using var scope = logger.BeginScope("Association {Id} from {Remote}", id, remote);
         Stream stream = new QuickAckNetworkStream(socket, ownsSocket: true);
+        var holdsSlot = false;
+        // PS3.8 9.1.5: ARTIM runs from the transport connection (TLS handshake included) to the A-ASSOCIATE-RQ;
+        // on expiry the connection is closed at once (Sta2, AA-2), nothing having been sent.
+        using var artim = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        artim.CancelAfter(_options.AssociationTimeout);
         try
         {
             DicomAssociation.ConfigureSocket(socket);
@@ -152,8 +169,6 @@ public sealed partial class DicomServer : IAsyncDisposable
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                handshake.CancelAfter(_options.AssociationTimeout);
                 await ssl.AuthenticateAsServerAsync(
                     new SslServerAuthenticationOptions
                     {
@@ -161,7 +176,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                         EnabledSslProtocols = DicomAssociation.AllowedTlsProtocols,
                         ClientCertificateRequired = false,
                     },
-                    handshake.Token).ConfigureAwait(false);
+                    artim.Token).ConfigureAwait(false);
             }
 
             var permissions = DicomPermissions.None;
@@ -169,13 +184,15 @@ public sealed partial class DicomServer : IAsyncDisposable
                 socket,
                 stream,
                 _options.MaxPduLength,
-                _options.AssociationTimeout,
-                request => Decide(request, overLimit, out permissions),
+                Timeout.InfiniteTimeSpan, // ARTIM is the token's, started at the connection
+                request => Decide(request, out permissions, out holdsSlot),
                 logger,
                 _metrics,
-                stopping).ConfigureAwait(false);
+                artim.Token).ConfigureAwait(false);
             if (association is null)
             {
+                // A rejected (or never requested) association holds no slot while its connection closes.
+                ReleaseSlot(ref holdsSlot);
                 await LingerUntilPeerClosesAsync(socket, stream, stopping).ConfigureAwait(false);
                 return;
             }
@@ -184,6 +201,10 @@ public sealed partial class DicomServer : IAsyncDisposable
             {
                 await ServeAssociationAsync(association, permissions, logger, stopping).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException) when (artim.IsCancellationRequested && !stopping.IsCancellationRequested && !holdsSlot)
+        {
+            LogArtimExpired(logger, address.ToString(), _options.AssociationTimeout);
         }
         catch (Exception error) when (error is DicomAssociationException or DicomProtocolException)
         {
@@ -201,13 +222,26 @@ public sealed partial class DicomServer : IAsyncDisposable
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            Interlocked.Decrement(ref overLimit ? ref _turningAway : ref _active);
+            ReleaseSlot(ref holdsSlot);
+            Interlocked.Decrement(ref _open);
+            _addresses.Remove(address);
+        }
+    }
+
+    private void ReleaseSlot(ref bool holdsSlot)
+    {
+        if (holdsSlot)
+        {
+            holdsSlot = false;
+            Interlocked.Decrement(ref _active);
         }
     }
 
     /// <summary>
     /// PS3.8 9.2 Sta13: after A-ASSOCIATE-RJ or A-ABORT the acceptor waits, within ARTIM, for the peer to
-    /// close, so that our answer is not lost to a reset caused by closing with unread data.
+    /// close, so that our answer is not lost to a reset caused by closing with unread data. This ARTIM is
+    /// short (<see cref="DicomServerOptions.RejectLingerTimeout"/>): a peer that keeps a rejected connection
+    /// open must not keep its place in the per-address limit.
     /// </summary>
     private async Task LingerUntilPeerClosesAsync(Socket socket, Stream stream, CancellationToken stopping)
     {
@@ -215,7 +249,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         {
             socket.Shutdown(SocketShutdown.Send);
             using var artim = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            artim.CancelAfter(_options.AssociationTimeout);
+            artim.CancelAfter(_options.RejectLingerTimeout);
             var sink = new byte[4096];
             while (await stream.ReadAsync(sink, artim.Token).ConfigureAwait(false) > 0)
             {
@@ -226,15 +260,10 @@ public sealed partial class DicomServer : IAsyncDisposable
         }
     }
 
-    private AssociationDecision Decide(AssociateRequest request, bool overLimit, out DicomPermissions permissions)
+    private AssociationDecision Decide(AssociateRequest request, out DicomPermissions permissions, out bool holdsSlot)
     {
         permissions = DicomPermissions.None;
-        if (overLimit)
-        {
-            LogLimit(_logger, request.CallingAeTitle, _options.MaxAssociations);
-            return AssociationDecision.Rejected(RejectResult.Transient, RejectSource.ServiceProviderPresentation, (byte)RejectReason.PresentationLocalLimitExceeded);
-        }
-
+        holdsSlot = false;
         if (_options.CheckCalledAeTitle && !string.Equals(request.CalledAeTitle, _options.AeTitle, StringComparison.Ordinal))
         {
             return AssociationDecision.Rejected(RejectResult.Permanent, RejectSource.ServiceUser, (byte)RejectReason.CalledAeTitleNotRecognized);
@@ -252,6 +281,15 @@ public sealed partial class DicomServer : IAsyncDisposable
             permissions = _options.DefaultPermissions;
         }
 
+        // The slot is taken only for an association we would accept; it is given back when it ends.
+        if (Interlocked.Increment(ref _active) > _options.MaxAssociations)
+        {
+            Interlocked.Decrement(ref _active);
+            LogLimit(_logger, request.CallingAeTitle, _options.MaxAssociations);
+            return AssociationDecision.Rejected(RejectResult.Transient, RejectSource.ServiceProviderPresentation, (byte)RejectReason.PresentationLocalLimitExceeded);
+        }
+
+        holdsSlot = true;
         var granted = permissions;
         var answers = DicomAssociation.AnswerProposals(request, abstractSyntax => TransferSyntaxesFor(abstractSyntax, granted));
         var accepted = request.PresentationContexts
@@ -808,6 +846,15 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Association request from {Calling} rejected: {Max} associations already running")]
     private static partial void LogLimit(ILogger logger, string calling, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection from {Address} closed at once: it already has {Max} connections open")]
+    private static partial void LogTooManyFromAddress(ILogger logger, string address, int max);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection from {Address} closed at once: {Max} connections already open")]
+    private static partial void LogTooManyConnections(ILogger logger, string address, int max);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No A-ASSOCIATE-RQ from {Address} within {Timeout}; connection closed")]
+    private static partial void LogArtimExpired(ILogger logger, string address, TimeSpan timeout);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Association ended: {Reason}")]
     private static partial void LogAssociationEnded(ILogger logger, string reason);

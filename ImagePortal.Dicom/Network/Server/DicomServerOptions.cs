@@ -29,10 +29,26 @@ public sealed class DicomServerOptions
     /// <summary>Associations served at once; excess ones are rejected (transient, local limit exceeded), running ones unharmed.</summary>
     public int MaxAssociations { get; set; } = 16;
 
+    /// <summary>
+    /// Connections open at once from one remote address, in whatever state (waiting for the A-ASSOCIATE-RQ, established,
+    /// closing after a rejection). The excess is closed at once, before anything is read, and takes no association slot:
+    /// a few silent sockets from one host cannot starve the SCP.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 4;
+
     public uint MaxPduLength { get; set; } = AssociationOptions.DefaultMaxPduLength;
 
-    /// <summary>PS3.8 9.1.5 ARTIM: how long a new connection may take to send its A-ASSOCIATE-RQ.</summary>
-    public TimeSpan AssociationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// PS3.8 9.1.5 ARTIM: how long a new connection may take to send its A-ASSOCIATE-RQ (and to finish a TLS handshake).
+    /// Shorter than DCMTK's 30 s: a real SCU sends its request at once, and a silent socket should not linger.
+    /// </summary>
+    public TimeSpan AssociationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// PS3.8 9.2 Sta13: after sending A-ASSOCIATE-RJ, how long we wait for the peer to close before closing ourselves
+    /// (a short ARTIM; peers close as soon as they read the rejection).
+    /// </summary>
+    public TimeSpan RejectLingerTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An association silent for this long is aborted.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
