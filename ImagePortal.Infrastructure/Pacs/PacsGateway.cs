@@ -27,6 +27,18 @@ public sealed class PortalDicomOptions
     /// <summary>Calling AE titles the Storage SCP admits; empty admits the AE titles of the network's known DICOM nodes.</summary>
     public List<string> AllowedCallingAeTitles { get; set; } = [];
 
+    /// <summary>
+    /// Address the Storage SCP listens on: 127.0.0.1 by default, so only this machine reaches it. A remote PACS can
+    /// C-MOVE to the portal only once this is 0.0.0.0 (every interface) or the address of one interface.
+    /// </summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Connections the Storage SCP keeps open at once from one remote address; the excess is closed at once.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 4;
+
+    /// <summary>PS3.8 9.1.5 ARTIM: how long the Storage SCP waits for the A-ASSOCIATE-RQ of a new connection.</summary>
+    public TimeSpan AssociationRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);

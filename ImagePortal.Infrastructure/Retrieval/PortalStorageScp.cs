@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Server;
@@ -63,16 +64,54 @@ public sealed class MoveRouter(ILogger<MoveRouter> logger) : IDicomStoreProvider
 
 /// <summary>
 /// The portal's own Storage SCP (AE title and port from the administration page, by default <c>Dicom:AeTitle</c> on <c>Dicom:Port</c>): the C-MOVE destination of the retrieval
-/// workers, so it runs only in the worker role. It admits the calling AEs of <c>Dicom:AllowedCallingAeTitles</c>, or
-/// when that is empty the AE titles of the network's DICOM nodes as they were at start.
+/// workers, so it runs only in the worker role. It listens on <c>Dicom:BindAddress</c> (loopback unless configured) and
+/// admits the calling AEs of <c>Dicom:AllowedCallingAeTitles</c>, or when that is empty the AE titles of the network's
+/// DICOM nodes as they were at start.
 /// </summary>
 public sealed class PortalStorageScp(
-    IPortalDicomSettings portalIdentity, IDbContextFactory<ImagePortalDbContext> dbFactory, MoveRouter router, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    IPortalDicomSettings portalIdentity,
+    IOptions<PortalDicomOptions> options,
+    IDbContextFactory<ImagePortalDbContext> dbFactory,
+    MoveRouter router,
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private DicomServer? _server;
 
     /// <summary>The port listened on (the configured one, or the one the OS picked for 0).</summary>
     public int Port => _server?.Port ?? 0;
+
+    /// <summary>The address listened on, once started.</summary>
+    public IPAddress? BindAddress => _server?.Options.BindAddress;
+
+    /// <summary>
+    /// The SCP's settings: identity from <paramref name="identity"/>, the rest from the <c>Dicom</c> section. A
+    /// <c>Dicom:BindAddress</c> that is not an IP address fails here, at start, rather than listening somewhere unintended.
+    /// </summary>
+    internal static DicomServerOptions ServerOptions(PortalDicomIdentity identity, PortalDicomOptions options, IEnumerable<string> allowedCallingAeTitles)
+    {
+        if (!IPAddress.TryParse(options.BindAddress?.Trim(), out var bind))
+        {
+            throw new InvalidOperationException(
+                $"Dicom:BindAddress '{options.BindAddress}' is not an IP address: use 127.0.0.1 (this machine only, the default), " +
+                "0.0.0.0 (every interface) or the address of one interface.");
+        }
+
+        if (options.AssociationRequestTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Dicom:AssociationRequestTimeout must be positive, not {options.AssociationRequestTimeout}.");
+        }
+
+        return new DicomServerOptions
+        {
+            AeTitle = identity.AeTitle,
+            Port = identity.Port,
+            BindAddress = bind,
+            MaxConnectionsPerAddress = options.MaxConnectionsPerAddress,
+            AssociationTimeout = options.AssociationRequestTimeout,
+            AllowedCallingAeTitles = allowedCallingAeTitles.Distinct(StringComparer.Ordinal)
+                .ToDictionary(ae => ae, _ => DicomPermissions.Echo | DicomPermissions.Store, StringComparer.Ordinal),
+        };
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -85,18 +124,14 @@ public sealed class PortalStorageScp(
             allowed = await db.DicomNodes.AsNoTracking().Select(n => n.AeTitleValue).Distinct().ToListAsync(cancellationToken);
         }
 
-        _server = new DicomServer(new DicomServerOptions
-        {
-            AeTitle = settings.AeTitle,
-            Port = settings.Port,
-            AllowedCallingAeTitles = allowed.Distinct(StringComparer.Ordinal)
-                .ToDictionary(ae => ae, _ => DicomPermissions.Echo | DicomPermissions.Store, StringComparer.Ordinal),
-        }, loggers)
+        var server = new DicomServer(ServerOptions(settings, options.Value, allowed), loggers)
         {
             Store = router,
         };
-        _server.Start();
-        loggers.CreateLogger<PortalStorageScp>().LogInformation("Storage SCP {AeTitle} listening on port {Port}", settings.AeTitle, _server.Port);
+        server.Start();
+        _server = server;
+        loggers.CreateLogger<PortalStorageScp>().LogInformation(
+            "Storage SCP {AeTitle} listening on {Address}:{Port}", settings.AeTitle, server.Options.BindAddress, server.Port);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
