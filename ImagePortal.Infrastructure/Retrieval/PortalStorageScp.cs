@@ -66,13 +66,14 @@ public sealed class MoveRouter(ILogger<MoveRouter> logger) : IDicomStoreProvider
 /// The portal's own Storage SCP (AE title and port from the administration page, by default <c>Dicom:AeTitle</c> on <c>Dicom:Port</c>): the C-MOVE destination of the retrieval
 /// workers, so it runs only in the worker role. It listens on <c>Dicom:BindAddress</c> (loopback unless configured) and
 /// admits the calling AEs of <c>Dicom:AllowedCallingAeTitles</c>, or when that is empty the AE titles of the network's
-/// DICOM nodes as they were at start.
+/// DICOM nodes as they were at start. Every association or connection it refuses is a security alert in the audit trail.
 /// </summary>
 public sealed class PortalStorageScp(
     IPortalDicomSettings portalIdentity,
     IOptions<PortalDicomOptions> options,
     IDbContextFactory<ImagePortalDbContext> dbFactory,
     MoveRouter router,
+    ScpRefusalAudit refusals,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private DicomServer? _server;
@@ -87,7 +88,8 @@ public sealed class PortalStorageScp(
     /// The SCP's settings: identity from <paramref name="identity"/>, the rest from the <c>Dicom</c> section. A
     /// <c>Dicom:BindAddress</c> that is not an IP address fails here, at start, rather than listening somewhere unintended.
     /// </summary>
-    internal static DicomServerOptions ServerOptions(PortalDicomIdentity identity, PortalDicomOptions options, IEnumerable<string> allowedCallingAeTitles)
+    internal static DicomServerOptions ServerOptions(
+        PortalDicomIdentity identity, PortalDicomOptions options, IEnumerable<string> allowedCallingAeTitles, Action<AssociationRefusal>? onRefused = null)
     {
         if (!IPAddress.TryParse(options.BindAddress?.Trim(), out var bind))
         {
@@ -110,6 +112,7 @@ public sealed class PortalStorageScp(
             AssociationTimeout = options.AssociationRequestTimeout,
             AllowedCallingAeTitles = allowedCallingAeTitles.Distinct(StringComparer.Ordinal)
                 .ToDictionary(ae => ae, _ => DicomPermissions.Echo | DicomPermissions.Store, StringComparer.Ordinal),
+            OnAssociationRefused = onRefused,
         };
     }
 
@@ -124,10 +127,11 @@ public sealed class PortalStorageScp(
             allowed = await db.DicomNodes.AsNoTracking().Select(n => n.AeTitleValue).Distinct().ToListAsync(cancellationToken);
         }
 
-        var server = new DicomServer(ServerOptions(settings, options.Value, allowed), loggers)
+        var server = new DicomServer(ServerOptions(settings, options.Value, allowed, refusals.Report), loggers)
         {
             Store = router,
         };
+        refusals.Start();
         server.Start();
         _server = server;
         loggers.CreateLogger<PortalStorageScp>().LogInformation(
@@ -140,6 +144,8 @@ public sealed class PortalStorageScp(
         {
             await _server.StopAsync();
         }
+
+        await refusals.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -35,6 +35,7 @@ public static class RetrievalRegistration
             services.AddSingleton(new SpoolBudget(spool, settings.SpoolLimitBytes));
             services.AddSingleton<MoveRouter>();
             services.AddSingleton<RetrievalRunner>();
+            services.AddSingleton<ScpRefusalAudit>();
             services.AddSingleton<PortalStorageScp>();
             services.AddHostedService(provider => provider.GetRequiredService<PortalStorageScp>());
             services.AddSingleton<RetrievalWorker>();

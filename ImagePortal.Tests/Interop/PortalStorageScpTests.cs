@@ -1,6 +1,14 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom.Network.Pdu;
+using ImagePortal.Domain.Audit;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Infrastructure.Retrieval;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +57,62 @@ public sealed class PortalStorageScpTests(RetrievalFixture fixture) : IClassFixt
         Assert.Contains("Dicom:BindAddress", error.Message);
         Assert.Contains($"'{configured}'", error.Message);
         Assert.Null(scp.BindAddress);
+    }
+
+    [Fact]
+    public async Task AnUnknownCallingAe_IsRefused_AndASecurityAlertNamesIt()
+    {
+        var scp = fixture.Services.GetRequiredService<PortalStorageScp>();
+
+        var (exit, output) = await DcmtkTools.RunAsync(
+            "echoscu", ["-aet", "INTRUDER42", "-aec", "IMAGEPORTAL", "127.0.0.1", scp.Port.ToString(CultureInfo.InvariantCulture)], Ct);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Calling AE Title Not Recognized", output);
+        var alert = await AlertAsync("\"INTRUDER42\"");
+        Assert.Equal(AuditOutcome.MinorFailure, alert.Outcome);
+        Assert.Equal("127.0.0.1", alert.Address);
+        Assert.Equal(ScpRefusalAudit.Actor, alert.UserName);
+        Assert.Equal(
+            "Storage SCP refused an association from 127.0.0.1: calling AE title not recognized (calling AE \"INTRUDER42\", called AE \"IMAGEPORTAL\").",
+            alert.Description);
+    }
+
+    [Fact]
+    public async Task AeTitlesFromTheNetwork_AreEscapedInTheAlert()
+    {
+        var scp = fixture.Services.GetRequiredService<PortalStorageScp>();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, scp.Port, Ct);
+        await using var stream = new NetworkStream(socket);
+        var writer = new PduWriter();
+        new AssociateRequest
+        {
+            CalledAeTitle = "IMAGEPORTAL",
+            CallingAeTitle = "PLACEHOLDER",
+            PresentationContexts = [new PresentationContextProposal(1, DicomNetworkUids.Verification, [DicomNetworkUids.ImplicitVrLittleEndian])],
+            UserInformation = new UserInformation { MaxPduLength = 16384 },
+        }.Write(writer);
+
+        // PS3.8 9.3.2: the calling AE title is bytes 27-42 of the PDU; our writer refuses such a title, a hostile peer does not.
+        var bytes = writer.WrittenMemory.ToArray();
+        "EV\"L\r\n<b>X      "u8.CopyTo(bytes.AsSpan(26, 16));
+        await stream.WriteAsync(bytes, Ct);
+        using var answer = await PduFrame.ReadAsync(stream, 1 << 20, Ct);
+
+        Assert.Equal(PduType.AssociateReject, answer?.Type);
+        var alert = await AlertAsync("EV\\x22L");
+        Assert.Contains("calling AE \"EV\\x22L\\x0D\\x0A<b>X\"", alert.Description);
+        Assert.DoesNotContain('\r', alert.Description);
+    }
+
+    private async Task<AuditEvent> AlertAsync(string containing)
+    {
+        AuditEvent? found = null;
+        await Poll.UntilAsync(async () => (found = await fixture.DbAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(e => e.Type == AuditEventType.SecurityAlert && e.Description.Contains(containing))
+            .FirstOrDefaultAsync(Ct))) is not null, TimeSpan.FromSeconds(10));
+        return found!;
     }
 
     private static PortalDicomIdentity Identity() => new("IMAGEPORTAL", 0, [], IsFromDatabase: false);

@@ -128,6 +128,7 @@ public sealed partial class DicomServer : IAsyncDisposable
             {
                 LogTooManyFromAddress(_logger, address.ToString(), _options.MaxConnectionsPerAddress);
                 socket.Dispose();
+                Report(new AssociationRefusal(AssociationRefusalReason.TooManyConnectionsFromAddress, address, null, null));
                 continue;
             }
 
@@ -137,6 +138,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                 _addresses.Remove(address);
                 LogTooManyConnections(_logger, address.ToString(), MaxOpenConnections);
                 socket.Dispose();
+                Report(new AssociationRefusal(AssociationRefusalReason.TooManyConnections, address, null, null));
                 continue;
             }
 
@@ -185,7 +187,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                 stream,
                 _options.MaxPduLength,
                 Timeout.InfiniteTimeSpan, // ARTIM is the token's, started at the connection
-                request => Decide(request, out permissions, out holdsSlot),
+                request => Decide(request, address, out permissions, out holdsSlot),
                 logger,
                 _metrics,
                 artim.Token).ConfigureAwait(false);
@@ -228,6 +230,18 @@ public sealed partial class DicomServer : IAsyncDisposable
         }
     }
 
+    private void Report(AssociationRefusal refusal)
+    {
+        try
+        {
+            _options.OnAssociationRefused?.Invoke(refusal);
+        }
+        catch (Exception error)
+        {
+            LogRefusalHookFailed(_logger, error);
+        }
+    }
+
     private void ReleaseSlot(ref bool holdsSlot)
     {
         if (holdsSlot)
@@ -260,20 +274,26 @@ public sealed partial class DicomServer : IAsyncDisposable
         }
     }
 
-    private AssociationDecision Decide(AssociateRequest request, out DicomPermissions permissions, out bool holdsSlot)
+    private AssociationDecision Decide(AssociateRequest request, IPAddress address, out DicomPermissions permissions, out bool holdsSlot)
     {
         permissions = DicomPermissions.None;
         holdsSlot = false;
+        AssociationDecision Refuse(AssociationRefusalReason why, RejectResult result, RejectSource source, RejectReason reason)
+        {
+            Report(new AssociationRefusal(why, address, request.CallingAeTitle, request.CalledAeTitle));
+            return AssociationDecision.Rejected(result, source, (byte)reason);
+        }
+
         if (_options.CheckCalledAeTitle && !string.Equals(request.CalledAeTitle, _options.AeTitle, StringComparison.Ordinal))
         {
-            return AssociationDecision.Rejected(RejectResult.Permanent, RejectSource.ServiceUser, (byte)RejectReason.CalledAeTitleNotRecognized);
+            return Refuse(AssociationRefusalReason.CalledAeTitleNotRecognized, RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CalledAeTitleNotRecognized);
         }
 
         if (_options.AllowedCallingAeTitles is { } allowed)
         {
             if (!allowed.TryGetValue(request.CallingAeTitle, out permissions))
             {
-                return AssociationDecision.Rejected(RejectResult.Permanent, RejectSource.ServiceUser, (byte)RejectReason.CallingAeTitleNotRecognized);
+                return Refuse(AssociationRefusalReason.CallingAeTitleNotRecognized, RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized);
             }
         }
         else
@@ -286,7 +306,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         {
             Interlocked.Decrement(ref _active);
             LogLimit(_logger, request.CallingAeTitle, _options.MaxAssociations);
-            return AssociationDecision.Rejected(RejectResult.Transient, RejectSource.ServiceProviderPresentation, (byte)RejectReason.PresentationLocalLimitExceeded);
+            return Refuse(AssociationRefusalReason.TooManyAssociations, RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.PresentationLocalLimitExceeded);
         }
 
         holdsSlot = true;
@@ -855,6 +875,9 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No A-ASSOCIATE-RQ from {Address} within {Timeout}; connection closed")]
     private static partial void LogArtimExpired(ILogger logger, string address, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The refused-association hook failed")]
+    private static partial void LogRefusalHookFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Association ended: {Reason}")]
     private static partial void LogAssociationEnded(ILogger logger, string reason);

@@ -53,6 +53,12 @@ public sealed class DicomServerOptions
     /// <summary>An association silent for this long is aborted.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Told of every refused association or connection (for a security audit trail). Called on the network path: it
+    /// must return at once (queue slow work) and should not throw; an exception is logged and ignored.
+    /// </summary>
+    public Action<AssociationRefusal>? OnAssociationRefused { get; set; }
+
     /// <summary>Timeouts of the associations this SCP opens for C-MOVE sub-operations.</summary>
     public AssociationOptions MoveAssociation { get; set; } = new();
 
