@@ -60,6 +60,9 @@ public sealed partial class DicomServer : IAsyncDisposable
     /// <summary>Association slots taken: associations being negotiated (A-ASSOCIATE-RQ read, answer not yet sent) or established.</summary>
     public int ActiveAssociations => Volatile.Read(ref _active);
 
+    /// <summary>Connections open, in whatever state (waiting for the A-ASSOCIATE-RQ, established, closing after a rejection).</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
+
     public DicomServerOptions Options => _options;
 
     public void Start()
@@ -225,8 +228,8 @@ public sealed partial class DicomServer : IAsyncDisposable
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             ReleaseSlot(ref holdsSlot);
-            Interlocked.Decrement(ref _open);
             _addresses.Remove(address);
+            Interlocked.Decrement(ref _open);
         }
     }
 

@@ -65,6 +65,7 @@ public sealed class ConnectionLimitTests
         await Assert.ThrowsAnyAsync<Exception>(() => Client(scp).EchoAsync(Ct));
         await TimeUntilClosedAsync(first, TimeSpan.FromSeconds(20));
         await TimeUntilClosedAsync(second, TimeSpan.FromSeconds(20));
+        await UntilAsync(() => scp.Server.OpenConnections == 0);
 
         Assert.Equal(DimseStatus.Success, await Client(scp).EchoAsync(Ct));
     }
@@ -126,6 +127,16 @@ public sealed class ConnectionLimitTests
         }
 
         return Stopwatch.GetElapsedTime(started);
+    }
+
+    internal static async Task UntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 20 s.");
+            await Task.Delay(20, Ct);
+        }
     }
 
     private static bool IsOpen(Socket socket) => !(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0);

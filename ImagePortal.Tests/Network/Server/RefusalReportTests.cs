@@ -31,6 +31,8 @@ public sealed class RefusalReportTests
         await Assert.ThrowsAsync<DicomAssociationRejectedException>(() => Client(scp, "GOOD", calledAe: "NOTTHEONE").EchoAsync(Ct));
         await using var running = await Client(scp, "GOOD").OpenAsync([PresentationContextRequest.Verification()], Ct);
         await Assert.ThrowsAsync<DicomAssociationRejectedException>(() => Client(scp, "GOOD").EchoAsync(Ct));
+        // The rejected connections are closed (each within its short ARTIM); only the running association is left.
+        await ConnectionLimitTests.UntilAsync(() => scp.Server.OpenConnections == 1);
         using var silent = await ConnectionLimitTests.ConnectAsync(scp);
         using var oneTooMany = await ConnectionLimitTests.ConnectAsync(scp);
         using var third = await ConnectionLimitTests.ConnectAsync(scp);
