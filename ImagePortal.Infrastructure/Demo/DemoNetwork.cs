@@ -121,7 +121,9 @@ public sealed partial class DemoNetwork(
 
         var archive = FileStoreArchive.Open(folder, node.AeTitle, ResolveDestination, loggers.CreateLogger<FileStoreArchive>());
         var server = new DicomServer(
-            new DicomServerOptions { AeTitle = node.AeTitle, BindAddress = IPAddress.Loopback, Port = node.Port },
+            // On loopback every caller is the portal itself (its workers, look-ups and Test connection at once), or a
+            // person's DCMTK tool: the per-address limit that keeps one remote host from taking every slot does not apply.
+            new DicomServerOptions { AeTitle = node.AeTitle, BindAddress = IPAddress.Loopback, Port = node.Port, MaxConnectionsPerAddress = 16 },
             loggers)
         {
             Store = archive,
