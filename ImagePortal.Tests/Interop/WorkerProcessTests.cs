@@ -91,6 +91,7 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
             ["Portal__Role"] = "worker",
+            ["Demo__AllowOutsideDevelopment"] = "true",
             ["Database__Provider"] = "Sqlite",
             ["Database__MigrateOnStartup"] = "false",
             ["ConnectionStrings__ImagePortal"] = $"Data Source={fixture.DatabasePath}",

@@ -27,6 +27,14 @@ public sealed class LogCapture : ILoggerProvider
         return capture;
     }
 
+    /// <summary>Records from the start, for what the portal logs while it starts (its configuration checks).</summary>
+    public static LogCapture Register(IServiceCollection services)
+    {
+        var capture = new LogCapture();
+        services.AddSingleton<ILoggerProvider>(capture);
+        return capture;
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose() => _stopped = true;

@@ -11,7 +11,10 @@ namespace ImagePortal.Tests.Support;
 /// seeded with the demo network from appsettings.json (its demo PACS off unless the settings turn them on). One per test class.
 /// </summary>
 /// <param name="services">Replaces services after the portal registered its own (a test's fault injection).</param>
-public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+/// <param name="environment">The host environment; the suite runs the portal as it would be deployed, in Production.</param>
+public sealed class PortalApp(
+    bool startServer = true, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
+    string environment = "Production")
     : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("portal-app");
@@ -34,7 +37,7 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
     {
         var port = FreePort.Next();
         BaseUrl = $"http://127.0.0.1:{port}";
-        _factory = new PortalFactory(_data.Path, BaseUrl, settings, services);
+        _factory = new PortalFactory(_data.Path, BaseUrl, settings, services, environment);
         if (startServer)
         {
             _factory.UseKestrel();
@@ -67,12 +70,13 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
     }
 
     private sealed class PortalFactory(
-        string dataDirectory, string url, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services)
+        string dataDirectory, string url, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services,
+        string environment)
         : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            builder.UseEnvironment("Production");
+            builder.UseEnvironment(environment);
             // Outside Development the build output (not a publish folder) needs this to find wwwroot and packages' assets.
             builder.UseStaticWebAssets();
             builder.UseUrls(url);
@@ -87,6 +91,10 @@ public sealed class PortalApp(bool startServer = true, IReadOnlyDictionary<strin
                 // The demo PACS listen on fixed ports, which would collide between test classes running in
                 // parallel; a test that wants them turns them on with free ports (DemoNetworkTests).
                 ["Demo:Enabled"] = "false",
+
+                // The suite runs in Production and signs in as the demo seed's users, whose published passwords stop a
+                // Production start; this is the documented opt-in for such a server (ConfigurationChecksTests turns it off).
+                ["Demo:AllowOutsideDevelopment"] = "true",
 
                 // Retrieval workers and the Storage SCP only where a test asks for them (issue 6): elsewhere an approval
                 // would start pulling from PACS nodes that are not there, and parallel test classes would share a port.

@@ -23,4 +23,66 @@ public sealed class ConfigurationChecksTests
             await app.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task ShippedDemoSettings_OutsideDevelopment_StopTheAppAtStart_NamingTheSettings()
+    {
+        var app = new PortalApp(startServer: false, new Dictionary<string, string?>
+        {
+            ["Demo:Enabled"] = "true",
+            ["Demo:AllowOutsideDevelopment"] = "false",
+        });
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(async () => await app.InitializeAsync());
+
+            var message = error.GetBaseException().Message;
+            Assert.Contains("Demo:Enabled is true outside Development", message);
+            Assert.Contains("Seed:Users gives clerk.nvh", message);
+            Assert.Contains("Demo:AllowOutsideDevelopment", message);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task DemoPasswords_OutsideDevelopment_WithTheOptIn_StartAndWarn()
+    {
+        LogCapture? log = null;
+        var app = new PortalApp(
+            startServer: false, new Dictionary<string, string?> { ["Demo:AllowOutsideDevelopment"] = "true" },
+            services => log = LogCapture.Register(services));
+        try
+        {
+            await app.InitializeAsync();
+
+            var warning = Assert.Single(log!.Entries, e => e.Contains("DEMO CONFIGURATION OUTSIDE DEVELOPMENT", StringComparison.Ordinal));
+            Assert.Contains("Seed:Users gives clerk.nvh", warning);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task DemoPasswords_InDevelopment_StartWithoutTheOptIn()
+    {
+        LogCapture? log = null;
+        var app = new PortalApp(
+            startServer: false, new Dictionary<string, string?> { ["Demo:AllowOutsideDevelopment"] = "false" },
+            services => log = LogCapture.Register(services), environment: "Development");
+        try
+        {
+            await app.InitializeAsync();
+
+            Assert.DoesNotContain(log!.Entries, e => e.Contains("DEMO CONFIGURATION", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Infrastructure.Seed;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,8 @@ public static class ConfigurationChecks
         {
             return;
         }
+
+        CheckDemo(app, logger);
 
         var auth = app.Services.GetRequiredService<IOptions<AuthenticationSettings>>().Value;
         if (auth.MaxFailedAccessAttempts is < 1 or > 20 || auth.IdleTimeout <= TimeSpan.Zero || auth.AbsoluteLifetime < auth.IdleTimeout)
@@ -46,6 +49,41 @@ public static class ConfigurationChecks
         {
             logger.LogWarning("SECURITY: Https:Redirect is off. Serve the portal over HTTPS only (here or at the reverse proxy).");
         }
+    }
+
+    /// <summary>
+    /// The shipped appsettings.json is a demo: PACS that accept any calling AE and accounts whose passwords the README
+    /// publishes. Outside Development either stops the start, unless Demo:AllowOutsideDevelopment says it is meant.
+    /// </summary>
+    private static void CheckDemo(WebApplication app, ILogger logger)
+    {
+        var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
+        var problems = new List<string>();
+        if (demo.Enabled)
+        {
+            problems.Add("Demo:Enabled is true outside Development: the demo PACS accept any calling AE title. Set Demo:Enabled to false.");
+        }
+
+        var demoUsers = DemoPasswords.UsersWithPublishedPassword(app.Services.GetRequiredService<IOptions<SeedOptions>>().Value);
+        if (demoUsers.Count > 0)
+        {
+            problems.Add($"Seed:Users gives {string.Join(", ", demoUsers)} the published demo passwords outside Development: anyone can sign in as them. " +
+                         "Remove Seed:Users (create accounts on the administration pages) or give each a password of your own.");
+        }
+
+        if (problems.Count == 0)
+        {
+            return;
+        }
+
+        if (!demo.AllowOutsideDevelopment)
+        {
+            throw new InvalidOperationException(
+                $"{string.Join(" ", problems)} Only for a demo or training server: set Demo:AllowOutsideDevelopment to true to start anyway.");
+        }
+
+        logger.LogWarning("SECURITY: DEMO CONFIGURATION OUTSIDE DEVELOPMENT (Demo:AllowOutsideDevelopment is true). {Problems} " +
+                          "Never let this server hold real patients' images.", string.Join(" ", problems));
     }
 
     /// <summary>Encrypts the Data Protection key ring at rest with a certificate, where one is configured.</summary>
