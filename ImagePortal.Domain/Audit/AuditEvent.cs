@@ -10,7 +10,7 @@ public enum AuditEventType
     /// <summary>DCM 110114 User Authentication: sign-in, sign-out, failed sign-in.</summary>
     UserAuthentication,
 
-    /// <summary>DCM 110112 Query: a C-FIND sent to a PACS.</summary>
+    /// <summary>DCM 110112 Query: a C-FIND sent to a PACS, or an auditor's query of the audit trail or a report.</summary>
     Query,
 
     /// <summary>DCM 110102 Begin Transferring DICOM Instances.</summary>

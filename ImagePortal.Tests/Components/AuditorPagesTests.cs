@@ -3,6 +3,8 @@ using ImagePortal.Tests.Features.Audit;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Audit;
 using ImagePortal.Web.Features.Reports;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -46,11 +48,33 @@ public sealed class AuditorPagesTests : MudComponentTest, IClassFixture<UseCaseF
     }
 
     [Fact]
+    public async Task ReportsPage_RunsAndAuditsTheReport_InTheCircuitOnly_NotWhilePrerendering()
+    {
+        await SignInAsAuditorAsync();
+        Render<MudPopoverProvider>();
+        Task<int> ViewsAsync() => _portal.DbAsync(db => db.AuditEvents.CountAsync(
+            e => e.UserName == AuditorSupport.NetworkAuditor && e.Description.StartsWith("Request report viewed"), Xunit.TestContext.Current.CancellationToken));
+        var before = await ViewsAsync();
+
+        Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        var prerendered = Render<RequestReportPage>();
+        var afterPrerender = await ViewsAsync();
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var page = Render<RequestReportPage>();
+        page.WaitForAssertion(() => Assert.Contains("Median filed to decided", page.Markup), TimeSpan.FromSeconds(10));
+
+        Assert.Contains("Loading the report", prerendered.Markup);
+        Assert.Equal(before, afterPrerender);
+        Assert.Equal(before + 1, await ViewsAsync());
+    }
+
+    [Fact]
     public async Task ReportsPage_ShowsKpisTablesAndTheWeeklyChart_ForTheLast30Days()
     {
         await AuditorSupport.FileAsync(_portal, DemoUsers.ClerkNvh.UserName, "SBR", "PAGE-R1");
         await SignInAsAuditorAsync();
         Render<MudPopoverProvider>();
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
         var page = Render<RequestReportPage>();
 

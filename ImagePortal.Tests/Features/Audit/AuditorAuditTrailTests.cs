@@ -194,6 +194,31 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
         Assert.True(result.Value!.IsIntact, result.Value.Problem);
         Assert.Equal(await fixture.DbAsync(db => db.AuditEvents.LongCountAsync(Cancel)), result.Value.EventsChecked);
     }
+
+    [Fact]
+    public async Task ViewingTheTrail_IsAudited_OncePerQuery_WithTheFilters()
+    {
+        var auditorSbr = await EnsureUserAsync(fixture, "auditor.sbr", Roles.Auditor, "SBR");
+        var sbr = await FacilityIdAsync(fixture, "SBR");
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(UserName: "view-probe", Outcome: AuditOutcome.Success), 0, 25));
+        await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(UserName: "view-probe", Outcome: AuditOutcome.Success), 1, 25));
+
+        var views = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.UserName == auditorSbr && e.Description.Contains("user=view-probe"))
+            .OrderBy(e => e.Sequence).ToListAsync(Cancel));
+        Assert.Equal(2, views.Count);
+        Assert.All(views, v =>
+        {
+            Assert.Equal((AuditEventType.Query, AuditOutcome.Success, sbr), (v.Type, v.Outcome, v.FacilityId));
+            Assert.Contains("Audit trail viewed", v.Description);
+            Assert.Contains("outcome=Success", v.Description);
+            Assert.InRange(v.At, before, DateTimeOffset.UtcNow);
+            Assert.Equal(TimeSpan.Zero, v.At.Offset);
+        });
+        Assert.Contains("page 1", views[0].Description);
+        Assert.Contains("page 2", views[1].Description);
+    }
 }
 
 /// <summary>Tampers with the trail, so it has a database of its own.</summary>

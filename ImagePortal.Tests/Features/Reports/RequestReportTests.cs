@@ -122,4 +122,22 @@ public sealed class RequestReportTests(UseCaseFixture fixture) : IClassFixture<U
             .Where(e => e.Type == AuditEventType.Export && e.UserName == NetworkAuditor).Select(e => e.Description).ToListAsync(Cancel));
         Assert.Contains(exports, d => d.StartsWith("Request report exported as CSV", StringComparison.Ordinal) && d.Contains("the whole network"));
     }
+
+    [Fact]
+    public async Task ViewingTheReport_IsAudited_OncePerQuery_WithThePeriodAndScope()
+    {
+        var auditorSbr = await EnsureUserAsync(fixture, "auditor.sbr", Roles.Auditor, "SBR");
+        var sbr = await FacilityIdAsync(fixture, "SBR");
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        await ReportAsync(auditorSbr, new DateOnly(2021, 3, 1), new DateOnly(2021, 3, 31));
+
+        var views = await fixture.DbAsync(db => db.AuditEvents
+            .Where(e => e.UserName == auditorSbr && e.Description.Contains("2021-03-01 to 2021-03-31")).ToListAsync(Cancel));
+        var view = Assert.Single(views);
+        Assert.Equal((AuditEventType.Query, AuditOutcome.Success, sbr), (view.Type, view.Outcome, view.FacilityId));
+        Assert.Contains("Request report viewed", view.Description);
+        Assert.Contains("St. Brigid's Regional Hospital (SBR)", view.Description);
+        Assert.InRange(view.At, before, DateTimeOffset.UtcNow);
+    }
 }

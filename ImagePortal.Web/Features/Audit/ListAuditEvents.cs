@@ -10,7 +10,7 @@ namespace ImagePortal.Web.Features.Audit;
 
 /// <summary>
 /// The audit trail for an auditor, newest first, filtered and paged on the server: every event for a network-wide
-/// auditor, only events of their own facility's users for a facility auditor. Searching by patient is itself audited.
+/// auditor, only events of their own facility's users for a facility auditor. Each query is itself audited, with its filter.
 /// </summary>
 [AuthorizeMessage(Roles.Auditor)]
 public sealed record ListAuditEvents(AuditFilter Filter, int PageIndex, int PageSize) : IQuery<Result<Page<AuditEventRow>>>;
@@ -54,14 +54,15 @@ public sealed class ListAuditEventsHandler(IDbContextFactory<ImagePortalDbContex
             page = new Page<AuditEventRow>(found.Select(e => AuditQueries.ToRow(e, codes)).ToList(), total, query.PageIndex, query.PageSize);
         }
 
-        if (AuditQueries.Clean(query.Filter.PatientId) is { } patientId)
-        {
-            // Who looked up which patient's trail is itself an access to that patient's data (PS3.15 A.5.3.2 Query).
-            await audit.RecordAsync(
-                new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
-                    $"Audit trail searched by patient ({page.TotalCount} events, page {query.PageIndex + 1})", PatientId: patientId),
-                cancellationToken);
-        }
+        // Who looked at the trail, with which filter, is itself audited: one event per query the auditor asks for (a
+        // filter or a page), not per render. A search by patient is an access to that patient's data (PS3.15 A.5.3.2 Query).
+        var patientId = AuditQueries.Clean(query.Filter.PatientId);
+        await audit.RecordAsync(
+            new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
+                $"Audit trail viewed{(patientId is null ? string.Empty : ", searched by patient")}: {AuditQueries.Describe(query.Filter)}; " +
+                $"page {query.PageIndex + 1}, {page.TotalCount} events",
+                PatientId: patientId),
+            cancellationToken);
 
         return page;
     }

@@ -1,5 +1,8 @@
+using System.Globalization;
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Web.Features.Common;
 using Mediator;
@@ -40,13 +43,23 @@ public sealed class GetRequestReportValidator : IValidator<GetRequestReport>
     public IEnumerable<string> Validate(GetRequestReport message) => RequestReports.Validate(message.From, message.To);
 }
 
-public sealed class GetRequestReportHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user)
+/// <summary>Each report an auditor asks for is audited with its period and scope (the page asks once per period chosen).</summary>
+public sealed class GetRequestReportHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, IAuditTrail audit)
     : IQueryHandler<GetRequestReport, Result<RequestReport>>
 {
     public async ValueTask<Result<RequestReport>> Handle(GetRequestReport query, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await RequestReports.BuildAsync(db, user, query.From, query.To, cancellationToken);
+        RequestReport report;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            report = await RequestReports.BuildAsync(db, user, query.From, query.To, cancellationToken);
+        }
+
+        await audit.RecordAsync(
+            new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
+                $"Request report viewed: {RequestReports.Day(report.From)} to {RequestReports.Day(report.To)}, {report.Scope}, {report.Kpis.Filed} requests"),
+            cancellationToken);
+        return report;
     }
 }
 
@@ -179,6 +192,8 @@ internal static class RequestReports
             .ToListAsync(cancellationToken);
         return sums.ToDictionary(s => (s.RequestingFacilityId, s.SourceFacilityId), s => s.Images);
     }
+
+    public static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static DateOnly WeekStart(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 
