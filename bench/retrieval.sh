@@ -92,10 +92,11 @@ for nodelay in "${SETTINGS[@]}"; do
 
         # The portal: a fresh database, its worker a separate process; NVH (requester) imports into B, SBR holds A.
         # Its first job (cold) and its second (warm), each into an empty Orthanc B.
+        # It keeps the shipped demo seed (its facilities and accounts) on loopback, so it opts in to that outside Development.
         data="$WORK/portal-$nodelay-$run"; mkdir -p "$data"; http=$(free_port)
         env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" \
             ConnectionStrings__ImagePortal="Data Source=$data/portal.db" Storage__DataDirectory="$data" \
-            Demo__Enabled=false Dicom__Port="$portal_dicom" Retrieval__PollInterval=00:00:00.100 \
+            Demo__Enabled=false Demo__AllowOutsideDevelopment=true Dicom__Port="$portal_dicom" Retrieval__PollInterval=00:00:00.100 \
             Seed__Facilities__0__Nodes__0__AeTitle=ORTHANC_B Seed__Facilities__0__Nodes__0__Port="$b_dicom" \
             Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC_A Seed__Facilities__1__Nodes__0__Port="$a_dicom" \
             Logging__LogLevel__Default=Warning ${PORTAL_ENV:-} \
