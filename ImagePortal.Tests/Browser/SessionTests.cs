@@ -1,7 +1,12 @@
 using System.Text.RegularExpressions;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Requests;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -62,6 +67,73 @@ public sealed class SessionTests(FastRevalidationBrowser browser) : IClassFixtur
 
         // No input at all: after the 6 s idle timeout the next revalidation ends the session.
         await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"), new() { Timeout = 20_000 });
+    }
+
+    [Fact]
+    public async Task LiveUpdatesAlone_DoNotKeepAnIdlePageSignedIn()
+    {
+        // Not approver.sbr: DisablingAUser_EndsTheirOpenPage disables that account in this class's portal.
+        var number = await FileRequestToStBrigidsAsync("NVH-IDLE1");
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.SecondApproverSbr);
+        await page.GotoAsync($"/requests/{number}");
+        await new Shell(page).WaitUntilInteractiveAsync();
+        await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new AddComment(number, "Live update 1"));
+        await Expect(page.GetByText("Live update 1")).ToBeVisibleAsync();
+
+        // The clerk keeps commenting (every half second, far more often than the 6 s idle timeout); the approver's page
+        // renders each comment and acknowledges it, but the approver touches nothing and must be signed out.
+        var comments = 1;
+        var polls = 0;
+        await Poll.UntilAsync(async () =>
+        {
+            if (page.Url.Contains("/Account/Login", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (++polls % 5 == 0)
+            {
+                await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new AddComment(number, $"Live update {++comments}"));
+            }
+
+            return false;
+        }, TimeSpan.FromSeconds(30), () => Task.FromResult($"Still signed in after {comments} live updates: {page.Url}"));
+
+        var signOuts = await browser.App.InScopeAsync(services => services.GetRequiredService<ImagePortalDbContext>().AuditEvents
+            .CountAsync(e => e.UserName == DemoUsers.SecondApproverSbr.UserName && e.Description == "Signed out: idle past the timeout",
+                TestContext.Current.CancellationToken));
+        Assert.True(signOuts >= 1, "No idle sign-out in the audit trail.");
+    }
+
+    [Fact]
+    public async Task AUserWhoKeepsClicking_StaysSignedIn_PastTheIdleTimeout()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await SignInAsync(context, DemoUsers.ApproverNvh);
+        var shell = new Shell(page);
+        await shell.WaitUntilInteractiveAsync();
+
+        // Three idle timeouts of a user who clicks every half second: every click is activity.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(18);
+        while (DateTime.UtcNow < until)
+        {
+            await shell.Heading.ClickAsync();
+            Assert.DoesNotContain("/Account/Login", page.Url, StringComparison.Ordinal);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+        }
+
+        Assert.DoesNotContain("/Account/Login", page.Url, StringComparison.Ordinal);
+        await Expect(shell.Heading).ToBeVisibleAsync();
+    }
+
+    private async Task<string> FileRequestToStBrigidsAsync(string localMrn)
+    {
+        var sbr = await browser.App.InScopeAsync(services => services.GetRequiredService<ImagePortalDbContext>().Facilities
+            .Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
+        var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            sbr, "Keane", "Tomás", null, PatientSex.Male, null, localMrn, ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine));
+        return filed.Value!.Number!;
     }
 
     [Fact]

@@ -1,4 +1,8 @@
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Identity;
+using ImagePortal.Web.Security;
+using Mediator;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -68,6 +72,17 @@ public sealed class PortalApp(
         await using var scope = Services.CreateAsyncScope();
         return await work(scope.ServiceProvider);
     }
+
+    /// <summary>Runs a use case in the running app as <paramref name="userName"/> (another user acting while a browser watches).</summary>
+    public Task<TResponse> CommandAsync<TResponse>(string userName, ICommand<TResponse> command) =>
+        InScopeAsync(async provider =>
+        {
+            var users = provider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = await users.FindByNameAsync(userName) ?? throw new InvalidOperationException($"No user {userName}.");
+            var principal = await provider.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(user);
+            provider.GetRequiredService<CurrentUser>().Set(principal, "127.0.0.1");
+            return await provider.GetRequiredService<IMediator>().Send(command, TestContext.Current.CancellationToken);
+        });
 
     private sealed class PortalFactory(
         string dataDirectory, string url, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services,

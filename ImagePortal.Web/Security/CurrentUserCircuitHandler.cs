@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 namespace ImagePortal.Web.Security;
 
 /// <summary>
-/// Keeps <see cref="CurrentUser"/> in step with the circuit's authentication state, and records the time of the
-/// user's last action for the idle timeout (inbound activity = every event the browser sends).
+/// Keeps <see cref="CurrentUser"/> in step with the circuit's authentication state. The idle timeout is not measured
+/// here: the circuit's inbound traffic includes the acknowledgements of every render, live updates included, so an
+/// unattended page would never be idle. <see cref="UserActivityReporter"/> reports what the user does instead.
 /// </summary>
 public sealed class CurrentUserCircuitHandler(
     AuthenticationStateProvider authenticationStateProvider,
     CurrentUser currentUser,
-    CircuitActivity activity,
     IHttpContextAccessor httpContextAccessor) : CircuitHandler, IDisposable
 {
     public override async Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
@@ -20,13 +20,6 @@ public sealed class CurrentUserCircuitHandler(
         currentUser.Set(state.User, httpContextAccessor.HttpContext?.Connection.RemoteIpAddress?.ToString());
         authenticationStateProvider.AuthenticationStateChanged += OnAuthenticationStateChanged;
     }
-
-    public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) =>
-        context =>
-        {
-            activity.Touch();
-            return next(context);
-        };
 
     public void Dispose() => authenticationStateProvider.AuthenticationStateChanged -= OnAuthenticationStateChanged;
 
@@ -40,7 +33,7 @@ public sealed class CurrentUserCircuitHandler(
     }
 }
 
-/// <summary>When the user of this circuit last did something.</summary>
+/// <summary>When the user of this circuit last did something (reported by <see cref="UserActivityReporter"/>).</summary>
 public sealed class CircuitActivity(TimeProvider clock)
 {
     private long _lastActivityTicks = clock.GetUtcNow().UtcTicks;
