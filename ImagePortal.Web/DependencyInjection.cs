@@ -24,13 +24,14 @@ public static class DependencyInjection
             builder.Logging.AddJsonConsole(options => options.UseUtcTimestamp = true);
         }
 
+        var authentication = builder.Configuration.GetSection(AuthenticationSettings.SectionName).Get<AuthenticationSettings>() ?? new AuthenticationSettings();
         services.AddRazorComponents()
             .AddInteractiveServerComponents(options =>
             {
                 options.DetailedErrors = builder.Environment.IsDevelopment();
-                // Bound what one user can hold open (RELIABILITY_CHECKLIST 4).
+                // Bound what one user can hold open (RELIABILITY_CHECKLIST 4); UserCircuits caps the live ones per user.
                 options.DisconnectedCircuitMaxRetained = 100;
-                options.DisconnectedCircuitRetentionPeriod = TimeSpan.FromMinutes(3);
+                options.DisconnectedCircuitRetentionPeriod = authentication.DisconnectedCircuitRetention;
             })
             .AddHubOptions(options => options.MaximumReceiveMessageSize = 64 * 1024);
         services.AddMudServices();
@@ -44,6 +45,9 @@ public static class DependencyInjection
         services.AddScoped<ICurrentUser>(provider => provider.GetRequiredService<CurrentUser>());
         services.AddScoped<CircuitActivity>();
         services.AddScoped<CircuitHandler, CurrentUserCircuitHandler>();
+        services.AddSingleton<UserCircuits>();
+        services.AddScoped<CircuitAdmission>();
+        services.AddScoped<CircuitHandler, CircuitLimitCircuitHandler>();
         services.AddHostedService<Demo.DemoWelcome>();
         var security = builder.Configuration.GetSection(SecuritySettings.SectionName);
         services.Configure<SecuritySettings>(security);

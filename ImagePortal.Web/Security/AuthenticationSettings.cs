@@ -14,6 +14,18 @@ public sealed class AuthenticationSettings
     /// <summary>How often an open page re-checks that its user still may work (signed out, disabled, role change).</summary>
     public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Live-page circuits one user may hold at once (tabs, windows, and disconnected ones not yet released); a further
+    /// one is refused with a message and a security alert.
+    /// </summary>
+    public int MaxCircuitsPerUser { get; set; } = 5;
+
+    /// <summary>
+    /// How long the server keeps the circuit of a page whose connection dropped, so that it can reconnect; after that it
+    /// is released and no longer counts towards <see cref="MaxCircuitsPerUser"/>.
+    /// </summary>
+    public TimeSpan DisconnectedCircuitRetention { get; set; } = TimeSpan.FromMinutes(3);
+
     public int MaxFailedAccessAttempts { get; set; } = 5;
 
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
