@@ -9,6 +9,8 @@ public sealed class ConfigurationChecksTests
     [InlineData("DetailedErrors", "true", "DetailedErrors is on")]
     [InlineData("Authentication:MaxFailedAccessAttempts", "0", "lockout must be on")]
     [InlineData("Authentication:IdleTimeout", "00:00:00", "positive idle timeout")]
+    [InlineData("Authentication:MaxCircuitsPerUser", "0", "MaxCircuitsPerUser must be between 1 and 100")]
+    [InlineData("Authentication:MaxCircuitsPerUser", "1000", "MaxCircuitsPerUser must be between 1 and 100")]
     public async Task UnsafeSettings_StopTheAppAtStart(string key, string value, string reason)
     {
         var app = new PortalApp(startServer: false, new Dictionary<string, string?> { [key] = value });

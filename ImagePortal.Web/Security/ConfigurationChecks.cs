@@ -28,6 +28,12 @@ public static class ConfigurationChecks
                 "Authentication settings are unsafe: lockout must be on (1-20 attempts) and sessions must have a positive idle timeout not longer than their lifetime.");
         }
 
+        if (auth.MaxCircuitsPerUser is < 1 or > 100)
+        {
+            // 0 would lock every user out of the live pages; hundreds would let one account exhaust the server's memory.
+            throw new InvalidOperationException("Authentication:MaxCircuitsPerUser must be between 1 and 100.");
+        }
+
         if (app.Configuration.GetValue("DetailedErrors", false))
         {
             throw new InvalidOperationException("DetailedErrors is on outside Development: stack traces would reach browsers. Turn it off.");
