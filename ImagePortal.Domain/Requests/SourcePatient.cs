@@ -32,15 +32,21 @@ public sealed record SourcePatient
     /// Whether an instance or a C-FIND answer with these values is this patient: the same Patient ID, and the same
     /// issuer where both name one (a source that does not send the issuer is not contradicting it).
     /// </summary>
-    public bool Matches(string? patientId, string? issuerOfPatientId)
+    public bool Matches(string? patientId, string? issuerOfPatientId) => SameIdentity(PatientId, IssuerOfPatientId, patientId, issuerOfPatientId);
+
+    /// <summary>
+    /// The one rule for "the same patient" between two answers or an answer and an instance, whatever their values
+    /// (never trusted to be valid): the same Patient ID, and the same issuer where both name one.
+    /// </summary>
+    public static bool SameIdentity(string? patientId, string? issuer, string? otherPatientId, string? otherIssuer)
     {
-        if (!string.Equals(PatientId, patientId?.Trim() ?? string.Empty, StringComparison.Ordinal))
+        if (!string.Equals(patientId?.Trim() ?? string.Empty, otherPatientId?.Trim() ?? string.Empty, StringComparison.Ordinal))
         {
             return false;
         }
 
-        var issuer = issuerOfPatientId?.Trim();
-        return string.IsNullOrEmpty(IssuerOfPatientId) || string.IsNullOrEmpty(issuer) || string.Equals(IssuerOfPatientId, issuer, StringComparison.Ordinal);
+        var (a, b) = (issuer?.Trim(), otherIssuer?.Trim());
+        return string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || string.Equals(a, b, StringComparison.Ordinal);
     }
 
     /// <summary>"SBR-77120" or "SBR-77120 (issuer SBR-MRN)", for messages.</summary>

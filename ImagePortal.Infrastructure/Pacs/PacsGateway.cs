@@ -66,7 +66,7 @@ public sealed record StudyMatch(
         foreach (var match in matches.Where(m => m.StudyInstanceUid == studyInstanceUid))
         {
             first ??= match;
-            if (!SamePatient(first, match))
+            if (!SourcePatient.SameIdentity(first.PatientId, first.IssuerOfPatientId, match.PatientId, match.IssuerOfPatientId))
             {
                 return true;
             }
@@ -74,12 +74,6 @@ public sealed record StudyMatch(
 
         return false;
     }
-
-    /// <summary>The same Patient ID, and the same issuer where both answers name one (compared without trusting either to be valid).</summary>
-    private static bool SamePatient(StudyMatch a, StudyMatch b) =>
-        string.Equals(a.PatientId?.Trim() ?? "", b.PatientId?.Trim() ?? "", StringComparison.Ordinal) &&
-        (string.IsNullOrWhiteSpace(a.IssuerOfPatientId) || string.IsNullOrWhiteSpace(b.IssuerOfPatientId) ||
-         string.Equals(a.IssuerOfPatientId.Trim(), b.IssuerOfPatientId.Trim(), StringComparison.Ordinal));
 }
 
 /// <param name="Truncated">True when the PACS had more matches than the cap; the look-up was cancelled there.</param>

@@ -270,17 +270,17 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         {
             return new JobOutcome(RetrievalJobState.Succeeded, imported, 0, _tallies.Count, _request.Patient.LocalMrn,
                 $"{imported} instance(s) of {_tallies.Count} study(ies) imported into {_destination.AeTitleValue} as patient {_request.Patient.LocalMrn}" +
-                (_quarantined > 0 ? $"; {_quarantined} unexpected instance(s) quarantined" : string.Empty) + Conversions);
+                (_quarantined > 0 ? $"; {_quarantined} unexpected instance(s) quarantined" : string.Empty) + ImportNotes);
         }
 
         var reasons = string.Join("; ", _failures.GroupBy(f => f.Value.Reason).Select(g => $"{g.Count()} × {g.Key} ({string.Join(", ", g.Take(3).Select(x => x.Key))}{(g.Count() > 3 ? ", ..." : "")})"));
-        var detail = $"{imported} imported, {failed} failed: {reasons}{Conversions}";
+        var detail = $"{imported} imported, {failed} failed: {reasons}{ImportNotes}";
         return new JobOutcome(imported == 0 ? RetrievalJobState.Failed : RetrievalJobState.PartiallySucceeded, imported, failed, _tallies.Count, _request.Patient.LocalMrn,
             detail.Length <= 1000 ? detail : detail[..997] + "...");
     }
 
     /// <summary>What the import changed in how instances are encoded (their values are the same), for the request's timeline.</summary>
-    private string Conversions =>
+    private string ImportNotes =>
         string.Concat(_rewrittenFor.Select(r =>
             $"; {r.Value} instance(s) rewritten in {DicomTransferSyntax.Lookup(r.Key).Name}, the only syntax {_destination.AeTitleValue} takes for them (values unchanged)")) +
         (_accessionsKept.IsEmpty ? string.Empty

@@ -23,7 +23,7 @@ internal static class PatientMatch
         {
             var id = patientId?.Trim() ?? string.Empty;
             var issuer = issuerOfPatientId?.Trim();
-            if (!holders.Any(h => h.Id == id && (string.IsNullOrEmpty(h.Issuer) || string.IsNullOrEmpty(issuer) || h.Issuer == issuer)))
+            if (!holders.Any(h => SourcePatient.SameIdentity(h.Id, h.Issuer, id, issuer)))
             {
                 holders.Add((id, issuer));
             }

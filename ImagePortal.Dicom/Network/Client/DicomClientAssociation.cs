@@ -1,3 +1,6 @@
+// Over 400 lines: one association of a requestor, with every DIMSE operation it sends and the C-STORE sub-operations
+// it serves for C-GET; the operations share its message loop and state.
+
 using System.Runtime.CompilerServices;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Association;

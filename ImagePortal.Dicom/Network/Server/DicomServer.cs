@@ -1,3 +1,6 @@
+// Over 400 lines: the listener, association policy, dispatch and every service in one class; splitting it into a
+// listener and one file per service is the structure work planned next, kept apart from behaviour changes.
+
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
