@@ -77,8 +77,17 @@ public sealed class SessionTests(FastRevalidationBrowser browser) : IClassFixtur
         await using var context = await browser.NewContextAsync();
         var page = await SignInAsync(context, DemoUsers.SecondApproverSbr);
         await page.GotoAsync($"/requests/{number}");
-        await new Shell(page).WaitUntilInteractiveAsync();
+        var shell = new Shell(page);
+        await shell.WaitUntilInteractiveAsync();
         await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new AddComment(number, "Live update 1"));
+
+        // Until the first live update shows, the approver is active (a click on the heading), so that on a loaded machine
+        // the 6 s timeout cannot end the page before it has shown that live updates reach it (CI: signed out first).
+        await Poll.UntilAsync(async () =>
+        {
+            await shell.Heading.ClickAsync();
+            return await page.GetByText("Live update 1").IsVisibleAsync();
+        }, TimeSpan.FromSeconds(15), () => Task.FromResult($"The first live update never showed: {page.Url}"));
         await Expect(page.GetByText("Live update 1")).ToBeVisibleAsync();
 
         // The clerk keeps commenting (every half second, far more often than the 6 s idle timeout); the approver's page
