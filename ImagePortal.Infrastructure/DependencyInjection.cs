@@ -64,8 +64,7 @@ public static class DependencyInjection
         services.Configure<PortalDicomOptions>(builder.Configuration.GetSection(PortalDicomOptions.SectionName));
         services.AddSingleton<IPortalDicomSettings, PortalDicomSettingsService>();
         services.AddSingleton<IPacsGateway, PacsGateway>();
-        services.AddScoped<IAuditTrail, AuditTrail>();
-        services.AddScoped<AuditVerifier>();
+        builder.AddAudit();
 
         builder.AddRetrieval();
 

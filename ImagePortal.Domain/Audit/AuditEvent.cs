@@ -53,7 +53,10 @@ public enum AuditOutcome
 
 /// <summary>
 /// One line of the append-only audit trail. Each event carries the hash of the one before it and its own hash over
-/// both, so editing or deleting a row breaks the chain where it happened (RELIABILITY_CHECKLIST 33).
+/// both, so editing or deleting a row breaks the chain where it happened (RELIABILITY_CHECKLIST 33). The hash is an
+/// HMAC under the chain key (<see cref="AuditChainKey"/>), which the database does not hold: whoever edits rows cannot
+/// recompute the chain to hide it. Events written before the chain was keyed (no <see cref="KeyId"/>) carry a plain
+/// SHA-256; they are accepted only as the chain's beginning.
 /// </summary>
 public sealed class AuditEvent
 {
@@ -68,7 +71,7 @@ public sealed class AuditEvent
 
     public AuditEvent(
         DateTimeOffset at, AuditEventType type, AuditAction action, AuditOutcome outcome, string? userId, string? userName,
-        Guid? facilityId, string? address, string? patientId, string? objectReference, string description, string previousHash)
+        Guid? facilityId, string? address, string? patientId, string? objectReference, string description, string previousHash, AuditChainKey key)
         : this()
     {
         Id = Guid.CreateVersion7();
@@ -84,7 +87,8 @@ public sealed class AuditEvent
         ObjectReference = Clean(objectReference, 128);
         Description = Clean(description, 1000) ?? string.Empty;
         PreviousHash = previousHash;
-        Hash = ComputeHash();
+        KeyId = key.Id;
+        Hash = key.Seal(Canonical());
     }
 
     /// <summary>Position in the trail, assigned by the database on insert.</summary>
@@ -120,16 +124,31 @@ public sealed class AuditEvent
 
     public string Hash { get; private set; }
 
-    /// <summary>True when the stored hash still matches the stored fields.</summary>
-    public bool IsIntact => string.Equals(Hash, ComputeHash(), StringComparison.Ordinal);
+    /// <summary>The <see cref="AuditChainKey.Id"/> of the key that sealed the event; null for an event from before the chain was keyed.</summary>
+    public string? KeyId { get; private set; }
 
-    private string ComputeHash()
+    /// <summary>
+    /// True when the stored hash still matches the stored fields under the key that sealed the event. An event sealed
+    /// under a key the caller does not hold cannot be checked and is not intact.
+    /// </summary>
+    public bool IsIntactUnder(AuditChainKey? key)
     {
-        // Unit separators between fields: no value can shift into its neighbour and keep the hash.
+        if (KeyId is null)
+        {
+            return string.Equals(Hash, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical()))), StringComparison.Ordinal);
+        }
+
+        return key is not null && string.Equals(key.Id, KeyId, StringComparison.Ordinal) && key.Verify(Canonical(), Hash);
+    }
+
+    private string Canonical()
+    {
+        // Unit separators between fields: no value can shift into its neighbour and keep the hash. The key id joins the
+        // fields only for keyed events, so events from before the key keep the hash they were written with.
         var canonical = string.Join('\u001f',
             PreviousHash, Id.ToString("N"), At.UtcTicks.ToString(CultureInfo.InvariantCulture), Type, Action, (int)Outcome,
             UserId, UserName, FacilityId?.ToString("N"), Address, PatientId, ObjectReference, Description);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        return KeyId is null ? canonical : string.Concat(canonical, "\u001f", KeyId);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public sealed record AuditEntry(
     AuditEventType Type, AuditAction Action, AuditOutcome Outcome, string Description,
     string? PatientId = null, string? ObjectReference = null);
 
-/// <summary>The one door into the audit trail. Later: syslog export (RFC 5424/5425) with a local spool.</summary>
+/// <summary>The one door into the audit trail; what it records also goes to the syslog collector (<see cref="SyslogAuditExporter"/>).</summary>
 public interface IAuditTrail
 {
     Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default);
@@ -21,11 +21,14 @@ public interface IAuditTrail
 }
 
 /// <summary>
-/// Appends hash-chained events. The chain stays linear across processes and machines without a lock: PreviousHash is
-/// unique in the table, so of two writers that read the same tail only one can insert; the other re-reads and retries.
+/// Appends hash-chained events sealed under the chain key. The chain stays linear across processes and machines without
+/// a lock: PreviousHash is unique in the table, so of two writers that read the same tail only one can insert; the
+/// other re-reads and retries. It follows that an event commits only after the one before it, so its Sequence is larger
+/// than every committed event's: the syslog export can send in Sequence order without missing one.
 /// </summary>
 public sealed class AuditTrail(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock, ILogger<AuditTrail> logger) : IAuditTrail
+    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock, AuditKeyRing keys,
+    AuditExportSignal exportSignal, ILogger<AuditTrail> logger) : IAuditTrail
 {
     private const int Attempts = 20;
 
@@ -44,11 +47,12 @@ public sealed class AuditTrail(
                 .FirstOrDefaultAsync(cancellationToken) ?? AuditEvent.GenesisHash;
             var auditEvent = new AuditEvent(
                 clock.GetUtcNow(), entry.Type, entry.Action, entry.Outcome, userId, userName, facilityId, address,
-                entry.PatientId, entry.ObjectReference, entry.Description, tail);
+                entry.PatientId, entry.ObjectReference, entry.Description, tail, keys.Current);
             db.AuditEvents.Add(auditEvent);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                exportSignal.Notify();
                 return;
             }
             catch (DbUpdateException) when (attempt < Attempts)
@@ -58,38 +62,4 @@ public sealed class AuditTrail(
             }
         }
     }
-}
-
-/// <summary>Walks the whole trail in order and reports the first event whose hash or link does not hold.</summary>
-public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFactory)
-{
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var previous = AuditEvent.GenesisHash;
-        long count = 0;
-        await foreach (var auditEvent in db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            if (!auditEvent.IsIntact)
-            {
-                return new AuditVerification(count, auditEvent.Sequence, "the event was changed after it was written");
-            }
-
-            if (!string.Equals(auditEvent.PreviousHash, previous, StringComparison.Ordinal))
-            {
-                return new AuditVerification(count, auditEvent.Sequence, "an event before it was removed or changed");
-            }
-
-            previous = auditEvent.Hash;
-            count++;
-        }
-
-        return new AuditVerification(count, null, null);
-    }
-}
-
-/// <param name="BrokenAt">Sequence of the first event that fails, or null when the whole trail is intact.</param>
-public sealed record AuditVerification(long EventsChecked, long? BrokenAt, string? Problem)
-{
-    public bool IsIntact => BrokenAt is null;
 }

@@ -4,6 +4,7 @@ using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Domain.Settings;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -40,6 +41,10 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
     public DbSet<RequestEvent> RequestEvents => Set<RequestEvent>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<AuditExportState> AuditExports => Set<AuditExportState>();
 
     public DbSet<UserNotification> UserNotifications => Set<UserNotification>();
 

@@ -260,7 +260,7 @@ public sealed class RetrievalRunner(
             db.ImportedInstances.Add(new ImportedInstance(nothing, nothing, "warm-up", "warm-up", 0, at));
             db.FailedInstances.Add(new FailedInstance(nothing, "warm-up", "warm-up", "warm-up", at));
             db.AuditEvents.Add(new AuditEvent(at, AuditEventType.BeginTransferring, AuditAction.Execute, AuditOutcome.Success,
-                null, "warm-up", null, null, null, null, "warm-up", AuditEvent.GenesisHash));
+                null, "warm-up", null, null, null, null, "warm-up", AuditEvent.GenesisHash, AuditChainKey.Generate()));
             db.UserNotifications.Add(new UserNotification("warm-up", "warm-up", "/", at));
             db.ChangeTracker.DetectChanges();
             db.ChangeTracker.Clear();

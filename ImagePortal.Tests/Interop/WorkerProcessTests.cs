@@ -5,7 +5,9 @@ using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Requests;
+using ImagePortal.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;
 
@@ -18,10 +20,14 @@ public sealed class SharedDatabaseFixture : UseCaseFixture
 
     public string Folder => _folder.Path;
 
+    /// <summary>Every process writing to one trail seals it with the same key, as every node of an installation must.</summary>
+    public string AuditChainKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Portal:Role"] = "web",
         ["ConnectionStrings:ImagePortal"] = $"Data Source={DatabasePath}",
+        ["Audit:ChainKey"] = AuditChainKey,
     };
 
     public override async ValueTask DisposeAsync()
@@ -80,6 +86,12 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
         Assert.Equal(study.SopInstanceUids.Order(), stored.Order());
         var statistics = await destination.GetJsonAsync("statistics", Ct);
         Assert.Equal(study.SopInstanceUids.Count, statistics.GetProperty("CountInstances").GetInt32());
+
+        // Three processes wrote to one audit trail (this web node and both workers): still one chain, sealed under one key.
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var verification = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(AuditVerificationScope.Full, cancellationToken: Ct);
+        Assert.True(verification.IsIntact, verification.Problem);
+        Assert.True(await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == ImagePortal.Domain.Audit.AuditEventType.InstancesTransferred, Ct)));
     }
 
     private async Task<PeerProcess> StartWorkerAsync(string name)
@@ -96,6 +108,7 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
             ["Database__MigrateOnStartup"] = "false",
             ["ConnectionStrings__ImagePortal"] = $"Data Source={fixture.DatabasePath}",
             ["Storage__DataDirectory"] = folder,
+            ["Audit__ChainKey"] = fixture.AuditChainKey,
             ["Dicom__Port"] = "0",
             ["Retrieval__Concurrency"] = "1",
             ["Retrieval__LeaseDuration"] = "00:00:03",

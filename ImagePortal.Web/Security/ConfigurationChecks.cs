@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Infrastructure.Seed;
 using Microsoft.Extensions.Options;
@@ -16,10 +17,14 @@ public static class ConfigurationChecks
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConfigurationChecks));
         if (app.Environment.IsDevelopment())
         {
+            app.Services.GetRequiredService<AuditKeyRing>();
             return;
         }
 
         CheckDemo(app, logger);
+
+        // Now rather than at the first audit event: a missing key stops the start with its message, not a sign-in.
+        app.Services.GetRequiredService<AuditKeyRing>();
 
         var auth = app.Services.GetRequiredService<IOptions<AuthenticationSettings>>().Value;
         if (auth.MaxFailedAccessAttempts is < 1 or > 20 || auth.IdleTimeout <= TimeSpan.Zero || auth.AbsoluteLifetime < auth.IdleTimeout)
@@ -49,6 +54,12 @@ public static class ConfigurationChecks
         {
             logger.LogWarning("SECURITY: DataProtection:CertificatePath is not set, so the keys that protect sign-in cookies are stored " +
                               "unencrypted in the database. Set it (and DataProtection:CertificatePassword) in production.");
+        }
+
+        if (!app.Services.GetRequiredService<IOptions<AuditOptions>>().Value.Syslog.Enabled)
+        {
+            logger.LogWarning("SECURITY: Audit:Syslog is off, so the audit trail exists only in this database. Send it to the " +
+                              "hospital's audit repository (Audit:Syslog, syslog over TLS) so that it survives the loss or tampering of this server.");
         }
 
         if (!app.Configuration.GetValue("Https:Redirect", false))

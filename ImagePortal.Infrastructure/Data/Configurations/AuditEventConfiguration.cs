@@ -23,7 +23,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.Description).HasMaxLength(1000).IsRequired();
         builder.Property(e => e.PreviousHash).HasMaxLength(64).IsFixedLength().IsRequired();
         builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength().IsRequired();
-        builder.Ignore(e => e.IsIntact);
+        builder.Property(e => e.KeyId).HasMaxLength(16);
 
         // One successor per event: concurrent writers cannot fork the chain (see AuditTrail).
         builder.HasIndex(e => e.PreviousHash).IsUnique();

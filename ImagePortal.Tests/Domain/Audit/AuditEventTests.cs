@@ -5,9 +5,11 @@ namespace ImagePortal.Tests.Domain.Audit;
 
 public sealed class AuditEventTests
 {
-    private static AuditEvent NewEvent(string previous, string description = "Request REQ-2026-000001 viewed") => new(
+    private static readonly AuditChainKey Key = AuditChainKey.Generate();
+
+    private static AuditEvent NewEvent(string previous, string description = "Request REQ-2026-000001 viewed", AuditChainKey? key = null) => new(
         new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero), AuditEventType.PatientRecord, AuditAction.Read, AuditOutcome.Success,
-        "user-1", "clerk.nvh", Guid.CreateVersion7(), "10.0.0.7", "NVH-0042", "REQ-2026-000001", description, previous);
+        "user-1", "clerk.nvh", Guid.CreateVersion7(), "10.0.0.7", "NVH-0042", "REQ-2026-000001", description, previous, key ?? Key);
 
     [Fact]
     public void Hash_CoversThePreviousHash_SoEventsFormAChain()
@@ -17,8 +19,8 @@ public sealed class AuditEventTests
 
         Assert.Equal(64, first.Hash.Length);
         Assert.Equal(first.Hash, second.PreviousHash);
-        Assert.True(first.IsIntact);
-        Assert.True(second.IsIntact);
+        Assert.True(first.IsIntactUnder(Key));
+        Assert.True(second.IsIntactUnder(Key));
     }
 
     [Theory]
@@ -31,7 +33,50 @@ public sealed class AuditEventTests
 
         typeof(AuditEvent).GetProperty(property, BindingFlags.Public | BindingFlags.Instance)!.SetValue(auditEvent, value);
 
-        Assert.False(auditEvent.IsIntact);
+        Assert.False(auditEvent.IsIntactUnder(Key));
+    }
+
+    [Fact]
+    public void TheSeal_IsKeyed_SoOnlyTheKeyHolderCanMakeOrCheckIt()
+    {
+        var auditEvent = NewEvent(AuditEvent.GenesisHash);
+        var otherKey = AuditChainKey.Generate();
+
+        Assert.Equal(Key.Id, auditEvent.KeyId);
+        Assert.False(auditEvent.IsIntactUnder(otherKey));
+        Assert.False(auditEvent.IsIntactUnder(null));
+        Assert.NotEqual(auditEvent.Hash, NewEvent(AuditEvent.GenesisHash, key: otherKey).Hash);
+    }
+
+    [Fact]
+    public void AnEditedEventWithAPlainSha256_DoesNotPassAsSealed()
+    {
+        // The insider's move against the unkeyed chain: edit a field, then recompute the hash as SHA-256 of the fields.
+        var auditEvent = NewEvent(AuditEvent.GenesisHash);
+        typeof(AuditEvent).GetProperty(nameof(AuditEvent.Description))!.SetValue(auditEvent, "nothing to see");
+        var canonical = string.Join('\u001f', auditEvent.PreviousHash, auditEvent.Id.ToString("N"),
+            auditEvent.At.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), auditEvent.Type, auditEvent.Action,
+            (int)auditEvent.Outcome, auditEvent.UserId, auditEvent.UserName, auditEvent.FacilityId?.ToString("N"), auditEvent.Address,
+            auditEvent.PatientId, auditEvent.ObjectReference, auditEvent.Description, auditEvent.KeyId);
+        var recomputed = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
+        typeof(AuditEvent).GetProperty(nameof(AuditEvent.Hash))!.SetValue(auditEvent, recomputed);
+
+        Assert.False(auditEvent.IsIntactUnder(Key));
+    }
+
+    [Fact]
+    public void AKeyShorterThan256Bits_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => new AuditChainKey(new byte[16]));
+
+    [Fact]
+    public void ACheckpoint_IsSealed_AndAnEditedOneDoesNotVerify()
+    {
+        var checkpoint = new AuditCheckpoint(1000, new string('a', 64), new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero), Key);
+        Assert.True(checkpoint.IsAuthentic(Key));
+        Assert.False(checkpoint.IsAuthentic(AuditChainKey.Generate()));
+
+        typeof(AuditCheckpoint).GetProperty(nameof(AuditCheckpoint.Sequence))!.SetValue(checkpoint, 900L);
+        Assert.False(checkpoint.IsAuthentic(Key));
     }
 
     [Fact]

@@ -189,7 +189,7 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
     {
         await FileAsync(fixture, DemoUsers.ClerkNvh.UserName, "SBR", "AUD-V1");
 
-        var result = await fixture.QueryAsync(NetworkAuditor, new VerifyAuditTrail());
+        var result = await fixture.QueryAsync(NetworkAuditor, new VerifyAuditTrail(AuditVerificationScope.Full));
 
         Assert.True(result.Value!.IsIntact, result.Value.Problem);
         Assert.Equal(await fixture.DbAsync(db => db.AuditEvents.LongCountAsync(Cancel)), result.Value.EventsChecked);
@@ -239,7 +239,7 @@ public sealed class AuditTamperingTests(UseCaseFixture fixture) : IClassFixture<
             return await db.Database.ExecuteSqlAsync($"UPDATE AuditEvents SET PatientId = 'SOMEONE-ELSE' WHERE Sequence = {victim}", Cancel);
         });
 
-        var result = await fixture.QueryAsync(NetworkAuditor, new VerifyAuditTrail());
+        var result = await fixture.QueryAsync(NetworkAuditor, new VerifyAuditTrail(AuditVerificationScope.Full));
 
         Assert.False(result.Value!.IsIntact);
         Assert.Equal(victim, result.Value.BrokenAt);

@@ -1,0 +1,122 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Infrastructure.Audit;
+
+/// <summary>Writes checkpoints at the tail of the chain.</summary>
+public sealed class AuditCheckpoints(
+    IDbContextFactory<ImagePortalDbContext> dbFactory, AuditKeyRing keys, TimeProvider clock, IOptions<AuditOptions> options,
+    AuditExportSignal exportSignal)
+{
+    /// <summary>
+    /// A checkpoint at the current tail when <see cref="AuditOptions.CheckpointEvery"/> events or
+    /// <see cref="AuditOptions.CheckpointInterval"/> have passed since the last one; returns it, or null when none was due.
+    /// </summary>
+    public async Task<AuditCheckpoint?> WriteIfDueAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var last = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.Sequence)
+            .Select(c => new { c.Sequence, c.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
+        var tail = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
+            .Select(e => e.Sequence).FirstOrDefaultAsync(cancellationToken);
+        if (tail == 0 || tail <= (last?.Sequence ?? 0))
+        {
+            return null;
+        }
+
+        var due = last is null || tail - last.Sequence >= options.Value.CheckpointEvery ||
+                  clock.GetUtcNow() - last.CreatedAt >= options.Value.CheckpointInterval;
+        return due ? await WriteAsync(tail, verified: false, cancellationToken) : null;
+    }
+
+    /// <summary>
+    /// A checkpoint for the event with that sequence, if that event's own seal holds (a checkpoint never vouches for an
+    /// event that is already forged). Null when there is no such event, it is not intact, or it already has one.
+    /// </summary>
+    public async Task<AuditCheckpoint?> WriteAsync(long sequence, bool verified, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var tail = await db.AuditEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Sequence == sequence, cancellationToken);
+        if (tail is null || !tail.IsIntactUnder(keys.Find(tail.KeyId)) ||
+            await db.AuditCheckpoints.AnyAsync(c => c.Sequence == tail.Sequence, cancellationToken))
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var checkpoint = new AuditCheckpoint(tail.Sequence, tail.Hash, now, keys.Current);
+        if (verified)
+        {
+            checkpoint.MarkVerified(now);
+        }
+
+        db.AuditCheckpoints.Add(checkpoint);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another node wrote the checkpoint for this tail a moment earlier: one is enough.
+            return null;
+        }
+
+        exportSignal.Notify();
+        return checkpoint;
+    }
+}
+
+/// <summary>Writes the periodic checkpoints (a node whose write loses to another's simply finds none due next time).</summary>
+public sealed class AuditCheckpointService(
+    AuditCheckpoints checkpoints, IDbContextFactory<ImagePortalDbContext> dbFactory, AuditKeyRing keys, IOptions<AuditOptions> options,
+    ILogger<AuditCheckpointService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WarnOfAForeignKeyAsync(stoppingToken);
+        var period = TimeSpan.FromTicks(Math.Clamp(options.Value.CheckpointInterval.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(1).Ticks));
+        using var timer = new PeriodicTimer(period);
+        do
+        {
+            try
+            {
+                if (await checkpoints.WriteIfDueAsync(stoppingToken) is { } written)
+                {
+                    logger.LogDebug("Audit checkpoint at sequence {Sequence}", written.Sequence);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not write an audit checkpoint; trying again in {Period}", period);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// A node started with another key than the one that sealed the trail so far would write events no other node can
+    /// verify: say so at start, in words an administrator acts on.
+    /// </summary>
+    private async Task WarnOfAForeignKeyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var last = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).Select(e => e.KeyId).FirstOrDefaultAsync(cancellationToken);
+            if (last is not null && keys.Find(last) is null)
+            {
+                logger.LogError("SECURITY: the audit trail's last event was sealed under key {Other}, but this node holds key {Mine}. Give every " +
+                                "web and worker node the same Audit:ChainKeyFile (or list the old key in Audit:PreviousChainKeys after a rotation).",
+                    last, keys.Current.Id);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogDebug(ex, "Could not compare this node's audit chain key with the trail's");
+        }
+    }
+}
