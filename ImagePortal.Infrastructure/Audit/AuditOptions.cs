@@ -70,6 +70,9 @@ public sealed class SyslogExportOptions
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a new connection must stay open before the first message goes out (see <see cref="SyslogTlsConnection"/>).</summary>
+    public TimeSpan NewConnectionSettle { get; set; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>The longest wait between attempts while the collector is unreachable (the wait doubles up to it).</summary>
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -14,11 +14,14 @@ public sealed class SyslogTlsConnection : IAsyncDisposable
 {
     private readonly TcpClient _client;
     private readonly SslStream _stream;
+    private readonly SyslogExportOptions _options;
+    private bool _accepted;
 
-    private SyslogTlsConnection(TcpClient client, SslStream stream)
+    private SyslogTlsConnection(TcpClient client, SslStream stream, SyslogExportOptions options)
     {
         _client = client;
         _stream = stream;
+        _options = options;
     }
 
     public static async Task<SyslogTlsConnection> OpenAsync(SyslogExportOptions options, CancellationToken cancellationToken)
@@ -33,7 +36,9 @@ public sealed class SyslogTlsConnection : IAsyncDisposable
             var authentication = new SslClientAuthenticationOptions
             {
                 TargetHost = string.IsNullOrWhiteSpace(options.ServerName) ? options.Host : options.ServerName,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                // TLS 1.2 as RFC 5425 (updated by RFC 9662) requires. Not 1.3: there a collector's refusal of the portal's
+                // certificate reaches the portal only after the handshake, when the first messages are already written.
+                EnabledSslProtocols = SslProtocols.Tls12,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             };
             if (!string.IsNullOrWhiteSpace(options.TrustedCaFile))
@@ -49,7 +54,7 @@ public sealed class SyslogTlsConnection : IAsyncDisposable
             }
 
             await stream.AuthenticateAsClientAsync(authentication, timeout.Token);
-            return new SyslogTlsConnection(client, stream);
+            return new SyslogTlsConnection(client, stream, options);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -91,6 +96,21 @@ public sealed class SyslogTlsConnection : IAsyncDisposable
         }
 
         await _stream.FlushAsync(cancellationToken);
+
+        // A collector that checks the portal's certificate name only when the first message arrives (rsyslog's
+        // PermittedPeer) refuses by closing the connection then, and drops what was sent. So the first batch on a new
+        // connection counts as delivered only if the connection is still open a moment later; after that, a close shows
+        // before the next batch (IsOpen) and costs nothing.
+        if (!_accepted)
+        {
+            if (_client.Client.Poll((int)_options.NewConnectionSettle.TotalMicroseconds, SelectMode.SelectRead))
+            {
+                throw new IOException(
+                    $"The syslog collector {_options.Host}:{_options.Port} closed the connection as the first messages arrived: it does not accept this portal (check the certificate name it permits).");
+            }
+
+            _accepted = true;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -64,7 +64,7 @@ public static class ExternalTools
         return null;
     }
 
-    private static void Unavailable(string message)
+    public static void Unavailable(string message)
     {
         if (IsCi)
         {
