@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 
 namespace ImagePortal.Dicom.Network.Association;
@@ -22,6 +23,12 @@ public sealed class AssociationOptions
 
     /// <summary>How long to wait for each DIMSE response (and for a peer to take our data).</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The local address to connect from (a multi-homed host whose peers expect it on one interface); null lets the
+    /// system choose. Its address family decides how the peer's host name is resolved.
+    /// </summary>
+    public IPAddress? LocalAddress { get; set; }
 
     /// <summary>PS3.15 B.1 secure transport: when set, the connection is wrapped in TLS 1.2 or later.</summary>
     public SslClientAuthenticationOptions? Tls { get; set; }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using ImagePortal.Dicom.Network.Pdu;
@@ -49,11 +50,18 @@ public sealed partial class DicomAssociation
         logger ??= NullLogger.Instance;
         metrics ??= DicomNetworkMetrics.Default;
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var socket = options.LocalAddress is { } local
+            ? new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
         Stream? stream = null;
         try
         {
             ConfigureSocket(socket);
+            if (options.LocalAddress is { } from)
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
+
             using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 connectTimeout.CancelAfter(options.ConnectTimeout);

@@ -5,6 +5,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Dimse;
@@ -173,27 +175,45 @@ public sealed partial class DicomServer : IAsyncDisposable
         try
         {
             DicomAssociation.ConfigureSocket(socket);
+            X509Certificate2? clientCertificate = null;
             if (_options.TlsCertificate is { } certificate)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                await ssl.AuthenticateAsServerAsync(
-                    new SslServerAuthenticationOptions
-                    {
-                        ServerCertificate = certificate,
-                        EnabledSslProtocols = DicomAssociation.AllowedTlsProtocols,
-                        ClientCertificateRequired = false,
-                    },
-                    artim.Token).ConfigureAwait(false);
+                var check = new ClientCertificateCheck(_options);
+                try
+                {
+                    await ssl.AuthenticateAsServerAsync(
+                        new SslServerAuthenticationOptions
+                        {
+                            ServerCertificate = certificate,
+                            EnabledSslProtocols = DicomAssociation.AllowedTlsProtocols,
+                            ClientCertificateRequired = _options.RequireClientCertificate,
+                            RemoteCertificateValidationCallback = check.Validate,
+                        },
+                        artim.Token).ConfigureAwait(false);
+                }
+                catch (AuthenticationException error)
+                {
+                    // Nothing DICOM was read: no AE titles to report, only the address and why.
+                    var refusal = check.Refusal ?? new CallerRefusal(AssociationRefusalReason.TlsHandshakeFailed, error.Message);
+                    LogTlsRefused(logger, address.ToString(), refusal.Detail);
+                    Report(new AssociationRefusal(refusal.Reason, address, null, null, refusal.Detail));
+                    return;
+                }
+
+                clientCertificate = ssl.RemoteCertificate is { } remoteCertificate ? new X509Certificate2(remoteCertificate) : null;
             }
 
+            var overTls = _options.TlsCertificate is not null;
             var permissions = DicomPermissions.None;
+            using var presented = clientCertificate;
             var association = await DicomAssociation.AcceptAsync(
                 socket,
                 stream,
                 _options.MaxPduLength,
                 Timeout.InfiniteTimeSpan, // ARTIM is the token's, started at the connection
-                request => Decide(request, address, out permissions, out holdsSlot),
+                request => Decide(request, address, new TransportFacts(overTls, presented), out permissions, out holdsSlot),
                 logger,
                 _metrics,
                 artim.Token).ConfigureAwait(false);
@@ -218,7 +238,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         {
             LogAssociationEnded(logger, error.Message);
         }
-        catch (Exception error) when (error is IOException or SocketException or System.Security.Authentication.AuthenticationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception error) when (error is IOException or SocketException or AuthenticationException or OperationCanceledException or ObjectDisposedException)
         {
             LogConnectionFailed(logger, error.Message);
         }
@@ -280,13 +300,13 @@ public sealed partial class DicomServer : IAsyncDisposable
         }
     }
 
-    private AssociationDecision Decide(AssociateRequest request, IPAddress address, out DicomPermissions permissions, out bool holdsSlot)
+    private AssociationDecision Decide(AssociateRequest request, IPAddress address, TransportFacts transport, out DicomPermissions permissions, out bool holdsSlot)
     {
         permissions = DicomPermissions.None;
         holdsSlot = false;
-        AssociationDecision Refuse(AssociationRefusalReason why, RejectResult result, RejectSource source, RejectReason reason)
+        AssociationDecision Refuse(AssociationRefusalReason why, RejectResult result, RejectSource source, RejectReason reason, string? detail = null)
         {
-            Report(new AssociationRefusal(why, address, request.CallingAeTitle, request.CalledAeTitle));
+            Report(new AssociationRefusal(why, address, request.CallingAeTitle, request.CalledAeTitle, detail));
             return AssociationDecision.Rejected(result, source, (byte)reason);
         }
 
@@ -305,6 +325,13 @@ public sealed partial class DicomServer : IAsyncDisposable
         else
         {
             permissions = _options.DefaultPermissions;
+        }
+
+        if (VerifyCaller(request.CallingAeTitle, address, transport) is { } refused)
+        {
+            // PS3.8 9.3.4 has no reason for "right AE, wrong host or transport": reason 3 tells the peer no more than it knows.
+            permissions = DicomPermissions.None;
+            return Refuse(refused.Reason, RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeTitleNotRecognized, refused.Detail);
         }
 
         // The slot is taken only for an association we would accept; it is given back when it ends.
@@ -331,6 +358,27 @@ public sealed partial class DicomServer : IAsyncDisposable
             .ToList();
         return AssociationDecision.Accepted(answers, roles);
     }
+
+    private CallerRefusal? VerifyCaller(string callingAeTitle, IPAddress address, TransportFacts transport)
+    {
+        if (_options.VerifyCaller is not { } verify)
+        {
+            return null;
+        }
+
+        try
+        {
+            return verify(new AssociationCaller(callingAeTitle, address, transport.OverTls, transport.ClientCertificate));
+        }
+        catch (Exception error)
+        {
+            LogVerifyCallerFailed(_logger, error);
+            return new CallerRefusal(AssociationRefusalReason.CallingAeTitleNotRecognized, "the caller could not be checked");
+        }
+    }
+
+    /// <summary>How the connection arrived, for <see cref="DicomServerOptions.VerifyCaller"/>.</summary>
+    private readonly record struct TransportFacts(bool OverTls, X509Certificate2? ClientCertificate);
 
     private IReadOnlyList<string>? TransferSyntaxesFor(string abstractSyntax, DicomPermissions permissions)
     {
@@ -881,6 +929,12 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No A-ASSOCIATE-RQ from {Address} within {Timeout}; connection closed")]
     private static partial void LogArtimExpired(ILogger logger, string address, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TLS connection from {Address} refused in the handshake: {Reason}")]
+    private static partial void LogTlsRefused(ILogger logger, string address, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The caller check failed; the association is refused")]
+    private static partial void LogVerifyCallerFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The refused-association hook failed")]
     private static partial void LogRefusalHookFailed(ILogger logger, Exception error);

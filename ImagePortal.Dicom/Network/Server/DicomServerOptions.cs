@@ -65,6 +65,25 @@ public sealed class DicomServerOptions
     /// <summary>PS3.15 B.1: when set, every connection must first complete a TLS 1.2+ handshake.</summary>
     public X509Certificate2? TlsCertificate { get; set; }
 
+    /// <summary>
+    /// With <see cref="TlsCertificate"/>: the handshake fails unless the peer sends a certificate that chains to
+    /// <see cref="ClientCertificateAuthorities"/> (PS3.15 B.1: both ends authenticate). Each such failure is reported.
+    /// </summary>
+    public bool RequireClientCertificate { get; set; }
+
+    /// <summary>
+    /// The authorities a client certificate must chain to (a pinned CA; revocation is not checked). Null: the system's
+    /// trusted roots, with the platform's revocation default.
+    /// </summary>
+    public X509Certificate2Collection? ClientCertificateAuthorities { get; set; }
+
+    /// <summary>
+    /// Checks a caller the allow-list admitted (where it came from, over which transport) before a slot is taken; a
+    /// <see cref="CallerRefusal"/> is answered with A-ASSOCIATE-RJ reason 3 and reported. Called on the network path: it
+    /// must answer at once (no name resolution), and an exception refuses the caller.
+    /// </summary>
+    public Func<AssociationCaller, CallerRefusal?>? VerifyCaller { get; set; }
+
     /// <summary>Transfer syntaxes for Verification and query/retrieve contexts, in our order of preference.</summary>
     public IReadOnlyList<string> TransferSyntaxes { get; set; } =
         [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
