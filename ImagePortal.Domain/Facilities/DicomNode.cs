@@ -41,6 +41,17 @@ public sealed class DicomNode
 
     public DicomCapabilities Capabilities { get; private set; }
 
+    /// <summary>Whether associations with this node's AE title must come from its host.</summary>
+    public CallingAddressCheck CallingAddressCheck { get; private set; }
+
+    /// <summary>The node's calling-address check in effect, given the portal-wide default.</summary>
+    public bool ChecksCallingAddress(bool portalDefault) => CallingAddressCheck switch
+    {
+        CallingAddressCheck.Required => true,
+        CallingAddressCheck.Off => false,
+        _ => portalDefault,
+    };
+
     /// <summary>Imports for the facility are stored here (C-STORE). At most one node of a facility is the destination.</summary>
     public bool IsImportDestination { get; internal set; }
 
@@ -69,6 +80,9 @@ public sealed class DicomNode
         Capabilities = capabilities;
         UseTls = useTls;
     }
+
+    internal void SetCallingAddressCheck(CallingAddressCheck check) =>
+        CallingAddressCheck = Enum.IsDefined(check) ? check : throw new DomainException("Unknown calling address check.");
 
     public static int ValidatePort(int port) =>
         port is >= 1 and <= 65535 ? port : throw new DomainException("The port must be between 1 and 65535.");

@@ -162,6 +162,13 @@ public sealed class Facility
         Changed();
     }
 
+    /// <summary>Whether the Storage SCP admits the node's AE title only from the node's host.</summary>
+    public void SetNodeCallingAddressCheck(Guid nodeId, CallingAddressCheck check)
+    {
+        FindNode(nodeId).SetCallingAddressCheck(check);
+        Changed();
+    }
+
     public void RemoveNode(Guid nodeId)
     {
         _nodes.Remove(FindNode(nodeId));

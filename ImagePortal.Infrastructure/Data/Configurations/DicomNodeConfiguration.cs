@@ -16,6 +16,7 @@ internal sealed class DicomNodeConfiguration : IEntityTypeConfiguration<DicomNod
         builder.Ignore(n => n.AeTitle);
         builder.Property(n => n.Host).HasMaxLength(DicomNode.MaxHostLength).IsRequired();
         builder.Property(n => n.Capabilities).HasConversion<int>();
+        builder.Property(n => n.CallingAddressCheck).HasConversion<int>();
         builder.HasIndex(n => new { n.FacilityId, n.AeTitleValue });
     }
 }

@@ -86,6 +86,36 @@ public sealed class NodeAdministrationTests(UseCaseFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task TheCallingAddressCheck_IsSaved_ShownAndAudited()
+    {
+        var (facilityId, nodeId) = await AddAsync("TCH", Node("TCH_NAT", port: 11500) with { CallingAddressCheck = CallingAddressCheck.Off });
+        Assert.Equal(CallingAddressCheck.Off, Assert.Single((await fixture.FacilityAsync(facilityId)).Nodes, n => n.Id == nodeId).CallingAddressCheck);
+
+        var edit = await fixture.CommandAsync(DemoUsers.NetworkAdmin.UserName, new UpdateNode(facilityId, (await fixture.FacilityAsync(facilityId)).Version, nodeId,
+            Node("TCH_NAT", port: 11500) with { CallingAddressCheck = CallingAddressCheck.Required }));
+
+        Assert.True(edit.IsSuccess, edit.Failure?.Message);
+        Assert.Equal(CallingAddressCheck.Required, Assert.Single((await fixture.FacilityAsync(facilityId)).Nodes, n => n.Id == nodeId).CallingAddressCheck);
+        var audit = (await fixture.AuditAsync(AuditEventType.ConfigurationChange, "Editing a DICOM node of TCH"))[0];
+        Assert.Contains("calling address check=Off. After:", audit.Description);
+        Assert.EndsWith("calling address check=Required", audit.Description.TrimEnd('.'));
+    }
+
+    [Fact]
+    public async Task ACallingAddressCheckNeverOffered_IsRefusedOnTheServer()
+    {
+        var facility = await fixture.FacilityAsync(await fixture.FacilityIdAsync("WXC"));
+        var node = facility.Nodes[0];
+
+        var result = await fixture.CommandAsync(DemoUsers.NetworkAdmin.UserName, new UpdateNode(facility.Id, facility.Version, node.Id,
+            new NodeSettings(node.Name, node.AeTitle, node.Host, node.Port, node.UseTls, node.Capabilities, node.IsImportDestination, (CallingAddressCheck)7)));
+
+        Assert.Equal(FailureKind.Invalid, result.Failure!.Kind);
+        Assert.Equal("Unknown calling address check.", result.Failure.Message);
+        Assert.Equal(CallingAddressCheck.PortalDefault, (await fixture.FacilityAsync(facility.Id)).Nodes[0].CallingAddressCheck);
+    }
+
+    [Fact]
     public async Task TheCurrentImportDestination_CannotBeUnmarked_OnlyReplaced()
     {
         var facility = await fixture.FacilityAsync(await fixture.FacilityIdAsync("NVH"));

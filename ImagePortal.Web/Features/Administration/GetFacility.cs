@@ -17,7 +17,8 @@ public sealed record FacilityDetails(
     bool IsActive, Guid Version, IReadOnlyList<NodeDetails> Nodes);
 
 public sealed record NodeDetails(
-    Guid Id, string Name, string AeTitle, string Host, int Port, bool UseTls, DicomCapabilities Capabilities, bool IsImportDestination);
+    Guid Id, string Name, string AeTitle, string Host, int Port, bool UseTls, DicomCapabilities Capabilities, bool IsImportDestination,
+    CallingAddressCheck CallingAddressCheck);
 
 public sealed class GetFacilityHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access)
     : IQueryHandler<GetFacility, Result<FacilityDetails>>
@@ -37,7 +38,7 @@ public sealed class GetFacilityHandler(IDbContextFactory<ImagePortalDbContext> d
     internal static FacilityDetails ToDetails(Facility f) => new(
         f.Id, f.Code, f.Name, f.Region, f.PatientIdIssuer, f.TimeZoneId, f.ContactPhone, f.ContactEmail, f.AccessionPolicy, f.DemographicsPolicy,
         f.DueTimes.Stat, f.DueTimes.Urgent, f.DueTimes.RoutineWorkingDays, f.IsActive, f.Version,
-        [.. f.Nodes.OrderBy(n => n.Name).Select(n => new NodeDetails(n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination))]);
+        [.. f.Nodes.OrderBy(n => n.Name).Select(n => new NodeDetails(n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination, n.CallingAddressCheck))]);
 }
 
 /// <summary>Every facility of the network by name, for pickers (an agreement's other end); names are no secret, the partner directory shows them.</summary>

@@ -12,8 +12,10 @@ using Microsoft.EntityFrameworkCore;
 namespace ImagePortal.Web.Features.Administration;
 
 /// <summary>A DICOM node as an administrator enters it.</summary>
+/// <param name="CallingAddressCheck">Whether the portal's Storage SCP admits the node's AE title only from its host.</param>
 public sealed record NodeSettings(
-    string Name, string AeTitle, string Host, int Port, bool UseTls, DicomCapabilities Capabilities, bool IsImportDestination);
+    string Name, string AeTitle, string Host, int Port, bool UseTls, DicomCapabilities Capabilities, bool IsImportDestination,
+    CallingAddressCheck CallingAddressCheck = CallingAddressCheck.PortalDefault);
 
 /// <summary>Adds a DICOM node to a facility; <see cref="Version"/> is the facility version the administrator saw.</summary>
 [AuthorizeMessage(Roles.FacilityAdmin, Roles.NetworkAdmin)]
@@ -81,6 +83,11 @@ internal static class NodeRules
             yield return "Unknown DICOM capability.";
         }
 
+        if (!Enum.IsDefined(settings.CallingAddressCheck))
+        {
+            yield return "Unknown calling address check.";
+        }
+
         if (settings.IsImportDestination && (settings.Capabilities & DicomCapabilities.Store) == 0)
         {
             yield return "The import destination must accept C-STORE.";
@@ -90,7 +97,7 @@ internal static class NodeRules
     public static string Describe(DicomNode? n) => n is null
         ? "(none)"
         : string.Create(CultureInfo.InvariantCulture,
-            $"name={n.Name}, AE={n.AeTitleValue}, host={n.Host}, port={n.Port}, TLS={n.UseTls}, capabilities={n.Capabilities}, import destination={n.IsImportDestination}");
+            $"name={n.Name}, AE={n.AeTitleValue}, host={n.Host}, port={n.Port}, TLS={n.UseTls}, capabilities={n.Capabilities}, import destination={n.IsImportDestination}, calling address check={n.CallingAddressCheck}");
 
     public static void ApplyDestination(Facility facility, DicomNode node, bool wanted)
     {
@@ -115,6 +122,7 @@ public sealed class AddNodeHandler(IDbContextFactory<ImagePortalDbContext> dbFac
             facility =>
             {
                 added = facility.AddNode(s.Name, AeTitle.Parse(s.AeTitle), s.Host, s.Port, s.Capabilities, s.UseTls);
+                facility.SetNodeCallingAddressCheck(added.Id, s.CallingAddressCheck);
                 NodeRules.ApplyDestination(facility, added, s.IsImportDestination);
             },
             cancellationToken,
@@ -132,6 +140,7 @@ public sealed class UpdateNodeHandler(IDbContextFactory<ImagePortalDbContext> db
             facility =>
             {
                 facility.UpdateNode(command.NodeId, s.Name, AeTitle.Parse(s.AeTitle), s.Host, s.Port, s.Capabilities, s.UseTls);
+                facility.SetNodeCallingAddressCheck(command.NodeId, s.CallingAddressCheck);
                 NodeRules.ApplyDestination(facility, facility.Nodes.Single(n => n.Id == command.NodeId), s.IsImportDestination);
             },
             cancellationToken,

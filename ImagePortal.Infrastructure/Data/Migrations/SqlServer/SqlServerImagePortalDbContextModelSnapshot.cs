@@ -204,6 +204,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(16)")
                         .HasColumnName("AeTitle");
 
+                    b.Property<int>("CallingAddressCheck")
+                        .HasColumnType("int");
+
                     b.Property<int>("Capabilities")
                         .HasColumnType("int");
 

@@ -197,6 +197,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("AeTitle");
 
+                    b.Property<int>("CallingAddressCheck")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Capabilities")
                         .HasColumnType("INTEGER");
 
