@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Server;
@@ -66,9 +67,12 @@ public sealed class MoveRouter(ILogger<MoveRouter> logger) : IDicomStoreProvider
 /// The portal's own Storage SCP (AE title and port from the administration page, by default <c>Dicom:AeTitle</c> on <c>Dicom:Port</c>): the C-MOVE destination of the retrieval
 /// workers, so it runs only in the worker role. It listens on <c>Dicom:BindAddress</c> (loopback unless configured) and
 /// admits the calling AEs of <c>Dicom:AllowedCallingAeTitles</c>, or when that is empty the AE titles of the network's
-/// DICOM nodes as they were at start. Every association or connection it refuses is a security alert in the audit trail.
+/// DICOM nodes. A node's AE title is admitted only from the node's host (<c>Dicom:CheckCallingAddress</c>, or the node's
+/// own setting), and a node set to TLS only on the TLS listener (<c>Dicom:TlsPort</c>, once <c>Dicom:TlsCertificatePath</c>
+/// is set) with a client certificate the configured authorities issued. Every association or connection it refuses is a
+/// security alert in the audit trail.
 /// </summary>
-public sealed class PortalStorageScp(
+public sealed partial class PortalStorageScp(
     IPortalDicomSettings portalIdentity,
     IOptions<PortalDicomOptions> options,
     IDbContextFactory<ImagePortalDbContext> dbFactory,
@@ -76,10 +80,23 @@ public sealed class PortalStorageScp(
     ScpRefusalAudit refusals,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
+    /// <summary>How often the nodes and their host names are read again: a node's change counts within this.</summary>
+    public static readonly TimeSpan CallerRefreshInterval = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ILogger _logger = loggers.CreateLogger<PortalStorageScp>();
+    private readonly CancellationTokenSource _stopping = new();
     private DicomServer? _server;
+    private DicomServer? _tlsServer;
+    private CallingAeBindings? _callers;
+    private Task? _refresh;
 
     /// <summary>The port listened on (the configured one, or the one the OS picked for 0).</summary>
     public int Port => _server?.Port ?? 0;
+
+    /// <summary>The TLS listener's port; 0 while there is none.</summary>
+    public int TlsPort => _tlsServer?.Port ?? 0;
 
     /// <summary>The address listened on, once started.</summary>
     public IPAddress? BindAddress => _server?.Options.BindAddress;
@@ -88,8 +105,13 @@ public sealed class PortalStorageScp(
     /// The SCP's settings: identity from <paramref name="identity"/>, the rest from the <c>Dicom</c> section. A
     /// <c>Dicom:BindAddress</c> that is not an IP address fails here, at start, rather than listening somewhere unintended.
     /// </summary>
+    /// <param name="allowedCallingAeTitles">The configured list; empty leaves admission to <paramref name="verifyCaller"/> (the nodes).</param>
     internal static DicomServerOptions ServerOptions(
-        PortalDicomIdentity identity, PortalDicomOptions options, IEnumerable<string> allowedCallingAeTitles, Action<AssociationRefusal>? onRefused = null)
+        PortalDicomIdentity identity,
+        PortalDicomOptions options,
+        IEnumerable<string> allowedCallingAeTitles,
+        Action<AssociationRefusal>? onRefused = null,
+        Func<AssociationCaller, CallerRefusal?>? verifyCaller = null)
     {
         if (!IPAddress.TryParse(options.BindAddress?.Trim(), out var bind))
         {
@@ -103,6 +125,7 @@ public sealed class PortalStorageScp(
             throw new InvalidOperationException($"Dicom:AssociationRequestTimeout must be positive, not {options.AssociationRequestTimeout}.");
         }
 
+        var allowed = allowedCallingAeTitles.Distinct(StringComparer.Ordinal).ToList();
         return new DicomServerOptions
         {
             AeTitle = identity.AeTitle,
@@ -110,9 +133,41 @@ public sealed class PortalStorageScp(
             BindAddress = bind,
             MaxConnectionsPerAddress = options.MaxConnectionsPerAddress,
             AssociationTimeout = options.AssociationRequestTimeout,
-            AllowedCallingAeTitles = allowedCallingAeTitles.Distinct(StringComparer.Ordinal)
-                .ToDictionary(ae => ae, _ => DicomPermissions.Echo | DicomPermissions.Store, StringComparer.Ordinal),
+            AllowedCallingAeTitles = allowed.Count == 0
+                ? null
+                : allowed.ToDictionary(ae => ae, _ => DicomPermissions.Echo | DicomPermissions.Store, StringComparer.Ordinal),
+            DefaultPermissions = DicomPermissions.Echo | DicomPermissions.Store,
             OnAssociationRefused = onRefused,
+            VerifyCaller = verifyCaller,
+        };
+    }
+
+    /// <summary>
+    /// The TLS listener's settings: those of the plain one on <c>Dicom:TlsPort</c>, with the certificate, and a client
+    /// certificate required that chains to <c>Dicom:TlsTrustedCaPath</c> (or the system's roots). A certificate or CA
+    /// file that cannot be read fails start.
+    /// </summary>
+    internal static DicomServerOptions TlsServerOptions(DicomServerOptions plain, PortalDicomOptions options)
+    {
+        if (options.TlsPort is < 0 or > 65535 || (options.TlsPort != 0 && options.TlsPort == plain.Port))
+        {
+            throw new InvalidOperationException($"Dicom:TlsPort must be a port (1-65535) other than the plain port {plain.Port}, not {options.TlsPort}.");
+        }
+
+        return new DicomServerOptions
+        {
+            AeTitle = plain.AeTitle,
+            Port = options.TlsPort,
+            BindAddress = plain.BindAddress,
+            MaxConnectionsPerAddress = plain.MaxConnectionsPerAddress,
+            AssociationTimeout = plain.AssociationTimeout,
+            AllowedCallingAeTitles = plain.AllowedCallingAeTitles,
+            DefaultPermissions = plain.DefaultPermissions,
+            OnAssociationRefused = plain.OnAssociationRefused,
+            VerifyCaller = plain.VerifyCaller,
+            TlsCertificate = DicomTlsFiles.LoadCertificate(options),
+            RequireClientCertificate = true,
+            ClientCertificateAuthorities = DicomTlsFiles.LoadAuthorities(options),
         };
     }
 
@@ -120,29 +175,108 @@ public sealed class PortalStorageScp(
     {
         // The administrators' settings (database) over the Dicom section's defaults; a change takes effect at the next start.
         var settings = await portalIdentity.GetAsync(cancellationToken);
-        IEnumerable<string> allowed = settings.AllowedCallingAeTitles;
-        if (!allowed.Any())
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            allowed = await db.DicomNodes.AsNoTracking().Select(n => n.AeTitleValue).Distinct().ToListAsync(cancellationToken);
-        }
-
-        var server = new DicomServer(ServerOptions(settings, options.Value, allowed, refusals.Report), loggers)
-        {
-            Store = router,
-        };
+        var callers = new CallingAeBindings(onlyNodes: settings.AllowedCallingAeTitles.Count == 0);
+        _callers = callers;
+        await RefreshCallersAsync(cancellationToken);
+        var plain = ServerOptions(settings, options.Value, settings.AllowedCallingAeTitles, refusals.Report, callers.Check);
+        var tls = string.IsNullOrWhiteSpace(options.Value.TlsCertificatePath) ? null : TlsServerOptions(plain, options.Value);
+        var server = new DicomServer(plain, loggers) { Store = router };
+        var tlsServer = tls is null ? null : new DicomServer(tls, loggers) { Store = router };
         refusals.Start();
         server.Start();
         _server = server;
-        loggers.CreateLogger<PortalStorageScp>().LogInformation(
-            "Storage SCP {AeTitle} listening on {Address}:{Port}", settings.AeTitle, server.Options.BindAddress, server.Port);
+        LogListening(_logger, settings.AeTitle, server.Options.BindAddress, server.Port);
+        if (tlsServer is not null)
+        {
+            tlsServer.Start();
+            _tlsServer = tlsServer;
+            LogListeningTls(_logger, settings.AeTitle, tlsServer.Options.BindAddress, tlsServer.Port,
+                tls!.ClientCertificateAuthorities is null ? "the system's trusted roots" : options.Value.TlsTrustedCaPath);
+        }
+        else if (callers.AnyRequiresTls)
+        {
+            LogNoTlsListener(_logger);
+        }
+
+        _refresh = RefreshLoopAsync(_stopping.Token);
+    }
+
+    /// <summary>Reads the nodes and resolves their host names again; what the SCP checks callers against from then on.</summary>
+    public async Task RefreshCallersAsync(CancellationToken cancellationToken)
+    {
+        if (_callers is not { } callers)
+        {
+            return;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var nodes = await db.DicomNodes.AsNoTracking().ToListAsync(cancellationToken);
+        var bindings = new List<NodeBinding>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            bindings.Add(await NodeBinding.ForAsync(node, options.Value.CheckCallingAddress, ResolveAsync, cancellationToken));
+        }
+
+        callers.Replace(bindings);
+        foreach (var unresolved in bindings.Where(b => b.CheckAddress && b.Addresses.Count == 0))
+        {
+            LogUnresolved(_logger, unresolved.NodeName, unresolved.Host);
+        }
+    }
+
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ResolveTimeout);
+        try
+        {
+            return await Dns.GetHostAddressesAsync(host, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+    }
+
+    private async Task RefreshLoopAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(CallerRefreshInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                try
+                {
+                    await RefreshCallersAsync(stopping);
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // The previous bindings stay in force; the next tick tries again.
+                    LogRefreshFailed(_logger, error);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        if (_refresh is not null)
+        {
+            await _refresh;
+        }
+
         if (_server is not null)
         {
             await _server.StopAsync();
+        }
+
+        if (_tlsServer is not null)
+        {
+            await _tlsServer.StopAsync();
         }
 
         await refusals.DisposeAsync();
@@ -150,9 +284,42 @@ public sealed class PortalStorageScp(
 
     public async ValueTask DisposeAsync()
     {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync();
+        }
+
+        if (_refresh is not null)
+        {
+            await _refresh;
+        }
+
         if (_server is not null)
         {
             await _server.DisposeAsync();
         }
+
+        if (_tlsServer is not null)
+        {
+            await _tlsServer.DisposeAsync();
+            _tlsServer.Options.TlsCertificate?.Dispose();
+        }
+
+        _stopping.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage SCP {AeTitle} listening on {Address}:{Port}")]
+    private static partial void LogListening(ILogger logger, string aeTitle, IPAddress address, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage SCP {AeTitle} listening for TLS on {Address}:{Port}, client certificates from {Trust}")]
+    private static partial void LogListeningTls(ILogger logger, string aeTitle, IPAddress address, int port, string trust);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SECURITY: some DICOM nodes are set to TLS but Dicom:TlsCertificatePath is not set, so the Storage SCP has no TLS listener and refuses their associations")]
+    private static partial void LogNoTlsListener(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "DICOM node {Node}: host {Host} does not resolve; the Storage SCP refuses its AE title until it does")]
+    private static partial void LogUnresolved(ILogger logger, string node, string host);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reading the DICOM nodes for the Storage SCP failed; the previous ones stay in force")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception error);
 }

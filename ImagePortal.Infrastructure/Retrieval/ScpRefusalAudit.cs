@@ -59,8 +59,35 @@ public sealed class ScpRefusalAudit(IServiceScopeFactory scopes, ILogger<ScpRefu
             AssociationRefusalReason.TooManyAssociations => $"{Actor} refused an association from {from}: every association slot taken ({titles}).",
             AssociationRefusalReason.TooManyConnectionsFromAddress => $"{Actor} closed a connection from {from} at once: too many connections open from that address.",
             AssociationRefusalReason.TooManyConnections => $"{Actor} closed a connection from {from} at once: too many connections open.",
+            AssociationRefusalReason.CallingAddressNotExpected =>
+                $"{Actor} refused an association from {from}: calling AE {Quote(refusal.CallingAeTitle)} came from {from}, {Escape(refusal.Detail)} ({titles}).",
+            AssociationRefusalReason.TlsRequired =>
+                $"{Actor} refused an association from {from}: calling AE {Quote(refusal.CallingAeTitle)} came over plain TCP, but {Escape(refusal.Detail)} ({titles}).",
+            AssociationRefusalReason.ClientCertificateMissing => $"{Actor} refused a TLS connection from {from}: no client certificate.",
+            AssociationRefusalReason.ClientCertificateUntrusted =>
+                $"{Actor} refused a TLS connection from {from}: the client certificate is not trusted ({Escape(refusal.Detail)}).",
+            AssociationRefusalReason.TlsHandshakeFailed => $"{Actor} refused a connection from {from} on its TLS port: the TLS handshake failed ({Escape(refusal.Detail)}).",
             _ => $"{Actor} refused an association from {from} ({refusal.Reason}; {titles}).",
         };
+    }
+
+    /// <summary>A detail that may quote the peer (a certificate's subject): cut to 300 characters, anything but printable ASCII escaped.</summary>
+    internal static string Escape(string? value)
+    {
+        var text = new StringBuilder();
+        foreach (var c in value is null ? "" : value.Length <= 300 ? value : value[..300])
+        {
+            if (c is >= ' ' and <= '~' and not '\\')
+            {
+                text.Append(c);
+            }
+            else
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            }
+        }
+
+        return text.ToString();
     }
 
     internal static string Quote(string? value)

@@ -60,6 +60,85 @@ public sealed class PortalStorageScpTests(RetrievalFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void ByDefault_NodesAreBoundToTheirHosts_AndTheTlsListenerIsOff()
+    {
+        var defaults = new PortalDicomOptions();
+
+        Assert.True(defaults.CheckCallingAddress);
+        Assert.Equal(2762, defaults.TlsPort);
+        Assert.Equal("", defaults.TlsCertificatePath);
+        Assert.Equal(0, fixture.Services.GetRequiredService<PortalStorageScp>().TlsPort);
+    }
+
+    [Fact]
+    public void TheTlsListener_RequiresClientCertificatesOfThePinnedCa_AndReadsAPemCertificateAndKey()
+    {
+        using var files = new TempDirectory("scp-tls-options");
+        using var pki = TestPki.Create();
+        using var server = pki.IssueServer();
+        var (crt, key) = TestPki.WritePem(server, files.Path, "scp");
+        var options = new PortalDicomOptions
+        {
+            TlsPort = 2762, TlsCertificatePath = crt, TlsCertificateKeyPath = key, TlsTrustedCaPath = pki.WriteAuthorityPem(files.Combine("ca.pem")),
+        };
+        var plain = PortalStorageScp.ServerOptions(Identity(), options, []);
+
+        var tls = PortalStorageScp.TlsServerOptions(plain, options);
+
+        Assert.Equal(2762, tls.Port);
+        Assert.True(tls.TlsCertificate!.HasPrivateKey);
+        Assert.Equal(server.Thumbprint, tls.TlsCertificate.Thumbprint);
+        Assert.True(tls.RequireClientCertificate);
+        Assert.Equal([pki.Authority.Thumbprint], tls.ClientCertificateAuthorities!.Select(c => c.Thumbprint));
+        Assert.Null(plain.TlsCertificate);
+    }
+
+    [Fact]
+    public void WithoutAPinnedCa_ClientCertificatesChainToTheSystemRoots()
+    {
+        using var files = new TempDirectory("scp-tls-system");
+        using var pki = TestPki.Create();
+        using var server = pki.IssueServer();
+        File.WriteAllBytes(files.Combine("scp.pfx"), server.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "pw"));
+        var options = new PortalDicomOptions { TlsCertificatePath = files.Combine("scp.pfx"), TlsCertificatePassword = "pw" };
+
+        var tls = PortalStorageScp.TlsServerOptions(PortalStorageScp.ServerOptions(Identity(), options, []), options);
+
+        Assert.True(tls.RequireClientCertificate);
+        Assert.Null(tls.ClientCertificateAuthorities);
+    }
+
+    [Theory]
+    [InlineData("missing-certificate", "Dicom:TlsCertificatePath")]
+    [InlineData("wrong-password", "Dicom:TlsCertificatePath")]
+    [InlineData("no-private-key", "holds no private key")]
+    [InlineData("empty-ca-file", "Dicom:TlsTrustedCaPath")]
+    [InlineData("same-port", "Dicom:TlsPort")]
+    public void AnUnusableTlsSetting_FailsStart_NamingTheSetting(string fault, string named)
+    {
+        using var files = new TempDirectory("scp-tls-bad");
+        using var pki = TestPki.Create();
+        using var server = pki.IssueServer();
+        var pfx = files.Combine("scp.pfx");
+        File.WriteAllBytes(pfx, fault == "no-private-key"
+            ? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(server.RawData).Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "pw")
+            : server.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "pw"));
+        File.WriteAllText(files.Combine("empty.pem"), "not a certificate\n");
+        var options = new PortalDicomOptions
+        {
+            TlsPort = fault == "same-port" ? 11110 : 2762,
+            TlsCertificatePath = fault == "missing-certificate" ? files.Combine("absent.pfx") : pfx,
+            TlsCertificatePassword = fault == "wrong-password" ? "not-it" : "pw",
+            TlsTrustedCaPath = fault == "empty-ca-file" ? files.Combine("empty.pem") : "",
+        };
+        var plain = PortalStorageScp.ServerOptions(Identity() with { Port = 11110 }, options, []);
+
+        var error = Assert.Throws<InvalidOperationException>(() => PortalStorageScp.TlsServerOptions(plain, options));
+
+        Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
     public async Task AnUnknownCallingAe_IsRefused_AndASecurityAlertNamesIt()
     {
         var scp = fixture.Services.GetRequiredService<PortalStorageScp>();
