@@ -91,6 +91,7 @@ public sealed partial class PortalStorageScp(
     private DicomServer? _tlsServer;
     private CallingAeBindings? _callers;
     private Task? _refresh;
+    private int _refreshStopped;
 
     /// <summary>The port listened on (the configured one, or the one the OS picked for 0).</summary>
     public int Port => _server?.Port ?? 0;
@@ -263,12 +264,7 @@ public sealed partial class PortalStorageScp(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
-        if (_refresh is not null)
-        {
-            await _refresh;
-        }
-
+        await StopRefreshingAsync();
         if (_server is not null)
         {
             await _server.StopAsync();
@@ -284,16 +280,7 @@ public sealed partial class PortalStorageScp(
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await _stopping.CancelAsync();
-        }
-
-        if (_refresh is not null)
-        {
-            await _refresh;
-        }
-
+        await StopRefreshingAsync();
         if (_server is not null)
         {
             await _server.DisposeAsync();
@@ -304,8 +291,21 @@ public sealed partial class PortalStorageScp(
             await _tlsServer.DisposeAsync();
             _tlsServer.Options.TlsCertificate?.Dispose();
         }
+    }
 
-        _stopping.Dispose();
+    /// <summary>Ends the refresh loop once; the host may dispose this service before it stops it (DemoJourneyTests' fixture saw it).</summary>
+    private async Task StopRefreshingAsync()
+    {
+        if (Interlocked.Exchange(ref _refreshStopped, 1) == 0)
+        {
+            await _stopping.CancelAsync();
+            if (_refresh is not null)
+            {
+                await _refresh;
+            }
+
+            _stopping.Dispose();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage SCP {AeTitle} listening on {Address}:{Port}")]
