@@ -31,11 +31,12 @@ public sealed partial class SyslogExportTests
     public async Task WhileTheCollectorIsDown_EventsWait_ThenAllArriveOnce_InOrder_AsDicomAuditMessages()
     {
         using var folder = new TempDirectory("syslog");
-        using var ca = new TestCertificates(folder.Path);
-        var server = ca.IssueServer();
-        var client = ca.IssueClient("imageportal");
+        using var ca = TestPki.Create();
+        var caFile = ca.WriteAuthorityPem(folder.Combine("ca.pem"));
+        var server = Pem(ca.IssueServer(), folder, "server");
+        var client = Pem(ca.IssueClient("imageportal"), folder, "client");
         var port = FreePort.Next();
-        await using var app = await StartPortalAsync(port, ca.CaFile, client);
+        await using var app = await StartPortalAsync(port, caFile, client);
 
         // The collector is not there yet: 500 events are written and wait.
         const string hostileUser = "<script>alert(1)</script>\r\nforged line";
@@ -46,7 +47,7 @@ public sealed partial class SyslogExportTests
         Assert.True(waiting.Backlog >= 500, $"Backlog {waiting.Backlog}");
         Assert.Equal(0, waiting.LastSequence);
 
-        await using (var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, ca.CaFile, server.CertificateFile, server.KeyFile, cancellationToken: Ct))
+        await using (var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, caFile, server.Certificate, server.Key, cancellationToken: Ct))
         {
             await Poll.UntilAsync(() => Task.FromResult(Probes(collector, "probe").Count >= 500), TimeSpan.FromSeconds(60),
                 () => Task.FromResult($"{Probes(collector, "probe").Count} of 500 arrived. rsyslog: {collector.Output}"));
@@ -67,7 +68,7 @@ public sealed partial class SyslogExportTests
         // The collector goes away again (its process killed, the connection with it); what is written meanwhile arrives
         // when a collector listens again, and nothing arrives twice.
         await RecordAsync(app, 100, "second", _ => "auditor");
-        await using (var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, ca.CaFile, server.CertificateFile, server.KeyFile, cancellationToken: Ct))
+        await using (var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, caFile, server.Certificate, server.Key, cancellationToken: Ct))
         {
             await Poll.UntilAsync(() => Task.FromResult(Probes(collector, "second").Count >= 100), TimeSpan.FromSeconds(60),
                 () => Task.FromResult($"{Probes(collector, "second").Count} of 100 arrived. rsyslog: {collector.Output}"));
@@ -83,11 +84,12 @@ public sealed partial class SyslogExportTests
     public async Task EveryMessage_IsAWellFormedDicomAuditMessage_WithTheEventsCodes()
     {
         using var folder = new TempDirectory("syslog");
-        using var ca = new TestCertificates(folder.Path);
-        var server = ca.IssueServer();
+        using var ca = TestPki.Create();
+        var caFile = ca.WriteAuthorityPem(folder.Combine("ca.pem"));
+        var server = Pem(ca.IssueServer(), folder, "server");
         var port = FreePort.Next();
-        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, ca.CaFile, server.CertificateFile, server.KeyFile, cancellationToken: Ct);
-        await using var app = await StartPortalAsync(port, ca.CaFile, ca.IssueClient("imageportal"));
+        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, caFile, server.Certificate, server.Key, cancellationToken: Ct);
+        await using var app = await StartPortalAsync(port, caFile, Pem(ca.IssueClient("imageportal"), folder, "client"));
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
@@ -121,12 +123,14 @@ public sealed partial class SyslogExportTests
     public async Task ACollectorWithACertificateFromAnotherCa_GetsNothing_AndTheReasonIsShown()
     {
         using var folder = new TempDirectory("syslog");
-        using var ca = new TestCertificates(folder.Path);
-        using var impostorCa = new TestCertificates(folder.Path, "Impostor CA");
-        var impostor = impostorCa.IssueServer();
+        using var ca = TestPki.Create();
+        var caFile = ca.WriteAuthorityPem(folder.Combine("ca.pem"));
+        using var impostorCa = TestPki.Create("Impostor CA");
+        var impostorCaFile = impostorCa.WriteAuthorityPem(folder.Combine("impostor-ca.pem"));
+        var impostor = Pem(impostorCa.IssueServer(), folder, "impostor");
         var port = FreePort.Next();
-        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, impostorCa.CaFile, impostor.CertificateFile, impostor.KeyFile, "anon", cancellationToken: Ct);
-        await using var app = await StartPortalAsync(port, ca.CaFile, ca.IssueClient("imageportal"));
+        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, impostorCaFile, impostor.Certificate, impostor.Key, "anon", cancellationToken: Ct);
+        await using var app = await StartPortalAsync(port, caFile, Pem(ca.IssueClient("imageportal"), folder, "client"));
 
         await RecordAsync(app, 5, "secret", _ => "auditor");
 
@@ -142,11 +146,12 @@ public sealed partial class SyslogExportTests
     public async Task ACollectorThatAsksForTheCertificate_RefusesAPortalWithoutOne_AndNothingCountsAsDelivered()
     {
         using var folder = new TempDirectory("syslog");
-        using var ca = new TestCertificates(folder.Path);
-        var server = ca.IssueServer();
+        using var ca = TestPki.Create();
+        var caFile = ca.WriteAuthorityPem(folder.Combine("ca.pem"));
+        var server = Pem(ca.IssueServer(), folder, "server");
         var port = FreePort.Next();
-        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, ca.CaFile, server.CertificateFile, server.KeyFile, cancellationToken: Ct);
-        await using var app = await StartPortalAsync(port, ca.CaFile, client: null);
+        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, caFile, server.Certificate, server.Key, cancellationToken: Ct);
+        await using var app = await StartPortalAsync(port, caFile, client: null);
 
         await RecordAsync(app, 5, "anonymous", _ => "auditor");
 
@@ -165,10 +170,9 @@ public sealed partial class SyslogExportTests
     public async Task ACollectorThatClosesAsTheFirstMessagesArrive_GetsThemAgainOnTheNextConnection()
     {
         using var folder = new TempDirectory("syslog");
-        using var ca = new TestCertificates(folder.Path);
-        var server = ca.IssueServer();
-        using var pem = X509Certificate2.CreateFromPemFile(server.CertificateFile, server.KeyFile);
-        using var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        using var ca = TestPki.Create();
+        var caFile = ca.WriteAuthorityPem(folder.Combine("ca.pem"));
+        using var certificate = ca.IssueServer();
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -203,7 +207,7 @@ public sealed partial class SyslogExportTests
         }, Ct);
         try
         {
-            await using var app = await StartPortalAsync(port, ca.CaFile, ca.IssueClient("imageportal"));
+            await using var app = await StartPortalAsync(port, caFile, Pem(ca.IssueClient("imageportal"), folder, "client"));
             await RecordAsync(app, 5, "dropped once", _ => "auditor");
 
             await Poll.UntilAsync(() => Task.FromResult(Volatile.Read(ref connections) >= 2), TimeSpan.FromSeconds(30), async () => $"{await StatusAsync(app)}");
@@ -225,7 +229,15 @@ public sealed partial class SyslogExportTests
         }
     }
 
-    private static async Task<PortalApp> StartPortalAsync(int port, string caFile, (string CertificateFile, string KeyFile)? client)
+    private static (string Certificate, string Key) Pem(X509Certificate2 certificate, TempDirectory folder, string name)
+    {
+        using (certificate)
+        {
+            return TestPki.WritePem(certificate, folder.Path, name);
+        }
+    }
+
+    private static async Task<PortalApp> StartPortalAsync(int port, string caFile, (string Certificate, string Key)? client)
     {
         var app = new PortalApp(startServer: false, new Dictionary<string, string?>
         {
@@ -233,8 +245,8 @@ public sealed partial class SyslogExportTests
             ["Audit:Syslog:Host"] = "127.0.0.1",
             ["Audit:Syslog:Port"] = port.ToString(CultureInfo.InvariantCulture),
             ["Audit:Syslog:TrustedCaFile"] = caFile,
-            ["Audit:Syslog:ClientCertificateFile"] = client?.CertificateFile,
-            ["Audit:Syslog:ClientKeyFile"] = client?.KeyFile,
+            ["Audit:Syslog:ClientCertificateFile"] = client?.Certificate,
+            ["Audit:Syslog:ClientKeyFile"] = client?.Key,
             ["Audit:Syslog:BatchSize"] = "50",
             ["Audit:Syslog:PollInterval"] = "00:00:00.200",
             ["Audit:Syslog:MaxRetryInterval"] = "00:00:01",
