@@ -11,32 +11,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;
 
-/// <summary>The web role in the test process, on a SQLite file that worker processes share.</summary>
-public sealed class SharedDatabaseFixture : UseCaseFixture
-{
-    private readonly TempDirectory _folder = new("shared-db");
-
-    public string DatabasePath => _folder.Combine("portal.db");
-
-    public string Folder => _folder.Path;
-
-    /// <summary>Every process writing to one trail seals it with the same key, as every node of an installation must.</summary>
-    public string AuditChainKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Portal:Role"] = "web",
-        ["ConnectionStrings:ImagePortal"] = $"Data Source={DatabasePath}",
-        ["Audit:ChainKey"] = AuditChainKey,
-    };
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _folder.Dispose();
-    }
-}
-
 /// <summary>
 /// Issue 6: the same application started with <c>Portal:Role=worker</c> as separate processes on one database. A worker
 /// process killed mid-transfer loses its lease; a second one resumes, and the destination ends with every instance once.
@@ -59,7 +33,7 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
         await PointNodeAsync("SBR", "SBR_PACS", source.Port);
         await PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort);
 
-        await using var first = await StartWorkerAsync("first");
+        await using var first = fixture.StartWorker("first");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var number = await FileAndApproveAsync("MRN-7000", study);
         var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
@@ -74,7 +48,7 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
         var doneWhenKilled = await fixture.DbAsync(db => db.ImportedInstances.CountAsync(i => db.RetrievalJobs.Any(j => j.Id == i.JobId && j.RequestId == requestId), Ct));
         Assert.InRange(doneWhenKilled, 0, study.SopInstanceUids.Count - 1);
 
-        await using var second = await StartWorkerAsync("second");
+        await using var second = fixture.StartWorker("second");
         await PollAsync(async () => await fixture.DbAsync(db => db.ImageRequests.AnyAsync(r => r.Id == requestId && r.Status == RequestStatus.Completed, Ct)), TimeSpan.FromSeconds(90), second);
 
         TestContext.Current.TestOutputHelper?.WriteLine($"second worker done at {clock.Elapsed}");
@@ -92,32 +66,6 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
         var verification = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(AuditVerificationScope.Full, cancellationToken: Ct);
         Assert.True(verification.IsIntact, verification.Problem);
         Assert.True(await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == ImagePortal.Domain.Audit.AuditEventType.InstancesTransferred, Ct)));
-    }
-
-    private async Task<PeerProcess> StartWorkerAsync(string name)
-    {
-        var folder = Path.Combine(fixture.Folder, name);
-        Directory.CreateDirectory(folder);
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["Portal__Role"] = "worker",
-            ["Demo__AllowOutsideDevelopment"] = "true",
-            ["Database__Provider"] = "Sqlite",
-            ["Database__MigrateOnStartup"] = "false",
-            ["ConnectionStrings__ImagePortal"] = $"Data Source={fixture.DatabasePath}",
-            ["Storage__DataDirectory"] = folder,
-            ["Audit__ChainKey"] = fixture.AuditChainKey,
-            ["Dicom__Port"] = "0",
-            ["Retrieval__Concurrency"] = "1",
-            ["Retrieval__LeaseDuration"] = "00:00:03",
-            ["Retrieval__PollInterval"] = "00:00:00.200",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
-        var bin = AppContext.BaseDirectory;
-        var worker = PeerProcess.Start("dotnet", [Path.Combine(bin, "ImagePortal.Web.dll")], bin, environment);
-        return await Task.FromResult(worker);
     }
 
     private async Task PointNodeAsync(string facility, string aeTitle, int port) => await fixture.DbAsync(async db =>

@@ -1,0 +1,67 @@
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+
+namespace ImagePortal.Tests.Interop;
+
+/// <summary>The web role in the test process, on a SQLite file that worker processes (<see cref="StartWorker"/>) share.</summary>
+public sealed class SharedDatabaseFixture : UseCaseFixture
+{
+    private readonly TempDirectory _folder = new("shared-db");
+
+    public string DatabasePath => _folder.Combine("portal.db");
+
+    public string Folder => _folder.Path;
+
+    /// <summary>Every process writing to one trail seals it with the same key, as every node of an installation must.</summary>
+    public string AuditChainKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Portal:Role"] = "web",
+        ["ConnectionStrings:ImagePortal"] = $"Data Source={DatabasePath}",
+        ["Audit:ChainKey"] = AuditChainKey,
+    };
+
+    /// <summary>
+    /// The portal built with the tests, started as a separate process with <c>Portal:Role=worker</c> on this database,
+    /// with a data folder of its own under <paramref name="name"/>; <paramref name="settings"/> (environment-variable
+    /// names, e.g. <c>Retrieval__Concurrency</c>) override the defaults. Dispose it to kill it.
+    /// </summary>
+    public PeerProcess StartWorker(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var folder = Path.Combine(Folder, name);
+        Directory.CreateDirectory(folder);
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Portal__Role"] = "worker",
+            ["Demo__AllowOutsideDevelopment"] = "true",
+            // The demo PACS listen on fixed ports: the test's own process or another worker may hold them.
+            ["Demo__Enabled"] = "false",
+            ["Database__Provider"] = "Sqlite",
+            ["Database__MigrateOnStartup"] = "false",
+            ["ConnectionStrings__ImagePortal"] = $"Data Source={DatabasePath}",
+            ["Storage__DataDirectory"] = folder,
+            ["Audit__ChainKey"] = AuditChainKey,
+            ["Dicom__Port"] = "0",
+            ["Retrieval__Concurrency"] = "1",
+            ["Retrieval__LeaseDuration"] = "00:00:03",
+            ["Retrieval__PollInterval"] = "00:00:00.200",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var bin = AppContext.BaseDirectory;
+        return PeerProcess.Start("dotnet", [Path.Combine(bin, "ImagePortal.Web.dll")], bin, environment);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _folder.Dispose();
+    }
+}
