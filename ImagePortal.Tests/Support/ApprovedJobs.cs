@@ -14,15 +14,20 @@ public static class ApprovedJobs
         return (ids["NVH"], ids["SBR"]);
     }
 
-    /// <summary>An approved request of one study and its queued job, added to <paramref name="db"/> (not saved).</summary>
+    /// <summary>
+    /// An approved request of one study and its queued job, added to <paramref name="db"/> (not saved); the study holds
+    /// <paramref name="instances"/> instances of <paramref name="patient"/> (SBR-1 by default) at the source. A job that
+    /// is to run needs <paramref name="requestedByUserId"/>, a user who exists (the requester is told how it ended).
+    /// </summary>
     public static RetrievalJob Add(
-        ImagePortalDbContext db, (Guid Nvh, Guid Sbr) facilities, string number, string family, string localMrn, string studyUid, DateTimeOffset now)
+        ImagePortalDbContext db, (Guid Nvh, Guid Sbr) facilities, string number, string family, string localMrn, string studyUid, DateTimeOffset now,
+        SourcePatient? patient = null, int instances = 1, string requestedByUserId = "clerk")
     {
         var request = ImageRequest.Submit(
             number, facilities.Nvh, facilities.Sbr, new PatientDetails(family, null, null, PatientSex.Unknown, null, localMrn),
-            new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine, now.AddDays(1), "clerk", now);
+            new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine, now.AddDays(1), requestedByUserId, now);
         request.Claim("approver", now);
-        request.Approve("approver", [new RequestedStudy(studyUid, null, "CT", null, null, 1, new SourcePatient("SBR-1", null, null, null))], now);
+        request.Approve("approver", [new RequestedStudy(studyUid, null, "CT", null, null, instances, patient ?? new SourcePatient("SBR-1", null, null, null))], now);
         var job = RetrievalJob.For(request, now);
         db.ImageRequests.Add(request);
         db.RetrievalJobs.Add(job);
