@@ -96,6 +96,29 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
     }
 
     /// <summary>The Jobs board as <paramref name="userName"/> sees it, with the providers its menus and messages need.</summary>
+    [Fact]
+    public async Task FailedInstances_ListsEachWithWhy_TwentyAPage_AndTheNextPageOnRequest()
+    {
+        var number = await FailedJobAsync("NVH-C8");
+        var reasons = Enumerable.Range(1, 25).Select(i => ($"1.2.840.99.8.{i:D2}", $"SBR_PACS could not send it (status 0xB000 (Warning): unreadable file {i})")).ToList();
+        await _portal.DbAsync(async db =>
+        {
+            var job = await db.RetrievalJobs.SingleAsync(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == number), Ct);
+            db.FailedInstances.AddRange(reasons.Select(r => new FailedInstance(job.Id, "1.2.840.99.8", r.Item1, r.Item2, Now)));
+            return await db.SaveChangesAsync(Ct);
+        });
+        await SignInAsync(_portal, DemoUsers.ClerkNvh.UserName);
+
+        var panel = Render<FailedInstancesPanel>(p => p.Add(x => x.Number, number).Add(x => x.Failed, 25));
+
+        panel.WaitForAssertion(() => Assert.Equal(20, panel.FindAll("tbody tr").Count));
+        Assert.Contains("Instances not imported (25)", panel.Markup);
+        var first = panel.FindAll("tbody tr")[0].QuerySelectorAll("td").Select(td => td.TextContent).ToList();
+        Assert.Equal([reasons[0].Item1, "1.2.840.99.8", reasons[0].Item2], first);
+        panel.Find("[aria-label='Page 2']").Click();
+        panel.WaitForAssertion(() => Assert.Equal(reasons.Skip(20).Select(r => r.Item1), panel.FindAll("tbody tr").Select(tr => tr.QuerySelector("td")!.TextContent)));
+    }
+
     private async Task<(IRenderedComponent<Jobs> Board, IRenderedComponent<MudSnackbarProvider> Snackbars)> BoardAsAsync(string userName)
     {
         await SignInAsync(_portal, userName);
