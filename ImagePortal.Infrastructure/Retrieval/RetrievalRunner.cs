@@ -218,11 +218,26 @@ public sealed class RetrievalRunner(
             return;
         }
 
-        await run.AuditTransferredAsync(cancellationToken);
-        await observer.RequestChangedAsync(request, kind, cancellationToken);
-        await observer.NotifyRequesterAsync(request, outcome.Notification(request), cancellationToken);
+        // The job has ended for good; what follows only tells of it. A failure there (a database refusing the audit
+        // event or the notification) is logged: taken for a failure of the job, it was "retried" (a no-op on an ended
+        // job) with a misleading warning, and the steps after it never ran (RetrievalAfterEndErrorTests).
+        await AfterEndAsync(run, "audit the transfer", () => run.AuditTransferredAsync(cancellationToken));
+        await AfterEndAsync(run, "tell the open pages", () => observer.RequestChangedAsync(request, kind, cancellationToken));
+        await AfterEndAsync(run, "notify the requester", () => observer.NotifyRequesterAsync(request, outcome.Notification(request), cancellationToken));
         run.Ended("finish");
         Logger.LogInformation("Job {JobId} of {Number} ended {State} ({Timings}): {Detail}", run.Lease.JobId, request.Number, outcome.State, run.Timings, outcome.Detail);
+    }
+
+    private async Task AfterEndAsync(JobRun run, string what, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            Logger.LogError(error, "Job {JobId} ended, but could not {What}", run.Lease.JobId, what);
+        }
     }
 
     /// <summary>
