@@ -95,7 +95,11 @@ public static class DependencyInjection
         }
 
         builder.Pooling = true;
-        builder.DefaultTimeout = 30;
+        if (!builder.ShouldSerialize("Default Timeout"))
+        {
+            // How long a statement waits for another writer's lock before it fails ("database is locked").
+            builder.DefaultTimeout = 30;
+        }
         return builder.ToString();
     }
 }

@@ -55,8 +55,10 @@ public sealed class AuditTrail(
                 exportSignal.Notify();
                 return;
             }
-            catch (DbUpdateException) when (attempt < Attempts)
+            catch (DbUpdateException conflict) when (attempt < Attempts && DbErrors.IsDuplicateKey(conflict))
             {
+                // Another writer appended first (the unique PreviousHash refused ours). A locked or unreachable database
+                // is no race: it goes to the caller at once.
                 logger.LogDebug("Audit chain tail moved while appending; retrying (attempt {Attempt})", attempt);
                 await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
             }

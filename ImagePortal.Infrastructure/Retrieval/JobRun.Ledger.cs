@@ -82,7 +82,7 @@ internal sealed partial class JobRun
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException conflict) when (DbErrors.IsDuplicateKey(conflict))
         {
             foreach (var row in batch)
             {

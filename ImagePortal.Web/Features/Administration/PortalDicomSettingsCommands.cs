@@ -102,7 +102,7 @@ public sealed class UpdatePortalDicomSettingsHandler(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException conflict) when (conflict is DbUpdateConcurrencyException || DbErrors.IsDuplicateKey(conflict))
         {
             // A concurrent first save hits the primary key; a concurrent edit hits the version.
             return Result.Conflict(ConflictMessage);

@@ -123,7 +123,7 @@ public sealed class CreateFacilityHandler(IDbContextFactory<ImagePortalDbContext
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException conflict) when (DbErrors.IsDuplicateKey(conflict))
         {
             // The unique index on the code: another administrator created the same code at the same moment.
             return Result<Guid>.Invalid($"The code {facility.Code} is already used by another facility.");

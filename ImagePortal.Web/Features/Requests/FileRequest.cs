@@ -159,7 +159,7 @@ public sealed class FileRequestHandler(
                 await notifications.RequestChangedAsync(request, RequestEventKind.Submitted, cancellationToken);
                 return new FiledRequest(number, request.DueAt, []);
             }
-            catch (DbUpdateException) when (attempt < NumberAttempts)
+            catch (DbUpdateException conflict) when (attempt < NumberAttempts && DbErrors.IsDuplicateKey(conflict))
             {
                 // Another clerk took the same number at the same moment (unique index): take the next one.
                 db.ChangeTracker.Clear();

@@ -170,7 +170,7 @@ public sealed class RetrieveFromPartnerHandler(
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException) when (attempt < NumberAttempts)
+            catch (DbUpdateException conflict) when (attempt < NumberAttempts && DbErrors.IsDuplicateKey(conflict))
             {
                 // Another request took the same number at the same moment (unique index): take the next one.
                 db.ChangeTracker.Clear();
