@@ -247,7 +247,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
             CalledAeTitle = node.AeTitleValue,
             ConnectTimeout = settings.ConnectTimeout,
             ResponseTimeout = settings.ResponseTimeout,
-            Tls = node.UseTls ? new System.Net.Security.SslClientAuthenticationOptions { TargetHost = node.Host } : null,
+            Tls = Retrieval.DicomTlsFiles.ClientAuthentication(node, settings),
         }, loggers);
         try
         {

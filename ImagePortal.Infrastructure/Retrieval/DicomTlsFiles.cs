@@ -1,12 +1,68 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Pacs;
 
 namespace ImagePortal.Infrastructure.Retrieval;
 
-/// <summary>Reads the Storage SCP's TLS certificate and trusted authorities from the <c>Dicom</c> section's files; a file that cannot be used fails start, naming the setting.</summary>
+/// <summary>
+/// Reads the portal's DICOM TLS certificate and trusted authorities from the <c>Dicom</c> section's files; a file that
+/// cannot be used fails start (or the association), naming the setting. The same certificate and authorities serve
+/// both directions: the Storage SCP's listener, and the portal calling a node set to TLS.
+/// </summary>
 internal static class DicomTlsFiles
 {
+    private static readonly Dictionary<string, ((string, string, DateTime) Version, X509Certificate2 Certificate)> ClientCertificates = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// TLS for the portal's own associations to a node set to TLS: the node's certificate must chain to
+    /// <c>Dicom:TlsTrustedCaPath</c> (or the system's roots) and name its host, and the portal presents its certificate
+    /// (<c>Dicom:TlsCertificatePath</c>) to nodes that ask for one, as a PACS requiring mutual TLS does.
+    /// </summary>
+    public static SslClientAuthenticationOptions? ClientAuthentication(DicomNode node, PortalDicomOptions options)
+    {
+        if (!node.UseTls)
+        {
+            return null;
+        }
+
+        var tls = new SslClientAuthenticationOptions { TargetHost = node.Host, CertificateRevocationCheckMode = X509RevocationMode.NoCheck };
+        if (!string.IsNullOrWhiteSpace(options.TlsCertificatePath))
+        {
+            tls.ClientCertificates = [ClientCertificate(options)];
+        }
+
+        if (LoadAuthorities(options) is { } authorities)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(authorities);
+            tls.CertificateChainPolicy = policy;
+        }
+
+        return tls;
+    }
+
+    /// <summary>
+    /// The portal's certificate for outgoing associations, read once per file version (not per association: each load
+    /// would parse the key again and leave a native handle behind); a renewed file is picked up when it changes.
+    /// </summary>
+    private static X509Certificate2 ClientCertificate(PortalDicomOptions options)
+    {
+        var version = (options.TlsCertificatePath, options.TlsCertificateKeyPath, File.GetLastWriteTimeUtc(options.TlsCertificatePath));
+        lock (ClientCertificates)
+        {
+            if (ClientCertificates.TryGetValue(options.TlsCertificatePath, out var cached) && cached.Version == version)
+            {
+                return cached.Certificate;
+            }
+
+            var certificate = LoadCertificate(options);
+            ClientCertificates[options.TlsCertificatePath] = (version, certificate);
+            return certificate;
+        }
+    }
+
     public static X509Certificate2 LoadCertificate(PortalDicomOptions options)
     {
         var path = options.TlsCertificatePath;

@@ -158,7 +158,7 @@ internal sealed partial class JobRun
             CalledAeTitle = node.AeTitleValue,
             ConnectTimeout = settings.ConnectTimeout,
             ResponseTimeout = settings.ResponseTimeout,
-            Tls = node.UseTls ? new System.Net.Security.SslClientAuthenticationOptions { TargetHost = node.Host } : null,
+            Tls = DicomTlsFiles.ClientAuthentication(node, settings),
         }, services.Loggers);
         try
         {

@@ -28,7 +28,10 @@ public sealed class DcmtkStoreScp : IAsyncDisposable
     public IReadOnlyList<string> ReceivedFiles => Directory.GetFiles(_folder.Path, "*", SearchOption.AllDirectories);
 
     /// <param name="tcpNoDelay">Sets DCMTK's <c>TCP_NODELAY</c> environment variable (DICOM_NOTES: Nagle on by default).</param>
-    public static async Task<DcmtkStoreScp> StartAsync(string aeTitle = "STORESCP", bool tcpNoDelay = false, bool ignoreData = false, CancellationToken cancellationToken = default)
+    /// <param name="tls">Listen for TLS only, with this key and certificate (PEM), requiring a client certificate from the CA file.</param>
+    public static async Task<DcmtkStoreScp> StartAsync(
+        string aeTitle = "STORESCP", bool tcpNoDelay = false, bool ignoreData = false, CancellationToken cancellationToken = default,
+        (string Key, string Certificate, string CaFile)? tls = null)
     {
         var executable = ExternalTools.Require("storescp", "dcmtk");
         var folder = new TempDirectory("storescp");
@@ -37,6 +40,11 @@ public sealed class DcmtkStoreScp : IAsyncDisposable
         if (ignoreData)
         {
             arguments.Add("--ignore");
+        }
+
+        if (tls is { } secure)
+        {
+            arguments.AddRange(["+tls", secure.Key, secure.Certificate, "+cf", secure.CaFile, "--require-peer-cert"]);
         }
 
         arguments.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
