@@ -52,6 +52,7 @@ public static class DependencyInjection
         var security = builder.Configuration.GetSection(SecuritySettings.SectionName);
         services.Configure<SecuritySettings>(security);
         services.AddRateLimiter(options => SignInThrottle.Configure(options, security.Get<SecuritySettings>() ?? new SecuritySettings()));
+        ForwardedHeaders.Configure(services, security.Get<SecuritySettings>() ?? new SecuritySettings());
         services.Configure<CookiePolicyOptions>(options =>
         {
             // Every cookie (session, antiforgery, two-factor, external) goes through this policy, whoever sets it. A portal

@@ -11,6 +11,8 @@ public static class WebApplicationExtensions
     /// <summary>The request pipeline, in order.</summary>
     public static WebApplication UseImagePortal(this WebApplication app)
     {
+        // First: everything after it (HTTPS redirection, cookies, the sign-in limit, the audit trail) sees the client.
+        ForwardedHeaders.Use(app, app.Configuration.GetSection(SecuritySettings.SectionName).Get<SecuritySettings>() ?? new SecuritySettings());
         if (!app.Environment.IsDevelopment())
         {
             // A friendly page with a reference number; never a stack trace.

@@ -15,4 +15,11 @@ public sealed class SecuritySettings
     public int SignInAttemptLimit { get; set; } = 10;
 
     public TimeSpan SignInAttemptWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Addresses of the reverse proxies in front of the portal. Only a request from one of them may say, in
+    /// X-Forwarded-For and X-Forwarded-Proto, which client and scheme it came from; that address is then the one the
+    /// audit trail records and the sign-in limit counts. Empty: no forwarded header is believed.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
 }
