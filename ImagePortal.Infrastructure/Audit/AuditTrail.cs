@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Data;
@@ -55,13 +56,33 @@ public sealed class AuditTrail(
                 exportSignal.Notify();
                 return;
             }
-            catch (DbUpdateException conflict) when (attempt < Attempts && DbErrors.IsDuplicateKey(conflict))
+            catch (DbUpdateException conflict) when (attempt < Attempts)
             {
-                // Another writer appended first (the unique PreviousHash refused ours). A locked or unreachable database
-                // is no race: it goes to the caller at once.
+                // Another writer appended first: the unique PreviousHash refused ours, or (SQLite, several processes) the
+                // write found the file busy while that writer committed. Either way the tail has moved; then try again on
+                // the new tail. A database that stays locked or unreachable is no race: it goes to the caller at once.
+                if (!DbErrors.IsDuplicateKey(conflict) && !await TailMovedAsync(tail, cancellationToken))
+                {
+                    throw;
+                }
+
                 logger.LogDebug("Audit chain tail moved while appending; retrying (attempt {Attempt})", attempt);
                 await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
             }
+        }
+    }
+
+    private async Task<bool> TailMovedAsync(string tail, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var now = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).Select(e => e.Hash).FirstOrDefaultAsync(cancellationToken);
+            return !string.Equals(now ?? AuditEvent.GenesisHash, tail, StringComparison.Ordinal);
+        }
+        catch (DbException)
+        {
+            return false;
         }
     }
 }

@@ -99,7 +99,7 @@ public sealed class ManyWorkerProcessesTests(SharedDatabaseFixture fixture) : IC
             foreach (var run in transfers.GroupBy(t => t.ObjectReference!))
             {
                 Assert.True(run.Count(t => t.Type == AuditEventType.BeginTransferring) == 1 && run.Count(t => t.Type == AuditEventType.InstancesTransferred) == 1,
-                    $"{run.Key}: {string.Join("; ", run.Select(t => $"{t.Type} by {t.UserName}"))}");
+                    $"{run.Key}: {string.Join("; ", run.Select(t => $"{t.Type} by {t.UserName}"))}{Environment.NewLine}{Mentions(workers, run.Key)}");
                 Assert.Single(run.Select(t => t.UserName).Distinct());
                 owners[run.Key] = run.First().UserName!;
             }

@@ -269,7 +269,8 @@ public sealed partial class SyslogExportTests
     private static Task<AuditExportStatus> StatusAsync(PortalApp app) => app.InScopeAsync(async provider =>
     {
         var handler = new GetAuditExportStatusHandler(
-            provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>(), provider.GetRequiredService<IOptions<AuditOptions>>());
+            provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>(), provider.GetRequiredService<IOptions<AuditOptions>>(),
+            provider.GetRequiredService<AuditKeyRing>());
         return (await handler.Handle(new GetAuditExportStatus(), Ct)).Value!;
     });
 
