@@ -9,7 +9,7 @@ namespace ImagePortal.Dicom.Network.Server;
 /// </summary>
 /// <param name="RemoteAddress">An IPv4 peer seen through a dual-stack socket is given as its IPv4 address.</param>
 /// <param name="OverTls">The connection completed a TLS handshake first.</param>
-/// <param name="ClientCertificate">The peer's certificate, already checked against the trusted authorities; null without one.</param>
+/// <param name="ClientCertificate">The peer's certificate, already checked against the trusted authorities; null without one. It belongs to the connection and is disposed with it: read what you need during the check.</param>
 public sealed record AssociationCaller(string CallingAeTitle, IPAddress RemoteAddress, bool OverTls, X509Certificate2? ClientCertificate);
 
 /// <summary>Why <see cref="DicomServerOptions.VerifyCaller"/> turned a caller away; answered with A-ASSOCIATE-RJ reason 3.</summary>

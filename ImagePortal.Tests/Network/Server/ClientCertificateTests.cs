@@ -23,6 +23,9 @@ public sealed class ClientCertificateTests : IDisposable
     private readonly ConcurrentQueue<AssociationRefusal> _reports = new();
     private readonly ConcurrentQueue<AssociationCaller> _callers = new();
 
+    // The certificate belongs to the connection and is disposed with it: what the check saw is kept while it runs.
+    private readonly ConcurrentQueue<string?> _thumbprints = new();
+
     public ClientCertificateTests() => _serverCertificate = _pki.IssueServer();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -37,7 +40,7 @@ public sealed class ClientCertificateTests : IDisposable
 
         var caller = Assert.Single(_callers);
         Assert.True(caller.OverTls);
-        Assert.Equal(certificate.Thumbprint, caller.ClientCertificate?.Thumbprint);
+        Assert.Equal(certificate.Thumbprint, Assert.Single(_thumbprints));
         Assert.Empty(_reports);
     }
 
@@ -138,6 +141,7 @@ public sealed class ClientCertificateTests : IDisposable
         o.OnAssociationRefused = _reports.Enqueue;
         o.VerifyCaller = caller =>
         {
+            _thumbprints.Enqueue(caller.ClientCertificate?.Thumbprint);
             _callers.Enqueue(caller);
             return null;
         };
