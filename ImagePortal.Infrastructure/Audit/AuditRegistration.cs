@@ -26,6 +26,7 @@ public static class AuditRegistration
             provider.GetRequiredService<ILoggerFactory>().CreateLogger<AuditKeyRing>()));
 
         services.AddSingleton<AuditExportSignal>();
+        services.AddSingleton<AuditAppendGate>();
         services.AddScoped<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditCheckpoints>();
         services.AddScoped<AuditVerifier>();

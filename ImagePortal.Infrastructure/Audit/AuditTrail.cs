@@ -25,11 +25,13 @@ public interface IAuditTrail
 /// Appends hash-chained events sealed under the chain key. The chain stays linear across processes and machines without
 /// a lock: PreviousHash is unique in the table, so of two writers that read the same tail only one can insert; the
 /// other re-reads and retries. It follows that an event commits only after the one before it, so its Sequence is larger
-/// than every committed event's: the syslog export can send in Sequence order without missing one.
+/// than every committed event's: the syslog export can send in Sequence order without missing one. Within one process
+/// appends take turns (<see cref="AuditAppendGate"/>), so only other processes race for the tail: a worker process with
+/// several jobs ending at once would otherwise spend its retries against itself.
 /// </summary>
 public sealed class AuditTrail(
     IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock, AuditKeyRing keys,
-    AuditExportSignal exportSignal, ILogger<AuditTrail> logger) : IAuditTrail
+    AuditExportSignal exportSignal, AuditAppendGate gate, ILogger<AuditTrail> logger) : IAuditTrail
 {
     private const int Attempts = 20;
 
@@ -38,6 +40,20 @@ public sealed class AuditTrail(
 
     public async Task RecordAsync(
         AuditEntry entry, string? userId, string? userName, Guid? facilityId, string? address, CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await AppendAsync(entry, userId, userName, facilityId, address, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task AppendAsync(
+        AuditEntry entry, string? userId, string? userName, Guid? facilityId, string? address, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {

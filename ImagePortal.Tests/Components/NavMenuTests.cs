@@ -46,6 +46,6 @@ public sealed class NavMenuTests : MudComponentTest
         Assert.Equal(["Home", "Requests", "Partner facilities", "Search partner archives", "Jobs", "Facilities", "Agreements", "Users", "Quarantine"], LinksFor(Roles.Clerk, Roles.FacilityAdmin));
 
     [Fact]
-    public void NetworkAdmin_AlsoSeesThePortalsDicomSettings() =>
-        Assert.Equal(["Home", "Jobs", "Facilities", "Agreements", "Users", "Quarantine", "Portal DICOM settings"], LinksFor(Roles.NetworkAdmin));
+    public void NetworkAdmin_AlsoSeesThePortalsDicomSettings_AndTheAuditExport() =>
+        Assert.Equal(["Home", "Jobs", "Facilities", "Agreements", "Users", "Quarantine", "Portal DICOM settings", "Audit export"], LinksFor(Roles.NetworkAdmin));
 }
