@@ -13,6 +13,8 @@ public sealed class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
+    private static readonly TimeSpan SlowQuery = TimeSpan.FromMilliseconds(500);
+
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -20,9 +22,14 @@ public sealed class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior
         {
             var response = await next(message, cancellationToken);
             var failure = (response as IOutcome)?.Failure;
-            logger.LogInformation(
-                "{Message} by {UserId} finished in {ElapsedMs:F1} ms: {Outcome}",
-                typeof(TMessage).Name, user.UserId ?? "anonymous", Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            var elapsed = Stopwatch.GetElapsedTime(started);
+
+            // Changes, refusals and slow answers are worth a line in the log; a page's routine read is not (dozens per
+            // page view would bury the start-up banner and everything else at Information).
+            var level = message is IBaseQuery && failure is null && elapsed < SlowQuery ? LogLevel.Debug : LogLevel.Information;
+            logger.Log(
+                level, "{Message} by {UserId} finished in {ElapsedMs:F1} ms: {Outcome}",
+                typeof(TMessage).Name, user.UserId ?? "anonymous", elapsed.TotalMilliseconds,
                 failure is null ? "success" : failure.Kind.ToString());
             return response;
         }
