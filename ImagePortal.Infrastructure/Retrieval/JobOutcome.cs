@@ -8,7 +8,7 @@ internal sealed record JobOutcome(RetrievalJobState State, int Imported, int Fai
 {
     public string Notification(ImageRequest request) => State switch
     {
-        RetrievalJobState.Succeeded => $"Imported {Imported} images of {Studies} {(Studies == 1 ? "study" : "studies")}; local patient ID {LocalMrn}",
+        RetrievalJobState.Succeeded => $"Imported {Imported} images of {Studies} {(Studies == 1 ? "study" : "studies")} for {request.Number}; local patient ID {LocalMrn}",
         RetrievalJobState.PartiallySucceeded => $"Imported {Imported} of {Imported + Failed} images of {Studies} {(Studies == 1 ? "study" : "studies")} for {request.Number}; {Failed} failed; local patient ID {LocalMrn}",
         RetrievalJobState.Cancelled => $"Retrieval of {request.Number} cancelled; {Imported} images imported; local patient ID {LocalMrn}",
         _ => $"Retrieval of {request.Number} failed: {Detail}",

@@ -96,7 +96,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         Assert.Equal(study.SopInstanceUids.Count, progress.DoneInstances);
 
         // The worker commits the request's end first, then audits it and tells the requester: wait for the last of these.
-        var told = $"Imported {study.SopInstanceUids.Count} images of 1 study; local patient ID MRN-0042";
+        var told = $"Imported {study.SopInstanceUids.Count} images of 1 study for {number}; local patient ID MRN-0042";
         await Poll.UntilAsync(() => fixture.DbAsync(db => db.UserNotifications.AnyAsync(n => n.Link == $"/requests/{number}" && n.Text == told, Ct)),
             TimeSpan.FromSeconds(10));
         var audit = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number).ToListAsync(Ct));

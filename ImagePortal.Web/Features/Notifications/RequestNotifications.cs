@@ -30,7 +30,7 @@ public sealed class RequestNotifications(
                 $"New {Priority(request)} request {request.Number} from {requester}"),
             RequestEventKind.Resubmitted => (await ApproversOfAsync(db, request.SourceFacilityId, cancellationToken),
                 $"{requester} answered your question on {request.Number}"),
-            RequestEventKind.Approved => ([request.RequestedByUserId], $"{source} approved {request.Number}: {request.Studies.Count} study(ies)"),
+            RequestEventKind.Approved => ([request.RequestedByUserId], $"{source} approved {request.Number}: {request.Studies.Count} {(request.Studies.Count == 1 ? "study" : "studies")}"),
             RequestEventKind.Denied => ([request.RequestedByUserId], $"{source} denied {request.Number}: {request.DenialReason}"),
             RequestEventKind.InformationRequested => ([request.RequestedByUserId], $"{source} asks about {request.Number}: {request.DecisionNote}"),
             RequestEventKind.Expired => ([request.RequestedByUserId], $"{request.Number} expired: {source} did not decide by its due time. Phone them or file it again"),
