@@ -7,7 +7,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImagePortal.Tests.Components;
 
-/// <summary>A live page re-queries when told of a change; overlapping re-queries must not leave an older answer shown.</summary>
+/// <summary>
+/// A live page re-queries when told of a change; it must never end showing an older answer than the database's, whether
+/// the change was told while a re-query read, or between the page's first read and its subscription.
+/// </summary>
 public sealed class LivePageTests : BunitContext
 {
     [Fact]
@@ -32,15 +35,84 @@ public sealed class LivePageTests : BunitContext
         page.WaitForAssertion(() => Assert.Equal("Completed", page.Find("span").TextContent), TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public void AChangeToldBetweenThePagesFirstReadAndItsSubscription_StillShows()
+    {
+        var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);
+        Services.AddSingleton(notifier);
+        var database = new FakeStatus { Value = "Retrieving" };
+        Services.AddSingleton(database);
+
+        // A fast direct retrieve: the page's first read has "Retrieving" in hand when the worker commits "Completed"
+        // and tells the open pages, before this page has rendered and subscribed.
+        database.AfterNextRead = () =>
+        {
+            database.Value = "Completed";
+            return notifier.PublishAsync("request:R1");
+        };
+        var page = Render<LoadingProbe>();
+
+        page.WaitForAssertion(() => Assert.Equal("Completed", page.Find("span").TextContent), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task APageNothingChangedFor_ReadsOnce()
+    {
+        var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);
+        Services.AddSingleton(notifier);
+        var database = new FakeStatus { Value = "Submitted" };
+        Services.AddSingleton(database);
+
+        // A change of another request, told before the page opened, is not one to catch up on.
+        await notifier.PublishAsync("request:R2");
+        var page = Render<LoadingProbe>();
+
+        Assert.Equal("Submitted", page.Find("span").TextContent);
+        Assert.Equal(1, database.Reads);
+    }
+
+    [Fact]
+    public async Task ChangesToldWhileARefreshReads_AreFollowedByOneMoreRefresh_ThatShowsTheLast()
+    {
+        var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);
+        Services.AddSingleton(notifier);
+        var database = new FakeStatus { Value = "Approved" };
+        Services.AddSingleton(database);
+        var page = Render<LoadingProbe>();
+        var readsBefore = database.Reads;
+
+        var slowRead = new TaskCompletionSource();
+        database.NextReadWaitsFor = slowRead.Task;
+        database.Value = "Retrieving";
+        var first = notifier.PublishAsync("request:R1");
+        database.Value = "Retrieving 50 of 104";
+        var second = notifier.PublishAsync("request:R1");
+        database.Value = "Completed";
+        var third = notifier.PublishAsync("request:R1");
+        slowRead.SetResult();
+        await Task.WhenAll(first, second, third).WaitAsync(TimeSpan.FromSeconds(10), Xunit.TestContext.Current.CancellationToken);
+
+        page.WaitForAssertion(() => Assert.Equal("Completed", page.Find("span").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Equal(readsBefore + 2, database.Reads);
+    }
+
     public sealed class FakeStatus
     {
+        private int _reads;
+
         public volatile string Value = string.Empty;
 
+        public int Reads => Volatile.Read(ref _reads);
+
         public Task? NextReadWaitsFor { get; set; }
+
+        /// <summary>Runs once, after the next read took its value and before it answers.</summary>
+        public Func<Task>? AfterNextRead { get; set; }
 
         /// <summary>Reads the value now, answers when the (optional) slow read is released.</summary>
         public async Task<string> ReadAsync()
         {
+            Interlocked.Increment(ref _reads);
             var value = Value;
             var wait = NextReadWaitsFor;
             NextReadWaitsFor = null;
@@ -49,7 +121,40 @@ public sealed class LivePageTests : BunitContext
                 await wait;
             }
 
+            var after = AfterNextRead;
+            AfterNextRead = null;
+            if (after is not null)
+            {
+                await after();
+            }
+
             return value;
+        }
+    }
+
+    /// <summary>Reads what it shows before its first render, as the request page does, and watches after it.</summary>
+    private sealed class LoadingProbe : LivePage
+    {
+        private string _shown = string.Empty;
+
+        [Inject]
+        private FakeStatus Status { get; set; } = default!;
+
+        protected override async Task OnInitializedAsync() => _shown = await Status.ReadAsync();
+
+        protected override void OnAfterRender(bool firstRender)
+        {
+            if (firstRender)
+            {
+                Watch("request:R1", async () => _shown = await Status.ReadAsync());
+            }
+        }
+
+        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder)
+        {
+            builder.OpenElement(0, "span");
+            builder.AddContent(1, _shown);
+            builder.CloseElement();
         }
     }
 

@@ -6,10 +6,17 @@ namespace ImagePortal.Web.Features.Notifications;
 /// Tells open pages that something they show has changed (eShop's OrderStatusNotificationService). Pages subscribe
 /// to a key after their first render and re-query through their own use case, so nothing but the key crosses
 /// facilities. One instance per process; with several web nodes a change made on another node shows at the next load.
+/// Changes are told after they are committed, so a page that reads after a change was told sees it.
 /// </summary>
 public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
 {
+    // Keys hash into a fixed number of slots, each holding the stamp of the latest change told under any of its keys:
+    // bounded memory whatever the number of requests, at the price of a rare needless refresh when two keys share a slot.
+    private const int Slots = 4096;
+
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Func<Task>>> _subscribers = new(StringComparer.Ordinal);
+    private readonly long[] _lastToldAt = new long[Slots];
+    private long _stamp;
 
     public static string Request(string number) => $"request:{number}";
 
@@ -21,6 +28,16 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
     public const string Jobs = "jobs";
 
     public static string NotificationsOf(string userId) => $"notifications:{userId}";
+
+    /// <summary>A point in the sequence of changes told: take it before reading, ask <see cref="ToldSince"/> after subscribing.</summary>
+    public long Mark() => Interlocked.Read(ref _stamp);
+
+    /// <summary>
+    /// Whether a change of <paramref name="key"/> may have been told since <paramref name="mark"/>. A page subscribes only
+    /// after its first render, so a change told between its first read and its subscription reached nobody there
+    /// (LivePageTests.AChangeToldBetweenThePagesFirstReadAndItsSubscription_StillShows).
+    /// </summary>
+    public bool ToldSince(string key, long mark) => Interlocked.Read(ref _lastToldAt[Slot(key)]) > mark;
 
     public IDisposable Subscribe(string key, Func<Task> onChange)
     {
@@ -39,6 +56,8 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
     {
         foreach (var key in keys)
         {
+            // Stamped before the subscribers are read: a page that subscribes meanwhile either is among them or sees the stamp.
+            Stamp(key);
             if (!_subscribers.TryGetValue(key, out var handlers))
             {
                 continue;
@@ -57,6 +76,29 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
                 }
             }
         }
+    }
+
+    private void Stamp(string key)
+    {
+        var stamp = Interlocked.Increment(ref _stamp);
+        ref var slot = ref _lastToldAt[Slot(key)];
+        var seen = Interlocked.Read(ref slot);
+        while (seen < stamp && Interlocked.CompareExchange(ref slot, stamp, seen) is var found && found != seen)
+        {
+            seen = found;
+        }
+    }
+
+    /// <summary>FNV-1a: the same slot for a key in every process run (string hash codes are randomized per process).</summary>
+    private static int Slot(string key)
+    {
+        var hash = 2166136261u;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % Slots);
     }
 
     private sealed class Subscription(Action dispose) : IDisposable
