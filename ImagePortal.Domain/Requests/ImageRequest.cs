@@ -283,9 +283,7 @@ public sealed class ImageRequest
     /// makes a colleague's pending decision fail as a conflict.</summary>
     public RequestEvent AddComment(string userId, string text, DateTimeOffset now)
     {
-        var entry = new RequestEvent(Id, RequestEventKind.Comment, userId, Guard.Required(text, "The comment", 2000), now);
-        _events.Add(entry);
-        return entry;
+        return Append(RequestEventKind.Comment, userId, Guard.Required(text, "The comment", 2000), now);
     }
 
     /// <summary>
@@ -294,9 +292,7 @@ public sealed class ImageRequest
     /// </summary>
     public RequestEvent RecordSecurityAlert(string text, DateTimeOffset now)
     {
-        var entry = new RequestEvent(Id, RequestEventKind.SecurityAlert, null, Guard.Required(text, "The alert", 1000), now);
-        _events.Add(entry);
-        return entry;
+        return Append(RequestEventKind.SecurityAlert, null, Guard.Required(text, "The alert", 1000), now);
     }
 
     /// <summary>
@@ -305,9 +301,7 @@ public sealed class ImageRequest
     /// </summary>
     public RequestEvent RecordQuarantineRelease(string userId, string text, DateTimeOffset now)
     {
-        var entry = new RequestEvent(Id, RequestEventKind.QuarantineReleased, Guard.Required(userId, "The administrator", 450), Guard.Required(text, "The note", 1000), now);
-        _events.Add(entry);
-        return entry;
+        return Append(RequestEventKind.QuarantineReleased, Guard.Required(userId, "The administrator", 450), Guard.Required(text, "The note", 1000), now);
     }
 
     private void Decide(string approverUserId, DateTimeOffset now)
@@ -344,11 +338,25 @@ public sealed class ImageRequest
 
     private RequestEvent Record(RequestEventKind kind, string? userId, string? text, DateTimeOffset now)
     {
-        var entry = new RequestEvent(Id, kind, userId, text, now);
-        _events.Add(entry);
+        var entry = Append(kind, userId, text, now);
         Version = Guid.NewGuid();
         return entry;
     }
+
+    /// <summary>
+    /// The timeline is read in the order of its times, so an event is never at or before one recorded earlier: filed and
+    /// approved by the agreement in one step, or started and ended by a worker in one save, happen "at once" and would
+    /// otherwise come back from the database in any order ("Approved by agreement" above "Submitted"). One tick later.
+    /// </summary>
+    private RequestEvent Append(RequestEventKind kind, string? userId, string? text, DateTimeOffset now)
+    {
+        var at = _events.Count == 0 ? now : Later(now, _events.Max(e => e.At).AddTicks(1));
+        var entry = new RequestEvent(Id, kind, userId, text, at);
+        _events.Add(entry);
+        return entry;
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
 
     public static string Describe(RequestStatus status) => status switch
     {

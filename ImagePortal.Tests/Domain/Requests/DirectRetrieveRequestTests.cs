@@ -32,6 +32,20 @@ public sealed class DirectRetrieveRequestTests
     }
 
     [Fact]
+    public void EachEvent_IsLaterThanTheOneBefore_EvenWhenRecordedAtOneInstant_OrAfterTheClockSteppedBack()
+    {
+        var request = Retrieve(Study("1.2.3.1"));
+        request.StartRetrieval(Now);
+        request.CompleteRetrieval(1, 0, Now);
+        request.AddComment("clerk-1", "Thanks.", Now.AddMinutes(-5));
+
+        var times = request.Events.Select(e => e.At).ToList();
+        Assert.Equal(Now, times[0]);
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second > pair.First, $"{pair.Second:O} is not after {pair.First:O}"));
+        Assert.True(times[^1] - times[0] < TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
     public void NoStudy_OrTheSameStudyTwice_IsRefused()
     {
         Assert.Throws<DomainException>(() => Retrieve());

@@ -276,4 +276,35 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
         Assert.Empty(filedLastYear.Value!.Items);
         Assert.Equal(FailureKind.Invalid, backwards.Failure!.Kind);
     }
+
+    [Fact]
+    public async Task TheTimeline_ListsWhatHappenedAtOneInstant_InTheOrderItHappened()
+    {
+        var (nvh, lic) = (await FacilityIdAsync("NVH"), await FacilityIdAsync("LIC"));
+        var clerk = await fixture.DbAsync(db => db.Users.Where(u => u.UserName == DemoUsers.ClerkNvh.UserName).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken));
+        var now = DateTimeOffset.UtcNow;
+        var numbers = Enumerable.Range(1, 12).Select(i => $"REQ-2098-{i:D6}").ToList();
+        await fixture.DbAsync(async db =>
+        {
+            foreach (var number in numbers)
+            {
+                db.ImageRequests.Add(ImageRequest.RetrieveUnderAgreement(
+                    number, nvh, lic, new PatientDetails("Walsh", "Tomás", null, PatientSex.Male, "LIC-9", "NVH-TL"),
+                    new RequestScope(["MG"], null, null, null, null), "Compare.", RequestPriority.Routine, now.AddDays(1), clerk,
+                    [new RequestedStudy($"1.2.826.0.1.3680043.8.498.77.{int.Parse(number[^6..], System.Globalization.CultureInfo.InvariantCulture)}", null, "MG", null, null, 4, new SourcePatient("LIC-9", null, null, null))], now));
+            }
+
+            return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        });
+
+        // As rows written before the entity kept each event later than the one before were: filed and approved at one instant.
+        await fixture.DbAsync(db => db.Set<RequestEvent>().Where(e => db.ImageRequests.Any(r => r.Id == e.RequestId && numbers.Contains(r.Number)))
+            .ExecuteUpdateAsync(e => e.SetProperty(x => x.At, now), TestContext.Current.CancellationToken));
+
+        foreach (var number in numbers)
+        {
+            var timeline = (await GetAsync(DemoUsers.ClerkNvh.UserName, number)).Timeline;
+            Assert.Equal([RequestEventKind.Submitted, RequestEventKind.ApprovedByAgreement], timeline.Select(t => t.Kind));
+        }
+    }
 }

@@ -55,7 +55,8 @@ public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> db
             request.ClaimedByUserId is { } claimer ? names.GetValueOrDefault(claimer, "an approver") : null,
             request.ClaimedByUserId == user.UserId, request.DenialReason, request.DecisionNote,
             request.Studies.ToList(),
-            request.Events.OrderBy(e => e.At)
+            // Events of one instant recorded before the entity kept its timeline strictly ordered follow the life of a request.
+            request.Events.OrderBy(e => e.At).ThenBy(e => e.Kind)
                 .Select(e => new TimelineEntry(e.At, e.Kind, e.UserId is null ? "ImagePortal" : names.GetValueOrDefault(e.UserId, "a user"), e.Text))
                 .ToList());
     }
