@@ -57,3 +57,30 @@ public static class SignedIn
         return page;
     }
 }
+
+/// <summary>Search partner archives: one query to the partners that grant direct query &amp; retrieve, then retrieve.</summary>
+public sealed class PartnerSearchPage(IPage page)
+{
+    public ILocator PatientId => page.GetByLabel("Patient ID (MRN) at the partner");
+
+    public ILocator LocalMrn => page.GetByLabel("MRN at your facility");
+
+    public ILocator ClinicalReason => page.GetByLabel("Clinical reason");
+
+    /// <summary>Searches by the partner's patient ID and waits for the answer.</summary>
+    public async Task FindAsync(string patientId)
+    {
+        await PatientId.FillAsync(patientId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
+        await Expect(page.GetByText(new System.Text.RegularExpressions.Regex(@"^Studies found in \d+ partner archive"))).ToBeVisibleAsync();
+    }
+
+    /// <summary>Selects the study whose checkbox's name matches <paramref name="study"/> and retrieves it under <paramref name="localMrn"/>.</summary>
+    public async Task RetrieveAsync(System.Text.RegularExpressions.Regex study, string localMrn, string reason)
+    {
+        await page.GetByRole(AriaRole.Checkbox, new() { NameRegex = study }).CheckAsync();
+        await LocalMrn.FillAsync(localMrn);
+        await ClinicalReason.FillAsync(reason);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Retrieve into your PACS" }).ClickAsync();
+    }
+}

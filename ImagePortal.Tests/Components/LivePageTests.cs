@@ -56,6 +56,27 @@ public sealed class LivePageTests : BunitContext
     }
 
     [Fact]
+    public async Task AChangeToldWhileThePagesFirstReadIsStillOnItsWay_EndsShowingTheNewest()
+    {
+        var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);
+        Services.AddSingleton(notifier);
+        var database = new FakeStatus { Value = "Approved" };
+        Services.AddSingleton(database);
+
+        // The page renders (and subscribes) while its first read, which has "Approved", is slow to come back; the worker
+        // commits "Completed" and tells; a refresh that reads it must not be overwritten when the first read comes back.
+        var slowRead = new TaskCompletionSource();
+        database.NextReadWaitsFor = slowRead.Task;
+        var page = Render<LoadingProbe>();
+        database.Value = "Completed";
+        var told = notifier.PublishAsync("request:R1");
+        slowRead.SetResult();
+        await told.WaitAsync(TimeSpan.FromSeconds(10), Xunit.TestContext.Current.CancellationToken);
+
+        page.WaitForAssertion(() => Assert.Equal("Completed", page.Find("span").TextContent), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task APageNothingChangedFor_ReadsOnce()
     {
         var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);

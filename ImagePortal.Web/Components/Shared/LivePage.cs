@@ -5,16 +5,22 @@ namespace ImagePortal.Web.Components.Shared;
 
 /// <summary>
 /// A page that refreshes itself when what it shows changes elsewhere (another user, another tab, a worker). It never
-/// shows an older state than the database's: a change told before it subscribed is caught up on, and a change told
-/// while a refresh reads makes one more refresh follow.
+/// ends showing an older state than the database's: its reads (the load its parameters cause, and each refresh) run one
+/// after the other, a change told before it subscribed is caught up on, and a change told while a refresh reads makes
+/// one more refresh follow (LivePageTests; LiveRequestPageTests repeats a fast direct retrieve).
 /// </summary>
 public abstract class LivePage : ComponentBase, IDisposable
 {
     private readonly List<IDisposable> _subscriptions = [];
 
     // Taken before the page first reads what it shows; the subscription comes only after the first render, and a change
-    // told in between reached nobody here (a direct retrieve can end in that gap: LivePageTests).
+    // told in between reached nobody here.
     private long? _readSince;
+
+    // The page's latest read and those queued behind it. Two overlapping reads could end out of order and leave the older
+    // answer shown: a refresh that read "Completed" overwritten by the page's first load, which read "Approved" before
+    // and came back after (the first render, and so the subscription, comes while that load still reads).
+    private Task _reading = Task.CompletedTask;
 
     [Inject]
     private ChangeNotifier Notifier { get; set; } = default!;
@@ -22,24 +28,33 @@ public abstract class LivePage : ComponentBase, IDisposable
     public override Task SetParametersAsync(ParameterView parameters)
     {
         _readSince ??= Notifier.Mark();
-        return base.SetParametersAsync(parameters);
+        if (_reading.IsCompleted)
+        {
+            return _reading = base.SetParametersAsync(parameters);
+        }
+
+        // Parameters can be read only now; the load they cause waits for the read under way.
+        parameters.SetParameterProperties(this);
+        return _reading = AfterReadingAsync(_reading, () => base.SetParametersAsync(ParameterView.Empty));
     }
 
-    /// <summary>Call from <c>OnAfterRender(firstRender: true)</c>: only a live circuit can be refreshed.</summary>
+    /// <summary>
+    /// Call from <c>OnAfterRender(firstRender: true)</c>: only a live circuit can be refreshed. <paramref name="refresh"/>
+    /// must not tell a change of <paramref name="key"/> itself: it would wait for its own end.
+    /// </summary>
     protected void Watch(string key, Func<Task> refresh)
     {
         var again = false;
         var refreshing = Task.CompletedTask;
 
-        // Runs on the page's dispatcher, so these steps never interleave with each other. One refresh at a time: two
-        // overlapping re-queries could finish out of order and leave the older answer shown. A change told while one
+        // Runs on the page's dispatcher, so these steps never interleave with each other. A change told while a refresh
         // reads may have come after its read, so one more follows it; every change told meanwhile shares that one.
         Task Changed()
         {
             again = true;
             if (refreshing.IsCompleted)
             {
-                refreshing = RefreshWhileChangedAsync();
+                refreshing = _reading = AfterReadingAsync(_reading, RefreshWhileChangedAsync);
             }
 
             return refreshing;
@@ -60,6 +75,20 @@ public abstract class LivePage : ComponentBase, IDisposable
         {
             _ = CatchUpAsync(Changed);
         }
+    }
+
+    private static async Task AfterReadingAsync(Task previous, Func<Task> next)
+    {
+        try
+        {
+            await previous;
+        }
+        catch (Exception)
+        {
+            // Whoever started that read has its failure (the renderer, or the notifier that logs it); this read goes on.
+        }
+
+        await next();
     }
 
     private async Task CatchUpAsync(Func<Task> changed)
