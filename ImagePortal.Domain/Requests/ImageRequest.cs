@@ -116,6 +116,18 @@ public sealed class ImageRequest
     /// <summary>Open: somebody still has to act on it before images can flow.</summary>
     public bool IsOpen => Status is RequestStatus.Submitted or RequestStatus.Claimed or RequestStatus.NeedsInfo;
 
+    /// <summary>
+    /// Whether <paramref name="userId"/>, acting as <paramref name="actor"/>, may do <paramref name="action"/> now: the
+    /// transition methods refuse exactly the moves this refuses (expiry also needs the due time past).
+    /// </summary>
+    public bool Allows(RequestAction action, RequestActor actor, string? userId) =>
+        RequestTransitions.ActorOf(action) == actor && RequestTransitions.AllowedFrom(action, Status) &&
+        (!RequestTransitions.ClaimerOnly(action) || IsClaimedBy(userId));
+
+    /// <summary>What a page may offer <paramref name="userId"/> acting as <paramref name="actor"/>; nothing else would be accepted.</summary>
+    public IReadOnlySet<RequestAction> AllowedActions(RequestActor actor, string? userId) =>
+        Enum.GetValues<RequestAction>().Where(action => Allows(action, actor, userId)).ToHashSet();
+
     public static ImageRequest Submit(
         string number, Guid requestingFacilityId, Guid sourceFacilityId, PatientDetails patient, RequestScope scope,
         string clinicalReason, RequestPriority priority, DateTimeOffset dueAt, string requestedByUserId, DateTimeOffset now) =>
@@ -151,21 +163,21 @@ public sealed class ImageRequest
 
     public void Claim(string approverUserId, DateTimeOffset now)
     {
-        Require(RequestStatus.Submitted, "claimed");
+        Require(RequestAction.Claim, approverUserId, "claimed");
         ClaimedByUserId = approverUserId;
         Transition(RequestStatus.Claimed, RequestEventKind.Claimed, approverUserId, null, now);
     }
 
     public void Release(string approverUserId, DateTimeOffset now)
     {
-        RequireClaimedBy(approverUserId, "released");
+        Require(RequestAction.Release, approverUserId, "released");
         ClaimedByUserId = null;
         Transition(RequestStatus.Submitted, RequestEventKind.Released, approverUserId, null, now);
     }
 
     public void Approve(string approverUserId, IReadOnlyCollection<RequestedStudy> studies, DateTimeOffset now)
     {
-        RequireClaimedBy(approverUserId, "approved");
+        Require(RequestAction.Approve, approverUserId, "approved");
         if (studies.Count == 0)
         {
             throw new DomainException("Select at least one study to approve.");
@@ -184,7 +196,7 @@ public sealed class ImageRequest
 
     public void Deny(string approverUserId, DenialReason reason, string? note, DateTimeOffset now)
     {
-        RequireClaimedBy(approverUserId, "denied");
+        Require(RequestAction.Deny, approverUserId, "denied");
         if (!Enum.IsDefined(reason))
         {
             throw new DomainException("Unknown denial reason.");
@@ -204,7 +216,7 @@ public sealed class ImageRequest
 
     public void AskForInformation(string approverUserId, string question, DateTimeOffset now)
     {
-        RequireClaimedBy(approverUserId, "sent back for information");
+        Require(RequestAction.AskForInformation, approverUserId, "sent back for information");
         DecisionNote = Guard.Required(question, "The question", 1000);
         ClaimedByUserId = null;
         Transition(RequestStatus.NeedsInfo, RequestEventKind.InformationRequested, approverUserId, DecisionNote, now);
@@ -212,17 +224,14 @@ public sealed class ImageRequest
 
     public void Resubmit(string requesterUserId, string answer, DateTimeOffset now)
     {
-        Require(RequestStatus.NeedsInfo, "resubmitted");
+        Require(RequestAction.Resubmit, requesterUserId, "resubmitted");
         var text = Guard.Required(answer, "The answer", 1000);
         Transition(RequestStatus.Submitted, RequestEventKind.Resubmitted, requesterUserId, text, now);
     }
 
     public void Cancel(string requesterUserId, DateTimeOffset now)
     {
-        if (Status is not (RequestStatus.Submitted or RequestStatus.Claimed))
-        {
-            throw Refused("cancelled");
-        }
+        Require(RequestAction.Cancel, requesterUserId, "cancelled");
 
         ClaimedByUserId = null;
         Transition(RequestStatus.Cancelled, RequestEventKind.Cancelled, requesterUserId, null, now);
@@ -231,10 +240,7 @@ public sealed class ImageRequest
     /// <summary>Policy: a request nobody decided by its due time expires.</summary>
     public void Expire(DateTimeOffset now)
     {
-        if (Status is not (RequestStatus.Submitted or RequestStatus.Claimed))
-        {
-            throw Refused("expired");
-        }
+        Require(RequestAction.Expire, null, "expired");
 
         if (now <= DueAt)
         {
@@ -248,17 +254,14 @@ public sealed class ImageRequest
     /// <summary>A retrieval worker starts (or, after a failure, retries) pulling the approved studies.</summary>
     public void StartRetrieval(DateTimeOffset now)
     {
-        if (Status is not (RequestStatus.Approved or RequestStatus.Failed))
-        {
-            throw Refused("retrieved");
-        }
+        Require(RequestAction.StartRetrieval, null, "retrieved");
 
         Transition(RequestStatus.Retrieving, RequestEventKind.RetrievalStarted, null, null, now);
     }
 
     public void CompleteRetrieval(int imported, int failed, DateTimeOffset now, string? detail = null)
     {
-        Require(RequestStatus.Retrieving, "completed");
+        Require(RequestAction.CompleteRetrieval, null, "completed");
         if (imported < 0 || failed < 0)
         {
             throw new DomainException("Counts cannot be negative.");
@@ -275,7 +278,7 @@ public sealed class ImageRequest
 
     public void FailRetrieval(string error, DateTimeOffset now)
     {
-        Require(RequestStatus.Retrieving, "failed");
+        Require(RequestAction.FailRetrieval, null, "failed");
         Transition(RequestStatus.Failed, RequestEventKind.Failed, null, Guard.Required(error, "The error", 1000), now);
     }
 
@@ -310,22 +313,21 @@ public sealed class ImageRequest
         DecidedAt = now;
     }
 
-    private void Require(RequestStatus expected, string action)
+    /// <summary>Refuses what <see cref="Allows"/> refuses (who acts is the caller's to check: the entity knows no roles).</summary>
+    private void Require(RequestAction action, string? userId, string verb)
     {
-        if (Status != expected)
+        if (!RequestTransitions.AllowedFrom(action, Status))
         {
-            throw Refused(action);
+            throw Refused(verb);
         }
-    }
 
-    private void RequireClaimedBy(string approverUserId, string action)
-    {
-        Require(RequestStatus.Claimed, action);
-        if (!string.Equals(ClaimedByUserId, approverUserId, StringComparison.Ordinal))
+        if (RequestTransitions.ClaimerOnly(action) && !IsClaimedBy(userId))
         {
             throw new DomainException("Another approver has claimed this request.");
         }
     }
+
+    private bool IsClaimedBy(string? userId) => userId is not null && string.Equals(ClaimedByUserId, userId, StringComparison.Ordinal);
 
     private DomainException Refused(string action) =>
         new($"Request {Number} is {Describe(Status)} and cannot be {action}.");
@@ -364,37 +366,4 @@ public sealed class ImageRequest
         RequestStatus.PartiallyCompleted => "partially completed",
         _ => status.ToString().ToLowerInvariant(),
     };
-}
-
-/// <summary>What the clerk asks for: modalities, a study date range, a description, an accession number.</summary>
-public sealed record RequestScope
-{
-    public RequestScope(IEnumerable<string>? modalities, DateOnly? from, DateOnly? to, string? description, string? accessionNumber)
-    {
-        Modalities = (modalities ?? []).Select(m => m.Trim().ToUpperInvariant()).Where(m => m.Length > 0).Distinct().Order().ToList();
-        if (Modalities.Any(m => m.Length > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
-        {
-            throw new DomainException("A modality is not a DICOM modality code.");
-        }
-
-        if (from is not null && to is not null && from > to)
-        {
-            throw new DomainException("The study date range ends before it starts.");
-        }
-
-        From = from;
-        To = to;
-        Description = Guard.Optional(description, "The description", 200);
-        AccessionNumber = Guard.Optional(accessionNumber, "The accession number", 16);
-    }
-
-    public IReadOnlyList<string> Modalities { get; }
-
-    public DateOnly? From { get; }
-
-    public DateOnly? To { get; }
-
-    public string? Description { get; }
-
-    public string? AccessionNumber { get; }
 }

@@ -314,7 +314,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     {
         await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
         var request = JobReads.Found(await JobReads.RequestForUpdateAsync(db, _job.RequestId, cancellationToken), "request", _job.RequestId);
-        if (request.Status is RequestStatus.Approved or RequestStatus.Failed)
+        if (request.Allows(RequestAction.StartRetrieval, RequestActor.Portal, null))
         {
             request.StartRetrieval(services.Clock.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);

@@ -177,13 +177,13 @@ public sealed class RetrievalRunner(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = JobReads.Found(await JobReads.RequestForUpdateAsync(db, run.RequestId, cancellationToken), "request", run.RequestId);
         var now = clock.GetUtcNow();
-        if (request.Status is RequestStatus.Approved or RequestStatus.Failed)
+        if (request.Allows(RequestAction.StartRetrieval, RequestActor.Portal, null))
         {
             request.StartRetrieval(now);
         }
 
         var kind = RequestEventKind.Failed;
-        if (request.Status == RequestStatus.Retrieving)
+        if (request.Allows(RequestAction.CompleteRetrieval, RequestActor.Portal, null))
         {
             if (outcome.State == RetrievalJobState.Failed && outcome.Imported == 0)
             {

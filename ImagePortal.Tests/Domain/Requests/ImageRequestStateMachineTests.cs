@@ -123,6 +123,60 @@ public sealed class ImageRequestStateMachineTests
         }
     }
 
+    /// <summary>Each test action as the entity names it for <see cref="ImageRequest.AllowedActions"/>.</summary>
+    private static readonly Dictionary<string, RequestAction> Named = new()
+    {
+        ["Claim"] = RequestAction.Claim,
+        ["Release"] = RequestAction.Release,
+        ["Approve"] = RequestAction.Approve,
+        ["Deny"] = RequestAction.Deny,
+        ["AskForInformation"] = RequestAction.AskForInformation,
+        ["Resubmit"] = RequestAction.Resubmit,
+        ["Cancel"] = RequestAction.Cancel,
+        ["Expire"] = RequestAction.Expire,
+        ["StartRetrieval"] = RequestAction.StartRetrieval,
+        ["Complete"] = RequestAction.CompleteRetrieval,
+        ["CompletePartially"] = RequestAction.CompleteRetrieval,
+        ["Fail"] = RequestAction.FailRetrieval,
+    };
+
+    /// <summary>Who does each action in these tests: the approver who claims, the clerk who asked, the portal.</summary>
+    private static readonly Dictionary<RequestActor, string?> Users = new()
+    {
+        [RequestActor.Approver] = Approver,
+        [RequestActor.Requester] = Clerk,
+        [RequestActor.Portal] = null,
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryStateAndAction))]
+    public void AllowedActions_OfferAnActionExactlyWhenTheTransitionIsLegal_AndOnlyToWhoeverDoesIt(RequestStatus from, string action)
+    {
+        var request = InState(from);
+        var what = Named[action];
+        var legal = Legal.ContainsKey((from, action));
+
+        foreach (var actor in Enum.GetValues<RequestActor>())
+        {
+            var offered = request.AllowedActions(actor, Users[actor]).Contains(what);
+            Assert.Equal(legal && actor == RequestTransitions.ActorOf(what), offered);
+            Assert.Equal(offered, request.Allows(what, actor, Users[actor]));
+        }
+    }
+
+    [Fact]
+    public void ARequestTheApproverDecided_OffersThemNothingMore()
+    {
+        foreach (var status in new[] { RequestStatus.Approved, RequestStatus.Denied, RequestStatus.Completed, RequestStatus.Failed })
+        {
+            var request = InState(status);
+
+            Assert.Equal(Approver, request.ClaimedByUserId);
+            Assert.Empty(request.AllowedActions(RequestActor.Approver, Approver));
+            Assert.Empty(request.AllowedActions(RequestActor.Requester, Clerk));
+        }
+    }
+
     [Theory]
     [InlineData("Release")]
     [InlineData("Approve")]
@@ -131,6 +185,8 @@ public sealed class ImageRequestStateMachineTests
     public void OnlyTheApproverWhoClaimed_CanDecide(string action)
     {
         var request = InState(RequestStatus.Claimed);
+        Assert.DoesNotContain(Named[action], request.AllowedActions(RequestActor.Approver, "approver-2"));
+        Assert.Contains(Named[action], request.AllowedActions(RequestActor.Approver, Approver));
 
         var error = Assert.Throws<DomainException>(() =>
         {

@@ -79,7 +79,7 @@ public sealed class RequestExpiry(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.ImageRequests.Include(r => r.Events).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (request is null || request.Status is not (RequestStatus.Submitted or RequestStatus.Claimed) || request.DueAt >= cutoff)
+        if (request is null || !request.Allows(RequestAction.Expire, RequestActor.Portal, null) || request.DueAt >= cutoff)
         {
             return false;
         }
