@@ -307,4 +307,20 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
             Assert.Equal([RequestEventKind.Submitted, RequestEventKind.ApprovedByAgreement], timeline.Select(t => t.Kind));
         }
     }
+
+    [Fact]
+    public async Task LookingUpStudies_OfARequestTheApproverHasDenied_IsRefused_WithoutAskingThePacs()
+    {
+        var number = await FileAsync("NVH-LU1");
+        Assert.True((await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version))).IsSuccess);
+        Assert.True((await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName,
+            new DenyRequest(number, (await GetAsync(DemoUsers.ApproverSbr.UserName, number)).Version, DenialReason.PatientNotFound, null))).IsSuccess);
+
+        var lookUp = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new LookUpStudies(number, "SBR-1", null, null, null, null, []));
+
+        Assert.Equal(FailureKind.Invalid, lookUp.Failure!.Kind);
+        Assert.Contains("denied", lookUp.Failure.Message);
+        Assert.Empty(await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == ImagePortal.Domain.Audit.AuditEventType.Query)
+            .ToListAsync(TestContext.Current.CancellationToken)));
+    }
 }

@@ -18,7 +18,7 @@ public sealed record RequestDetails(
     string RequestingFacility, string SourceFacility, bool IsRequesterSide, bool IsSourceSide,
     PatientDetails Patient, string ModalityScope, DateOnly? StudyDateFrom, DateOnly? StudyDateTo, string? StudyDescription,
     string? AccessionNumber, string ClinicalReason, string? ClaimedBy, bool ClaimedByMe, DenialReason? DenialReason, string? DecisionNote,
-    IReadOnlyList<RequestedStudy> Studies, IReadOnlyList<TimelineEntry> Timeline);
+    IReadOnlyList<RequestedStudy> Studies, IReadOnlyList<TimelineEntry> Timeline, IReadOnlySet<RequestAction> Actions);
 
 public sealed record TimelineEntry(DateTimeOffset At, RequestEventKind Kind, string? Who, string? Text);
 
@@ -45,11 +45,24 @@ public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> db
         var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => u.DisplayName, cancellationToken);
 
+        var isRequesterSide = request.RequestingFacilityId == user.FacilityId && user.IsInRole(Roles.Clerk);
+        var isSourceSide = request.SourceFacilityId == user.FacilityId && user.IsInRole(Roles.Approver);
+
+        // What the page offers is what the entity would accept from this user, side by side (a user is on one side only).
+        var actions = new HashSet<RequestAction>();
+        if (isRequesterSide)
+        {
+            actions.UnionWith(request.AllowedActions(RequestActor.Requester, user.UserId));
+        }
+
+        if (isSourceSide)
+        {
+            actions.UnionWith(request.AllowedActions(RequestActor.Approver, user.UserId));
+        }
+
         return new RequestDetails(
             request.Number, request.Version, request.Status, request.Priority, request.CreatedAt, request.DueAt,
-            facilities[request.RequestingFacilityId], facilities[request.SourceFacilityId],
-            request.RequestingFacilityId == user.FacilityId && user.IsInRole(Roles.Clerk),
-            request.SourceFacilityId == user.FacilityId && user.IsInRole(Roles.Approver),
+            facilities[request.RequestingFacilityId], facilities[request.SourceFacilityId], isRequesterSide, isSourceSide,
             request.Patient, request.ModalityScope, request.StudyDateFrom, request.StudyDateTo, request.StudyDescription,
             request.AccessionNumber, request.ClinicalReason,
             request.ClaimedByUserId is { } claimer ? names.GetValueOrDefault(claimer, "an approver") : null,
@@ -58,6 +71,7 @@ public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> db
             // Events of one instant recorded before the entity kept its timeline strictly ordered follow the life of a request.
             request.Events.OrderBy(e => e.At).ThenBy(e => e.Kind)
                 .Select(e => new TimelineEntry(e.At, e.Kind, e.UserId is null ? "ImagePortal" : names.GetValueOrDefault(e.UserId, "a user"), e.Text))
-                .ToList());
+                .ToList(),
+            actions);
     }
 }

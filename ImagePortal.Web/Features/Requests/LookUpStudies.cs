@@ -1,6 +1,7 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
@@ -56,7 +57,7 @@ public static class StudySearchRules
 }
 
 public sealed class LookUpStudiesHandler(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, IPacsGateway pacs, IAuditTrail audit)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, IPacsGateway pacs, IAuditTrail audit, ICurrentUser user)
     : IQueryHandler<LookUpStudies, Result<StudySearch>>
 {
     public async ValueTask<Result<StudySearch>> Handle(LookUpStudies query, CancellationToken cancellationToken)
@@ -66,6 +67,14 @@ public sealed class LookUpStudiesHandler(
         if (request is null)
         {
             return Result<StudySearch>.NotFound(RequestAccess.NotFoundMessage);
+        }
+
+        // The look-up is the first step of approving: on a request this approver cannot approve (decided, closed, or
+        // claimed by a colleague) it would only read patient data for nothing.
+        if (!request.Allows(RequestAction.Approve, RequestActor.Approver, user.UserId))
+        {
+            return Result<StudySearch>.Invalid(
+                $"Request {request.Number} is {ImageRequest.Describe(request.Status)}: only the approver who claimed it looks up its studies, before deciding.");
         }
 
         var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.FacilityId == request.SourceFacilityId).ToListAsync(cancellationToken);
