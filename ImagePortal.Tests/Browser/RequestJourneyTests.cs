@@ -72,6 +72,17 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
     }
 
     [Fact]
+    public async Task ANetworkAdministrator_OpeningAnUnknownRequest_SeesNotFound()
+    {
+        await using var context = await browser.NewContextAsync();
+        var admin = await SignedIn.AsAsync(context, DemoUsers.NetworkAdmin);
+
+        await admin.GotoAsync("/requests/REQ-2099-999999");
+
+        await Expect(new Shell(admin).Heading).ToHaveTextAsync("Not found");
+    }
+
+    [Fact]
     public async Task TheWholeJourney_ApproverFindsTwoStudiesInARealPacs_AndTheClerkSeesApprovedWithoutReload()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -104,8 +104,9 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
         Assert.Equal(FailureKind.NotFound, wrongSideClaim.Failure!.Kind);
         var clerkClaim = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ClaimRequest(number, version));
         Assert.Equal(FailureKind.Forbidden, clerkClaim.Failure!.Kind);
+        // An auditor is on neither side either: to them, as to anyone there, the request does not exist.
         var auditorRead = await fixture.QueryAsync("auditor", new GetRequest(number));
-        Assert.Equal(FailureKind.Forbidden, auditorRead.Failure!.Kind);
+        Assert.Equal(FailureKind.NotFound, auditorRead.Failure!.Kind);
 
         // Same facilities, wrong roles: SBR's clerk does not work SBR's inbox; NVH's approver does not follow NVH's requests.
         var holdingClerkRead = await fixture.QueryAsync(DemoUsers.ClerkSbr.UserName, new GetRequest(number));
@@ -322,5 +323,20 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
         Assert.Contains("denied", lookUp.Failure.Message);
         Assert.Empty(await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == ImagePortal.Domain.Audit.AuditEventType.Query)
             .ToListAsync(TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task ANetworkAdministrator_AskingForARequest_GetsNotFound_WhetherItExistsOrNot()
+    {
+        var number = await FileAsync("NVH-NA1");
+
+        var unknown = await fixture.QueryAsync(DemoUsers.NetworkAdmin.UserName, new GetRequest("REQ-2099-999999"));
+        var existing = await fixture.QueryAsync(DemoUsers.NetworkAdmin.UserName, new GetRequest(number));
+
+        Assert.Equal(FailureKind.NotFound, unknown.Failure!.Kind);
+        Assert.Equal(unknown.Failure, existing.Failure);
+        var alerts = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == ImagePortal.Domain.Audit.AuditEventType.SecurityAlert)
+            .ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Single(alerts);
     }
 }

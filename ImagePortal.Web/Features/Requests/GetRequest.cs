@@ -9,8 +9,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Requests;
 
-/// <summary>One request with its timeline, for staff of either facility it concerns.</summary>
-[AuthorizeMessage(Roles.Clerk, Roles.Approver)]
+/// <summary>
+/// One request with its timeline, for staff of either facility it concerns (RequestAccess: a clerk of the facility that
+/// asked, an approver of the one that holds the images). Any signed-in user may ask: to all others it is "not found",
+/// whether it exists or not, and asking for one that exists is a security alert.
+/// </summary>
+[AuthorizeMessage]
 public sealed record GetRequest(string Number) : IQuery<Result<RequestDetails>>;
 
 public sealed record RequestDetails(
