@@ -34,7 +34,15 @@ public sealed class UserActivityReporter(IJSRuntime js, CircuitActivity activity
 
         _reference = DotNetObjectReference.Create(this);
         var interval = ReportInterval(settings.CurrentValue.IdleTimeout);
-        await js.InvokeVoidAsync("imagePortalSession.watchActivity", _reference, (int)interval.TotalMilliseconds);
+        try
+        {
+            await js.InvokeVoidAsync("imagePortalSession.watchActivity", _reference, (int)interval.TotalMilliseconds);
+        }
+        catch (JSDisconnectedException)
+        {
+            // The person left (or closed the tab) before the browser answered: nobody is there to watch, and the circuit
+            // is going away. Unhandled, it would be logged as an error of the page they left.
+        }
     }
 
     public void Dispose() => _reference?.Dispose();
