@@ -9,10 +9,9 @@ using MudBlazor;
 
 namespace ImagePortal.Tests.Components;
 
-/// <summary>The bell and the notifications page on the real portal services, as the RCH approver of the demo.</summary>
+/// <summary>The bell and the notifications page on the real portal services, each test as a demo user of its own (they count unread notifications).</summary>
 public sealed class NotificationsComponentsTests : MudComponentTest, IClassFixture<UseCaseFixture>
 {
-    private const string User = "approver.tch";
     private readonly UseCaseFixture _portal;
 
     public NotificationsComponentsTests(UseCaseFixture portal)
@@ -26,20 +25,21 @@ public sealed class NotificationsComponentsTests : MudComponentTest, IClassFixtu
     [Fact]
     public async Task OpeningTheBell_ReadsNothing_OpeningANotification_ReadsThatOne_AndTheBellLeadsToAllOfThem()
     {
-        var ids = await NotifyAsync(3, "bell");
-        await SignInAsync(_portal, User);
+        const string user = "approver.tch";
+        var ids = await NotifyAsync(user, 3, "bell");
+        await SignInAsync(_portal, user);
         var popover = Render<MudPopoverProvider>();
         var bell = Render<NotificationBell>();
         bell.WaitForAssertion(() => Assert.Contains("Notifications: 3 unread", bell.Markup), TimeSpan.FromSeconds(10));
 
         await bell.InvokeAsync(() => bell.Find("button").Click());
         popover.WaitForAssertion(() => Assert.Contains("All notifications", popover.Markup), TimeSpan.FromSeconds(10));
-        Assert.Equal(3, await UnreadAsync());
+        Assert.Equal(3, await UnreadAsync(user));
 
         var newest = popover.FindAll(".mud-menu-item").First(i => i.TextContent.Contains("bell 2"));
         await popover.InvokeAsync(() => newest.Click());
 
-        await Poll.UntilAsync(async () => await UnreadAsync() == 2, TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(async () => await UnreadAsync(user) == 2, TimeSpan.FromSeconds(10));
         Assert.NotNull(await _portal.DbAsync(db => db.UserNotifications.Where(n => n.Id == ids[2]).Select(n => n.ReadAt).SingleAsync(Ct)));
         Assert.EndsWith("/requests/REQ-2026-000802", Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri);
     }
@@ -47,8 +47,9 @@ public sealed class NotificationsComponentsTests : MudComponentTest, IClassFixtu
     [Fact]
     public async Task ThePage_ListsEachNotificationAsALink_UnreadInBold_AndMarksOneRead()
     {
-        await NotifyAsync(2, "page");
-        await SignInAsync(_portal, User);
+        const string user = "clerk.tch";
+        await NotifyAsync(user, 2, "page");
+        await SignInAsync(_portal, user);
         Render<MudPopoverProvider>();
 
         var page = Render<Notifications>();
@@ -57,16 +58,16 @@ public sealed class NotificationsComponentsTests : MudComponentTest, IClassFixtu
         Assert.Equal("/requests/REQ-2026-000801", link.GetAttribute("href"));
         Assert.Contains("font-weight:600", link.GetAttribute("style"));
 
-        var before = await UnreadAsync();
+        var before = await UnreadAsync(user);
         await page.InvokeAsync(() => page.FindAll("button").First(b => b.GetAttribute("aria-label") == "Mark read: page 1 for REQ-2026-000801").Click());
 
-        await Poll.UntilAsync(async () => await UnreadAsync() == before - 1, TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(async () => await UnreadAsync(user) == before - 1, TimeSpan.FromSeconds(10));
         page.WaitForAssertion(() => Assert.DoesNotContain("font-weight:600", page.FindAll("a").Single(a => a.TextContent.Contains("page 1")).GetAttribute("style") ?? ""), TimeSpan.FromSeconds(10));
     }
 
-    private async Task<List<Guid>> NotifyAsync(int count, string label)
+    private async Task<List<Guid>> NotifyAsync(string user, int count, string label)
     {
-        var userId = await _portal.DbAsync(db => db.Users.Where(u => u.UserName == User).Select(u => u.Id).SingleAsync(Ct));
+        var userId = await _portal.DbAsync(db => db.Users.Where(u => u.UserName == user).Select(u => u.Id).SingleAsync(Ct));
         var now = DateTimeOffset.UtcNow;
         var notifications = Enumerable.Range(0, count)
             .Select(i => new UserNotification(userId, $"{label} {i} for REQ-2026-00080{i}", $"/requests/REQ-2026-00080{i}", now.AddSeconds(i)))
@@ -79,5 +80,5 @@ public sealed class NotificationsComponentsTests : MudComponentTest, IClassFixtu
         return notifications.Select(n => n.Id).ToList();
     }
 
-    private Task<int> UnreadAsync() => _portal.DbAsync(db => db.UserNotifications.CountAsync(n => n.ReadAt == null && db.Users.Any(u => u.Id == n.UserId && u.UserName == User), Ct));
+    private Task<int> UnreadAsync(string user) => _portal.DbAsync(db => db.UserNotifications.CountAsync(n => n.ReadAt == null && db.Users.Any(u => u.Id == n.UserId && u.UserName == user), Ct));
 }
