@@ -22,7 +22,7 @@ public sealed class AuditorJourneyTests(BrowserFixture browser) : IClassFixture<
         await new Shell(page).Navigation.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
         await Expect(new Shell(page).Heading).ToHaveTextAsync("Audit trail");
         await new Shell(page).WaitUntilInteractiveAsync();
-        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "UserAuthentication" }).First).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Sign-in or sign-out" }).First).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify integrity" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(new Regex(@"Audit trail intact: \d+ events checked"));

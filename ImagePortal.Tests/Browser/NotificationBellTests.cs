@@ -22,7 +22,7 @@ public sealed class NotificationBellTests(BrowserFixture browser) : IClassFixtur
             await using var db = await provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync(Ct);
             var clerk = await db.Users.Where(u => u.UserName == DemoUsers.ClerkNvh.UserName).Select(u => u.Id).SingleAsync(Ct);
             db.UserNotifications.Add(new UserNotification(clerk, "SBR approved REQ-2026-000777: 1 study", "/requests/REQ-2026-000777", DateTimeOffset.UtcNow.AddMinutes(-2)));
-            db.UserNotifications.Add(new UserNotification(clerk, "SBR denied REQ-2026-000778: ConsentMissing", "/requests/REQ-2026-000778", DateTimeOffset.UtcNow.AddMinutes(-1)));
+            db.UserNotifications.Add(new UserNotification(clerk, "SBR denied REQ-2026-000778: Patient consent missing", "/requests/REQ-2026-000778", DateTimeOffset.UtcNow.AddMinutes(-1)));
             return await db.SaveChangesAsync(Ct);
         });
         await using var context = await browser.NewContextAsync();

@@ -33,7 +33,7 @@ public sealed class RequestNotificationTests(UseCaseFixture fixture) : IClassFix
 
         var clerkBell = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new GetMyNotifications());
         Assert.Equal(1, clerkBell.Value!.Unread);
-        Assert.Equal($"SBR denied {number}: ConsentMissing", clerkBell.Value.Latest[0].Text);
+        Assert.Equal($"SBR denied {number}: Patient consent missing", clerkBell.Value.Latest[0].Text);
 
         await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new MarkMyNotificationsRead());
         Assert.Equal(0, (await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new GetMyNotifications())).Value!.Unread);

@@ -3,6 +3,7 @@ using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Identity;
+using ImagePortal.Web.Features.Common;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,7 +32,7 @@ public sealed class RequestNotifications(
             RequestEventKind.Resubmitted => (await ApproversOfAsync(db, request.SourceFacilityId, cancellationToken),
                 $"{requester} answered your question on {request.Number}"),
             RequestEventKind.Approved => ([request.RequestedByUserId], $"{source} approved {request.Number}: {request.Studies.Count} {(request.Studies.Count == 1 ? "study" : "studies")}"),
-            RequestEventKind.Denied => ([request.RequestedByUserId], $"{source} denied {request.Number}: {request.DenialReason}"),
+            RequestEventKind.Denied => ([request.RequestedByUserId], $"{source} denied {request.Number}: {(request.DenialReason is { } reason ? Labels.Of(reason) : "no reason given")}"),
             RequestEventKind.InformationRequested => ([request.RequestedByUserId], $"{source} asks about {request.Number}: {request.DecisionNote}"),
             RequestEventKind.Expired => ([request.RequestedByUserId], $"{request.Number} expired: {source} did not decide by its due time. Phone them or file it again"),
             RequestEventKind.Comment => (await CommentRecipientsAsync(db, request, cancellationToken), $"New comment on {request.Number}: {request.Events[^1].Text}"),

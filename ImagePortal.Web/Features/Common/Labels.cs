@@ -1,0 +1,65 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Requests;
+
+namespace ImagePortal.Web.Features.Common;
+
+/// <summary>
+/// The one place that says each code the portal stores in the words a clerk, an approver or an auditor reads: a status,
+/// a timeline entry, a denial reason, a role, an audit event's kind and outcome. Pages, notifications and e-mail use these.
+/// </summary>
+public static class Labels
+{
+    public static string Of(RequestStatus status) => status switch
+    {
+        RequestStatus.NeedsInfo => "Needs information",
+        RequestStatus.PartiallyCompleted => "Partially completed",
+        _ => status.ToString(),
+    };
+
+    public static string Of(DenialReason reason) => reason switch
+    {
+        DenialReason.PatientNotFound => "Patient not found",
+        DenialReason.NoMatchingStudies => "No matching studies",
+        DenialReason.InsufficientClinicalReason => "Clinical reason not sufficient",
+        DenialReason.ConsentMissing => "Patient consent missing",
+        DenialReason.DuplicateRequest => "Duplicate request",
+        DenialReason.Other => "Other reason",
+        _ => Words(reason.ToString()),
+    };
+
+    /// <summary>"ApprovedByAgreement" reads "Approved by agreement".</summary>
+    public static string Of(RequestEventKind kind) => Words(kind.ToString());
+
+    public static string Of(AuditEventType type) => type switch
+    {
+        AuditEventType.UserAuthentication => "Sign-in or sign-out",
+        AuditEventType.BeginTransferring => "Transfer started",
+        AuditEventType.InstancesTransferred => "Images transferred",
+        AuditEventType.PatientRecord => "Patient record",
+        AuditEventType.ConfigurationChange => "Configuration change",
+        _ => Words(type.ToString()),
+    };
+
+    public static string Of(AuditOutcome outcome) => outcome switch
+    {
+        AuditOutcome.Success => "Success",
+        AuditOutcome.MinorFailure => "Minor failure",
+        AuditOutcome.SeriousFailure => "Serious failure",
+        AuditOutcome.MajorFailure => "Major failure",
+        _ => Words(outcome.ToString()),
+    };
+
+    public static string Role(string role) => role switch
+    {
+        Roles.FacilityAdmin => "Facility administrator",
+        Roles.NetworkAdmin => "Network administrator",
+        _ => role,
+    };
+
+    private static string Words(string name)
+    {
+        var words = System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z])([A-Z])", " $1").ToLowerInvariant();
+        return words.Length == 0 ? words : char.ToUpperInvariant(words[0]) + words[1..];
+    }
+}
