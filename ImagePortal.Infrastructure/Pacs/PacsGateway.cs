@@ -241,14 +241,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
     {
         var settings = options.CurrentValue;
         var identity = await portal.GetAsync(cancellationToken);
-        var client = new DicomClient(node.Host, node.Port, new AssociationOptions
-        {
-            CallingAeTitle = identity.AeTitle,
-            CalledAeTitle = node.AeTitleValue,
-            ConnectTimeout = settings.ConnectTimeout,
-            ResponseTimeout = settings.ResponseTimeout,
-            Tls = Retrieval.DicomTlsFiles.ClientAuthentication(node, settings),
-        }, loggers);
+        var client = new DicomClient(node.Host, node.Port, Retrieval.DicomTlsFiles.AssociationFor(node, identity, settings), loggers);
         try
         {
             return await call(client);

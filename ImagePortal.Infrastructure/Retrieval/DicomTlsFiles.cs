@@ -1,4 +1,5 @@
 using System.Net.Security;
+using ImagePortal.Dicom.Network.Association;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ImagePortal.Domain.Facilities;
@@ -14,6 +15,19 @@ namespace ImagePortal.Infrastructure.Retrieval;
 internal static class DicomTlsFiles
 {
     private static readonly Dictionary<string, ((string, string, DateTime) Version, X509Certificate2 Certificate)> ClientCertificates = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How the portal calls a node (queries, retrievals, stores into a destination, quarantine releases): its AE title,
+    /// the node's, the timeouts, and TLS where the node is set to it. One place, so no caller forgets a part.
+    /// </summary>
+    public static AssociationOptions AssociationFor(DicomNode node, PortalDicomIdentity identity, PortalDicomOptions settings) => new()
+    {
+        CallingAeTitle = identity.AeTitle,
+        CalledAeTitle = node.AeTitleValue,
+        ConnectTimeout = settings.ConnectTimeout,
+        ResponseTimeout = settings.ResponseTimeout,
+        Tls = ClientAuthentication(node, settings),
+    };
 
     /// <summary>
     /// TLS for the portal's own associations to a node set to TLS: the node's certificate must chain to

@@ -152,14 +152,7 @@ internal sealed partial class JobRun
     {
         var settings = services.DicomOptions.CurrentValue;
         var identity = await services.PortalIdentity.GetAsync(cancellationToken);
-        var client = new DicomClient(node.Host, node.Port, new AssociationOptions
-        {
-            CallingAeTitle = identity.AeTitle,
-            CalledAeTitle = node.AeTitleValue,
-            ConnectTimeout = settings.ConnectTimeout,
-            ResponseTimeout = settings.ResponseTimeout,
-            Tls = DicomTlsFiles.ClientAuthentication(node, settings),
-        }, services.Loggers);
+        var client = new DicomClient(node.Host, node.Port, DicomTlsFiles.AssociationFor(node, identity, settings), services.Loggers);
         try
         {
             return await client.OpenAsync(contexts, cancellationToken);

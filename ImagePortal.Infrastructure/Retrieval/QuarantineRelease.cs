@@ -162,14 +162,7 @@ public sealed class QuarantineRelease(
 
         var settings = dicomOptions.CurrentValue;
         var identity = await portalIdentity.GetAsync(cancellationToken);
-        var client = new DicomClient(destination.Host, destination.Port, new AssociationOptions
-        {
-            CallingAeTitle = identity.AeTitle,
-            CalledAeTitle = destination.AeTitleValue,
-            ConnectTimeout = settings.ConnectTimeout,
-            ResponseTimeout = settings.ResponseTimeout,
-            Tls = destination.UseTls ? new System.Net.Security.SslClientAuthenticationOptions { TargetHost = destination.Host } : null,
-        }, loggers);
+        var client = new DicomClient(destination.Host, destination.Port, DicomTlsFiles.AssociationFor(destination, identity, settings), loggers);
         try
         {
             await using var association = await client.OpenAsync([.. wanted.Select(s => new PresentationContextRequest(sopClass, [s]))], cancellationToken);
