@@ -12,12 +12,12 @@ public sealed partial class LabelsTests
     public static TheoryData<string, string> EveryCode()
     {
         var data = new TheoryData<string, string>();
-        foreach (var value in Enum.GetValues<RequestStatus>()) data.Add(value.ToString(), Labels.Of(value));
-        foreach (var value in Enum.GetValues<DenialReason>()) data.Add(value.ToString(), Labels.Of(value));
-        foreach (var value in Enum.GetValues<RequestEventKind>()) data.Add(value.ToString(), Labels.Of(value));
-        foreach (var value in Enum.GetValues<AuditEventType>()) data.Add(value.ToString(), Labels.Of(value));
-        foreach (var value in Enum.GetValues<AuditOutcome>()) data.Add(value.ToString(), Labels.Of(value));
-        foreach (var role in Roles.All) data.Add(role, Labels.Role(role));
+        foreach (var value in Enum.GetValues<RequestStatus>()) data.Add($"RequestStatus.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<DenialReason>()) data.Add($"DenialReason.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<RequestEventKind>()) data.Add($"RequestEventKind.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<AuditEventType>()) data.Add($"AuditEventType.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<AuditOutcome>()) data.Add($"AuditOutcome.{value}", Labels.Of(value));
+        foreach (var role in Roles.All) data.Add($"Role {role}", Labels.Role(role));
         return data;
     }
 
