@@ -90,7 +90,12 @@ public sealed class ManyWorkerProcessesTests(SharedDatabaseFixture fixture) : IC
             Assert.Equal(expected, ledger.Select(l => l.SopInstanceUid).Order(StringComparer.Ordinal));
             Assert.Equal(Jobs, ledger.Select(l => l.JobId).Distinct().Count());
 
-            // Each job began and ended once, under one worker's name, in the audit trail; the work was shared.
+            // Each job began and ended once, under one worker's name, in the audit trail; the work was shared. A worker
+            // audits a job's end after committing it, so the last ends may still be on their way when every job reads done.
+            await Poll.UntilAsync(
+                async () => await fixture.DbAsync(db => db.AuditEvents.CountAsync(
+                    e => e.Type == AuditEventType.InstancesTransferred && e.ObjectReference != null && e.ObjectReference.StartsWith("REQ-1996-"), Ct)) >= Jobs,
+                TimeSpan.FromSeconds(30));
             var transfers = await fixture.DbAsync(db => db.AuditEvents.AsNoTracking()
                 .Where(e => e.ObjectReference != null && e.ObjectReference.StartsWith("REQ-1996-") &&
                             (e.Type == AuditEventType.BeginTransferring || e.Type == AuditEventType.InstancesTransferred))
