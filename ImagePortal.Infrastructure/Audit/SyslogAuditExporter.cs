@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -200,10 +201,10 @@ public sealed class SyslogAuditExporter(
             $"The syslog collector {Settings.Host}:{Settings.Port} refused the connection: is it running and listening on that port?",
         SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } =>
             $"The syslog collector's name {Settings.Host} is not known (DNS).",
-        SocketException socket => $"Network error talking to the syslog collector {Settings.Host}:{Settings.Port}: {socket.SocketErrorCode}.",
+        SocketException socket => $"The syslog collector {Settings.Host}:{Settings.Port} cannot be reached: {NetworkErrors.Describe(socket)}.",
         AuthenticationException auth => $"TLS with the syslog collector failed: {auth.Message} {auth.InnerException?.Message}".Trim(),
         TimeoutException timeout => timeout.Message,
         IOException io => $"The connection to the syslog collector broke: {io.Message}",
-        _ => $"{ex.GetType().Name}: {ex.Message}",
+        _ => ex.Message,
     };
 }

@@ -262,7 +262,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         DicomAssociationException aborted => new PacsUnavailableException($"{Describe(node)} ended the association: {aborted.Message}", aborted),
         DicomProtocolException protocol => new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol),
         System.Security.Authentication.AuthenticationException tls => new PacsUnavailableException($"{Describe(node)}: the TLS handshake failed ({tls.Message}).", tls),
-        SocketException socket => new PacsUnavailableException($"{Describe(node)} cannot be reached: {socket.SocketErrorCode}.", socket),
+        SocketException socket => new PacsUnavailableException($"{Describe(node)} cannot be reached: {NetworkErrors.Describe(socket)}.", socket),
         IOException io => new PacsUnavailableException($"{Describe(node)}: the connection broke ({io.Message}).", io),
         _ => null,
     };

@@ -43,7 +43,7 @@ public sealed class AdministrationTests(BrowserFixture browser) : IClassFixture<
         await Expect(page.GetByText("Node CLOSED_PORT was added.")).ToBeVisibleAsync();
         await nodes.TestConnection("CLOSED_PORT").ClickAsync();
         await Expect(nodes.EchoOutcome).ToHaveTextAsync(
-            $"Test connection to CLOSED_PORT failed: PACS CLOSED_PORT at 127.0.0.1:{closedPort} cannot be reached: ConnectionRefused.");
+            $"Test connection to CLOSED_PORT failed: PACS CLOSED_PORT at 127.0.0.1:{closedPort} cannot be reached: nothing accepts connections on that port; is the service running and listening there? (connection refused).");
     }
 
     [Fact]

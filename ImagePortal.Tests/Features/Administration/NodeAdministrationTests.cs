@@ -182,7 +182,7 @@ public sealed class NodeAdministrationTests(UseCaseFixture fixture) : IClassFixt
         Assert.True(up.Value!.Succeeded, up.Value.Error);
         Assert.InRange(up.Value.RoundTripMs, 0.0, 10_000);
         Assert.False(down.Value!.Succeeded);
-        Assert.Equal($"PACS ECHO_DOWN at 127.0.0.1:{closedPort} cannot be reached: ConnectionRefused.", down.Value.Error);
+        Assert.Equal($"PACS ECHO_DOWN at 127.0.0.1:{closedPort} cannot be reached: nothing accepts connections on that port; is the service running and listening there? (connection refused).", down.Value.Error);
         Assert.Single(await fixture.AuditAsync(AuditEventType.ConfigurationChange, $"C-ECHO to ECHO_DOWN at 127.0.0.1:{closedPort} failed"));
     }
 }
