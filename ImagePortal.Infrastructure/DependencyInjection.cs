@@ -48,6 +48,17 @@ public static class DependencyInjection
                     options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure().UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
                 services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqlServerImagePortalDbContext>>();
                 break;
+            case DatabaseProvider.PostgreSql:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException(
+                        $"Database:Provider is PostgreSql but ConnectionStrings:{ConnectionStringName} is empty.");
+                }
+
+                services.AddDbContextFactory<PostgreSqlImagePortalDbContext>(options =>
+                    options.UseNpgsql(connectionString, sql => sql.EnableRetryOnFailure().UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
+                services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<PostgreSqlImagePortalDbContext>>();
+                break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
         }

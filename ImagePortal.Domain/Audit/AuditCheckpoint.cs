@@ -1,4 +1,5 @@
 using System.Globalization;
+using ImagePortal.Domain.Common;
 
 namespace ImagePortal.Domain.Audit;
 
@@ -22,7 +23,7 @@ public sealed class AuditCheckpoint
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequence);
         Sequence = sequence;
         Hash = hash;
-        CreatedAt = at.ToUniversalTime();
+        CreatedAt = StoredInstant.Of(at);
         KeyId = key.Id;
         Seal = key.Seal(Canonical());
     }

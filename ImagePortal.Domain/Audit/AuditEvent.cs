@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ImagePortal.Domain.Common;
 
 namespace ImagePortal.Domain.Audit;
 
@@ -75,7 +76,7 @@ public sealed class AuditEvent
         : this()
     {
         Id = Guid.CreateVersion7();
-        At = at.ToUniversalTime();
+        At = StoredInstant.Of(at);
         Type = type;
         Action = action;
         Outcome = outcome;

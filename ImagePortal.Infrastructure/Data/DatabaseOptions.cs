@@ -4,6 +4,7 @@ public enum DatabaseProvider
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
 /// <summary>The <c>Database</c> section of configuration; the connection string is <c>ConnectionStrings:ImagePortal</c>.</summary>

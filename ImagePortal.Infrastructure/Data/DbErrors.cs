@@ -1,6 +1,7 @@
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ImagePortal.Infrastructure.Data;
 
@@ -18,6 +19,8 @@ public static class DbErrors
         SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
         // 2601: duplicate key row in a unique index; 2627: violation of a PRIMARY KEY or UNIQUE constraint.
         SqlException sqlServer => sqlServer.Number is 2601 or 2627,
+        // 23505 unique_violation: https://www.postgresql.org/docs/current/errcodes-appendix.html
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
 }

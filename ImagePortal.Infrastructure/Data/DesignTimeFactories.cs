@@ -17,3 +17,11 @@ internal sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<S
             .UseSqlServer("Server=(design-time);Database=ImagePortal;Trusted_Connection=True;TrustServerCertificate=True")
             .Options);
 }
+
+internal sealed class PostgreSqlDesignTimeFactory : IDesignTimeDbContextFactory<PostgreSqlImagePortalDbContext>
+{
+    public PostgreSqlImagePortalDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgreSqlImagePortalDbContext>()
+            .UseNpgsql("Host=design-time;Database=imageportal")
+            .Options);
+}

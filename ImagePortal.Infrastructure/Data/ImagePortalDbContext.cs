@@ -21,6 +21,7 @@ namespace ImagePortal.Infrastructure.Data;
 /// <code>
 /// dotnet ef migrations add NAME --project ImagePortal.Infrastructure --startup-project ImagePortal.Infrastructure --context SqliteImagePortalDbContext --output-dir Data/Migrations/Sqlite
 /// dotnet ef migrations add NAME --project ImagePortal.Infrastructure --startup-project ImagePortal.Infrastructure --context SqlServerImagePortalDbContext --output-dir Data/Migrations/SqlServer
+/// dotnet ef migrations add NAME --project ImagePortal.Infrastructure --startup-project ImagePortal.Infrastructure --context PostgreSqlImagePortalDbContext --output-dir Data/Migrations/PostgreSql
 /// </code>
 /// and the idempotent SQL Server script a DBA applies:
 /// <code>
@@ -83,3 +84,6 @@ public sealed class SqliteImagePortalDbContext(DbContextOptions<SqliteImagePorta
 
 /// <summary>Production: many web and worker nodes share one SQL Server database.</summary>
 public sealed class SqlServerImagePortalDbContext(DbContextOptions<SqlServerImagePortalDbContext> options) : ImagePortalDbContext(options);
+
+/// <summary>Production: many web and worker nodes share one PostgreSQL database.</summary>
+public sealed class PostgreSqlImagePortalDbContext(DbContextOptions<PostgreSqlImagePortalDbContext> options) : ImagePortalDbContext(options);

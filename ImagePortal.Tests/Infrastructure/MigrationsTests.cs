@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Infrastructure;
 
-/// <summary>Both providers' migration sets must match the model, so neither set can rot unnoticed.</summary>
+/// <summary>Every provider's migration set must match the model, so no set can rot unnoticed.</summary>
 public sealed class MigrationsTests
 {
     [Fact]
@@ -36,6 +36,35 @@ public sealed class MigrationsTests
     }
 
     [Fact]
+    public void PostgreSqlMigrations_MatchTheModel()
+    {
+        using var db = PostgreSql();
+
+        Assert.False(db.Database.HasPendingModelChanges(), "Add a PostgreSQL migration (see ImagePortalDbContext remarks).");
+        var script = db.GetInfrastructure().GetRequiredService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        Assert.Contains("CREATE TABLE \"Facilities\"", script);
+        Assert.Contains("audit_events_append_only", script);
+    }
+
+    /// <summary>
+    /// The PostgreSQL set begins with one baseline (the model as the provider was added) and from then on follows the
+    /// others migration by migration, under the same names.
+    /// </summary>
+    [Fact]
+    public void ThePostgreSqlSet_FollowsTheOthersAfterItsBaseline()
+    {
+        using var sqlite = new SqliteImagePortalDbContext(new DbContextOptionsBuilder<SqliteImagePortalDbContext>()
+            .UseSqlite("Data Source=:memory:").Options);
+        using var postgreSql = PostgreSql();
+
+        var postgreSqlSet = postgreSql.Database.GetMigrations().ToList();
+        var baseline = postgreSqlSet[0];
+        Assert.EndsWith("_InitialCreate", baseline);
+        var laterOthers = sqlite.Database.GetMigrations().Where(m => string.CompareOrdinal(m, baseline) > 0);
+        Assert.Equal(laterOthers.Select(Name), postgreSqlSet.Skip(1).Select(Name));
+    }
+
+    [Fact]
     public void TheTwoSetsHaveTheSameMigrations()
     {
         using var sqlite = new SqliteImagePortalDbContext(new DbContextOptionsBuilder<SqliteImagePortalDbContext>()
@@ -46,4 +75,9 @@ public sealed class MigrationsTests
         static IEnumerable<string> Names(DbContext db) => db.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]);
         Assert.Equal(Names(sqlite), Names(sqlServer));
     }
+
+    private static string Name(string migrationId) => migrationId[(migrationId.IndexOf('_') + 1)..];
+
+    private static PostgreSqlImagePortalDbContext PostgreSql() =>
+        new(new DbContextOptionsBuilder<PostgreSqlImagePortalDbContext>().UseNpgsql("Host=127.0.0.1;Port=1;Database=unused").Options);
 }

@@ -23,6 +23,23 @@ public sealed class AuditEventTests
         Assert.True(second.IsIntactUnder(Key));
     }
 
+    [Fact]
+    public void ItsTime_IsSealedAsEveryDatabaseKeepsIt_ToTheMicrosecond()
+    {
+        // 100 ns ticks below the microsecond, which PostgreSQL's timestamptz does not keep.
+        var at = new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.FromHours(1)).AddTicks(1_234_567);
+        var written = new AuditEvent(
+            at, AuditEventType.Query, AuditAction.Read, AuditOutcome.Success, null, "auditor", null, null, null, null, "x", AuditEvent.GenesisHash, Key);
+
+        Assert.Equal(TimeSpan.Zero, written.At.Offset);
+        Assert.Equal(at.UtcTicks - 7, written.At.UtcTicks);
+
+        // Read back from a microsecond store, the event is still intact.
+        var stored = written.At;
+        typeof(AuditEvent).GetProperty(nameof(AuditEvent.At))!.SetValue(written, new DateTimeOffset(stored.UtcTicks / 10 * 10, TimeSpan.Zero));
+        Assert.True(written.IsIntactUnder(Key));
+    }
+
     [Theory]
     [InlineData(nameof(AuditEvent.Description), "nothing to see")]
     [InlineData(nameof(AuditEvent.PatientId), "NVH-9999")]

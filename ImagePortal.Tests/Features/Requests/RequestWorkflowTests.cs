@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Features.Requests;
 
-public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
 {
     private static readonly ApprovedStudy ChestCt = new(
         "1.2.826.0.1.3680043.8.498.10", new DateOnly(2025, 5, 2), "CT", "CT THORAX", "SBR0001", 300, new SourcePatient("SBR-77120", null, "Müller^Jürgen", null));
@@ -186,7 +186,7 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task ConcurrencyToken_RefusesTheSecondOfTwoSimultaneousSaves_OnSqlite()
+    public async Task ConcurrencyToken_RefusesTheSecondOfTwoSimultaneousSaves()
     {
         var number = await FileAsync("NVH-8008");
         var approver = await fixture.DbAsync(db => db.Users.Where(u => u.UserName == DemoUsers.ApproverSbr.UserName).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken));
@@ -340,3 +340,9 @@ public sealed class RequestWorkflowTests(UseCaseFixture fixture) : IClassFixture
         Assert.Single(alerts);
     }
 }
+
+/// <summary>The request workflow on SQLite, the embedded default.</summary>
+public sealed class RequestWorkflowTests(UseCaseFixture fixture) : RequestWorkflowTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>The request workflow on a real PostgreSQL server, as several nodes share one in production.</summary>
+public sealed class RequestWorkflowOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : RequestWorkflowTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Features.Retrieval;
 
-/// <summary>The durable queue on a real SQLite database: leases are exclusive, expire, and end only for their owner.</summary>
-public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+/// <summary>The durable queue on a real database: leases are exclusive, expire, and end only for their owner.</summary>
+public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -206,3 +206,9 @@ public sealed class RetrievalQueueTests(UseCaseFixture fixture) : IClassFixture<
         return ids;
     });
 }
+
+/// <summary>The durable queue on SQLite, the embedded default.</summary>
+public sealed class RetrievalQueueTests(UseCaseFixture fixture) : RetrievalQueueTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>The durable queue on a real PostgreSQL server, as several nodes share one in production.</summary>
+public sealed class RetrievalQueueOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : RetrievalQueueTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

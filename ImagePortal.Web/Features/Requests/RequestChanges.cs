@@ -52,8 +52,10 @@ public sealed class RequestChanges(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException conflict) when (conflict is DbUpdateConcurrencyException || DbErrors.IsDuplicateKey(conflict))
         {
+            // The version check refuses the second of two saves; where the database inserts the change's new rows
+            // before it updates the request (PostgreSQL), a row the first save added refuses it instead.
             return Result.Conflict($"Request {number} was changed by someone else at the same moment. Reload it and decide again.");
         }
 

@@ -1,0 +1,145 @@
+using Npgsql;
+
+namespace ImagePortal.Tests.Support.Peers;
+
+/// <summary>
+/// A real PostgreSQL server: Debian's <c>postgres</c> (package <c>postgresql</c>) with a cluster of its own in a temp
+/// folder, listening on 127.0.0.1 on a free port, trust authentication for the <c>postgres</c> user only from there.
+/// PostgreSQL refuses to run as root: under root (as on CI) the cluster belongs to the <c>postgres</c> system user and
+/// the server runs as that user (<c>setpriv</c> executes it in place, so the process the test kills is the server).
+/// Durability is switched off (fsync, synchronous commit): the tests need the server's semantics, not its crash safety.
+/// </summary>
+public sealed class PostgresPeer : IAsyncDisposable
+{
+    private readonly PeerProcess _process;
+    private readonly TempDirectory _folder;
+
+    private PostgresPeer(PeerProcess process, TempDirectory folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>A connection string to <paramref name="database"/> on this server.</summary>
+    public string ConnectionString(string database = "postgres") =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database,
+            // Many web and worker nodes in one test: each has a pool of its own.
+            MaxPoolSize = 20, Timeout = 15, CommandTimeout = 60,
+        }.ConnectionString;
+
+    public static async Task<PostgresPeer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var bin = FindBinDirectory();
+        var folder = new TempDirectory("postgres");
+        try
+        {
+            var data = folder.Combine("data");
+            var sockets = folder.Combine("sockets");
+            Directory.CreateDirectory(data);
+            Directory.CreateDirectory(sockets);
+            var asRoot = Environment.UserName == "root";
+            if (asRoot)
+            {
+                await RunAsync("chown", ["-R", "postgres:postgres", folder.Path], folder.Path, cancellationToken);
+            }
+
+            var (initdbFile, initdbArgs) = AsServerUser(asRoot, Path.Combine(bin, "initdb"),
+                ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+            await RunAsync(initdbFile, initdbArgs, folder.Path, cancellationToken);
+
+            var port = FreePort.Next();
+            var (postgresFile, postgresArgs) = AsServerUser(asRoot, Path.Combine(bin, "postgres"),
+            [
+                "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", sockets,
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB",
+            ]);
+            var process = PeerProcess.Start(postgresFile, postgresArgs, folder.Path);
+            var peer = new PostgresPeer(process, folder, port);
+            try
+            {
+                await process.WaitUntilAsync(async ct => await peer.AcceptsQueriesAsync(ct), $"PostgreSQL on port {port}", TimeSpan.FromSeconds(30), cancellationToken);
+                return peer;
+            }
+            catch
+            {
+                await peer.DisposeAsync();
+                throw;
+            }
+        }
+        catch
+        {
+            folder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates an empty database and returns the connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return ConnectionString(name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await _process.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private async Task<bool> AcceptsQueriesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString());
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            return await command.ExecuteScalarAsync(cancellationToken) is 1;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    private static string FindBinDirectory()
+    {
+        const string root = "/usr/lib/postgresql";
+        var bin = Directory.Exists(root)
+            ? Directory.GetDirectories(root)
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(b => File.Exists(Path.Combine(b, "postgres")) && File.Exists(Path.Combine(b, "initdb")))
+                .OrderByDescending(b => int.TryParse(Path.GetFileName(Path.GetDirectoryName(b)), out var v) ? v : 0)
+                .FirstOrDefault()
+            : null;
+        if (bin is null)
+        {
+            ExternalTools.Unavailable("PostgreSQL's server is missing (/usr/lib/postgresql/*/bin/postgres): install it with 'apt-get install postgresql'.");
+        }
+
+        return bin!;
+    }
+
+    private static (string File, string[] Arguments) AsServerUser(bool asRoot, string program, string[] arguments) =>
+        asRoot
+            ? (ExternalTools.Require("setpriv", "util-linux"), ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", program, .. arguments])
+            : (program, arguments);
+
+    private static async Task RunAsync(string file, string[] arguments, string folder, CancellationToken cancellationToken)
+    {
+        var (exitCode, output) = await PeerProcess.RunAsync(file, arguments, folder, TimeSpan.FromSeconds(60), cancellationToken: cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} failed ({exitCode}):\n{output}");
+        }
+    }
+}
