@@ -36,9 +36,13 @@ public sealed partial class Quarantine
 
     private string LimitText => SizeText(Settings.CurrentValue.QuarantineLimitBytes);
 
+    // Until the grid has read its first page, its empty text would be a false "nothing here" (EmptyState).
+    private bool _read;
+
     private async Task<GridData<QuarantineRow>> LoadAsync(GridState<QuarantineRow> state, CancellationToken cancellationToken)
     {
         var result = await Mediator.Send(new ListQuarantinedInstances(_includeEnded, state.Page, state.PageSize), cancellationToken);
+        _read = true;
         if (result.Failure is { } failure)
         {
             Snackbar.Add(failure.Message, Severity.Error);
