@@ -57,6 +57,25 @@ public sealed class DicomNode
 
     public bool Supports(DicomCapabilities capability) => (Capabilities & capability) == capability;
 
+    public const int MaxEchoErrorLength = 500;
+
+    /// <summary>When the portal last reached for this node (a C-ECHO from Test connection, or a retrieval's association).</summary>
+    public DateTimeOffset? LastEchoAt { get; private set; }
+
+    /// <summary>Whether that last attempt got an answer; null if the portal has not tried yet.</summary>
+    public bool? LastEchoSucceeded { get; private set; }
+
+    /// <summary>Why the last attempt failed, as the network said it.</summary>
+    public string? LastEchoError { get; private set; }
+
+    /// <summary>Remembers the outcome of the latest attempt to reach the node, for the administrators' home page.</summary>
+    public void RecordEcho(DateTimeOffset at, bool succeeded, string? error)
+    {
+        LastEchoAt = at;
+        LastEchoSucceeded = succeeded;
+        LastEchoError = succeeded ? null : error is { Length: > MaxEchoErrorLength } ? error[..MaxEchoErrorLength] : error;
+    }
+
     internal void Update(string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
     {
         if (IsImportDestination && (capabilities & DicomCapabilities.Store) == 0)

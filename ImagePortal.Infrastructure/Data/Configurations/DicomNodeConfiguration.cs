@@ -17,6 +17,7 @@ internal sealed class DicomNodeConfiguration : IEntityTypeConfiguration<DicomNod
         builder.Property(n => n.Host).HasMaxLength(DicomNode.MaxHostLength).IsRequired();
         builder.Property(n => n.Capabilities).HasConversion<int>();
         builder.Property(n => n.CallingAddressCheck).HasConversion<int>();
+        builder.Property(n => n.LastEchoError).HasMaxLength(DicomNode.MaxEchoErrorLength);
         builder.HasIndex(n => new { n.FacilityId, n.AeTitleValue });
     }
 }

@@ -157,8 +157,9 @@ public sealed class RemoveNodeHandler(IDbContextFactory<ImagePortalDbContext> db
             facility => NodeRules.Describe(facility.Nodes.FirstOrDefault(n => n.Id == command.NodeId)));
 }
 
+/// <summary>Also remembers the outcome on the node: the administrators' home page lists nodes whose last attempt failed.</summary>
 public sealed class TestNodeConnectionHandler(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, IPacsGateway pacs, IAuditTrail audit)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, IPacsGateway pacs, IAuditTrail audit, TimeProvider clock)
     : ICommandHandler<TestNodeConnection, Result<EchoOutcome>>
 {
     public async ValueTask<Result<EchoOutcome>> Handle(TestNodeConnection command, CancellationToken cancellationToken)
@@ -169,7 +170,7 @@ public sealed class TestNodeConnectionHandler(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var node = await db.DicomNodes.AsNoTracking().FirstOrDefaultAsync(n => n.Id == command.NodeId && n.FacilityId == command.FacilityId, cancellationToken);
+        var node = await db.DicomNodes.FirstOrDefaultAsync(n => n.Id == command.NodeId && n.FacilityId == command.FacilityId, cancellationToken);
         if (node is null)
         {
             return Result<EchoOutcome>.NotFound("No such DICOM node.");
@@ -185,6 +186,9 @@ public sealed class TestNodeConnectionHandler(
         {
             outcome = new EchoOutcome(false, 0, error.Message);
         }
+
+        node.RecordEcho(clock.GetUtcNow(), outcome.Succeeded, outcome.Error);
+        await db.SaveChangesAsync(cancellationToken);
 
         await audit.RecordAsync(
             new AuditEntry(AuditEventType.ConfigurationChange, AuditAction.Execute, outcome.Succeeded ? AuditOutcome.Success : AuditOutcome.MinorFailure,

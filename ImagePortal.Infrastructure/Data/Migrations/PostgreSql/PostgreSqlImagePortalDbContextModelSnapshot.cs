@@ -221,6 +221,16 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<bool>("IsImportDestination")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTimeOffset?>("LastEchoAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastEchoError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<bool?>("LastEchoSucceeded")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)

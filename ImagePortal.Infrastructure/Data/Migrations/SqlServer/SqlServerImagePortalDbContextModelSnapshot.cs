@@ -221,6 +221,16 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.Property<bool>("IsImportDestination")
                         .HasColumnType("bit");
 
+                    b.Property<DateTimeOffset?>("LastEchoAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("LastEchoError")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<bool?>("LastEchoSucceeded")
+                        .HasColumnType("bit");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -214,6 +214,16 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.Property<bool>("IsImportDestination")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastEchoAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastEchoError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("LastEchoSucceeded")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -244,7 +244,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     UseTls = table.Column<bool>(type: "boolean", nullable: false),
                     Capabilities = table.Column<int>(type: "integer", nullable: false),
                     CallingAddressCheck = table.Column<int>(type: "integer", nullable: false),
-                    IsImportDestination = table.Column<bool>(type: "boolean", nullable: false)
+                    IsImportDestination = table.Column<bool>(type: "boolean", nullable: false),
+                    LastEchoAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastEchoSucceeded = table.Column<bool>(type: "boolean", nullable: true),
+                    LastEchoError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
                 },
                 constraints: table =>
                 {
