@@ -17,9 +17,10 @@ public sealed record ListInbox(RequestFilter Filter, int PageIndex, int PageSize
 
 /// <param name="FiledFrom">First day (UTC) of filing to include.</param>
 /// <param name="FiledTo">Last day (UTC) of filing to include.</param>
+/// <param name="Queue">A slice the home page counts and links to; "today" is the facility's day.</param>
 public sealed record RequestFilter(
     RequestStatus? Status = null, RequestPriority? Priority = null, string? Patient = null, Guid? PartnerFacilityId = null,
-    DateOnly? FiledFrom = null, DateOnly? FiledTo = null);
+    DateOnly? FiledFrom = null, DateOnly? FiledTo = null, RequestQueue? Queue = null);
 
 /// <summary>What the clerk's list is ordered by; newest filed first when nothing is chosen.</summary>
 public enum RequestSortColumn
@@ -54,7 +55,7 @@ public sealed class ListRequestsValidator : IValidator<ListRequests>, IValidator
     public IEnumerable<string> Validate(ListInbox message) => RequestLists.ValidatePaging(message.PageIndex, message.PageSize, message.Filter);
 }
 
-public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user)
+public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock)
     : IQueryHandler<ListRequests, Result<Page<RequestRow>>>, IQueryHandler<ListInbox, Result<Page<RequestRow>>>
 {
     public async ValueTask<Result<Page<RequestRow>>> Handle(ListRequests query, CancellationToken cancellationToken)
@@ -67,6 +68,7 @@ public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> 
             requests = requests.Where(r => r.SourceFacilityId == partner);
         }
 
+        requests = await RequestLists.InQueueAsync(db, requests, query.Filter.Queue, user, clock.GetUtcNow(), cancellationToken);
         requests = RequestLists.Sort(RequestLists.Apply(requests, query.Filter), query.Sort ?? RequestSort.Default);
         return await RequestLists.PageAsync(db, requests, r => r.SourceFacilityId, user.UserId, query.PageIndex, query.PageSize, cancellationToken);
     }
@@ -77,7 +79,8 @@ public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> 
         var facilityId = user.FacilityId;
         RequestStatus[] waiting = [RequestStatus.Submitted, RequestStatus.Claimed];
         var requests = db.ImageRequests.AsNoTracking().Where(r => r.SourceFacilityId == facilityId);
-        requests = query.Filter.Status is null ? requests.Where(r => waiting.Contains(r.Status)) : requests;
+        requests = query.Filter.Status is null && query.Filter.Queue is null ? requests.Where(r => waiting.Contains(r.Status)) : requests;
+        requests = await RequestLists.InQueueAsync(db, requests, query.Filter.Queue, user, clock.GetUtcNow(), cancellationToken);
         if (query.Filter.PartnerFacilityId is { } partner)
         {
             requests = requests.Where(r => r.RequestingFacilityId == partner);
@@ -111,6 +114,54 @@ internal static class RequestLists
         if (filter.Status is { } status && !Enum.IsDefined(status) || filter.Priority is { } priority && !Enum.IsDefined(priority))
         {
             yield return "Unknown status or priority.";
+        }
+
+        if (filter.Queue is { } queue && !Enum.IsDefined(queue))
+        {
+            yield return "Unknown list.";
+        }
+    }
+
+    /// <summary>The requests of <paramref name="queue"/> (all of them when null); the home page counts with the same rules.</summary>
+    public static async Task<IQueryable<ImageRequest>> InQueueAsync(
+        ImagePortalDbContext db, IQueryable<ImageRequest> requests, RequestQueue? queue, ICurrentUser user, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (queue is not { } q)
+        {
+            return requests;
+        }
+
+        var day = q is RequestQueue.DueToday or RequestQueue.CompletedToday
+            ? await FacilityDay.OfAsync(db, user.FacilityId, now, cancellationToken)
+            : null;
+        return InQueue(db, requests, q, user.UserId, now, day);
+    }
+
+    public static IQueryable<ImageRequest> InQueue(
+        ImagePortalDbContext db, IQueryable<ImageRequest> requests, RequestQueue queue, string? userId, DateTimeOffset now, FacilityDay? day)
+    {
+        var waiting = RequestQueues.Waiting;
+        var unfinished = RequestQueues.Unfinished;
+        var done = RequestQueues.Done;
+        switch (queue)
+        {
+            case RequestQueue.Open:
+                return requests.Where(r => unfinished.Contains(r.Status));
+            case RequestQueue.AwaitingAnswer:
+                return requests.Where(r => waiting.Contains(r.Status));
+            case RequestQueue.Overdue:
+                return requests.Where(r => waiting.Contains(r.Status) && r.DueAt < now);
+            case RequestQueue.DueToday:
+                var tomorrow = day!.TomorrowStart;
+                return requests.Where(r => waiting.Contains(r.Status) && r.DueAt >= now && r.DueAt < tomorrow);
+            case RequestQueue.ClaimedByMe:
+                return requests.Where(r => r.Status == RequestStatus.Claimed && r.ClaimedByUserId == userId);
+            case RequestQueue.CompletedToday:
+                var today = day!.TodayStart;
+                return requests.Where(r => done.Contains(r.Status) && db.RetrievalJobs.Any(j => j.RequestId == r.Id && j.FinishedAt >= today));
+            default:
+                return requests.Where(_ => false);
         }
     }
 
