@@ -44,7 +44,7 @@ public sealed class DemoTourTests(DemoBrowserFixture browser) : IClassFixture<De
         await login.SignInAsync(DemoUsers.ClerkNvh.UserName, DemoUsers.ClerkNvh.Password);
         await Expect(new Shell(clerk).Heading).ToContainTextAsync("Welcome");
         await Expect(clerk.GetByTestId("demo-badge")).ToHaveTextAsync("Demo");
-        await Expect(clerk.GetByText("Next: open Partner facilities")).ToBeVisibleAsync();
+        await Expect(clerk.GetByRole(AriaRole.Heading, new() { Name = "Your facility's requests" })).ToBeVisibleAsync();
         await ShootAsync(clerk, "home-clerk");
 
         await clerk.GotoAsync("/facilities");
