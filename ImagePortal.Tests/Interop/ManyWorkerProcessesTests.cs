@@ -22,8 +22,7 @@ namespace ImagePortal.Tests.Interop;
 /// what it is sent; the jobs are written straight to the database, already approved, once every worker is waiting.
 /// It keeps both cores busy for half a minute, so it runs alone, after the parallel tests (<see cref="AloneCollection"/>).
 /// </summary>
-[Collection(AloneCollection.Name)]
-public sealed class ManyWorkerProcessesTests(SharedDatabaseFixture fixture) : IClassFixture<SharedDatabaseFixture>
+public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture)
 {
     private const int Jobs = 1000;
     private const int Workers = 3;
@@ -212,3 +211,11 @@ public sealed class ManyWorkerProcessesTests(SharedDatabaseFixture fixture) : IC
         }
     }
 }
+
+/// <summary>Worker processes on one SQLite file, the embedded default.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class ManyWorkerProcessesTests(SharedDatabaseFixture fixture) : ManyWorkerProcessesTestsBase(fixture), IClassFixture<SharedDatabaseFixture>;
+
+/// <summary>Worker processes on one PostgreSQL database, as the nodes of a multi-node installation share it.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class ManyWorkerProcessesOnPostgreSqlTests(PostgreSqlSharedDatabaseFixture fixture) : ManyWorkerProcessesTestsBase(fixture), IClassFixture<PostgreSqlSharedDatabaseFixture>;

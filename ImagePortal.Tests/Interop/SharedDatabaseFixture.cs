@@ -1,10 +1,11 @@
+using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>The web role in the test process, on a SQLite file that worker processes (<see cref="StartWorker"/>) share.</summary>
-public sealed class SharedDatabaseFixture : UseCaseFixture
+public class SharedDatabaseFixture : UseCaseFixture
 {
     private readonly TempDirectory _folder = new("shared-db");
 
@@ -15,10 +16,14 @@ public sealed class SharedDatabaseFixture : UseCaseFixture
     /// <summary>Every process writing to one trail seals it with the same key, as every node of an installation must.</summary>
     public string AuditChainKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The database every node of this fixture uses.</summary>
+    protected virtual (DatabaseProvider Provider, string ConnectionString) Database => (DatabaseProvider.Sqlite, $"Data Source={DatabasePath}");
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Portal:Role"] = "web",
-        ["ConnectionStrings:ImagePortal"] = $"Data Source={DatabasePath}",
+        [$"{DatabaseOptions.SectionName}:Provider"] = Database.Provider.ToString(),
+        ["ConnectionStrings:ImagePortal"] = Database.ConnectionString,
         ["Audit:ChainKey"] = AuditChainKey,
     };
 
@@ -39,9 +44,9 @@ public sealed class SharedDatabaseFixture : UseCaseFixture
             ["Demo__AllowOutsideDevelopment"] = "true",
             // The demo PACS listen on fixed ports: the test's own process or another worker may hold them.
             ["Demo__Enabled"] = "false",
-            ["Database__Provider"] = "Sqlite",
+            ["Database__Provider"] = Database.Provider.ToString(),
             ["Database__MigrateOnStartup"] = "false",
-            ["ConnectionStrings__ImagePortal"] = $"Data Source={DatabasePath}",
+            ["ConnectionStrings__ImagePortal"] = Database.ConnectionString,
             ["Storage__DataDirectory"] = folder,
             ["Audit__ChainKey"] = AuditChainKey,
             ["Dicom__Port"] = "0",
@@ -63,5 +68,31 @@ public sealed class SharedDatabaseFixture : UseCaseFixture
     {
         await base.DisposeAsync();
         _folder.Dispose();
+    }
+}
+
+/// <summary>The same nodes on one PostgreSQL database (<see cref="PostgresPeer"/>), as a multi-node installation runs.</summary>
+public sealed class PostgreSqlSharedDatabaseFixture : SharedDatabaseFixture
+{
+    private PostgresPeer? _server;
+    private string? _connectionString;
+
+    protected override (DatabaseProvider Provider, string ConnectionString) Database =>
+        (DatabaseProvider.PostgreSql, _connectionString ?? throw new InvalidOperationException("The fixture has not started."));
+
+    public override async ValueTask InitializeAsync()
+    {
+        _server = await PostgresPeer.StartAsync(TestContext.Current.CancellationToken);
+        _connectionString = await _server.CreateDatabaseAsync("imageportal", TestContext.Current.CancellationToken);
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 }

@@ -15,7 +15,7 @@ namespace ImagePortal.Tests.Interop;
 /// Issue 6: the same application started with <c>Portal:Role=worker</c> as separate processes on one database. A worker
 /// process killed mid-transfer loses its lease; a second one resumes, and the destination ends with every instance once.
 /// </summary>
-public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFixture<SharedDatabaseFixture>
+public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -106,3 +106,9 @@ public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : IClassFi
         }
     }
 }
+
+/// <summary>Worker processes on one SQLite file, the embedded default.</summary>
+public sealed class WorkerProcessTests(SharedDatabaseFixture fixture) : WorkerProcessTestsBase(fixture), IClassFixture<SharedDatabaseFixture>;
+
+/// <summary>Worker processes on one PostgreSQL database, as the nodes of a multi-node installation share it.</summary>
+public sealed class WorkerProcessOnPostgreSqlTests(PostgreSqlSharedDatabaseFixture fixture) : WorkerProcessTestsBase(fixture), IClassFixture<PostgreSqlSharedDatabaseFixture>;
