@@ -33,14 +33,18 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
         const long halfMegabyte = 524288;
         var job = new JobRow("REQ-2026-000042", RetrievalJobState.Running, 1, Now, 300, 150, 2, 150 * halfMegabyte, null, false, Now.AddMinutes(-1),
-            [new StudyProgressRow("1.2.840.1", 300, 150, 2, 150 * halfMegabyte, Now.AddSeconds(-10), null)]);
+            [new StudyProgressRow("1.2.840.1", new DateOnly(2024, 1, 15), "CT\\SR", "CT chest", 300, 150, 2, 150 * halfMegabyte, Now.AddSeconds(-10), null)]);
 
         var panel = Render<JobProgress>(p => p.Add(x => x.Job, job));
 
         var text = Normalize(panel.Find("p").TextContent);
         Assert.Equal("Running · 150 of 300 instances · 75.0 MB of about 150.0 MB · 2 failed · attempt 2", text);
-        Assert.Contains("Study 1.2.840.1: 150 of 300 · 75.0 MB of about 150.0 MB · 15.0/s · about 10 s left", Normalize(panel.Markup));
-        Assert.Equal("50", panel.Find("[aria-label='Progress of study 1.2.840.1']").GetAttribute("aria-valuenow"));
+        Assert.Equal("2024-01-15 · CT, SR · CT chest: 150 of 300 images · 75.0 MB of about 150.0 MB · 15.0/s · about 10 s left",
+            Normalize(panel.Find(".mud-typography-caption").TextContent));
+        Assert.Equal("50", panel.Find("[aria-label='Progress of study 2024-01-15 · CT, SR · CT chest']").GetAttribute("aria-valuenow"));
+        // The UID only for a PACS administrator, as a tooltip; never the study's name on screen.
+        Assert.Equal("Study Instance UID 1.2.840.1", panel.Find("span[title]").GetAttribute("title"));
+        Assert.DoesNotContain("1.2.840.1", Normalize(panel.Find(".mud-typography-caption").TextContent));
         Assert.Empty(panel.FindAll(".mud-alert"));
     }
 
@@ -49,7 +53,7 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
     {
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
         var job = new JobRow("REQ-2026-000043", RetrievalJobState.Failed, 5, Now, 10, 0, 0, 0, SourceRefused, false, Now.AddHours(-1),
-            [new StudyProgressRow("1.2.840.2", 10, 0, 0, 0, null, Now)]);
+            [new StudyProgressRow("1.2.840.2", null, "MR", null, 10, 0, 0, 0, null, Now)]);
 
         var panel = Render<JobProgress>(p => p.Add(x => x.Job, job));
 
@@ -57,7 +61,7 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         var alert = panel.Find(".mud-alert");
         Assert.Contains(SourceRefused, alert.TextContent);
         Assert.Contains("error", alert.ClassName, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal("Study 1.2.840.2: 0 of 10 · 0.0 MB", Normalize(panel.Find("span.mud-typography-caption, p.mud-typography-caption").TextContent));
+        Assert.Equal("Undated · MR: 0 of 10 images · 0.0 MB", Normalize(panel.Find("span.mud-typography-caption, p.mud-typography-caption").TextContent));
     }
 
     [Fact]
@@ -70,6 +74,7 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         {
             Assert.Contains(number, board.Markup);
             Assert.Contains(SourceRefused, board.Markup);
+            Assert.Contains(board.FindAll(".mud-typography-caption"), c => Normalize(c.TextContent).StartsWith("2024-01-15 · CT · CT chest: 0 of 10 images", StringComparison.Ordinal));
         }, TimeSpan.FromSeconds(10));
         Assert.Empty(board.FindAll($"button[aria-label='Cancel the retrieval of {number}']"));
 
@@ -133,7 +138,7 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         var number = await AuditorSupport.FileAsync(_portal, DemoUsers.ClerkNvh.UserName, "SBR", localMrn);
         var version = await AuditorSupport.ClaimAsync(_portal, DemoUsers.ApproverSbr.UserName, number);
         var approved = await _portal.CommandAsync(DemoUsers.ApproverSbr.UserName,
-            new ApproveRequest(number, version, [new ApprovedStudy("1.2.840.99." + localMrn[^1], null, "CT", null, null, 10, new SourcePatient("SBR-" + localMrn, null, null, null))]));
+            new ApproveRequest(number, version, [new ApprovedStudy("1.2.840.99." + localMrn[^1], new DateOnly(2024, 1, 15), "CT", "CT chest", null, 10, new SourcePatient("SBR-" + localMrn, null, null, null))]));
         Assert.True(approved.IsSuccess, approved.Failure?.Message);
         await _portal.DbAsync(db => db.RetrievalJobs
             .Where(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == number))

@@ -40,6 +40,49 @@ public sealed partial class LabelsTests
         Assert.Equal("Needs information", Labels.Of(RequestStatus.NeedsInfo));
     }
 
+    [Theory]
+    [InlineData(1, "study", "1 study")]
+    [InlineData(3, "study", "3 studies")]
+    [InlineData(0, "partner", "0 partners")]
+    [InlineData(1, "partner", "1 partner")]
+    [InlineData(2, "match", "2 matches")]
+    [InlineData(2, "DICOM node", "2 DICOM nodes")]
+    [InlineData(250, "image", "250 images")]
+    [InlineData(2, "day", "2 days")]
+    [InlineData(2, "partner archive", "2 partner archives")]
+    public void Count_SaysTheNounInTheRightNumber(int count, string singular, string expected) =>
+        Assert.Equal(expected, Labels.Count(count, singular));
+
+    [Fact]
+    public void TheWebProject_WritesNoBracketedPlurals()
+    {
+        // "study(ies)", "partner(s)": Labels.Count says the number instead.
+        var web = Path.Combine(RepositoryRoot(), "ImagePortal.Web");
+        var offenders = Directory.EnumerateFiles(web, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetRelativePath(web, f), Line: i + 1, Text: line)))
+            .Where(l => BracketedPlural().IsMatch(l.Text))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+        Assert.Empty(offenders);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ImagePortal.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("ImagePortal.sln not found above the test binaries.");
+    }
+
+    // A word with a bracketed ending, followed by what follows words in text (a call like Covers(s) is followed by code).
+    [GeneratedRegex(@"[a-z]\((s|es|ies)\)(?=[\s<.,:;""'])")]
+    private static partial Regex BracketedPlural();
+
     [GeneratedRegex("[a-z][A-Z]")]
     private static partial Regex CamelCase();
 }

@@ -57,6 +57,20 @@ public static class Labels
         _ => role,
     };
 
+    /// <summary>
+    /// A count with its noun in the right number: "1 study", "3 studies", "0 partners". The plural is regular English
+    /// (consonant + y takes -ies; s, x, ch and sh take -es) unless <paramref name="plural"/> says otherwise.
+    /// </summary>
+    public static string Count(int count, string singular, string? plural = null) =>
+        $"{count.ToString(System.Globalization.CultureInfo.InvariantCulture)} {(count == 1 ? singular : plural ?? Plural(singular))}";
+
+    private static string Plural(string singular) => singular switch
+    {
+        [.., var c, 'y'] when !"aeiou".Contains(c) => singular[..^1] + "ies",
+        [.., 's'] or [.., 'x'] or [.., 'c', 'h'] or [.., 's', 'h'] => singular + "es",
+        _ => singular + "s",
+    };
+
     private static string Words(string name)
     {
         var words = System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z])([A-Z])", " $1").ToLowerInvariant();

@@ -15,8 +15,22 @@ public sealed record ListJobs(int PageIndex, int PageSize) : IQuery<Result<Page<
 [AuthorizeMessage(Roles.Approver, Roles.Clerk, Roles.FacilityAdmin, Roles.NetworkAdmin)]
 public sealed record GetJobProgress(string Number) : IQuery<Result<JobRow?>>;
 
-public sealed record StudyProgressRow(string StudyInstanceUid, int Expected, int Done, int Failed, long Bytes, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+/// <summary>
+/// One study's progress, named as the approver saw it when choosing it (date, modalities, description); the UID is for a
+/// PACS administrator.
+/// </summary>
+public sealed record StudyProgressRow(
+    string StudyInstanceUid, DateOnly? StudyDate, string Modalities, string? Description, int Expected, int Done, int Failed, long Bytes,
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
+    /// <summary>"2024-01-15 · CT · CT chest", what a person recognises a study by.</summary>
+    public string Title => string.Join(" · ", new[]
+    {
+        StudyDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "Undated",
+        Modalities.Replace("\\", ", ", StringComparison.Ordinal),
+        Description,
+    }.Where(part => !string.IsNullOrWhiteSpace(part)));
+
     /// <summary>Instances per second since the study started (null before it did).</summary>
     public double? Rate(DateTimeOffset now) =>
         StartedAt is { } started && Done > 0 && ((FinishedAt ?? now) - started).TotalSeconds is var seconds and > 0 ? Done / seconds : null;
@@ -48,29 +62,52 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var visible = access.Visible(db).AsNoTracking();
         var total = await visible.CountAsync(cancellationToken);
-        var rows = await Project(db, visible
+        var rows = await Rows(Project(db, visible
                 .OrderBy(j => j.State == RetrievalJobState.Running ? 0 : j.State == RetrievalJobState.Failed ? 1 : j.State == RetrievalJobState.Queued ? 2 : 3)
                 .ThenByDescending(j => j.CreatedAt)
                 .Skip(query.PageIndex * query.PageSize)
-                .Take(query.PageSize))
-            .ToListAsync(cancellationToken);
+                .Take(query.PageSize)), cancellationToken);
         return new Page<JobRow>(rows, total, query.PageIndex, query.PageSize);
     }
 
     public async ValueTask<Result<JobRow?>> Handle(GetJobProgress query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var row = await Project(db, access.Visible(db).AsNoTracking()
-                .Where(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == query.Number)))
-            .FirstOrDefaultAsync(cancellationToken);
-        return Result<JobRow?>.Success(row);
+        var rows = await Rows(Project(db, access.Visible(db).AsNoTracking()
+                .Where(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == query.Number))
+                .Take(1)), cancellationToken);
+        return Result<JobRow?>.Success(rows.FirstOrDefault());
     }
 
-    private static IQueryable<JobRow> Project(ImagePortalDbContext db, IQueryable<RetrievalJob> jobs) =>
+    private sealed record StudyRow(string Uid, int Expected, int Done, int Failed, long Bytes, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+    private sealed record ApprovedRow(string Uid, DateOnly? Date, string Modalities, string? Description);
+
+    private sealed record Projected(
+        string Number, RetrievalJobState State, int Attempts, DateTimeOffset NextAttemptAt, int Expected, int Done, int Failed, long Bytes,
+        string? LastError, bool CancelRequested, DateTimeOffset CreatedAt, List<StudyRow> Studies, List<ApprovedRow> Approved);
+
+    private static IQueryable<Projected> Project(ImagePortalDbContext db, IQueryable<RetrievalJob> jobs) =>
         from job in jobs
         join request in db.ImageRequests on job.RequestId equals request.Id
-        select new JobRow(
+        select new Projected(
             request.Number, job.State, job.Attempts, job.NextAttemptAt, job.ExpectedInstances, job.DoneInstances, job.FailedInstances, job.DoneBytes,
             job.LastError, job.CancelRequested, job.CreatedAt,
-            job.Studies.Select(s => new StudyProgressRow(s.StudyInstanceUid, s.ExpectedInstances, s.DoneInstances, s.FailedInstances, s.DoneBytes, s.StartedAt, s.FinishedAt)).ToList());
+            job.Studies.Select(s => new StudyRow(s.StudyInstanceUid, s.ExpectedInstances, s.DoneInstances, s.FailedInstances, s.DoneBytes, s.StartedAt, s.FinishedAt)).ToList(),
+            request.Studies.Select(s => new ApprovedRow(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description)).ToList());
+
+    // Each study's progress with the date, modalities and description stored when it was approved.
+    private static async Task<List<JobRow>> Rows(IQueryable<Projected> query, CancellationToken cancellationToken) =>
+        (await query.ToListAsync(cancellationToken)).Select(job =>
+        {
+            var approved = job.Approved.GroupBy(a => a.Uid).ToDictionary(g => g.Key, g => g.First());
+            return new JobRow(
+                job.Number, job.State, job.Attempts, job.NextAttemptAt, job.Expected, job.Done, job.Failed, job.Bytes, job.LastError, job.CancelRequested,
+                job.CreatedAt,
+                job.Studies.Select(s =>
+                {
+                    var a = approved.GetValueOrDefault(s.Uid);
+                    return new StudyProgressRow(s.Uid, a?.Date, a?.Modalities ?? string.Empty, a?.Description, s.Expected, s.Done, s.Failed, s.Bytes, s.StartedAt, s.FinishedAt);
+                }).ToList());
+        }).ToList();
 }

@@ -80,8 +80,8 @@ public sealed class NotificationMailer(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.LogWarning("Notification e-mail to {Count} recipient(s) via {Host}:{Port} failed: {Error}",
-                addresses.Count, smtp.Host, smtp.Port, exception.Message);
+            logger.LogWarning("Notification e-mail via {Host}:{Port} failed: {Error} (recipients: {Count})",
+                smtp.Host, smtp.Port, exception.Message, addresses.Count);
         }
     }
 }

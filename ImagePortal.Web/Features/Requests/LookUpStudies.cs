@@ -92,7 +92,7 @@ public sealed class LookUpStudiesHandler(
             var search = await pacs.FindStudiesAsync(node, studyQuery, cancellationToken);
             await audit.RecordAsync(
                 new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
-                    $"C-FIND to {node.AeTitleValue} for request {request.Number}: {search.Studies.Count} match(es){(search.Truncated ? " (capped)" : "")}; {keys}",
+                    $"C-FIND to {node.AeTitleValue} for request {request.Number}: {Labels.Count(search.Studies.Count, "match")}{(search.Truncated ? " (capped)" : "")}; {keys}",
                     request.Patient.LocalMrn, request.Number),
                 cancellationToken);
             return search;

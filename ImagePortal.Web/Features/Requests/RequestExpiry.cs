@@ -129,7 +129,7 @@ public sealed class RequestExpiryService(
                 var expired = await scope.ServiceProvider.GetRequiredService<RequestExpiry>().ExpireOverdueAsync(stoppingToken);
                 if (expired > 0)
                 {
-                    logger.LogInformation("Expired {Count} overdue request(s)", expired);
+                    logger.LogInformation("Overdue requests expired: {Count}", expired);
                 }
             }
             catch (Exception error) when (error is not OperationCanceledException)

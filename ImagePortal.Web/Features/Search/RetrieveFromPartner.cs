@@ -177,10 +177,10 @@ public sealed class RetrieveFromPartnerHandler(
                 continue;
             }
 
-            logger.LogInformation("Request {Number}: {Count} study(ies) retrieved directly from facility {SourceId} by {UserId}", number, requested.Count, grant.Facility.Id, userId);
+            logger.LogInformation("Request {Number}: {Studies} retrieved directly from facility {SourceId} by {UserId}", number, Labels.Count(requested.Count, "study"), grant.Facility.Id, userId);
             await audit.RecordAsync(
                 new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
-                    $"Request {number}: {requested.Count} study(ies) retrieved from {grant.Facility.Code} under the direct query & retrieve agreement",
+                    $"Request {number}: {Labels.Count(requested.Count, "study")} retrieved from {grant.Facility.Code} under the direct query & retrieve agreement",
                     patient.LocalMrn, number),
                 cancellationToken);
             await notifier.PublishAsync(ChangeNotifier.RequestsOf(facilityId), ChangeNotifier.Request(number));
