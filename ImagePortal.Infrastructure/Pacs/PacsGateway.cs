@@ -74,9 +74,9 @@ public sealed class PortalDicomOptions
     public int MaxStudyMatches { get; set; } = 200;
 }
 
-/// <summary>What an approver looks for in their PACS.</summary>
+/// <summary>What an approver looks for in their PACS; each value is a matching key as the PACS receives it.</summary>
 public sealed record StudyQuery(
-    string? PatientId, string? PatientName, DateOnly? BirthDate, DateOnly? From, DateOnly? To, IReadOnlyList<string> Modalities, string? AccessionNumber,
+    string? PatientId, string? PatientName, DicomDateRange? BirthDates, DateOnly? From, DateOnly? To, IReadOnlyList<string> Modalities, string? AccessionNumber,
     IReadOnlyList<string>? StudyInstanceUids = null);
 
 public sealed record StudyMatch(
@@ -180,7 +180,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         keys.SetString(DicomTag.PatientID, query.PatientId ?? string.Empty);
         keys.SetString(DicomTag.IssuerOfPatientID, string.Empty);
         keys.SetString(DicomTag.PatientName, query.PatientName is { Length: > 0 } name ? name : string.Empty);
-        keys.SetString(DicomTag.PatientBirthDate, query.BirthDate?.ToString("yyyyMMdd", CultureInfo.InvariantCulture) ?? string.Empty);
+        keys.SetString(DicomTag.PatientBirthDate, query.BirthDates?.ToDicom() ?? string.Empty);
         keys.SetString(DicomTag.PatientSex, string.Empty);
         keys.SetString(DicomTag.StudyDate, DateRange(query.From, query.To));
         keys.SetString(DicomTag.StudyTime, string.Empty);

@@ -109,7 +109,11 @@ public sealed class RequestJourneyTests(BrowserFixture browser) : IClassFixture<
         await using var approverContext = await browser.NewContextAsync();
         var approver = await SignedIn.AsAsync(approverContext, DemoUsers.ApproverSbr);
         await NewRequestPage.ClaimAndSearchPacsAsync(approver, number);
-        var found = approver.GetByRole(AriaRole.Table, new() { Name = "Studies found" });
+        // One patient answers the MRN: chosen at once, their studies shown.
+        var patients = approver.GetByRole(AriaRole.Table, new() { Name = "Patients found" });
+        await Expect(patients.GetByRole(AriaRole.Row)).ToHaveCountAsync(2);
+        await Expect(patients).ToContainTextAsync("SBR-4711");
+        var found = approver.GetByRole(AriaRole.Table, new() { Name = "Studies of Ní Bhriain, Siobhán (MRN SBR-4711)" });
         await Expect(found.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
         await approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2024-01-15") }).CheckAsync();
         await approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2025-03-02") }).CheckAsync();
@@ -142,10 +146,18 @@ public sealed class NewRequestPage(IPage page)
         await Expect(page.GetByLabel("Facility that holds the images")).ToContainTextAsync(partner);
     }
 
-    public async Task FillPatientAsync(string family, string given, string localMrn)
+    /// <summary>The patient as a request must name them: the name and local MRN, and the birth date unless <paramref name="birthDate"/> is null.</summary>
+    public async Task FillPatientAsync(string family, string given, string localMrn, string? birthDate = "1958-03-12")
     {
         await page.GetByLabel("Family name").FillAsync(family);
         await page.GetByLabel("Given name").FillAsync(given);
+        if (birthDate is not null)
+        {
+            var field = page.GetByLabel("Birth date");
+            await field.FillAsync(birthDate);
+            await field.PressAsync("Tab");
+        }
+
         await page.GetByLabel("MRN at your facility").FillAsync(localMrn);
     }
 

@@ -41,7 +41,8 @@ public sealed class SyntheticStudy
 
     public static string NewUid() => "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
 
-    public static SyntheticStudy Write(string folder, string patientName = "Müller^Jürgen", string patientId = "PID-0001", string studyDate = "20240115", int series = 2, int imagesPerSeries = 3, int rows = 16, int columns = 16, string modality = "CT", string? studyUid = null)
+    public static SyntheticStudy Write(string folder, string patientName = "Müller^Jürgen", string patientId = "PID-0001", string studyDate = "20240115", int series = 2, int imagesPerSeries = 3, int rows = 16, int columns = 16, string modality = "CT", string? studyUid = null,
+        string birthDate = "19700101", string sex = "M")
     {
         Directory.CreateDirectory(folder);
         studyUid ??= NewUid();
@@ -67,8 +68,8 @@ public sealed class SyntheticStudy
                 dataset.SetString(DicomTag.StudyDescription, "Synthetic test study");
                 dataset.SetString(DicomTag.PatientName, patientName);
                 dataset.SetString(DicomTag.PatientID, patientId);
-                dataset.SetString(DicomTag.PatientBirthDate, "19700101");
-                dataset.SetString(DicomTag.PatientSex, "M");
+                dataset.SetString(DicomTag.PatientBirthDate, birthDate);
+                dataset.SetString(DicomTag.PatientSex, sex);
                 dataset.SetString(DicomTag.StudyInstanceUID, studyUid);
                 dataset.SetString(DicomTag.SeriesInstanceUID, seriesUid);
                 dataset.SetString(DicomTag.StudyID, "1");

@@ -55,8 +55,9 @@ public sealed class SearchPartnerArchivesHandler(
             return new PartnerSearch([], ["No partner grants your facility direct query & retrieve. File a request instead."], 0, false);
         }
 
-        var studyQuery = new StudyQuery(query.PatientId?.Trim(), query.PatientName?.Trim(), query.BirthDate, query.From, query.To, query.Modalities, null);
-        var keys = $"PatientID={studyQuery.PatientId}; PatientName={studyQuery.PatientName}; BirthDate={studyQuery.BirthDate:yyyy-MM-dd}; " +
+        var studyQuery = new StudyQuery(query.PatientId?.Trim(), query.PatientName?.Trim(),
+            query.BirthDate is { } birthDate ? DicomDateRange.On(birthDate) : null, query.From, query.To, query.Modalities, null);
+        var keys = $"PatientID={studyQuery.PatientId}; PatientName={studyQuery.PatientName}; BirthDate={studyQuery.BirthDates?.ToDicom()}; " +
                    $"StudyDate={PacsGateway.DateRange(query.From, query.To)}; Modalities={string.Join('\\', query.Modalities)}";
         var answers = await Task.WhenAll(grants.Select(grant => SearchOneAsync(grant, studyQuery, cancellationToken)));
 
