@@ -33,6 +33,17 @@ public sealed record PatientDetails
     /// <summary>The patient's ID at the requesting facility: the import writes it as Patient ID.</summary>
     public string LocalMrn { get; }
 
+    /// <summary>Why a request without <see cref="EnoughToFindOnePatient"/> is refused, in the clerk's words.</summary>
+    public const string NotEnoughToFindOnePatient =
+        "Give the patient's birth date, or their MRN at the partner facility: with the name, that is what finds one patient in the partner's PACS.";
+
+    /// <summary>
+    /// Whether a request names the patient well enough for the holding facility to find exactly one: the name with the
+    /// birth date, or the MRN there. A name alone matches every namesake, and the approver can only ask back.
+    /// </summary>
+    public static bool EnoughToFindOnePatient(string? familyName, DateOnly? birthDate, string? sourceMrn) =>
+        !string.IsNullOrWhiteSpace(sourceMrn) || (!string.IsNullOrWhiteSpace(familyName) && birthDate is not null);
+
     /// <summary>The name in DICOM person-name form: <c>Family^Given</c>.</summary>
     public string DicomName => GivenName is null ? FamilyName : $"{FamilyName}^{GivenName}";
 

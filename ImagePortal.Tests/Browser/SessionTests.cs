@@ -141,7 +141,7 @@ public sealed class SessionTests(FastRevalidationBrowser browser) : IClassFixtur
         var sbr = await browser.App.InScopeAsync(services => services.GetRequiredService<ImagePortalDbContext>().Facilities
             .Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
         var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Keane", "Tomás", null, PatientSex.Male, null, localMrn, ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine));
+            sbr, "Keane", "Tomás", new DateOnly(1960, 5, 14), PatientSex.Male, null, localMrn, ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine));
         return filed.Value!.Number!;
     }
 

@@ -47,7 +47,7 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
     {
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
         var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Component", "Test", null, PatientSex.Unknown, null, "NVH-B1", ["CT"], null, null, null, null, "Reason", RequestPriority.Stat));
+            sbr, "Component", "Test", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-B1", ["CT"], null, null, null, null, "Reason", RequestPriority.Stat));
         await SignInAsync(_portal, DemoUsers.ApproverSbr.UserName);
         Render<MudPopoverProvider>();
 
@@ -66,7 +66,7 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
     {
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
         var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Listed", "Patient", null, PatientSex.Unknown, null, "NVH-B2", ["MR"], null, null, null, null, "Reason", RequestPriority.Routine));
+            sbr, "Listed", "Patient", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-B2", ["MR"], null, null, null, null, "Reason", RequestPriority.Routine));
         await SignInAsync(_portal, DemoUsers.ClerkNvh.UserName);
         Render<MudPopoverProvider>();
 
@@ -90,7 +90,7 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
         foreach (var mrn in new[] { "SORTUI-2", "SORTUI-3", "SORTUI-1" })
         {
             var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-                sbr, "Sortable", "Patient", null, PatientSex.Unknown, null, mrn, ["CR"], null, null, null, null, "Reason", RequestPriority.Routine, true));
+                sbr, "Sortable", "Patient", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, mrn, ["CR"], null, null, null, null, "Reason", RequestPriority.Routine, true));
             Assert.True(filed.IsSuccess, filed.Failure?.Message);
         }
 

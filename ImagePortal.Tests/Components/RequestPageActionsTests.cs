@@ -103,7 +103,7 @@ public sealed class RequestPageActionsTests : MudComponentTest, IClassFixture<Us
         var ct = Xunit.TestContext.Current.CancellationToken;
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(ct));
         var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Page", "Actions", null, PatientSex.Unknown, null, $"NVH-PA-{Guid.NewGuid():N}"[..20], ["CT"], null, null, null, null,
+            sbr, "Page", "Actions", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, $"NVH-PA-{Guid.NewGuid():N}"[..20], ["CT"], null, null, null, null,
             "Compare with the prior CT.", RequestPriority.Routine, true));
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         var number = filed.Value!.Number!;

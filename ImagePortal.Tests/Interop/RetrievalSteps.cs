@@ -57,7 +57,7 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
         var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent,
+            sbr, "Müller", "Jürgen", new DateOnly(1960, 5, 14), PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent,
             ConfirmedNotDuplicate: askedBefore));
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         var number = filed.Value!.Number!;

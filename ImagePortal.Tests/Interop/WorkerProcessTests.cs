@@ -80,7 +80,7 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
         var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", null, PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare", RequestPriority.Urgent));
+            sbr, "Müller", "Jürgen", new DateOnly(1960, 5, 14), PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare", RequestPriority.Urgent));
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));

@@ -18,7 +18,7 @@ public abstract class AuditTrailTestsBase(UseCaseFixture fixture)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Cancel));
         var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Walsh", "Nora", null, PatientSex.Female, null, localMrn, ["MG"], null, null, null, null, "Screening prior", RequestPriority.Routine));
+            sbr, "Walsh", "Nora", new DateOnly(1960, 5, 14), PatientSex.Female, null, localMrn, ["MG"], null, null, null, null, "Screening prior", RequestPriority.Routine));
         return result.Value!.Number!;
     }
 

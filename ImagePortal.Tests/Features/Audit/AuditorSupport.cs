@@ -44,7 +44,7 @@ internal static class AuditorSupport
     public static async Task<string> FileAsync(UseCaseFixture fixture, string clerk, string sourceCode, string localMrn)
     {
         var result = await fixture.CommandAsync(clerk, new FileRequest(
-            await FacilityIdAsync(fixture, sourceCode), "Auditee", "Pat", null, PatientSex.Unknown, null, localMrn, ["CT"], null, null, null, null,
+            await FacilityIdAsync(fixture, sourceCode), "Auditee", "Pat", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, localMrn, ["CT"], null, null, null, null,
             "Prior imaging for comparison", RequestPriority.Routine, true));
         Assert.True(result.IsSuccess, result.Failure?.Message);
         return result.Value!.Number!;

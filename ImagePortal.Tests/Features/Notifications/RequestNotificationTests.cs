@@ -13,7 +13,7 @@ public sealed class RequestNotificationTests(UseCaseFixture fixture) : IClassFix
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
         var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Keane", "Tomás", null, PatientSex.Male, null, "NVH-N1", ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Stat));
+            sbr, "Keane", "Tomás", new DateOnly(1960, 5, 14), PatientSex.Male, null, "NVH-N1", ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Stat));
         var number = filed.Value!.Number!;
 
         foreach (var approver in new[] { DemoUsers.ApproverSbr.UserName, DemoUsers.SecondApproverSbr.UserName })

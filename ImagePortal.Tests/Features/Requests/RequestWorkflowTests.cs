@@ -47,19 +47,36 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
     {
         // NVH has no agreement with RCH (RCH asks NVH, not the other way round).
         var withoutAgreement = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync("RCH"), "Doe", null, null, PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
+            await FacilityIdAsync("RCH"), "Doe", null, new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
         var forged = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            Guid.NewGuid(), "Doe", null, null, PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
+            Guid.NewGuid(), "Doe", null, new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
 
         Assert.Equal(FailureKind.NotFound, withoutAgreement.Failure!.Kind);
         Assert.Equal(withoutAgreement.Failure.Message, forged.Failure!.Message);
     }
 
     [Fact]
+    public async Task ANameAlone_IsRefused_ForItDoesNotFindOnePatient_ButTheNameWithThePartnersMrnIsEnough()
+    {
+        var sbr = await FacilityIdAsync("SBR");
+        FileRequest Filed(DateOnly? birthDate, string? sourceMrn) => new(
+            sbr, "Keane", "Tomás", birthDate, PatientSex.Male, sourceMrn, "NVH-ID-1", ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine);
+
+        var nameOnly = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Filed(null, null));
+        var withMrn = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Filed(null, "SBR-4410"));
+
+        Assert.Equal(FailureKind.Invalid, nameOnly.Failure!.Kind);
+        Assert.Contains("Give the patient's birth date, or their MRN at the partner facility", nameOnly.Failure.Message);
+        Assert.True(withMrn.IsSuccess, withMrn.Failure?.Message);
+        var filed = await GetAsync(DemoUsers.ApproverSbr.UserName, withMrn.Value!.Number!);
+        Assert.Equal(("SBR-4410", PatientSex.Male, (DateOnly?)null), (filed.Patient.SourceMrn, filed.Patient.Sex, filed.Patient.BirthDate));
+    }
+
+    [Fact]
     public async Task MissingLocalMrnAndReason_AreRefusedWithClearMessages()
     {
         var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync("SBR"), "Doe", null, null, PatientSex.Unknown, null, " ", [], null, null, null, null, "", RequestPriority.Routine));
+            await FacilityIdAsync("SBR"), "Doe", null, new DateOnly(1960, 5, 14), PatientSex.Unknown, null, " ", [], null, null, null, null, "", RequestPriority.Routine));
 
         Assert.Equal(FailureKind.Invalid, result.Failure!.Kind);
         Assert.Contains("MRN at your facility", result.Failure.Message);
@@ -71,7 +88,7 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
     {
         var first = await FileAsync("NVH-2002", modalities: ["CT", "MR"]);
         var source = await FacilityIdAsync("SBR");
-        FileRequest Again(bool confirm) => new(source, "Ní Bhriain", "Siobhán", null, PatientSex.Female, null, "NVH-2002",
+        FileRequest Again(bool confirm) => new(source, "Ní Bhriain", "Siobhán", new DateOnly(1961, 4, 2), PatientSex.Female, null, "NVH-2002",
             ["CT"], new DateOnly(2025, 1, 1), null, null, null, "Again", RequestPriority.Routine, confirm);
 
         var warned = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Again(confirm: false));

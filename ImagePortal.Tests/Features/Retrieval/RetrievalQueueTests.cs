@@ -105,7 +105,7 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
         var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ImagePortal.Web.Features.Requests.FileRequest(
-            sbr, "Queue", "Test", null, PatientSex.Female, null, "NVH-Q1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
+            sbr, "Queue", "Test", new DateOnly(1960, 5, 14), PatientSex.Female, null, "NVH-Q1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));
@@ -141,7 +141,7 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
         var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ImagePortal.Web.Features.Requests.FileRequest(
-            sbr, "Board", "Test", null, PatientSex.Female, null, "NVH-B1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
+            sbr, "Board", "Test", new DateOnly(1960, 5, 14), PatientSex.Female, null, "NVH-B1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));

@@ -43,6 +43,16 @@ public sealed class FileRequestValidator : IValidator<FileRequest>
             yield return "Enter the patient's family name.";
         }
 
+        if (!string.IsNullOrWhiteSpace(message.FamilyName) && !PatientDetails.EnoughToFindOnePatient(message.FamilyName, message.BirthDate, message.SourceMrn))
+        {
+            yield return PatientDetails.NotEnoughToFindOnePatient;
+        }
+
+        if (message.BirthDate is { } birthDate && birthDate > DateOnly.FromDateTime(DateTime.UtcNow.AddDays(1)))
+        {
+            yield return "The birth date is in the future.";
+        }
+
         if (string.IsNullOrWhiteSpace(message.LocalMrn))
         {
             yield return "Enter the patient's MRN at your facility: the import files the images under it.";
