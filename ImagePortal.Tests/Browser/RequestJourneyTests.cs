@@ -167,7 +167,7 @@ public sealed class NewRequestPage(IPage page)
         await page.GotoAsync("/requests/new");
         await new Shell(page).WaitUntilInteractiveAsync();
         await ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
-        await FillPatientAsync(family, given, localMrn);
+        await FillPatientAsync(family, given, localMrn, birthDate: null);
         await page.GetByLabel("MRN at the partner facility (if known)").FillAsync(sourceMrn);
         await ClinicalReason.FillAsync(reason);
         await Submit.ClickAsync();

@@ -40,11 +40,16 @@ public partial class StudyLookup
 
     protected override void OnInitialized()
     {
-        // What the clerk sent: the MRN at this facility when known, else the name (a prefix search), and the birth date.
+        // What the clerk sent: the MRN at this facility alone when known (the patients found show the birth date to
+        // compare), else the name (a prefix search) and the birth date.
         var patient = Request.Patient;
         _patientId = patient.SourceMrn;
-        _patientName = patient.SourceMrn is null ? (patient.GivenName is null ? patient.FamilyName : $"{patient.FamilyName}^{patient.GivenName}") : null;
-        _birthDate = patient.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        if (patient.SourceMrn is null)
+        {
+            _patientName = patient.GivenName is null ? patient.FamilyName : $"{patient.FamilyName}^{patient.GivenName}";
+            _birthDate = patient.BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         _accession = Request.AccessionNumber;
         _from = Request.StudyDateFrom?.ToDateTime(TimeOnly.MinValue);
         _to = Request.StudyDateTo?.ToDateTime(TimeOnly.MinValue);
