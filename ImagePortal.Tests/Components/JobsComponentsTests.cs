@@ -119,9 +119,11 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         panel.WaitForAssertion(() => Assert.Equal(20, panel.FindAll("tbody tr").Count));
         Assert.Contains("Instances not imported (25)", panel.Markup);
         var first = panel.FindAll("tbody tr")[0].QuerySelectorAll("td").Select(td => td.TextContent).ToList();
-        Assert.Equal([reasons[0].Item1, "1.2.840.99.8", reasons[0].Item2], first);
+        // The study in words, as approved; its UID only as a tooltip.
+        Assert.Equal(["2024-01-15 · CT · CT chest", reasons[0].Item1, reasons[0].Item2], first);
+        Assert.Equal("Study Instance UID 1.2.840.99.8", panel.Find("tbody td span[title]").GetAttribute("title"));
         panel.Find("[aria-label='Page 2']").Click();
-        panel.WaitForAssertion(() => Assert.Equal(reasons.Skip(20).Select(r => r.Item1), panel.FindAll("tbody tr").Select(tr => tr.QuerySelector("td")!.TextContent)));
+        panel.WaitForAssertion(() => Assert.Equal(reasons.Skip(20).Select(r => r.Item1), panel.FindAll("tbody tr").Select(tr => tr.QuerySelectorAll("td")[1].TextContent)));
     }
 
     private async Task<(IRenderedComponent<Jobs> Board, IRenderedComponent<MudSnackbarProvider> Snackbars)> BoardAsAsync(string userName)

@@ -58,6 +58,17 @@ public static class Labels
     };
 
     /// <summary>
+    /// A study as a person recognises it, "2024-01-15 · CT, SR · CT chest": its date, modalities and description (the
+    /// Study Instance UID is for a PACS administrator, never the name on screen).
+    /// </summary>
+    public static string Study(DateOnly? date, string? modalities, string? description) => string.Join(" · ", new[]
+    {
+        date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "Undated",
+        modalities?.Replace("\\", ", ", StringComparison.Ordinal),
+        description,
+    }.Where(part => !string.IsNullOrWhiteSpace(part)));
+
+    /// <summary>
     /// A count with its noun in the right number: "1 study", "3 studies", "0 partners". The plural is regular English
     /// (consonant + y takes -ies; s, x, ch and sh take -es) unless <paramref name="plural"/> says otherwise.
     /// </summary>

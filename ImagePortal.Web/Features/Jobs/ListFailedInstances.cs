@@ -13,7 +13,8 @@ namespace ImagePortal.Web.Features.Jobs;
 [AuthorizeMessage(Roles.Approver, Roles.Clerk, Roles.FacilityAdmin, Roles.NetworkAdmin)]
 public sealed record ListFailedInstances(string Number, int PageIndex, int PageSize) : IQuery<Result<Page<FailedInstanceRow>>>;
 
-public sealed record FailedInstanceRow(string StudyInstanceUid, string SopInstanceUid, string Reason, DateTimeOffset At);
+/// <param name="Study">The study as approved, in words (<see cref="Labels.Study"/>); the UIDs are for a PACS administrator.</param>
+public sealed record FailedInstanceRow(string StudyInstanceUid, string Study, string SopInstanceUid, string Reason, DateTimeOffset At);
 
 public sealed class ListFailedInstancesValidator : IValidator<ListFailedInstances>
 {
@@ -33,12 +34,18 @@ public sealed class ListFailedInstancesHandler(IDbContextFactory<ImagePortalDbCo
 
         var failures = db.FailedInstances.AsNoTracking().Where(f => f.JobId == found.Job.Id);
         var total = await failures.CountAsync(cancellationToken);
-        var rows = await failures
+        var page = await failures
             .OrderBy(f => f.SopInstanceUid)
             .Skip(query.PageIndex * query.PageSize)
             .Take(query.PageSize)
-            .Select(f => new FailedInstanceRow(f.StudyInstanceUid, f.SopInstanceUid, f.Reason, f.At))
+            .Select(f => new { f.StudyInstanceUid, f.SopInstanceUid, f.Reason, f.At })
             .ToListAsync(cancellationToken);
+        var studies = found.Request.Studies.GroupBy(s => s.StudyInstanceUid).ToDictionary(g => g.Key, g => g.First());
+        var rows = page.Select(f => new FailedInstanceRow(
+                f.StudyInstanceUid,
+                studies.GetValueOrDefault(f.StudyInstanceUid) is { } study ? Labels.Study(study.StudyDate, study.Modalities, study.Description) : "Not an approved study",
+                f.SopInstanceUid, f.Reason, f.At))
+            .ToList();
         return Result<Page<FailedInstanceRow>>.Success(new Page<FailedInstanceRow>(rows, total, query.PageIndex, query.PageSize));
     }
 }

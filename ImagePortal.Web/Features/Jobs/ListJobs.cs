@@ -23,13 +23,7 @@ public sealed record StudyProgressRow(
     string StudyInstanceUid, DateOnly? StudyDate, string Modalities, string? Description, int Expected, int Done, int Failed, long Bytes,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
-    /// <summary>"2024-01-15 · CT · CT chest", what a person recognises a study by.</summary>
-    public string Title => string.Join(" · ", new[]
-    {
-        StudyDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "Undated",
-        Modalities.Replace("\\", ", ", StringComparison.Ordinal),
-        Description,
-    }.Where(part => !string.IsNullOrWhiteSpace(part)));
+    public string Title => Labels.Study(StudyDate, Modalities, Description);
 
     /// <summary>Instances per second since the study started (null before it did).</summary>
     public double? Rate(DateTimeOffset now) =>
