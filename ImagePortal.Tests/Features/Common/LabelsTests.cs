@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Web.Features.Common;
 
 namespace ImagePortal.Tests.Features.Common;
@@ -17,6 +18,10 @@ public sealed partial class LabelsTests
         foreach (var value in Enum.GetValues<RequestEventKind>()) data.Add($"RequestEventKind.{value}", Labels.Of(value));
         foreach (var value in Enum.GetValues<AuditEventType>()) data.Add($"AuditEventType.{value}", Labels.Of(value));
         foreach (var value in Enum.GetValues<AuditOutcome>()) data.Add($"AuditOutcome.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<RequestPriority>()) data.Add($"RequestPriority.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<PatientSex>()) data.Add($"PatientSex.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<RetrievalJobState>()) data.Add($"RetrievalJobState.{value}", Labels.Of(value));
+        foreach (var value in Enum.GetValues<QuarantineState>()) data.Add($"QuarantineState.{value}", Labels.Of(value));
         foreach (var role in Roles.All) data.Add($"Role {role}", Labels.Role(role));
         return data;
     }
@@ -38,6 +43,9 @@ public sealed partial class LabelsTests
         Assert.Equal("Approved by agreement", Labels.Of(RequestEventKind.ApprovedByAgreement));
         Assert.Equal("Minor failure", Labels.Of(AuditOutcome.MinorFailure));
         Assert.Equal("Needs information", Labels.Of(RequestStatus.NeedsInfo));
+        Assert.Equal("Partly imported", Labels.Of(RetrievalJobState.PartiallySucceeded));
+        Assert.Equal("STAT", Labels.Of(RequestPriority.Stat));
+        Assert.Equal("Female", Labels.OfDicomSex("F "));
     }
 
     [Theory]

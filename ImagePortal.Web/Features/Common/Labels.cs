@@ -1,6 +1,7 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
 
 namespace ImagePortal.Web.Features.Common;
 
@@ -27,6 +28,32 @@ public static class Labels
         DenialReason.Other => "Other reason",
         _ => Words(reason.ToString()),
     };
+
+    public static string Of(RequestPriority priority) => priority switch
+    {
+        RequestPriority.Stat => "STAT",
+        _ => Words(priority.ToString()),
+    };
+
+    public static string Of(PatientSex sex) => Words(sex.ToString());
+
+    /// <summary>A patient's sex as a PACS answers it, Patient's Sex (0010,0040): M, F, O, or empty.</summary>
+    public static string OfDicomSex(string? code) => code?.Trim().ToUpperInvariant() switch
+    {
+        "F" => Of(PatientSex.Female),
+        "M" => Of(PatientSex.Male),
+        "O" => Of(PatientSex.Other),
+        _ => Of(PatientSex.Unknown),
+    };
+
+    public static string Of(RetrievalJobState state) => state switch
+    {
+        RetrievalJobState.PartiallySucceeded => "Partly imported",
+        RetrievalJobState.Succeeded => "Imported",
+        _ => Words(state.ToString()),
+    };
+
+    public static string Of(QuarantineState state) => Words(state.ToString());
 
     /// <summary>"ApprovedByAgreement" reads "Approved by agreement".</summary>
     public static string Of(RequestEventKind kind) => Words(kind.ToString());

@@ -1,5 +1,6 @@
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Pacs;
+using ImagePortal.Web.Features.Common;
 
 namespace ImagePortal.Web.Features.Requests;
 
@@ -17,13 +18,7 @@ public sealed record PatientCandidate(string PatientId, string? IssuerOfPatientI
             ? string.Join(", ", name.Split('=')[0].Split('^').Select(part => part.Trim()).Where(part => part.Length > 0).Take(2))
             : "(no name)";
 
-    public string SexLabel => Sex?.Trim().ToUpperInvariant() switch
-    {
-        "F" => "Female",
-        "M" => "Male",
-        "O" => "Other",
-        _ => "Unknown",
-    };
+    public string SexLabel => Labels.OfDicomSex(Sex);
 
     public bool Owns(StudyMatch study) =>
         string.Equals(PatientId, study.PatientId?.Trim() ?? string.Empty, StringComparison.Ordinal) &&
