@@ -67,7 +67,7 @@ public static class LookUpKeys
 
         if (id is null && accession is null && !NarrowEnough(Letters(name), birthDates))
         {
-            yield return id is null && accession is null && name is null && birth is null
+            yield return name is null && birth is null
                 ? "Search by MRN, accession number, name or birth date."
                 : "Too broad: give at least two letters of the name (wildcards do not count), or the MRN, the accession number or the whole birth date.";
         }
