@@ -49,6 +49,14 @@ public sealed partial class LabelsTests
     }
 
     [Theory]
+    [InlineData("", "any")]
+    [InlineData(null, "any")]
+    [InlineData("CT", "CT")]
+    [InlineData("CT\\MR", "CT, MR")]
+    [InlineData("MG\\ \\DX", "MG, DX")]
+    public void AModalityScope_ReadsAsAList_OrAny(string? scope, string words) => Assert.Equal(words, Labels.Modalities(scope));
+
+    [Theory]
     [InlineData(1, "study", "1 study")]
     [InlineData(3, "study", "3 studies")]
     [InlineData(0, "partner", "0 partners")]

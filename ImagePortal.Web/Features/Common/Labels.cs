@@ -95,6 +95,10 @@ public static class Labels
         description,
     }.Where(part => !string.IsNullOrWhiteSpace(part)));
 
+    /// <summary>A request's modality scope as a person reads it: "CT, MR" for <c>CT\MR</c>, "any" when it names none.</summary>
+    public static string Modalities(string? scope) =>
+        string.IsNullOrWhiteSpace(scope) ? "any" : string.Join(", ", scope.Split('\\', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
     /// <summary>
     /// A count with its noun in the right number: "1 study", "3 studies", "0 partners". The plural is regular English
     /// (consonant + y takes -ies; s, x, ch and sh take -es) unless <paramref name="plural"/> says otherwise.
