@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Requests;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>
+/// WCAG 2.2 AA, as axe-core checks it: every page each role reaches, with its menus and pickers open where that is
+/// cheap, has no critical or serious violation. One browser context per role; each page is loaded and scanned once
+/// its circuit is live and its data has arrived.
+/// </summary>
+public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private static readonly (string UserName, string Password) Auditor = ("auditor", "demo-password-auditor");
+
+    private static readonly string[] EveryRole =
+    [
+        "/", "/notifications", "/not-found", "/no-such-page", "/Account/Manage", "/Account/Manage/ChangePassword",
+        "/Account/Manage/TwoFactorAuthentication",
+    ];
+
+    private static readonly string[] Administration =
+        ["/jobs", "/admin/facilities", "/admin/facilities/new", "/admin/agreements", "/admin/users", "/admin/quarantine"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string> Roles => ["clerk", "approver", "facility admin", "auditor", "network admin"];
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task EveryPageARoleReaches_HasNoCriticalOrSeriousViolation(string role)
+    {
+        var user = role switch
+        {
+            "clerk" => DemoUsers.ClerkNvh,
+            "approver" => DemoUsers.ApproverSbr,
+            "facility admin" => DemoUsers.AdminNvh,
+            "auditor" => Auditor,
+            "network admin" => DemoUsers.NetworkAdmin,
+            _ => throw new ArgumentOutOfRangeException(nameof(role)),
+        };
+        List<string> pages = role switch
+        {
+            // The clerk's /audit and the auditor's /admin/users are the access-denied page.
+            "clerk" => [.. EveryRole, "/requests", "/requests/new", "/facilities", "/search", "/audit"],
+            "approver" => [.. EveryRole, "/inbox", "/jobs"],
+            "facility admin" => [.. EveryRole, .. Administration, $"/admin/facilities/{await FacilityIdAsync("NVH")}"],
+            "auditor" => [.. EveryRole, "/reports", "/audit", "/admin/users"],
+            _ => [.. EveryRole, .. Administration, "/admin/dicom", "/admin/audit-export"],
+        };
+        if (role is "clerk" or "approver")
+        {
+            pages.Add($"/requests/{await FileRequestToStBrigidsAsync()}");
+        }
+
+        await using var context = await browser.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, user);
+        var violations = new List<string>();
+        foreach (var path in pages)
+        {
+            await OpenAsync(page, path);
+            violations.AddRange(await AxeScan.SeriousViolationsAsync(page, $"{role} {path}"));
+        }
+
+        await OpenAsync(page, "/");
+        await page.GetByRole(AriaRole.Button, new() { Name = "User menu" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        violations.AddRange(await AxeScan.SeriousViolationsAsync(page, $"{role} / with the user menu open"));
+
+        if (role == "clerk")
+        {
+            violations.AddRange(await WithPickersOpenAsync(page));
+        }
+
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public async Task TheSignInAndTwoFactorPages_HaveNoCriticalOrSeriousViolation()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var violations = new List<string>();
+        async Task ScanAsync(string what) => violations.AddRange(await AxeScan.SeriousViolationsAsync(page, what));
+
+        foreach (var path in new[] { "/Account/Login", "/Account/Lockout", "/Account/ChoosePassword?userId=x&code=y", "/Account/InvalidUser" })
+        {
+            await page.GotoAsync(path);
+            await ScanAsync(path);
+        }
+
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync(DemoUsers.ClerkSbr.UserName, "not the password");
+        await Expect(login.Error).ToBeVisibleAsync();
+        await ScanAsync("/Account/Login after a failed sign-in");
+
+        await login.SignInAsync(DemoUsers.ClerkSbr.UserName, DemoUsers.ClerkSbr.Password);
+        await Expect(new Shell(page).Heading).ToContainTextAsync("Welcome");
+        await page.GotoAsync("/Account/Manage/EnableAuthenticator");
+        await ScanAsync("/Account/Manage/EnableAuthenticator");
+        var key = await page.GetByTestId("authenticator-key").TextContentAsync();
+        await page.GetByLabel("Verification Code").FillAsync(Totp.Code(key!, DateTimeOffset.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Recovery codes" })).ToBeVisibleAsync();
+        await ScanAsync("the recovery codes");
+
+        foreach (var path in new[]
+                 {
+                     "/Account/Manage/TwoFactorAuthentication", "/Account/Manage/Disable2fa",
+                     "/Account/Manage/GenerateRecoveryCodes", "/Account/Manage/ResetAuthenticator",
+                 })
+        {
+            await page.GotoAsync(path);
+            await ScanAsync($"{path} with two-factor sign-in on");
+        }
+
+        await OpenAsync(page, "/");
+        await new Shell(page).SignOutAsync();
+        await login.SignInAsync(DemoUsers.ClerkSbr.UserName, DemoUsers.ClerkSbr.Password);
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/LoginWith2fa"));
+        await ScanAsync("/Account/LoginWith2fa");
+        await page.GetByRole(AriaRole.Link, new() { Name = "log in with a recovery code" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/Account/LoginWithRecoveryCode"));
+        await ScanAsync("/Account/LoginWithRecoveryCode");
+
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    /// <summary>The new-request form with its partner list, then its birth-date calendar, open.</summary>
+    private static async Task<IReadOnlyList<string>> WithPickersOpenAsync(IPage page)
+    {
+        var violations = new List<string>();
+        await OpenAsync(page, "/requests/new");
+        await page.GetByLabel("Facility that holds the images").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Option).First).ToBeVisibleAsync();
+        violations.AddRange(await AxeScan.SeriousViolationsAsync(page, "clerk /requests/new with the partner list open"));
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
+
+        // The first of the form's calendars is the birth date's.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open", Exact = true }).First.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Birth date" })).ToBeVisibleAsync();
+        violations.AddRange(await AxeScan.SeriousViolationsAsync(page, "clerk /requests/new with the birth-date calendar open"));
+        return violations;
+    }
+
+    /// <summary>
+    /// Loads <paramref name="path"/>; on the portal's interactive pages, waits for the circuit and the page's data. The
+    /// account pages and the pages that explain an error status (not found, access denied) are static.
+    /// </summary>
+    private static async Task OpenAsync(IPage page, string path)
+    {
+        var response = await page.GotoAsync(path);
+        if (path.StartsWith("/Account/", StringComparison.Ordinal) || response is null || response.Status >= 400)
+        {
+            return;
+        }
+
+        await new Shell(page).WaitUntilInteractiveAsync();
+        await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
+    }
+
+    private async Task<Guid> FacilityIdAsync(string code) =>
+        await browser.App.InScopeAsync(services => services.GetRequiredService<ImagePortalDbContext>().Facilities
+            .Where(f => f.Code == code).Select(f => f.Id).SingleAsync(Ct));
+
+    private async Task<string> FileRequestToStBrigidsAsync()
+    {
+        var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
+            await FacilityIdAsync("SBR"), "Keane", "Tomás", null, PatientSex.Male, null, "NVH-A11Y-1", ["CR"], null, null, null, null,
+            "Fracture follow-up", RequestPriority.Routine));
+        return filed.Value!.Number!;
+    }
+}
