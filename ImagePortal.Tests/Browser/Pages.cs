@@ -39,7 +39,7 @@ public sealed class Shell(IPage page)
     {
         await WaitUntilInteractiveAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "User menu" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).ClickAsync();
     }
 }
 

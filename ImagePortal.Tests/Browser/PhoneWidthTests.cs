@@ -33,7 +33,7 @@ public sealed class PhoneWidthTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.True(pageWidth <= Width, $"The home page is {pageWidth} px wide on a {Width} px screen.");
 
         await clerk.GetByRole(AriaRole.Button, new() { Name = "User menu" }).ClickAsync();
-        await clerk.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await clerk.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).ClickAsync();
         await Expect(clerk).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"));
     }
 
