@@ -73,10 +73,12 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         await Expect(page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" })).ToBeVisibleAsync();
         violations.AddRange(await AxeScan.SeriousViolationsAsync(page, $"{role} / with the user menu open"));
 
-        if (role == "clerk")
+        violations.AddRange(role switch
         {
-            violations.AddRange(await WithPickersOpenAsync(page));
-        }
+            "clerk" => [.. await WithPickersOpenAsync(page), .. await OnAPhoneAndInTheDarkAsync(page)],
+            "approver" => await AfterClaimingAsync(page),
+            _ => [],
+        });
 
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
@@ -149,6 +151,35 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Birth date" })).ToBeVisibleAsync();
         violations.AddRange(await AxeScan.SeriousViolationsAsync(page, "clerk /requests/new with the birth-date calendar open"));
         return violations;
+    }
+
+    /// <summary>The requests list on a phone (its table scrolls sideways), then in the dark theme.</summary>
+    private static async Task<IReadOnlyList<string>> OnAPhoneAndInTheDarkAsync(IPage page)
+    {
+        var violations = new List<string>();
+        await page.SetViewportSizeAsync(390, 844);
+        await OpenAsync(page, "/requests");
+        violations.AddRange(await AxeScan.SeriousViolationsAsync(page, "clerk /requests on a phone"));
+        await page.SetViewportSizeAsync(1280, 720);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark theme" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Switch to light theme" })).ToBeVisibleAsync();
+        violations.AddRange(await AxeScan.SeriousViolationsAsync(page, "clerk /requests in the dark theme"));
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Status" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Option).First).ToBeVisibleAsync();
+        violations.AddRange(await AxeScan.SeriousViolationsAsync(page, "clerk /requests in the dark theme with the statuses open"));
+        return violations;
+    }
+
+    /// <summary>The inbox once the approver has claimed a request: its row changes and a snackbar says so.</summary>
+    private static async Task<IReadOnlyList<string>> AfterClaimingAsync(IPage page)
+    {
+        await OpenAsync(page, "/inbox");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Claim REQ-") }).First.ClickAsync();
+        // As someone reading it would, the pointer rests on the snackbar: it stays, fully shown, instead of fading out.
+        var snackbar = page.GetByRole(AriaRole.Alert).Filter(new() { HasTextRegex = new Regex("is yours now") });
+        await snackbar.HoverAsync();
+        await Expect(snackbar).ToHaveCSSAsync("opacity", "1");
+        return await AxeScan.SeriousViolationsAsync(page, "approver /inbox with a snackbar");
     }
 
     /// <summary>
