@@ -34,7 +34,8 @@ public static class DependencyInjection
                 options.DisconnectedCircuitRetentionPeriod = authentication.DisconnectedCircuitRetention;
             })
             .AddHubOptions(options => options.MaximumReceiveMessageSize = 64 * 1024);
-        services.AddMudServices();
+        // A snackbar at MudBlazor's 95 % opacity lets the page show through its colour, and its text falls under 4.5:1.
+        services.AddMudServices(options => options.SnackbarConfiguration.MaximumOpacity = 100);
         ConfigurationChecks.ProtectKeys(builder, services.AddDataProtection());
 
         builder.AddIdentity();
