@@ -4,6 +4,8 @@ namespace ImagePortal.Web.Components.Layout;
 
 public static class PortalTheme
 {
+    private const string DarkText = "#1a1a27";
+
     public static MudTheme Theme { get; } = new()
     {
         // Every colour carries white text (filled chips, the Demo badge, snackbars, buttons) or is text on white
@@ -19,10 +21,23 @@ public static class PortalTheme
             Error = "#c62828",
             AppbarBackground = "#0d47a1",
         },
+        // In the dark the colours are light, so they carry dark text (MudBlazor's dark defaults carry white on light
+        // blue, 1.7:1), and secondary text is brighter than MudBlazor's half-white (4.25:1 on a surface).
         PaletteDark = new PaletteDark
         {
             Primary = "#90caf9",
+            PrimaryContrastText = DarkText,
             Secondary = "#80cbc4",
+            SecondaryContrastText = DarkText,
+            Info = "#81d4fa",
+            InfoContrastText = DarkText,
+            Success = "#81c784",
+            SuccessContrastText = DarkText,
+            Warning = "#ffb74d",
+            WarningContrastText = DarkText,
+            Error = "#ef9a9a",
+            ErrorContrastText = DarkText,
+            TextSecondary = "rgba(255,255,255,0.7)",
         },
         Typography = new Typography
         {
