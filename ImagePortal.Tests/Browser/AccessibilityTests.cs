@@ -19,6 +19,8 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
 {
     private static readonly (string UserName, string Password) Auditor = ("auditor", "demo-password-auditor");
 
+    private static readonly (string Family, string Given, string LocalMrn) FiledPatient = ("Keane", "Tomás", "NVH-A11Y-1");
+
     private static readonly string[] EveryRole = ["/", "/notifications"];
 
     /// <summary>Pages every role shares and that look the same to each: checked once, in the two-factor test.</summary>
@@ -75,7 +77,7 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
 
         violations.AddRange(role switch
         {
-            "clerk" => [.. await WithPickersOpenAsync(page), .. await OnAPhoneAndInTheDarkAsync(page)],
+            "clerk" => [.. await WithPickersOpenAsync(page), .. await WithADuplicateWarningAsync(page), .. await OnAPhoneAndInTheDarkAsync(page)],
             "approver" => await AfterClaimingAsync(page),
             _ => [],
         });
@@ -159,6 +161,19 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
         return violations;
     }
 
+    /// <summary>The new-request form warning of a similar request already filed, with a link to it in its text.</summary>
+    private static async Task<IReadOnlyList<string>> WithADuplicateWarningAsync(IPage page)
+    {
+        var form = new NewRequestPage(page);
+        await OpenAsync(page, "/requests/new");
+        await form.ChoosePartnerAsync("St. Brigid's Regional Hospital (SBR)");
+        await form.FillPatientAsync(FiledPatient.Family, FiledPatient.Given, FiledPatient.LocalMrn);
+        await form.ClinicalReason.FillAsync("Fracture follow-up");
+        await form.Submit.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "File anyway" })).ToBeVisibleAsync();
+        return await AxeScan.SeriousViolationsAsync(page, "clerk /requests/new warning of a similar request");
+    }
+
     /// <summary>The requests list on a phone (its table scrolls sideways), then in the dark theme.</summary>
     private static async Task<IReadOnlyList<string>> OnAPhoneAndInTheDarkAsync(IPage page)
     {
@@ -211,8 +226,8 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
     private async Task<string> FileRequestToStBrigidsAsync()
     {
         var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync("SBR"), "Keane", "Tomás", null, PatientSex.Male, null, "NVH-A11Y-1", ["CR"], null, null, null, null,
-            "Fracture follow-up", RequestPriority.Routine));
+            await FacilityIdAsync("SBR"), FiledPatient.Family, FiledPatient.Given, null, PatientSex.Male, null, FiledPatient.LocalMrn,
+            ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine));
         return filed.Value!.Number!;
     }
 }
