@@ -226,8 +226,9 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
     private async Task<string> FileRequestToStBrigidsAsync()
     {
         var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync("SBR"), FiledPatient.Family, FiledPatient.Given, null, PatientSex.Male, null, FiledPatient.LocalMrn,
+            await FacilityIdAsync("SBR"), FiledPatient.Family, FiledPatient.Given, new DateOnly(1958, 3, 12), PatientSex.Male, null, FiledPatient.LocalMrn,
             ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine));
+        Assert.True(filed.IsSuccess, filed.Failure?.Message);
         return filed.Value!.Number!;
     }
 }
