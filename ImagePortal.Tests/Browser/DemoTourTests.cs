@@ -22,7 +22,7 @@ public sealed class DemoBrowserFixture() : BrowserFixtureBase(Settings())
 }
 
 /// <summary>
-/// A tour of the main pages of the demo, as the README shows them. Each page must render with the "Demo" badge;
+/// A tour of the main pages of the demo, as the README shows them, desktop and phone. Each page must render with the "Demo" badge;
 /// with <c>IMAGEPORTAL_SCREENSHOTS=1</c> the tour also writes the README's screenshots to <c>docs/screenshots/</c>
 /// (off by default, so CI never rewrites them).
 /// </summary>
@@ -45,7 +45,6 @@ public sealed class DemoTourTests(DemoBrowserFixture browser) : IClassFixture<De
         await Expect(new Shell(clerk).Heading).ToContainTextAsync("Welcome");
         await Expect(clerk.GetByTestId("demo-badge")).ToHaveTextAsync("Demo");
         await Expect(clerk.GetByRole(AriaRole.Heading, new() { Name = "Your facility's requests" })).ToBeVisibleAsync();
-        await ShootAsync(clerk, "home-clerk");
 
         await clerk.GotoAsync("/facilities");
         await new Shell(clerk).WaitUntilInteractiveAsync();
@@ -62,6 +61,10 @@ public sealed class DemoTourTests(DemoBrowserFixture browser) : IClassFixture<De
         await form.Submit.ClickAsync();
         await Expect(clerk).ToHaveURLAsync(new Regex(@"/requests/REQ-\d{4}-\d{6}$"));
         var number = clerk.Url[(clerk.Url.LastIndexOf('/') + 1)..];
+        await clerk.GotoAsync("/");
+        await new Shell(clerk).WaitUntilInteractiveAsync();
+        await Expect(clerk.GetByRole(AriaRole.List, new() { Name = "Latest updates" })).ToContainTextAsync(number);
+        await ShootAsync(clerk, "home-clerk");
 
         await using var approverContext = await browser.NewContextAsync();
         var approver = await approverContext.NewPageAsync();
@@ -69,6 +72,8 @@ public sealed class DemoTourTests(DemoBrowserFixture browser) : IClassFixture<De
         await new LoginPage(approver).OpenAsync();
         await new LoginPage(approver).SignInAsync(DemoUsers.ApproverSbr.UserName, DemoUsers.ApproverSbr.Password);
         await Expect(new Shell(approver).Heading).ToContainTextAsync("Welcome");
+        await Expect(approver.GetByRole(AriaRole.Heading, new() { Name = "Requests to decide" })).ToBeVisibleAsync();
+        await ShootAsync(approver, "home-approver");
         await approver.GotoAsync("/inbox");
         await new Shell(approver).WaitUntilInteractiveAsync();
         await Expect(approver.GetByText(number)).ToBeVisibleAsync();
@@ -76,7 +81,39 @@ public sealed class DemoTourTests(DemoBrowserFixture browser) : IClassFixture<De
         await approver.GotoAsync($"/requests/{number}");
         await new Shell(approver).WaitUntilInteractiveAsync();
         await Expect(approver.GetByText("Ó Súilleabháin").First).ToBeVisibleAsync();
-        await ShootAsync(approver, "request");
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Claim", Exact = true }).ClickAsync();
+        await approver.GetByRole(AriaRole.Button, new() { Name = "Search PACS" }).ClickAsync();
+        // SBR's demo PACS holds Pádraig's head CT of 2021-07-30.
+        await Expect(approver.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("2021-07-30") })).ToBeVisibleAsync();
+        await ShootAsync(approver, "request", fullPage: true);
+
+        // The same work on a phone.
+        await approver.SetViewportSizeAsync(390, 844);
+        await approver.GotoAsync("/inbox");
+        await new Shell(approver).WaitUntilInteractiveAsync();
+        await Expect(approver.GetByText(number)).ToBeVisibleAsync();
+        await ShootAsync(approver, "phone-inbox");
+        await approver.GotoAsync($"/requests/{number}");
+        await new Shell(approver).WaitUntilInteractiveAsync();
+        await Expect(approver.GetByTestId("request-status")).ToHaveTextAsync("Claimed");
+        await ShootAsync(approver, "phone-request");
+
+        await using var auditorContext = await browser.NewContextAsync();
+        var auditor = await auditorContext.NewPageAsync();
+        await auditor.SetViewportSizeAsync(1280, 800);
+        await new LoginPage(auditor).OpenAsync();
+        await new LoginPage(auditor).SignInAsync("auditor", "demo-password-auditor");
+        await Expect(new Shell(auditor).Heading).ToContainTextAsync("Welcome");
+        await Expect(auditor.GetByRole(AriaRole.Heading, new() { Name = "This month" })).ToBeVisibleAsync();
+        await ShootAsync(auditor, "home-auditor");
+        await auditor.GotoAsync("/audit");
+        await new Shell(auditor).WaitUntilInteractiveAsync();
+        await Expect(auditor.GetByRole(AriaRole.Row).Filter(new() { HasText = number }).First).ToBeVisibleAsync();
+        await ShootAsync(auditor, "audit");
+        await auditor.GotoAsync("/reports");
+        await new Shell(auditor).WaitUntilInteractiveAsync();
+        await Expect(auditor.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await ShootAsync(auditor, "reports");
 
         await using var adminContext = await browser.NewContextAsync();
         var admin = await adminContext.NewPageAsync();
@@ -90,7 +127,7 @@ public sealed class DemoTourTests(DemoBrowserFixture browser) : IClassFixture<De
         await ShootAsync(admin, "admin-facilities");
     }
 
-    private static async Task ShootAsync(IPage page, string name)
+    private static async Task ShootAsync(IPage page, string name, bool fullPage = false)
     {
         if (ScreenshotFolder is null)
         {
@@ -98,7 +135,13 @@ public sealed class DemoTourTests(DemoBrowserFixture browser) : IClassFixture<De
         }
 
         Directory.CreateDirectory(ScreenshotFolder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png") });
+        // Lists read once the circuit runs: the picture waits until no page says it is loading.
+        await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled,
+        });
     }
 
     private static string RepositoryRoot()
