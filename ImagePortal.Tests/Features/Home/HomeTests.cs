@@ -1,8 +1,10 @@
 using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Features.Audit;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
 using ImagePortal.Web.Features.Home;
+using ImagePortal.Web.Features.Jobs;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 
@@ -113,6 +115,33 @@ public sealed class HomeTests(UseCaseFixture fixture) : IClassFixture<UseCaseFix
         Assert.Equal(approver.ClaimedByMe, mine.Value!.TotalCount);
         Assert.Contains(mine.Value.Items, r => r.Number == number);
         Assert.Equal(approver.DueToday, dueToday.Value!.TotalCount);
+    }
+
+    [Fact]
+    public async Task TheAdministratorsFailedRetrievals_AreTheRowsTheirJobsLinkOpens()
+    {
+        var failedUid = "1.2.826.0.1.3680043.8.498.77001";
+        await fixture.DbAsync(async db =>
+        {
+            var facilities = await ApprovedJobs.FacilitiesAsync(db, Cancel);
+            var now = DateTimeOffset.UtcNow;
+            ApprovedJobs.Add(db, facilities, "REQ-2026-770001", "Failing", "NVH-F1", failedUid, now);
+            ApprovedJobs.Add(db, facilities, "REQ-2026-770002", "Queued", "NVH-F2", failedUid + ".2", now);
+            await db.SaveChangesAsync(Cancel);
+            return await db.RetrievalJobs.Where(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == "REQ-2026-770001"))
+                .ExecuteUpdateAsync(j => j.SetProperty(x => x.State, RetrievalJobState.Failed), Cancel);
+        });
+
+        foreach (var admin in new[] { DemoUsers.NetworkAdmin.UserName, DemoUsers.AdminNvh.UserName })
+        {
+            var figure = (await SummaryAsync(admin)).Admin!.FailedJobs;
+            var list = await fixture.QueryAsync(admin, new ListJobs(0, 100, RetrievalJobState.Failed));
+
+            Assert.True(figure >= 1, admin);
+            Assert.Equal(figure, list.Value!.TotalCount);
+            Assert.All(list.Value.Items, j => Assert.Equal(RetrievalJobState.Failed, j.State));
+            Assert.Contains(list.Value.Items, j => j.Number == "REQ-2026-770001");
+        }
     }
 
     [Fact]

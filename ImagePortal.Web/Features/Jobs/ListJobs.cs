@@ -7,9 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Jobs;
 
-/// <summary>The Jobs board: retrievals the user may see (scoped by <see cref="JobAccess"/>), running and failed first, one page.</summary>
+/// <summary>
+/// The Jobs board: retrievals the user may see (scoped by <see cref="JobAccess"/>), running and failed first, one page;
+/// only those in <paramref name="State"/> when it is given (the administrators' home links to the failed ones).
+/// </summary>
 [AuthorizeMessage(Roles.Approver, Roles.Clerk, Roles.FacilityAdmin, Roles.NetworkAdmin)]
-public sealed record ListJobs(int PageIndex, int PageSize) : IQuery<Result<Page<JobRow>>>;
+public sealed record ListJobs(int PageIndex, int PageSize, RetrievalJobState? State = null) : IQuery<Result<Page<JobRow>>>;
 
 /// <summary>The progress of one request's retrieval (request page); null when the request has no job yet.</summary>
 [AuthorizeMessage(Roles.Approver, Roles.Clerk, Roles.FacilityAdmin, Roles.NetworkAdmin)]
@@ -55,6 +58,11 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var visible = access.Visible(db).AsNoTracking();
+        if (query.State is { } state)
+        {
+            visible = visible.Where(j => j.State == state);
+        }
+
         var total = await visible.CountAsync(cancellationToken);
         var rows = await Rows(Project(db, visible
                 .OrderBy(j => j.State == RetrievalJobState.Running ? 0 : j.State == RetrievalJobState.Failed ? 1 : j.State == RetrievalJobState.Queued ? 2 : 3)
