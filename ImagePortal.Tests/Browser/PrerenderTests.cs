@@ -41,6 +41,7 @@ public sealed class PrerenderTests(BrowserFixture browser) : IClassFixture<Brows
 
         circuit.Release();
         await new Shell(page).WaitUntilInteractiveAsync();
+        await Expect(search.PatientId).ToBeEnabledAsync();
         await search.PatientId.PressSequentiallyAsync("MRN-KEPT");
         await Expect(search.PatientId).ToHaveValueAsync("MRN-KEPT");
     }
