@@ -29,5 +29,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => e.PreviousHash).IsUnique();
         builder.HasIndex(e => new { e.At, e.Type });
         builder.HasIndex(e => new { e.FacilityId, e.At });
+
+        // The auditor's two exact filters, newest first: "everything about this patient", "everything about this request".
+        builder.HasIndex(e => new { e.PatientId, e.Sequence });
+        builder.HasIndex(e => new { e.ObjectReference, e.Sequence });
     }
 }

@@ -45,6 +45,8 @@ internal sealed class ImageRequestConfiguration : IEntityTypeConfiguration<Image
         builder.HasOne<Facility>().WithMany().HasForeignKey(r => r.SourceFacilityId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(r => new { r.SourceFacilityId, r.Status, r.DueAt });
         builder.HasIndex(r => new { r.RequestingFacilityId, r.CreatedAt });
+        // Network-wide reports select the requests filed in a period, whichever facility filed them.
+        builder.HasIndex(r => r.CreatedAt);
 
         builder.OwnsMany(r => r.Studies, study =>
         {

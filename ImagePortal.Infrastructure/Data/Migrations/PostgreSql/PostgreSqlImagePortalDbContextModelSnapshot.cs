@@ -144,6 +144,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
 
                     b.HasIndex("FacilityId", "At");
 
+                    b.HasIndex("ObjectReference", "Sequence");
+
+                    b.HasIndex("PatientId", "Sequence");
+
                     b.ToTable("AuditEvents", (string)null);
                 });
 
@@ -484,6 +488,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         });
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("Number")
                         .IsUnique();

@@ -137,6 +137,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("FacilityId", "At");
 
+                    b.HasIndex("ObjectReference", "Sequence");
+
+                    b.HasIndex("PatientId", "Sequence");
+
                     b.ToTable("AuditEvents", (string)null);
                 });
 
@@ -477,6 +481,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         });
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("Number")
                         .IsUnique();

@@ -1,0 +1,82 @@
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Tests.Infrastructure;
+
+/// <summary>
+/// The pages' filters are answered from an index, not by reading the whole table (issue 16: the audit trail's Patient ID
+/// filter scanned a million events twice). Checked in SQLite's own query plan for the query the page sends.
+/// </summary>
+public sealed partial class QueryPlanTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData("patient")]
+    [InlineData("request")]
+    public async Task TheAuditTrailsExactFilters_ReadAnIndex_NotTheWholeTrail(string filter)
+    {
+        var auditFilter = filter == "patient" ? new AuditFilter(PatientId: "NVH-0042") : new AuditFilter(RequestNumber: "REQ-2026-000042");
+
+        var plan = await fixture.DbAsync(db => PlanAsync(db, AuditQueries.Apply(db.AuditEvents, auditFilter).OrderByDescending(e => e.Sequence).Take(25)));
+
+        Assert.DoesNotMatch(FullScan(), plan);
+        Assert.Contains(filter == "patient" ? "IX_AuditEvents_PatientId_Sequence" : "IX_AuditEvents_ObjectReference_Sequence", plan);
+    }
+
+    [Fact]
+    public async Task NetworkWideRequestsOfAPeriod_ReadAnIndex_NotEveryRequest()
+    {
+        var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var end = start.AddMonths(1);
+
+        var plan = await fixture.DbAsync(db => PlanAsync(db, db.ImageRequests.Where(r => r.CreatedAt >= start && r.CreatedAt < end).Select(r => r.Id)));
+
+        Assert.DoesNotMatch(FullScan(), plan);
+        Assert.Contains("IX_ImageRequests_CreatedAt", plan);
+    }
+
+    /// <summary>SQLite's plan for <paramref name="query"/>, one step per line, with its parameters bound as EF binds them.</summary>
+    private static async Task<string> PlanAsync<T>(ImagePortalDbContext db, IQueryable<T> query)
+    {
+        // ToQueryString gives ".param set @name value" lines, a blank line, then the SQL.
+        var text = query.ToQueryString();
+        var parameters = ParamLine().Matches(text).Select(m => (Name: m.Groups["name"].Value, Value: m.Groups["value"].Value)).ToList();
+        var sql = string.Join('\n', text.Split('\n').Where(line => !line.StartsWith(".param", StringComparison.Ordinal)));
+
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(Ct);
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value.StartsWith('\'') ? value.Trim('\'') : long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            command.Parameters.Add(parameter);
+        }
+
+        var steps = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        return string.Join('\n', steps);
+    }
+
+    /// <summary>
+    /// "SCAN a" reads every row of the table (or every entry of an index, with "USING INDEX"), as opposed to
+    /// "SEARCH a USING INDEX ... (PatientId=?)", which reads only the matching ones. These queries read one table.
+    /// </summary>
+    [GeneratedRegex(@"\bSCAN\b")]
+    private static partial Regex FullScan();
+
+    [GeneratedRegex(@"^\.param set (?<name>@\S+) (?<value>.+)$", RegexOptions.Multiline)]
+    private static partial Regex ParamLine();
+}
