@@ -71,7 +71,10 @@ public class SharedDatabaseFixture : UseCaseFixture
     }
 }
 
-/// <summary>The same nodes on one PostgreSQL database (<see cref="PostgresPeer"/>), as a multi-node installation runs.</summary>
+/// <summary>
+/// The same nodes on one PostgreSQL database (<see cref="PostgresPeer"/>), as a multi-node installation runs; also the
+/// fixture of the use-case tests that run on PostgreSQL as on SQLite (<c>*OnPostgreSqlTests</c>).
+/// </summary>
 public sealed class PostgreSqlSharedDatabaseFixture : SharedDatabaseFixture
 {
     private PostgresPeer? _server;

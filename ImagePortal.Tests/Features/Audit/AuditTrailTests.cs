@@ -2,6 +2,7 @@ using System.Data.Common;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Tests.Interop;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
 using ImagePortal.Web.Features.Requests;
@@ -85,4 +86,4 @@ public abstract class AuditTrailTestsBase(UseCaseFixture fixture)
 public sealed class AuditTrailTests(UseCaseFixture fixture) : AuditTrailTestsBase(fixture), IClassFixture<UseCaseFixture>;
 
 /// <summary>The audit trail on a real PostgreSQL server, as several nodes share one in production.</summary>
-public sealed class AuditTrailOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : AuditTrailTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
+public sealed class AuditTrailOnPostgreSqlTests(PostgreSqlSharedDatabaseFixture fixture) : AuditTrailTestsBase(fixture), IClassFixture<PostgreSqlSharedDatabaseFixture>;

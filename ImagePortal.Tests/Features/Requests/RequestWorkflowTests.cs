@@ -1,5 +1,6 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Tests.Interop;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
@@ -362,4 +363,4 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
 public sealed class RequestWorkflowTests(UseCaseFixture fixture) : RequestWorkflowTestsBase(fixture), IClassFixture<UseCaseFixture>;
 
 /// <summary>The request workflow on a real PostgreSQL server, as several nodes share one in production.</summary>
-public sealed class RequestWorkflowOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : RequestWorkflowTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
+public sealed class RequestWorkflowOnPostgreSqlTests(PostgreSqlSharedDatabaseFixture fixture) : RequestWorkflowTestsBase(fixture), IClassFixture<PostgreSqlSharedDatabaseFixture>;

@@ -4,6 +4,7 @@ using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Retrieval;
+using ImagePortal.Tests.Interop;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Jobs;
 using Microsoft.EntityFrameworkCore;
@@ -211,4 +212,4 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
 public sealed class RetrievalQueueTests(UseCaseFixture fixture) : RetrievalQueueTestsBase(fixture), IClassFixture<UseCaseFixture>;
 
 /// <summary>The durable queue on a real PostgreSQL server, as several nodes share one in production.</summary>
-public sealed class RetrievalQueueOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : RetrievalQueueTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
+public sealed class RetrievalQueueOnPostgreSqlTests(PostgreSqlSharedDatabaseFixture fixture) : RetrievalQueueTestsBase(fixture), IClassFixture<PostgreSqlSharedDatabaseFixture>;

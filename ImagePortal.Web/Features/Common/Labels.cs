@@ -91,7 +91,7 @@ public static class Labels
     public static string Study(DateOnly? date, string? modalities, string? description) => string.Join(" · ", new[]
     {
         date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "Undated",
-        modalities?.Replace("\\", ", ", StringComparison.Ordinal),
+        string.IsNullOrWhiteSpace(modalities) ? null : Modalities(modalities),
         description,
     }.Where(part => !string.IsNullOrWhiteSpace(part)));
 

@@ -4,6 +4,7 @@ using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Web.Features.Common;
+using ImagePortal.Web.Features.Jobs;
 using ImagePortal.Web.Features.Requests;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -40,7 +41,7 @@ public sealed record AdminHome(IReadOnlyList<FailingNode> FailingNodes, int Fail
 
 public sealed record FailingNode(Guid FacilityId, string FacilityCode, string Name, string AeTitle, DateTimeOffset At, string? Error);
 
-public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock)
+public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock, JobAccess jobs)
     : IQueryHandler<GetHomeSummary, Result<HomeSummary>>
 {
     /// <summary>How many requests the short lists on the home page show.</summary>
@@ -138,8 +139,8 @@ public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext
             .Where(n => n.LastEchoSucceeded == false && (network || n.FacilityId == facility))
             .Join(db.Facilities, n => n.FacilityId, f => f.Id, (n, f) => new { n.FacilityId, f.Code, n.Name, n.AeTitleValue, n.LastEchoAt, n.LastEchoError })
             .ToListAsync(ct);
-        var failedJobs = await db.RetrievalJobs.AsNoTracking()
-            .CountAsync(j => j.State == RetrievalJobState.Failed && (network || j.RequestingFacilityId == facility || j.SourceFacilityId == facility), ct);
+        // The Jobs board's own scope, so that the figure is the number of rows its link opens.
+        var failedJobs = await jobs.Visible(db).AsNoTracking().CountAsync(j => j.State == RetrievalJobState.Failed, ct);
         return new AdminHome(
             nodes.OrderBy(n => n.Code).ThenBy(n => n.Name)
                 .Select(n => new FailingNode(n.FacilityId, n.Code, n.Name, n.AeTitleValue, n.LastEchoAt ?? DateTimeOffset.MinValue, n.LastEchoError))
