@@ -3,6 +3,7 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
+using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Common;
 
 namespace ImagePortal.Tests.Features.Common;
@@ -73,26 +74,13 @@ public sealed partial class LabelsTests
     public void TheWebProject_WritesNoBracketedPlurals()
     {
         // "study(ies)", "partner(s)": Labels.Count says the number instead.
-        var web = Path.Combine(RepositoryRoot(), "ImagePortal.Web");
-        var offenders = Directory.EnumerateFiles(web, "*.*", SearchOption.AllDirectories)
-            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+        var web = Path.Combine(SourceTree.Root, "ImagePortal.Web");
+        var offenders = SourceTree.FilesOf("ImagePortal.Web", ".cs", ".razor")
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetRelativePath(web, f), Line: i + 1, Text: line)))
             .Where(l => BracketedPlural().IsMatch(l.Text))
             .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
             .ToList();
         Assert.Empty(offenders);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ImagePortal.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("ImagePortal.sln not found above the test binaries.");
     }
 
     // A word with a bracketed ending, followed by what follows words in text (a call like Covers(s) is followed by code).
