@@ -144,6 +144,12 @@ public static class DependencyInjection
     {
         var services = builder.Services;
         services.AddSingleton<ImagePortal.Web.Features.Notifications.ChangeNotifier>();
+        services.AddOptions<ImagePortal.Web.Features.Notifications.ChangeFeedOptions>()
+            .Bind(builder.Configuration.GetSection(ImagePortal.Web.Features.Notifications.ChangeFeedOptions.SectionName))
+            .Validate(o => o.IsValid, "ChangeFeed: PollInterval must be at least 10 ms, BatchWindow not negative, GapTimeout longer than PollInterval and Retention longer than GapTimeout.")
+            .ValidateOnStart();
+        services.AddSingleton<ImagePortal.Web.Features.Notifications.ChangeFeed>();
+        services.AddHostedService<ImagePortal.Web.Features.Notifications.ChangeFeedService>();
         services.Configure<ImagePortal.Web.Features.Notifications.SmtpSettings>(builder.Configuration.GetSection(ImagePortal.Web.Features.Notifications.SmtpSettings.SectionName));
         services.AddScoped<ImagePortal.Web.Features.Notifications.NotificationMailer>();
         services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();

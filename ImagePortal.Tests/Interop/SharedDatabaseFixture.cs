@@ -25,6 +25,8 @@ public class SharedDatabaseFixture : UseCaseFixture
         [$"{DatabaseOptions.SectionName}:Provider"] = Database.Provider.ToString(),
         ["ConnectionStrings:ImagePortal"] = Database.ConnectionString,
         ["Audit:ChainKey"] = AuditChainKey,
+        // Changes told by the worker processes reach this web node's pages through the database, as between real nodes.
+        ["ChangeFeed:Enabled"] = "true",
     };
 
     /// <summary>

@@ -4,6 +4,7 @@ using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
+using ImagePortal.Web.Features.Notifications;
 using ImagePortal.Web.Features.Requests;
 using ImagePortal.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
@@ -68,6 +69,40 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
         Assert.True(await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == ImagePortal.Domain.Audit.AuditEventType.InstancesTransferred, Ct)));
     }
 
+    /// <summary>
+    /// Issue 16: a worker on its own node finishes an import, and the clerk's request list open on this web node shows
+    /// it without a reload. The page is played by a subscriber that re-reads the request each time it is told, as
+    /// <c>LivePage</c> does; the worker's changes reach it only through the database's change feed.
+    /// </summary>
+    [Fact]
+    public async Task AnImportAWorkerProcessFinishes_ShowsLiveOnThisWebNodesOpenPage()
+    {
+        using var files = new TempDirectory("worker-live");
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-7100", series: 1, imagesPerSeries: 3, rows: 64, columns: 64);
+        var archive = new TestArchive(study.Files);
+        await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
+        await using var destination = TestScp.Start(o => o.AeTitle = "NVH_PACS");
+        await PointNodeAsync("SBR", "SBR_PACS", source.Port);
+        await PointNodeAsync("NVH", "NVH_PACS", destination.Port);
+        await using var worker = fixture.StartWorker("live");
+
+        var nvh = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "NVH").Select(f => f.Id).SingleAsync(Ct));
+        var shown = new System.Collections.Concurrent.ConcurrentQueue<RequestStatus>();
+        string? number = null;
+        var notifier = fixture.Services.GetRequiredService<ChangeNotifier>();
+        using var page = notifier.Subscribe(ChangeNotifier.RequestsOf(nvh), async () =>
+        {
+            if (Volatile.Read(ref number) is { } watched)
+            {
+                shown.Enqueue(await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == watched).Select(r => r.Status).SingleAsync()));
+            }
+        });
+
+        Volatile.Write(ref number, await FileAndApproveAsync("MRN-7100", study, "SBR-7100"));
+        await PollAsync(async () => shown.Contains(RequestStatus.Completed), TimeSpan.FromSeconds(60), worker);
+        Assert.Equal(RequestStatus.Completed, await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Status).SingleAsync(Ct)));
+    }
+
     private async Task PointNodeAsync(string facility, string aeTitle, int port) => await fixture.DbAsync(async db =>
     {
         var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
@@ -76,11 +111,11 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
         return await db.SaveChangesAsync(Ct);
     });
 
-    private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study)
+    private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study, string? sourceMrn = null)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
         var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", new DateOnly(1960, 5, 14), PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare", RequestPriority.Urgent));
+            sbr, "Müller", "Jürgen", new DateOnly(1960, 5, 14), PatientSex.Male, sourceMrn, localMrn, ["CT"], null, null, null, null, "Compare", RequestPriority.Urgent));
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));

@@ -115,6 +115,9 @@ public sealed class PortalApp(
                 // would start pulling from PACS nodes that are not there, and parallel test classes would share a port.
                 ["Portal:Role"] = "web",
                 ["Dicom:Port"] = "0",
+                // A lone web node on its own SQLite file has no other node to hear from; the fixtures that run several
+                // processes on one database turn the change feed on (SharedDatabaseFixture).
+                ["ChangeFeed:Enabled"] = "false",
 
                 // Browser tests sign in many times from 127.0.0.1 within a minute; SignInThrottlingTests sets the real limit.
                 ["Security:SignInAttemptLimit"] = "1000",

@@ -5,10 +5,10 @@ namespace ImagePortal.Web.Features.Notifications;
 /// <summary>
 /// Tells open pages that something they show has changed (eShop's OrderStatusNotificationService). Pages subscribe
 /// to a key after their first render and re-query through their own use case, so nothing but the key crosses
-/// facilities. One instance per process; with several web nodes a change made on another node shows at the next load.
-/// Changes are told after they are committed, so a page that reads after a change was told sees it.
+/// facilities. One instance per process; with several nodes, what one tells reaches the others' pages through the
+/// <see cref="ChangeFeed"/>. Changes are told after they are committed, so a page that reads after a change was told sees it.
 /// </summary>
-public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
+public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger, ChangeFeed? feed = null)
 {
     // Keys hash into a fixed number of slots, each holding the stamp of the latest change told under any of its keys:
     // bounded memory whatever the number of requests, at the price of a rare needless refresh when two keys share a slot.
@@ -52,7 +52,15 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger)
         });
     }
 
+    /// <summary>Tells this node's pages and, through the change feed, every other node's.</summary>
     public async Task PublishAsync(params string[] keys)
+    {
+        feed?.Enqueue(keys);
+        await DeliverAsync(keys);
+    }
+
+    /// <summary>Tells this node's pages only: what another node told, read from the change feed.</summary>
+    public async Task DeliverAsync(IReadOnlyList<string> keys)
     {
         foreach (var key in keys)
         {
