@@ -28,7 +28,14 @@ public abstract class BrowserFixtureBase(IReadOnlyDictionary<string, string?>? s
         }
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        _browser = await LaunchAsync(_playwright);
+    }
+
+    /// <summary>Debian's Chromium, headless, with the flags this machine's closed network needs.</summary>
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        ExternalTools.RequireFile(ChromiumPath, "chromium");
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,

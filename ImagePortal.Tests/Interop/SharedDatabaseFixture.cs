@@ -34,15 +34,41 @@ public class SharedDatabaseFixture : UseCaseFixture
     /// with a data folder of its own under <paramref name="name"/>; <paramref name="settings"/> (environment-variable
     /// names, e.g. <c>Retrieval__Concurrency</c>) override the defaults. Dispose it to kill it.
     /// </summary>
-    public PeerProcess StartWorker(string name, IReadOnlyDictionary<string, string>? settings = null)
+    public PeerProcess StartWorker(string name, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartNode(name, "worker", $"http://127.0.0.1:{FreePort.Next()}", settings);
+
+    /// <summary>
+    /// A web node (<c>Portal:Role=web</c>) as a separate process on this database, serving pages on <c>Url</c>; it
+    /// shares the Data Protection keys with every node through the database. Dispose the process to kill it.
+    /// </summary>
+    public (PeerProcess Process, string Url) StartWeb(string name, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var web = new Dictionary<string, string>
+        {
+            // Browser tests sign in several times from 127.0.0.1 within a minute.
+            ["Security__SignInAttemptLimit"] = "1000",
+            // Run from the build output rather than a publish folder, the pages' scripts and styles (blazor.web.js,
+            // MudBlazor's) are found through the static web assets manifest, which ASP.NET Core reads in Development only.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            web[key] = value;
+        }
+
+        return (StartNode(name, "web", url, web), url);
+    }
+
+    private PeerProcess StartNode(string name, string role, string url, IReadOnlyDictionary<string, string>? settings)
     {
         var folder = Path.Combine(Folder, name);
         Directory.CreateDirectory(folder);
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["Portal__Role"] = "worker",
+            ["ASPNETCORE_URLS"] = url,
+            ["Portal__Role"] = role,
             ["Demo__AllowOutsideDevelopment"] = "true",
             // The demo PACS listen on fixed ports: the test's own process or another worker may hold them.
             ["Demo__Enabled"] = "false",

@@ -33,11 +33,16 @@ public sealed class PeerProcess : IAsyncDisposable
         _process = process;
     }
 
-    public int Id => _process.Id;
+    private int? _id;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>The process id, still known once the process was killed and disposed.</summary>
+    public int Id => _id ??= _process.Id;
 
-    public int ExitCode => _process.ExitCode;
+    /// <summary>True once the process ended, or was killed by <see cref="DisposeAsync"/>.</summary>
+    public bool HasExited => Volatile.Read(ref _disposed) == 1 || _process.HasExited;
+
+    /// <summary>The exit code; -1 for a process this object killed.</summary>
+    public int ExitCode => Volatile.Read(ref _disposed) == 1 ? -1 : _process.ExitCode;
 
     /// <summary>Everything the peer wrote so far, stdout and stderr interleaved.</summary>
     public string Output
@@ -157,6 +162,8 @@ public sealed class PeerProcess : IAsyncDisposable
             return;
         }
 
+        _ = Id;
+
         TryKill(_process);
         try
         {
@@ -167,7 +174,7 @@ public sealed class PeerProcess : IAsyncDisposable
         {
         }
 
-        Running.TryRemove(_process.Id, out _);
+        Running.TryRemove(Id, out _);
         _process.Dispose();
     }
 
