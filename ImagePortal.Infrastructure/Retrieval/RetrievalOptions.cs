@@ -28,6 +28,13 @@ public sealed class RetrievalOptions
     /// <summary>How long a lease lasts without renewal; a dead worker's job is taken over after this.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Whether partners' C-MOVE instances reach this worker's Storage SCP. With several worker nodes, partners send a
+    /// C-MOVE's instances to the one address they know for the portal's AE title; the workers elsewhere set this to
+    /// false and take only jobs whose source offers C-GET.
+    /// </summary>
+    public bool ReceivesMoves { get; set; } = true;
+
     /// <summary>How often an idle worker looks for due jobs (an approval in this process wakes it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

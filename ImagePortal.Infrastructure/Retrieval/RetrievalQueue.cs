@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -16,13 +17,23 @@ public sealed record RetrievalLease(Guid JobId, string Owner);
 public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFactory, TimeProvider clock)
 {
     /// <summary>Takes the next due job: a queued one whose time has come, or a running one whose worker stopped renewing.</summary>
-    public async Task<RetrievalLease?> TryLeaseAsync(string owner, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    /// <param name="receivesMoves">
+    /// False for a worker whose Storage SCP partners do not send C-MOVE instances to (they know one address for the
+    /// portal's AE title): it takes only jobs whose source offers C-GET, which it can finish on its own.
+    /// </param>
+    public async Task<RetrievalLease?> TryLeaseAsync(string owner, TimeSpan leaseDuration, CancellationToken cancellationToken, bool receivesMoves = true)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var candidates = await db.RetrievalJobs.AsNoTracking()
+        var due = db.RetrievalJobs.AsNoTracking()
             .Where(j => (j.State == RetrievalJobState.Queued && j.NextAttemptAt <= now) ||
-                        (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < now))
+                        (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < now));
+        if (!receivesMoves)
+        {
+            due = due.Where(j => db.DicomNodes.Any(n => n.FacilityId == j.SourceFacilityId && (n.Capabilities & DicomCapabilities.Get) == DicomCapabilities.Get));
+        }
+
+        var candidates = await due
             .OrderBy(j => j.NextAttemptAt)
             .Select(j => j.Id)
             .Take(10)

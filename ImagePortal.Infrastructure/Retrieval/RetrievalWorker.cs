@@ -62,7 +62,7 @@ public sealed class RetrievalWorker(
             var settings = options.CurrentValue;
             try
             {
-                var lease = await queue.TryLeaseAsync(owner, settings.LeaseDuration, stoppingToken);
+                var lease = await queue.TryLeaseAsync(owner, settings.LeaseDuration, stoppingToken, settings.ReceivesMoves);
                 if (lease is not null)
                 {
                     await runner.RunAsync(lease, stoppingToken);

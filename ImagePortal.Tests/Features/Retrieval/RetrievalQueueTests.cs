@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Data;
@@ -87,6 +88,44 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Issue 16: partners send a C-MOVE's instances to one address, so with several worker nodes only the worker there
+    /// can finish a job whose source offers C-MOVE alone; a worker with <c>Retrieval:ReceivesMoves=false</c> leaves it.
+    /// </summary>
+    [Fact]
+    public async Task AWorkerThatReceivesNoMoves_LeavesJobsWhoseSourceOffersOnlyCMove_ToOneThatDoes()
+    {
+        var queue = fixture.Services.GetRequiredService<RetrievalQueue>();
+        var capabilities = await SourceCapabilitiesAsync(DicomCapabilities.Echo | DicomCapabilities.Find | DicomCapabilities.Move | DicomCapabilities.Store);
+        try
+        {
+            var job = (await QueueJobsAsync(1)).Single();
+            await Assert.ThrowsAsync<InvalidOperationException>(() => LeaseAsync(queue, "get-only worker", job, TimeSpan.FromMinutes(1), receivesMoves: false));
+            var lease = await LeaseAsync(queue, "move worker", job, TimeSpan.FromMinutes(1), receivesMoves: true);
+            await queue.ReleaseAsync(lease, Ct);
+
+            // Once the source offers C-GET, any worker takes it.
+            await SourceCapabilitiesAsync(capabilities);
+            lease = await LeaseAsync(queue, "get-only worker", job, TimeSpan.FromMinutes(1), receivesMoves: false);
+            await queue.ReleaseAsync(lease, Ct);
+        }
+        finally
+        {
+            await SourceCapabilitiesAsync(capabilities);
+        }
+    }
+
+    /// <summary>Sets SBR's node's capabilities; returns what they were.</summary>
+    private async Task<DicomCapabilities> SourceCapabilitiesAsync(DicomCapabilities capabilities) => await fixture.DbAsync(async db =>
+    {
+        var sbr = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == "SBR", Ct);
+        var node = sbr.Nodes.Single();
+        var before = node.Capabilities;
+        sbr.UpdateNode(node.Id, node.Name, node.AeTitle, node.Host, node.Port, capabilities, node.UseTls);
+        await db.SaveChangesAsync(Ct);
+        return before;
+    });
+
     [Fact]
     public void Backoff_DoublesUpToTheCap_WithJitterBetweenHalfAndAll()
     {
@@ -165,13 +204,13 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
         Assert.False((await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ListJobs(0, 1000))).IsSuccess, "pages are capped");
     }
 
-    private async Task<RetrievalLease> LeaseAsync(RetrievalQueue queue, string owner, Guid job, TimeSpan duration)
+    private async Task<RetrievalLease> LeaseAsync(RetrievalQueue queue, string owner, Guid job, TimeSpan duration, bool receivesMoves = true)
     {
         // Other tests' jobs may be due too: lease until this one comes up, giving the others back.
         var others = new List<RetrievalLease>();
         try
         {
-            while (await queue.TryLeaseAsync(owner, duration, Ct) is { } lease)
+            while (await queue.TryLeaseAsync(owner, duration, Ct, receivesMoves) is { } lease)
             {
                 if (lease.JobId == job)
                 {
