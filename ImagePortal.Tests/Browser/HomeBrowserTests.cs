@@ -36,6 +36,24 @@ public sealed class HomeBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(new Shell(page).Heading).ToContainTextAsync(number);
     }
 
+    /// <summary>Issue 15 left this: the approver's home counted its inbox once per visit; it follows the inbox now.</summary>
+    [Fact]
+    public async Task ARequestFiledWhileTheApproversHomeIsOpen_ShowsInItsFiguresWithoutAReload()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        await new Shell(page).WaitUntilInteractiveAsync();
+        var inbox = page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex(@"^\d+ in your inbox$") });
+        var before = int.Parse(Regex.Match(await inbox.InnerTextAsync(), @"\d+").Value, System.Globalization.CultureInfo.InvariantCulture);
+        await page.EvaluateAsync("() => window.loadedOnce = true");
+
+        var number = await FileOverdueAsync($"LIVE-{Guid.NewGuid():N}"[..14]);
+
+        await Expect(inbox).ToHaveTextAsync(new Regex($@"^\s*{before + 1}\s*in your inbox\s*$"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = number })).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => window.loadedOnce === true"), "The page was reloaded.");
+    }
+
     /// <summary>A request NVH asks SBR for, due long ago: first in SBR's inbox and on its home page's "due next".</summary>
     private async Task<string> FileOverdueAsync(string localMrn)
     {
