@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# bench/scale.sh: every list, report, filter, export and verification page at a network's scale (issue 16).
+# For each size, a network history generated with the domain's own constructors and transitions into a SQLite database
+# that the portal's migrations and demo seed made (bench/scale-bench, cached by size under bench/.scale-cache/):
+#   small = 10,000 requests / 100,000 audit events, large = 100,000 requests / 1,000,000 audit events, over 2 years;
+# then, on a copy of it:
+#   handler: each page's Mediator message sent in-process as the user who opens the page (one warm-up, RUNS timed);
+#   browser: the published portal (Release, ReadyToRun, Portal:Role=web) on 127.0.0.1; Chromium (/usr/bin/chromium,
+#            Playwright) signed in as each user, navigation start to the page's data rows visible (one warm-up, RUNS timed).
+# Prints one table: page | small handler p50 / browser p50 | large handler p50 / browser p50 | growth | goal met.
+# Goals (issue 16): at the large size data visible under 500 ms and handler p50 under 100 ms; large/small at most 1.5x.
+# Usage: bench/scale.sh [sizes=small,large] [runs=3] [--regenerate]
+#        sizes: any of tiny (200 requests / 2,000 events), small, large, comma-separated
+#        KEEP_LOGS=folder keeps the portal's and the helper's logs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REGENERATE=0
+ARGS=()
+for arg in "$@"; do
+    if [[ $arg == --regenerate ]]; then REGENERATE=1; else ARGS+=("$arg"); fi
+done
+SIZES=${ARGS[0]:-small,large}
+RUNS=${ARGS[1]:-3}
+CACHE=bench/.scale-cache
+WORK=$(mktemp -d /tmp/scale-bench.XXXXXX)
+PIDS=()
+source bench/lib.sh
+trap cleanup EXIT
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+
+wait_http() { # $1 url, $2 pid that must stay alive: until the url answers (120 s)
+    for _ in $(seq 1 1200); do
+        curl -fs -o /dev/null "$1" && return 0
+        kill -0 "$2" 2>/dev/null || { echo "process $2 exited before $1 answered" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "$1 did not answer" >&2; return 1
+}
+
+size_of() { # name -> "requests events"
+    case $1 in
+        tiny) echo "200 2000" ;;
+        small) echo "10000 100000" ;;
+        large) echo "100000 1000000" ;;
+        *) echo "unknown size $1 (tiny, small, large)" >&2; exit 2 ;;
+    esac
+}
+
+echo "== building bench/scale-bench and publishing the portal (Release, ReadyToRun)"
+dotnet build bench/scale-bench -c Release -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$WORK/portal" -v quiet -nologo > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
+HELPER=bench/scale-bench/bin/Release/net10.0/scale-bench
+
+IFS=, read -r -a sizes <<< "$SIZES"
+for size in "${sizes[@]}"; do
+    read -r requests events < <(size_of "$size")
+    db="$CACHE/$size.db"
+    if [[ $REGENERATE == 1 || ! -f $db || ! -f $db.key || ! -f $db.filters ]]; then
+        echo "== generating $size: $requests requests, $events audit events into $db"
+        t0=$(now)
+        "$HELPER" generate "$db" "$requests" "$events" 2> >(grep -v '^{' >&2)
+        echo "   generated in $(secs "$t0" "$(now)") s"
+    fi
+
+    # A copy per run: the pages audit their reads and verification marks checkpoints, so the cache stays as generated.
+    copy="$WORK/$size.db"
+    cp "$db" "$copy"; cp "$db.key" "$copy.key"; cp "$db.filters" "$copy.filters"
+    settle
+
+    echo "== $size: handlers ($RUNS runs after a warm-up)"
+    "$HELPER" handlers "$copy" "$RUNS" > "$WORK/$size.handlers" 2> >(grep -v '^{' > "$WORK/$size-handlers.log")
+    cat "$WORK/$size.handlers"
+
+    echo "== $size: Chromium ($RUNS runs after a warm-up)"
+    http=$(free_port)
+    env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" \
+        ConnectionStrings__ImagePortal="Data Source=$copy" Database__Provider=Sqlite Storage__DataDirectory="$WORK/$size-data" \
+        Demo__Enabled=false Demo__AllowOutsideDevelopment=true Portal__Role=web Dicom__Port=0 \
+        Audit__ChainKey="$(cat "$copy.key")" Security__SignInAttemptLimit=1000 Logging__LogLevel__Default=Warning \
+        bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' portal "$WORK/portal" > "$WORK/$size-portal.log" 2>&1 &
+    portal=$!; PIDS+=("$portal")
+    wait_http "http://127.0.0.1:$http/health" "$portal" || { tail -30 "$WORK/$size-portal.log" >&2; exit 1; }
+    "$HELPER" browser "http://127.0.0.1:$http" "$RUNS" > "$WORK/$size.browser" 2> "$WORK/$size-browser.log" ||
+        { cat "$WORK/$size-browser.log" >&2; tail -30 "$WORK/$size-portal.log" >&2; exit 1; }
+    cat "$WORK/$size.browser"
+    kill "$portal" 2>/dev/null || true; wait "$portal" 2>/dev/null || true
+    rm -f "$copy" "$copy-wal" "$copy-shm"
+done
+
+echo
+echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs, p50 in ms"
+python3 - "$WORK" "${sizes[@]}" <<'EOF'
+import sys, os
+work, sizes = sys.argv[1], sys.argv[2:]
+def read(path):
+    rows = {}
+    if os.path.exists(path):
+        for line in open(path):
+            parts = line.rstrip("\n").split("\t")
+            rows[parts[0]] = (float(parts[1]), float(parts[2]), parts[3] if len(parts) > 3 else "")
+    return rows
+handlers = {s: read(f"{work}/{s}.handlers") for s in sizes}
+browser = {s: read(f"{work}/{s}.browser") for s in sizes}
+pages = list(dict.fromkeys(p for s in sizes for p in list(handlers[s]) + list(browser[s])))
+first, last = sizes[0], sizes[-1]
+def cell(s, p):
+    h, b = handlers[s].get(p), browser[s].get(p)
+    return f"{h[0]:,.0f}" if h else "-", f"{b[0]:,.0f}" if b else "-"
+head = ["page"] + [f"{s} handler / browser" for s in sizes]
+if len(sizes) > 1: head += [f"growth {last}/{first}", "goal met?"]
+print("| " + " | ".join(head) + " |")
+print("|" + "---|" * len(head))
+for p in pages:
+    row = [p]
+    for s in sizes:
+        h, b = cell(s, p)
+        note = handlers[s].get(p, (0, 0, ""))[2]
+        row.append(f"{h} / {b}" + (f" ({note})" if note else ""))
+    if len(sizes) > 1:
+        h0, h1 = handlers[first].get(p), handlers[last].get(p)
+        b1 = browser[last].get(p)
+        growth = h1[0] / max(h0[0], 0.1) if h0 and h1 else None
+        row.append(f"{growth:.1f}x" if growth is not None else "-")
+        ok = (h1 is None or h1[0] < 100) and (b1 is None or b1[0] < 500) and (growth is None or growth <= 1.5)
+        row.append("yes" if ok else "**no**")
+    print("| " + " | ".join(row) + " |")
+EOF
