@@ -48,10 +48,20 @@ size_of() { # name -> "requests events"
     esac
 }
 
-echo "== building bench/scale-bench and publishing the portal (Release, ReadyToRun)"
+echo "== building bench/scale-bench"
+t0=$(now)
 dotnet build bench/scale-bench -c Release -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
-dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$WORK/portal" -v quiet -nologo > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; exit 1; }
+# The published portal is cached by the last commit of the product's code, when that code has no uncommitted change.
+product=(ImagePortal.Web ImagePortal.Infrastructure ImagePortal.Domain ImagePortal.Dicom)
+PORTAL="$WORK/portal"
+if [[ -z $(git status --porcelain -- "${product[@]}") ]]; then PORTAL="$CACHE/portal-$(git log -1 --format=%h -- "${product[@]}")"; fi
+if [[ ! -f $PORTAL/ImagePortal.Web.dll ]]; then
+    echo "== publishing the portal (Release, ReadyToRun) into $PORTAL"
+    [[ $PORTAL == "$WORK"/* ]] || rm -rf "$CACHE"/portal-*
+    dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$PORTAL" -v quiet -nologo > "$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; rm -rf "$PORTAL"; exit 1; }
+fi
+echo "   ready in $(secs "$t0" "$(now)") s"
 HELPER=bench/scale-bench/bin/Release/net10.0/scale-bench
 
 IFS=, read -r -a sizes <<< "$SIZES"
@@ -71,21 +81,25 @@ for size in "${sizes[@]}"; do
     settle
 
     echo "== $size: handlers ($RUNS runs after a warm-up)"
-    "$HELPER" handlers "$copy" "$RUNS" > "$WORK/$size.handlers" 2> >(grep -v '^{' > "$WORK/$size-handlers.log")
+    t0=$(now)
+    "$HELPER" handlers "$copy" "$RUNS" > "$WORK/$size.handlers" 2> "$WORK/$size-handlers.log" ||
+        { grep -v '^{' "$WORK/$size-handlers.log" >&2; exit 1; }
     cat "$WORK/$size.handlers"
+    echo "   $(secs "$t0" "$(now)") s"
 
     echo "== $size: Chromium ($RUNS runs after a warm-up)"
-    http=$(free_port)
+    t0=$(now); http=$(free_port)
     env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" \
         ConnectionStrings__ImagePortal="Data Source=$copy" Database__Provider=Sqlite Storage__DataDirectory="$WORK/$size-data" \
         Demo__Enabled=false Demo__AllowOutsideDevelopment=true Portal__Role=web Dicom__Port=0 \
         Audit__ChainKey="$(cat "$copy.key")" Security__SignInAttemptLimit=1000 Logging__LogLevel__Default=Warning \
-        bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' portal "$WORK/portal" > "$WORK/$size-portal.log" 2>&1 &
+        bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' portal "$PORTAL" > "$WORK/$size-portal.log" 2>&1 &
     portal=$!; PIDS+=("$portal")
     wait_http "http://127.0.0.1:$http/health" "$portal" || { tail -30 "$WORK/$size-portal.log" >&2; exit 1; }
     "$HELPER" browser "http://127.0.0.1:$http" "$RUNS" > "$WORK/$size.browser" 2> "$WORK/$size-browser.log" ||
-        { cat "$WORK/$size-browser.log" >&2; tail -30 "$WORK/$size-portal.log" >&2; exit 1; }
+        { cat "$WORK/$size-browser.log" >&2; grep -v '^{"EventId":0,' "$WORK/$size-portal.log" | tail -30 >&2; exit 1; }
     cat "$WORK/$size.browser"
+    echo "   $(secs "$t0" "$(now)") s"
     kill "$portal" 2>/dev/null || true; wait "$portal" 2>/dev/null || true
     rm -f "$copy" "$copy-wal" "$copy-shm"
 done

@@ -53,8 +53,8 @@ internal static class Pages
     /// <summary>A page in Chromium: its address, who opens it, and what shows that its data is there.</summary>
     public sealed record BrowserPage(string Name, string User, string Path, string DataSelector);
 
-    // MudDataGrid renders the "no records" text in a row of its own; a second row only exists when data came back.
-    private const string GridData = ".mud-table-body tr.mud-table-row >> nth=1";
+    // A grid row with more than one cell: MudDataGrid's "no records" row has one cell spanning the columns.
+    private const string GridData = ".mud-table-body tr.mud-table-row:has(td + td) >> nth=0";
 
     public static IReadOnlyList<BrowserPage> Browser { get; } =
     [
