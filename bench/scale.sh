@@ -98,7 +98,7 @@ for size in "${sizes[@]}"; do
     wait_http "http://127.0.0.1:$http/health" "$portal" || { tail -30 "$WORK/$size-portal.log" >&2; exit 1; }
     "$HELPER" browser "http://127.0.0.1:$http" "$RUNS" > "$WORK/$size.browser" 2> "$WORK/$size-browser.log" ||
         { cat "$WORK/$size-browser.log" >&2; grep -v '^{"EventId":0,' "$WORK/$size-portal.log" | tail -30 >&2; exit 1; }
-    cat "$WORK/$size.browser"
+    cat "$WORK/$size.browser" "$WORK/$size-browser.log"
     echo "   $(secs "$t0" "$(now)") s"
     kill "$portal" 2>/dev/null || true; wait "$portal" 2>/dev/null || true
     rm -f "$copy" "$copy-wal" "$copy-shm"
@@ -114,7 +114,7 @@ def read(path):
     if os.path.exists(path):
         for line in open(path):
             parts = line.rstrip("\n").split("\t")
-            rows[parts[0]] = (float(parts[1]), float(parts[2]), parts[3] if len(parts) > 3 else "")
+            if float(parts[1]) >= 0: rows[parts[0]] = (float(parts[1]), float(parts[2]), parts[3] if len(parts) > 3 else "")
     return rows
 handlers = {s: read(f"{work}/{s}.handlers") for s in sizes}
 browser = {s: read(f"{work}/{s}.browser") for s in sizes}

@@ -149,16 +149,28 @@ internal static class Bench
         {
             var page = signedIn[target.User];
             var times = new List<double>();
-            for (var run = 0; run <= runs; run++)
+            try
             {
-                await page.GotoAsync("about:blank");
-                var clock = Stopwatch.StartNew();
-                await page.GotoAsync(target.Path, new() { WaitUntil = WaitUntilState.Commit });
-                await page.Locator(target.DataSelector).WaitForAsync(new() { State = WaitForSelectorState.Visible });
-                if (run > 0)
+                for (var run = 0; run <= runs; run++)
                 {
-                    times.Add(clock.Elapsed.TotalMilliseconds);
+                    await page.GotoAsync("about:blank");
+                    var clock = Stopwatch.StartNew();
+                    await page.GotoAsync(target.Path, new() { WaitUntil = WaitUntilState.Commit });
+                    await page.Locator(target.DataSelector).WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+                    if (run > 0)
+                    {
+                        times.Add(clock.Elapsed.TotalMilliseconds);
+                    }
                 }
+            }
+            catch (TimeoutException)
+            {
+                // A page that shows no data in 30 s is reported, not left out; the rest are still measured.
+                var shot = Path.Combine(Path.GetTempPath(), $"scale-bench-{target.Name.Replace(' ', '-').Replace(",", "")}.png");
+                await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+                Console.Error.WriteLine($"{target.Name}: no data visible within 30 s ({page.Url}); screenshot {shot}");
+                Console.WriteLine($"{target.Name}\t-1\t-1\tno data in 30 s");
+                continue;
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{target.Name}\t{Median(times):0.0}\t{times.Max():0.0}"));

@@ -32,7 +32,7 @@ internal static class Pages
             Rows(await m.Send(new ListRequests(new RequestFilter(), 0, 25, new RequestSort(RequestSortColumn.Patient, false)), ct))),
         new("Requests, name search", Clerk, async (m, f, ct) => Rows(await m.Send(new ListRequests(new RequestFilter(Patient: f.FamilyName), 0, 25), ct))),
         new("Inbox (approver)", Approver, async (m, f, ct) => Rows(await m.Send(new ListInbox(new RequestFilter(), 0, 25), ct), allowEmpty: true)),
-        new("Jobs (clerk)", Clerk, async (m, f, ct) => Rows(await m.Send(new ListJobs(0, 25), ct))),
+        new("Jobs (approver)", Approver, async (m, f, ct) => Rows(await m.Send(new ListJobs(0, 25), ct))),
         new("Audit, first page", Auditor, async (m, f, ct) => Rows(await m.Send(new ListAuditEvents(new AuditFilter(), 0, 25), ct))),
         new("Audit, by patient ID", Auditor, async (m, f, ct) => Rows(await m.Send(new ListAuditEvents(new AuditFilter(PatientId: f.PatientId), 0, 25), ct))),
         new("Audit, by request", Auditor, async (m, f, ct) => Rows(await m.Send(new ListAuditEvents(new AuditFilter(RequestNumber: f.RequestNumber), 0, 25), ct))),
@@ -60,7 +60,7 @@ internal static class Pages
     [
         new("Requests (clerk)", Clerk, "/requests", GridData),
         new("Inbox (approver)", Approver, "/inbox", GridData),
-        new("Jobs (clerk)", Clerk, "/jobs", GridData),
+        new("Jobs (approver)", Approver, "/jobs", GridData),
         new("Audit, first page", Auditor, "/audit", GridData),
         new("Reports, 30 days", Auditor, "/reports", "[aria-label='Requests by facility pair'] tbody tr >> nth=0"),
         new("Home (clerk)", Clerk, "/", "text=waiting for the partner's answer"),
