@@ -26,6 +26,13 @@ public sealed class AuditOptions
     /// <summary>...or after this long, whichever comes first, when anything was written since the last one.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Events the CSV export reads per query. The export walks the trail newest first in batches of this many (keyed on
+    /// the sequence number) and writes each batch to the response before reading the next, so memory stays the same
+    /// however much the filter selects.
+    /// </summary>
+    public int ExportBatchSize { get; set; } = 2000;
+
     public SyslogExportOptions Syslog { get; set; } = new();
 }
 

@@ -17,7 +17,7 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
 
     private async Task<IReadOnlyList<AuditEventRow>> ListAsync(string userName, AuditFilter filter)
     {
-        var result = await fixture.QueryAsync(userName, new ListAuditEvents(filter, 0, 100));
+        var result = await fixture.QueryAsync(userName, new ListAuditEvents(filter, 100));
         Assert.True(result.IsSuccess, result.Failure?.Message);
         return result.Value!.Items;
     }
@@ -88,7 +88,7 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
 
         var seen = await ListAsync(auditorSbr, new AuditFilter(RequestNumber: number));
         var nvhOnly = await ListAsync(auditorSbr, new AuditFilter(RequestNumber: number, UserName: "clerk.nvh"));
-        var everything = await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(), 0, 100));
+        var everything = await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(), 100));
 
         Assert.Equal(3, seen.Count);
         Assert.All(seen, e => Assert.Equal("SBR", e.Facility));
@@ -99,13 +99,37 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
             seenIds.Count);
     }
 
-    [Theory]
-    [InlineData(0, 0, "Pages hold")]
-    [InlineData(-1, 10, "Pages hold")]
-    [InlineData(0, 101, "Pages hold")]
-    public async Task BadPaging_IsRefused(int pageIndex, int pageSize, string message)
+    [Fact]
+    public async Task Paging_WalksOlderAndNewer_BySequence_WithoutGapsOrOverlaps()
     {
-        var result = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(), pageIndex, pageSize));
+        await RecordAsync(fixture, "OBJ-PAGES", 7);
+
+        var filter = new AuditFilter(RequestNumber: "OBJ-PAGES");
+        var all = await ListAsync(NetworkAuditor, filter);
+        var first = (await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(filter, 3))).Value!;
+        var second = (await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(filter, 3, Before: first.Items[^1].Sequence))).Value!;
+        var third = (await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(filter, 3, Before: second.Items[^1].Sequence))).Value!;
+        var backToSecond = (await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(filter, 3, After: third.Items[0].Sequence))).Value!;
+        var backToFirst = (await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(filter, 3, After: backToSecond.Items[0].Sequence))).Value!;
+
+        Assert.Equal(7, all.Count);
+        Assert.Equal(all.Select(e => e.Sequence), first.Items.Concat(second.Items).Concat(third.Items).Select(e => e.Sequence));
+        Assert.Equal([(true, false), (true, true), (false, true)], [(first.HasOlder, first.HasNewer), (second.HasOlder, second.HasNewer), (third.HasOlder, third.HasNewer)]);
+        Assert.Equal(second.Items.Select(e => e.Sequence), backToSecond.Items.Select(e => e.Sequence));
+        Assert.Equal((true, true), (backToSecond.HasOlder, backToSecond.HasNewer));
+        Assert.Equal(first.Items.Select(e => e.Sequence), backToFirst.Items.Select(e => e.Sequence));
+        Assert.Equal((true, false), (backToFirst.HasOlder, backToFirst.HasNewer));
+    }
+
+    [Theory]
+    [InlineData(0, null, null, "Pages hold")]
+    [InlineData(101, null, null, "Pages hold")]
+    [InlineData(10, 0L, null, "not both")]
+    [InlineData(10, null, -1L, "not both")]
+    [InlineData(10, 5L, 2L, "not both")]
+    public async Task BadPaging_IsRefused(int pageSize, long? before, long? after, string message)
+    {
+        var result = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(), pageSize, before, after));
 
         Assert.Equal(FailureKind.Invalid, result.Failure!.Kind);
         Assert.Contains(message, result.Failure.Message);
@@ -114,9 +138,9 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
     [Fact]
     public async Task BadFilters_AreRefused_WithClearMessages()
     {
-        var backwards = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(From: new DateOnly(2026, 2, 1), To: new DateOnly(2026, 1, 1)), 0, 10));
-        var tooLong = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(Text: new string('x', 201)), 0, 10));
-        var unknown = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(Type: (AuditEventType)99), 0, 10));
+        var backwards = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(From: new DateOnly(2026, 2, 1), To: new DateOnly(2026, 1, 1)), 10));
+        var tooLong = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(Text: new string('x', 201)), 10));
+        var unknown = await fixture.QueryAsync(NetworkAuditor, new ListAuditEvents(new AuditFilter(Type: (AuditEventType)99), 10));
         using var stream = new MemoryStream();
         var export = await fixture.CommandAsync(NetworkAuditor, new ExportAuditEvents(new AuditFilter(PatientId: new string('1', 65)), stream));
 
@@ -136,7 +160,7 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
     {
         using var stream = new MemoryStream();
 
-        var list = await fixture.QueryAsync(userName, new ListAuditEvents(new AuditFilter(), 0, 10));
+        var list = await fixture.QueryAsync(userName, new ListAuditEvents(new AuditFilter(), 10));
         var verify = await fixture.QueryAsync(userName, new VerifyAuditTrail());
         var export = await fixture.CommandAsync(userName, new ExportAuditEvents(new AuditFilter(), stream));
 
@@ -161,6 +185,8 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
 
         Assert.True(result.IsSuccess, result.Failure?.Message);
         Assert.Equal(new CsvExport(1, false), result.Value);
+        Assert.Contains("newest first", (await fixture.DbAsync(db => db.AuditEvents.Where(e => e.Type == AuditEventType.Export && e.UserName == NetworkAuditor)
+            .OrderByDescending(e => e.Sequence).Select(e => e.Description).FirstAsync(Cancel))));
         var lines = Encoding.UTF8.GetString(stream.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.StartsWith("Sequence,Id,At (UTC),Type,Action,Outcome,User id,User name,Facility,Address,Patient id,Object,Description,Previous hash,Hash", lines[0]);
@@ -202,8 +228,8 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
         var sbr = await FacilityIdAsync(fixture, "SBR");
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
 
-        await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(UserName: "view-probe", Outcome: AuditOutcome.Success), 0, 25));
-        await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(UserName: "view-probe", Outcome: AuditOutcome.Success), 1, 25));
+        await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(UserName: "view-probe", Outcome: AuditOutcome.Success), 25));
+        await fixture.QueryAsync(auditorSbr, new ListAuditEvents(new AuditFilter(UserName: "view-probe", Outcome: AuditOutcome.Success), 25, Before: 1000));
 
         var views = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.UserName == auditorSbr && e.Description.Contains("user=view-probe"))
             .OrderBy(e => e.Sequence).ToListAsync(Cancel));
@@ -216,8 +242,8 @@ public sealed class AuditorAuditTrailTests(UseCaseFixture fixture) : IClassFixtu
             Assert.InRange(v.At, before, DateTimeOffset.UtcNow);
             Assert.Equal(TimeSpan.Zero, v.At.Offset);
         });
-        Assert.Contains("page 1", views[0].Description);
-        Assert.Contains("page 2", views[1].Description);
+        Assert.Contains("newest events, 0 shown", views[0].Description);
+        Assert.Contains("events before #1000, 0 shown", views[1].Description);
     }
 }
 

@@ -41,6 +41,20 @@ internal static class AuditorSupport
         return userName;
     }
 
+    /// <summary>Writes <paramref name="count"/> events about <paramref name="objectReference"/> straight into the trail.</summary>
+    public static async Task RecordAsync(UseCaseFixture fixture, string objectReference, int count)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var trail = scope.ServiceProvider.GetRequiredService<ImagePortal.Infrastructure.Audit.IAuditTrail>();
+        for (var i = 1; i <= count; i++)
+        {
+            await trail.RecordAsync(
+                new ImagePortal.Infrastructure.Audit.AuditEntry(ImagePortal.Domain.Audit.AuditEventType.Query, ImagePortal.Domain.Audit.AuditAction.Read,
+                    ImagePortal.Domain.Audit.AuditOutcome.Success, $"event {i} of {objectReference}", ObjectReference: objectReference),
+                "u1", "recorder", null, null, Cancel);
+        }
+    }
+
     public static async Task<string> FileAsync(UseCaseFixture fixture, string clerk, string sourceCode, string localMrn)
     {
         var result = await fixture.CommandAsync(clerk, new FileRequest(

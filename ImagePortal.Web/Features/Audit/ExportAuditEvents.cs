@@ -5,13 +5,16 @@ using ImagePortal.Infrastructure.Data;
 using ImagePortal.Web.Features.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ImagePortal.Web.Features.Audit;
 
 /// <summary>
-/// Streams the events the filter selects, in the auditor's scope and oldest first, as CSV into
-/// <paramref name="Destination"/> (the HTTP response), at most <see cref="ExportAuditEventsHandler.MaxRows"/> rows. The
-/// export is itself audited: who, which filter, how many rows.
+/// Streams every event the filter selects, in the auditor's scope and newest first, as CSV into
+/// <paramref name="Destination"/> (the HTTP response). There is no cap: the events are read in batches of
+/// <see cref="AuditOptions.ExportBatchSize"/>, each keyed on the sequence number below the last one written and written
+/// out before the next is read, so the download starts at once and memory stays flat at any size (before issue 16 the
+/// export stopped silently after the oldest 100,000). The export is itself audited: who, which filter, how many rows.
 /// </summary>
 [AuthorizeMessage(Roles.Auditor)]
 public sealed record ExportAuditEvents(AuditFilter Filter, Stream Destination) : ICommand<Result<CsvExport>>;
@@ -24,11 +27,10 @@ public sealed class ExportAuditEventsValidator : IValidator<ExportAuditEvents>
     public IEnumerable<string> Validate(ExportAuditEvents message) => AuditQueries.Validate(message.Filter);
 }
 
-public sealed class ExportAuditEventsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, IAuditTrail audit)
+public sealed class ExportAuditEventsHandler(
+    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, IAuditTrail audit, IOptions<AuditOptions> options)
     : ICommandHandler<ExportAuditEvents, Result<CsvExport>>
 {
-    public const int MaxRows = 100_000;
-
     public static readonly string[] Header =
     [
         "Sequence", "Id", "At (UTC)", "Type", "Action", "Outcome", "User id", "User name", "Facility", "Address", "Patient id",
@@ -37,41 +39,59 @@ public sealed class ExportAuditEventsHandler(IDbContextFactory<ImagePortalDbCont
 
     public async ValueTask<Result<CsvExport>> Handle(ExportAuditEvents command, CancellationToken cancellationToken)
     {
-        var rows = 0;
-        var truncated = false;
+        var batchSize = Math.Max(1, options.Value.ExportBatchSize);
+        Dictionary<Guid, string> codes;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var codes = await db.Facilities.AsNoTracking().ToDictionaryAsync(f => f.Id, f => f.Code, cancellationToken);
-            var events = AuditQueries.Apply(AuditQueries.Scope(db.AuditEvents.AsNoTracking(), user), command.Filter)
-                .OrderBy(e => e.Sequence)
-                .Take(MaxRows + 1)
-                .AsAsyncEnumerable();
-            await using var csv = new CsvWriter(command.Destination);
+            codes = await db.Facilities.AsNoTracking().ToDictionaryAsync(f => f.Id, f => f.Code, cancellationToken);
+        }
+
+        var rows = 0;
+        await using (var csv = new CsvWriter(command.Destination))
+        {
             await csv.WriteRowAsync(Header, cancellationToken);
-            await foreach (var e in events.WithCancellation(cancellationToken))
+            await csv.FlushAsync(cancellationToken);
+            var before = long.MaxValue;
+            while (true)
             {
-                if (rows == MaxRows)
+                // A short-lived context per batch: no read held open for the whole download (on SQLite that would keep
+                // the write-ahead log from being checkpointed while an auditor downloads ten years of events).
+                List<AuditEvent> batch;
+                await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
                 {
-                    truncated = true;
+                    var cursor = before;
+                    batch = await AuditQueries.Apply(AuditQueries.Scope(db.AuditEvents.AsNoTracking(), user), command.Filter)
+                        .Where(e => e.Sequence < cursor)
+                        .OrderByDescending(e => e.Sequence)
+                        .Take(batchSize)
+                        .ToListAsync(cancellationToken);
+                }
+
+                foreach (var e in batch)
+                {
+                    var row = AuditQueries.ToRow(e, codes);
+                    await csv.WriteRowAsync(
+                        [row.Sequence, row.Id, row.At, row.Type, row.Action, row.Outcome, row.UserId, row.UserName, row.Facility, row.Address,
+                            row.PatientId, row.ObjectReference, row.Description, row.PreviousHash, row.Hash],
+                        cancellationToken);
+                }
+
+                rows += batch.Count;
+                await csv.FlushAsync(cancellationToken);
+                if (batch.Count < batchSize)
+                {
                     break;
                 }
 
-                var row = AuditQueries.ToRow(e, codes);
-                await csv.WriteRowAsync(
-                    [row.Sequence, row.Id, row.At, row.Type, row.Action, row.Outcome, row.UserId, row.UserName, row.Facility, row.Address,
-                        row.PatientId, row.ObjectReference, row.Description, row.PreviousHash, row.Hash],
-                    cancellationToken);
-                rows++;
+                before = batch[^1].Sequence;
             }
-
-            await csv.FlushAsync(cancellationToken);
         }
 
         await audit.RecordAsync(
             new AuditEntry(AuditEventType.Export, AuditAction.Read, AuditOutcome.Success,
-                $"Audit trail exported as CSV: {rows} events{(truncated ? $" (cut at {MaxRows})" : string.Empty)}; {AuditQueries.Describe(command.Filter)}",
+                $"Audit trail exported as CSV: {rows} events, newest first; {AuditQueries.Describe(command.Filter)}",
                 PatientId: AuditQueries.Clean(command.Filter.PatientId)),
             cancellationToken);
-        return new CsvExport(rows, truncated);
+        return new CsvExport(rows, Truncated: false);
     }
 }

@@ -9,11 +9,18 @@ using Microsoft.EntityFrameworkCore;
 namespace ImagePortal.Web.Features.Audit;
 
 /// <summary>
-/// The audit trail for an auditor, newest first, filtered and paged on the server: every event for a network-wide
-/// auditor, only events of their own facility's users for a facility auditor. Each query is itself audited, with its filter.
+/// The audit trail for an auditor, newest first, filtered on the server and paged by sequence number (keyset): every
+/// event for a network-wide auditor, only events of their own facility's users for a facility auditor. A page is the
+/// <paramref name="PageSize"/> events just older than <paramref name="Before"/> (or the newest, when neither key is
+/// given), or just newer than <paramref name="After"/>. There is no total: counting a million-event trail on every page
+/// cost more than the page itself (issue 16), and "skip N" reads the N skipped rows; a key reads only the page. Each
+/// query is itself audited, with its filter.
 /// </summary>
 [AuthorizeMessage(Roles.Auditor)]
-public sealed record ListAuditEvents(AuditFilter Filter, int PageIndex, int PageSize) : IQuery<Result<Page<AuditEventRow>>>;
+public sealed record ListAuditEvents(AuditFilter Filter, int PageSize, long? Before = null, long? After = null) : IQuery<Result<AuditPage>>;
+
+/// <summary>One page of the trail, newest first, and whether there is more on either side of it.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEventRow> Items, bool HasOlder, bool HasNewer);
 
 /// <param name="From">First day (UTC) to include.</param>
 /// <param name="To">Last day (UTC) to include.</param>
@@ -33,34 +40,62 @@ public sealed record AuditEventRow(
 
 public sealed class ListAuditEventsValidator : IValidator<ListAuditEvents>
 {
-    public IEnumerable<string> Validate(ListAuditEvents message) =>
-        Paging.Validate(message.PageIndex, message.PageSize).Concat(AuditQueries.Validate(message.Filter));
+    public IEnumerable<string> Validate(ListAuditEvents message)
+    {
+        var problems = Paging.Validate(0, message.PageSize).Concat(AuditQueries.Validate(message.Filter));
+        return message.Before is < 1 || message.After is < 0 || message.Before is not null && message.After is not null
+            ? problems.Append("A page starts before one event or after one, not both.")
+            : problems;
+    }
 }
 
 public sealed class ListAuditEventsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, IAuditTrail audit)
-    : IQueryHandler<ListAuditEvents, Result<Page<AuditEventRow>>>
+    : IQueryHandler<ListAuditEvents, Result<AuditPage>>
 {
-    public async ValueTask<Result<Page<AuditEventRow>>> Handle(ListAuditEvents query, CancellationToken cancellationToken)
+    public async ValueTask<Result<AuditPage>> Handle(ListAuditEvents query, CancellationToken cancellationToken)
     {
-        Page<AuditEventRow> page;
+        AuditPage page;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var events = AuditQueries.Apply(AuditQueries.Scope(db.AuditEvents.AsNoTracking(), user), query.Filter);
-            var total = await events.CountAsync(cancellationToken);
-            var found = await events.OrderByDescending(e => e.Sequence)
-                .Skip(query.PageIndex * query.PageSize).Take(query.PageSize)
-                .ToListAsync(cancellationToken);
+
+            // One row past the page says whether there is more on that side, without counting the rest.
+            List<AuditEvent> found;
+            bool hasOlder, hasNewer;
+            if (query.After is { } after)
+            {
+                found = await events.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(query.PageSize + 1).ToListAsync(cancellationToken);
+                hasNewer = found.Count > query.PageSize;
+                found = found.Take(query.PageSize).Reverse().ToList();
+                hasOlder = true;
+            }
+            else
+            {
+                var before = query.Before ?? long.MaxValue;
+                found = await events.Where(e => e.Sequence < before).OrderByDescending(e => e.Sequence).Take(query.PageSize + 1).ToListAsync(cancellationToken);
+                hasOlder = found.Count > query.PageSize;
+                found = found.Take(query.PageSize).ToList();
+                hasNewer = query.Before is not null;
+            }
+
             var codes = await AuditQueries.FacilityCodesAsync(db, found.Select(e => e.FacilityId), cancellationToken);
-            page = new Page<AuditEventRow>(found.Select(e => AuditQueries.ToRow(e, codes)).ToList(), total, query.PageIndex, query.PageSize);
+            page = new AuditPage(found.Select(e => AuditQueries.ToRow(e, codes)).ToList(), hasOlder, hasNewer);
         }
 
         // Who looked at the trail, with which filter, is itself audited: one event per query the auditor asks for (a
         // filter or a page), not per render. A search by patient is an access to that patient's data (PS3.15 A.5.3.2 Query).
         var patientId = AuditQueries.Clean(query.Filter.PatientId);
+        var which = (query.Before, query.After) switch
+        {
+            ({ } before, _) => $"events before #{before}",
+            (_, { } after) => $"events after #{after}",
+            _ => "newest events",
+        };
+        var shown = page.Items.Count == 0 ? "none" : $"#{page.Items[^1].Sequence} to #{page.Items[0].Sequence}";
         await audit.RecordAsync(
             new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
                 $"Audit trail viewed{(patientId is null ? string.Empty : ", searched by patient")}: {AuditQueries.Describe(query.Filter)}; " +
-                $"page {query.PageIndex + 1}, {page.TotalCount} events",
+                $"{which}, {page.Items.Count} shown ({shown})",
                 PatientId: patientId),
             cancellationToken);
 
