@@ -36,6 +36,7 @@ public static class DependencyInjection
                 services.AddDbContextFactory<SqliteImagePortalDbContext>(options =>
                     options.UseSqlite(sqlite, sql => sql.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
                 services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqliteImagePortalDbContext>>();
+                services.AddHostedService<SqliteOptimizer>();
                 break;
             case DatabaseProvider.SqlServer:
                 if (string.IsNullOrWhiteSpace(connectionString))

@@ -18,6 +18,7 @@ public sealed class ImageRequest
     {
         Number = string.Empty;
         Patient = null!;
+        PatientNameKey = string.Empty;
         ModalityScope = string.Empty;
         ClinicalReason = string.Empty;
         RequestedByUserId = string.Empty;
@@ -48,6 +49,7 @@ public sealed class ImageRequest
         RequestingFacilityId = requestingFacilityId;
         SourceFacilityId = sourceFacilityId;
         Patient = patient;
+        PatientNameKey = patient.NameKey;
         ModalityScope = string.Join('\\', scope.Modalities);
         StudyDateFrom = scope.From;
         StudyDateTo = scope.To;
@@ -72,6 +74,12 @@ public sealed class ImageRequest
     public Guid SourceFacilityId { get; private set; }
 
     public PatientDetails Patient { get; private set; }
+
+    /// <summary>
+    /// The name as the lists search and sort it (<see cref="PatientDetails.NameKey"/>), stored so that a name search
+    /// is a range on an index instead of a substring test on every request of the facility (issue 16).
+    /// </summary>
+    public string PatientNameKey { get; private set; }
 
     /// <summary>Wanted modalities, backslash-separated (empty: any).</summary>
     public string ModalityScope { get; private set; }

@@ -44,6 +44,17 @@ public sealed record PatientDetails
     public static bool EnoughToFindOnePatient(string? familyName, DateOnly? birthDate, string? sourceMrn) =>
         !string.IsNullOrWhiteSpace(sourceMrn) || (!string.IsNullOrWhiteSpace(familyName) && birthDate is not null);
 
+    /// <summary>
+    /// The name as the request lists search and sort it: family name, a space, given name, upper-cased. A search finds
+    /// the names that start with what the clerk typed, in any case ("smi" finds Smith, John and Smithson), and the sort
+    /// by patient is family name, then given name. Upper-cased in .NET (culture-invariant), not by the database's own
+    /// UPPER, which only folds ASCII letters on SQLite.
+    /// </summary>
+    public string NameKey => Key(GivenName is null ? FamilyName : $"{FamilyName} {GivenName}");
+
+    /// <summary>What the clerk typed, as it compares with <see cref="NameKey"/>.</summary>
+    public static string Key(string text) => text.Trim().ToUpperInvariant();
+
     /// <summary>The name in DICOM person-name form: <c>Family^Given</c>.</summary>
     public string DicomName => GivenName is null ? FamilyName : $"{FamilyName}^{GivenName}";
 

@@ -24,6 +24,10 @@ public static class DatabaseInitializer
             {
                 logger.LogInformation("Applying {Count} migrations to the {Provider} database", pending.Count, options.Provider);
                 await db.Database.MigrateAsync(cancellationToken);
+                if (pending.Any(m => m.EndsWith("_AuditAndSearchScale", StringComparison.Ordinal)))
+                {
+                    await RekeyPatientNamesAsync(db, logger, cancellationToken);
+                }
             }
         }
 
@@ -31,8 +35,43 @@ public static class DatabaseInitializer
         {
             // WAL lets pages read while a worker writes; the setting is stored in the file itself.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+
+            // The planner's statistics (sqlite_stat1), as SQLite recommends when a long-lived connection opens: analyse
+            // the tables that need it, each from a bounded sample so that a large file starts quickly. SqliteOptimizer
+            // keeps them current while the portal runs.
+            await db.Database.ExecuteSqlRawAsync(SqliteOptimizer.AtStart, cancellationToken);
         }
 
         await provider.GetRequiredService<DatabaseSeeder>().SeedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the name key (<see cref="Domain.Requests.PatientDetails.NameKey"/>) of the requests filed before it existed,
+    /// in .NET: the migration's SQL UPPER left non-ASCII letters as they were on SQLite. Once, when that migration is applied.
+    /// </summary>
+    private static async Task RekeyPatientNamesAsync(ImagePortalDbContext db, ILogger logger, CancellationToken cancellationToken)
+    {
+        var stale = new List<(Guid Id, string Key)>();
+        var rows = db.ImageRequests.AsNoTracking()
+            .Select(r => new { r.Id, r.Patient.FamilyName, r.Patient.GivenName, r.PatientNameKey })
+            .AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            var key = Domain.Requests.PatientDetails.Key(row.GivenName is null ? row.FamilyName : $"{row.FamilyName} {row.GivenName}");
+            if (!string.Equals(key, row.PatientNameKey, StringComparison.Ordinal))
+            {
+                stale.Add((row.Id, key));
+            }
+        }
+
+        foreach (var (id, key) in stale)
+        {
+            await db.ImageRequests.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.PatientNameKey, key), cancellationToken);
+        }
+
+        if (stale.Count > 0)
+        {
+            logger.LogInformation("Wrote the search key of {Count} requests' patient names", stale.Count);
+        }
     }
 }

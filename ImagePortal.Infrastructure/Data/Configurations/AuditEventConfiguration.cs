@@ -33,5 +33,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         // The auditor's two exact filters, newest first: "everything about this patient", "everything about this request".
         builder.HasIndex(e => new { e.PatientId, e.Sequence });
         builder.HasIndex(e => new { e.ObjectReference, e.Sequence });
+
+        // A facility auditor's trail, paged newest first by sequence (issue 16: the page no longer counts or skips).
+        builder.HasIndex(e => new { e.FacilityId, e.Sequence });
     }
 }

@@ -67,6 +67,29 @@ public sealed class RequestListAndExpiryTests(FastExpiryFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task ThePatientSearch_FindsTheStartOfTheName_InAnyCase_OrAnExactMrn()
+    {
+        await FileAsync("Élodiez", "SRCH-1", RequestPriority.Routine);
+        await FileAsync("Searchwood", "SRCH-2", RequestPriority.Routine);
+        await FileAsync("Searchwoodley", "SRCH-3", RequestPriority.Routine);
+
+        async Task<string[]> FindAsync(string text) =>
+            [.. (await ListAsync(new RequestSort(RequestSortColumn.LocalMrn, Descending: false), text)).Select(r => r.LocalMrn)];
+
+        Assert.Equal(["SRCH-2", "SRCH-3"], await FindAsync("searchw"));
+        Assert.Equal(["SRCH-2", "SRCH-3"], await FindAsync(" SEARCHWOOD "));
+        Assert.Equal(["SRCH-2"], await FindAsync("searchwood test"));
+        Assert.Equal(["SRCH-1"], await FindAsync("élod"));
+        Assert.Equal(["SRCH-3"], await FindAsync("SRCH-3"));
+        Assert.Empty(await FindAsync("srch-3"));
+        Assert.Empty(await FindAsync("woodley"));
+
+        // By patient: family name, then given name, whatever the case the clerk typed them in.
+        var byPatient = await ListAsync(new RequestSort(RequestSortColumn.Patient, Descending: true), "searchwood");
+        Assert.Equal(["SRCH-3", "SRCH-2"], byPatient.Select(r => r.LocalMrn));
+    }
+
+    [Fact]
     public async Task AForgedSortColumn_IsRefused()
     {
         var result = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName,

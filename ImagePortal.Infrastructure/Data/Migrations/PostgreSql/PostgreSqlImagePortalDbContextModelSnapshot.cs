@@ -144,6 +144,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
 
                     b.HasIndex("FacilityId", "At");
 
+                    b.HasIndex("FacilityId", "Sequence");
+
                     b.HasIndex("ObjectReference", "Sequence");
 
                     b.HasIndex("PatientId", "Sequence");
@@ -415,6 +417,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("PatientNameKey")
+                        .IsRequired()
+                        .HasMaxLength(129)
+                        .HasColumnType("character varying(129)");
+
                     b.Property<string>("Priority")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -495,6 +502,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("RequestingFacilityId", "PatientNameKey", "Number");
 
                     b.HasIndex("SourceFacilityId", "Status", "DueAt");
 

@@ -137,6 +137,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("FacilityId", "At");
 
+                    b.HasIndex("FacilityId", "Sequence");
+
                     b.HasIndex("ObjectReference", "Sequence");
 
                     b.HasIndex("PatientId", "Sequence");
@@ -408,6 +410,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PatientNameKey")
+                        .IsRequired()
+                        .HasMaxLength(129)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Priority")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -488,6 +495,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("RequestingFacilityId", "PatientNameKey", "Number");
 
                     b.HasIndex("SourceFacilityId", "Status", "DueAt");
 
