@@ -27,6 +27,12 @@ public sealed class AuditOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How often each node walks the chain from the last verified checkpoint in the background
+    /// (<see cref="AuditVerificationService"/>), which keeps the auditor's own check short. Zero turns it off.
+    /// </summary>
+    public TimeSpan VerifyInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// Events the CSV export reads per query. The export walks the trail newest first in batches of this many (keyed on
     /// the sequence number) and writes each batch to the response before reading the next, so memory stays the same
     /// however much the filter selects.

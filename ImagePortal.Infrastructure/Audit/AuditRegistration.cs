@@ -31,6 +31,7 @@ public static class AuditRegistration
         services.AddSingleton<AuditCheckpoints>();
         services.AddScoped<AuditVerifier>();
         services.AddHostedService<AuditCheckpointService>();
+        services.AddHostedService<AuditVerificationService>();
 
         var syslog = section.GetSection(nameof(AuditOptions.Syslog)).Get<SyslogExportOptions>() ?? new SyslogExportOptions();
         if (syslog.Enabled)

@@ -22,7 +22,8 @@ public enum AuditVerificationScope
 /// </summary>
 public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFactory, AuditKeyRing keys, AuditCheckpoints checkpoints, TimeProvider clock)
 {
-    private const int ProgressEvery = 10_000;
+    /// <summary>Events between two reports of progress.</summary>
+    public int ProgressEvery { get; set; } = 10_000;
 
     public async Task<AuditVerification> VerifyAsync(
         AuditVerificationScope scope = AuditVerificationScope.SinceLastCheckpoint, IProgress<long>? progress = null,
@@ -43,8 +44,27 @@ public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFact
         var passed = new List<long>();
         var bySequence = anchors.ToDictionary(c => c.Sequence);
         var events = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > (start == null ? 0 : start.Sequence)).OrderBy(e => e.Sequence);
-        await foreach (var auditEvent in events.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        var enumerator = events.AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+        await using var _ = enumerator;
+        while (true)
         {
+            try
+            {
+                if (!await enumerator.MoveNextAsync())
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped (the auditor cancelled, or the node stops): what was walked up to here is verified all the
+                // same, so the next verification starts there instead of walking it again.
+                await RememberAsync(db, passed, last, CancellationToken.None);
+                progress?.Report(count);
+                return new AuditVerification(count, null, null, start?.Sequence, Cancelled: true);
+            }
+
+            var auditEvent = enumerator.Current;
             if (!string.Equals(auditEvent.PreviousHash, previous, StringComparison.Ordinal))
             {
                 return Broken(count, auditEvent.Sequence, "an event before it was removed or changed", start);
@@ -158,7 +178,9 @@ public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFact
 /// <param name="EventsChecked">Events walked (from <paramref name="CheckedFrom"/> on).</param>
 /// <param name="BrokenAt">Sequence of the first event that fails, or null when the trail is intact.</param>
 /// <param name="CheckedFrom">The verified checkpoint the walk started after; null when it started at the first event.</param>
-public sealed record AuditVerification(long EventsChecked, long? BrokenAt, string? Problem, long? CheckedFrom = null)
+/// <param name="Cancelled">Stopped before the end of the trail: the events walked were intact, the rest were not checked.</param>
+public sealed record AuditVerification(long EventsChecked, long? BrokenAt, string? Problem, long? CheckedFrom = null, bool Cancelled = false)
 {
+    /// <summary>No break found in what was walked (all of it, unless <see cref="Cancelled"/>).</summary>
     public bool IsIntact => BrokenAt is null;
 }

@@ -10,7 +10,8 @@ namespace ImagePortal.Web.Features.Audit;
 /// Checks the hash chain (every checkpoint, then the events since the last verified one, or every event for a full
 /// check) and reports whether it is intact or the first event where it breaks. The chain is one for the network, so a
 /// facility auditor checks it whole too; the answer holds counts and a sequence number, no event content. A broken
-/// chain is raised as a security alert. <paramref name="Progress"/> hears the number of events walked so far.
+/// chain is raised as a security alert. <paramref name="Progress"/> hears the number of events walked so far; cancelling
+/// stops the walk with what it verified remembered (<see cref="AuditVerification.Cancelled"/>).
 /// </summary>
 [AuthorizeMessage(Roles.Auditor)]
 public sealed record VerifyAuditTrail(AuditVerificationScope Scope = AuditVerificationScope.SinceLastCheckpoint, IProgress<long>? Progress = null)
