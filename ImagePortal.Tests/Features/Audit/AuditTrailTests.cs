@@ -24,6 +24,27 @@ public abstract class AuditTrailTestsBase(UseCaseFixture fixture)
     }
 
     [Fact]
+    public async Task TheTrailPagesBySequence_AndExportsNewestFirst_OnEveryDatabase()
+    {
+        var reference = $"OBJ-KEY-{Guid.NewGuid():N}";
+        await AuditorSupport.RecordAsync(fixture, reference, 7);
+        var filter = new ImagePortal.Web.Features.Audit.AuditFilter(RequestNumber: reference);
+        var expected = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == reference).OrderByDescending(e => e.Sequence).Select(e => e.Sequence).ToListAsync(Cancel));
+
+        var first = (await fixture.QueryAsync(AuditorSupport.NetworkAuditor, new ImagePortal.Web.Features.Audit.ListAuditEvents(filter, 4))).Value!;
+        var second = (await fixture.QueryAsync(AuditorSupport.NetworkAuditor, new ImagePortal.Web.Features.Audit.ListAuditEvents(filter, 4, Before: first.Items[^1].Sequence))).Value!;
+        using var csv = new MemoryStream();
+        var export = await fixture.CommandAsync(AuditorSupport.NetworkAuditor, new ImagePortal.Web.Features.Audit.ExportAuditEvents(filter, csv));
+
+        Assert.Equal(expected, first.Items.Concat(second.Items).Select(e => e.Sequence));
+        Assert.Equal((true, false, false, true), (first.HasOlder, first.HasNewer, second.HasOlder, second.HasNewer));
+        Assert.Equal(7, export.Value!.Rows);
+        var exported = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => long.Parse(line[..line.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(expected, exported);
+    }
+
+    [Fact]
     public async Task FilingAndDeciding_AreAudited_WithActorFacilityPatientAndRequest()
     {
         var number = await FileAsync("NVH-A100");

@@ -44,6 +44,24 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
     }
 
     [Fact]
+    public async Task ThePatientSearch_FindsTheStartOfTheName_InAnyCase_OnEveryDatabase()
+    {
+        var first = await FileAsync($"NVH-S{Guid.NewGuid():N}"[..20]);
+        var second = await FileAsync($"NVH-S{Guid.NewGuid():N}"[..20]);
+
+        async Task<List<string>> MineAsync(string text, RequestSort? sort = null) =>
+            [.. (await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListRequests(new RequestFilter(Patient: text), 0, 100, sort))).Value!.Items.Select(r => r.Number)];
+
+        Assert.Contains(first, await MineAsync("ní bhr"));
+        Assert.Contains(second, await MineAsync("NÍ BHRIAIN SIOBHÁN"));
+        Assert.DoesNotContain(first, await MineAsync("bhriain"));
+        var byPatient = await MineAsync("ní bhriain", new RequestSort(RequestSortColumn.Patient, Descending: true));
+        Assert.True(byPatient.IndexOf(second) < byPatient.IndexOf(first), "same name: the newer number first, descending");
+        var inbox = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ListInbox(new RequestFilter(Patient: "ní bhr"), 0, 100));
+        Assert.Contains(inbox.Value!.Items, r => r.Number == first);
+    }
+
+    [Fact]
     public async Task FilingToAFacilityWithoutAgreement_IsNotFound_AsIsAForgedId()
     {
         // NVH has no agreement with RCH (RCH asks NVH, not the other way round).
