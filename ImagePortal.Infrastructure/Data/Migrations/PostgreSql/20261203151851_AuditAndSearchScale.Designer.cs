@@ -863,6 +863,33 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.ToTable("AuditExports", (string)null);
                 });
 
+            modelBuilder.Entity("ImagePortal.Infrastructure.Data.ChangeFeedEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Keys")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ChangeFeed", (string)null);
+                });
+
             modelBuilder.Entity("ImagePortal.Infrastructure.Identity.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")

@@ -863,6 +863,33 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.ToTable("AuditExports", (string)null);
                 });
 
+            modelBuilder.Entity("ImagePortal.Infrastructure.Data.ChangeFeedEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Keys")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ChangeFeed", (string)null);
+                });
+
             modelBuilder.Entity("ImagePortal.Infrastructure.Identity.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")

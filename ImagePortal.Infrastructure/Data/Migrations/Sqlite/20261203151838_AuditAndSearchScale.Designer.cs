@@ -854,6 +854,31 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.ToTable("AuditExports", (string)null);
                 });
 
+            modelBuilder.Entity("ImagePortal.Infrastructure.Data.ChangeFeedEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Keys")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ChangeFeed", (string)null);
+                });
+
             modelBuilder.Entity("ImagePortal.Infrastructure.Identity.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
