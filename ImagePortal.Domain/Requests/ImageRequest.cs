@@ -106,6 +106,10 @@ public sealed class ImageRequest
 
     public string? ClaimedByUserId { get; private set; }
 
+    /// <summary>When an approver first claimed it (a release or a question sent back does not reset it): the end of
+    /// the wait for an approver, a stage of the turnaround reports.</summary>
+    public DateTimeOffset? ClaimedAt { get; private set; }
+
     public string? DecidedByUserId { get; private set; }
 
     public DateTimeOffset? DecidedAt { get; private set; }
@@ -114,6 +118,9 @@ public sealed class ImageRequest
 
     /// <summary>The approver's note with a denial, or the question when information is asked for.</summary>
     public string? DecisionNote { get; private set; }
+
+    /// <summary>When the import ended with images (completed or partially completed); a report's last stage ends here.</summary>
+    public DateTimeOffset? CompletedAt { get; private set; }
 
     public Guid Version { get; private set; } = Guid.NewGuid();
 
@@ -173,7 +180,8 @@ public sealed class ImageRequest
     {
         Require(RequestAction.Claim, approverUserId, "claimed");
         ClaimedByUserId = approverUserId;
-        Transition(RequestStatus.Claimed, RequestEventKind.Claimed, approverUserId, null, now);
+        var claimed = Transition(RequestStatus.Claimed, RequestEventKind.Claimed, approverUserId, null, now);
+        ClaimedAt ??= claimed.At;
     }
 
     public void Release(string approverUserId, DateTimeOffset now)
@@ -281,7 +289,11 @@ public sealed class ImageRequest
             (0, _) => (RequestStatus.Failed, RequestEventKind.Failed),
             _ => (RequestStatus.PartiallyCompleted, RequestEventKind.PartiallyCompleted),
         };
-        Transition(status, kind, null, detail ?? $"{imported} imported, {failed} failed", now);
+        var ended = Transition(status, kind, null, detail ?? $"{imported} imported, {failed} failed", now);
+        if (status != RequestStatus.Failed)
+        {
+            CompletedAt = ended.At;
+        }
     }
 
     public void FailRetrieval(string error, DateTimeOffset now)
@@ -340,10 +352,10 @@ public sealed class ImageRequest
     private DomainException Refused(string action) =>
         new($"Request {Number} is {Describe(Status)} and cannot be {action}.");
 
-    private void Transition(RequestStatus status, RequestEventKind kind, string? userId, string? text, DateTimeOffset now)
+    private RequestEvent Transition(RequestStatus status, RequestEventKind kind, string? userId, string? text, DateTimeOffset now)
     {
         Status = status;
-        Record(kind, userId, text, now);
+        return Record(kind, userId, text, now);
     }
 
     private RequestEvent Record(RequestEventKind kind, string? userId, string? text, DateTimeOffset now)

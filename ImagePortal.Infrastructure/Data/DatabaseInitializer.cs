@@ -1,3 +1,4 @@
+using ImagePortal.Infrastructure.Reports;
 using ImagePortal.Infrastructure.Seed;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,11 @@ public static class DatabaseInitializer
             // the tables that need it, each from a bounded sample so that a large file starts quickly. SqliteOptimizer
             // keeps them current while the portal runs.
             await db.Database.ExecuteSqlRawAsync(SqliteOptimizer.AtStart, cancellationToken);
+        }
+
+        if (await ReportRollup.RebuildIfPendingAsync(db, cancellationToken))
+        {
+            logger.LogInformation("The request report's figures were computed once from the history already in the database");
         }
 
         await provider.GetRequiredService<DatabaseSeeder>().SeedAsync(cancellationToken);

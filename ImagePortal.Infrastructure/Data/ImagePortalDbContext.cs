@@ -6,6 +6,7 @@ using ImagePortal.Domain.Retrievals;
 using ImagePortal.Domain.Settings;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Identity;
+using ImagePortal.Infrastructure.Reports;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -62,6 +63,61 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<ChangeFeedEntry> ChangeFeed => Set<ChangeFeedEntry>();
+
+    /// <summary>The request report's pre-aggregated figures, kept by <see cref="ReportRollup"/> on every save.</summary>
+    public DbSet<ReportFigure> ReportFigures => Set<ReportFigure>();
+
+    /// <summary>
+    /// Saves, and changes the report's figures by what the save changes (<see cref="ReportRollup"/>), in one transaction:
+    /// the caller's if it has one, else one opened here inside the execution strategy, as EF's guidance for retrying
+    /// providers has it (save without accepting, commit, then accept, so that a retry saves the same changes again).
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var deltas = await ReportRollup.CollectAsync(this, cancellationToken);
+        if (deltas.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        if (Database.CurrentTransaction is not null)
+        {
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await ReportRollup.ApplyAsync(this, deltas, cancellationToken);
+            return saved;
+        }
+
+        var count = await Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await Database.BeginTransactionAsync(ct);
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
+            await ReportRollup.ApplyAsync(this, deltas, ct);
+            await transaction.CommitAsync(ct);
+            return saved;
+        }, cancellationToken);
+        if (acceptAllChangesOnSuccess)
+        {
+            ChangeTracker.AcceptAllChanges();
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The portal saves requests and the import ledger asynchronously only; a synchronous save of either would skip the
+    /// report's figures, so it is refused rather than let them drift. Other saves (Data Protection's keys) pass.
+    /// </summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        ChangeTracker.DetectChanges();
+        if (ChangeTracker.Entries<ImageRequest>().Any(e => e.State != EntityState.Unchanged && e.State != EntityState.Detached) ||
+            ChangeTracker.Entries<ImportedInstance>().Any(e => e.State is EntityState.Added or EntityState.Deleted))
+        {
+            throw new NotSupportedException("Requests and the import ledger are saved with SaveChangesAsync, which keeps the report's figures.");
+        }
+
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -2,6 +2,7 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
+using ImagePortal.Web.Features.Reports;
 
 namespace ImagePortal.Web.Features.Common;
 
@@ -28,6 +29,21 @@ public static class Labels
         DenialReason.Other => "Other reason",
         _ => Words(reason.ToString()),
     };
+
+    /// <summary>A stage of the report's turnaround, in the words of the request's way: filed, claimed, decided, imported.</summary>
+    public static string Of(TurnaroundStage stage) => stage switch
+    {
+        TurnaroundStage.FiledToClaimed => "Filed to claimed by an approver",
+        TurnaroundStage.ClaimedToDecided => "Claimed to decided",
+        TurnaroundStage.DecidedToImported => "Approved to images imported",
+        _ => Words(stage.ToString()),
+    };
+
+    /// <summary>The share of completed requests whose import ended by the due time set when they were filed.</summary>
+    public const string CompletedByDue = "Completed by their due time";
+
+    /// <summary>What the report's turnaround figures are worth: they are read from duration histograms (DurationBuckets).</summary>
+    public const string TurnaroundPrecision = "Durations are within 5% of the exact values (read from duration buckets).";
 
     public static string Of(RequestPriority priority) => priority switch
     {

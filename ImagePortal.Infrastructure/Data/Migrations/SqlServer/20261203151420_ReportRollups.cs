@@ -1,0 +1,77 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class ReportRollups : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "ClaimedAt",
+                table: "ImageRequests",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "CompletedAt",
+                table: "ImageRequests",
+                type: "datetimeoffset",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "ReportFigures",
+                columns: table => new
+                {
+                    Kind = table.Column<int>(type: "int", nullable: false),
+                    DayFiled = table.Column<DateOnly>(type: "date", nullable: false),
+                    RequestingFacilityId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    SourceFacilityId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Code = table.Column<int>(type: "int", nullable: false),
+                    Value = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportFigures", x => new { x.Kind, x.DayFiled, x.RequestingFacilityId, x.SourceFacilityId, x.Code });
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportFigures_Covering",
+                table: "ReportFigures",
+                columns: new[] { "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value" });
+
+            // The first claim and the end of an import with images, from each request's timeline (the columns are new).
+            migrationBuilder.Sql(
+                "UPDATE [ImageRequests] SET [ClaimedAt] = (SELECT MIN(e.[At]) FROM [RequestEvents] e " +
+                "WHERE e.[RequestId] = [ImageRequests].[Id] AND e.[Kind] = 'Claimed');");
+            migrationBuilder.Sql(
+                "UPDATE [ImageRequests] SET [CompletedAt] = (SELECT MAX(e.[At]) FROM [RequestEvents] e " +
+                "WHERE e.[RequestId] = [ImageRequests].[Id] AND e.[Kind] IN ('Completed', 'PartiallyCompleted')) " +
+                "WHERE [Status] IN ('Completed', 'PartiallyCompleted');");
+
+            // Asks the first start-up to fill the figures from the history already here (ReportRollup.RebuildIfPendingAsync).
+            migrationBuilder.Sql(
+                "INSERT INTO [ReportFigures] ([Kind], [DayFiled], [RequestingFacilityId], [SourceFacilityId], [Code], [Value]) " +
+                "VALUES (99, '0001-01-01', '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', 0, 0);");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "ReportFigures");
+
+            migrationBuilder.DropColumn(
+                name: "ClaimedAt",
+                table: "ImageRequests");
+
+            migrationBuilder.DropColumn(
+                name: "CompletedAt",
+                table: "ImageRequests");
+        }
+    }
+}
