@@ -38,7 +38,11 @@ public static class ReportRollup
     /// <summary>The day a request was filed on, which every figure of it is filed under (UTC).</summary>
     public static DateOnly DayOf(DateTimeOffset createdAt) => DateOnly.FromDateTime(createdAt.UtcDateTime);
 
-    /// <summary>The figures one request counts in, each once.</summary>
+    /// <summary>
+    /// The figures one request counts in, each once. Times count to the whole microsecond, the precision PostgreSQL keeps:
+    /// a save subtracts the figures of what it read back and adds those of what it holds in memory, and the two must land in
+    /// the same bucket when nothing changed.
+    /// </summary>
     public static IEnumerable<(ReportFigureKind Kind, int Code)> FiguresOf(Facts request)
     {
         yield return (ReportFigureKind.Status, (int)request.Status);
@@ -47,28 +51,31 @@ public static class ReportRollup
             yield return (ReportFigureKind.Denial, (int)reason);
         }
 
-        if (request.ClaimedAt is { } claimed)
+        var filed = Microseconds(request.CreatedAt);
+        var claimed = Microseconds(request.ClaimedAt);
+        var decided = request.DecidedByUserId is null ? null : Microseconds(request.DecidedAt);
+        if (claimed is not null)
         {
-            yield return (ReportFigureKind.FiledToClaimed, DurationBuckets.Of(claimed - request.CreatedAt));
+            yield return (ReportFigureKind.FiledToClaimed, DurationBuckets.Of(claimed.Value - filed));
         }
 
-        if (request is { DecidedAt: { } decided, DecidedByUserId: not null })
+        if (decided is not null)
         {
-            yield return (ReportFigureKind.FiledToDecided, DurationBuckets.Of(decided - request.CreatedAt));
-            if (request.ClaimedAt is { } firstClaimed)
+            yield return (ReportFigureKind.FiledToDecided, DurationBuckets.Of(decided.Value - filed));
+            if (claimed is not null)
             {
-                yield return (ReportFigureKind.ClaimedToDecided, DurationBuckets.Of(decided - firstClaimed));
+                yield return (ReportFigureKind.ClaimedToDecided, DurationBuckets.Of(decided.Value - claimed.Value));
             }
         }
 
-        if (request.CompletedAt is { } completed)
+        if (Microseconds(request.CompletedAt) is { } completed)
         {
-            if (request.DecidedAt is { } approved)
+            if (Microseconds(request.DecidedAt) is { } approved)
             {
                 yield return (ReportFigureKind.DecidedToImported, DurationBuckets.Of(completed - approved));
             }
 
-            yield return (ReportFigureKind.CompletedByDue, completed <= request.DueAt ? 1 : 0);
+            yield return (ReportFigureKind.CompletedByDue, completed <= Microseconds(request.DueAt) ? 1 : 0);
         }
     }
 
@@ -187,6 +194,10 @@ public static class ReportRollup
 
         return figures;
     }
+
+    private static DateTimeOffset Microseconds(DateTimeOffset at) => at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMicrosecond));
+
+    private static DateTimeOffset? Microseconds(DateTimeOffset? at) => at is { } value ? Microseconds(value) : null;
 
     private static void Add(Dictionary<FigureKey, long> figures, Facts request, long sign)
     {
