@@ -1,5 +1,16 @@
 namespace ImagePortal.Infrastructure.Reports;
 
+/// <summary>How long a period one <see cref="ReportFigure"/> row covers. The numbers are stored.</summary>
+public enum ReportGrain
+{
+    /// <summary>One day (<see cref="ReportFigure.DayFiled"/>).</summary>
+    Day = 0,
+
+    /// <summary>The calendar month that starts on <see cref="ReportFigure.DayFiled"/>: a year's report reads twelve of these
+    /// and the days of the months it covers only in part, not 365 days' rows.</summary>
+    Month = 1,
+}
+
 /// <summary>
 /// What a <see cref="ReportFigure"/> counts. The numbers are stored: append new kinds, never renumber one.
 /// </summary>
@@ -17,7 +28,14 @@ public enum ReportFigureKind
     /// <summary>Completed (or partially completed) requests whose import ended by their due time (code 1) or after it (code 0).</summary>
     CompletedByDue = 3,
 
-    /// <summary>Filing to an approver's first claim; the code is a <see cref="DurationBuckets"/> bucket.</summary>
+    /// <summary>
+    /// Requests filed, by scope rather than by pair (see <see cref="ReportRollup.IsScoped"/>), for the weekly chart: one
+    /// row per day for the network, however many facility pairs filed that day.
+    /// </summary>
+    Filed = 4,
+
+    /// <summary>Filing to an approver's first claim; the code is a <see cref="DurationBuckets"/> bucket. The duration kinds
+    /// are kept by scope, not by pair (see <see cref="ReportRollup.IsScoped"/>).</summary>
     FiledToClaimed = 10,
 
     /// <summary>First claim to the approver's decision.</summary>
@@ -49,8 +67,9 @@ public sealed class ReportFigure
     {
     }
 
-    public ReportFigure(ReportFigureKind kind, DateOnly dayFiled, Guid requestingFacilityId, Guid sourceFacilityId, int code, long value)
+    public ReportFigure(ReportGrain grain, ReportFigureKind kind, DateOnly dayFiled, Guid requestingFacilityId, Guid sourceFacilityId, int code, long value)
     {
+        Grain = grain;
         Kind = kind;
         DayFiled = dayFiled;
         RequestingFacilityId = requestingFacilityId;
@@ -59,10 +78,14 @@ public sealed class ReportFigure
         Value = value;
     }
 
+    public ReportGrain Grain { get; private set; }
+
     public ReportFigureKind Kind { get; private set; }
 
+    /// <summary>The day the requests were filed on, or the first day of their month (<see cref="ReportGrain.Month"/>).</summary>
     public DateOnly DayFiled { get; private set; }
 
+    /// <summary>The facility that filed the requests; <see cref="Guid.Empty"/> in the rows of a scoped kind that count any.</summary>
     public Guid RequestingFacilityId { get; private set; }
 
     public Guid SourceFacilityId { get; private set; }

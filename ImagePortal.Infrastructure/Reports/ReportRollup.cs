@@ -27,8 +27,8 @@ namespace ImagePortal.Infrastructure.Reports;
 /// </remarks>
 public static class ReportRollup
 {
-    /// <summary>Rows per upsert statement (six parameters each; SQL Server takes at most 2,100).</summary>
-    private const int RowsPerStatement = 300;
+    /// <summary>Rows per upsert statement (seven parameters each; SQL Server takes at most 2,100).</summary>
+    private const int RowsPerStatement = 250;
 
     /// <summary>What one request contributes to the figures, read from its columns only.</summary>
     public sealed record Facts(
@@ -46,6 +46,7 @@ public static class ReportRollup
     public static IEnumerable<(ReportFigureKind Kind, int Code)> FiguresOf(Facts request)
     {
         yield return (ReportFigureKind.Status, (int)request.Status);
+        yield return (ReportFigureKind.Filed, 0);
         if (request is { Status: RequestStatus.Denied, DenialReason: { } reason })
         {
             yield return (ReportFigureKind.Denial, (int)reason);
@@ -76,6 +77,29 @@ public static class ReportRollup
             }
 
             yield return (ReportFigureKind.CompletedByDue, completed <= Microseconds(request.DueAt) ? 1 : 0);
+        }
+    }
+
+    /// <summary>
+    /// Kinds kept by scope rather than by facility pair: the weekly chart and the stage durations are read for the whole
+    /// network or one facility, never per pair, and per pair their rows would grow with the requests (a histogram per day
+    /// and pair holds about one request per bucket). Each such figure is counted three times: for the network (both
+    /// facilities <see cref="Guid.Empty"/>), for the requesting facility (source empty) and for the source (requesting
+    /// empty); a facility's scope, "filed by it or asked of it", is the sum of its two rows, which never count the same
+    /// request twice since a facility cannot ask itself.
+    /// </summary>
+    public static bool IsScoped(ReportFigureKind kind) => kind is ReportFigureKind.Filed or >= ReportFigureKind.FiledToClaimed and < ReportFigureKind.RebuildPending;
+
+    /// <summary>The rows one figure of a request filed at <paramref name="createdAt"/> counts in: its day's and its month's.</summary>
+    public static IEnumerable<FigureKey> KeysOf(ReportFigureKind kind, int code, DateTimeOffset createdAt, Guid requesting, Guid source)
+    {
+        var day = DayOf(createdAt);
+        var month = new DateOnly(day.Year, day.Month, 1);
+        IEnumerable<(Guid, Guid)> where = IsScoped(kind) ? [(Guid.Empty, Guid.Empty), (requesting, Guid.Empty), (Guid.Empty, source)] : [(requesting, source)];
+        foreach (var (r, s) in where)
+        {
+            yield return new FigureKey(ReportGrain.Day, kind, day, r, s, code);
+            yield return new FigureKey(ReportGrain.Month, kind, month, r, s, code);
         }
     }
 
@@ -112,8 +136,10 @@ public static class ReportRollup
         {
             foreach (var owner in await OwnersAsync(db, ledger.Keys, cancellationToken))
             {
-                var key = new FigureKey(ReportFigureKind.Images, DayOf(owner.CreatedAt), owner.RequestingFacilityId, owner.SourceFacilityId, 0);
-                deltas[key] = deltas.GetValueOrDefault(key) + ledger[owner.JobId];
+                foreach (var key in KeysOf(ReportFigureKind.Images, 0, owner.CreatedAt, owner.RequestingFacilityId, owner.SourceFacilityId))
+                {
+                    deltas[key] = deltas.GetValueOrDefault(key) + ledger[owner.JobId];
+                }
             }
         }
 
@@ -130,13 +156,13 @@ public static class ReportRollup
     {
         foreach (var chunk in deltas.Where(d => d.Value != 0).Chunk(RowsPerStatement))
         {
-            var args = new List<object>(chunk.Length * 6);
+            var args = new List<object>(chunk.Length * 7);
             var rows = new List<string>(chunk.Length);
             foreach (var (key, delta) in chunk)
             {
                 var n = args.Count;
-                rows.Add($"({{{n}}}, {{{n + 1}}}, {{{n + 2}}}, {{{n + 3}}}, {{{n + 4}}}, {{{n + 5}}})");
-                args.AddRange([(int)key.Kind, key.DayFiled, key.RequestingFacilityId, key.SourceFacilityId, key.Code, delta]);
+                rows.Add($"({{{n}}}, {{{n + 1}}}, {{{n + 2}}}, {{{n + 3}}}, {{{n + 4}}}, {{{n + 5}}}, {{{n + 6}}})");
+                args.AddRange([(int)key.Grain, (int)key.Kind, key.DayFiled, key.RequestingFacilityId, key.SourceFacilityId, key.Code, delta]);
             }
 
             await db.Database.ExecuteSqlRawAsync(UpsertSql(db, string.Join(", ", rows)), args, cancellationToken);
@@ -188,8 +214,10 @@ public static class ReportRollup
             .ToListAsync(cancellationToken);
         foreach (var job in images)
         {
-            var key = new FigureKey(ReportFigureKind.Images, DayOf(job.CreatedAt), job.RequestingFacilityId, job.SourceFacilityId, 0);
-            figures[key] = figures.GetValueOrDefault(key) + job.Count;
+            foreach (var key in KeysOf(ReportFigureKind.Images, 0, job.CreatedAt, job.RequestingFacilityId, job.SourceFacilityId))
+            {
+                figures[key] = figures.GetValueOrDefault(key) + job.Count;
+            }
         }
 
         return figures;
@@ -201,11 +229,12 @@ public static class ReportRollup
 
     private static void Add(Dictionary<FigureKey, long> figures, Facts request, long sign)
     {
-        var day = DayOf(request.CreatedAt);
         foreach (var (kind, code) in FiguresOf(request))
         {
-            var key = new FigureKey(kind, day, request.RequestingFacilityId, request.SourceFacilityId, code);
-            figures[key] = figures.GetValueOrDefault(key) + sign;
+            foreach (var key in KeysOf(kind, code, request.CreatedAt, request.RequestingFacilityId, request.SourceFacilityId))
+            {
+                figures[key] = figures.GetValueOrDefault(key) + sign;
+            }
         }
     }
 
@@ -259,23 +288,23 @@ public static class ReportRollup
         SqlServerImagePortalDbContext =>
             $"""
             MERGE [ReportFigures] WITH (HOLDLOCK) AS t
-            USING (VALUES {values}) AS s ([Kind], [DayFiled], [RequestingFacilityId], [SourceFacilityId], [Code], [Value])
-            ON t.[Kind] = s.[Kind] AND t.[DayFiled] = s.[DayFiled] AND t.[RequestingFacilityId] = s.[RequestingFacilityId]
+            USING (VALUES {values}) AS s ([Grain], [Kind], [DayFiled], [RequestingFacilityId], [SourceFacilityId], [Code], [Value])
+            ON t.[Grain] = s.[Grain] AND t.[Kind] = s.[Kind] AND t.[DayFiled] = s.[DayFiled] AND t.[RequestingFacilityId] = s.[RequestingFacilityId]
                 AND t.[SourceFacilityId] = s.[SourceFacilityId] AND t.[Code] = s.[Code]
             WHEN MATCHED THEN UPDATE SET t.[Value] = t.[Value] + s.[Value]
-            WHEN NOT MATCHED THEN INSERT ([Kind], [DayFiled], [RequestingFacilityId], [SourceFacilityId], [Code], [Value])
-                VALUES (s.[Kind], s.[DayFiled], s.[RequestingFacilityId], s.[SourceFacilityId], s.[Code], s.[Value]);
+            WHEN NOT MATCHED THEN INSERT ([Grain], [Kind], [DayFiled], [RequestingFacilityId], [SourceFacilityId], [Code], [Value])
+                VALUES (s.[Grain], s.[Kind], s.[DayFiled], s.[RequestingFacilityId], s.[SourceFacilityId], s.[Code], s.[Value]);
             """,
         // SQLite and PostgreSQL share the upsert: https://sqlite.org/lang_upsert.html, INSERT ... ON CONFLICT in PostgreSQL.
         _ =>
             $"""
-            INSERT INTO "ReportFigures" ("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
+            INSERT INTO "ReportFigures" ("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
             VALUES {values}
-            ON CONFLICT ("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code")
+            ON CONFLICT ("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code")
             DO UPDATE SET "Value" = "ReportFigures"."Value" + excluded."Value"
             """,
     };
 }
 
 /// <summary>The row of <see cref="ReportFigure"/> a count belongs to (its primary key).</summary>
-public readonly record struct FigureKey(ReportFigureKind Kind, DateOnly DayFiled, Guid RequestingFacilityId, Guid SourceFacilityId, int Code);
+public readonly record struct FigureKey(ReportGrain Grain, ReportFigureKind Kind, DateOnly DayFiled, Guid RequestingFacilityId, Guid SourceFacilityId, int Code);

@@ -106,6 +106,11 @@ public sealed class AuditorPagesTests : MudComponentTest, IClassFixture<UseCaseF
             Assert.Contains("Median filed to decided", page.Markup);
             Assert.Contains("Northvale General Hospital", page.Find("[aria-label='Requests by facility pair']").TextContent);
             Assert.NotEmpty(page.FindAll(".mud-chart"));
+            var stages = page.Find("[aria-label='Turnaround per stage']").TextContent;
+            Assert.Contains("Filed to claimed by an approver", stages);
+            Assert.Contains("Approved to images imported", stages);
+            Assert.Contains("Completed by their due time", page.Markup);
+            Assert.Contains("within 5%", page.Markup);
         }, TimeSpan.FromSeconds(10));
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         Assert.Equal(

@@ -94,8 +94,8 @@ public abstract class ReportRollupTestsBase(UseCaseFixture fixture)
         await fixture.DbAsync(async db =>
         {
             // What the ReportRollups migration leaves on a database with history; and figures a bug might have left behind.
-            db.ReportFigures.Add(new ReportFigure(ReportFigureKind.RebuildPending, DateOnly.MinValue, Guid.Empty, Guid.Empty, 0, 0));
-            db.ReportFigures.Add(new ReportFigure(ReportFigureKind.Status, new DateOnly(2001, 1, 1), Guid.NewGuid(), Guid.NewGuid(), 0, 5));
+            db.ReportFigures.Add(new ReportFigure(ReportGrain.Day, ReportFigureKind.RebuildPending, DateOnly.MinValue, Guid.Empty, Guid.Empty, 0, 0));
+            db.ReportFigures.Add(new ReportFigure(ReportGrain.Day, ReportFigureKind.Status, new DateOnly(2001, 1, 1), Guid.NewGuid(), Guid.NewGuid(), 0, 5));
             return await db.SaveChangesAsync(Cancel);
         });
 
@@ -111,7 +111,7 @@ public abstract class ReportRollupTestsBase(UseCaseFixture fixture)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         return fixture.DbAsync(db => db.ReportFigures
-            .Where(f => f.Kind == ReportFigureKind.Status && f.Code == (int)RequestStatus.Claimed && f.DayFiled >= today.AddDays(-1))
+            .Where(f => f.Grain == ReportGrain.Day && f.Kind == ReportFigureKind.Status && f.Code == (int)RequestStatus.Claimed && f.DayFiled >= today.AddDays(-1))
             .SumAsync(f => f.Value, Cancel));
     }
 
@@ -130,7 +130,7 @@ public abstract class ReportRollupTestsBase(UseCaseFixture fixture)
         fixture.DbAsync(async db =>
         {
             var stored = (await db.ReportFigures.AsNoTracking().Where(f => f.Kind != ReportFigureKind.RebuildPending && f.Value != 0).ToListAsync(Cancel))
-                .ToDictionary(f => new FigureKey(f.Kind, f.DayFiled, f.RequestingFacilityId, f.SourceFacilityId, f.Code), f => f.Value);
+                .ToDictionary(f => new FigureKey(f.Grain, f.Kind, f.DayFiled, f.RequestingFacilityId, f.SourceFacilityId, f.Code), f => f.Value);
             var recounted = (await ReportRollup.RecountAsync(db, Cancel)).Where(f => f.Value != 0).ToDictionary();
 
             var requests = await db.ImageRequests.AsNoTracking()
@@ -147,10 +147,13 @@ public abstract class ReportRollupTestsBase(UseCaseFixture fixture)
             var fromHistory = new Dictionary<FigureKey, long>();
             foreach (var r in requests)
             {
+                // Each figure in the rows it is kept in: by day and by month, per pair or per scope (ReportRollup.KeysOf).
                 void Count(ReportFigureKind kind, int code, long n = 1)
                 {
-                    var key = new FigureKey(kind, DateOnly.FromDateTime(r.CreatedAt.UtcDateTime), r.RequestingFacilityId, r.SourceFacilityId, code);
-                    fromHistory[key] = fromHistory.GetValueOrDefault(key) + n;
+                    foreach (var key in ReportRollup.KeysOf(kind, code, r.CreatedAt, r.RequestingFacilityId, r.SourceFacilityId))
+                    {
+                        fromHistory[key] = fromHistory.GetValueOrDefault(key) + n;
+                    }
                 }
 
                 var events = timeline[r.Id].ToList();
@@ -159,6 +162,7 @@ public abstract class ReportRollupTestsBase(UseCaseFixture fixture)
                     ? events.Where(e => e.Kind != RequestEventKind.Claimed).Select(e => (DateTimeOffset?)Micro(e.At)).Max()
                     : null;
                 Count(ReportFigureKind.Status, (int)r.Status);
+                Count(ReportFigureKind.Filed, 0);
                 if (r is { Status: RequestStatus.Denied, DenialReason: { } reason })
                 {
                     Count(ReportFigureKind.Denial, (int)reason);

@@ -49,6 +49,12 @@ public sealed class RequestReportTests(UseCaseFixture fixture) : IClassFixture<U
         Assert.NotNull(k.MedianFiledToDecided);
         Assert.True(k.MedianFiledToDecided >= TimeSpan.Zero);
         Assert.NotNull(k.MedianApprovedToCompleted);
+        // The completed request was imported well before its due time (routine: two working days).
+        Assert.Equal((1, 1.0), (k.CompletedByDue, k.ShareCompletedByDue));
+        Assert.Equal(
+            [(TurnaroundStage.FiledToClaimed, 3), (TurnaroundStage.ClaimedToDecided, 3), (TurnaroundStage.DecidedToImported, 1)],
+            network.Turnaround.Select(t => (t.Stage, t.Requests)));
+        Assert.All(network.Turnaround, t => Assert.True(t.Median <= t.P90));
         Assert.Equal("the whole network", network.Scope);
         Assert.Equal(
             [
@@ -117,6 +123,9 @@ public sealed class RequestReportTests(UseCaseFixture fixture) : IClassFixture<U
         Assert.Contains($"Images shared,{report.Kpis.ImagesShared}", lines);
         Assert.Contains("Requesting facility,Source facility,Filed,Approved,Denied,Completed,Images", lines);
         Assert.Contains("Denial reason,Requests", lines);
+        Assert.Contains("Stage,Requests,Median hours,90th percentile hours", lines);
+        Assert.Contains(lines, l => l.StartsWith("Filed to claimed by an approver,", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Completed by their due time,", StringComparison.Ordinal));
         Assert.Equal(report.Weeks.Count, lines.SkipWhile(l => l != "Week starting,Requests filed").Skip(1).Count(l => l.Length > 0));
         var exports = await fixture.DbAsync(db => db.AuditEvents
             .Where(e => e.Type == AuditEventType.Export && e.UserName == NetworkAuditor).Select(e => e.Description).ToListAsync(Cancel));

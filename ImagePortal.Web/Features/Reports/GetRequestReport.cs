@@ -134,28 +134,35 @@ internal static class RequestReports
         ImagePortalDbContext db, ICurrentUser user, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         var facilityId = user.FacilityId;
-        var figures = db.ReportFigures.AsNoTracking().Where(f => f.DayFiled >= from && f.DayFiled <= to);
-        if (facilityId is not null)
+        var segments = Segments(from, to);
+
+        // Small answers, one per stretch of whole months or of single days: counts per facility pair, duration buckets
+        // and requests filed per day for the scope.
+        var counts = new List<PairFigure>();
+        var durations = new List<PairFigure>();
+        foreach (var (grain, first, last) in segments)
         {
-            figures = figures.Where(f => f.RequestingFacilityId == facilityId || f.SourceFacilityId == facilityId);
+            counts.AddRange(await ByPair(Stretch(db, grain, first, last), facilityId)
+                .Where(f => Counts.Contains(f.Kind))
+                .GroupBy(f => new { f.Kind, f.Code, f.RequestingFacilityId, f.SourceFacilityId })
+                .Select(g => new PairFigure(g.Key.Kind, g.Key.Code, g.Key.RequestingFacilityId, g.Key.SourceFacilityId, g.Sum(f => f.Value)))
+                .ToListAsync(cancellationToken));
+            durations.AddRange(await ByScope(Stretch(db, grain, first, last), facilityId)
+                .Where(f => Durations.Contains(f.Kind))
+                .GroupBy(f => new { f.Kind, f.Code })
+                .Select(g => new PairFigure(g.Key.Kind, g.Key.Code, Guid.Empty, Guid.Empty, g.Sum(f => f.Value)))
+                .ToListAsync(cancellationToken));
         }
 
-        // Three small answers: counts per facility pair, duration buckets for the whole scope, requests filed per day.
-        var counts = await figures
-            .Where(f => Counts.Contains(f.Kind))
-            .GroupBy(f => new { f.Kind, f.Code, f.RequestingFacilityId, f.SourceFacilityId })
-            .Select(g => new { g.Key.Kind, g.Key.Code, g.Key.RequestingFacilityId, g.Key.SourceFacilityId, Value = g.Sum(f => f.Value) })
-            .ToListAsync(cancellationToken);
-        var durations = await figures
-            .Where(f => Durations.Contains(f.Kind))
-            .GroupBy(f => new { f.Kind, f.Code })
-            .Select(g => new { g.Key.Kind, g.Key.Code, Value = g.Sum(f => f.Value) })
-            .ToListAsync(cancellationToken);
-        var perDay = await figures
-            .Where(f => f.Kind == ReportFigureKind.Status)
+        var perDay = await ByScope(Stretch(db, ReportGrain.Day, from, to), facilityId)
+            .Where(f => f.Kind == ReportFigureKind.Filed)
             .GroupBy(f => f.DayFiled)
             .Select(g => new { Day = g.Key, Value = g.Sum(f => f.Value) })
             .ToListAsync(cancellationToken);
+        counts = counts
+            .GroupBy(c => (c.Kind, c.Code, c.RequestingFacilityId, c.SourceFacilityId))
+            .Select(g => g.First() with { Value = g.Sum(c => c.Value) })
+            .ToList();
 
         var byStatus = counts.Where(c => c.Kind == ReportFigureKind.Status && c.Value != 0).ToList();
         var facilityIds = byStatus.SelectMany(s => new[] { s.RequestingFacilityId, s.SourceFacilityId }).Append(facilityId ?? Guid.Empty).Distinct().ToList();
@@ -171,7 +178,8 @@ internal static class RequestReports
             .Sum(c => c.Value);
 
         Dictionary<int, long> Histogram(ReportFigureKind kind) =>
-            durations.Where(d => d.Kind == kind && d.Value != 0).ToDictionary(d => d.Code, d => d.Value);
+            durations.Where(d => d.Kind == kind).GroupBy(d => d.Code).Select(g => (g.Key, Sum: g.Sum(d => d.Value))).Where(b => b.Sum != 0)
+                .ToDictionary(b => b.Key, b => b.Sum);
 
         var all = Enum.GetValues<RequestStatus>();
         var pairs = byStatus
@@ -221,6 +229,55 @@ internal static class RequestReports
     }
 
     public static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The period as stretches the figures are kept for: the days before its first whole month, its whole months (read
+    /// from one row per month), and the days after them. A year's report reads twelve months and at most two months' days.
+    /// </summary>
+    internal static List<(ReportGrain Grain, DateOnly First, DateOnly Last)> Segments(DateOnly from, DateOnly to)
+    {
+        var firstMonth = from.Day == 1 ? from : new DateOnly(from.Year, from.Month, 1).AddMonths(1);
+        var afterMonths = new DateOnly(to.Year, to.Month, 1);
+        if (to == afterMonths.AddMonths(1).AddDays(-1))
+        {
+            afterMonths = afterMonths.AddMonths(1);
+        }
+
+        if (firstMonth >= afterMonths)
+        {
+            return [(ReportGrain.Day, from, to)];
+        }
+
+        var segments = new List<(ReportGrain, DateOnly, DateOnly)>();
+        if (from < firstMonth)
+        {
+            segments.Add((ReportGrain.Day, from, firstMonth.AddDays(-1)));
+        }
+
+        segments.Add((ReportGrain.Month, firstMonth, afterMonths.AddMonths(-1)));
+        if (afterMonths <= to)
+        {
+            segments.Add((ReportGrain.Day, afterMonths, to));
+        }
+
+        return segments;
+    }
+
+    private static IQueryable<ReportFigure> Stretch(ImagePortalDbContext db, ReportGrain grain, DateOnly first, DateOnly last) =>
+        db.ReportFigures.AsNoTracking().Where(f => f.Grain == grain && f.DayFiled >= first && f.DayFiled <= last);
+
+    /// <summary>The rows of the kinds kept per facility pair that the scope covers: all, or the pairs with the facility in them.</summary>
+    private static IQueryable<ReportFigure> ByPair(IQueryable<ReportFigure> figures, Guid? facilityId) => facilityId is null
+        ? figures
+        : figures.Where(f => f.RequestingFacilityId == facilityId || f.SourceFacilityId == facilityId);
+
+    /// <summary>The rows of the scoped kinds (<see cref="ReportRollup.IsScoped"/>) for the network, or the facility's two.</summary>
+    private static IQueryable<ReportFigure> ByScope(IQueryable<ReportFigure> figures, Guid? facilityId) => facilityId is null
+        ? figures.Where(f => f.RequestingFacilityId == Guid.Empty && f.SourceFacilityId == Guid.Empty)
+        : figures.Where(f => (f.RequestingFacilityId == facilityId && f.SourceFacilityId == Guid.Empty) ||
+                             (f.RequestingFacilityId == Guid.Empty && f.SourceFacilityId == facilityId));
+
+    private sealed record PairFigure(ReportFigureKind Kind, int Code, Guid RequestingFacilityId, Guid SourceFacilityId, long Value);
 
     private static DateOnly WeekStart(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
 }

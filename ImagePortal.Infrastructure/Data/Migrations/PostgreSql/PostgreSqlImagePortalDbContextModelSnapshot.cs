@@ -981,6 +981,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
 
             modelBuilder.Entity("ImagePortal.Infrastructure.Reports.ReportFigure", b =>
                 {
+                    b.Property<int>("Grain")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
 
@@ -999,9 +1002,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<long>("Value")
                         .HasColumnType("bigint");
 
-                    b.HasKey("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code");
+                    b.HasKey("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code");
 
-                    b.HasIndex("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
+                    b.HasIndex("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
                         .HasDatabaseName("IX_ReportFigures_Covering");
 
                     b.ToTable("ReportFigures", (string)null);

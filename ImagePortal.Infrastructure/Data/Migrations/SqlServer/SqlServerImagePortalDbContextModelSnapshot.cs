@@ -982,6 +982,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
 
             modelBuilder.Entity("ImagePortal.Infrastructure.Reports.ReportFigure", b =>
                 {
+                    b.Property<int>("Grain")
+                        .HasColumnType("int");
+
                     b.Property<int>("Kind")
                         .HasColumnType("int");
 
@@ -1000,9 +1003,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.Property<long>("Value")
                         .HasColumnType("bigint");
 
-                    b.HasKey("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code");
+                    b.HasKey("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code");
 
-                    b.HasIndex("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
+                    b.HasIndex("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
                         .HasDatabaseName("IX_ReportFigures_Covering");
 
                     b.ToTable("ReportFigures", (string)null);

@@ -970,6 +970,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
             modelBuilder.Entity("ImagePortal.Infrastructure.Reports.ReportFigure", b =>
                 {
+                    b.Property<int>("Grain")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
 
@@ -988,9 +991,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long>("Value")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code");
+                    b.HasKey("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code");
 
-                    b.HasIndex("Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
+                    b.HasIndex("Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value")
                         .HasDatabaseName("IX_ReportFigures_Covering");
 
                     b.ToTable("ReportFigures", (string)null);

@@ -27,6 +27,7 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                 name: "ReportFigures",
                 columns: table => new
                 {
+                    Grain = table.Column<int>(type: "int", nullable: false),
                     Kind = table.Column<int>(type: "int", nullable: false),
                     DayFiled = table.Column<DateOnly>(type: "date", nullable: false),
                     RequestingFacilityId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
@@ -36,13 +37,13 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_ReportFigures", x => new { x.Kind, x.DayFiled, x.RequestingFacilityId, x.SourceFacilityId, x.Code });
+                    table.PrimaryKey("PK_ReportFigures", x => new { x.Grain, x.Kind, x.DayFiled, x.RequestingFacilityId, x.SourceFacilityId, x.Code });
                 });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportFigures_Covering",
                 table: "ReportFigures",
-                columns: new[] { "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value" });
+                columns: new[] { "Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value" });
 
             // The first claim and the end of an import with images, from each request's timeline (the columns are new).
             migrationBuilder.Sql(
@@ -55,8 +56,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
 
             // Asks the first start-up to fill the figures from the history already here (ReportRollup.RebuildIfPendingAsync).
             migrationBuilder.Sql(
-                "INSERT INTO [ReportFigures] ([Kind], [DayFiled], [RequestingFacilityId], [SourceFacilityId], [Code], [Value]) " +
-                "VALUES (99, '0001-01-01', '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', 0, 0);");
+                "INSERT INTO [ReportFigures] ([Grain], [Kind], [DayFiled], [RequestingFacilityId], [SourceFacilityId], [Code], [Value]) " +
+                "VALUES (0, 99, '0001-01-01', '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', 0, 0);");
         }
 
         /// <inheritdoc />

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
+namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
 {
     /// <inheritdoc />
     public partial class ReportRollups : Migration
@@ -11,38 +11,39 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "ClaimedAt",
                 table: "ImageRequests",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "CompletedAt",
                 table: "ImageRequests",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "ReportFigures",
                 columns: table => new
                 {
-                    Kind = table.Column<int>(type: "INTEGER", nullable: false),
-                    DayFiled = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    RequestingFacilityId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    SourceFacilityId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Code = table.Column<int>(type: "INTEGER", nullable: false),
-                    Value = table.Column<long>(type: "INTEGER", nullable: false)
+                    Grain = table.Column<int>(type: "integer", nullable: false),
+                    Kind = table.Column<int>(type: "integer", nullable: false),
+                    DayFiled = table.Column<DateOnly>(type: "date", nullable: false),
+                    RequestingFacilityId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SourceFacilityId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Code = table.Column<int>(type: "integer", nullable: false),
+                    Value = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_ReportFigures", x => new { x.Kind, x.DayFiled, x.RequestingFacilityId, x.SourceFacilityId, x.Code });
+                    table.PrimaryKey("PK_ReportFigures", x => new { x.Grain, x.Kind, x.DayFiled, x.RequestingFacilityId, x.SourceFacilityId, x.Code });
                 });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReportFigures_Covering",
                 table: "ReportFigures",
-                columns: new[] { "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value" });
+                columns: new[] { "Grain", "Kind", "DayFiled", "RequestingFacilityId", "SourceFacilityId", "Code", "Value" });
 
             // The first claim and the end of an import with images, from each request's timeline (the columns are new).
             migrationBuilder.Sql(
@@ -55,8 +56,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
             // Asks the first start-up to fill the figures from the history already here (ReportRollup.RebuildIfPendingAsync).
             migrationBuilder.Sql(
-                "INSERT INTO \"ReportFigures\" (\"Kind\", \"DayFiled\", \"RequestingFacilityId\", \"SourceFacilityId\", \"Code\", \"Value\") " +
-                "VALUES (99, '0001-01-01', '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', 0, 0);");
+                "INSERT INTO \"ReportFigures\" (\"Grain\", \"Kind\", \"DayFiled\", \"RequestingFacilityId\", \"SourceFacilityId\", \"Code\", \"Value\") " +
+                "VALUES (0, 99, '0001-01-01', '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', 0, 0);");
         }
 
         /// <inheritdoc />
