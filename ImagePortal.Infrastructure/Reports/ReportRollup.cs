@@ -187,11 +187,33 @@ public static class ReportRollup
                 return false;
             }
 
-            await db.ReportFigures.ExecuteDeleteAsync(ct);
-            await ApplyAsync(db, await RecountAsync(db, ct), ct);
+            await ReplaceAsync(db, ct);
             await transaction.CommitAsync(ct);
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Computes every figure again from history and replaces them, in one transaction: for a database filled in bulk
+    /// without <see cref="ImagePortalDbContext.SaveChangesAsync(bool, CancellationToken)"/> (a benchmark's generator).
+    /// Nothing else may write requests or the ledger meanwhile.
+    /// </summary>
+    public static async Task RebuildAsync(ImagePortalDbContext db, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.ReportFigures.Where(f => f.Kind == ReportFigureKind.RebuildPending).ExecuteDeleteAsync(ct);
+            await ReplaceAsync(db, ct);
+            await transaction.CommitAsync(ct);
+        }, cancellationToken);
+    }
+
+    private static async Task ReplaceAsync(ImagePortalDbContext db, CancellationToken cancellationToken)
+    {
+        await db.ReportFigures.ExecuteDeleteAsync(cancellationToken);
+        await ApplyAsync(db, await RecountAsync(db, cancellationToken), cancellationToken);
     }
 
     /// <summary>Every figure, computed from the requests' columns and the ledger (the rebuild's source).</summary>
