@@ -24,6 +24,10 @@ namespace ImagePortal.Infrastructure.Reports;
 /// <c>UPDATE ... SET Value = Value + @delta</c> (an upsert), never a value read and written back, so neither count is lost
 /// (ReportRollupTests).
 /// </para>
+/// <para>
+/// Nodes of a version before the rollup change requests without changing the figures: stop them before the migration
+/// ReportRollups is applied, as for any migration; the first node to start then fills the figures from history once.
+/// </para>
 /// </remarks>
 public static class ReportRollup
 {
