@@ -147,6 +147,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
 
                     b.HasIndex("FacilityId", "At");
 
+                    b.HasIndex("FacilityId", "Sequence");
+
                     b.HasIndex("ObjectReference", "Sequence");
 
                     b.HasIndex("PatientId", "Sequence");
@@ -424,6 +426,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("PatientNameKey")
+                        .IsRequired()
+                        .HasMaxLength(129)
+                        .HasColumnType("character varying(129)");
+
                     b.Property<string>("Priority")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -504,6 +511,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("RequestingFacilityId", "PatientNameKey", "Number");
 
                     b.HasIndex("SourceFacilityId", "Status", "DueAt");
 
@@ -858,6 +867,33 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.HasKey("Name");
 
                     b.ToTable("AuditExports", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Infrastructure.Data.ChangeFeedEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Keys")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ChangeFeed", (string)null);
                 });
 
             modelBuilder.Entity("ImagePortal.Infrastructure.Identity.ApplicationUser", b =>

@@ -140,6 +140,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("FacilityId", "At");
 
+                    b.HasIndex("FacilityId", "Sequence");
+
                     b.HasIndex("ObjectReference", "Sequence");
 
                     b.HasIndex("PatientId", "Sequence");
@@ -417,6 +419,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PatientNameKey")
+                        .IsRequired()
+                        .HasMaxLength(129)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Priority")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -497,6 +504,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("RequestingFacilityId", "PatientNameKey", "Number");
 
                     b.HasIndex("SourceFacilityId", "Status", "DueAt");
 
@@ -849,6 +858,31 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.HasKey("Name");
 
                     b.ToTable("AuditExports", (string)null);
+                });
+
+            modelBuilder.Entity("ImagePortal.Infrastructure.Data.ChangeFeedEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Keys")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ChangeFeed", (string)null);
                 });
 
             modelBuilder.Entity("ImagePortal.Infrastructure.Identity.ApplicationUser", b =>
