@@ -46,6 +46,10 @@ internal sealed class ImageRequestConfiguration : IEntityTypeConfiguration<Image
         builder.HasOne<Facility>().WithMany().HasForeignKey(r => r.RequestingFacilityId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Facility>().WithMany().HasForeignKey(r => r.SourceFacilityId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(r => new { r.SourceFacilityId, r.Status, r.DueAt });
+        // The clerk's queues (open, waiting, overdue) count by status within the facility, as the approver's do.
+        builder.HasIndex(r => new { r.RequestingFacilityId, r.Status, r.DueAt });
+        // Denials of a period (the auditor's home).
+        builder.HasIndex(r => new { r.Status, r.DecidedAt });
         builder.HasIndex(r => new { r.RequestingFacilityId, r.CreatedAt });
         // Network-wide reports select the requests filed in a period, whichever facility filed them.
         builder.HasIndex(r => r.CreatedAt);
@@ -88,5 +92,7 @@ internal sealed class RequestEventConfiguration : IEntityTypeConfiguration<Reque
         builder.Property(e => e.UserId).HasMaxLength(450);
         builder.Property(e => e.Text).HasMaxLength(2000);
         builder.HasIndex(e => new { e.RequestId, e.At });
+        // The latest changes (the clerk's home), read newest first until a few are found.
+        builder.HasIndex(e => e.At);
     }
 }

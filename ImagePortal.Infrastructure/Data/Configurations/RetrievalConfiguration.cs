@@ -24,6 +24,8 @@ internal sealed class RetrievalJobConfiguration : IEntityTypeConfiguration<Retri
 
         // What the lease query scans: due queued jobs and running jobs whose lease ran out.
         builder.HasIndex(j => new { j.State, j.NextAttemptAt });
+        // Imports that ended well in a period (imported today, this month).
+        builder.HasIndex(j => new { j.State, j.FinishedAt });
         builder.HasIndex(j => new { j.RequestingFacilityId, j.CreatedAt });
         builder.HasIndex(j => new { j.SourceFacilityId, j.CreatedAt });
 

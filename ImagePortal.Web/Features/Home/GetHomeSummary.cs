@@ -73,12 +73,7 @@ public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext
         var completed = await CountAsync(RequestQueue.CompletedToday);
 
         // The latest changes of the facility's requests; a request that changed several times is listed once.
-        var changes = await db.RequestEvents.AsNoTracking()
-            .Where(e => filed.Any(r => r.Id == e.RequestId))
-            .OrderByDescending(e => e.At)
-            .Take(ListLength * 10)
-            .Select(e => new { e.RequestId, e.At })
-            .ToListAsync(ct);
+        var changes = await LatestChanges(db, facility).ToListAsync(ct);
         var latest = changes.DistinctBy(c => c.RequestId).Take(ListLength).ToList();
         var ids = latest.Select(c => c.RequestId).ToList();
         var requests = await filed.Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
@@ -86,6 +81,26 @@ public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext
             .Select(c => ToItem(requests[c.RequestId], c.At))
             .ToList();
         return new ClerkHome(open, awaiting, overdue, completed, recent);
+    }
+
+    /// <summary>
+    /// The newest timeline events of requests <paramref name="facility"/> filed: read newest first along the events'
+    /// time index, stopping after a few, so the cost does not grow with the timeline's length.
+    /// </summary>
+    internal static IQueryable<LatestChange> LatestChanges(ImagePortalDbContext db, Guid facility) =>
+        db.RequestEvents.AsNoTracking()
+            .OrderByDescending(e => e.At)
+            .Where(e => db.ImageRequests.Any(r => r.Id == e.RequestId && r.RequestingFacilityId == facility))
+            .Take(ListLength * 10)
+            .Select(e => new LatestChange(e.RequestId, e.At));
+
+    internal sealed record LatestChange(Guid RequestId, DateTimeOffset At);
+
+    /// <summary>Imports that ended (fully or in part) since <paramref name="since"/>, read from the jobs' end-time index.</summary>
+    internal static IQueryable<RetrievalJob> FinishedImports(IQueryable<RetrievalJob> jobs, DateTimeOffset since)
+    {
+        RetrievalJobState[] ended = [RetrievalJobState.Succeeded, RetrievalJobState.PartiallySucceeded];
+        return jobs.Where(j => j.FinishedAt >= since && ended.Contains(j.State));
     }
 
     private async Task<ApproverHome> ApproverAsync(ImagePortalDbContext db, Guid facility, DateTimeOffset now, FacilityDay day, CancellationToken ct)
@@ -119,8 +134,7 @@ public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext
         }
 
         var since = now - AlertWindow;
-        RetrievalJobState[] ended = [RetrievalJobState.Succeeded, RetrievalJobState.PartiallySucceeded];
-        var finished = jobs.Where(j => ended.Contains(j.State) && j.FinishedAt >= month);
+        var finished = FinishedImports(jobs, month);
         return new AuditorHome(
             scope,
             await requests.CountAsync(r => r.CreatedAt >= month, ct),

@@ -160,7 +160,9 @@ internal static class RequestLists
                 return requests.Where(r => r.Status == RequestStatus.Claimed && r.ClaimedByUserId == userId);
             case RequestQueue.CompletedToday:
                 var today = day!.TodayStart;
-                return requests.Where(r => done.Contains(r.Status) && db.RetrievalJobs.Any(j => j.RequestId == r.Id && j.FinishedAt >= today));
+                // From the jobs that ended today (an index range) to their requests, not from every finished request.
+                var endedToday = ImagePortal.Web.Features.Home.GetHomeSummaryHandler.FinishedImports(db.RetrievalJobs, today).Select(j => j.RequestId);
+                return requests.Where(r => endedToday.Contains(r.Id) && done.Contains(r.Status));
             default:
                 return requests.Where(_ => false);
         }

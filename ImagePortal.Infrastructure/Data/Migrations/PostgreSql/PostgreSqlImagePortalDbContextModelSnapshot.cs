@@ -509,7 +509,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
 
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
 
+                    b.HasIndex("Status", "DecidedAt");
+
                     b.HasIndex("RequestingFacilityId", "PatientNameKey", "Number");
+
+                    b.HasIndex("RequestingFacilityId", "Status", "DueAt");
 
                     b.HasIndex("SourceFacilityId", "Status", "DueAt");
 
@@ -541,6 +545,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(450)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("At");
 
                     b.HasIndex("RequestId", "At");
 
@@ -759,6 +765,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
 
                     b.HasIndex("SourceFacilityId", "CreatedAt");
+
+                    b.HasIndex("State", "FinishedAt");
 
                     b.HasIndex("State", "NextAttemptAt");
 

@@ -502,7 +502,11 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
 
+                    b.HasIndex("Status", "DecidedAt");
+
                     b.HasIndex("RequestingFacilityId", "PatientNameKey", "Number");
+
+                    b.HasIndex("RequestingFacilityId", "Status", "DueAt");
 
                     b.HasIndex("SourceFacilityId", "Status", "DueAt");
 
@@ -534,6 +538,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("At");
 
                     b.HasIndex("RequestId", "At");
 
@@ -752,6 +758,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.HasIndex("RequestingFacilityId", "CreatedAt");
 
                     b.HasIndex("SourceFacilityId", "CreatedAt");
+
+                    b.HasIndex("State", "FinishedAt");
 
                     b.HasIndex("State", "NextAttemptAt");
 
