@@ -100,30 +100,28 @@ public class SharedDatabaseFixture : UseCaseFixture
 }
 
 /// <summary>
-/// The same nodes on one PostgreSQL database (<see cref="PostgresPeer"/>), as a multi-node installation runs; also the
+/// The same nodes on one PostgreSQL database (a fresh one on the run's shared <see cref="PostgresPeer"/>), as a multi-node installation runs; also the
 /// fixture of the use-case tests that run on PostgreSQL as on SQLite (<c>*OnPostgreSqlTests</c>).
 /// </summary>
 public sealed class PostgreSqlSharedDatabaseFixture : SharedDatabaseFixture
 {
-    private PostgresPeer? _server;
-    private string? _connectionString;
+    private PostgresTestDatabase? _database;
 
     protected override (DatabaseProvider Provider, string ConnectionString) Database =>
-        (DatabaseProvider.PostgreSql, _connectionString ?? throw new InvalidOperationException("The fixture has not started."));
+        (DatabaseProvider.PostgreSql, _database?.ConnectionString ?? throw new InvalidOperationException("The fixture has not started."));
 
     public override async ValueTask InitializeAsync()
     {
-        _server = await PostgresPeer.StartAsync(TestContext.Current.CancellationToken);
-        _connectionString = await _server.CreateDatabaseAsync("imageportal", TestContext.Current.CancellationToken);
+        _database = await PostgresPeer.CreateTestDatabaseAsync(TestContext.Current.CancellationToken);
         await base.InitializeAsync();
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_server is not null)
+        if (_database is not null)
         {
-            await _server.DisposeAsync();
+            await _database.DisposeAsync();
         }
     }
 }

@@ -1,0 +1,35 @@
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Tests.Support.Peers;
+
+namespace ImagePortal.Tests.Support;
+
+/// <summary>
+/// The <see cref="UseCaseFixture"/> on a fresh PostgreSQL database of the run's shared server instead of a SQLite
+/// file: the use-case tests run on both (<c>*OnPostgreSqlTests</c>), because the providers differ where a test on
+/// one alone would not see it (case-sensitive comparison, offsets of timestamps, order of equal keys, error codes).
+/// </summary>
+public sealed class PostgreSqlUseCaseFixture : UseCaseFixture
+{
+    private PostgresTestDatabase? _database;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        [$"{DatabaseOptions.SectionName}:Provider"] = nameof(DatabaseProvider.PostgreSql),
+        ["ConnectionStrings:ImagePortal"] = _database?.ConnectionString ?? throw new InvalidOperationException("The fixture has not started."),
+    };
+
+    public override async ValueTask InitializeAsync()
+    {
+        _database = await PostgresPeer.CreateTestDatabaseAsync(TestContext.Current.CancellationToken);
+        await base.InitializeAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
