@@ -6,7 +6,7 @@ using ImagePortal.Web.Features.Administration;
 
 namespace ImagePortal.Tests.Features.Administration;
 
-public sealed class AgreementAdministrationTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class AgreementAdministrationTestsBase(UseCaseFixture fixture)
 {
     private static readonly DateTimeOffset From = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -115,3 +115,9 @@ public sealed class AgreementAdministrationTests(UseCaseFixture fixture) : IClas
         Assert.Equal(FailureKind.Forbidden, result.Failure!.Kind);
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class AgreementAdministrationTests(UseCaseFixture fixture) : AgreementAdministrationTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class AgreementAdministrationOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : AgreementAdministrationTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

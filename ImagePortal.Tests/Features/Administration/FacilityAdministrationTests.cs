@@ -6,7 +6,7 @@ using ImagePortal.Web.Features.Administration;
 
 namespace ImagePortal.Tests.Features.Administration;
 
-public sealed class FacilityAdministrationTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class FacilityAdministrationTestsBase(UseCaseFixture fixture)
 {
     [Fact]
     public async Task NetworkAdmin_CreatesAFacility_WithEverySetting_AndTheChangeIsAudited()
@@ -158,3 +158,9 @@ public sealed class FacilityAdministrationTests(UseCaseFixture fixture) : IClass
         Assert.Single(await fixture.AuditAsync(AuditEventType.ConfigurationChange, "Facility activation of ONOFF"));
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class FacilityAdministrationTests(UseCaseFixture fixture) : FacilityAdministrationTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class FacilityAdministrationOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : FacilityAdministrationTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

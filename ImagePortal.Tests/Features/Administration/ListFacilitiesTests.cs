@@ -4,7 +4,7 @@ using ImagePortal.Web.Features.Administration;
 
 namespace ImagePortal.Tests.Features.Administration;
 
-public sealed class ListFacilitiesTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class ListFacilitiesTestsBase(UseCaseFixture fixture)
 {
     [Fact]
     public async Task NetworkAdmin_SeesEveryFacility_PagedAndSortedByName()
@@ -56,3 +56,9 @@ public sealed class ListFacilitiesTests(UseCaseFixture fixture) : IClassFixture<
         Assert.Equal(FailureKind.Invalid, result.Failure!.Kind);
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class ListFacilitiesTests(UseCaseFixture fixture) : ListFacilitiesTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class ListFacilitiesOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : ListFacilitiesTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

@@ -7,7 +7,7 @@ using ImagePortal.Web.Features.Administration;
 
 namespace ImagePortal.Tests.Features.Administration;
 
-public sealed class NodeAdministrationTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class NodeAdministrationTestsBase(UseCaseFixture fixture)
 {
     private static NodeSettings Node(string ae = "RCH_ARCHIVE", string host = "127.0.0.1", int port = 11200, bool destination = false) =>
         new("Archive", ae, host, port, UseTls: false, DicomCapabilities.Echo | DicomCapabilities.Find | DicomCapabilities.Store, destination);
@@ -186,3 +186,9 @@ public sealed class NodeAdministrationTests(UseCaseFixture fixture) : IClassFixt
         Assert.Single(await fixture.AuditAsync(AuditEventType.ConfigurationChange, $"C-ECHO to ECHO_DOWN at 127.0.0.1:{closedPort} failed"));
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class NodeAdministrationTests(UseCaseFixture fixture) : NodeAdministrationTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class NodeAdministrationOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : NodeAdministrationTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

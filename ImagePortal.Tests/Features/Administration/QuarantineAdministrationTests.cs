@@ -13,7 +13,7 @@ namespace ImagePortal.Tests.Features.Administration;
 /// The quarantine's use cases on the server: who may list, delete and release what (network administrators everything;
 /// facility administrators what their facility requested; nobody else), and what a delete and a failed release leave.
 /// </summary>
-public sealed class QuarantineAdministrationTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class QuarantineAdministrationTestsBase(UseCaseFixture fixture)
 {
     private const string AdminTch = "admin.tch";
     private const string Reason = "Another patient's image; the source PACS administrator confirmed by phone";
@@ -169,3 +169,9 @@ public sealed class QuarantineAdministrationTests(UseCaseFixture fixture) : ICla
         Assert.True(File.Exists(held.Path));
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class QuarantineAdministrationTests(UseCaseFixture fixture) : QuarantineAdministrationTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class QuarantineAdministrationOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : QuarantineAdministrationTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

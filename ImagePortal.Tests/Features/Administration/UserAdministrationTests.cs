@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Features.Administration;
 
-public sealed class UserAdministrationTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class UserAdministrationTestsBase(UseCaseFixture fixture)
 {
     private async Task<T> WithUsersAsync<T>(Func<UserManager<ApplicationUser>, Task<T>> work)
     {
@@ -186,3 +186,9 @@ public sealed class UserAdministrationTests(UseCaseFixture fixture) : IClassFixt
         Assert.Equal(2, (await fixture.AuditAsync(AuditEventType.SecurityAlert, "boss.at.nvh is a network administrator")).Count);
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class UserAdministrationTests(UseCaseFixture fixture) : UserAdministrationTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class UserAdministrationOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : UserAdministrationTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
