@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Features.Home;
 
-public sealed class HomeTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class HomeTestsBase(UseCaseFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -196,3 +196,9 @@ public sealed class HomeTests(UseCaseFixture fixture) : IClassFixture<UseCaseFix
         return result.Value!;
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class HomeTests(UseCaseFixture fixture) : HomeTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class HomeOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : HomeTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Features.Notifications;
 
-public sealed class RequestNotificationTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class RequestNotificationTestsBase(UseCaseFixture fixture)
 {
     [Fact]
     public async Task ANewRequest_ReachesEveryApproverOfTheHoldingFacility_AndTheDecisionReachesTheClerk()
@@ -41,8 +41,14 @@ public sealed class RequestNotificationTests(UseCaseFixture fixture) : IClassFix
     }
 }
 
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class RequestNotificationTests(UseCaseFixture fixture) : RequestNotificationTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class RequestNotificationOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : RequestNotificationTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
+
 /// <summary>The notifications page: every notification, a page at a time, each read when it is opened, not when the list is seen.</summary>
-public sealed class NotificationHistoryTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class NotificationHistoryTestsBase(UseCaseFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -92,3 +98,9 @@ public sealed class NotificationHistoryTests(UseCaseFixture fixture) : IClassFix
             (await fixture.QueryAsync("clerk.tch", new ListMyNotifications(0, 100))).Value!.Items, n => n.Id == theirs.Id);
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class NotificationHistoryTests(UseCaseFixture fixture) : NotificationHistoryTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class NotificationHistoryOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : NotificationHistoryTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
