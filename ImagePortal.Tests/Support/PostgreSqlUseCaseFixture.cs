@@ -8,15 +8,25 @@ namespace ImagePortal.Tests.Support;
 /// file: the use-case tests run on both (<c>*OnPostgreSqlTests</c>), because the providers differ where a test on
 /// one alone would not see it (case-sensitive comparison, offsets of timestamps, order of equal keys, error codes).
 /// </summary>
-public sealed class PostgreSqlUseCaseFixture : UseCaseFixture
+public class PostgreSqlUseCaseFixture : UseCaseFixture
 {
     private PostgresTestDatabase? _database;
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    /// <summary>The settings a SQLite twin's fixture overrides <see cref="UseCaseFixture.Settings"/> with.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? PortalSettings => null;
+
+    protected sealed override IReadOnlyDictionary<string, string?> Settings
     {
-        [$"{DatabaseOptions.SectionName}:Provider"] = nameof(DatabaseProvider.PostgreSql),
-        ["ConnectionStrings:ImagePortal"] = _database?.ConnectionString ?? throw new InvalidOperationException("The fixture has not started."),
-    };
+        get
+        {
+            var settings = new Dictionary<string, string?>(PortalSettings ?? new Dictionary<string, string?>())
+            {
+                [$"{DatabaseOptions.SectionName}:Provider"] = nameof(DatabaseProvider.PostgreSql),
+                ["ConnectionStrings:ImagePortal"] = _database?.ConnectionString ?? throw new InvalidOperationException("The fixture has not started."),
+            };
+            return settings;
+        }
+    }
 
     public override async ValueTask InitializeAsync()
     {

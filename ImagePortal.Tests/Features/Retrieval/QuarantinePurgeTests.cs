@@ -13,9 +13,10 @@ namespace ImagePortal.Tests.Features.Retrieval;
 /// The quarantine's retention on real files in the portal's quarantine folder: held instances older than the retention
 /// are purged, then the oldest while the held ones total more than the limit; each purge keeps its row and is audited.
 /// </summary>
-public sealed class QuarantinePurgeTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class QuarantinePurgeTestsBase(UseCaseFixture fixture)
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    // Whole seconds: PostgreSQL keeps microseconds, not .NET's 100 ns ticks, so a time read back equals it on every provider.
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -117,3 +118,9 @@ public sealed class QuarantinePurgeTests(UseCaseFixture fixture) : IClassFixture
     private Task<long> HeldBytesAsync() =>
         fixture.DbAsync(db => db.QuarantinedInstances.Where(q => q.State == QuarantineState.Held).SumAsync(q => q.Bytes, Ct));
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class QuarantinePurgeTests(UseCaseFixture fixture) : QuarantinePurgeTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class QuarantinePurgeOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : QuarantinePurgeTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
