@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ImagePortal.Tests.Features.Requests;
 
 /// <summary>How the approver's typed look-up becomes C-FIND keys (PS3.4 C.2.2.2), and which look-ups are refused.</summary>
-public sealed class LookUpKeysTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class LookUpKeysTestsBase(UseCaseFixture fixture)
 {
     private static LookUpStudies Search(
         string? name = null, string? birthDate = null, string? mrn = null, string? accession = null, DateOnly? from = null, DateOnly? to = null) =>
@@ -135,3 +135,9 @@ public sealed class LookUpKeysTests(UseCaseFixture fixture) : IClassFixture<UseC
         Assert.All(candidates, c => Assert.Equal(new DateOnly(1958, 3, 12), c.BirthDate));
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class LookUpKeysTests(UseCaseFixture fixture) : LookUpKeysTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class LookUpKeysOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : LookUpKeysTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;

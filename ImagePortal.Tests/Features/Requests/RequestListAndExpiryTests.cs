@@ -12,14 +12,22 @@ namespace ImagePortal.Tests.Features.Requests;
 /// <summary>A portal whose expiry job looks every second and gives requests one day past their due time.</summary>
 public sealed class FastExpiryFixture : UseCaseFixture
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    internal static readonly IReadOnlyDictionary<string, string?> FastExpiry = new Dictionary<string, string?>
     {
         ["Requests:Expiry:Interval"] = "00:00:01",
         ["Requests:Expiry:GracePeriod"] = "1.00:00:00",
     };
+
+    protected override IReadOnlyDictionary<string, string?> Settings => FastExpiry;
 }
 
-public sealed class RequestListAndExpiryTests(FastExpiryFixture fixture) : IClassFixture<FastExpiryFixture>
+/// <summary>The same expiry settings on a fresh PostgreSQL database.</summary>
+public sealed class FastExpiryOnPostgreSqlFixture : PostgreSqlUseCaseFixture
+{
+    protected override IReadOnlyDictionary<string, string?> PortalSettings => FastExpiryFixture.FastExpiry;
+}
+
+public abstract class RequestListAndExpiryTestsBase(UseCaseFixture fixture)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -154,3 +162,9 @@ public sealed class RequestListAndExpiryTests(FastExpiryFixture fixture) : IClas
         Assert.True(counts.Sum() <= 1, $"Expired {counts.Sum()} times.");
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class RequestListAndExpiryTests(FastExpiryFixture fixture) : RequestListAndExpiryTestsBase(fixture), IClassFixture<FastExpiryFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class RequestListAndExpiryOnPostgreSqlTests(FastExpiryOnPostgreSqlFixture fixture) : RequestListAndExpiryTestsBase(fixture), IClassFixture<FastExpiryOnPostgreSqlFixture>;
