@@ -9,14 +9,19 @@
 # each with default-configured Orthancs (TCP_NODELAY=0: Nagle on) and with TCP_NODELAY=1 ones; a fresh, empty
 # Orthanc B (and a fresh portal database) for every run. Everything on 127.0.0.1, free ports, one temp folder.
 # Usage: bench/retrieval.sh [slices=300] [runs=3]
+#        bench/retrieval.sh --studies N [slices=300] [runs=1]   throughput (issue 16): N studies approved at once,
+#                                                         through TWO worker processes into one Orthanc B, against
+#                                                         N C-MOVEs from A to B at once (and one after the other)
 #        PUBLISHED=/tmp/portal-bench bench/retrieval.sh   publishes into that folder once and reuses it afterwards
 #        PORTAL_ENV="DOTNET_TieredCompilation=0" bench/retrieval.sh   runs the portal with extra environment settings
 #        NODELAY=1 bench/retrieval.sh                     only the TCP_NODELAY=1 Orthancs (NODELAY=0: only defaults)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+STUDIES=
+if [[ ${1:-} == --studies ]]; then STUDIES=${2:?--studies needs a number}; shift 2; fi
 SLICES=${1:-300}
-RUNS=${2:-3}
+RUNS=${2:-$([[ -n $STUDIES ]] && echo 1 || echo 3)}
 WORK=$(mktemp -d /tmp/retrieval-bench.XXXXXX)
 PIDS=()
 source bench/lib.sh
@@ -37,20 +42,13 @@ stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true;
 
 PUBLISHED=${PUBLISHED:-$WORK}
 if [[ ! -f $PUBLISHED/portal/ImagePortal.Web.dll ]]; then
-    echo "== publishing the portal (Release, ReadyToRun) and building the helper into $PUBLISHED"
+    echo "== publishing the portal (Release, ReadyToRun) into $PUBLISHED"
     dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
         -o "$PUBLISHED/portal" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+fi
+if [[ ! -f $PUBLISHED/helper/retrieval-bench.dll || bench/retrieval-bench/Program.cs -nt $PUBLISHED/helper/retrieval-bench.dll ]]; then
     dotnet build bench/retrieval-bench -c Release -o "$PUBLISHED/helper" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 fi
-
-echo "== generating two studies of $SLICES slices"
-python3 bench/dicom-net-gen.py "$WORK/study" "$SLICES"
-python3 bench/dicom-net-gen.py "$WORK/study2" "$SLICES"
-SIZE=$(du -sm "$WORK/study" | cut -f1)
-STUDY_UID=$(dcmdump +P StudyInstanceUID "$WORK/study/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
-STUDY2_UID=$(dcmdump +P StudyInstanceUID "$WORK/study2/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
-[[ $STUDY_UID != "$STUDY2_UID" ]] || { echo "the two studies share a UID" >&2; exit 1; }
-echo "   $SIZE MB each in $WORK/study and $WORK/study2"
 
 start_orthanc() { # $1 name, $2 AE title, $3 dicom port, $4 http port, $5 nodelay, $6 modalities JSON; sets ORTHANC_PID
     local dir="$WORK/$1"; rm -rf "$dir"; mkdir -p "$dir"
@@ -65,6 +63,20 @@ JSON
     wait_port "$3"; wait_http "http://127.0.0.1:$4/system"
 }
 instances_in() { curl -fs "http://127.0.0.1:$1/statistics" | python3 -c 'import json, sys; print(json.load(sys.stdin)["CountInstances"])'; }
+
+if [[ -n $STUDIES ]]; then
+    source bench/retrieval-many.sh
+    exit 0
+fi
+
+echo "== generating two studies of $SLICES slices"
+python3 bench/dicom-net-gen.py "$WORK/study" "$SLICES"
+python3 bench/dicom-net-gen.py "$WORK/study2" "$SLICES"
+SIZE=$(du -sm "$WORK/study" | cut -f1)
+STUDY_UID=$(dcmdump +P StudyInstanceUID "$WORK/study/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
+STUDY2_UID=$(dcmdump +P StudyInstanceUID "$WORK/study2/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')
+[[ $STUDY_UID != "$STUDY2_UID" ]] || { echo "the two studies share a UID" >&2; exit 1; }
+echo "   $SIZE MB each in $WORK/study and $WORK/study2"
 
 declare -A RESULT
 SETTINGS=(${NODELAY:-0 1})

@@ -1,0 +1,137 @@
+# bench/retrieval-many.sh: the throughput mode of bench/retrieval.sh (issue 16), sourced by it for
+#   bench/retrieval.sh --studies N [slices=300] [runs=1]
+# (it uses retrieval.sh's settings and helpers: WORK, PUBLISHED, SLICES, RUNS, STUDIES, start_orthanc, instances_in ...).
+#   Orthanc: N movescu at once ask Orthanc A to C-MOVE one study each to an empty Orthanc B, timed to the last one's
+#            end; then (SEQUENTIAL=0 skips it) the same N C-MOVEs one after the other into another empty B
+#   portal : the published portal as TWO processes with Portal:Role=worker on one SQLite file (each running
+#            Retrieval:Concurrency jobs at once, CONCURRENCY, default 2, the portal's default), freshly started and warmed
+#            up; retrieval-bench approves N requests (one study each) in one transaction and polls until every one is
+#            Completed: the clock runs from their commit to the last Completed. Both workers' RSS sampled throughout.
+# Each with default Orthancs (TCP_NODELAY=0) and TCP_NODELAY=1 ones (NODELAY= as in retrieval.sh); B must end with
+# every instance of every study.
+
+CONCURRENCY=${CONCURRENCY:-2}
+echo "== generating $STUDIES studies of $SLICES slices"
+UIDS=()
+for i in $(seq 1 "$STUDIES"); do
+    python3 bench/dicom-net-gen.py "$WORK/studies/s$i" "$SLICES"
+    UIDS+=("$(dcmdump +P StudyInstanceUID "$WORK/studies/s$i/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')")
+done
+[[ $(printf '%s\n' "${UIDS[@]}" | sort -u | wc -l) == "$STUDIES" ]] || { echo "two studies share a UID" >&2; exit 1; }
+TOTAL=$((STUDIES * SLICES))
+SIZE=$(du -sm "$WORK/studies" | cut -f1)
+echo "   $TOTAL instances, $SIZE MB in $WORK/studies (free in /tmp: $(df -h --output=avail /tmp | tail -1 | tr -d ' '))"
+
+# Every worker process seals the audit trail with the same key, as every node of an installation must.
+CHAIN_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
+start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings; sets WORKER_PID
+    local data="$2/$1" http; http=$(free_port); mkdir -p "$data"
+    env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" Portal__Role=worker \
+        ConnectionStrings__ImagePortal="Data Source=$2/portal.db" Storage__DataDirectory="$data" Audit__ChainKey="$CHAIN_KEY" \
+        Demo__Enabled=false Demo__AllowOutsideDevelopment=true Dicom__Port="$3" \
+        Retrieval__PollInterval=00:00:00.100 Retrieval__Concurrency="$CONCURRENCY" \
+        Seed__Facilities__0__Nodes__0__AeTitle=ORTHANC_B Seed__Facilities__0__Nodes__0__Port="$b_dicom" \
+        Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC_A Seed__Facilities__1__Nodes__0__Port="$a_dicom" \
+        Logging__LogLevel__Default=Warning Logging__LogLevel__ImagePortal.Infrastructure.Retrieval=Information $4 ${PORTAL_ENV:-} \
+        bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' worker "$PUBLISHED/portal" > "$WORK/$1.log" 2>&1 &
+    WORKER_PID=$!; PIDS+=("$WORKER_PID")
+    wait_http "http://127.0.0.1:$http/health" "$WORKER_PID" || { tail -30 "$WORK/$1.log" >&2; exit 1; }
+    # It warms up (compiles a job's database work) before it looks for work: wait for that, off the clock.
+    for _ in $(seq 1 600); do grep -q "warm up\|warmed up" "$WORK/$1.log" && return 0; sleep 0.1; done
+    echo "worker $1 did not warm up" >&2; tail -30 "$WORK/$1.log" >&2; exit 1
+}
+moves() { # $1 "parallel" or "sequential", $2 label: the N C-MOVEs A -> B, prints the seconds
+    local pids=() t0 t1 i
+    settle; t0=$(now)
+    for i in "${!UIDS[@]}"; do
+        if [[ $1 == parallel ]]; then
+            movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" \
+                127.0.0.1 "$a_dicom" > "$WORK/move-$2-$i.log" 2>&1 &
+            pids+=($!)
+        else
+            movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" \
+                127.0.0.1 "$a_dicom" > "$WORK/move-$2-$i.log" 2>&1 || { echo "movescu $i failed" >&2; cat "$WORK/move-$2-$i.log" >&2; exit 1; }
+        fi
+    done
+    for i in "${!pids[@]}"; do wait "${pids[$i]}" || { echo "movescu $i failed" >&2; cat "$WORK/move-$2-$i.log" >&2; exit 1; }; done
+    t1=$(now)
+    secs "$t0" "$t1"
+}
+mbps() { python3 -c "print(f'{$SIZE / $1:.1f}')"; }
+
+declare -A RESULT
+SETTINGS=(${NODELAY:-0 1})
+MODES=(parallel); [[ ${SEQUENTIAL:-1} == 0 ]] || MODES+=(sequential)
+for nodelay in "${SETTINGS[@]}"; do
+    echo "== Orthancs with TCP_NODELAY=$nodelay"
+    a_dicom=$(free_port); a_http=$(free_port); b_dicom=$(free_port); b_http=$(free_port); portal_dicom=$(free_port); portal2_dicom=$(free_port)
+    start_orthanc "a-$nodelay" ORTHANC_A "$a_dicom" "$a_http" "$nodelay" \
+        "{ \"b\": [\"ORTHANC_B\", \"127.0.0.1\", $b_dicom], \"bench\": [\"BENCH\", \"127.0.0.1\", 1], \"portal\": [\"IMAGEPORTAL\", \"127.0.0.1\", $portal_dicom] }"
+    a_pid=$ORTHANC_PID
+    TCP_NODELAY=1 storescu -aec ORTHANC_A +sd +r 127.0.0.1 "$a_dicom" "$WORK/studies" > "$WORK/load-$nodelay.log" 2>&1 || { echo "storescu could not load Orthanc A" >&2; tail "$WORK/load-$nodelay.log" >&2; exit 1; }
+    [[ $(instances_in "$a_http") == "$TOTAL" ]] || { echo "Orthanc A does not hold the $TOTAL instances" >&2; exit 1; }
+
+    declare -A times=()
+    for run in $(seq 1 "$RUNS"); do
+        for mode in "${MODES[@]}"; do
+            start_orthanc "b-$nodelay-$mode-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+            b_pid=$ORTHANC_PID
+            t=$(moves "$mode" "$nodelay-$mode-$run")
+            got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$nodelay-$mode-$run"
+            [[ $got == "$TOTAL" ]] || { echo "Orthanc's $mode C-MOVEs left $got of $TOTAL instances in B" >&2; exit 1; }
+            times[$mode]+="$t "
+            echo "   run $run: Orthanc A: $STUDIES C-MOVEs -> B, $mode: $t s"
+        done
+
+        # The portal: a fresh database, two worker processes on it (the first one migrates and seeds it), an empty B.
+        data="$WORK/portal-$nodelay-$run"; mkdir -p "$data"
+        start_orthanc "b-$nodelay-portal-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+        b_pid=$ORTHANC_PID
+        start_worker "worker1-$nodelay-$run" "$data" "$portal_dicom" ""; w1=$WORKER_PID
+        start_worker "worker2-$nodelay-$run" "$data" "$portal2_dicom" "Database__MigrateOnStartup=false"; w2=$WORKER_PID
+        settle
+        line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
+            echo "the portal did not complete the imports: $line" >&2; tail -30 "$WORK/worker1-$nodelay-$run.log" "$WORK/worker2-$nodelay-$run.log" >&2; exit 1; }
+        got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$nodelay-portal-$run"
+        [[ $got == "$TOTAL" ]] || { echo "the portal left $got of $TOTAL instances in B: $line" >&2; exit 1; }
+        stop_pid "$w1"; stop_pid "$w2"
+        times[portal]+="$(field seconds "$line") "
+        jobs1=$(grep -c " ended " "$WORK/worker1-$nodelay-$run.log" || true); jobs2=$(grep -c " ended " "$WORK/worker2-$nodelay-$run.log" || true)
+        IFS=, read -r rb1 rb2 <<< "$(field rss_before_mb "$line")"; IFS=, read -r rp1 rp2 <<< "$(field rss_peak_mb "$line")"
+        IFS=, read -r ra1 ra2 <<< "$(field rss_after_mb "$line")"; IFS=, read -r c1 c2 <<< "$(field worker_cpu_s "$line")"
+        RESULT[workers_$nodelay]="worker 1: $jobs1 jobs, RSS $rb1 -> peak $rp1 -> after $ra1 MB, $c1 s CPU; worker 2: $jobs2 jobs, RSS $rb2 -> peak $rp2 -> after $ra2 MB, $c2 s CPU"
+        RESULT[jobs_$nodelay]="first lease $(field first_start_s "$line") s after the commit, jobs $(field job_s_min "$line")-$(field job_s_max "$line") s each, the bench helper $(field helper_cpu_s "$line") s CPU"
+        echo "   run $run: portal, 2 workers x $CONCURRENCY: $(field seconds "$line") s ($(field imported "$line") imported; ${RESULT[workers_$nodelay]}; ${RESULT[jobs_$nodelay]})"
+    done
+    stop_pid "$a_pid"; rm -rf "$WORK/a-$nodelay"
+    for mode in "${MODES[@]}" portal; do
+        # shellcheck disable=SC2086 # the runs' seconds, one word each
+        RESULT[${mode}_$nodelay]=$(best ${times[$mode]})
+    done
+    unset times
+done
+
+echo
+echo "== throughput: $STUDIES studies x $SLICES slices ($TOTAL instances, $SIZE MB) from Orthanc A to one Orthanc B, best of $RUNS${PORTAL_ENV:+, portal run with $PORTAL_ENV}"
+echo "   goal (issue 16): the portal no slower than Orthanc's own $STUDIES C-MOVEs, worker memory flat"
+row() { # $1 label, then one value per setting run
+    local label=$1; shift
+    printf '%-52s' "$label"; printf ' %10s' "$@"; printf '\n'
+}
+column() { local out=(); for n in "${SETTINGS[@]}"; do out+=("$("$@" "$n")"); done; row "${LABEL}" "${out[@]}"; }
+value() { echo "${RESULT[${1}_$2]}"; }
+rate() { mbps "${RESULT[${1}_$2]}"; }
+versus() { ratio "${RESULT[${1}_$3]}" "${RESULT[${2}_$3]}"; }
+row "" "${SETTINGS[@]/#/NODELAY=}"
+LABEL="Orthanc: $STUDIES C-MOVEs at once (s)" column value parallel
+LABEL="   MB/s" column rate parallel
+if [[ ${SEQUENTIAL:-1} != 0 ]]; then
+    LABEL="Orthanc: $STUDIES C-MOVEs one after another (s)" column value sequential
+    LABEL="   MB/s" column rate sequential
+fi
+LABEL="portal: 2 workers x $CONCURRENCY jobs (s)" column value portal
+LABEL="   MB/s" column rate portal
+LABEL="ratio portal / Orthanc at once" column versus portal parallel
+[[ ${SEQUENTIAL:-1} == 0 ]] || LABEL="ratio portal / Orthanc one after another" column versus portal sequential
+echo "   the workers in the last run (RSS: before -> peak during -> after the $STUDIES jobs; CPU during them):"
+for n in "${SETTINGS[@]}"; do echo "     NODELAY=$n: ${RESULT[workers_$n]}; ${RESULT[jobs_$n]}"; done
