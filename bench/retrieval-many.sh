@@ -57,6 +57,23 @@ moves() { # $1 "parallel" or "sequential", $2 label: the N C-MOVEs A -> B, print
     t1=$(now)
     secs "$t0" "$t1"
 }
+phases() { # the workers' logs: each phase's range over their jobs, and the failed attempts (retried)
+    python3 - "$@" <<'PY'
+import json, re, sys
+phases, retries = {}, 0
+for path in sys.argv[1:]:
+    for line in open(path):
+        try:
+            message = json.loads(line).get("Message", "")
+        except ValueError:
+            continue
+        retries += " failed, next in " in message
+        if " ended " in message:
+            for name, value in re.findall(r"(start|query|transfer|finish) ([\d.]+) s", message):
+                phases.setdefault(name, []).append(float(value))
+print(", ".join(f"{n} {min(v):.2f}-{max(v):.2f} s" for n, v in phases.items()) + f"; {retries} failed attempt(s)")
+PY
+}
 mbps() { python3 -c "print(f'{$SIZE / $1:.1f}')"; }
 
 declare -A RESULT
@@ -100,6 +117,7 @@ for nodelay in "${SETTINGS[@]}"; do
         IFS=, read -r rb1 rb2 <<< "$(field rss_before_mb "$line")"; IFS=, read -r rp1 rp2 <<< "$(field rss_peak_mb "$line")"
         IFS=, read -r ra1 ra2 <<< "$(field rss_after_mb "$line")"; IFS=, read -r c1 c2 <<< "$(field worker_cpu_s "$line")"
         RESULT[workers_$nodelay]="worker 1: $jobs1 jobs, RSS $rb1 -> peak $rp1 -> after $ra1 MB, $c1 s CPU; worker 2: $jobs2 jobs, RSS $rb2 -> peak $rp2 -> after $ra2 MB, $c2 s CPU"
+        RESULT[phases_$nodelay]=$(phases "$WORK/worker1-$nodelay-$run.log" "$WORK/worker2-$nodelay-$run.log")
         RESULT[jobs_$nodelay]="first lease $(field first_start_s "$line") s after the commit, jobs $(field job_s_min "$line")-$(field job_s_max "$line") s each, the bench helper $(field helper_cpu_s "$line") s CPU"
         echo "   run $run: portal, 2 workers x $CONCURRENCY: $(field seconds "$line") s ($(field imported "$line") imported; ${RESULT[workers_$nodelay]}; ${RESULT[jobs_$nodelay]})"
     done
@@ -135,3 +153,5 @@ LABEL="ratio portal / Orthanc at once" column versus portal parallel
 [[ ${SEQUENTIAL:-1} == 0 ]] || LABEL="ratio portal / Orthanc one after another" column versus portal sequential
 echo "   the workers in the last run (RSS: before -> peak during -> after the $STUDIES jobs; CPU during them):"
 for n in "${SETTINGS[@]}"; do echo "     NODELAY=$n: ${RESULT[workers_$n]}; ${RESULT[jobs_$n]}"; done
+echo "   each job's phases in the last run (from the workers' logs):"
+for n in "${SETTINGS[@]}"; do echo "     NODELAY=$n: ${RESULT[phases_$n]}"; done
