@@ -111,6 +111,13 @@ public sealed class ScaleHistory(
             progress?.Invoke($"{first + count} requests, {ledger} ledger rows, {audit.Written} audit events");
         }
 
+        // The ledger went in as raw INSERTs, past SaveChanges, which keeps the report's figures: count them from history once.
+        progress?.Invoke("report figures rebuilt from history");
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await ImagePortal.Infrastructure.Reports.ReportRollup.RebuildAsync(db, cancellationToken);
+        }
+
         return new Summary(requests, timeline, ledger, audit.Written, byStatus, somePatient!, someNumber!);
     }
 
