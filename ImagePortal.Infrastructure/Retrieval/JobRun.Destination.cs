@@ -52,10 +52,20 @@ internal sealed partial class JobRun
                 await _retrieving!.CancelAsync();
                 throw new RetrievalTransientException(readable.Message, error);
             }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Any other failure ends the storing too: the retrieve must not go on filling a queue nobody reads
+                // (it would wait on the full queue, reading nothing, with no timeout to end it).
+                _toStore.Writer.TryComplete();
+                Drain();
+                await _retrieving!.CancelAsync();
+                throw;
+            }
             finally
             {
                 // Off the path of the next C-STORE: unlinking two files is not the destination's business.
                 DiscardInBackground(item);
+                Touch();
             }
 
             var tally = _tallies[item.StudyUid];

@@ -37,6 +37,7 @@ internal sealed partial class JobRun
     /// </summary>
     public async Task<DimseStatus> StoreAsync(ReceivedInstance instance, CancellationToken cancellationToken)
     {
+        Touch();
         if (!DicomUid.IsValid(instance.SopInstanceUid))
         {
             await DrainAsync(instance);

@@ -91,7 +91,20 @@ internal sealed partial class JobRun
     private async Task MoveAsync(DicomNode node, IReadOnlyList<DicomDataset> identifiers, CancellationToken cancellationToken)
     {
         var portal = (await services.PortalIdentity.GetAsync(cancellationToken)).AeTitle;
-        await using var route = await services.Router.RouteAsync(node.AeTitleValue, this, cancellationToken);
+        // Waiting for another job's move from the same AE to end is not a stall of this one.
+        Volatile.Write(ref _waitingForRoute, true);
+        IAsyncDisposable routed;
+        try
+        {
+            routed = await services.Router.RouteAsync(node.AeTitleValue, this, cancellationToken);
+        }
+        finally
+        {
+            Volatile.Write(ref _waitingForRoute, false);
+            Touch();
+        }
+
+        await using var route = routed;
         await using var association = await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootMove, QuerySyntaxes)], cancellationToken);
         foreach (var identifier in identifiers)
         {

@@ -89,7 +89,26 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     }
 
     /// <summary>Notes that <paramref name="phase"/> has ended now.</summary>
-    public void Ended(string phase) => _phases.Add((phase, Stopwatch.GetTimestamp()));
+    public void Ended(string phase)
+    {
+        _phases.Add((phase, Stopwatch.GetTimestamp()));
+        Touch();
+    }
+
+    private long _activity;
+
+    /// <summary>
+    /// Grows with every step of the run (a phase ended, an instance received, one stored or failed): the heartbeat ends an
+    /// attempt in which it stood still for <see cref="RetrievalOptions.StallTimeout"/>.
+    /// </summary>
+    public long Activity => Interlocked.Read(ref _activity);
+
+    private void Touch() => Interlocked.Increment(ref _activity);
+
+    private bool _waitingForRoute;
+
+    /// <summary>Waiting its turn for a C-MOVE from a source another job is moving from: idle, but not stalled.</summary>
+    public bool IsWaiting => Volatile.Read(ref _waitingForRoute);
 
     public Guid RequestId => _job?.RequestId ?? Guid.Empty;
 

@@ -46,6 +46,13 @@ public sealed class RetrievalOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// An attempt in which nothing arrives from the source and nothing goes to the destination for this long has stalled
+    /// (a source that stopped sending, a destination that stopped answering): it ends as a failed attempt and is retried.
+    /// Zero turns the check off.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Folder for received instances on their way to the destination; default <c>spool</c> under <c>Storage:DataDirectory</c>.</summary>
     public string? SpoolDirectory { get; set; }
 

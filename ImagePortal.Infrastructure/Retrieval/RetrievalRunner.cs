@@ -75,6 +75,11 @@ public sealed class RetrievalRunner(
             {
                 await FinishAsync(run, run.Cancelled(), CancellationToken.None);
             }
+            else if (state.Stalled)
+            {
+                Logger.LogWarning("Job {JobId} made no progress for {Timeout}; the attempt ends", lease.JobId, options.StallTimeout);
+                await RetryOrFailAsync(run, $"Nothing arrived from the source and nothing was stored in the destination for {Words(options.StallTimeout)}: the transfer stalled.", options);
+            }
             else
             {
                 await queue.ReleaseAsync(lease, CancellationToken.None);
@@ -137,10 +142,24 @@ public sealed class RetrievalRunner(
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.LeaseDuration.TotalMilliseconds / 3, 100, 1000));
         using var timer = new PeriodicTimer(period, clock);
+        var activity = run.Activity;
+        var movedAt = clock.GetUtcNow();
         try
         {
             while (await timer.WaitForNextTickAsync(work.Token))
             {
+                if (run.Activity != activity || run.IsWaiting)
+                {
+                    activity = run.Activity;
+                    movedAt = clock.GetUtcNow();
+                }
+                else if (options.StallTimeout > TimeSpan.Zero && clock.GetUtcNow() - movedAt >= options.StallTimeout)
+                {
+                    state.Stalled = true;
+                    await work.CancelAsync();
+                    return;
+                }
+
                 var renewed = await queue.RenewAsync(lease, options.LeaseDuration, work.Token);
                 if (renewed == RenewResult.Lost)
                 {
@@ -289,5 +308,11 @@ public sealed class RetrievalRunner(
     {
         public volatile bool Lost;
         public volatile bool CancelRequested;
+        public volatile bool Stalled;
     }
+
+    private static string Words(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 ? Labels(span.TotalMinutes, "minute") : Labels(Math.Round(span.TotalSeconds), "second");
+
+    private static string Labels(double count, string unit) => count == 1 ? $"1 {unit}" : $"{count:0.#} {unit}s";
 }
