@@ -90,6 +90,7 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
         var shown = new System.Collections.Concurrent.ConcurrentQueue<RequestStatus>();
         string? number = null;
         var notifier = fixture.Services.GetRequiredService<ChangeNotifier>();
+        await fixture.Services.GetRequiredService<ChangeFeed>().Following.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         using var page = notifier.Subscribe(ChangeNotifier.RequestsOf(nvh), async () =>
         {
             if (Volatile.Read(ref number) is { } watched)

@@ -31,6 +31,16 @@ public sealed class ChangeFeed
 
     internal ChannelReader<string[]> Pending => _pending.Reader;
 
+    private readonly TaskCompletionSource _following = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once this node knows where the feed stands at its start: it tells its pages every row written after that
+    /// point (a row written before it belongs to changes its pages read when they loaded).
+    /// </summary>
+    public Task Following => _following.Task;
+
+    internal void MarkFollowing() => _following.TrySetResult();
+
     public void Enqueue(string[] keys)
     {
         if (IsOn && keys.Length > 0)

@@ -33,6 +33,7 @@ public sealed class ChangeFeedService(
         // Yield, so that the host's start is not held up by the first read.
         await Task.Yield();
         var cursor = new ChangeFeedCursor(await HighestAsync(stoppingToken), _options.GapTimeout);
+        feed.MarkFollowing();
         logger.LogInformation("Change feed on as {Origin}, {Follows} other nodes from row {Sequence}",
             feed.Origin, feed.FollowsOthers ? "following" : "not following", cursor.Highest);
         await Task.WhenAll(WriteAsync(stoppingToken), feed.FollowsOthers ? FollowAsync(cursor, stoppingToken) : Task.CompletedTask);
