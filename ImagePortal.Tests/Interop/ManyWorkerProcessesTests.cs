@@ -44,8 +44,8 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
         var received = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         await using var source = TestScp.Start(o => Busy(o, "SBR_PACS"), find: archive, get: archive);
         await using var destination = TestScp.Start(o => Busy(o, "NVH_PACS"), wrapStore: store => new CountingStore(store, received));
-        await PointNodeAsync("SBR", source.AeTitle, source.Port);
-        await PointNodeAsync("NVH", destination.AeTitle, destination.Port);
+        await fixture.PointNodeAsync("SBR", source.AeTitle, source.Port);
+        await fixture.PointNodeAsync("NVH", destination.AeTitle, destination.Port);
         var prepared = clock.Elapsed;
 
         var workers = Enumerable.Range(1, Workers).Select(i => fixture.StartWorker($"worker{i}", new Dictionary<string, string>
@@ -69,8 +69,8 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
                 // The jobs are the only ones in this class's database.
                 async () => workers.Any(w => w.HasExited) || await fixture.DbAsync(db => db.RetrievalJobs.CountAsync(j => j.FinishedAt != null, Ct)) == Jobs,
                 TimeSpan.FromSeconds(75),
-                async () => $"Not every job finished: {await StatesAsync(numbers)}.{Environment.NewLine}{Outputs(workers)}");
-            Assert.True(workers.All(w => !w.HasExited), Outputs(workers));
+                async () => $"Not every job finished: {await StatesAsync(numbers)}.{Environment.NewLine}{PeerProcess.Describe(workers)}");
+            Assert.True(workers.All(w => !w.HasExited), PeerProcess.Describe(workers));
             var ran = clock.Elapsed;
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"{Jobs} studies written and served in {prepared.TotalSeconds:0.0} s; {Workers} workers ready after {(ready - prepared).TotalSeconds:0.0} s; " +
@@ -169,22 +169,9 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
         return string.Join(", ", states.Select(s => $"{s.Count} {s.Key}"));
     }
 
-    private static string Outputs(IEnumerable<PeerProcess> workers) =>
-        string.Join(Environment.NewLine, workers.Select(w => $"Worker {w.Id}{(w.HasExited ? $" exited ({w.ExitCode})" : string.Empty)}:{Environment.NewLine}{Tail(w.Output)}"));
-
     /// <summary>The lines of the workers' logs that name <paramref name="what"/>.</summary>
     private static string Mentions(IEnumerable<PeerProcess> workers, string what) =>
         string.Join(Environment.NewLine, workers.SelectMany(w => w.Output.Split('\n').Where(l => l.Contains(what, StringComparison.OrdinalIgnoreCase)).Select(l => $"{w.Id}: {l}")));
-
-    private static string Tail(string output) => output.Length <= 4000 ? output : "..." + output[^4000..];
-
-    private async Task PointNodeAsync(string facility, string aeTitle, int port) => await fixture.DbAsync(async db =>
-    {
-        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
-        var node = found.Nodes.Single();
-        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, DicomCapabilities.All, false);
-        return await db.SaveChangesAsync(Ct);
-    });
 
     /// <summary>Serves the archive and counts the C-GET retrieves per study.</summary>
     private sealed class CountingArchive(TestArchive archive) : IDicomFindProvider, IDicomGetProvider

@@ -48,8 +48,8 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             .ToList();
         await Parallel.ForEachAsync(studies, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Ct },
             async (study, ct) => await source.UploadAsync(await File.ReadAllBytesAsync(study.Files.Single(), ct), ct));
-        await PointNodeAsync("SBR", source.AeTitle, source.DicomPort);
-        await PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort);
+        await fixture.PointNodeAsync("SBR", source.AeTitle, source.DicomPort);
+        await fixture.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort);
         Note($"{studies.Count} studies in the source Orthanc");
 
         var workerSettings = new Dictionary<string, string>
@@ -107,8 +107,8 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
 
             // A third of the way through, the second worker dies without a word (SIGKILL), jobs in its hands.
             await Poll.UntilAsync(async () => workers.Any(w => w.HasExited) || await FinishedAsync() >= Jobs / 3, TimeSpan.FromSeconds(120),
-                async () => $"A third of the jobs did not finish: {await StatesAsync()}{Environment.NewLine}{Outputs(workers)}");
-            Assert.True(workers.All(w => !w.HasExited), Outputs(workers));
+                async () => $"A third of the jobs did not finish: {await StatesAsync()}{Environment.NewLine}{PeerProcess.Describe(workers)}");
+            Assert.True(workers.All(w => !w.HasExited), PeerProcess.Describe(workers));
             var killed = workers[1].Id;
             var inHandsWhenKilled = 0;
             // Jobs of one instance are short: wait for a moment when it holds one.
@@ -118,8 +118,8 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             Note($"worker {killed} killed with {inHandsWhenKilled} jobs leased, {await FinishedAsync()} finished");
 
             await Poll.UntilAsync(async () => workers[0].HasExited || await FinishedAsync() == numbers.Count, TimeSpan.FromSeconds(240),
-                async () => $"Not every job finished: {await StatesAsync()}{Environment.NewLine}{Outputs(workers)}");
-            Assert.False(workers[0].HasExited, Outputs(workers));
+                async () => $"Not every job finished: {await StatesAsync()}{Environment.NewLine}{PeerProcess.Describe(workers)}");
+            Assert.False(workers[0].HasExited, PeerProcess.Describe(workers));
             Note("every job finished");
 
             // Both pages, on their two web nodes, went to Completed by themselves.
@@ -195,11 +195,6 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
         return string.Join(", ", states.Select(s => $"{s.Count} {s.Key}"));
     }
 
-    private static string Outputs(IEnumerable<PeerProcess> processes) =>
-        string.Join(Environment.NewLine, processes.Select(p => $"Process {p.Id}{(p.HasExited ? $" exited ({p.ExitCode})" : string.Empty)}:{Environment.NewLine}{Tail(p.Output)}"));
-
-    private static string Tail(string output) => output.Length <= 4000 ? output : "..." + output[^4000..];
-
     private static async Task<System.Net.HttpStatusCode?> TryGetAsync(HttpClient http, string path, CancellationToken ct)
     {
         try
@@ -236,11 +231,4 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
         return numbers;
     });
 
-    private async Task PointNodeAsync(string facility, string aeTitle, int port) => await fixture.DbAsync(async db =>
-    {
-        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
-        var node = found.Nodes.Single();
-        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, DicomCapabilities.All, false);
-        return await db.SaveChangesAsync(Ct);
-    });
 }

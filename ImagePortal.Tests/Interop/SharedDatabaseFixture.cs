@@ -1,4 +1,6 @@
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 
@@ -59,6 +61,15 @@ public class SharedDatabaseFixture : UseCaseFixture
 
         return (StartNode(name, "web", url, web), url);
     }
+
+    /// <summary>Points <paramref name="facility"/>'s one DICOM node at a peer on 127.0.0.1 that offers every service.</summary>
+    public Task PointNodeAsync(string facility, string aeTitle, int port) => DbAsync(async db =>
+    {
+        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, TestContext.Current.CancellationToken);
+        var node = found.Nodes.Single();
+        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, DicomCapabilities.All, false);
+        return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+    });
 
     private PeerProcess StartNode(string name, string role, string url, IReadOnlyDictionary<string, string>? settings)
     {

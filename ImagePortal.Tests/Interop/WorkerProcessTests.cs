@@ -31,8 +31,8 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
         // so the first worker is surely killed mid-transfer, however fast or loaded the machine is.
         var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 10);
         await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: gated, get: gated);
-        await PointNodeAsync("SBR", "SBR_PACS", source.Port);
-        await PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort);
+        await fixture.PointNodeAsync("SBR", "SBR_PACS", source.Port);
+        await fixture.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort);
 
         await using var first = fixture.StartWorker("first");
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -82,8 +82,8 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
         var archive = new TestArchive(study.Files);
         await using var source = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
         await using var destination = TestScp.Start(o => o.AeTitle = "NVH_PACS");
-        await PointNodeAsync("SBR", "SBR_PACS", source.Port);
-        await PointNodeAsync("NVH", "NVH_PACS", destination.Port);
+        await fixture.PointNodeAsync("SBR", "SBR_PACS", source.Port);
+        await fixture.PointNodeAsync("NVH", "NVH_PACS", destination.Port);
         await using var worker = fixture.StartWorker("live");
 
         var nvh = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "NVH").Select(f => f.Id).SingleAsync(Ct));
@@ -103,14 +103,6 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
         await PollAsync(async () => shown.Contains(RequestStatus.Completed), TimeSpan.FromSeconds(60), worker);
         Assert.Equal(RequestStatus.Completed, await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Status).SingleAsync(Ct)));
     }
-
-    private async Task PointNodeAsync(string facility, string aeTitle, int port) => await fixture.DbAsync(async db =>
-    {
-        var found = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == facility, Ct);
-        var node = found.Nodes.Single();
-        found.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, DicomCapabilities.All, false);
-        return await db.SaveChangesAsync(Ct);
-    });
 
     private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study, string? sourceMrn = null)
     {

@@ -152,6 +152,13 @@ public sealed class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Each process's id, whether it exited, and the end of its output: what a test's failure message needs.</summary>
+    public static string Describe(IEnumerable<PeerProcess> processes) =>
+        string.Join(Environment.NewLine, processes.Select(p =>
+            $"Process {p.Id}{(p.HasExited ? $" exited ({p.ExitCode})" : string.Empty)}:{Environment.NewLine}{Tail(p.Output)}"));
+
+    private static string Tail(string output) => output.Length <= 4000 ? output : "..." + output[^4000..];
+
     private int _disposed;
 
     public async ValueTask DisposeAsync()
