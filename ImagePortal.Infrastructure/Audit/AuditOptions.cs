@@ -39,6 +39,12 @@ public sealed class AuditOptions
     /// </summary>
     public int ExportBatchSize { get; set; } = 2000;
 
+    /// <summary>
+    /// How often each node seals audit events that were committed with their change but not sealed into the chain
+    /// right after (the process died in between, or the database refused the seal): <see cref="AuditOutboxSweeper"/>.
+    /// </summary>
+    public TimeSpan OutboxSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     public SyslogExportOptions Syslog { get; set; } = new();
 }
 

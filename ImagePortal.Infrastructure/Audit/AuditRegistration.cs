@@ -27,6 +27,8 @@ public static class AuditRegistration
 
         services.AddSingleton<AuditExportSignal>();
         services.AddSingleton<AuditAppendGate>();
+        services.AddSingleton<AuditOutbox>();
+        services.AddHostedService<AuditOutboxSweeper>();
         services.AddScoped<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditCheckpoints>();
         services.AddScoped<AuditVerifier>();

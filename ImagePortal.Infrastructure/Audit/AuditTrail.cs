@@ -19,6 +19,18 @@ public interface IAuditTrail
 
     /// <summary>Records an event for a user other than the current one (sign-in, where nobody is signed in yet).</summary>
     Task RecordAsync(AuditEntry entry, string? userId, string? userName, Guid? facilityId, string? address, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The audit event of a change that <paramref name="db"/> is about to save: it commits with the change, or not at all.
+    /// Call <see cref="SealStagedAsync"/> once the change committed (<see cref="AuditOutbox"/>).
+    /// </summary>
+    void Stage(ImagePortalDbContext db, AuditEntry entry);
+
+    /// <inheritdoc cref="Stage(ImagePortalDbContext, AuditEntry)"/>
+    void Stage(ImagePortalDbContext db, AuditEntry entry, string? userId, string? userName, Guid? facilityId, string? address);
+
+    /// <summary>Seals what was staged into the chain; never throws for a database failure (the sweep seals it later).</summary>
+    Task SealStagedAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -31,9 +43,17 @@ public interface IAuditTrail
 /// </summary>
 public sealed class AuditTrail(
     IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock, AuditKeyRing keys,
-    AuditExportSignal exportSignal, AuditAppendGate gate, ILogger<AuditTrail> logger) : IAuditTrail
+    AuditExportSignal exportSignal, AuditAppendGate gate, AuditOutbox outbox, ILogger<AuditTrail> logger) : IAuditTrail
 {
     private const int Attempts = 20;
+
+    public void Stage(ImagePortalDbContext db, AuditEntry entry) =>
+        outbox.Stage(db, entry, user.UserId, user.UserName, user.FacilityId, user.RemoteAddress);
+
+    public void Stage(ImagePortalDbContext db, AuditEntry entry, string? userId, string? userName, Guid? facilityId, string? address) =>
+        outbox.Stage(db, entry, userId, userName, facilityId, address);
+
+    public Task SealStagedAsync(CancellationToken cancellationToken = default) => outbox.SealAfterCommitAsync(cancellationToken);
 
     public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
         RecordAsync(entry, user.UserId, user.UserName, user.FacilityId, user.RemoteAddress, cancellationToken);
@@ -58,10 +78,7 @@ public sealed class AuditTrail(
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var tail = await db.AuditEvents.AsNoTracking()
-                .OrderByDescending(e => e.Sequence)
-                .Select(e => e.Hash)
-                .FirstOrDefaultAsync(cancellationToken) ?? AuditEvent.GenesisHash;
+            var tail = await TailAsync(db, cancellationToken);
             var auditEvent = new AuditEvent(
                 clock.GetUtcNow(), entry.Type, entry.Action, entry.Outcome, userId, userName, facilityId, address,
                 entry.PatientId, entry.ObjectReference, entry.Description, tail, keys.Current);
@@ -88,13 +105,17 @@ public sealed class AuditTrail(
         }
     }
 
+    /// <summary>The hash of the chain's last event: what the next one links to.</summary>
+    internal static async Task<string> TailAsync(ImagePortalDbContext db, CancellationToken cancellationToken) =>
+        await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).Select(e => e.Hash).FirstOrDefaultAsync(cancellationToken)
+        ?? AuditEvent.GenesisHash;
+
     private async Task<bool> TailMovedAsync(string tail, CancellationToken cancellationToken)
     {
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var now = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).Select(e => e.Hash).FirstOrDefaultAsync(cancellationToken);
-            return !string.Equals(now ?? AuditEvent.GenesisHash, tail, StringComparison.Ordinal);
+            return !string.Equals(await TailAsync(db, cancellationToken), tail, StringComparison.Ordinal);
         }
         catch (DbException)
         {

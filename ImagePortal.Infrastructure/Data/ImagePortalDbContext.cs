@@ -64,6 +64,9 @@ public abstract class ImagePortalDbContext(DbContextOptions options)
 
     public DbSet<ChangeFeedEntry> ChangeFeed => Set<ChangeFeedEntry>();
 
+    /// <summary>Audit events committed with their change and not yet sealed into the chain (<see cref="AuditOutbox"/>).</summary>
+    public DbSet<StagedAuditEvent> StagedAuditEvents => Set<StagedAuditEvent>();
+
     /// <summary>The request report's pre-aggregated figures, kept by <see cref="ReportRollup"/> on every save.</summary>
     public DbSet<ReportFigure> ReportFigures => Set<ReportFigure>();
 

@@ -199,6 +199,8 @@ internal sealed partial class JobRun
         _quarantinedUids[instance.SopInstanceUid] = problem;
         var now = services.Clock.GetUtcNow();
         var text = $"Quarantined instance {instance.SopInstanceUid} from {instance.CallingAeTitle}: {problem}. It was not imported.";
+        await using var scope = services.Scopes.CreateAsyncScope();
+        var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
         await using (var db = await services.DbFactory.CreateDbContextAsync(cancellationToken))
         {
             if (await db.QuarantinedInstances.AnyAsync(q => q.JobId == Lease.JobId && q.SopInstanceUid == instance.SopInstanceUid, cancellationToken))
@@ -216,15 +218,15 @@ internal sealed partial class JobRun
             db.QuarantinedInstances.Add(new QuarantinedInstance(Lease.JobId, _request.Id, instance.SopInstanceUid, studyUid, patientId, problem, fileName, bytes, now, instance.CallingAeTitle));
             var request = await db.ImageRequests.Include(r => r.Events).SingleAsync(r => r.Id == _request.Id, cancellationToken);
             request.RecordSecurityAlert(text.Length <= 1000 ? text : text[..1000], now);
+            audit.Stage(db,
+                new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Execute, AuditOutcome.SeriousFailure, $"Request {_request.Number}: {text}",
+                    _request.Patient.LocalMrn, _request.Number),
+                null, WorkerName, null, null);
             await db.SaveChangesAsync(cancellationToken);
+            await audit.SealStagedAsync(cancellationToken);
             await services.Observer.RequestChangedAsync(request, RequestEventKind.SecurityAlert, cancellationToken);
         }
 
-        await using var scope = services.Scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IAuditTrail>().RecordAsync(
-            new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Execute, AuditOutcome.SeriousFailure, $"Request {_request.Number}: {text}",
-                _request.Patient.LocalMrn, _request.Number),
-            null, WorkerName, null, null, cancellationToken);
         services.Logger.LogWarning("Job {JobId}: {Alert}", Lease.JobId, text);
     }
 }

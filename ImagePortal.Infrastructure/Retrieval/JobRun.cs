@@ -328,54 +328,66 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         _folder = Path.Combine(services.Spool.Directory, Lease.JobId.ToString("N"));
     }
 
-    /// <summary>Moves the request to Retrieving (first run, or a retry after Failed) and audits "begin transferring" per study.</summary>
+    /// <summary>
+    /// Moves the request to Retrieving (first run, or a retry after Failed) and audits "begin transferring" per study, in
+    /// the same commit (<see cref="IAuditTrail.Stage(ImagePortalDbContext, AuditEntry)"/>).
+    /// </summary>
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
-        var request = JobReads.Found(await JobReads.RequestForUpdateAsync(db, _job.RequestId, cancellationToken), "request", _job.RequestId);
-        if (request.Allows(RequestAction.StartRetrieval, RequestActor.Portal, null))
-        {
-            request.StartRetrieval(services.Clock.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken);
-            await services.Observer.RequestChangedAsync(request, RequestEventKind.RetrievalStarted, cancellationToken);
-        }
-
-        _started = true;
-        _request = request;
         await using var scope = services.Scopes.CreateAsyncScope();
         var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+        await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
+        var request = JobReads.Found(await JobReads.RequestForUpdateAsync(db, _job.RequestId, cancellationToken), "request", _job.RequestId);
+        var started = request.Allows(RequestAction.StartRetrieval, RequestActor.Portal, null);
+        if (started)
+        {
+            request.StartRetrieval(services.Clock.GetUtcNow());
+        }
+
         foreach (var study in request.Studies)
         {
-            await audit.RecordAsync(
+            audit.Stage(db,
                 new AuditEntry(AuditEventType.BeginTransferring, AuditAction.Execute, AuditOutcome.Success,
                     $"Request {request.Number}: begin transferring study {study.StudyInstanceUid} from {_source.Code} to {_requester.Code}",
                     request.Patient.LocalMrn, request.Number),
-                null, WorkerName, null, null, cancellationToken);
+                null, WorkerName, null, null);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        _started = true;
+        _request = request;
+        await audit.SealStagedAsync(cancellationToken);
+        if (started)
+        {
+            await services.Observer.RequestChangedAsync(request, RequestEventKind.RetrievalStarted, cancellationToken);
         }
     }
 
     private string WorkerName => $"retrieval worker {Lease.Owner}";
 
-    public async Task AuditTransferredAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stages, in <paramref name="db"/> (the transaction that ends the job), one "instances transferred" event per study:
+    /// a worker that dies right after that commit leaves them staged, and any node seals them (<see cref="AuditOutbox"/>).
+    /// Nothing, if the run never started a transfer.
+    /// </summary>
+    public void StageTransferred(ImagePortalDbContext db, IAuditTrail audit)
     {
         if (!_started)
         {
             return;
         }
 
-        await using var scope = services.Scopes.CreateAsyncScope();
-        var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
         foreach (var tally in _tallies.Values)
         {
             var outcome = tally.Failed > 0 || tally.Done < tally.Expected ? AuditOutcome.MinorFailure : AuditOutcome.Success;
             var why = _failures.Where(f => f.Value.Study == tally.StudyUid).GroupBy(f => f.Value.Reason)
                 .Select(g => $"{g.Count()} × {g.Key}").Take(3).ToList();
-            await audit.RecordAsync(
+            audit.Stage(db,
                 new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, outcome,
                     $"Request {_request.Number}: study {tally.StudyUid} from {_source.Code} into {_destination.AeTitleValue}: {tally.Done} of {tally.Expected} instances imported, {tally.Failed} failed, {tally.Bytes} bytes" +
                     (why.Count > 0 ? $" ({string.Join("; ", why)})" : string.Empty),
                     _request.Patient.LocalMrn, _request.Number),
-                null, WorkerName, null, null, cancellationToken);
+                null, WorkerName, null, null);
         }
     }
 

@@ -107,6 +107,8 @@ public sealed class QuarantinePurge(
     private async Task<bool> PurgeOneAsync(Held held, string why, CancellationToken cancellationToken)
     {
         QuarantinedInstance? instance;
+        await using var scope = scopes.CreateAsyncScope();
+        var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             instance = await db.QuarantinedInstances.FirstOrDefaultAsync(q => q.Id == held.Id, cancellationToken);
@@ -116,6 +118,11 @@ public sealed class QuarantinePurge(
             }
 
             instance.Purge(why, clock.GetUtcNow());
+            audit.Stage(db,
+                new AuditEntry(AuditEventType.PatientRecord, AuditAction.Delete, AuditOutcome.Success,
+                    $"Request {held.Number}: quarantined instance {instance.SopInstanceUid} ({instance.Bytes} bytes, received {instance.ReceivedAt:u}) purged: {why}",
+                    instance.PatientId, held.Number),
+                userId: null, userName: "quarantine retention", facilityId: null, address: null);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -126,17 +133,12 @@ public sealed class QuarantinePurge(
             }
         }
 
+        await audit.SealStagedAsync(cancellationToken);
         if (store.Delete(instance.FileName) is { } problem)
         {
             logger.LogWarning("Quarantined instance {Id} was purged but its file {File} could not be removed: {Problem}", instance.Id, instance.FileName, problem);
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<IAuditTrail>().RecordAsync(
-            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Delete, AuditOutcome.Success,
-                $"Request {held.Number}: quarantined instance {instance.SopInstanceUid} ({instance.Bytes} bytes, received {instance.ReceivedAt:u}) purged: {why}",
-                instance.PatientId, held.Number),
-            userId: null, userName: "quarantine retention", facilityId: null, address: null, cancellationToken);
         logger.LogInformation("Purged quarantined instance {Id} of {Number}: {Why}", instance.Id, held.Number, why);
         return true;
     }

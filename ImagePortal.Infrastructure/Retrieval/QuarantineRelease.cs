@@ -126,6 +126,10 @@ public sealed class QuarantineRelease(
 
         var note = $"{done}. Reason: {held.Resolution}";
         request.RecordQuarantineRelease(userId, note.Length <= 1000 ? note : note[..997] + "...", now);
+        audit.Stage(db,
+            new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, AuditOutcome.Success,
+                $"Request {request.Number}: {done}; released from quarantine by {userName}: {held.Resolution}",
+                request.Patient.LocalMrn, request.Number));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -140,11 +144,7 @@ public sealed class QuarantineRelease(
             loggers.CreateLogger<QuarantineRelease>().LogWarning("Released instance {Id}: its file {File} could not be removed: {Problem}", held.Id, held.FileName, problem);
         }
 
-        await audit.RecordAsync(
-            new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, AuditOutcome.Success,
-                $"Request {request.Number}: {done}; released from quarantine by {userName}: {held.Resolution}",
-                request.Patient.LocalMrn, request.Number),
-            cancellationToken);
+        await audit.SealStagedAsync(cancellationToken);
         await observer.RequestChangedAsync(request, RequestEventKind.QuarantineReleased, cancellationToken);
         return Result<string>.Success(done + ".");
     }

@@ -216,7 +216,11 @@ public sealed class RetrievalRunner(
             kind = request.Events[^1].Kind;
         }
 
-        // The job's end and the request's end commit together, and only while this worker still holds the lease.
+        // The job's end, the request's end and their audit events commit together, and only while this worker still
+        // holds the lease. (Audited after the commit, a worker killed in between lost the events: MultiNodeTests.)
+        await using var scope = scopes.CreateAsyncScope();
+        var audit = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+        run.StageTransferred(db, audit);
         var strategy = db.Database.CreateExecutionStrategy();
         var held = await strategy.ExecuteAsync(async () =>
         {
@@ -227,7 +231,8 @@ public sealed class RetrievalRunner(
                 return false;
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            // Not accepted until committed: a retried transaction saves the same changes again.
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return true;
         });
@@ -237,10 +242,12 @@ public sealed class RetrievalRunner(
             return;
         }
 
+        db.ChangeTracker.AcceptAllChanges();
+
         // The job has ended for good; what follows only tells of it. A failure there (a database refusing the audit
         // event or the notification) is logged: taken for a failure of the job, it was "retried" (a no-op on an ended
         // job) with a misleading warning, and the steps after it never ran (RetrievalAfterEndErrorTests).
-        await AfterEndAsync(run, "audit the transfer", () => run.AuditTransferredAsync(cancellationToken));
+        await AfterEndAsync(run, "seal the transfer's audit events", () => audit.SealStagedAsync(cancellationToken));
         await AfterEndAsync(run, "tell the open pages", () => observer.RequestChangedAsync(request, kind, cancellationToken));
         await AfterEndAsync(run, "notify the requester", () => observer.NotifyRequesterAsync(request, outcome.Notification(request), cancellationToken));
         run.Ended("finish");
@@ -295,6 +302,8 @@ public sealed class RetrievalRunner(
             db.FailedInstances.Add(new FailedInstance(nothing, "warm-up", "warm-up", "warm-up", at));
             db.AuditEvents.Add(new AuditEvent(at, AuditEventType.BeginTransferring, AuditAction.Execute, AuditOutcome.Success,
                 null, "warm-up", null, null, null, null, "warm-up", AuditEvent.GenesisHash, AuditChainKey.Generate()));
+            db.StagedAuditEvents.Add(new StagedAuditEvent(
+                new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, AuditOutcome.Success, "warm-up"), null, "warm-up", null, null, at));
             db.UserNotifications.Add(new UserNotification("warm-up", "warm-up", "/", at));
             db.ChangeTracker.DetectChanges();
             db.ChangeTracker.Clear();

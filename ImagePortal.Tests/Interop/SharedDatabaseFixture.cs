@@ -88,6 +88,7 @@ public class SharedDatabaseFixture : UseCaseFixture
             ["ConnectionStrings__ImagePortal"] = Database.ConnectionString,
             ["Storage__DataDirectory"] = folder,
             ["Audit__ChainKey"] = AuditChainKey,
+            ["Audit__OutboxSweepInterval"] = "00:00:01",
             ["Dicom__Port"] = "0",
             ["Retrieval__Concurrency"] = "1",
             ["Retrieval__LeaseDuration"] = "00:00:03",

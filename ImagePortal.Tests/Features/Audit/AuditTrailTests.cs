@@ -2,6 +2,7 @@ using System.Data.Common;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Interop;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
@@ -89,6 +90,54 @@ public abstract class AuditTrailTestsBase(UseCaseFixture fixture)
         Assert.True(verification.IsIntact, verification.Problem);
         Assert.Equal(20, await fixture.DbAsync(db => db.AuditEvents.CountAsync(e => e.Description.StartsWith("parallel "), Cancel)));
     }
+
+    /// <summary>
+    /// Two nodes sealing the same staged events at once, beside a third appending directly: every event is sealed
+    /// exactly once, in one unbroken chain, and nothing stays staged.
+    /// </summary>
+    [Fact]
+    public async Task TwoNodesSealingTheSameStagedEvents_SealEachOnce()
+    {
+        var tag = $"staged-{Guid.NewGuid():N}";
+        await fixture.DbAsync(async db =>
+        {
+            var outbox = Node();
+            for (var i = 0; i < AuditOutbox.BatchSize * 2 + 50; i++)
+            {
+                outbox.Stage(db, new AuditEntry(AuditEventType.Export, AuditAction.Read, AuditOutcome.Success, $"{tag} {i}"), "u", "u", null, null);
+            }
+
+            return await db.SaveChangesAsync(Cancel);
+        });
+
+        using var scope = fixture.Services.CreateScope();
+        var trail = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
+        var sealedCounts = await Task.WhenAll(Node().SealAsync(Cancel), Node().SealAsync(Cancel), DirectAsync());
+
+        var descriptions = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.Description.StartsWith(tag)).Select(e => e.Description).ToListAsync(Cancel));
+        Assert.Equal(AuditOutbox.BatchSize * 2 + 50, descriptions.Count - 10);
+        Assert.Equal(descriptions.Count, descriptions.Distinct(StringComparer.Ordinal).Count());
+        Assert.True(sealedCounts[0] + sealedCounts[1] <= AuditOutbox.BatchSize * 2 + 50);
+        Assert.Equal(0, await fixture.DbAsync(db => db.StagedAuditEvents.CountAsync(Cancel)));
+        var verification = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(AuditVerificationScope.Full, cancellationToken: Cancel);
+        Assert.True(verification.IsIntact, verification.Problem);
+
+        async Task<int> DirectAsync()
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await trail.RecordAsync(new AuditEntry(AuditEventType.Export, AuditAction.Read, AuditOutcome.Success, $"{tag} direct {i}"), "u", "u", null, null, Cancel);
+            }
+
+            return 0;
+        }
+    }
+
+    /// <summary>An outbox as another process has it: its own turn-taking, the same database and key.</summary>
+    private AuditOutbox Node() => new(
+        fixture.Services.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>(), TimeProvider.System,
+        fixture.Services.GetRequiredService<AuditKeyRing>(), new AuditExportSignal(), new AuditAppendGate(),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditOutbox>.Instance);
 
     [Fact]
     public async Task TheDatabase_RefusesToEditOrDeleteAuditRows()

@@ -1,6 +1,7 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
 
 namespace ImagePortal.Web.Features.Administration;
 
@@ -41,10 +42,27 @@ public sealed class AdminAccess(ICurrentUser user, IAuditTrail audit, ILogger<Ad
             cancellationToken);
     }
 
-    /// <summary>Records a change with what it was and what it became (never a password: callers pass descriptions without one).</summary>
+    /// <summary>
+    /// Stages the audit event of a change that <paramref name="db"/> is about to save, with what it was and what it became
+    /// (never a password: callers pass descriptions without one): it commits with the change, or not at all. Call
+    /// <see cref="SealAsync"/> once the change committed.
+    /// </summary>
+    public void Changed(ImagePortalDbContext db, AuditAction action, string what, string? before, string? after, string objectReference) =>
+        audit.Stage(db,
+            new AuditEntry(AuditEventType.ConfigurationChange, action, AuditOutcome.Success,
+                $"{what}. Before: {before ?? "(none)"}. After: {after ?? "(none)"}.", ObjectReference: objectReference));
+
+    /// <summary>
+    /// Records a change that was saved already, for user accounts: ASP.NET Core Identity's UserManager saves each of its
+    /// steps on its own, so there is no one commit the event could join (a process dying between the last step and this
+    /// record loses the event; every other administration change uses <see cref="Changed"/>).
+    /// </summary>
     public Task ChangedAsync(AuditAction action, string what, string? before, string? after, string objectReference, CancellationToken cancellationToken) =>
         audit.RecordAsync(
             new AuditEntry(AuditEventType.ConfigurationChange, action, AuditOutcome.Success,
                 $"{what}. Before: {before ?? "(none)"}. After: {after ?? "(none)"}.", ObjectReference: objectReference),
             cancellationToken);
+
+    /// <summary>Seals the staged events into the audit chain, after the change committed.</summary>
+    public Task SealAsync(CancellationToken cancellationToken) => audit.SealStagedAsync(cancellationToken);
 }

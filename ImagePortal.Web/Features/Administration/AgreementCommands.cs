@@ -165,10 +165,11 @@ public sealed class CreateAgreementHandler(IDbContextFactory<ImagePortalDbContex
         }
 
         db.Agreements.Add(agreement);
-        await db.SaveChangesAsync(cancellationToken);
-        await access.ChangedAsync(AuditAction.Create,
+        access.Changed(db, AuditAction.Create,
             $"Agreement {codes[command.RequestingFacilityId]} asks {codes[command.SourceFacilityId]} created", null, agreement.Describe(),
-            agreement.Id.ToString(), cancellationToken);
+            agreement.Id.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await access.SealAsync(cancellationToken);
         return agreement.Id;
     }
 }
@@ -234,6 +235,7 @@ internal static class AgreementChanges
             return Result.Invalid(error.Message);
         }
 
+        access.Changed(db, AuditAction.Update, what, before, agreement.Describe(), agreement.Id.ToString());
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -243,7 +245,7 @@ internal static class AgreementChanges
             return Result.Conflict("The agreement was changed by someone else at the same moment. Reload the page and make your change again.");
         }
 
-        await access.ChangedAsync(AuditAction.Update, what, before, agreement.Describe(), agreement.Id.ToString(), cancellationToken);
+        await access.SealAsync(cancellationToken);
         return Result.Success();
     }
 }

@@ -45,6 +45,11 @@ public sealed class DeleteQuarantinedInstanceHandler(
             return Result.Fail(FailureKind.Unavailable, $"The file of quarantined instance {held.SopInstanceUid} could not be removed ({problem}); it stays held.");
         }
 
+        var number = await db.ImageRequests.Where(r => r.Id == held.RequestId).Select(r => r.Number).SingleAsync(cancellationToken);
+        audit.Stage(db,
+            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Delete, AuditOutcome.Success,
+                $"Request {number}: quarantined instance {held.SopInstanceUid} ({held.Bytes} bytes, received {held.ReceivedAt:u}) deleted: {held.Resolution}",
+                held.PatientId, number));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -54,12 +59,7 @@ public sealed class DeleteQuarantinedInstanceHandler(
             return Result.Conflict($"Quarantined instance {held.SopInstanceUid} changed meanwhile (released, deleted or purged). Reload the list.");
         }
 
-        var number = await db.ImageRequests.Where(r => r.Id == held.RequestId).Select(r => r.Number).SingleAsync(cancellationToken);
-        await audit.RecordAsync(
-            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Delete, AuditOutcome.Success,
-                $"Request {number}: quarantined instance {held.SopInstanceUid} ({held.Bytes} bytes, received {held.ReceivedAt:u}) deleted: {held.Resolution}",
-                held.PatientId, number),
-            cancellationToken);
+        await audit.SealStagedAsync(cancellationToken);
         return Result.Success();
     }
 }

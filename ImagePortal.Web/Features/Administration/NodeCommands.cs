@@ -188,15 +188,14 @@ public sealed class TestNodeConnectionHandler(
         }
 
         node.RecordEcho(clock.GetUtcNow(), outcome.Succeeded, outcome.Error);
-        await db.SaveChangesAsync(cancellationToken);
-
-        await audit.RecordAsync(
+        audit.Stage(db,
             new AuditEntry(AuditEventType.ConfigurationChange, AuditAction.Execute, outcome.Succeeded ? AuditOutcome.Success : AuditOutcome.MinorFailure,
                 outcome.Succeeded
                     ? string.Create(CultureInfo.InvariantCulture, $"C-ECHO to {node.AeTitleValue} at {node.Host}:{node.Port} succeeded in {outcome.RoundTripMs} ms")
                     : $"C-ECHO to {node.AeTitleValue} at {node.Host}:{node.Port} failed: {outcome.Error}",
-                ObjectReference: node.AeTitleValue),
-            cancellationToken);
+                ObjectReference: node.AeTitleValue));
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.SealStagedAsync(cancellationToken);
         return outcome;
     }
 }

@@ -98,6 +98,7 @@ public sealed class UpdatePortalDicomSettingsHandler(
             return Result.Invalid(error.Message);
         }
 
+        access.Changed(db, AuditAction.Update, "Portal DICOM settings", before, stored.Describe(), "PortalDicomSettings");
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -109,7 +110,7 @@ public sealed class UpdatePortalDicomSettingsHandler(
         }
 
         settings.Invalidate();
-        await access.ChangedAsync(AuditAction.Update, "Portal DICOM settings", before, stored.Describe(), "PortalDicomSettings", cancellationToken);
+        await access.SealAsync(cancellationToken);
         return Result.Success();
     }
 }

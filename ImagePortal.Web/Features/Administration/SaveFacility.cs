@@ -119,6 +119,7 @@ public sealed class CreateFacilityHandler(IDbContextFactory<ImagePortalDbContext
         }
 
         db.Facilities.Add(facility);
+        access.Changed(db, AuditAction.Create, $"Facility {facility.Code} created", null, FacilitySettingsRules.Describe(facility), facility.Code);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -129,7 +130,7 @@ public sealed class CreateFacilityHandler(IDbContextFactory<ImagePortalDbContext
             return Result<Guid>.Invalid($"The code {facility.Code} is already used by another facility.");
         }
 
-        await access.ChangedAsync(AuditAction.Create, $"Facility {facility.Code} created", null, FacilitySettingsRules.Describe(facility), facility.Code, cancellationToken);
+        await access.SealAsync(cancellationToken);
         return facility.Id;
     }
 }
@@ -199,6 +200,7 @@ internal static class FacilityChanges
             return Result.Invalid(error.Message);
         }
 
+        access.Changed(db, AuditAction.Update, $"{what} of {facility.Code}", before, describe(facility), facility.Code);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -208,7 +210,7 @@ internal static class FacilityChanges
             return Result.Conflict($"{facility.Name} was changed by someone else at the same moment. Reload the page and make your change again.");
         }
 
-        await access.ChangedAsync(AuditAction.Update, $"{what} of {facility.Code}", before, describe(facility), facility.Code, cancellationToken);
+        await access.SealAsync(cancellationToken);
         return Result.Success();
     }
 }

@@ -79,6 +79,9 @@ public sealed class RetrievalCommandHandlers(
             return Result.Invalid(error.Message);
         }
 
+        // The change and its audit event commit together; the event is sealed into the chain right after.
+        audit.Stage(db, new AuditEntry(AuditEventType.PatientRecord, AuditAction.Execute, AuditOutcome.Success,
+            $"Request {number}: {what}", found.Request.Patient.LocalMrn, number));
         var strategy = db.Database.CreateExecutionStrategy();
         var changed = await strategy.ExecuteAsync(async () =>
         {
@@ -93,6 +96,8 @@ public sealed class RetrievalCommandHandlers(
                 await alsoInTransaction(db, found.Job.Id);
             }
 
+            // Not accepted until committed: a retried transaction saves the audit event again.
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return true;
         });
@@ -101,8 +106,8 @@ public sealed class RetrievalCommandHandlers(
             return Result.Conflict($"The retrieval of {number} changed meanwhile. Reload and try again.");
         }
 
-        await audit.RecordAsync(new AuditEntry(AuditEventType.PatientRecord, AuditAction.Execute, AuditOutcome.Success,
-            $"Request {number}: {what}", found.Request.Patient.LocalMrn, number), cancellationToken);
+        db.ChangeTracker.AcceptAllChanges();
+        await audit.SealStagedAsync(cancellationToken);
         signal.Pulse();
         await notifier.PublishAsync(ChangeNotifier.Request(number), ChangeNotifier.Jobs);
         return Result.Success();

@@ -157,14 +157,14 @@ public sealed class FileRequestHandler(
             }
 
             db.ImageRequests.Add(request);
+            audit.Stage(db,
+                new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
+                    $"Request {number} filed to {source.Code}", patient.LocalMrn, number));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
                 logger.LogInformation("Request {Number} filed by {UserId} to facility {SourceId}", number, userId, source.Id);
-                await audit.RecordAsync(
-                    new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
-                        $"Request {number} filed to {source.Code}", patient.LocalMrn, number),
-                    cancellationToken);
+                await audit.SealStagedAsync(cancellationToken);
                 await notifier.PublishAsync(ChangeNotifier.Inbox(source.Id), ChangeNotifier.RequestsOf(requestingFacilityId));
                 await notifications.RequestChangedAsync(request, RequestEventKind.Submitted, cancellationToken);
                 return new FiledRequest(number, request.DueAt, []);

@@ -48,6 +48,12 @@ public sealed class RequestChanges(
 
         var what = request.Events[^1];
 
+        // The change and its audit event commit together (an event appended after the commit was lost with a process
+        // that died in between); it is sealed into the chain right after.
+        audit.Stage(db,
+            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Update, AuditOutcome.Success,
+                $"Request {number}: {what.Kind} ({ImageRequest.Describe(statusBefore)} to {ImageRequest.Describe(request.Status)})",
+                request.Patient.LocalMrn, number));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -59,11 +65,7 @@ public sealed class RequestChanges(
             return Result.Conflict($"Request {number} was changed by someone else at the same moment. Reload it and decide again.");
         }
 
-        await audit.RecordAsync(
-            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Update, AuditOutcome.Success,
-                $"Request {number}: {what.Kind} ({ImageRequest.Describe(statusBefore)} to {ImageRequest.Describe(request.Status)})",
-                request.Patient.LocalMrn, number),
-            cancellationToken);
+        await audit.SealStagedAsync(cancellationToken);
         await notifier.PublishAsync(
             ChangeNotifier.Request(number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId),
             ChangeNotifier.Jobs);

@@ -86,6 +86,11 @@ public sealed class RequestExpiry(
 
         var statusBefore = request.Status;
         request.Expire(clock.GetUtcNow());
+        audit.Stage(db,
+            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Update, AuditOutcome.Success,
+                $"Request {request.Number}: Expired ({ImageRequest.Describe(statusBefore)} to {ImageRequest.Describe(request.Status)}), no decision by {request.DueAt:u}",
+                request.Patient.LocalMrn, request.Number),
+            userId: null, userName: "system", facilityId: request.SourceFacilityId, address: null);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -97,11 +102,7 @@ public sealed class RequestExpiry(
         }
 
         logger.LogInformation("Request {Number} expired unanswered (due {DueAt:u})", request.Number, request.DueAt);
-        await audit.RecordAsync(
-            new AuditEntry(AuditEventType.PatientRecord, AuditAction.Update, AuditOutcome.Success,
-                $"Request {request.Number}: Expired ({ImageRequest.Describe(statusBefore)} to {ImageRequest.Describe(request.Status)}), no decision by {request.DueAt:u}",
-                request.Patient.LocalMrn, request.Number),
-            userId: null, userName: "system", facilityId: request.SourceFacilityId, address: null, cancellationToken);
+        await audit.SealStagedAsync(cancellationToken);
         await notifier.PublishAsync(
             ChangeNotifier.Request(request.Number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId));
         await notifications.RequestChangedAsync(request, RequestEventKind.Expired, cancellationToken);

@@ -166,6 +166,10 @@ public sealed class RetrieveFromPartnerHandler(
             // Approved by the agreement, so its retrieval job is queued in the same transaction, as with an approver's approval.
             db.ImageRequests.Add(request);
             db.RetrievalJobs.Add(RetrievalJob.For(request, now));
+            audit.Stage(db,
+                new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
+                    $"Request {number}: {Labels.Count(requested.Count, "study")} retrieved from {grant.Facility.Code} under the direct query & retrieve agreement",
+                    patient.LocalMrn, number));
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -178,11 +182,7 @@ public sealed class RetrieveFromPartnerHandler(
             }
 
             logger.LogInformation("Request {Number}: {Studies} retrieved directly from facility {SourceId} by {UserId}", number, Labels.Count(requested.Count, "study"), grant.Facility.Id, userId);
-            await audit.RecordAsync(
-                new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
-                    $"Request {number}: {Labels.Count(requested.Count, "study")} retrieved from {grant.Facility.Code} under the direct query & retrieve agreement",
-                    patient.LocalMrn, number),
-                cancellationToken);
+            await audit.SealStagedAsync(cancellationToken);
             await notifier.PublishAsync(ChangeNotifier.RequestsOf(facilityId), ChangeNotifier.Request(number));
             signal.Pulse();
             return number;
