@@ -36,8 +36,9 @@ public sealed class LockedDatabaseTests(LockableDatabaseFixture fixture) : IClas
         {
             var error = await Record.ExceptionAsync(() => fixture.CommandAsync(DemoUsers.NetworkAdmin.UserName, new CreateFacility("LCK", AdminTestData.Settings("Locked Clinic"))));
 
-            Assert.IsAssignableFrom<DbUpdateException>(error);
-            Assert.Contains("database is locked", error!.GetBaseException().Message);
+            // The database's own error (from the save, or from the transaction it opens for the change and its audit
+            // event), not a result that blames the code.
+            Assert.Contains("database is locked", Assert.IsAssignableFrom<System.Data.Common.DbException>(error?.GetBaseException()).Message);
         }
 
         // Nothing was half-made: the same code can be created once the lock is gone.
@@ -52,7 +53,7 @@ public sealed class LockedDatabaseTests(LockableDatabaseFixture fixture) : IClas
         {
             var error = await Record.ExceptionAsync(() => fixture.CommandAsync(DemoUsers.NetworkAdmin.UserName, new UpdatePortalDicomSettings("LOCKED_AE", 11999, [], null)));
 
-            Assert.IsAssignableFrom<DbUpdateException>(error);
+            Assert.Contains("database is locked", Assert.IsAssignableFrom<System.Data.Common.DbException>(error?.GetBaseException()).Message);
         }
     }
 
