@@ -68,7 +68,7 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
             await Poll.UntilAsync(
                 // The jobs are the only ones in this class's database.
                 async () => workers.Any(w => w.HasExited) || await fixture.DbAsync(db => db.RetrievalJobs.CountAsync(j => j.FinishedAt != null, Ct)) == Jobs,
-                TimeSpan.FromSeconds(75),
+                TimeSpan.FromSeconds(180),
                 async () => $"Not every job finished: {await StatesAsync(numbers)}.{Environment.NewLine}{PeerProcess.Describe(workers)}");
             Assert.True(workers.All(w => !w.HasExited), PeerProcess.Describe(workers));
             var ran = clock.Elapsed;
