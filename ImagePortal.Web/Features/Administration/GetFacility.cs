@@ -38,7 +38,7 @@ public sealed class GetFacilityHandler(IDbContextFactory<ImagePortalDbContext> d
     internal static FacilityDetails ToDetails(Facility f) => new(
         f.Id, f.Code, f.Name, f.Region, f.PatientIdIssuer, f.TimeZoneId, f.ContactPhone, f.ContactEmail, f.AccessionPolicy, f.DemographicsPolicy,
         f.DueTimes.Stat, f.DueTimes.Urgent, f.DueTimes.RoutineWorkingDays, f.IsActive, f.Version,
-        [.. f.Nodes.OrderBy(n => n.Name).Select(n => new NodeDetails(n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination, n.CallingAddressCheck))]);
+        [.. f.Nodes.OrderBy(n => n.Name).ThenBy(n => n.Id).Select(n => new NodeDetails(n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination, n.CallingAddressCheck))]);
 }
 
 /// <summary>Every facility of the network by name, for pickers (an agreement's other end); names are no secret, the partner directory shows them.</summary>
@@ -53,7 +53,7 @@ public sealed class ListFacilityChoicesHandler(IDbContextFactory<ImagePortalDbCo
     public async ValueTask<Result<IReadOnlyList<FacilityChoice>>> Handle(ListFacilityChoices query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var choices = await db.Facilities.AsNoTracking().OrderBy(f => f.Name)
+        var choices = await db.Facilities.AsNoTracking().OrderBy(f => f.Name).ThenBy(f => f.Code)
             .Select(f => new FacilityChoice(f.Id, f.Code, f.Name)).Take(1000).ToListAsync(cancellationToken);
         return choices;
     }

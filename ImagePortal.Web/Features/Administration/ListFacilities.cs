@@ -52,7 +52,8 @@ public sealed class ListFacilitiesHandler(IDbContextFactory<ImagePortalDbContext
 
         var total = await facilities.CountAsync(cancellationToken);
         var rows = await facilities
-            .OrderBy(f => f.Name)
+            // Names need not be unique (the code is): facilities of one name keep one order from page to page.
+            .OrderBy(f => f.Name).ThenBy(f => f.Code)
             .Skip(query.PageIndex * query.PageSize)
             .Take(query.PageSize)
             .Select(f => new FacilityRow(f.Id, f.Code, f.Name, f.Region, f.PatientIdIssuer, f.Nodes.Count, f.IsActive))

@@ -210,7 +210,7 @@ public sealed class ListUsersHandler(IDbContextFactory<ImagePortalDbContext> dbF
         }
 
         var total = await users.CountAsync(cancellationToken);
-        var page = await users.OrderBy(u => u.UserName).Skip(query.PageIndex * query.PageSize).Take(query.PageSize).ToListAsync(cancellationToken);
+        var page = await users.OrderBy(u => u.UserName).ThenBy(u => u.Id).Skip(query.PageIndex * query.PageSize).Take(query.PageSize).ToListAsync(cancellationToken);
         var ids = page.Select(u => u.Id).ToList();
         var roles = await (from ur in db.UserRoles
                            join r in db.Roles on ur.RoleId equals r.Id

@@ -73,7 +73,7 @@ public sealed class ListPartnersHandler(IDbContextFactory<ImagePortalDbContext> 
         }
 
         var total = await facilities.CountAsync(cancellationToken);
-        var page = await facilities.OrderBy(f => f.Name)
+        var page = await facilities.OrderBy(f => f.Name).ThenBy(f => f.Code)
             .Skip(query.PageIndex * query.PageSize).Take(query.PageSize)
             .Include(f => f.Nodes)
             .ToListAsync(cancellationToken);

@@ -89,7 +89,7 @@ public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext
     /// </summary>
     internal static IQueryable<LatestChange> LatestChanges(ImagePortalDbContext db, Guid facility) =>
         db.RequestEvents.AsNoTracking()
-            .OrderByDescending(e => e.At)
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
             .Where(e => db.ImageRequests.Any(r => r.Id == e.RequestId && r.RequestingFacilityId == facility))
             .Take(ListLength * 10)
             .Select(e => new LatestChange(e.RequestId, e.At));

@@ -36,6 +36,8 @@ public sealed class ListFailedInstancesHandler(IDbContextFactory<ImagePortalDbCo
         var total = await failures.CountAsync(cancellationToken);
         var page = await failures
             .OrderBy(f => f.SopInstanceUid)
+            // One instance may have failed in more than one attempt: a row of its own each, in one order on every page.
+            .ThenBy(f => f.Id)
             .Skip(query.PageIndex * query.PageSize)
             .Take(query.PageSize)
             .Select(f => new { f.StudyInstanceUid, f.SopInstanceUid, f.Reason, f.At })

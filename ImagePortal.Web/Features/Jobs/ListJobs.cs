@@ -67,6 +67,8 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
         var rows = await Rows(Project(db, visible
                 .OrderBy(j => j.State == RetrievalJobState.Running ? 0 : j.State == RetrievalJobState.Failed ? 1 : j.State == RetrievalJobState.Queued ? 2 : 3)
                 .ThenByDescending(j => j.CreatedAt)
+                // Jobs approved in the same instant (a batch) keep one order from page to page.
+                .ThenByDescending(j => j.Id)
                 .Skip(query.PageIndex * query.PageSize)
                 .Take(query.PageSize)), cancellationToken);
         return new Page<JobRow>(rows, total, query.PageIndex, query.PageSize);

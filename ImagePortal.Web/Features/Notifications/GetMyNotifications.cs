@@ -40,7 +40,7 @@ public sealed class NotificationsHandler(IDbContextFactory<ImagePortalDbContext>
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var mine = db.UserNotifications.AsNoTracking().Where(n => n.UserId == user.UserId);
         var unread = await mine.CountAsync(n => n.ReadAt == null, cancellationToken);
-        var latest = await mine.OrderByDescending(n => n.At).Take(Math.Clamp(query.Take, 1, 50))
+        var latest = await mine.OrderByDescending(n => n.At).ThenByDescending(n => n.Id).Take(Math.Clamp(query.Take, 1, 50))
             .Select(n => new NotificationItem(n.Id, n.Text, n.Link, n.At, n.ReadAt != null))
             .ToListAsync(cancellationToken);
         return new MyNotifications(unread, latest);

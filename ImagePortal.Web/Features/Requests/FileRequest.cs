@@ -185,7 +185,7 @@ public sealed class FileRequestHandler(
         var candidates = await db.ImageRequests.AsNoTracking()
             .Where(r => r.RequestingFacilityId == requestingFacilityId && r.SourceFacilityId == sourceFacilityId &&
                         r.Patient.LocalMrn == localMrn && !ended.Contains(r.Status))
-            .OrderByDescending(r => r.CreatedAt)
+            .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Number)
             .Take(20)
             .ToListAsync(cancellationToken);
         return candidates

@@ -73,7 +73,7 @@ public sealed class GetRequestHandler(IDbContextFactory<ImagePortalDbContext> db
             request.ClaimedByUserId == user.UserId, request.DenialReason, request.DecisionNote,
             request.Studies.ToList(),
             // Events of one instant recorded before the entity kept its timeline strictly ordered follow the life of a request.
-            request.Events.OrderBy(e => e.At).ThenBy(e => e.Kind)
+            request.Events.OrderBy(e => e.At).ThenBy(e => e.Kind).ThenBy(e => e.Id)
                 .Select(e => new TimelineEntry(e.At, e.Kind, e.UserId is null ? "ImagePortal" : names.GetValueOrDefault(e.UserId, "a user"), e.Text))
                 .ToList(),
             actions);

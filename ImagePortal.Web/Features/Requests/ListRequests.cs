@@ -86,9 +86,11 @@ public sealed class ListRequestsHandler(IDbContextFactory<ImagePortalDbContext> 
             requests = requests.Where(r => r.RequestingFacilityId == partner);
         }
 
-        // Due first; among requests due at the same moment, STAT before urgent before routine.
+        // Due first; among requests due at the same moment, STAT before urgent before routine; then by number, so that
+        // requests equal in both keep one order from page to page (PostgreSQL returns ties in any order it likes).
         requests = RequestLists.MatchingPatient(RequestLists.Apply(requests, query.Filter), query.Filter.Patient);
-        requests = requests.OrderBy(r => r.DueAt).ThenBy(r => r.Priority == RequestPriority.Stat ? 0 : r.Priority == RequestPriority.Urgent ? 1 : 2);
+        requests = requests.OrderBy(r => r.DueAt).ThenBy(r => r.Priority == RequestPriority.Stat ? 0 : r.Priority == RequestPriority.Urgent ? 1 : 2)
+            .ThenBy(r => r.Number);
         return await RequestLists.PageAsync(db, requests, r => r.RequestingFacilityId, user.UserId, query.PageIndex, query.PageSize, cancellationToken);
     }
 }

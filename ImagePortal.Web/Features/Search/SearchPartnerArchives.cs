@@ -87,7 +87,8 @@ public sealed class SearchPartnerArchivesHandler(
                 cancellationToken);
         }
 
-        var ordered = studies.OrderByDescending(s => s.Study.StudyDate).ThenBy(s => s.FacilityCode, StringComparer.Ordinal).ToList();
+        var ordered = studies.OrderByDescending(s => s.Study.StudyDate).ThenBy(s => s.FacilityCode, StringComparer.Ordinal)
+            .ThenBy(s => s.Study.StudyInstanceUid, StringComparer.Ordinal).ToList();
         return new PartnerSearch(ordered, problems, grants.Count, truncated);
     }
 
@@ -135,7 +136,7 @@ public sealed class DirectPartners(TimeProvider clock)
         return facilities
             .Select(f => (Facility: f, Node: f.Nodes.Where(n => n.Supports(DicomCapabilities.Find)).OrderByDescending(n => n.IsImportDestination).FirstOrDefault()))
             .Where(x => x.Node is not null)
-            .OrderBy(x => x.Facility.Name, StringComparer.CurrentCulture)
+            .OrderBy(x => x.Facility.Name, StringComparer.CurrentCulture).ThenBy(x => x.Facility.Code, StringComparer.Ordinal)
             .Select(x => new DirectGrant(x.Facility, x.Node!, agreements.Where(a => a.SourceFacilityId == x.Facility.Id).ToList(), now))
             .ToList();
     }
