@@ -78,7 +78,7 @@ public sealed class RetrievalRunner(
             else if (state.Stalled)
             {
                 Logger.LogWarning("Job {JobId} made no progress for {Timeout}; the attempt ends", lease.JobId, options.StallTimeout);
-                await RetryOrFailAsync(run, $"Nothing arrived from the source and nothing was stored in the destination for {Words(options.StallTimeout)}: the transfer stalled.", options);
+                await RetryOrFailAsync(run, $"Nothing arrived from the source and nothing was stored in the destination for {DurationWords.Of(options.StallTimeout)}: the transfer stalled.", options);
             }
             else
             {
@@ -319,9 +319,4 @@ public sealed class RetrievalRunner(
         public volatile bool CancelRequested;
         public volatile bool Stalled;
     }
-
-    private static string Words(TimeSpan span) =>
-        span.TotalMinutes >= 1 && span.Seconds == 0 ? Labels(span.TotalMinutes, "minute") : Labels(Math.Round(span.TotalSeconds), "second");
-
-    private static string Labels(double count, string unit) => count == 1 ? $"1 {unit}" : $"{count:0.#} {unit}s";
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Server;
@@ -26,9 +25,6 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
 {
     private const int Jobs = 1000;
     private const int Workers = 3;
-
-    /// <summary>"retrieval worker {machine}/{process id}/{start id}#{loop}", as <c>RetrievalWorker.Name</c> writes it.</summary>
-    private static readonly Regex WorkerName = new(@"^retrieval worker .+/(?<pid>\d+)/[0-9a-f]{8}#\d+$");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -63,7 +59,7 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
             }
 
             var ready = clock.Elapsed;
-            var numbers = await QueueJobsAsync(studies);
+            var numbers = await fixture.DbAsync(db => ApprovedJobs.QueueAsync(db, studies, "REQ-1996-", "NVH-M", Ct));
             var queued = clock.Elapsed;
             await Poll.UntilAsync(
                 // The jobs are the only ones in this class's database.
@@ -109,7 +105,7 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
             }
 
             Assert.Equal(numbers.Keys.Order(StringComparer.Ordinal), owners.Keys.Order(StringComparer.Ordinal));
-            var perProcess = owners.Values.GroupBy(o => int.Parse(WorkerName.Match(o) is { Success: true } m ? m.Groups["pid"].Value : "0", System.Globalization.CultureInfo.InvariantCulture))
+            var perProcess = owners.Values.GroupBy(WorkerNames.ProcessOf)
                 .ToDictionary(g => g.Key, g => g.Count());
             TestContext.Current.TestOutputHelper?.WriteLine($"Jobs per worker process: {string.Join(", ", perProcess.Select(p => $"{p.Key}: {p.Value}"))}");
             Assert.Subset(workers.Select(w => w.Id).ToHashSet(), perProcess.Keys.ToHashSet());
@@ -144,23 +140,6 @@ public abstract class ManyWorkerProcessesTestsBase(SharedDatabaseFixture fixture
         options.MaxConnectionsPerAddress = 32;
         options.MaxAssociations = 32;
     }
-
-    /// <summary>One approved request and queued job per study, numbered REQ-1996-000001 on, in one save; number → request id.</summary>
-    private async Task<Dictionary<string, Guid>> QueueJobsAsync(IReadOnlyList<SyntheticStudy> studies) => await fixture.DbAsync(async db =>
-    {
-        var facilities = await ApprovedJobs.FacilitiesAsync(db, Ct);
-        var clerk = await db.Users.Where(u => u.UserName == DemoUsers.ClerkNvh.UserName).Select(u => u.Id).SingleAsync(Ct);
-        var now = DateTimeOffset.UtcNow;
-        var numbers = new Dictionary<string, Guid>(StringComparer.Ordinal);
-        for (var i = 0; i < studies.Count; i++)
-        {
-            var number = $"REQ-1996-{i + 1:D6}";
-            numbers[number] = ApprovedJobs.Add(db, facilities, number, "Many", $"NVH-M{i + 1}", studies[i].StudyInstanceUid, now, studies[i].Patient, requestedByUserId: clerk).RequestId;
-        }
-
-        await db.SaveChangesAsync(Ct);
-        return numbers;
-    });
 
     private async Task<string> StatesAsync(Dictionary<string, Guid> numbers)
     {

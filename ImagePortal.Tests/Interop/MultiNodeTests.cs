@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
@@ -27,9 +26,6 @@ namespace ImagePortal.Tests.Interop;
 public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IClassFixture<PostgreSqlSharedDatabaseFixture>
 {
     private const int Jobs = 1000;
-
-    /// <summary>"retrieval worker {machine}/{process id}/{start id}#{loop}", as <c>RetrievalWorker.Name</c> writes it.</summary>
-    private static readonly Regex WorkerName = new(@"^retrieval worker .+/(?<pid>\d+)/[0-9a-f]{8}#\d+$");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -79,7 +75,7 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             Note("2 workers and 2 web nodes up");
 
             // Two requests whose jobs wait until the clerk's pages show them, one page on each web node.
-            var watched = await QueueJobsAsync(studies[Jobs..], firstNumber: Jobs + 1, due: DateTimeOffset.UtcNow.AddHours(1));
+            var watched = await fixture.DbAsync(db => ApprovedJobs.QueueAsync(db, studies[Jobs..], "REQ-1997-", "NVH-N", Ct, firstNumber: Jobs + 1, due: DateTimeOffset.UtcNow.AddHours(1)));
             var pages = new List<IPage>();
             foreach (var ((_, url), number) in webs.Zip(watched.Keys))
             {
@@ -95,7 +91,7 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             }
 
             Note("the clerk's pages open on both web nodes");
-            var numbers = await QueueJobsAsync(studies[..Jobs], firstNumber: 1, due: DateTimeOffset.UtcNow);
+            var numbers = await fixture.DbAsync(db => ApprovedJobs.QueueAsync(db, studies[..Jobs], "REQ-1997-", "NVH-N", Ct));
             await fixture.DbAsync(db => db.RetrievalJobs.Where(j => watched.Values.Contains(j.RequestId))
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.NextAttemptAt, DateTimeOffset.UtcNow), Ct));
             foreach (var (number, id) in watched)
@@ -161,8 +157,8 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             Assert.Equal(0, await fixture.DbAsync(db => db.StagedAuditEvents.CountAsync(Ct)));
             var begunTwice = runs.Where(run => run.Count(t => t.Type == AuditEventType.BeginTransferring) > 1).ToList();
             Assert.True(begunTwice.Count <= inHandsWhenKilled + 2, $"{begunTwice.Count} jobs begun more than once; the killed worker held {inHandsWhenKilled}");
-            Assert.All(begunTwice, run => Assert.Contains(run, t => t.Type == AuditEventType.BeginTransferring && ProcessOf(t.UserName) == killed));
-            var endedBy = runs.SelectMany(run => run.Where(t => t.Type == AuditEventType.InstancesTransferred)).Select(t => ProcessOf(t.UserName)).ToHashSet();
+            Assert.All(begunTwice, run => Assert.Contains(run, t => t.Type == AuditEventType.BeginTransferring && WorkerNames.ProcessOf(t.UserName) == killed));
+            var endedBy = runs.SelectMany(run => run.Where(t => t.Type == AuditEventType.InstancesTransferred)).Select(t => WorkerNames.ProcessOf(t.UserName)).ToHashSet();
             Assert.Equal(new HashSet<int> { workers[0].Id, killed }, endedBy);
 
             // Four processes and this one appended to the trail side by side; it is still one unbroken chain.
@@ -179,9 +175,6 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             }
         }
     }
-
-    private static int ProcessOf(string? userName) =>
-        userName is not null && WorkerName.Match(userName) is { Success: true } m ? int.Parse(m.Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     private Task<int> FinishedAsync() => fixture.DbAsync(db => db.RetrievalJobs.CountAsync(j => j.FinishedAt != null, Ct));
 
@@ -206,28 +199,4 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             return null;
         }
     }
-
-    /// <summary>One approved request and queued job per study, numbered REQ-1997-{first} on, in one save; number → request id.</summary>
-    private async Task<Dictionary<string, Guid>> QueueJobsAsync(IReadOnlyList<SyntheticStudy> studies, int firstNumber, DateTimeOffset due) => await fixture.DbAsync(async db =>
-    {
-        var facilities = await ApprovedJobs.FacilitiesAsync(db, Ct);
-        var clerk = await db.Users.Where(u => u.UserName == DemoUsers.ClerkNvh.UserName).Select(u => u.Id).SingleAsync(Ct);
-        var now = DateTimeOffset.UtcNow;
-        var numbers = new Dictionary<string, Guid>(StringComparer.Ordinal);
-        for (var i = 0; i < studies.Count; i++)
-        {
-            var number = $"REQ-1997-{firstNumber + i:D6}";
-            var job = ApprovedJobs.Add(db, facilities, number, "Many", $"NVH-N{firstNumber + i}", studies[i].StudyInstanceUid, now, studies[i].Patient, requestedByUserId: clerk);
-            if (due > now)
-            {
-                db.Entry(job).Property(j => j.NextAttemptAt).CurrentValue = due;
-            }
-
-            numbers[number] = job.RequestId;
-        }
-
-        await db.SaveChangesAsync(Ct);
-        return numbers;
-    });
-
 }

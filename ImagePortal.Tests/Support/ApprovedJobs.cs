@@ -33,4 +33,33 @@ public static class ApprovedJobs
         db.RetrievalJobs.Add(job);
         return job;
     }
+
+    /// <summary>
+    /// One approved request and queued job per study, numbered <paramref name="numberPrefix"/>{first} on (six digits), the
+    /// local MRN <paramref name="mrnPrefix"/>{number}, filed by the NVH clerk, in one save; due now, or at
+    /// <paramref name="due"/> when that is later. Number → request id.
+    /// </summary>
+    public static async Task<Dictionary<string, Guid>> QueueAsync(
+        ImagePortalDbContext db, IReadOnlyList<Peers.SyntheticStudy> studies, string numberPrefix, string mrnPrefix, CancellationToken cancellationToken,
+        int firstNumber = 1, DateTimeOffset? due = null)
+    {
+        var facilities = await FacilitiesAsync(db, cancellationToken);
+        var clerk = await db.Users.Where(u => u.UserName == DemoUsers.ClerkNvh.UserName).Select(u => u.Id).SingleAsync(cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        var numbers = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        for (var i = 0; i < studies.Count; i++)
+        {
+            var number = $"{numberPrefix}{firstNumber + i:D6}";
+            var job = Add(db, facilities, number, "Many", $"{mrnPrefix}{firstNumber + i}", studies[i].StudyInstanceUid, now, studies[i].Patient, requestedByUserId: clerk);
+            if (due > now)
+            {
+                db.Entry(job).Property(j => j.NextAttemptAt).CurrentValue = due.Value;
+            }
+
+            numbers[number] = job.RequestId;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return numbers;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Audit;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -45,15 +46,10 @@ public static class SignInThrottle
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(settings.SignInAttemptWindow.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             context.Response.ContentType = "text/plain; charset=utf-8";
             await context.Response.WriteAsync(
-                $"Too many sign-in attempts from your address; try again in {Describe(settings.SignInAttemptWindow)}.", cancellationToken);
+                $"Too many sign-in attempts from your address; try again in {DurationWords.AtLeast(settings.SignInAttemptWindow)}.", cancellationToken);
         };
     }
 
     private static bool IsSignInAttempt(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && SignInPaths.Any(path => request.Path.StartsWithSegments(path, StringComparison.OrdinalIgnoreCase));
-
-    private static string Describe(TimeSpan window) =>
-        window == TimeSpan.FromMinutes(1) ? "a minute"
-        : window.TotalMinutes >= 1 ? $"{Math.Ceiling(window.TotalMinutes):0} minutes"
-        : $"{Math.Ceiling(window.TotalSeconds):0} seconds";
 }
