@@ -147,4 +147,17 @@ public sealed class SqliteImagePortalDbContext(DbContextOptions<SqliteImagePorta
 public sealed class SqlServerImagePortalDbContext(DbContextOptions<SqlServerImagePortalDbContext> options) : ImagePortalDbContext(options);
 
 /// <summary>Production: many web and worker nodes share one PostgreSQL database.</summary>
-public sealed class PostgreSqlImagePortalDbContext(DbContextOptions<PostgreSqlImagePortalDbContext> options) : ImagePortalDbContext(options);
+public sealed class PostgreSqlImagePortalDbContext(DbContextOptions<PostgreSqlImagePortalDbContext> options) : ImagePortalDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        // The patient search is a range on the name key, [typed text, text with its last character incremented), and the
+        // list sorted by patient reads the key's index in order: both need the key compared character by character, as
+        // SQLite does. A database created with the machine's locale (en_US.UTF-8 on many) compares by language instead:
+        // punctuation before letters or ignored, so a search ending in Z found nothing ([LOPEZ, LOPE[) is empty) and one
+        // family's names were split by another's (PatientNameLocaleTests, on en_US.UTF-8 and ICU's en-US).
+        builder.Entity<ImageRequest>().Property(r => r.PatientNameKey).UseCollation("C");
+    }
+}

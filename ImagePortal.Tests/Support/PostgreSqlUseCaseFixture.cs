@@ -15,6 +15,9 @@ public class PostgreSqlUseCaseFixture : UseCaseFixture
     /// <summary>The settings a SQLite twin's fixture overrides <see cref="UseCaseFixture.Settings"/> with.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? PortalSettings => null;
 
+    /// <summary>How the database collates text; the server's C locale when null.</summary>
+    protected virtual PostgresLocale? Locale => null;
+
     protected sealed override IReadOnlyDictionary<string, string?> Settings
     {
         get
@@ -30,7 +33,7 @@ public class PostgreSqlUseCaseFixture : UseCaseFixture
 
     public override async ValueTask InitializeAsync()
     {
-        _database = await PostgresPeer.CreateTestDatabaseAsync(TestContext.Current.CancellationToken);
+        _database = await PostgresPeer.CreateTestDatabaseAsync(Locale, TestContext.Current.CancellationToken);
         await base.InitializeAsync();
     }
 

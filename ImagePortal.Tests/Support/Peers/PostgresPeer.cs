@@ -46,11 +46,19 @@ public sealed class PostgresPeer : IAsyncDisposable
     /// A fresh, empty database on the test run's shared server, dropped (with its connections) when disposed. Each
     /// fixture gets its own, so test classes running in parallel see only their own rows, as with a SQLite file each.
     /// </summary>
-    public static async Task<PostgresTestDatabase> CreateTestDatabaseAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresTestDatabase> CreateTestDatabaseAsync(CancellationToken cancellationToken = default) =>
+        CreateTestDatabaseAsync(null, cancellationToken);
+
+    /// <summary>
+    /// A fresh database as <see cref="CreateTestDatabaseAsync(CancellationToken)"/> makes, collating text by
+    /// <paramref name="locale"/> rather than by the server's C locale (as a server set up on a machine whose locale is,
+    /// say, en_US.UTF-8 does by default).
+    /// </summary>
+    public static async Task<PostgresTestDatabase> CreateTestDatabaseAsync(PostgresLocale? locale, CancellationToken cancellationToken = default)
     {
         var server = await Shared.Value.WaitAsync(cancellationToken);
         var name = $"test{Interlocked.Increment(ref _databases)}";
-        var connectionString = await server.CreateDatabaseAsync(name, cancellationToken);
+        var connectionString = await server.CreateDatabaseAsync(name, locale, cancellationToken);
         return new PostgresTestDatabase(server, name, connectionString);
     }
 
@@ -110,13 +118,23 @@ public sealed class PostgresPeer : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates an empty database and returns the connection string to it.</summary>
-    public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    /// <summary>Creates an empty database (collating by <paramref name="locale"/> when given) and returns the connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string name, PostgresLocale? locale = null, CancellationToken cancellationToken = default)
     {
         await using var connection = new NpgsqlConnection(ConnectionString());
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        // A locale other than the template's needs template0 (template1 may hold text sorted by the old one).
+        var sql = locale is null ? $"CREATE DATABASE \"{name}\"" : $"CREATE DATABASE \"{name}\" TEMPLATE template0 {locale.Clause}";
+        await using var command = new NpgsqlCommand(sql, connection);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException error) when (locale is not null && error.MessageText.Contains("locale", StringComparison.OrdinalIgnoreCase))
+        {
+            ExternalTools.Unavailable($"PostgreSQL cannot collate by {locale.Name} ({error.MessageText}): {locale.Install}.");
+        }
+
         return ConnectionString(name);
     }
 
@@ -184,6 +202,21 @@ public sealed class PostgresPeer : IAsyncDisposable
             throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} failed ({exitCode}):\n{output}");
         }
     }
+}
+
+/// <summary>How a test database collates text; <see cref="Clause"/> is what CREATE DATABASE is told.</summary>
+/// <param name="Install">What to do where the server cannot collate so.</param>
+public sealed record PostgresLocale(string Name, string Clause, string Install)
+{
+    /// <summary>The operating system's (glibc's) en_US.UTF-8, the default of a server set up on an English-speaking machine.</summary>
+    public static readonly PostgresLocale EnUsLibc = new(
+        "glibc's en_US.UTF-8", "LOCALE 'en_US.UTF-8'", "install the package 'locales' and generate en_US.UTF-8 (see .ci/run)");
+
+    /// <summary>ICU's en-US, which PostgreSQL brings along (Debian builds it with ICU): no locale of the operating system needed.</summary>
+    public static readonly PostgresLocale EnUsIcu = new(
+        "ICU's en-US", "LOCALE_PROVIDER icu ICU_LOCALE 'en-US'", "use a PostgreSQL built with ICU (Debian's is)");
+
+    public override string ToString() => Name;
 }
 
 /// <summary>A database of its own on the test run's shared PostgreSQL server (<see cref="PostgresPeer.CreateTestDatabaseAsync"/>).</summary>

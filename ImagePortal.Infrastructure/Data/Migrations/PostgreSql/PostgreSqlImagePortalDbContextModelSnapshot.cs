@@ -426,7 +426,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<string>("PatientNameKey")
                         .IsRequired()
                         .HasMaxLength(129)
-                        .HasColumnType("character varying(129)");
+                        .HasColumnType("character varying(129)")
+                        .UseCollation("C");
 
                     b.Property<string>("Priority")
                         .IsRequired()
