@@ -76,6 +76,7 @@ public static class DependencyInjection
         services.Configure<PortalDicomOptions>(builder.Configuration.GetSection(PortalDicomOptions.SectionName));
         services.AddSingleton<IPortalDicomSettings, PortalDicomSettingsService>();
         services.AddSingleton<IPacsGateway, PacsGateway>();
+        services.AddSingleton<IPacsInstanceSource, PacsInstanceSource>();
         builder.AddAudit();
 
         builder.AddRetrieval();

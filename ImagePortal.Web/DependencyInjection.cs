@@ -3,6 +3,7 @@ using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Web.Components.Account;
 using ImagePortal.Web.Features.Common;
+using ImagePortal.Web.Features.Viewing;
 using ImagePortal.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
@@ -40,6 +41,7 @@ public static class DependencyInjection
 
         builder.AddIdentity();
         builder.AddUseCases();
+        builder.AddViewing();
 
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
@@ -98,6 +100,18 @@ public static class DependencyInjection
             options.ExpireTimeSpan = settings.IdleTimeout;
             options.SlidingExpiration = true;
             options.LoginPath = "/Account/Login";
+            options.Events.OnRedirectToLogin = context =>
+            {
+                // The DICOMweb service is called by the viewer's script, not navigated to: 401, not the sign-in page.
+                if (context.Request.Path.StartsWithSegments(DicomWebEndpoints.Root))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return context.Response.WriteAsync("Sign in first.");
+                }
+
+                context.Response.Redirect(context.RedirectUri);
+                return Task.CompletedTask;
+            };
             options.Events.OnRedirectToAccessDenied = context =>
             {
                 // Answer 403 in place; the status-code page explains it (a redirect would hide the status).

@@ -1,6 +1,7 @@
 using ImagePortal.Web.Components;
 using ImagePortal.Web.Components.Account;
 using ImagePortal.Web.Features.Audit;
+using ImagePortal.Web.Features.Viewing;
 using ImagePortal.Web.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -42,6 +43,7 @@ public static class WebApplicationExtensions
             .AddInteractiveServerRenderMode();
         app.MapIdentityEndpoints();
         app.MapAuditorExports();
+        app.MapDicomWeb();
         return app;
     }
 }

@@ -24,6 +24,21 @@ public abstract class DicomBuffer
     /// <summary>Writes the bytes to <paramref name="destination"/>, streaming deferred values in bounded chunks.</summary>
     public abstract void CopyTo(Stream destination);
 
+    /// <summary>
+    /// Writes <paramref name="count"/> bytes from <paramref name="start"/> (one frame of native pixel data), reading only
+    /// that range of a deferred value. A big endian value is swapped per unit: the range starts on a unit.
+    /// </summary>
+    public abstract void CopyTo(Stream destination, long start, long count);
+
+    /// <summary>Refuses a range outside the value, before anything is written.</summary>
+    protected void CheckRange(long start, long count)
+    {
+        if (start < 0 || count < 0 || start + count > Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"Bytes {start} to {start + count} are outside a value of {Length} bytes.");
+        }
+    }
+
     public static DicomBuffer FromBytes(ReadOnlyMemory<byte> bytes) => bytes.IsEmpty ? Empty : new MemoryDicomBuffer(bytes);
 }
 
@@ -36,6 +51,12 @@ internal sealed class MemoryDicomBuffer(ReadOnlyMemory<byte> bytes) : DicomBuffe
     public override ReadOnlyMemory<byte> GetBytes() => bytes;
 
     public override void CopyTo(Stream destination) => destination.Write(bytes.Span);
+
+    public override void CopyTo(Stream destination, long start, long count)
+    {
+        CheckRange(start, count);
+        destination.Write(bytes.Span.Slice((int)start, (int)count));
+    }
 }
 
 /// <summary>Where deferred values come from: a file opened per access, or a seekable stream the caller keeps open.</summary>
@@ -79,7 +100,7 @@ internal sealed class DeferredDicomBuffer(DicomByteSource source, long offset, l
         }
 
         var bytes = GC.AllocateUninitializedArray<byte>((int)length);
-        Read(stream =>
+        Read(0, stream =>
         {
             stream.ReadExactly(bytes);
             ByteSwap.ToLittleEndian(bytes, swapUnit);
@@ -87,21 +108,34 @@ internal sealed class DeferredDicomBuffer(DicomByteSource source, long offset, l
         return bytes;
     }
 
-    public override void CopyTo(Stream destination)
+    public override void CopyTo(Stream destination) => CopyRange(destination, 0, length);
+
+    public override void CopyTo(Stream destination, long start, long count)
     {
-        var chunk = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, ChunkSize));
+        CheckRange(start, count);
+        if (swapUnit > 1 && start % swapUnit != 0)
+        {
+            throw new ArgumentException($"A range of a value swapped in units of {swapUnit} bytes starts on a unit, not at byte {start}.", nameof(start));
+        }
+
+        CopyRange(destination, start, count);
+    }
+
+    private void CopyRange(Stream destination, long start, long count)
+    {
+        var chunk = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(count, 1, ChunkSize));
         try
         {
-            Read(stream =>
+            Read(start, stream =>
             {
-                var remaining = length;
+                var remaining = count;
                 while (remaining > 0)
                 {
-                    var count = (int)Math.Min(remaining, chunk.Length);
-                    stream.ReadExactly(chunk, 0, count);
-                    ByteSwap.ToLittleEndian(chunk.AsSpan(0, count), swapUnit);
-                    destination.Write(chunk, 0, count);
-                    remaining -= count;
+                    var read = (int)Math.Min(remaining, chunk.Length);
+                    stream.ReadExactly(chunk, 0, read);
+                    ByteSwap.ToLittleEndian(chunk.AsSpan(0, read), swapUnit);
+                    destination.Write(chunk, 0, read);
+                    remaining -= read;
                 }
             });
         }
@@ -115,14 +149,14 @@ internal sealed class DeferredDicomBuffer(DicomByteSource source, long offset, l
     /// Positions the source at the value and runs <paramref name="read"/>. A caller's stream is shared: access is
     /// serialised on it and its position restored, so a deferred value never disturbs whoever else reads it.
     /// </summary>
-    private void Read(Action<Stream> read)
+    private void Read(long start, Action<Stream> read)
     {
         var stream = source.Open(out var owned);
         try
         {
             if (owned)
             {
-                stream.Position = offset;
+                stream.Position = offset + start;
                 read(stream);
                 return;
             }
@@ -132,7 +166,7 @@ internal sealed class DeferredDicomBuffer(DicomByteSource source, long offset, l
                 var saved = stream.Position;
                 try
                 {
-                    stream.Position = offset;
+                    stream.Position = offset + start;
                     read(stream);
                 }
                 finally

@@ -31,6 +31,9 @@ public enum AuditEventType
 
     /// <summary>DCM 110106 Export: a report or audit export left the portal.</summary>
     Export,
+
+    /// <summary>DCM 110103 DICOM Instances Accessed: a user viewed a study's images through the portal's DICOMweb service.</summary>
+    InstancesAccessed,
 }
 
 /// <summary>PS3.15 A.5.1 EventActionCode.</summary>

@@ -101,6 +101,7 @@ public static class DicomAuditMessage
         AuditEventType.SecurityAlert => ("110113", "Security Alert"),
         AuditEventType.ConfigurationChange => ("110100", "Application Activity"),
         AuditEventType.Export => ("110106", "Export"),
+        AuditEventType.InstancesAccessed => ("110103", "DICOM Instances Accessed"),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

@@ -81,6 +81,7 @@ public static class Labels
         AuditEventType.InstancesTransferred => "Images transferred",
         AuditEventType.PatientRecord => "Patient record",
         AuditEventType.ConfigurationChange => "Configuration change",
+        AuditEventType.InstancesAccessed => "Images viewed",
         _ => Words(type.ToString()),
     };
 

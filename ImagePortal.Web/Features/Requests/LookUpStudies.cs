@@ -36,7 +36,8 @@ public sealed class LookUpStudiesValidator : IValidator<LookUpStudies>
 }
 
 public sealed class LookUpStudiesHandler(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, IPacsGateway pacs, IAuditTrail audit, ICurrentUser user)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, RequestAccess access, IPacsGateway pacs, IAuditTrail audit, ICurrentUser user,
+    Viewing.ViewingGrants viewing)
     : IQueryHandler<LookUpStudies, Result<PacsLookUp>>
 {
     public async ValueTask<Result<PacsLookUp>> Handle(LookUpStudies query, CancellationToken cancellationToken)
@@ -75,6 +76,8 @@ public sealed class LookUpStudiesHandler(
                     $"C-FIND to {node.AeTitleValue} for request {request.Number}: {Labels.Count(search.Studies.Count, "match")}{(search.Truncated ? " (capped)" : "")}; {keys}",
                     request.Patient.LocalMrn, request.Number),
                 cancellationToken);
+            // What the look-up found, the approver may look at before deciding (the DICOMweb service's scope).
+            viewing.Record(user.UserId!, request.Number, search.Studies.Select(s => (s.StudyInstanceUid, s.PatientId)));
             return new PacsLookUp(search.Studies, search.Truncated, PatientCandidate.Of(search.Studies));
         }
         catch (PacsUnavailableException error)

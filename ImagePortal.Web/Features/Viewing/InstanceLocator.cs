@@ -1,0 +1,47 @@
+using ImagePortal.Dicom.Data;
+
+namespace ImagePortal.Web.Features.Viewing;
+
+/// <summary>
+/// Finds the cached file of an instance the user may see, fetching it when it is not cached. The cache is keyed by node
+/// and SOP Instance UID only, so every file is checked against the path it is served under: an instance of another
+/// study or series asked for under an allowed study is refused and alerted, whether it came from the cache or the PACS.
+/// </summary>
+public sealed class InstanceLocator(InstanceCache cache, InstanceFetcher fetcher, PacsQueries queries, ViewingAccess access)
+{
+    /// <summary>The file of the instance; null when the PACS does not hold it in that series, or it contradicts the path (alerted).</summary>
+    public async Task<string?> FileAsync(string number, ViewableStudy study, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken)
+    {
+        var path = cache.TryGet(study.Node.Id, sopInstanceUid);
+        if (path is null)
+        {
+            var answers = await queries.InstancesAsync(study, seriesUid, sopInstanceUid, null, cancellationToken);
+            if (answers.Count == 0)
+            {
+                return null;
+            }
+
+            path = (await fetcher.GetAsync(study.Node, [PacsQueries.KeyOf(answers[0], study.StudyUid, seriesUid)], cancellationToken))[0];
+        }
+
+        return await MatchesAsync(number, path, study.StudyUid, seriesUid, sopInstanceUid, cancellationToken) ? path : null;
+    }
+
+    /// <summary>Whether the cached file is the instance the path names; refused and alerted when it is not.</summary>
+    public async Task<bool> MatchesAsync(string number, string path, string studyUid, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken)
+    {
+        var header = Header(path);
+        if (header.GetUid(DicomTag.StudyInstanceUID) == studyUid && header.GetUid(DicomTag.SeriesInstanceUID) == seriesUid
+            && header.GetUid(DicomTag.SOPInstanceUID) == sopInstanceUid)
+        {
+            return true;
+        }
+
+        await access.RefuseAsync(number, studyUid, $"instance {sopInstanceUid} belongs to another study or series than the path names", cancellationToken);
+        return false;
+    }
+
+    /// <summary>The data set up to its pixel data.</summary>
+    public static DicomDataset Header(string path) =>
+        DicomFile.Open(path, new DicomReaderOptions { StopAtTag = DicomTag.PixelData }).Dataset;
+}

@@ -1,0 +1,122 @@
+using ImagePortal.Dicom.Data;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Pacs;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Web.Features.Viewing;
+
+/// <summary>
+/// The viewer's C-FINDs (the QIDO-RS answers, PS3.18 10.6.3.3: the attributes each level returns by default), each under
+/// <see cref="ViewingSettings.PacsTimeout"/>. A PACS's answers are hostile until checked: those that do not belong to the
+/// study or series asked for are dropped, so a PACS that ignores a key cannot widen what the user sees.
+/// </summary>
+public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<ViewingSettings> settings)
+{
+    private static readonly DicomTag[] StudyKeys =
+    [
+        DicomTag.StudyDate, DicomTag.StudyTime, DicomTag.AccessionNumber, DicomTag.ModalitiesInStudy, DicomTag.ReferringPhysicianName,
+        DicomTag.PatientName, DicomTag.PatientID, DicomTag.PatientBirthDate, DicomTag.PatientSex, DicomTag.StudyID, DicomTag.StudyDescription,
+        DicomTag.NumberOfStudyRelatedSeries, DicomTag.NumberOfStudyRelatedInstances,
+    ];
+
+    private static readonly DicomTag[] SeriesKeys =
+    [
+        DicomTag.Modality, DicomTag.SeriesNumber, DicomTag.SeriesDescription, DicomTag.SeriesDate, DicomTag.SeriesTime,
+        DicomTag.BodyPartExamined, DicomTag.NumberOfSeriesRelatedInstances,
+    ];
+
+    private static readonly DicomTag[] InstanceKeys =
+    [
+        DicomTag.SOPClassUID, DicomTag.InstanceNumber, DicomTag.NumberOfFrames,
+    ];
+
+    /// <summary>Binary (US) return keys: an empty value of their own VR.</summary>
+    private static readonly DicomTag[] UnsignedShortKeys = [DicomTag.Rows, DicomTag.Columns, DicomTag.BitsAllocated];
+
+    /// <summary>The studies of <paramref name="studies"/> the PACS holds (UID list matching, PS3.4 C.2.2.2.2), one C-FIND per node.</summary>
+    public async Task<List<DicomDataset>> StudiesAsync(IEnumerable<ViewableStudy> studies, CancellationToken cancellationToken)
+    {
+        var answers = new List<DicomDataset>();
+        foreach (var node in studies.GroupBy(s => s.Node.Id))
+        {
+            var uids = node.Select(s => s.StudyUid).ToHashSet(StringComparer.Ordinal);
+            var keys = Keys("STUDY", StudyKeys);
+            keys.SetStrings(DicomTag.StudyInstanceUID, [.. uids]);
+            answers.AddRange((await FindAsync(node.First().Node, keys, cancellationToken)).Where(a => uids.Contains(a.GetUid(DicomTag.StudyInstanceUID) ?? "")));
+        }
+
+        return answers;
+    }
+
+    public async Task<List<DicomDataset>> SeriesAsync(ViewableStudy study, CancellationToken cancellationToken)
+    {
+        var keys = Keys("SERIES", SeriesKeys);
+        keys.SetString(DicomTag.StudyInstanceUID, study.StudyUid);
+        keys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
+        var answers = await FindAsync(study.Node, keys, cancellationToken);
+        return [.. answers.Where(a => a.GetUid(DicomTag.StudyInstanceUID) is null || a.GetUid(DicomTag.StudyInstanceUID) == study.StudyUid)
+            .Where(a => a.GetUid(DicomTag.SeriesInstanceUID) is { Length: > 0 })
+            .Select(a => WithStudy(a, study.StudyUid))];
+    }
+
+    /// <summary>The instances of a series (or the one instance <paramref name="sopInstanceUid"/>), of those <paramref name="allowed"/> lists when it is not null.</summary>
+    public async Task<List<DicomDataset>> InstancesAsync(
+        ViewableStudy study, string seriesUid, string? sopInstanceUid, IReadOnlySet<string>? allowed, CancellationToken cancellationToken)
+    {
+        var keys = Keys("IMAGE", InstanceKeys);
+        foreach (var tag in UnsignedShortKeys)
+        {
+            keys.SetBytes(tag, DicomVR.US, ReadOnlyMemory<byte>.Empty);
+        }
+
+        keys.SetString(DicomTag.StudyInstanceUID, study.StudyUid);
+        keys.SetString(DicomTag.SeriesInstanceUID, seriesUid);
+        keys.SetString(DicomTag.SOPInstanceUID, sopInstanceUid ?? string.Empty);
+        var answers = await FindAsync(study.Node, keys, cancellationToken);
+        return [.. answers
+            .Where(a => (a.GetUid(DicomTag.StudyInstanceUID) ?? study.StudyUid) == study.StudyUid && (a.GetUid(DicomTag.SeriesInstanceUID) ?? seriesUid) == seriesUid)
+            .Where(a => a.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && (sopInstanceUid is null || sop == sopInstanceUid) && (allowed is null || allowed.Contains(sop)))
+            .Select(a => WithStudy(a, study.StudyUid))];
+    }
+
+    /// <summary>What the retrieve needs to know of an answer at IMAGE level.</summary>
+    public static InstanceKey KeyOf(DicomDataset answer, string studyUid, string seriesUid) => new(
+        studyUid, seriesUid, answer.GetUid(DicomTag.SOPInstanceUID)!, answer.GetUid(DicomTag.SOPClassUID) is { Length: > 0 } sopClass ? sopClass : "1.2.840.10008.5.1.4.1.1.7");
+
+    private async Task<IReadOnlyList<DicomDataset>> FindAsync(DicomNode node, DicomDataset keys, CancellationToken cancellationToken)
+    {
+        var timeout = settings.CurrentValue.PacsTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await pacs.FindAsync(node, keys, settings.CurrentValue.MaxMatches, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PacsTimeoutException($"{PacsGateway.Describe(node)} did not answer the query within {timeout.TotalSeconds:0} s.");
+        }
+    }
+
+    private static DicomDataset Keys(string level, IEnumerable<DicomTag> returned)
+    {
+        var keys = new DicomDataset();
+        keys.SetString(DicomTag.SpecificCharacterSet, "ISO_IR 192");
+        keys.SetString(DicomTag.QueryRetrieveLevel, level);
+        keys.SetString(DicomTag.StudyInstanceUID, string.Empty);
+        foreach (var tag in returned)
+        {
+            keys.SetString(tag, string.Empty);
+        }
+
+        return keys;
+    }
+
+    /// <summary>The answer as the QIDO-RS model gives it: without (0008,0052), with the study it belongs to.</summary>
+    private static DicomDataset WithStudy(DicomDataset answer, string studyUid)
+    {
+        answer.Remove(DicomTag.QueryRetrieveLevel);
+        answer.SetString(DicomTag.StudyInstanceUID, studyUid);
+        return answer;
+    }
+}

@@ -1,0 +1,149 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Viewing;
+
+/// <summary>A study a user may view for a request: where it is (their own facility's PACS) and whose it is.</summary>
+/// <param name="LedgerJobs">For a clerk, the request's retrieval jobs: only the instances their ledger lists are shown. Null for an approver.</param>
+public sealed record ViewableStudy(string StudyUid, DicomNode Node, string? PatientId, IReadOnlyList<Guid>? LedgerJobs);
+
+/// <summary>What a user may view for one request.</summary>
+public sealed record ViewingScope(ImageRequest Request, IReadOnlyDictionary<string, ViewableStudy> Studies);
+
+/// <summary>
+/// Decides, on the server and for every DICOMweb call, which studies the signed-in user may see, always in their own
+/// facility's PACS and always for one request:
+/// <list type="bullet">
+/// <item>an approver (or facility administrator) of the facility that holds the images sees the studies the request
+/// names (those approved), and, while the request is open, the studies their own PACS look-up found for it
+/// (<see cref="ViewingGrants"/>), in the node the look-up asks (the facility's query node, its import destination first);</item>
+/// <item>a clerk of the requesting facility sees the studies imported for the request into their facility's PACS, and of
+/// those only the instances the ledger of imported instances lists.</item>
+/// </list>
+/// Anything else does not exist: not found, and a security alert in the audit trail (as <c>RequestAccess</c> does).
+/// </summary>
+public sealed class ViewingAccess(
+    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, ViewingGrants grants, IAuditTrail audit, ILogger<ViewingAccess> logger)
+{
+    public async Task<ViewingScope?> RequestAsync(string number, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await db.ImageRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Number == number, cancellationToken);
+        var studies = new Dictionary<string, ViewableStudy>(StringComparer.Ordinal);
+        var onSourceSide = request is not null && request.SourceFacilityId == user.FacilityId
+                                               && (user.IsInRole(Roles.Approver) || user.IsInRole(Roles.FacilityAdmin));
+        var onRequesterSide = request is not null && request.RequestingFacilityId == user.FacilityId && user.IsInRole(Roles.Clerk);
+        if (request is null || !(onSourceSide || onRequesterSide))
+        {
+            await RefuseAsync(number, null, "the request belongs to other facilities or roles", cancellationToken);
+            return null;
+        }
+
+        if (onSourceSide)
+        {
+            var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.FacilityId == request.SourceFacilityId).ToListAsync(cancellationToken);
+            if (nodes.Where(n => n.Supports(DicomCapabilities.Find)).OrderByDescending(n => n.IsImportDestination).FirstOrDefault() is { } node)
+            {
+                var found = request.IsOpen && user.UserId is { } userId ? grants.For(userId, number) : new Dictionary<string, string?>();
+                foreach (var (study, patientId) in found)
+                {
+                    studies[study] = new ViewableStudy(study, node, patientId, null);
+                }
+
+                foreach (var approved in request.Studies)
+                {
+                    studies[approved.StudyInstanceUid] = new ViewableStudy(approved.StudyInstanceUid, node, approved.SourcePatientId, null);
+                }
+            }
+        }
+
+        if (onRequesterSide)
+        {
+            var jobs = await db.RetrievalJobs.AsNoTracking().Where(j => j.RequestId == request.Id).Select(j => j.Id).ToListAsync(cancellationToken);
+            var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.FacilityId == request.RequestingFacilityId).ToDictionaryAsync(n => n.Id, cancellationToken);
+            var nodeIds = nodes.Keys.ToList();
+            var imported = await db.ImportedInstances.AsNoTracking()
+                .Where(i => jobs.Contains(i.JobId) && nodeIds.Contains(i.DestinationNodeId))
+                .Select(i => new { i.StudyInstanceUid, i.DestinationNodeId })
+                .Distinct()
+                .ToListAsync(cancellationToken);
+            foreach (var study in imported)
+            {
+                studies.TryAdd(study.StudyInstanceUid, new ViewableStudy(study.StudyInstanceUid, nodes[study.DestinationNodeId], request.Patient.LocalMrn, jobs));
+            }
+        }
+
+        return new ViewingScope(request, studies);
+    }
+
+    /// <summary>The study if <paramref name="studyUid"/> is in the user's scope for the request; else null, alerted.</summary>
+    public async Task<(ViewingScope Scope, ViewableStudy Study)?> StudyAsync(string number, string studyUid, CancellationToken cancellationToken)
+    {
+        var scope = await RequestAsync(number, cancellationToken);
+        if (scope is null)
+        {
+            return null;
+        }
+
+        if (scope.Studies.TryGetValue(studyUid, out var study))
+        {
+            return (scope, study);
+        }
+
+        await RefuseAsync(number, studyUid, "the study is not one this user may view for the request", cancellationToken);
+        return null;
+    }
+
+    /// <summary>For a clerk, the SOP Instance UIDs the ledger lists for the study; null when every instance of it may be shown.</summary>
+    public async Task<IReadOnlySet<string>?> ImportedInstancesAsync(ViewableStudy study, CancellationToken cancellationToken)
+    {
+        if (study.LedgerJobs is not { } jobs)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var uids = await db.ImportedInstances.AsNoTracking()
+            .Where(i => jobs.Contains(i.JobId) && i.DestinationNodeId == study.Node.Id && i.StudyInstanceUid == study.StudyUid)
+            .Select(i => i.SopInstanceUid)
+            .ToListAsync(cancellationToken);
+        return uids.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether one instance may be shown; refused (and alerted) when a clerk asks for one the ledger does not list.</summary>
+    public async Task<bool> AllowsInstanceAsync(string number, ViewableStudy study, string sopInstanceUid, CancellationToken cancellationToken)
+    {
+        if (study.LedgerJobs is not { } jobs)
+        {
+            return true;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await db.ImportedInstances.AnyAsync(
+                i => i.SopInstanceUid == sopInstanceUid && i.DestinationNodeId == study.Node.Id && jobs.Contains(i.JobId) && i.StudyInstanceUid == study.StudyUid,
+                cancellationToken))
+        {
+            return true;
+        }
+
+        await RefuseAsync(number, study.StudyUid, $"instance {sopInstanceUid} was not imported for the request", cancellationToken);
+        return false;
+    }
+
+    /// <summary>An answer that contradicts the path (an instance of another study under an allowed one): refused and alerted.</summary>
+    public Task RefuseAsync(string number, string? studyUid, string reason, CancellationToken cancellationToken)
+    {
+        logger.LogWarning(
+            "Security: {UserId} of facility {FacilityId} from {Address} asked to view {Study} of request {Number}: {Reason}",
+            user.UserId, user.FacilityId, user.RemoteAddress, studyUid ?? "(any study)", number, reason);
+        return audit.RecordAsync(
+            new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Read, AuditOutcome.SeriousFailure,
+                $"DICOMweb access to {(studyUid is null ? "the studies" : $"study {studyUid}")} of request {number} refused: {reason}", ObjectReference: number),
+            cancellationToken);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace ImagePortal.Web.Features.Viewing;
+
+/// <summary>
+/// The studies an approver's PACS look-up found for a request, so that they can look at them before approving (the
+/// approved ones are on the request itself). Kept in this process's memory for <see cref="ViewingSettings.LookUpGrantLifetime"/>:
+/// after a restart, or on another web node, the approver runs the look-up again. Only the user who looked up holds the
+/// grant, only for that request, and <see cref="ViewingAccess"/> honours it only while the request is open.
+/// </summary>
+public sealed class ViewingGrants(IOptionsMonitor<ViewingSettings> settings, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<(string User, string Number), Grant> _grants = new();
+
+    /// <summary>Records what a look-up found: each study with the Patient ID the PACS gave it.</summary>
+    public void Record(string userId, string number, IEnumerable<(string StudyUid, string? PatientId)> studies)
+    {
+        var now = clock.GetUtcNow();
+        var found = studies.Where(s => s.StudyUid.Length > 0).ToDictionary(s => s.StudyUid, s => s.PatientId, StringComparer.Ordinal);
+        _grants.AddOrUpdate((userId, number), _ => new Grant(found, now), (_, old) =>
+        {
+            var merged = new Dictionary<string, string?>(old.Expired(now, settings.CurrentValue.LookUpGrantLifetime) ? [] : old.Studies, StringComparer.Ordinal);
+            foreach (var (study, patient) in found)
+            {
+                merged[study] = patient;
+            }
+
+            return new Grant(merged, now);
+        });
+        foreach (var stale in _grants.Where(g => g.Value.Expired(now, settings.CurrentValue.LookUpGrantLifetime)).Select(g => g.Key).ToList())
+        {
+            _grants.TryRemove(stale, out _);
+        }
+    }
+
+    /// <summary>The studies (and their Patient IDs) <paramref name="userId"/>'s look-ups found for request <paramref name="number"/>.</summary>
+    public IReadOnlyDictionary<string, string?> For(string userId, string number) =>
+        _grants.TryGetValue((userId, number), out var grant) && !grant.Expired(clock.GetUtcNow(), settings.CurrentValue.LookUpGrantLifetime)
+            ? grant.Studies
+            : new Dictionary<string, string?>();
+
+    private sealed record Grant(IReadOnlyDictionary<string, string?> Studies, DateTimeOffset At)
+    {
+        public bool Expired(DateTimeOffset now, TimeSpan lifetime) => now - At > lifetime;
+    }
+}

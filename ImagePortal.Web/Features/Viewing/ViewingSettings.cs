@@ -1,0 +1,40 @@
+namespace ImagePortal.Web.Features.Viewing;
+
+/// <summary>The DICOMweb service of the viewer (<c>Viewing</c> section).</summary>
+public sealed class ViewingSettings
+{
+    public const string SectionName = "Viewing";
+
+    /// <summary>
+    /// The most bytes the disk cache of retrieved instances holds; beyond it the least recently used instances go. An
+    /// instance larger than the whole cache is still served (from its file, already open) and then dropped.
+    /// </summary>
+    public long CacheSize { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>How long a retrieved instance is served from the cache before it is fetched from the PACS again.</summary>
+    public TimeSpan CacheExpiry { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>The cache folder; default <c>viewing-cache</c> under <c>Storage:DataDirectory</c>.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>
+    /// How long one C-FIND or one retrieve from the PACS may take before the caller gets 504 (a PACS that does not answer
+    /// must not hold a viewer's request for the 30-s DIMSE timeouts, or longer under a C-MOVE queue).
+    /// </summary>
+    public TimeSpan PacsTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// A user's views of one study for one request within this window are one "DICOM Instances Accessed" audit event
+    /// (a viewer reads a study in hundreds of calls; the first of them is the event).
+    /// </summary>
+    public TimeSpan AccessAuditWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long the studies an approver's look-up found stay viewable for that request (while it is open).</summary>
+    public TimeSpan LookUpGrantLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>At most this many answers to one C-FIND of the viewer (series of a study, instances of a series).</summary>
+    public int MaxMatches { get; set; } = 5000;
+
+    public bool IsValid => CacheSize > 0 && CacheExpiry > TimeSpan.Zero && PacsTimeout > TimeSpan.Zero && AccessAuditWindow >= TimeSpan.Zero
+                           && LookUpGrantLifetime > TimeSpan.Zero && MaxMatches > 0;
+}

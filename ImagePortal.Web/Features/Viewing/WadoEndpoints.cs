@@ -1,0 +1,134 @@
+using System.Globalization;
+using ImagePortal.Dicom.Data;
+
+namespace ImagePortal.Web.Features.Viewing;
+
+/// <summary>
+/// WADO-RS (PS3.18 10.4): a series' metadata, an instance in its original transfer syntax, and frames (native ones as
+/// octet-stream, compressed ones in their own media type). Instances come from the disk cache, fetched from the PACS
+/// when missing, and go to the client from the file: never a whole study, nor a whole instance's frames, in memory.
+/// </summary>
+public static class WadoEndpoints
+{
+    public static RouteGroupBuilder MapWado(this RouteGroupBuilder group)
+    {
+        group.MapGet("/studies/{study}/series/{series}/metadata", MetadataAsync);
+        group.MapGet("/studies/{study}/series/{series}/instances/{sop}", InstanceAsync);
+        group.MapGet("/studies/{study}/series/{series}/instances/{sop}/frames/{frames}", FramesAsync);
+        return group;
+    }
+
+    /// <summary>Every instance's data set up to its pixel data, in DICOM JSON; the instances are fetched into the cache first.</summary>
+    private static async Task<IResult> MetadataAsync(
+        string number, string study, string series, ViewingAccess access, ViewingAudit viewing, PacsQueries queries, InstanceFetcher fetcher,
+        InstanceLocator locator, HttpContext http)
+    {
+        var cancellationToken = http.RequestAborted;
+        if (!DicomWebEndpoints.IsUid(study) || !DicomWebEndpoints.IsUid(series))
+        {
+            return DicomWebEndpoints.BadRequest("The study or series is not a DICOM UID.");
+        }
+
+        if (await access.StudyAsync(number, study, cancellationToken) is not { } found)
+        {
+            return DicomWebEndpoints.NotFound();
+        }
+
+        await viewing.ViewedAsync(number, found.Study);
+        var allowed = await access.ImportedInstancesAsync(found.Study, cancellationToken);
+        var answers = await queries.InstancesAsync(found.Study, series, null, allowed, cancellationToken);
+        if (answers.Count == 0)
+        {
+            return DicomWebEndpoints.NotFound("The series has no instances here.");
+        }
+
+        var keys = answers.Select(a => PacsQueries.KeyOf(a, study, series)).ToList();
+        var files = await fetcher.GetAsync(found.Study.Node, keys, cancellationToken);
+        for (var i = 0; i < files.Count; i++)
+        {
+            if (!await locator.MatchesAsync(number, files[i], study, series, keys[i].SopInstanceUid, cancellationToken))
+            {
+                return DicomWebEndpoints.NotFound();
+            }
+        }
+
+        await DicomWebEndpoints.WriteJsonAsync(http.Response, files.Select(InstanceLocator.Header), cancellationToken);
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> InstanceAsync(
+        string number, string study, string series, string sop, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator, HttpContext http)
+    {
+        var cancellationToken = http.RequestAborted;
+        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken);
+        if (path is null)
+        {
+            return refusal!;
+        }
+
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var syntax = DicomFile.Open(path, new DicomReaderOptions { StopAtTag = new DicomTag(0x00080000u) }).FileMetaInformation.GetUid(DicomTag.TransferSyntaxUID);
+        var multipart = new MultipartRelated(http.Response, "application/dicom");
+        await multipart.PartAsync($"application/dicom; transfer-syntax={syntax}", http.Request.Path, body => file.CopyToAsync(body, cancellationToken), cancellationToken);
+        await multipart.EndAsync(cancellationToken);
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> FramesAsync(
+        string number, string study, string series, string sop, string frames, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator,
+        HttpContext http)
+    {
+        var cancellationToken = http.RequestAborted;
+        var numbers = frames.Split(',').Select(f => int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0).ToList();
+        if (numbers.Count is 0 or > 1000 || numbers.Contains(0))
+        {
+            return DicomWebEndpoints.BadRequest("Frames are numbers from 1, separated by commas.");
+        }
+
+        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken);
+        if (path is null)
+        {
+            return refusal!;
+        }
+
+        var reader = new FrameReader(path);
+        if (numbers.FirstOrDefault(n => n > reader.FrameCount) is > 0 and var missing)
+        {
+            return DicomWebEndpoints.NotFound($"The instance has {reader.FrameCount} frame(s); there is no frame {missing}.");
+        }
+
+        var multipart = new MultipartRelated(http.Response, FrameMediaTypes.TypeOf(reader.TransferSyntax));
+        foreach (var frame in numbers)
+        {
+            // One frame at a time in memory (the writer's sync reads must not block the response stream).
+            using var buffer = new MemoryStream();
+            reader.CopyFrame(frame, buffer);
+            buffer.Position = 0;
+            await multipart.PartAsync(reader.MediaType, null, body => buffer.CopyToAsync(body, cancellationToken), cancellationToken);
+        }
+
+        await multipart.EndAsync(cancellationToken);
+        return Results.Empty;
+    }
+
+    /// <summary>The cached file of an instance the user may see; else the answer to give (400, or 404 alerted where it is a refusal).</summary>
+    private static async Task<(string? Path, IResult? Refusal)> LocateAsync(
+        string number, string study, string series, string sop, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator,
+        CancellationToken cancellationToken)
+    {
+        if (!DicomWebEndpoints.IsUid(study) || !DicomWebEndpoints.IsUid(series) || !DicomWebEndpoints.IsUid(sop))
+        {
+            return (null, DicomWebEndpoints.BadRequest("The study, series or instance is not a DICOM UID."));
+        }
+
+        if (await access.StudyAsync(number, study, cancellationToken) is not { } found
+            || !await access.AllowsInstanceAsync(number, found.Study, sop, cancellationToken))
+        {
+            return (null, DicomWebEndpoints.NotFound());
+        }
+
+        await viewing.ViewedAsync(number, found.Study);
+        var path = await locator.FileAsync(number, found.Study, series, sop, cancellationToken);
+        return path is null ? (null, DicomWebEndpoints.NotFound("No such instance in this series.")) : (path, null);
+    }
+}
