@@ -84,6 +84,17 @@ public sealed class PortalApp(
             return await provider.GetRequiredService<IMediator>().Send(command, TestContext.Current.CancellationToken);
         });
 
+    /// <summary>Runs a query in the running app as <paramref name="userName"/>.</summary>
+    public Task<TResponse> QueryAsync<TResponse>(string userName, IQuery<TResponse> query) =>
+        InScopeAsync(async provider =>
+        {
+            var users = provider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = await users.FindByNameAsync(userName) ?? throw new InvalidOperationException($"No user {userName}.");
+            var principal = await provider.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(user);
+            provider.GetRequiredService<CurrentUser>().Set(principal, "127.0.0.1");
+            return await provider.GetRequiredService<IMediator>().Send(query, TestContext.Current.CancellationToken);
+        });
+
     private sealed class PortalFactory(
         string dataDirectory, string url, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services,
         string environment)
