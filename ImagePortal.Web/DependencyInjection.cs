@@ -100,6 +100,7 @@ public static class DependencyInjection
             options.ExpireTimeSpan = settings.IdleTimeout;
             options.SlidingExpiration = true;
             options.LoginPath = "/Account/Login";
+            var redirectToLogin = options.Events.OnRedirectToLogin;
             options.Events.OnRedirectToLogin = context =>
             {
                 // The DICOMweb service is called by the viewer's script, not navigated to: 401, not the sign-in page.
@@ -109,8 +110,7 @@ public static class DependencyInjection
                     return context.Response.WriteAsync("Sign in first.");
                 }
 
-                context.Response.Redirect(context.RedirectUri);
-                return Task.CompletedTask;
+                return redirectToLogin(context);
             };
             options.Events.OnRedirectToAccessDenied = context =>
             {

@@ -37,7 +37,7 @@ public sealed class FrameReader
     {
         if (number < 1 || number > FrameCount)
         {
-            throw new FrameNotFoundException($"The instance has {FrameCount} frame(s); there is no frame {number}.");
+            throw new FrameNotFoundException($"The instance has {Common.Labels.Count(FrameCount, "frame")}; there is no frame {number}.");
         }
 
         switch (_pixelData)

@@ -94,7 +94,7 @@ public static class WadoEndpoints
         var reader = new FrameReader(path);
         if (numbers.FirstOrDefault(n => n > reader.FrameCount) is > 0 and var missing)
         {
-            return DicomWebEndpoints.NotFound($"The instance has {reader.FrameCount} frame(s); there is no frame {missing}.");
+            return DicomWebEndpoints.NotFound($"The instance has {Common.Labels.Count(reader.FrameCount, "frame")}; there is no frame {missing}.");
         }
 
         var multipart = new MultipartRelated(http.Response, FrameMediaTypes.TypeOf(reader.TransferSyntax));
