@@ -1,0 +1,70 @@
+using System.Buffers.Binary;
+using ImagePortal.Dicom.Data;
+using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Viewing;
+
+namespace ImagePortal.Tests.Features.Viewing;
+
+/// <summary>Frames of encapsulated pixel data told apart as PS3.5 A.4 says: one fragment each, or by an offset table.</summary>
+public sealed class FrameReaderTests : IDisposable
+{
+    private readonly TempDirectory _folder = new("frames");
+
+    public void Dispose() => _folder.Dispose();
+
+    private string Write(int frames, byte[][] fragments, byte[] offsetTable, byte[]? extended = null)
+    {
+        var dataset = new DicomDataset();
+        dataset.SetString(DicomTag.SOPClassUID, "1.2.840.10008.5.1.4.1.1.7");
+        dataset.SetString(DicomTag.SOPInstanceUID, "1.2.3.4");
+        dataset.SetString(DicomTag.NumberOfFrames, frames.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (extended is not null)
+        {
+            dataset.SetBytes(new DicomTag(0x7FE00001u), DicomVR.OV, extended);
+        }
+
+        dataset.Add(new DicomFragmentSequence(DicomTag.PixelData, DicomVR.OB, DicomBuffer.FromBytes(offsetTable), fragments.Select(f => DicomBuffer.FromBytes(f))));
+        var path = _folder.Combine($"{Guid.NewGuid():N}.dcm");
+        DicomFile.Create(dataset, DicomTransferSyntax.Lookup("1.2.840.10008.1.2.5")).Save(path);
+        return path;
+    }
+
+    private static byte[] Frame(FrameReader reader, int number)
+    {
+        using var frame = new MemoryStream();
+        reader.CopyFrame(number, frame);
+        return frame.ToArray();
+    }
+
+    [Fact]
+    public void TwoFramesInThreeFragments_AreToldApartByTheBasicOffsetTable()
+    {
+        var offsets = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(offsets.AsSpan(4), 8 + 4 + 8 + 2);
+        var reader = new FrameReader(Write(2, [[1, 2, 3, 4], [5, 6], [7, 8]], offsets));
+
+        Assert.Equal([1, 2, 3, 4, 5, 6], Frame(reader, 1));
+        Assert.Equal([7, 8], Frame(reader, 2));
+        Assert.Equal("image/dicom-rle; transfer-syntax=1.2.840.10008.1.2.5", reader.MediaType);
+        Assert.Throws<FrameNotFoundException>(() => Frame(reader, 3));
+    }
+
+    [Fact]
+    public void WithoutABasicOffsetTable_TheExtendedOneTellsThemApart()
+    {
+        var extended = new byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(extended.AsSpan(8), 8 + 2);
+        var reader = new FrameReader(Write(2, [[1, 2], [3, 4], [5, 6]], [], extended));
+
+        Assert.Equal([1, 2], Frame(reader, 1));
+        Assert.Equal([3, 4, 5, 6], Frame(reader, 2));
+    }
+
+    [Fact]
+    public void MoreFragmentsThanFrames_WithoutAnyOffsetTable_IsRefusedInWords()
+    {
+        var reader = new FrameReader(Write(2, [[1, 2], [3, 4], [5, 6]], []));
+
+        Assert.Contains("cannot be told apart", Assert.Throws<FrameNotFoundException>(() => Frame(reader, 1)).Message);
+    }
+}
