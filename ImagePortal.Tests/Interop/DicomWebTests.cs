@@ -118,6 +118,17 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
 
         using var beyond = await approver.GetAsync($"{url}/{frameCount + 1}", Ct);
         Assert.Equal(HttpStatusCode.NotFound, beyond.StatusCode);
+
+        // Cornerstone's loader accepts any syntax; a client that names only another one gets 406 (the portal does not transcode).
+        var sent = mediaType.Split("transfer-syntax=")[1];
+        using var anySyntax = new HttpRequestMessage(HttpMethod.Get, $"{url}/1");
+        anySyntax.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=*");
+        Assert.Equal(HttpStatusCode.OK, (await approver.SendAsync(anySyntax, Ct)).StatusCode);
+        using var otherSyntax = new HttpRequestMessage(HttpMethod.Get, $"{url}/1");
+        otherSyntax.Headers.TryAddWithoutValidation("Accept", "multipart/related; type=\"application/octet-stream\"; transfer-syntax=1.2.840.10008.1.2.4.50");
+        using var refused = await approver.SendAsync(otherSyntax, Ct);
+        Assert.Equal(HttpStatusCode.NotAcceptable, refused.StatusCode);
+        Assert.Contains(sent, await refused.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]

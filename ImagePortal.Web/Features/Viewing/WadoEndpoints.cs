@@ -67,7 +67,12 @@ public static class WadoEndpoints
         }
 
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var syntax = DicomFile.Open(path, new DicomReaderOptions { StopAtTag = new DicomTag(0x00080000u) }).FileMetaInformation.GetUid(DicomTag.TransferSyntaxUID);
+        var syntax = DicomFile.Open(path, new DicomReaderOptions { StopAtTag = new DicomTag(0x00080000u) }).FileMetaInformation.GetUid(DicomTag.TransferSyntaxUID) ?? string.Empty;
+        if (!AcceptedSyntaxes.Allow(http.Request, syntax))
+        {
+            return AcceptedSyntaxes.NotAcceptable(syntax);
+        }
+
         var multipart = new MultipartRelated(http.Response, "application/dicom");
         await multipart.PartAsync($"application/dicom; transfer-syntax={syntax}", http.Request.Path, body => file.CopyToAsync(body, cancellationToken), cancellationToken);
         await multipart.EndAsync(cancellationToken);
@@ -95,6 +100,13 @@ public static class WadoEndpoints
         if (numbers.FirstOrDefault(n => n > reader.FrameCount) is > 0 and var missing)
         {
             return DicomWebEndpoints.NotFound($"The instance has {Common.Labels.Count(reader.FrameCount, "frame")}; there is no frame {missing}.");
+        }
+
+        // Native frames go as explicit VR little endian whatever the stored native syntax.
+        var sent = reader.TransferSyntax.IsEncapsulated ? reader.TransferSyntax.Uid : DicomTransferSyntax.ExplicitVRLittleEndian.Uid;
+        if (!AcceptedSyntaxes.Allow(http.Request, sent))
+        {
+            return AcceptedSyntaxes.NotAcceptable(sent);
         }
 
         var multipart = new MultipartRelated(http.Response, FrameMediaTypes.TypeOf(reader.TransferSyntax));
