@@ -10,16 +10,25 @@
 # Prints one table: page | small handler p50 / browser p50 | large handler p50 / browser p50 | growth | goal met.
 # Goals (issue 16): at the large size data visible under 500 ms and handler p50 under 100 ms; large/small at most 1.5x
 # (not judged when the large size's handler p50 is under 10 ms: such ratios are noise).
-# Usage: bench/scale.sh [sizes=small,large] [runs=3] [--regenerate]
+# Usage: bench/scale.sh [sizes=small,large] [runs=3] [--regenerate] [--pages=PARTS] [--handlers-only]
 #        sizes: any of tiny (200 requests / 2,000 events), small, large, comma-separated
+#        --pages=Jobs,Home (clerk): only the pages whose names contain one of these comma-separated parts (any case)
+#        --handlers-only: no Chromium (and no published portal)
 #        KEEP_LOGS=folder keeps the portal's and the helper's logs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REGENERATE=0
+BROWSER=1
+export SCALE_PAGES=
 ARGS=()
 for arg in "$@"; do
-    if [[ $arg == --regenerate ]]; then REGENERATE=1; else ARGS+=("$arg"); fi
+    case $arg in
+        --regenerate) REGENERATE=1 ;;
+        --handlers-only) BROWSER=0 ;;
+        --pages=*) SCALE_PAGES=${arg#--pages=} ;;
+        *) ARGS+=("$arg") ;;
+    esac
 done
 SIZES=${ARGS[0]:-small,large}
 RUNS=${ARGS[1]:-3}
@@ -56,7 +65,7 @@ dotnet build bench/scale-bench -c Release -v quiet -nologo > "$WORK/build.log" 2
 product=(ImagePortal.Web ImagePortal.Infrastructure ImagePortal.Domain ImagePortal.Dicom)
 PORTAL="$WORK/portal"
 if [[ -z $(git status --porcelain -- "${product[@]}") ]]; then PORTAL="$CACHE/portal-$(git log -1 --format=%h -- "${product[@]}")"; fi
-if [[ ! -f $PORTAL/ImagePortal.Web.dll ]]; then
+if [[ $BROWSER == 1 && ! -f $PORTAL/ImagePortal.Web.dll ]]; then
     echo "== publishing the portal (Release, ReadyToRun) into $PORTAL"
     [[ $PORTAL == "$WORK"/* ]] || rm -rf "$CACHE"/portal-*
     dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
@@ -88,6 +97,7 @@ for size in "${sizes[@]}"; do
     cat "$WORK/$size.handlers"
     echo "   $(secs "$t0" "$(now)") s"
 
+    if [[ $BROWSER == 0 ]]; then rm -f "$copy" "$copy-wal" "$copy-shm"; continue; fi
     echo "== $size: Chromium ($RUNS runs after a warm-up)"
     t0=$(now); http=$(free_port)
     env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" \

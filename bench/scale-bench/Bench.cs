@@ -23,6 +23,7 @@ namespace ImagePortal.Bench.Scale;
 /// "name p50-ms max-ms");
 /// <c>browser URL RUNS</c> (a portal already running on the DB: Chromium signs in as each user, then times navigation
 /// start to the page's data visible; prints "name p50-ms max-ms").
+/// SCALE_PAGES (comma-separated parts of page names, as scale.sh's --pages passes it) times only the pages it names.
 /// </summary>
 internal static class Bench
 {
@@ -73,7 +74,7 @@ internal static class Bench
         var filters = new Pages.Filters(lines[0], lines[1], "Murphy");
         await using var host = new PortalHost(db, (await File.ReadAllTextAsync(db + ".key")).Trim());
         var failed = 0;
-        foreach (var page in Pages.Handlers)
+        foreach (var page in Pages.Handlers.Where(p => Pages.Selected(p.Name)))
         {
             var times = new List<double>();
             string? problem = null;
@@ -132,7 +133,8 @@ internal static class Bench
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
         });
         var signedIn = new Dictionary<string, IPage>();
-        foreach (var user in Pages.Browser.Select(p => p.User).Distinct())
+        var targets = Pages.Browser.Where(p => Pages.Selected(p.Name)).ToList();
+        foreach (var user in targets.Select(p => p.User).Distinct())
         {
             var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = url });
             context.SetDefaultTimeout(60_000);
@@ -145,7 +147,7 @@ internal static class Bench
             signedIn[user] = page;
         }
 
-        foreach (var target in Pages.Browser)
+        foreach (var target in targets)
         {
             var page = signedIn[target.User];
             var times = new List<double>();

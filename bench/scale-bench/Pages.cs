@@ -36,6 +36,10 @@ internal static class Pages
         new("Audit, first page", Auditor, async (m, f, ct) => Audit(await m.Send(new ListAuditEvents(new AuditFilter(), 25), ct))),
         new("Audit, by patient ID", Auditor, async (m, f, ct) => Audit(await m.Send(new ListAuditEvents(new AuditFilter(PatientId: f.PatientId), 25), ct))),
         new("Audit, by request", Auditor, async (m, f, ct) => Audit(await m.Send(new ListAuditEvents(new AuditFilter(RequestNumber: f.RequestNumber), 25), ct))),
+        new("Audit, last 12 months", Auditor, async (m, f, ct) =>
+            Audit(await m.Send(new ListAuditEvents(new AuditFilter(From: Today.AddYears(-1).AddDays(1), To: Today), 25), ct))),
+        new("Audit, a month a year ago", Auditor, async (m, f, ct) =>
+            Audit(await m.Send(new ListAuditEvents(new AuditFilter(From: Today.AddYears(-1), To: Today.AddYears(-1).AddMonths(1)), 25), ct))),
         new("Audit, verify (quick)", Auditor, async (m, f, ct) => Verified(await m.Send(new VerifyAuditTrail(AuditVerificationScope.SinceLastCheckpoint), ct))),
         new("Audit, verify (full)", Auditor, async (m, f, ct) => Verified(await m.Send(new VerifyAuditTrail(AuditVerificationScope.Full), ct)), Once: true),
         new("Audit, CSV export", Auditor, async (m, f, ct) =>
@@ -66,6 +70,15 @@ internal static class Pages
         new("Home (clerk)", Clerk, "/", "text=waiting for the partner's answer"),
         new("Home (approver)", Approver, "/", "text=in your inbox"),
     ];
+
+    /// <summary>
+    /// Whether a page is timed: every page, unless SCALE_PAGES names some (comma-separated parts of their names, any case),
+    /// so that work on a few pages times only those.
+    /// </summary>
+    public static bool Selected(string name) =>
+        Environment.GetEnvironmentVariable("SCALE_PAGES") is not { Length: > 0 } wanted ||
+        wanted.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(part => name.Contains(part, StringComparison.OrdinalIgnoreCase));
 
     private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
 
