@@ -54,6 +54,9 @@ public sealed class ListJobsValidator : IValidator<ListJobs>
 public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, JobAccess access)
     : IQueryHandler<ListJobs, Result<Page<JobRow>>>, IQueryHandler<GetJobProgress, Result<JobRow?>>
 {
+    /// <summary>The board's order: running, failed and queued jobs first (in this order), then the rest; each newest first.</summary>
+    private static readonly RetrievalJobState[] Ranked = [RetrievalJobState.Running, RetrievalJobState.Failed, RetrievalJobState.Queued];
+
     public async ValueTask<Result<Page<JobRow>>> Handle(ListJobs query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -64,14 +67,51 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
         }
 
         var total = await visible.CountAsync(cancellationToken);
-        var rows = await Rows(Project(db, visible
-                .OrderBy(j => j.State == RetrievalJobState.Running ? 0 : j.State == RetrievalJobState.Failed ? 1 : j.State == RetrievalJobState.Queued ? 2 : 3)
-                .ThenByDescending(j => j.CreatedAt)
-                // Jobs approved in the same instant (a batch) keep one order from page to page.
-                .ThenByDescending(j => j.Id)
-                .Skip(query.PageIndex * query.PageSize)
-                .Take(query.PageSize)), cancellationToken);
+
+        // One state (or the rest) at a time, each read newest first along an index ((state, facility, created), or
+        // (facility, created) for the rest), only as far as the page reaches: sorting the facility's jobs by a state rank
+        // read every job it ever had (issue 16). How many jobs each ranked state holds says where the page starts; they
+        // are counted in the index (failed jobs accumulate), not read.
+        var counts = await RankedCounts(visible).ToDictionaryAsync(g => g.State, g => g.Count, cancellationToken);
+        var skip = query.PageIndex * query.PageSize;
+        var rows = new List<JobRow>();
+        foreach (var rank in Ranked.Select(s => (RetrievalJobState?)s).Append(null))
+        {
+            if (rows.Count == query.PageSize)
+            {
+                break;
+            }
+
+            var size = rank is { } r ? counts.GetValueOrDefault(r) : int.MaxValue;
+            if (skip >= size)
+            {
+                skip -= size;
+                continue;
+            }
+
+            rows.AddRange(await Rows(Project(db, InRank(visible, rank).Skip(skip).Take(query.PageSize - rows.Count)), cancellationToken));
+            skip = 0;
+        }
+
         return new Page<JobRow>(rows, total, query.PageIndex, query.PageSize);
+    }
+
+    /// <summary>How many of <paramref name="visible"/> are running, failed and queued.</summary>
+    internal static IQueryable<RankCount> RankedCounts(IQueryable<RetrievalJob> visible)
+    {
+        var ranked = Ranked;
+        return visible.Where(j => ranked.Contains(j.State)).GroupBy(j => j.State).Select(g => new RankCount(g.Key, g.Count()));
+    }
+
+    internal sealed record RankCount(RetrievalJobState State, int Count);
+
+    /// <summary>The jobs of <paramref name="rank"/> (null: every state but the ranked ones), newest first.</summary>
+    internal static IQueryable<RetrievalJob> InRank(IQueryable<RetrievalJob> visible, RetrievalJobState? rank)
+    {
+        var ranked = Ranked;
+        var inRank = rank is { } state ? visible.Where(j => j.State == state) : visible.Where(j => !ranked.Contains(j.State));
+        // Jobs approved in the same instant (a batch) keep one order from page to page.
+        return inRank.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id);
     }
 
     public async ValueTask<Result<JobRow?>> Handle(GetJobProgress query, CancellationToken cancellationToken)
