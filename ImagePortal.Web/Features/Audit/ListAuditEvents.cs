@@ -57,14 +57,17 @@ public sealed class ListAuditEventsHandler(IDbContextFactory<ImagePortalDbContex
         AuditPage page;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            var events = AuditQueries.Apply(AuditQueries.Scope(db.AuditEvents.AsNoTracking(), user), query.Filter);
+            var scoped = AuditQueries.Scope(db.AuditEvents.AsNoTracking(), user);
+            var events = AuditQueries.Apply(scoped, query.Filter);
 
             // One row past the page says whether there is more on that side, without counting the rest.
             List<AuditEvent> found;
             bool hasOlder, hasNewer;
             if (query.After is { } after)
             {
-                found = await events.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(query.PageSize + 1).ToListAsync(cancellationToken);
+                found = AuditQueries.HasDates(query.Filter)
+                    ? await AuditQueries.DatedPageAsync(db, scoped, query.Filter, after, newer: true, query.PageSize + 1, cancellationToken)
+                    : await events.Where(e => e.Sequence > after).OrderBy(e => e.Sequence).Take(query.PageSize + 1).ToListAsync(cancellationToken);
                 hasNewer = found.Count > query.PageSize;
                 found = found.Take(query.PageSize).Reverse().ToList();
                 hasOlder = true;
@@ -72,7 +75,9 @@ public sealed class ListAuditEventsHandler(IDbContextFactory<ImagePortalDbContex
             else
             {
                 var before = query.Before ?? long.MaxValue;
-                found = await events.Where(e => e.Sequence < before).OrderByDescending(e => e.Sequence).Take(query.PageSize + 1).ToListAsync(cancellationToken);
+                found = AuditQueries.HasDates(query.Filter)
+                    ? await AuditQueries.DatedPageAsync(db, scoped, query.Filter, before, newer: false, query.PageSize + 1, cancellationToken)
+                    : await events.Where(e => e.Sequence < before).OrderByDescending(e => e.Sequence).Take(query.PageSize + 1).ToListAsync(cancellationToken);
                 hasOlder = found.Count > query.PageSize;
                 found = found.Take(query.PageSize).ToList();
                 hasNewer = query.Before is not null;
@@ -134,18 +139,88 @@ internal static class AuditQueries
 
     public static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> events, AuditFilter filter)
     {
-        if (filter.From is { } from)
+        var (start, end) = Dates(filter);
+        if (start is { } from)
         {
-            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            events = events.Where(e => e.At >= start);
+            events = events.Where(e => e.At >= from);
         }
 
-        if (filter.To is { } to)
+        if (end is { } to)
         {
-            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            events = events.Where(e => e.At < end);
+            events = events.Where(e => e.At < to);
         }
 
+        return ApplyUndated(events, filter);
+    }
+
+    public static bool HasDates(AuditFilter filter) => filter.From is not null || filter.To is not null;
+
+    /// <summary>The filter's days as instants: from the start of <c>From</c> (UTC) to the start of the day after <c>To</c>.</summary>
+    private static (DateTimeOffset? Start, DateTimeOffset? End) Dates(AuditFilter filter) => (
+        filter.From is { } from ? new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
+        filter.To is { } to ? new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null);
+
+    /// <summary>Sequence numbers that <see cref="DatedPageAsync"/> looks through first, next to the page's key.</summary>
+    internal const int DatedWindow = 1000;
+
+    /// <summary>
+    /// A page of a date-range filter: the <paramref name="take"/> events of the range just older than
+    /// <paramref name="key"/> (newest first), or just newer (<paramref name="newer"/>, oldest first), exactly as ordering
+    /// the filtered trail by sequence would give them. Ordering a range by sequence read and sorted every event in it
+    /// (issue 16: 0.9 s for a year of a million-event trail), because an event's time does not follow its sequence
+    /// exactly (nodes' clocks differ). So first the <see cref="DatedWindow"/> sequence numbers next to the key are read
+    /// by primary key, their times compared here: when the range fills the page there (a range that reaches the key, as
+    /// "the last twelve months" does on its first page), no event outside the window can come before them. Otherwise
+    /// the range's sequence numbers are sorted from the time index alone, without reading the events, and only the
+    /// page's events are read.
+    /// </summary>
+    public static async Task<List<AuditEvent>> DatedPageAsync(
+        ImagePortalDbContext db, IQueryable<AuditEvent> scoped, AuditFilter filter, long key, bool newer, int take, CancellationToken cancellationToken,
+        int window = DatedWindow)
+    {
+        var (start, end) = Dates(filter);
+        var undated = ApplyUndated(scoped, filter);
+        long low, high; // the window, inclusive
+        if (newer)
+        {
+            low = key + 1;
+            high = key + window;
+        }
+        else
+        {
+            high = Math.Min(key - 1, await db.AuditEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0);
+            low = high - window + 1;
+        }
+
+        var near = await Near(undated, low, high).ToListAsync(cancellationToken);
+        var inRange = near.Where(e => (start is null || e.At >= start) && (end is null || e.At < end)).Select(e => e.Sequence);
+        var sequences = (newer ? inRange.Order() : inRange.OrderDescending()).Take(take).ToList();
+        var complete = newer
+            ? high >= (await db.AuditEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0)
+            : low <= 1;
+        if (sequences.Count < take && !complete)
+        {
+            sequences = await DatedSequences(Apply(scoped, filter), key, newer).Take(take).ToListAsync(cancellationToken);
+        }
+
+        var page = await db.AuditEvents.AsNoTracking().Where(e => sequences.Contains(e.Sequence)).ToListAsync(cancellationToken);
+        return newer ? page.OrderBy(e => e.Sequence).ToList() : page.OrderByDescending(e => e.Sequence).ToList();
+    }
+
+    /// <summary>The sequence numbers and times of the events numbered <paramref name="low"/> to <paramref name="high"/>.</summary>
+    internal static IQueryable<SequenceAt> Near(IQueryable<AuditEvent> events, long low, long high) =>
+        events.Where(e => e.Sequence >= low && e.Sequence <= high).Select(e => new SequenceAt(e.Sequence, e.At));
+
+    internal sealed record SequenceAt(long Sequence, DateTimeOffset At);
+
+    /// <summary>The sequence numbers of <paramref name="dated"/> past <paramref name="key"/> in the page's direction.</summary>
+    internal static IQueryable<long> DatedSequences(IQueryable<AuditEvent> dated, long key, bool newer) => newer
+        ? dated.Where(e => e.Sequence > key).OrderBy(e => e.Sequence).Select(e => e.Sequence)
+        : dated.Where(e => e.Sequence < key).OrderByDescending(e => e.Sequence).Select(e => e.Sequence);
+
+    /// <summary>Every part of the filter but its dates.</summary>
+    private static IQueryable<AuditEvent> ApplyUndated(IQueryable<AuditEvent> events, AuditFilter filter)
+    {
         if (filter.Type is { } type)
         {
             events = events.Where(e => e.Type == type);
