@@ -774,6 +774,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
 
                     b.HasIndex("State", "NextAttemptAt");
 
+                    b.HasIndex("State", "RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("State", "SourceFacilityId", "CreatedAt");
+
                     b.ToTable("RetrievalJobs", (string)null);
                 });
 

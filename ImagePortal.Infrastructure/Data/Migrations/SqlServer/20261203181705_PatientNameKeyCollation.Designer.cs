@@ -773,6 +773,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
 
                     b.HasIndex("State", "NextAttemptAt");
 
+                    b.HasIndex("State", "RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("State", "SourceFacilityId", "CreatedAt");
+
                     b.ToTable("RetrievalJobs", (string)null);
                 });
 

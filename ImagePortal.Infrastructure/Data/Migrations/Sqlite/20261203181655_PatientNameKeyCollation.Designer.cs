@@ -766,6 +766,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
 
                     b.HasIndex("State", "NextAttemptAt");
 
+                    b.HasIndex("State", "RequestingFacilityId", "CreatedAt");
+
+                    b.HasIndex("State", "SourceFacilityId", "CreatedAt");
+
                     b.ToTable("RetrievalJobs", (string)null);
                 });
 
