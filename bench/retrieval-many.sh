@@ -8,9 +8,12 @@
 #            up; retrieval-bench approves N requests (one study each) in one transaction and polls until every one is
 #            Completed: the clock runs from their commit to the last Completed. Both workers' RSS sampled throughout.
 # Each with default Orthancs (TCP_NODELAY=0) and TCP_NODELAY=1 ones (NODELAY= as in retrieval.sh); B must end with
-# every instance of every study.
+# every instance of every study. BEFORE=folder also runs the portal published there (an older build) in each run, right
+# after this one, so that a change is measured side by side on the same machine load. The Orthancs' CPU is reported
+# for each (A sends, B stores), beside the workers'.
 
 CONCURRENCY=${CONCURRENCY:-2}
+echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 echo "== generating $STUDIES studies of $SLICES slices"
 UIDS=()
 for i in $(seq 1 "$STUDIES"); do
@@ -24,7 +27,7 @@ echo "   $TOTAL instances, $SIZE MB in $WORK/studies (free in /tmp: $(df -h --ou
 
 # Every worker process seals the audit trail with the same key, as every node of an installation must.
 CHAIN_KEY=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
-start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings; sets WORKER_PID
+start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings, $5 published folder; sets WORKER_PID
     local data="$2/$1" http; http=$(free_port); mkdir -p "$data"
     env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" Portal__Role=worker \
         ConnectionStrings__ImagePortal="Data Source=$2/portal.db" Storage__DataDirectory="$data" Audit__ChainKey="$CHAIN_KEY" \
@@ -33,7 +36,7 @@ start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings
         Seed__Facilities__0__Nodes__0__AeTitle=ORTHANC_B Seed__Facilities__0__Nodes__0__Port="$b_dicom" \
         Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC_A Seed__Facilities__1__Nodes__0__Port="$a_dicom" \
         Logging__LogLevel__Default=Warning Logging__LogLevel__ImagePortal.Infrastructure.Retrieval=Information $4 ${PORTAL_ENV:-} \
-        bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' worker "$PUBLISHED/portal" > "$WORK/$1.log" 2>&1 &
+        bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' worker "$5/portal" > "$WORK/$1.log" 2>&1 &
     WORKER_PID=$!; PIDS+=("$WORKER_PID")
     wait_http "http://127.0.0.1:$http/health" "$WORKER_PID" || { tail -30 "$WORK/$1.log" >&2; exit 1; }
     # It warms up (compiles a job's database work) before it looks for work: wait for that, off the clock.
@@ -74,11 +77,16 @@ for path in sys.argv[1:]:
 print(", ".join(f"{n} {min(v):.2f}-{max(v):.2f} s" for n, v in phases.items()) + f"; {retries} failed attempt(s)")
 PY
 }
+cpu_s() { # $1 pid: the CPU seconds (user + system) it has used so far
+    python3 -c "import os, sys; f = open(f'/proc/{sys.argv[1]}/stat').read().rsplit(')', 1)[1].split(); print((int(f[11]) + int(f[12])) / os.sysconf('SC_CLK_TCK'))" "$1"
+}
 mbps() { python3 -c "print(f'{$SIZE / $1:.1f}')"; }
 
 declare -A RESULT
 SETTINGS=(${NODELAY:-0 1})
 MODES=(parallel); [[ ${SEQUENTIAL:-1} == 0 ]] || MODES+=(sequential)
+PORTALS=(portal); [[ -z ${BEFORE:-} ]] || PORTALS+=(before)
+[[ -z ${BEFORE:-} || -f $BEFORE/portal/ImagePortal.Web.dll ]] || { echo "BEFORE=$BEFORE holds no published portal" >&2; exit 1; }
 for nodelay in "${SETTINGS[@]}"; do
     echo "== Orthancs with TCP_NODELAY=$nodelay"
     a_dicom=$(free_port); a_http=$(free_port); b_dicom=$(free_port); b_http=$(free_port); portal_dicom=$(free_port); portal2_dicom=$(free_port)
@@ -93,36 +101,45 @@ for nodelay in "${SETTINGS[@]}"; do
         for mode in "${MODES[@]}"; do
             start_orthanc "b-$nodelay-$mode-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
             b_pid=$ORTHANC_PID
+            ca=$(cpu_s "$a_pid"); cb=$(cpu_s "$b_pid")
             t=$(moves "$mode" "$nodelay-$mode-$run")
+            RESULT[cpu_${mode}_$nodelay]="A $(secs "$ca" "$(cpu_s "$a_pid")") s, B $(secs "$cb" "$(cpu_s "$b_pid")") s"
             got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$nodelay-$mode-$run"
             [[ $got == "$TOTAL" ]] || { echo "Orthanc's $mode C-MOVEs left $got of $TOTAL instances in B" >&2; exit 1; }
             times[$mode]+="$t "
             echo "   run $run: Orthanc A: $STUDIES C-MOVEs -> B, $mode: $t s"
         done
 
-        # The portal: a fresh database, two worker processes on it (the first one migrates and seeds it), an empty B.
-        data="$WORK/portal-$nodelay-$run"; mkdir -p "$data"
-        start_orthanc "b-$nodelay-portal-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
-        b_pid=$ORTHANC_PID
-        start_worker "worker1-$nodelay-$run" "$data" "$portal_dicom" ""; w1=$WORKER_PID
-        start_worker "worker2-$nodelay-$run" "$data" "$portal2_dicom" "Database__MigrateOnStartup=false"; w2=$WORKER_PID
-        settle
-        line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
-            echo "the portal did not complete the imports: $line" >&2; tail -30 "$WORK/worker1-$nodelay-$run.log" "$WORK/worker2-$nodelay-$run.log" >&2; exit 1; }
-        got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$nodelay-portal-$run"
-        [[ $got == "$TOTAL" ]] || { echo "the portal left $got of $TOTAL instances in B: $line" >&2; exit 1; }
-        stop_pid "$w1"; stop_pid "$w2"
-        times[portal]+="$(field seconds "$line") "
-        jobs1=$(grep -c " ended " "$WORK/worker1-$nodelay-$run.log" || true); jobs2=$(grep -c " ended " "$WORK/worker2-$nodelay-$run.log" || true)
-        IFS=, read -r rb1 rb2 <<< "$(field rss_before_mb "$line")"; IFS=, read -r rp1 rp2 <<< "$(field rss_peak_mb "$line")"
-        IFS=, read -r ra1 ra2 <<< "$(field rss_after_mb "$line")"; IFS=, read -r c1 c2 <<< "$(field worker_cpu_s "$line")"
-        RESULT[workers_$nodelay]="worker 1: $jobs1 jobs, RSS $rb1 -> peak $rp1 -> after $ra1 MB, $c1 s CPU; worker 2: $jobs2 jobs, RSS $rb2 -> peak $rp2 -> after $ra2 MB, $c2 s CPU"
-        RESULT[phases_$nodelay]=$(phases "$WORK/worker1-$nodelay-$run.log" "$WORK/worker2-$nodelay-$run.log")
-        RESULT[jobs_$nodelay]="first lease $(field first_start_s "$line") s after the commit, jobs $(field job_s_min "$line")-$(field job_s_max "$line") s each, the bench helper $(field helper_cpu_s "$line") s CPU"
-        echo "   run $run: portal, 2 workers x $CONCURRENCY: $(field seconds "$line") s ($(field imported "$line") imported; ${RESULT[workers_$nodelay]}; ${RESULT[jobs_$nodelay]})"
+        # The portal: a fresh database, two worker processes on it (the first one migrates and seeds it), an empty B;
+        # then, with BEFORE=folder, the same for the portal published there (an older build, side by side in this run).
+        for portal in "${PORTALS[@]}"; do
+            published=$PUBLISHED; [[ $portal == portal ]] || published=$BEFORE
+            tag="$portal-$nodelay-$run"
+            data="$WORK/$tag"; mkdir -p "$data"
+            start_orthanc "b-$tag" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+            b_pid=$ORTHANC_PID
+            start_worker "worker1-$tag" "$data" "$portal_dicom" "" "$published"; w1=$WORKER_PID
+            start_worker "worker2-$tag" "$data" "$portal2_dicom" "Database__MigrateOnStartup=false" "$published"; w2=$WORKER_PID
+            settle
+            ca=$(cpu_s "$a_pid"); cb=$(cpu_s "$b_pid")
+            line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
+                echo "the $portal did not complete the imports: $line" >&2; tail -30 "$WORK/worker1-$tag.log" "$WORK/worker2-$tag.log" >&2; exit 1; }
+            RESULT[cpu_${portal}_$nodelay]="A $(secs "$ca" "$(cpu_s "$a_pid")") s, B $(secs "$cb" "$(cpu_s "$b_pid")") s"
+            got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$tag"
+            [[ $got == "$TOTAL" ]] || { echo "the $portal left $got of $TOTAL instances in B: $line" >&2; exit 1; }
+            stop_pid "$w1"; stop_pid "$w2"
+            times[$portal]+="$(field seconds "$line") "
+            jobs1=$(grep -c " ended " "$WORK/worker1-$tag.log" || true); jobs2=$(grep -c " ended " "$WORK/worker2-$tag.log" || true)
+            IFS=, read -r rb1 rb2 <<< "$(field rss_before_mb "$line")"; IFS=, read -r rp1 rp2 <<< "$(field rss_peak_mb "$line")"
+            IFS=, read -r ra1 ra2 <<< "$(field rss_after_mb "$line")"; IFS=, read -r c1 c2 <<< "$(field worker_cpu_s "$line")"
+            RESULT[workers_${portal}_$nodelay]="worker 1: $jobs1 jobs, RSS $rb1 -> peak $rp1 -> after $ra1 MB, $c1 s CPU; worker 2: $jobs2 jobs, RSS $rb2 -> peak $rp2 -> after $ra2 MB, $c2 s CPU"
+            RESULT[phases_${portal}_$nodelay]=$(phases "$WORK/worker1-$tag.log" "$WORK/worker2-$tag.log")
+            RESULT[jobs_${portal}_$nodelay]="first lease $(field first_start_s "$line") s after the commit, jobs $(field job_s_min "$line")-$(field job_s_max "$line") s each, the bench helper $(field helper_cpu_s "$line") s CPU"
+            echo "   run $run: $portal, 2 workers x $CONCURRENCY: $(field seconds "$line") s ($(field imported "$line") imported; ${RESULT[workers_${portal}_$nodelay]}; ${RESULT[jobs_${portal}_$nodelay]})"
+        done
     done
     stop_pid "$a_pid"; rm -rf "$WORK/a-$nodelay"
-    for mode in "${MODES[@]}" portal; do
+    for mode in "${MODES[@]}" "${PORTALS[@]}"; do
         # shellcheck disable=SC2086 # the runs' seconds, one word each
         RESULT[${mode}_$nodelay]=$(best ${times[$mode]})
     done
@@ -147,11 +164,23 @@ if [[ ${SEQUENTIAL:-1} != 0 ]]; then
     LABEL="Orthanc: $STUDIES C-MOVEs one after another (s)" column value sequential
     LABEL="   MB/s" column rate sequential
 fi
-LABEL="portal: 2 workers x $CONCURRENCY jobs (s)" column value portal
-LABEL="   MB/s" column rate portal
-LABEL="ratio portal / Orthanc at once" column versus portal parallel
-[[ ${SEQUENTIAL:-1} == 0 ]] || LABEL="ratio portal / Orthanc one after another" column versus portal sequential
+for portal in "${PORTALS[@]}"; do
+    name=$portal; [[ $portal == portal ]] || name="portal before ($BEFORE)"
+    LABEL="$name: 2 workers x $CONCURRENCY jobs (s)" column value "$portal"
+    LABEL="   MB/s" column rate "$portal"
+    LABEL="ratio $portal / Orthanc at once" column versus "$portal" parallel
+    [[ ${SEQUENTIAL:-1} == 0 ]] || LABEL="ratio $portal / Orthanc one after another" column versus "$portal" sequential
+done
 echo "   the workers in the last run (RSS: before -> peak during -> after the $STUDIES jobs; CPU during them):"
-for n in "${SETTINGS[@]}"; do echo "     NODELAY=$n: ${RESULT[workers_$n]}; ${RESULT[jobs_$n]}"; done
+for portal in "${PORTALS[@]}"; do
+    for n in "${SETTINGS[@]}"; do echo "     $portal, NODELAY=$n: ${RESULT[workers_${portal}_$n]}; ${RESULT[jobs_${portal}_$n]}"; done
+done
+echo "   the Orthancs' CPU in the last run (A sends, B stores):"
+for n in "${SETTINGS[@]}"; do
+    echo "     NODELAY=$n: $(for mode in "${MODES[@]}" "${PORTALS[@]}"; do printf '%s: %s; ' "$mode" "${RESULT[cpu_${mode}_$n]}"; done)"
+done
 echo "   each job's phases in the last run (from the workers' logs):"
-for n in "${SETTINGS[@]}"; do echo "     NODELAY=$n: ${RESULT[phases_$n]}"; done
+for portal in "${PORTALS[@]}"; do
+    for n in "${SETTINGS[@]}"; do echo "     $portal, NODELAY=$n: ${RESULT[phases_${portal}_$n]}"; done
+done
+echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores: $(nproc))"
