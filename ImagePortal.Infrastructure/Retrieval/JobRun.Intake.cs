@@ -29,6 +29,9 @@ internal sealed partial class JobRun
     /// <summary>What the check and the reconciliation need: everything before Pixel Data.</summary>
     private static readonly DicomReaderOptions HeaderOnly = new() { StopAtTag = DicomTag.PixelData };
 
+    /// <summary>The largest header (as received) a queued instance keeps in memory: at most this times <c>StoreQueueLength</c> per job.</summary>
+    internal const int HeaderInMemory = 256 * 1024;
+
     /// <summary>
     /// Each received instance (C-GET sub-operation or routed C-MOVE sub-operation): skip what is done, spool within the
     /// limit, check it belongs to the request, reconcile it, queue it for the destination. One poison instance (an
@@ -71,7 +74,7 @@ internal sealed partial class JobRun
 
     private async Task<DimseStatus> ReceiveAsync(ReceivedInstance instance, Action<string> studyOf, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".dcm");
+        var path = SpoolPath();
         long bytes;
         try
         {
@@ -172,24 +175,35 @@ internal sealed partial class JobRun
     }
 
     /// <summary>
-    /// Encodes the reconciled data set up to Pixel Data in the instance's own transfer syntax next to the spool file.
-    /// The rest (from the Pixel Data tag, or nothing when the header holds the whole data set) is sent from the spool
-    /// file as received: reconciling a CT slice writes a few kilobytes, not the slice.
+    /// Encodes the reconciled data set up to Pixel Data in the instance's own transfer syntax. The rest (from the Pixel
+    /// Data tag, or nothing when the header holds the whole data set) is sent from the spool file as received:
+    /// reconciling a CT slice writes a few kilobytes, not the slice. A header of up to <see cref="HeaderInMemory"/> bytes
+    /// as received is kept in memory (a second file per instance cost the worker more, in creating and deleting it, than
+    /// the bytes it holds); a larger one (a structured report or an RT structure set is all header) goes to a file beside.
     /// </summary>
     private SpooledInstance WriteReconciledHeader(DicomFile file, string path, long bytes, string studyUid, ReceivedInstance instance)
     {
-        var headerPath = path + ".head";
         var restOffset = file.StoppedAtOffset ?? bytes;
-        long headerBytes;
-        using (var header = new FileStream(headerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 14))
+        if (restOffset <= HeaderInMemory)
         {
-            DicomWriter.WriteDataset(header, file.Dataset, file.TransferSyntax);
-            headerBytes = header.Length;
+            var encoded = new MemoryStream((int)restOffset + 1024);
+            DicomWriter.WriteDataset(encoded, file.Dataset, file.TransferSyntax);
+            var header = encoded.ToArray();
+            return new SpooledInstance(path, header, null, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid,
+                bytes, header.Length + (bytes - restOffset));
+        }
+
+        var headerPath = path + ".head";
+        long headerBytes;
+        using (var written = new FileStream(headerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 14))
+        {
+            DicomWriter.WriteDataset(written, file.Dataset, file.TransferSyntax);
+            headerBytes = written.Length;
         }
 
         Interlocked.Add(ref _spooled, headerBytes);
         services.Spool.Adjust(headerBytes);
-        return new SpooledInstance(path, headerPath, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid,
+        return new SpooledInstance(path, null, headerPath, restOffset, studyUid, instance.SopClassUid, instance.SopInstanceUid, instance.TransferSyntaxUid,
             bytes + headerBytes, headerBytes + (bytes - restOffset));
     }
 

@@ -26,12 +26,25 @@ namespace ImagePortal.Infrastructure.Retrieval;
 /// <summary>The job's spool folder within the process's spool budget.</summary>
 internal sealed partial class JobRun
 {
+    /// <summary>
+    /// Emptied spool files of this job, taken again for the next instances: creating a file and deleting it again for
+    /// every instance was an eighth of a worker's CPU in the throughput bench (ext4 looks for a free inode past the ones
+    /// it freed a moment ago), reusing one costs a truncate. At most <see cref="IdleSpoolFiles"/>, deleted with the folder.
+    /// </summary>
+    private readonly ConcurrentBag<string> _idleSpoolFiles = [];
+
+    private int IdleSpoolFiles => Math.Max(1, options.StoreQueueLength) + 4;
+
+    /// <summary>A spool file for the next instance: an emptied one of this job, or a new name.</summary>
+    private string SpoolPath() => _idleSpoolFiles.TryTake(out var idle) ? idle : Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".dcm");
+
     private async Task<long> SpoolAsync(ReceivedInstance instance, string path, CancellationToken cancellationToken)
     {
         long written = 0;
         try
         {
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            // Create: a new file, or an emptied one of this job's (SpoolPath).
+            await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             var header = instance.Header.Encode(instance.CallingAeTitle);
             Reserve(header.Length);
             written += header.Length;
@@ -81,15 +94,42 @@ internal sealed partial class JobRun
 
     private void Discard(SpooledInstance item)
     {
-        TryDelete(item.HeaderPath);
+        if (item.HeaderPath is not null)
+        {
+            TryDelete(item.HeaderPath);
+        }
+
         Discard(item.Path, item.SpooledBytes);
     }
 
+    /// <summary>The spool file is emptied (its bytes leave the budget) and kept for the next instance, or deleted when enough are kept.</summary>
     private void Discard(string path, long bytes)
     {
-        TryDelete(path);
+        Recycle(path);
         services.Spool.Adjust(-bytes);
         Interlocked.Add(ref _spooled, -bytes);
+    }
+
+    private void Recycle(string path)
+    {
+        if (_idleSpoolFiles.Count < IdleSpoolFiles)
+        {
+            try
+            {
+                using (File.OpenHandle(path, FileMode.Truncate, FileAccess.Write))
+                {
+                }
+
+                _idleSpoolFiles.Add(path);
+                return;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Gone already (or not ours to open): nothing to keep.
+            }
+        }
+
+        TryDelete(path);
     }
 
     public void CleanSpool()

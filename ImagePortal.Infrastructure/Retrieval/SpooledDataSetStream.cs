@@ -3,8 +3,8 @@ using ImagePortal.Dicom.IO;
 namespace ImagePortal.Infrastructure.Retrieval;
 
 /// <summary>
-/// The data set of a spooled instance as it is sent to the destination: the reconciled header file, then the received
-/// file from <c>restOffset</c> to its end. Read-only and forward-only, like the network stream it feeds.
+/// The data set of a spooled instance as it is sent to the destination: the reconciled header (bytes in memory, or a
+/// file), then the received file from <c>restOffset</c> to its end. Read-only and forward-only, like the network stream it feeds.
 /// </summary>
 /// <remarks>
 /// Both files were just written and sit in the page cache, so they are read with plain synchronous reads even from
@@ -14,13 +14,15 @@ namespace ImagePortal.Infrastructure.Retrieval;
 internal sealed class SpooledDataSetStream : ForwardReadStream
 {
     private const int BufferSize = 1 << 16;
-    private readonly FileStream _header;
+    private readonly Stream _header;
     private readonly FileStream _rest;
     private bool _inRest;
 
-    public SpooledDataSetStream(string headerPath, string restPath, long restOffset)
+    public SpooledDataSetStream(byte[]? header, string? headerPath, string restPath, long restOffset)
     {
-        _header = new FileStream(headerPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        _header = header is not null
+            ? new MemoryStream(header, writable: false)
+            : new FileStream(headerPath ?? throw new ArgumentNullException(nameof(headerPath)), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         try
         {
             _rest = new FileStream(restPath, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
