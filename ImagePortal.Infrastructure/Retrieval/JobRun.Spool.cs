@@ -38,31 +38,26 @@ internal sealed partial class JobRun
     /// <summary>A spool file for the next instance: an emptied one of this job, or a new name.</summary>
     private string SpoolPath() => _idleSpoolFiles.TryTake(out var idle) ? idle : Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".dcm");
 
+    /// <summary>
+    /// Writes the received instance into its spool file: the Part 10 header, then the data set as it comes off the
+    /// association, each fragment straight from the PDU buffer (<see cref="Stream.CopyToAsync(Stream, CancellationToken)"/>
+    /// of the network stream), reserved in the budget before it is written.
+    /// </summary>
     private async Task<long> SpoolAsync(ReceivedInstance instance, string path, CancellationToken cancellationToken)
     {
-        long written = 0;
+        SpoolFileStream? spool = null;
         try
         {
             // Create: a new file, or an emptied one of this job's (SpoolPath).
-            await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-            var header = instance.Header.Encode(instance.CallingAeTitle);
-            Reserve(header.Length);
-            written += header.Length;
-            await file.WriteAsync(header, cancellationToken);
-            var buffer = new byte[1 << 16];
-            int read;
-            while ((read = await instance.DataSet.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                Reserve(read);
-                written += read;
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-
-            return written;
+            await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            spool = new SpoolFileStream(file, this);
+            spool.Write(instance.Header.Encode(instance.CallingAeTitle));
+            await instance.DataSet.CopyToAsync(spool, cancellationToken);
+            return spool.Written;
         }
         catch
         {
-            Discard(path, written);
+            Discard(path, spool?.Written ?? 0);
             if (instance.DataSet.CanRead)
             {
                 await instance.DataSet.CopyToAsync(Stream.Null, CancellationToken.None);
@@ -70,6 +65,58 @@ internal sealed partial class JobRun
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// The spool file as the received data set is copied into it: each write is first reserved in the spool budget
+    /// (<see cref="SpoolFullException"/> when it does not fit) and counted. Writes are synchronous: the page cache takes
+    /// a fragment in microseconds, and an asynchronous <see cref="FileStream"/> write on Linux is the same synchronous
+    /// write queued to the thread pool, a hop for every fragment of every instance.
+    /// </summary>
+    private sealed class SpoolFileStream(FileStream file, JobRun run) : Stream
+    {
+        public long Written { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Written;
+
+        public override long Position
+        {
+            get => Written;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            run.Reserve(buffer.Length);
+            Written += buffer.Length;
+            file.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() => file.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private void Reserve(long bytes)

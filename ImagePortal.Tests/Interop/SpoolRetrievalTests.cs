@@ -1,9 +1,11 @@
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Facilities;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;
@@ -76,5 +78,49 @@ public sealed class SpoolRetrievalTests(RetrievalFixture fixture) : IClassFixtur
         return instances.EnumerateArray().ToDictionary(
             i => i.GetProperty("MainDicomTags").GetProperty("SOPInstanceUID").GetString()!,
             i => i.GetProperty("ID").GetString()!);
+    }
+}
+
+/// <summary>A retrieval portal whose spool holds less than one of the test's instances.</summary>
+public sealed class TinySpoolRetrievalFixture : RetrievalFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["Retrieval:SpoolLimitBytes"] = "600",
+        ["Retrieval:MaxAttempts"] = "2",
+    };
+}
+
+/// <summary>
+/// <c>Retrieval:SpoolLimitBytes</c>: an instance that does not fit in the spool is refused in the middle of its data set
+/// (out of resources, PS3.4 B.2.3), nothing of it stays in the spool, and the job retries and ends saying why.
+/// </summary>
+public sealed class FullSpoolRetrievalTests(TinySpoolRetrievalFixture fixture) : IClassFixture<TinySpoolRetrievalFixture>
+{
+    private readonly RetrievalSteps _steps = new(fixture);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnInstanceLargerThanTheSpool_IsRefused_TheAttemptsEndSayingTheSpoolIsFull_AndTheSpoolEndsEmpty()
+    {
+        using var files = new TempDirectory("retrieve-spool-full");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-6200", series: 1, imagesPerSeries: 2);
+        await study.UploadToAsync(source, Ct);
+        await _steps.PointNodesAsync(source, destination, DicomCapabilities.All);
+
+        var number = await _steps.FileAndApproveAsync("MRN-6200", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RequestStatus.Failed, request.Status);
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.RequestId == request.Id, Ct));
+        Assert.Equal(RetrievalJobState.Failed, job.State);
+        Assert.Contains("The spool is full (600 bytes)", job.LastError);
+        Assert.Empty(await destination.InstanceUidsAsync(Ct));
+        var spool = fixture.Services.GetRequiredService<SpoolBudget>();
+        await Poll.UntilAsync(() => Task.FromResult(!Directory.EnumerateFiles(spool.Directory, "*", SearchOption.AllDirectories).Any() && spool.Used == 0),
+            TimeSpan.FromSeconds(10), () => Task.FromResult($"spool: {spool.Used} bytes counted, files {string.Join(", ", Directory.EnumerateFiles(spool.Directory, "*", SearchOption.AllDirectories))}"));
     }
 }
