@@ -30,12 +30,17 @@ internal sealed partial class JobRun
     private async Task TransferAsync(DicomNode sourceNode, IReadOnlyList<DicomDataset> identifiers, IReadOnlyList<string> sopClasses, IReadOnlyList<string> studyUids, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_folder);
-        await using var destination = await OpenAsync(_destination, StoragePlan.Proposals(sopClasses, role: false), cancellationToken);
-        _toStore = Channel.CreateBounded<SpooledInstance>(new BoundedChannelOptions(Math.Max(1, options.StoreQueueLength)) { SingleReader = true, SingleWriter = false });
+        var proposals = StoragePlan.Proposals(sopClasses, role: false);
+        await using var destination = await OpenAsync(_destination, proposals, cancellationToken);
+        _toStore = Channel.CreateBounded<SpooledInstance>(new BoundedChannelOptions(Math.Max(1, options.StoreQueueLength))
+        {
+            SingleReader = options.StoreAssociations <= 1,
+            SingleWriter = false,
+        });
         using var storing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var retrieving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _retrieving = retrieving;
-        var store = StoreAllAsync(destination, storing.Token);
+        var store = StoreAllAsync(destination, proposals, storing.Token);
         try
         {
             foreach (var tally in _tallies.Values.Where(t => studyUids.Contains(t.StudyUid)))
@@ -70,7 +75,11 @@ internal sealed partial class JobRun
             }
         }
 
-        await destination.ReleaseAsync(cancellationToken);
+        if (destination.IsEstablished)
+        {
+            // Not when it failed and the further associations (StoreAssociations) stored the rest.
+            await destination.ReleaseAsync(cancellationToken);
+        }
     }
 
     private async Task GetAsync(DicomNode node, IReadOnlyList<DicomDataset> identifiers, IReadOnlyList<string> sopClasses, CancellationToken cancellationToken)

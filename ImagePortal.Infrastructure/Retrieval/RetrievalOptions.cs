@@ -62,6 +62,14 @@ public sealed class RetrievalOptions
     /// <summary>Instances received and waiting to be stored at the destination (back-pressure towards the source).</summary>
     public int StoreQueueLength { get; set; } = 32;
 
+    /// <summary>
+    /// Associations a job stores into the destination over at once, each with one C-STORE in flight. 1 (the default)
+    /// stores one instance at a time; more help a destination that answers each C-STORE slowly (far away, or slow to
+    /// index) and serves more associations than the jobs use. The ones beyond the first are a help, never a condition:
+    /// one the destination refuses, does not serve within seconds, or drops is not used.
+    /// </summary>
+    public int StoreAssociations { get; set; } = 1;
+
     /// <summary>How long a quarantined instance is held for an administrator to release or delete; older ones are purged.</summary>
     public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
 
