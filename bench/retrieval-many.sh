@@ -4,7 +4,8 @@
 #   Orthanc: N movescu at once ask Orthanc A to C-MOVE one study each to an empty Orthanc B, timed to the last one's
 #            end; then (SEQUENTIAL=0 skips it) the same N C-MOVEs one after the other into another empty B
 #   portal : the published portal as TWO processes with Portal:Role=worker on one SQLite file (each running
-#            Retrieval:Concurrency jobs at once, CONCURRENCY, default 2, the portal's default), freshly started and warmed
+#            Retrieval:Concurrency jobs at once, CONCURRENCY, default 2, the portal's default; STORE_ASSOCIATIONS sets
+#            Retrieval:StoreAssociations, default 1, the portal's default), freshly started and warmed
 #            up; retrieval-bench approves N requests (one study each) in one transaction and polls until every one is
 #            Completed: the clock runs from their commit to the last Completed. Both workers' RSS sampled throughout.
 # Each with default Orthancs (TCP_NODELAY=0) and TCP_NODELAY=1 ones (NODELAY= as in retrieval.sh); B must end with
@@ -13,6 +14,7 @@
 # for each (A sends, B stores), beside the workers'.
 
 CONCURRENCY=${CONCURRENCY:-2}
+STORE_ASSOCIATIONS=${STORE_ASSOCIATIONS:-1}
 echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 echo "== generating $STUDIES studies of $SLICES slices"
 UIDS=()
@@ -32,7 +34,7 @@ start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings
     env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$http" Portal__Role=worker \
         ConnectionStrings__ImagePortal="Data Source=$2/portal.db" Storage__DataDirectory="$data" Audit__ChainKey="$CHAIN_KEY" \
         Demo__Enabled=false Demo__AllowOutsideDevelopment=true Dicom__Port="$3" \
-        Retrieval__PollInterval=00:00:00.100 Retrieval__Concurrency="$CONCURRENCY" \
+        Retrieval__PollInterval=00:00:00.100 Retrieval__Concurrency="$CONCURRENCY" Retrieval__StoreAssociations="$STORE_ASSOCIATIONS" \
         Seed__Facilities__0__Nodes__0__AeTitle=ORTHANC_B Seed__Facilities__0__Nodes__0__Port="$b_dicom" \
         Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC_A Seed__Facilities__1__Nodes__0__Port="$a_dicom" \
         Logging__LogLevel__Default=Warning Logging__LogLevel__ImagePortal.Infrastructure.Retrieval=Information $4 ${PORTAL_ENV:-} \
@@ -166,7 +168,7 @@ if [[ ${SEQUENTIAL:-1} != 0 ]]; then
 fi
 for portal in "${PORTALS[@]}"; do
     name=$portal; [[ $portal == portal ]] || name="portal before ($BEFORE)"
-    LABEL="$name: 2 workers x $CONCURRENCY jobs (s)" column value "$portal"
+    LABEL="$name: 2 workers x $CONCURRENCY jobs$([[ $STORE_ASSOCIATIONS == 1 ]] || echo " x $STORE_ASSOCIATIONS stores") (s)" column value "$portal"
     LABEL="   MB/s" column rate "$portal"
     LABEL="ratio $portal / Orthanc at once" column versus "$portal" parallel
     [[ ${SEQUENTIAL:-1} == 0 ]] || LABEL="ratio $portal / Orthanc one after another" column versus "$portal" sequential

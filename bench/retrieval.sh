@@ -15,6 +15,7 @@
 #        PUBLISHED=/tmp/portal-bench bench/retrieval.sh   publishes into that folder once and reuses it afterwards
 #        PORTAL_ENV="DOTNET_TieredCompilation=0" bench/retrieval.sh   runs the portal with extra environment settings
 #        NODELAY=1 bench/retrieval.sh                     only the TCP_NODELAY=1 Orthancs (NODELAY=0: only defaults)
+#        BEFORE=/tmp/portal-old bench/retrieval.sh --studies N   also runs the portal published there, side by side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
