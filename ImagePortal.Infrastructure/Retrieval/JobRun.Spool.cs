@@ -27,32 +27,12 @@ namespace ImagePortal.Infrastructure.Retrieval;
 internal sealed partial class JobRun
 {
     /// <summary>
-    /// Spool files of this job whose instance is done, taken again for the next instances, with the bytes they still
-    /// hold: creating a file and deleting it again for every instance was an eighth of a worker's CPU in the throughput
-    /// bench (ext4 looks for a free inode past the ones it freed a moment ago). A kept file is overwritten, never
-    /// emptied first: ext4 (auto_da_alloc) writes a file that was truncated to zero and written again out to the disk
-    /// when it is closed, which made every instance a disk write (a job three times slower). Its bytes stay counted in
-    /// the spool budget until it is taken again; at most <see cref="IdleSpoolFiles"/> files of up to
-    /// <see cref="IdleSpoolFileBytes"/> each are kept, and all go with the folder at the job's end.
+    /// A new spool file for every instance, deleted as soon as it is stored: its pages are dropped from the page cache
+    /// before they are ever written back. Keeping files to overwrite them (to save creating and deleting one per
+    /// instance) left their pages dirty long enough for writeback: the spool went to the disk, and the jobs of the
+    /// throughput bench took twice as long while using less CPU.
     /// </summary>
-    private readonly ConcurrentBag<(string Path, long Bytes)> _idleSpoolFiles = [];
-
-    private int IdleSpoolFiles => Math.Max(1, options.StoreQueueLength) + 4;
-
-    private const long IdleSpoolFileBytes = 8L * 1024 * 1024;
-
-    /// <summary>A spool file for the next instance: a kept one of this job (its old bytes leave the budget as it is overwritten), or a new name.</summary>
-    private string SpoolPath()
-    {
-        if (_idleSpoolFiles.TryTake(out var idle))
-        {
-            services.Spool.Adjust(-idle.Bytes);
-            Interlocked.Add(ref _spooled, -idle.Bytes);
-            return idle.Path;
-        }
-
-        return Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".dcm");
-    }
+    private string SpoolPath() => Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".dcm");
 
     /// <summary>
     /// Writes the received instance into its spool file: the Part 10 header, then the data set as it comes off the
@@ -64,23 +44,15 @@ internal sealed partial class JobRun
         SpoolFileStream? spool = null;
         try
         {
-            // OpenOrCreate, and cut to length at the end: a new file, or a kept one of this job's overwritten (SpoolPath).
-            await using var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1 << 16);
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             spool = new SpoolFileStream(file, this);
             spool.Write(instance.Header.Encode(instance.CallingAeTitle));
             await instance.DataSet.CopyToAsync(spool, cancellationToken);
-            file.Flush();
-            if (file.Length > spool.Written)
-            {
-                file.SetLength(spool.Written);
-            }
-
             return spool.Written;
         }
         catch
         {
-            // Not kept: a kept file overwritten part way holds more than what was written.
-            Discard(path, spool?.Written ?? 0, keep: false);
+            Discard(path, spool?.Written ?? 0);
             if (instance.DataSet.CanRead)
             {
                 await instance.DataSet.CopyToAsync(Stream.Null, CancellationToken.None);
@@ -166,27 +138,14 @@ internal sealed partial class JobRun
     {
         if (item.HeaderPath is not null)
         {
-            // A large header's instance is rare: its two files go.
             TryDelete(item.HeaderPath);
-            Discard(item.Path, item.SpooledBytes, keep: false);
-            return;
         }
 
         Discard(item.Path, item.SpooledBytes);
     }
 
-    /// <summary>
-    /// The spool file of a done instance (<paramref name="bytes"/> long) is kept for the next one, its bytes still
-    /// counted (see <see cref="_idleSpoolFiles"/>), or deleted and its bytes released.
-    /// </summary>
-    private void Discard(string path, long bytes, bool keep = true)
+    private void Discard(string path, long bytes)
     {
-        if (keep && bytes <= IdleSpoolFileBytes && _idleSpoolFiles.Count < IdleSpoolFiles && File.Exists(path))
-        {
-            _idleSpoolFiles.Add((path, bytes));
-            return;
-        }
-
         TryDelete(path);
         services.Spool.Adjust(-bytes);
         Interlocked.Add(ref _spooled, -bytes);
