@@ -114,7 +114,10 @@ for nodelay in "${SETTINGS[@]}"; do
 
         # The portal: a fresh database, two worker processes on it (the first one migrates and seeds it), an empty B;
         # then, with BEFORE=folder, the same for the portal published there (an older build, side by side in this run).
-        for portal in "${PORTALS[@]}"; do
+        # With BEFORE, the two take turns going first (odd runs this build, even runs the older one), so that neither
+        # is always the one measured right after Orthanc's C-MOVEs.
+        order=("${PORTALS[@]}"); (( run % 2 == 1 || ${#PORTALS[@]} == 1 )) || order=(before portal)
+        for portal in "${order[@]}"; do
             published=$PUBLISHED; [[ $portal == portal ]] || published=$BEFORE
             tag="$portal-$nodelay-$run"
             data="$WORK/$tag"; mkdir -p "$data"

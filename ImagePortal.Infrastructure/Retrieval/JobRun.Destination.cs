@@ -196,7 +196,7 @@ internal sealed partial class JobRun
                 Touch();
             }
 
-            // Off the path of the next C-STORE: unlinking two files is not the destination's business.
+            // Off the path of the next C-STORE: unlinking the spool file is not the destination's business.
             DiscardInBackground(item);
             var tally = _tallies[item.StudyUid];
             if (failure is null)
