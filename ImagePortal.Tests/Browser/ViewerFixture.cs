@@ -1,0 +1,146 @@
+using ImagePortal.Dicom.Data;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Tests.Interop;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>
+/// A portal (with its web server) whose SBR PACS is one Orthanc holding a CT of <see cref="Slices"/> slices drawn so that
+/// every slice differs (a disc that grows from slice to slice, a Hounsfield ramp from lung to bone across it), pydicom's
+/// JPEG-LS and RLE files, and another patient's study; and a Chromium. <see cref="Approved"/> is approved with the CT and
+/// the pydicom studies, <see cref="Other"/> with the other study, both by SBR for NVH.
+/// </summary>
+public sealed class ViewerFixture : IAsyncLifetime
+{
+    public const string Approved = "VIEWER-1";
+    public const string Other = "VIEWER-2";
+    public const int Slices = 12;
+    public const int Size = 64;
+
+    private readonly TempDirectory _files = new("viewer");
+    private readonly BrowserFixture _browser = new();
+
+    public OrthancPeer Orthanc { get; private set; } = null!;
+
+    public PortalApp App => _browser.App;
+
+    public string CtStudy { get; private set; } = null!;
+
+    public SyntheticStudy OtherStudy { get; private set; } = null!;
+
+    /// <summary>MR_small_jpeg_ls_lossless.dcm (JPEG-LS), SC_rgb_rle_2frame.dcm (RLE, colour, two frames).</summary>
+    public IReadOnlyList<string> Corpus { get; private set; } = [];
+
+    public string StudyOf(string file) => DicomFile.Open(file).Dataset.GetUid(DicomTag.StudyInstanceUID)!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        Orthanc = await OrthancPeer.StartAsync(cancellationToken: cancellationToken);
+        CtStudy = SyntheticStudy.NewUid();
+        foreach (var file in WriteCt(_files.Combine("ct"), CtStudy))
+        {
+            await Orthanc.UploadAsync(await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken);
+        }
+
+        OtherStudy = SyntheticStudy.Write(_files.Combine("other"), patientName: "OTHER^PATIENT", patientId: "SBR-7102", series: 1, imagesPerSeries: 1);
+        await OtherStudy.UploadToAsync(Orthanc, cancellationToken);
+        Corpus = [TestFiles.Require("MR_small_jpeg_ls_lossless.dcm"), TestFiles.Require("SC_rgb_rle_2frame.dcm")];
+        foreach (var file in Corpus)
+        {
+            await Orthanc.UploadAsync(await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken);
+        }
+
+        await _browser.InitializeAsync();
+        await App.InScopeAsync(async provider =>
+        {
+            await using var db = await provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync(cancellationToken);
+            await DicomWebFixture.PointAtAsync(db, "SBR", Orthanc.AeTitle, Orthanc.DicomPort, cancellationToken);
+            var facilities = await ApprovedJobs.FacilitiesAsync(db, cancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            var patient = new SourcePatient("SBR-7101", null, "VIEWER^CT", null);
+            DicomWebFixture.Approve(db, facilities, Approved, [CtStudy, .. Corpus.Select(StudyOf)], patient, now);
+            DicomWebFixture.Approve(db, facilities, Other, [OtherStudy.StudyInstanceUid], OtherStudy.Patient, now);
+            return await db.SaveChangesAsync(cancellationToken);
+        });
+    }
+
+    public Task<Microsoft.Playwright.IBrowserContext> NewContextAsync() => _browser.NewContextAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        await Orthanc.DisposeAsync();
+        _files.Dispose();
+    }
+
+    /// <summary>One CT series: air around a disc of radius 8 + 2 × slice, inside it a ramp from -900 HU (left) to 1100 HU (right).</summary>
+    private static List<string> WriteCt(string folder, string studyUid)
+    {
+        Directory.CreateDirectory(folder);
+        var seriesUid = SyntheticStudy.NewUid();
+        var files = new List<string>();
+        for (var slice = 0; slice < Slices; slice++)
+        {
+            var dataset = new DicomDataset();
+            dataset.SetString(DicomTag.SpecificCharacterSet, "ISO_IR 100");
+            dataset.SetString(DicomTag.SOPClassUID, SyntheticStudy.CtImageStorage);
+            dataset.SetString(DicomTag.SOPInstanceUID, SyntheticStudy.NewUid());
+            dataset.SetString(DicomTag.StudyDate, "20250301");
+            dataset.SetString(DicomTag.StudyTime, "101500");
+            dataset.SetString(DicomTag.AccessionNumber, "ACC7101");
+            dataset.SetString(DicomTag.Modality, "CT");
+            dataset.SetString(DicomTag.StudyDescription, "CT head");
+            dataset.SetString(DicomTag.SeriesDescription, "Axial 2 mm");
+            dataset.SetString(DicomTag.PatientName, "VIEWER^CT");
+            dataset.SetString(DicomTag.PatientID, "SBR-7101");
+            dataset.SetString(DicomTag.PatientBirthDate, "19700101");
+            dataset.SetString(DicomTag.PatientSex, "M");
+            dataset.SetString(DicomTag.StudyInstanceUID, studyUid);
+            dataset.SetString(DicomTag.SeriesInstanceUID, seriesUid);
+            dataset.SetString(DicomTag.StudyID, "1");
+            dataset.SetString(DicomTag.SeriesNumber, "1");
+            dataset.SetString(DicomTag.InstanceNumber, (slice + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            dataset.SetString(DicomTag.ImagePositionPatient, $"0\\0\\{slice * 2}");
+            dataset.SetString(DicomTag.ImageOrientationPatient, "1\\0\\0\\0\\1\\0");
+            dataset.SetString(DicomTag.PixelSpacing, "1\\1");
+            dataset.SetString(DicomTag.SliceThickness, "2");
+            dataset.SetString(DicomTag.RescaleIntercept, "-1024");
+            dataset.SetString(DicomTag.RescaleSlope, "1");
+            dataset.SetString(DicomTag.WindowCenter, "40");
+            dataset.SetString(DicomTag.WindowWidth, "400");
+            dataset.SetUInt16(DicomTag.SamplesPerPixel, 1);
+            dataset.SetString(DicomTag.PhotometricInterpretation, "MONOCHROME2");
+            dataset.SetUInt16(DicomTag.Rows, Size);
+            dataset.SetUInt16(DicomTag.Columns, Size);
+            dataset.SetUInt16(DicomTag.BitsAllocated, 16);
+            dataset.SetUInt16(DicomTag.BitsStored, 12);
+            dataset.SetUInt16(DicomTag.HighBit, 11);
+            dataset.SetUInt16(DicomTag.PixelRepresentation, 0);
+            var pixels = new ushort[Size * Size];
+            var radius = 8 + (2 * slice);
+            for (var y = 0; y < Size; y++)
+            {
+                for (var x = 0; x < Size; x++)
+                {
+                    var dx = x - (Size / 2);
+                    var dy = y - (Size / 2);
+                    var hu = (dx * dx) + (dy * dy) <= radius * radius ? -900 + (2000 * x / (Size - 1)) : -1000;
+                    pixels[(y * Size) + x] = (ushort)(hu + 1024);
+                }
+            }
+
+            dataset.SetValues(DicomTag.PixelData, DicomVR.OW, pixels);
+            var path = Path.Combine(folder, $"ct{slice:D2}.dcm");
+            DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
+            files.Add(path);
+        }
+
+        return files;
+    }
+}

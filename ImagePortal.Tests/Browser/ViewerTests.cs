@@ -1,0 +1,135 @@
+using System.Text.Json;
+using ImagePortal.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>
+/// The viewer page in Chromium: Cornerstone3D fed by the portal's DICOMweb service from Orthanc. What the canvas shows is
+/// read back from it (getImageData), so these tests see the pixels the user sees.
+/// </summary>
+public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFixture>
+{
+    private const string Viewer = "[data-testid=image-viewer]";
+
+    /// <summary>The canvas' pixels: their variance (0 for a blank or uniform canvas) and a hash that tells two images apart.</summary>
+    private const string CanvasScript = """
+        () => {
+          const canvas = document.querySelector('[data-testid=viewer-viewport] canvas');
+          if (!canvas || !canvas.width) return null;
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let sum = 0, squares = 0, hash = 0, n = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            const v = (data[i] + data[i + 1] + data[i + 2]) / 3;
+            sum += v; squares += v * v; n++;
+            hash = (Math.imul(hash, 31) + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) | 0;
+          }
+          const mean = sum / n;
+          return { variance: squares / n - mean * mean, hash };
+        }
+        """;
+
+    private sealed record Canvas(double Variance, int Hash);
+
+    private static string ViewerUrl(string number, string study) => $"/requests/{number}/viewer?study={Uri.EscapeDataString(study)}";
+
+    private static async Task<Canvas> CanvasAsync(IPage page)
+    {
+        var result = await page.EvaluateAsync<JsonElement?>(CanvasScript);
+        return result is { ValueKind: JsonValueKind.Object } r
+            ? new Canvas(r.GetProperty("variance").GetDouble(), r.GetProperty("hash").GetInt32())
+            : new Canvas(0, 0);
+    }
+
+    /// <summary>Waits (polling, with a deadline) until the canvas shows an image that is not uniform and differs from <paramref name="before"/>.</summary>
+    private static async Task<Canvas> ImageAsync(IPage page, Canvas? before = null)
+    {
+        Canvas last = new(0, 0);
+        await Poll.UntilAsync(async () =>
+        {
+            last = await CanvasAsync(page);
+            return last.Variance > 1 && (before is null || last.Hash != before.Hash);
+        }, TimeSpan.FromSeconds(20), () => Task.FromResult($"The canvas never showed {(before is null ? "a non-uniform image" : "a different image")}; last {last}."));
+        return last;
+    }
+
+    private async Task<IPage> OpenAsync(IBrowserContext context, string number, string study)
+    {
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        await page.GotoAsync(ViewerUrl(number, study));
+        return page;
+    }
+
+    [Fact]
+    public async Task Ct_ShowsTheMiddleSlice_WheelKeysAndSliderScroll_PresetsAndInvertChangeThePixels()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, ViewerFixture.Approved, fixture.CtStudy);
+
+        var series = page.GetByTestId("viewer-series");
+        await Expect(series).ToHaveCountAsync(1);
+        await Expect(series).ToContainTextAsync("Axial 2 mm");
+        await Expect(series).ToContainTextAsync($"{ViewerFixture.Slices} images");
+        var slice = page.GetByTestId("viewer-slice");
+        await Expect(slice).ToHaveTextAsync($"Image {(ViewerFixture.Slices / 2) + 1} / {ViewerFixture.Slices}");
+        var middle = await ImageAsync(page);
+        await Expect(page.GetByTestId("viewer-message")).ToBeHiddenAsync();
+
+        var viewport = page.GetByTestId("viewer-viewport");
+        await viewport.HoverAsync();
+        await page.Mouse.WheelAsync(0, 120);
+        await Expect(slice).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($@"^Image (?!{(ViewerFixture.Slices / 2) + 1} )\d+ / {ViewerFixture.Slices}$"));
+        var wheeled = await ImageAsync(page, middle);
+
+        await viewport.ClickAsync();
+        await page.Keyboard.PressAsync("Home");
+        await Expect(slice).ToHaveTextAsync($"Image 1 / {ViewerFixture.Slices}");
+        var first = await ImageAsync(page, wheeled);
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(slice).ToHaveTextAsync($"Image 2 / {ViewerFixture.Slices}");
+        var second = await ImageAsync(page, first);
+
+        await page.GetByTestId("viewer-slider").FillAsync("5");
+        await Expect(slice).ToHaveTextAsync($"Image 5 / {ViewerFixture.Slices}");
+        var fifth = await ImageAsync(page, second);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Lung", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("viewer-overlay")).ToContainTextAsync("W 1500 L -600");
+        var lung = await ImageAsync(page, fifth);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Bone", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("viewer-overlay")).ToContainTextAsync("W 2000 L 300");
+        var bone = await ImageAsync(page, lung);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Image VOI", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("viewer-overlay")).ToContainTextAsync("W 400 L 40");
+        var own = await ImageAsync(page, bone);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invert", Exact = true }).ClickAsync();
+        await ImageAsync(page, own);
+    }
+
+    [Fact]
+    public async Task JpegLs_AndRle_Decode_InTheBrowser()
+    {
+        await using var context = await fixture.NewContextAsync();
+        foreach (var file in fixture.Corpus)
+        {
+            var page = await OpenAsync(context, ViewerFixture.Approved, fixture.StudyOf(file));
+            await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Image \d+ / \d+$"));
+            await ImageAsync(page);
+            await Expect(page.GetByTestId("viewer-message")).ToBeHiddenAsync();
+            await page.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AStudyOutsideTheUsersScope_ShowsTheServicesRefusal_InTheViewport()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, ViewerFixture.Approved, fixture.OtherStudy.StudyInstanceUid);
+
+        var message = page.GetByTestId("viewer-message");
+        await Expect(message).ToBeVisibleAsync();
+        await Expect(message).ToHaveTextAsync("Not found.");
+        await Expect(page.GetByTestId("viewer-series")).ToHaveCountAsync(0);
+    }
+}

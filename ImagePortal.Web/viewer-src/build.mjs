@@ -1,0 +1,59 @@
+// Builds the viewer into ../wwwroot/viewer: viewer.js (the page's module: Cornerstone3D core, tools and the DICOM image
+// loader), decodeImageFrameWorker.js (the loader's decoding web worker, which the loader starts from a URL beside
+// viewer.js) and the WebAssembly decoders the worker fetches (JPEG baseline, JPEG-LS, JPEG 2000, HTJ2K). Run it through
+// tools/build-viewer.sh, which installs the locked packages first.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, '..', 'wwwroot', 'viewer');
+const modules = join(here, 'node_modules');
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: ['es2022'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  // The loader's emscripten glue mentions Node modules it never loads in a browser.
+  external: ['fs', 'path', 'crypto', 'module', 'url', 'worker_threads'],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  alias: { events: join(here, 'src', 'shims', 'events.js') },
+};
+
+await build({ ...common, entryPoints: [join(here, 'src', 'viewer.js')], outfile: join(out, 'viewer.js') });
+await build({
+  ...common,
+  entryPoints: [join(modules, '@cornerstonejs', 'dicom-image-loader', 'dist', 'esm', 'decodeImageFrameWorker.js')],
+  outfile: join(out, 'decodeImageFrameWorker.js'),
+});
+
+// The worker fetches these by name from the wasmBasePath the viewer gives the loader (the folder of viewer.js).
+const wasm = [
+  ['codec-charls', 'charlswasm_decode.wasm'],
+  ['codec-libjpeg-turbo-8bit', 'libjpegturbowasm_decode.wasm'],
+  ['codec-openjpeg', 'openjpegwasm_decode.wasm'],
+  ['codec-openjph', 'openjphjs.wasm'],
+];
+for (const [pkg, file] of wasm) {
+  copyFileSync(join(modules, '@cornerstonejs', pkg, 'dist', file), join(out, file));
+}
+
+// The licences of every package that ends up in the bundle, with its name and version.
+const lock = JSON.parse(readFileSync(join(here, 'package-lock.json'), 'utf8'));
+const notices = ['ImagePortal viewer: third-party notices', '', 'The files in this folder bundle the following packages (from package-lock.json).', ''];
+for (const [path, meta] of Object.entries(lock.packages)) {
+  if (!path.startsWith('node_modules/') || meta.dev) continue;
+  const dir = join(here, path);
+  const licence = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE', 'COPYING'].map(f => join(dir, f)).find(existsSync);
+  notices.push('='.repeat(78), `${path.slice('node_modules/'.length)} ${meta.version} (${meta.license ?? 'see below'})`, '='.repeat(78));
+  notices.push(licence ? readFileSync(licence, 'utf8').trim() : `No licence file in the package; package.json says: ${meta.license ?? 'nothing'}.`, '');
+}
+writeFileSync(join(out, 'THIRD-PARTY-NOTICES.txt'), notices.join('\n') + '\n');
+console.log(`viewer built into ${out}`);
