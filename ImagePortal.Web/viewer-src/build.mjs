@@ -21,10 +21,12 @@ const common = {
   target: ['es2022'],
   legalComments: 'none',
   logLevel: 'warning',
-  // The loader's emscripten glue mentions Node modules it never loads in a browser.
-  external: ['fs', 'path', 'crypto', 'module', 'url', 'worker_threads'],
   define: { 'process.env.NODE_ENV': '"production"' },
-  alias: { events: join(here, 'src', 'shims', 'events.js') },
+  // Node built-ins required by code the viewer never runs (vtk.js' XML writers, the decoders' Node paths).
+  alias: {
+    events: join(here, 'src', 'shims', 'events.js'),
+    ...Object.fromEntries(['fs', 'path', 'crypto', 'module', 'url', 'worker_threads'].map(m => [m, join(here, 'src', 'shims', 'node.js')])),
+  },
 };
 
 await build({ ...common, entryPoints: [join(here, 'src', 'viewer.js')], outfile: join(out, 'viewer.js') });
