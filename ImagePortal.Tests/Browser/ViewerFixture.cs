@@ -31,6 +31,9 @@ public sealed class ViewerFixture : IAsyncLifetime
 
     public string CtStudy { get; private set; } = null!;
 
+    /// <summary>A CT of three slices whose middle one is a JPEG-LS frame of garbage that no decoder can read.</summary>
+    public string BrokenStudy { get; private set; } = null!;
+
     public SyntheticStudy OtherStudy { get; private set; } = null!;
 
     /// <summary>MR_small_jpeg_ls_lossless.dcm (JPEG-LS), SC_rgb_rle_2frame.dcm (RLE, colour, two frames).</summary>
@@ -43,7 +46,8 @@ public sealed class ViewerFixture : IAsyncLifetime
         var cancellationToken = TestContext.Current.CancellationToken;
         Orthanc = await OrthancPeer.StartAsync(cancellationToken: cancellationToken);
         CtStudy = SyntheticStudy.NewUid();
-        foreach (var file in WriteCt(_files.Combine("ct"), CtStudy))
+        BrokenStudy = SyntheticStudy.NewUid();
+        foreach (var file in WriteCt(_files.Combine("ct"), CtStudy, Slices).Concat(WriteCt(_files.Combine("broken"), BrokenStudy, 3, brokenSlice: 1)))
         {
             await Orthanc.UploadAsync(await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken);
         }
@@ -64,7 +68,7 @@ public sealed class ViewerFixture : IAsyncLifetime
             var facilities = await ApprovedJobs.FacilitiesAsync(db, cancellationToken);
             var now = DateTimeOffset.UtcNow;
             var patient = new SourcePatient("SBR-7101", null, "VIEWER^CT", null);
-            DicomWebFixture.Approve(db, facilities, Approved, [CtStudy, .. Corpus.Select(StudyOf)], patient, now);
+            DicomWebFixture.Approve(db, facilities, Approved, [CtStudy, BrokenStudy, .. Corpus.Select(StudyOf)], patient, now);
             DicomWebFixture.Approve(db, facilities, Other, [OtherStudy.StudyInstanceUid], OtherStudy.Patient, now);
             return await db.SaveChangesAsync(cancellationToken);
         });
@@ -79,13 +83,16 @@ public sealed class ViewerFixture : IAsyncLifetime
         _files.Dispose();
     }
 
-    /// <summary>One CT series: air around a disc of radius 8 + 2 × slice, inside it a ramp from -900 HU (left) to 1100 HU (right).</summary>
-    private static List<string> WriteCt(string folder, string studyUid)
+    /// <summary>
+    /// One CT series: air around a disc of radius 8 + 2 × slice, inside it a ramp from -900 HU (left) to 1100 HU (right);
+    /// the <paramref name="brokenSlice"/>, if any, is JPEG-LS whose one fragment is not JPEG-LS at all.
+    /// </summary>
+    private static List<string> WriteCt(string folder, string studyUid, int slices, int? brokenSlice = null)
     {
         Directory.CreateDirectory(folder);
         var seriesUid = SyntheticStudy.NewUid();
         var files = new List<string>();
-        for (var slice = 0; slice < Slices; slice++)
+        for (var slice = 0; slice < slices; slice++)
         {
             var dataset = new DicomDataset();
             dataset.SetString(DicomTag.SpecificCharacterSet, "ISO_IR 100");
@@ -135,8 +142,17 @@ public sealed class ViewerFixture : IAsyncLifetime
                 }
             }
 
-            dataset.SetValues(DicomTag.PixelData, DicomVR.OW, pixels);
             var path = Path.Combine(folder, $"ct{slice:D2}.dcm");
+            if (slice == brokenSlice)
+            {
+                var garbage = Enumerable.Range(0, 256).Select(i => (byte)(i * 37)).ToArray();
+                dataset.Add(new DicomFragmentSequence(DicomTag.PixelData, DicomVR.OB, DicomBuffer.FromBytes(Array.Empty<byte>()), [DicomBuffer.FromBytes(garbage)]));
+                DicomFile.Create(dataset, DicomTransferSyntax.Lookup("1.2.840.10008.1.2.4.80")).Save(path);
+                files.Add(path);
+                continue;
+            }
+
+            dataset.SetValues(DicomTag.PixelData, DicomVR.OW, pixels);
             DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
             files.Add(path);
         }

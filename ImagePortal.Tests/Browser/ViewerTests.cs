@@ -122,6 +122,40 @@ public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFix
     }
 
     [Fact]
+    public async Task AFrameThatCannotBeDecoded_IsSaidInTheViewport_AndTheOtherImagesStillShow()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, ViewerFixture.Approved, fixture.BrokenStudy);
+
+        var message = page.GetByTestId("viewer-message");
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync("Image 2 / 3");
+        await Expect(message).ToBeVisibleAsync();
+        await Expect(message).ToContainTextAsync("Image 2: The image could not be decoded");
+
+        await page.GetByTestId("viewer-viewport").ClickAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync("Image 3 / 3");
+        await ImageAsync(page);
+        await Expect(message).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task TheApprovedStudies_OnTheRequestPage_LinkToTheViewer()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        await page.GotoAsync($"/requests/{ViewerFixture.Approved}");
+
+        var links = page.GetByRole(AriaRole.Link, new() { Name = "View images of" });
+        await Expect(links).ToHaveCountAsync(2 + fixture.Corpus.Count);
+        await Expect(page.Locator($"a[href='{ViewerUrl(ViewerFixture.Approved, fixture.CtStudy)}']")).ToHaveCountAsync(1);
+        await page.Locator($"a[href='{ViewerUrl(ViewerFixture.Approved, fixture.CtStudy)}']").ClickAsync();
+
+        await Expect(page.GetByTestId("viewer-series")).ToContainTextAsync("Axial 2 mm");
+        await ImageAsync(page);
+    }
+
+    [Fact]
     public async Task AStudyOutsideTheUsersScope_ShowsTheServicesRefusal_InTheViewport()
     {
         await using var context = await fixture.NewContextAsync();
