@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -119,6 +120,54 @@ public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFix
             await Expect(page.GetByTestId("viewer-message")).ToBeHiddenAsync();
             await page.CloseAsync();
         }
+    }
+
+    /// <summary>pydicom's decoded values of one frame of a file, flattened (rows, columns, samples).</summary>
+    private const string PydicomPixels = """
+        import sys, json, pydicom
+        d = pydicom.dcmread(sys.argv[1])
+        a = d.pixel_array
+        if int(d.get('NumberOfFrames', 1) or 1) > 1:
+            a = a[int(sys.argv[2])]
+        print(json.dumps([int(v) for v in a.reshape(-1)]))
+        """;
+
+    /// <summary>
+    /// The values Cornerstone decoded in the browser (WebAssembly CharLS for JPEG-LS, its RLE decoder for RLE) are
+    /// pydicom's, pixel for pixel: JPEG-LS against the uncompressed original of the same MR (pydicom has no JPEG-LS
+    /// decoder here), RLE against pydicom's own RLE decoder, for the frame the viewer shows.
+    /// </summary>
+    [Theory]
+    [InlineData("MR_small_jpeg_ls_lossless.dcm", "MR_small.dcm")]
+    [InlineData("SC_rgb_rle_2frame.dcm", "SC_rgb_rle_2frame.dcm")]
+    public async Task DecodedPixels_InTheBrowser_ArePydicoms(string shown, string reference)
+    {
+        var python = ExternalTools.Require("/usr/bin/python3", "python3-pydicom");
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, ViewerFixture.Approved, fixture.StudyOf(TestFiles.Require(shown)));
+        await ImageAsync(page);
+
+        JsonElement decoded = default;
+        await Poll.UntilAsync(async () =>
+        {
+            decoded = await page.EvaluateAsync<JsonElement>(
+                "() => { const v = document.querySelector('[data-testid=image-viewer]').imagePortalViewer; return v ? { ...v.pixels(), index: v.state().index } : null; }");
+            return decoded.ValueKind == JsonValueKind.Object && decoded.GetProperty("values").GetArrayLength() > 0;
+        }, TimeSpan.FromSeconds(20), () => Task.FromResult("The viewer never gave its decoded pixels."));
+        var (rows, columns) = (decoded.GetProperty("rows").GetInt32(), decoded.GetProperty("columns").GetInt32());
+        var values = decoded.GetProperty("values").EnumerateArray().Select(v => v.GetInt32()).ToList();
+        if (values.Count == rows * columns * 4)
+        {
+            values = values.Where((_, i) => i % 4 != 3).ToList(); // RGBA: pydicom gives RGB
+        }
+
+        var frame = decoded.GetProperty("index").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (exit, output, error) = await Dicom.DicomCorpusTests.Run(python, TestContext.Current.CancellationToken, "-c", PydicomPixels, TestFiles.Require(reference), frame);
+        Assert.True(exit == 0, error);
+        var expected = JsonSerializer.Deserialize<List<int>>(output)!;
+        Assert.Equal(expected.Count, values.Count);
+        var differing = Enumerable.Range(0, expected.Count).Count(i => expected[i] != values[i]);
+        Assert.True(differing == 0, $"{differing} of {expected.Count} values differ from pydicom's; first: {Enumerable.Range(0, expected.Count).Where(i => expected[i] != values[i]).Select(i => $"[{i}] {values[i]} vs {expected[i]}").FirstOrDefault()}");
     }
 
     [Fact]

@@ -8,6 +8,7 @@ import {
   Enums,
   eventTarget,
   metaData,
+  cache,
 } from '@cornerstonejs/core';
 import {
   init as toolsInit,
@@ -404,7 +405,7 @@ export async function open(element, options) {
   }
   element.dataset.ready = 'true';
 
-  return {
+  const handle = {
     showSeries: uid => {
       const series = allSeries.find(s => s.uid === uid);
       return series ? showSeries(series) : Promise.resolve();
@@ -413,7 +414,12 @@ export async function open(element, options) {
     invert,
     reset,
     scroll,
-    state: () => ({ ...current, series: current.series?.uid ?? null, count: imageIds.length, series_count: allSeries.length }),
+    state: () => ({ ...current, series: current.series?.uid ?? null, count: imageIds.length, seriesCount: allSeries.length }),
+    /** The decoded values of the image shown (after the modality LUT), to compare with another decoder's. */
+    pixels: () => {
+      const image = cache.getImage(viewport.getCurrentImageId());
+      return image ? { rows: image.rows, columns: image.columns, values: Array.from(image.getPixelData()) } : null;
+    },
     dispose: () => {
       if (disposed) return;
       disposed = true;
@@ -421,8 +427,12 @@ export async function open(element, options) {
       ToolGroupManager.destroyToolGroup(id);
       renderingEngine.destroy();
       element.replaceChildren();
+      delete element.imagePortalViewer;
     },
   };
+  // The handle on the element too, for whoever holds the element but not the promise (the page's tests).
+  element.imagePortalViewer = handle;
+  return handle;
 }
 
 window.imagePortalViewer = { open, presets };
