@@ -1,5 +1,6 @@
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Interop;
 using ImagePortal.Tests.Support;
@@ -19,6 +20,7 @@ public sealed class ViewerFixture : IAsyncLifetime
 {
     public const string Approved = "VIEWER-1";
     public const string Other = "VIEWER-2";
+    public const string Imported = "VIEWER-3";
     public const int Slices = 12;
     public const int Size = 64;
 
@@ -47,7 +49,9 @@ public sealed class ViewerFixture : IAsyncLifetime
         Orthanc = await OrthancPeer.StartAsync(cancellationToken: cancellationToken);
         CtStudy = SyntheticStudy.NewUid();
         BrokenStudy = SyntheticStudy.NewUid();
-        foreach (var file in WriteCt(_files.Combine("ct"), CtStudy, Slices).Concat(WriteCt(_files.Combine("broken"), BrokenStudy, 3, brokenSlice: 1)))
+        var ct = WriteCt(_files.Combine("ct"), CtStudy, Slices);
+        var ctInstances = ct.Select(f => DicomFile.Open(f).Dataset.GetUid(DicomTag.SOPInstanceUID)!).ToList();
+        foreach (var file in ct.Concat(WriteCt(_files.Combine("broken"), BrokenStudy, 3, brokenSlice: 1)))
         {
             await Orthanc.UploadAsync(await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken);
         }
@@ -70,6 +74,19 @@ public sealed class ViewerFixture : IAsyncLifetime
             var patient = new SourcePatient("SBR-7101", null, "VIEWER^CT", null);
             DicomWebFixture.Approve(db, facilities, Approved, [CtStudy, BrokenStudy, .. Corpus.Select(StudyOf)], patient, now);
             DicomWebFixture.Approve(db, facilities, Other, [OtherStudy.StudyInstanceUid], OtherStudy.Patient, now);
+
+            // The CT imported into NVH's PACS (the same Orthanc) for a completed request: what its clerk may view.
+            var nvhNode = await DicomWebFixture.PointAtAsync(db, "NVH", Orthanc.AeTitle, Orthanc.DicomPort, cancellationToken);
+            var imported = DicomWebFixture.Approve(db, facilities, Imported, [CtStudy], patient, now);
+            var job = RetrievalJob.For(imported, now);
+            db.RetrievalJobs.Add(job);
+            foreach (var sop in ctInstances)
+            {
+                db.ImportedInstances.Add(new ImportedInstance(job.Id, nvhNode, CtStudy, sop, 8192, now));
+            }
+
+            imported.StartRetrieval(now);
+            imported.CompleteRetrieval(ctInstances.Count, 0, now);
             return await db.SaveChangesAsync(cancellationToken);
         });
     }

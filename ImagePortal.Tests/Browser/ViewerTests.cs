@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using Microsoft.Playwright;
@@ -202,6 +203,39 @@ public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFix
 
         await Expect(page.GetByTestId("viewer-series")).ToContainTextAsync("Axial 2 mm");
         await ImageAsync(page);
+    }
+
+    [Fact]
+    public async Task TheClerk_OpensTheImportedStudy_FromTheCompletedRequest()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ClerkNvh);
+        await page.GotoAsync($"/requests/{ViewerFixture.Imported}");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "View images of" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(Regex.Escape(ViewerUrl(ViewerFixture.Imported, fixture.CtStudy)) + "$"));
+        await Expect(page.GetByTestId("viewer-series")).ToContainTextAsync($"{ViewerFixture.Slices} images");
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync($"Image {(ViewerFixture.Slices / 2) + 1} / {ViewerFixture.Slices}");
+        await ImageAsync(page);
+        await Expect(page.GetByTestId("viewer-message")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task TheClerk_SeesNoViewerLink_BeforeTheImport_AndTheViewerPageDoesNotExistForTheApproversSide()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ClerkNvh);
+        await page.GotoAsync($"/requests/{ViewerFixture.Approved}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Approved studies" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "View images of" })).ToHaveCountAsync(0);
+
+        // A clerk of the source facility is on neither side the viewer serves.
+        await using var sourceClerk = await fixture.NewContextAsync();
+        var other = await SignedIn.AsAsync(sourceClerk, DemoUsers.ClerkSbr);
+        await other.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+        await Expect(other.GetByTestId("image-viewer")).ToHaveCountAsync(0);
+        await Expect(other.GetByRole(AriaRole.Heading, new() { Name = "Images of VIEWER-1" })).ToHaveCountAsync(0);
     }
 
     [Fact]
