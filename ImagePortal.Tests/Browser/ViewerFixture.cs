@@ -21,6 +21,22 @@ public sealed class ViewerFixture : IAsyncLifetime
     public const string Approved = "VIEWER-1";
     public const string Other = "VIEWER-2";
     public const string Imported = "VIEWER-3";
+    public const string Syntaxes = "VIEWER-4";
+
+    /// <summary>
+    /// pydicom files, one per transfer syntax or colour space, each uploaded as a copy under new UIDs (several of them are
+    /// the same MR in other syntaxes, with the same UIDs) and approved on <see cref="Syntaxes"/>.
+    /// </summary>
+    public static readonly string[] SyntaxFiles =
+    [
+        "MR_small_bigendian.dcm", "image_dfl.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "JPEG2000.dcm",
+        "SC_rgb_jpeg_dcmtk.dcm", "JPEG-lossy.dcm", "SC_rgb_jpeg_gdcm.dcm",
+    ];
+
+    private readonly Dictionary<string, string> _syntaxStudies = new(StringComparer.Ordinal);
+
+    /// <summary>The study UID the copy of <paramref name="name"/> (one of <see cref="SyntaxFiles"/>) has in Orthanc.</summary>
+    public string SyntaxStudy(string name) => _syntaxStudies[name];
     public const int Slices = 12;
     public const int Size = 64;
 
@@ -64,6 +80,20 @@ public sealed class ViewerFixture : IAsyncLifetime
             await Orthanc.UploadAsync(await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken);
         }
 
+        foreach (var name in SyntaxFiles)
+        {
+            var copy = DicomFile.Open(TestFiles.Require(name));
+            _syntaxStudies[name] = SyntheticStudy.NewUid();
+            copy.Dataset.SetString(DicomTag.StudyInstanceUID, _syntaxStudies[name]);
+            copy.Dataset.SetString(DicomTag.SeriesInstanceUID, SyntheticStudy.NewUid());
+            var sop = SyntheticStudy.NewUid();
+            copy.Dataset.SetString(DicomTag.SOPInstanceUID, sop);
+            copy.FileMetaInformation.SetString(DicomTag.MediaStorageSOPInstanceUID, sop);
+            var path = _files.Combine($"syntax-{name}");
+            copy.Save(path);
+            await Orthanc.UploadAsync(await File.ReadAllBytesAsync(path, cancellationToken), cancellationToken);
+        }
+
         await _browser.InitializeAsync();
         await App.InScopeAsync(async provider =>
         {
@@ -85,6 +115,7 @@ public sealed class ViewerFixture : IAsyncLifetime
                 db.ImportedInstances.Add(new ImportedInstance(job.Id, nvhNode, CtStudy, sop, 8192, now));
             }
 
+            DicomWebFixture.Approve(db, facilities, Syntaxes, _syntaxStudies.Values, patient, now);
             imported.StartRetrieval(now);
             imported.CompleteRetrieval(ctInstances.Count, 0, now);
             return await db.SaveChangesAsync(cancellationToken);
