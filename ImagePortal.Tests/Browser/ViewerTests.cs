@@ -52,7 +52,9 @@ public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFix
         {
             last = await CanvasAsync(page);
             return last.Variance > 1 && (before is null || last.Hash != before.Hash);
-        }, TimeSpan.FromSeconds(20), () => Task.FromResult($"The canvas never showed {(before is null ? "a non-uniform image" : "a different image")}; last {last}."));
+        }, TimeSpan.FromSeconds(20), async () =>
+            $"The canvas never showed {(before is null ? "a non-uniform image" : "a different image")}; last {last}; the viewer says: "
+            + $"'{await page.EvaluateAsync<string?>("() => document.querySelector('[data-testid=viewer-message]')?.textContent ?? '(no viewer)'")}'.");
         return last;
     }
 

@@ -67,4 +67,27 @@ public sealed class FrameReaderTests : IDisposable
 
         Assert.Contains("cannot be told apart", Assert.Throws<FrameNotFoundException>(() => Frame(reader, 1)).Message);
     }
+
+    /// <summary>Native YBR_FULL_422 is Y Y Cb Cr for each two pixels: a frame is rows × columns × 2 bytes, not × 3.</summary>
+    [Fact]
+    public void NativeYbrFull422_Frames_AreTwoBytesAPixel()
+    {
+        var dataset = new DicomDataset();
+        dataset.SetString(DicomTag.SOPClassUID, "1.2.840.10008.5.1.4.1.1.7");
+        dataset.SetString(DicomTag.SOPInstanceUID, "1.2.3.5");
+        dataset.SetString(DicomTag.NumberOfFrames, "2");
+        dataset.SetUInt16(DicomTag.Rows, 2);
+        dataset.SetUInt16(DicomTag.Columns, 4);
+        dataset.SetUInt16(DicomTag.SamplesPerPixel, 3);
+        dataset.SetString(DicomTag.PhotometricInterpretation, "YBR_FULL_422");
+        dataset.SetUInt16(DicomTag.BitsAllocated, 8);
+        var pixels = Enumerable.Range(0, 2 * 2 * 4 * 2).Select(i => (byte)i).ToArray();
+        dataset.SetBytes(DicomTag.PixelData, DicomVR.OB, pixels);
+        var path = _folder.Combine("ybr422.dcm");
+        DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
+        var reader = new FrameReader(path);
+
+        Assert.Equal(pixels[..16], Frame(reader, 1));
+        Assert.Equal(pixels[16..], Frame(reader, 2));
+    }
 }

@@ -63,12 +63,20 @@ public sealed class FrameReader
         }
     }
 
-    /// <summary>PS3.5 8.1.1: bits allocated × samples × rows × columns, in whole bytes (1-bit frames start on a bit boundary: refused).</summary>
+    /// <summary>
+    /// PS3.5 8.1.1: bits allocated × samples × rows × columns, in whole bytes (1-bit frames start on a bit boundary: refused).
+    /// YBR_FULL_422 stores two samples a pixel, not three (PS3.3 C.7.6.3.1.2: Y Y Cb Cr for each two pixels).
+    /// </summary>
     private long FrameSize()
     {
         long rows = _file.Dataset.GetUInt16(DicomTag.Rows) ?? 0;
         long columns = _file.Dataset.GetUInt16(DicomTag.Columns) ?? 0;
         long samples = _file.Dataset.GetUInt16(DicomTag.SamplesPerPixel) ?? 1;
+        if (samples == 3 && string.Equals(_file.Dataset.GetString(DicomTag.PhotometricInterpretation)?.Trim(), "YBR_FULL_422", StringComparison.Ordinal))
+        {
+            samples = 2;
+        }
+
         long bits = _file.Dataset.GetUInt16(DicomTag.BitsAllocated) ?? 0;
         var size = rows * columns * samples * bits;
         if (size == 0 || size % 8 != 0)
