@@ -35,9 +35,8 @@ public sealed class ViewingAccess(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.ImageRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Number == number, cancellationToken);
         var studies = new Dictionary<string, ViewableStudy>(StringComparer.Ordinal);
-        var onSourceSide = request is not null && request.SourceFacilityId == user.FacilityId
-                                               && (user.IsInRole(Roles.Approver) || user.IsInRole(Roles.FacilityAdmin));
-        var onRequesterSide = request is not null && request.RequestingFacilityId == user.FacilityId && user.IsInRole(Roles.Clerk);
+        var onSourceSide = request is not null && ViewsAsHolder(request.SourceFacilityId == user.FacilityId, user.IsInRole);
+        var onRequesterSide = request is not null && ViewsAsRequester(request.RequestingFacilityId == user.FacilityId, user.IsInRole);
         if (request is null || !(onSourceSide || onRequesterSide))
         {
             await RefuseAsync(number, null, "the request belongs to other facilities or roles", cancellationToken);
@@ -80,6 +79,14 @@ public sealed class ViewingAccess(
 
         return new ViewingScope(request, studies);
     }
+
+    /// <summary>Whether a user on the side that holds the images may view them: its approvers and facility administrators.</summary>
+    public static bool ViewsAsHolder(bool onSourceSide, Func<string, bool> isInRole) =>
+        onSourceSide && (isInRole(Roles.Approver) || isInRole(Roles.FacilityAdmin));
+
+    /// <summary>Whether a user on the side that asked may view the images imported for it: its clerks.</summary>
+    public static bool ViewsAsRequester(bool onRequesterSide, Func<string, bool> isInRole) =>
+        onRequesterSide && isInRole(Roles.Clerk);
 
     /// <summary>The study if <paramref name="studyUid"/> is in the user's scope for the request; else null, alerted.</summary>
     public async Task<(ViewingScope Scope, ViewableStudy Study)?> StudyAsync(string number, string studyUid, CancellationToken cancellationToken)
