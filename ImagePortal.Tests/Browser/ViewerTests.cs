@@ -249,7 +249,19 @@ public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFix
         var page = await SignedIn.AsAsync(context, DemoUsers.ClerkNvh);
         await page.GotoAsync($"/requests/{ViewerFixture.Imported}");
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "View images of" }).ClickAsync();
+        // A click that lands while the circuit's first render replaces the prerendered page goes to an element that is
+        // gone (PrerenderTests): click again until the address moves, within a deadline.
+        var link = page.GetByRole(AriaRole.Link, new() { Name = "View images of" });
+        await Poll.UntilAsync(async () =>
+        {
+            if (!page.Url.Contains("/viewer?", StringComparison.Ordinal))
+            {
+                await link.ClickAsync();
+                await page.WaitForURLAsync(url => url.Contains("/viewer?", StringComparison.Ordinal), new() { Timeout = 2000 }).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            return page.Url.Contains("/viewer?", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(20));
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(Regex.Escape(ViewerUrl(ViewerFixture.Imported, fixture.CtStudy)) + "$"));
         await Expect(page.GetByTestId("viewer-series")).ToContainTextAsync($"{ViewerFixture.Slices} images");
