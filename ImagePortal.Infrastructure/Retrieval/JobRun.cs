@@ -127,8 +127,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
 
         await StartAsync(cancellationToken);
         Ended("start");
-        var sourceNode = _source.Nodes.Where(n => n.Supports(DicomCapabilities.Get) || n.Supports(DicomCapabilities.Move))
-            .OrderByDescending(n => n.Supports(DicomCapabilities.Get)).FirstOrDefault()
+        var sourceNode = NodeChoice.ForRetrieval(_source.Nodes)
             ?? throw new RetrievalPermanentException($"{_source.Code} has no DICOM node that offers C-GET or C-MOVE.");
         try
         {

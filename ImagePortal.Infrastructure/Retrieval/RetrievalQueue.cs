@@ -34,7 +34,7 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
         }
 
         var candidates = await due
-            .OrderBy(j => j.NextAttemptAt)
+            .OrderBy(j => j.NextAttemptAt).ThenBy(j => j.Id)
             .Select(j => j.Id)
             .Take(10)
             .ToListAsync(cancellationToken);

@@ -153,12 +153,12 @@ public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext
         var facility = user.FacilityId;
         var nodes = await db.DicomNodes.AsNoTracking()
             .Where(n => n.LastEchoSucceeded == false && (network || n.FacilityId == facility))
-            .Join(db.Facilities, n => n.FacilityId, f => f.Id, (n, f) => new { n.FacilityId, f.Code, n.Name, n.AeTitleValue, n.LastEchoAt, n.LastEchoError })
+            .Join(db.Facilities, n => n.FacilityId, f => f.Id, (n, f) => new { n.Id, n.FacilityId, f.Code, n.Name, n.AeTitleValue, n.LastEchoAt, n.LastEchoError })
             .ToListAsync(ct);
         // The Jobs board's own scope, so that the figure is the number of rows its link opens.
         var failedJobs = await jobs.Visible(db).AsNoTracking().CountAsync(j => j.State == RetrievalJobState.Failed, ct);
         return new AdminHome(
-            nodes.OrderBy(n => n.Code).ThenBy(n => n.Name)
+            nodes.OrderBy(n => n.Code).ThenBy(n => n.Name).ThenBy(n => n.Id)
                 .Select(n => new FailingNode(n.FacilityId, n.Code, n.Name, n.AeTitleValue, n.LastEchoAt ?? DateTimeOffset.MinValue, n.LastEchoError))
                 .ToList(),
             failedJobs);

@@ -185,16 +185,19 @@ internal static class RequestReports
         var pairs = byStatus
             .Select(s => (s.RequestingFacilityId, s.SourceFacilityId))
             .Distinct()
-            .Select(p => new FacilityPairRow(
+            .Select(p => (Ids: p, Row: new FacilityPairRow(
                 facilities.TryGetValue(p.RequestingFacilityId, out var requesting) ? requesting.Name : "?",
                 facilities.TryGetValue(p.SourceFacilityId, out var source) ? source.Name : "?",
                 Count(all, p.RequestingFacilityId, p.SourceFacilityId),
                 Count(ApprovedOrLater, p.RequestingFacilityId, p.SourceFacilityId),
                 Count([RequestStatus.Denied], p.RequestingFacilityId, p.SourceFacilityId),
                 Count(Done, p.RequestingFacilityId, p.SourceFacilityId),
-                Sum(ReportFigureKind.Images, requesting: p.RequestingFacilityId, source: p.SourceFacilityId)))
-            .Where(p => p.Filed > 0)
-            .OrderByDescending(p => p.Filed).ThenBy(p => p.Requesting, StringComparer.Ordinal).ThenBy(p => p.Source, StringComparer.Ordinal)
+                Sum(ReportFigureKind.Images, requesting: p.RequestingFacilityId, source: p.SourceFacilityId))))
+            .Where(p => p.Row.Filed > 0)
+            // Two facilities may share a name: the pair's ids end the order, so the table and its CSV read the same on every visit.
+            .OrderByDescending(p => p.Row.Filed).ThenBy(p => p.Row.Requesting, StringComparer.Ordinal).ThenBy(p => p.Row.Source, StringComparer.Ordinal)
+            .ThenBy(p => p.Ids.RequestingFacilityId).ThenBy(p => p.Ids.SourceFacilityId)
+            .Select(p => p.Row)
             .ToList();
 
         var kpis = new ReportKpis(

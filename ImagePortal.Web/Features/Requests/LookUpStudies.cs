@@ -58,7 +58,7 @@ public sealed class LookUpStudiesHandler(
         }
 
         var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.FacilityId == request.SourceFacilityId).ToListAsync(cancellationToken);
-        var node = nodes.Where(n => n.Supports(DicomCapabilities.Find)).OrderByDescending(n => n.IsImportDestination).FirstOrDefault();
+        var node = NodeChoice.ForQueries(nodes);
         if (node is null)
         {
             return Result<PacsLookUp>.Fail(FailureKind.Unavailable, "Your facility has no DICOM node that answers queries. Ask your administrator to add one.");

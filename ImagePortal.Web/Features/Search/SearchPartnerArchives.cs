@@ -134,7 +134,7 @@ public sealed class DirectPartners(TimeProvider clock)
             .Where(f => sourceIds.Contains(f.Id) && f.IsActive)
             .ToListAsync(cancellationToken);
         return facilities
-            .Select(f => (Facility: f, Node: f.Nodes.Where(n => n.Supports(DicomCapabilities.Find)).OrderByDescending(n => n.IsImportDestination).FirstOrDefault()))
+            .Select(f => (Facility: f, Node: NodeChoice.ForQueries(f.Nodes)))
             .Where(x => x.Node is not null)
             .OrderBy(x => x.Facility.Name, StringComparer.CurrentCulture).ThenBy(x => x.Facility.Code, StringComparer.Ordinal)
             .Select(x => new DirectGrant(x.Facility, x.Node!, agreements.Where(a => a.SourceFacilityId == x.Facility.Id).ToList(), now))

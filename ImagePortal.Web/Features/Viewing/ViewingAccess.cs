@@ -46,7 +46,7 @@ public sealed class ViewingAccess(
         if (onSourceSide)
         {
             var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.FacilityId == request.SourceFacilityId).ToListAsync(cancellationToken);
-            if (nodes.Where(n => n.Supports(DicomCapabilities.Find)).OrderByDescending(n => n.IsImportDestination).FirstOrDefault() is { } node)
+            if (NodeChoice.ForQueries(nodes) is { } node)
             {
                 var found = request.IsOpen && user.UserId is { } userId ? grants.For(userId, number) : new Dictionary<string, string?>();
                 foreach (var (study, patientId) in found)
