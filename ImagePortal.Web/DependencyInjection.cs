@@ -178,7 +178,7 @@ public static class DependencyInjection
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestExpiry>();
         services.AddHostedService<ImagePortal.Web.Features.Requests.RequestExpiryService>();
         services.AddScoped<ImagePortal.Web.Features.Administration.AdminAccess>();
-        services.AddScoped<ImagePortal.Web.Features.Administration.InvitationMailer>();
+        services.AddScoped<ImagePortal.Web.Features.Administration.Users.InvitationMailer>();
         services.AddScoped<ImagePortal.Web.Features.Administration.QuarantineAccess>();
         services.AddScoped<ImagePortal.Web.Features.Jobs.JobAccess>();
         services.AddMediator(options =>

@@ -2,6 +2,7 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Facilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Features.Administration;

@@ -3,6 +3,7 @@ using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Agreements;
 
 namespace ImagePortal.Tests.Features.Administration;
 

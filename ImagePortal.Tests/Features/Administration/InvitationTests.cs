@@ -6,6 +6,7 @@ using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Tests.Features.Notifications;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Facilities;
 
 namespace ImagePortal.Tests.Features.Administration;
 

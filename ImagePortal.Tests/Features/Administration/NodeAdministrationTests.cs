@@ -4,6 +4,7 @@ using ImagePortal.Domain.Facilities;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Nodes;
 
 namespace ImagePortal.Tests.Features.Administration;
 

@@ -6,6 +6,8 @@ using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.DicomSettings;
+using ImagePortal.Web.Features.Administration.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Features.Administration;

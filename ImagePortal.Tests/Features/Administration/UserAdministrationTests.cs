@@ -3,6 +3,7 @@ using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 

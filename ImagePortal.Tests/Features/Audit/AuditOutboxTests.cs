@@ -6,6 +6,7 @@ using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Features.Administration;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Facilities;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,6 +4,8 @@ using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Features.Administration;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.DicomSettings;
+using ImagePortal.Web.Features.Administration.Facilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

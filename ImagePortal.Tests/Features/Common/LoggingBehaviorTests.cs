@@ -1,5 +1,6 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.DicomSettings;
 using ImagePortal.Web.Features.Audit;
 using ImagePortal.Web.Features.Common;
 using ImagePortal.Web.Security;

@@ -3,6 +3,7 @@ using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Facilities;
 using ImagePortal.Web.Features.Facilities;
 using ImagePortal.Web.Features.Jobs;
 using ImagePortal.Web.Features.Requests;

@@ -3,6 +3,7 @@ using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Features.Audit;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Administration;
+using ImagePortal.Web.Features.Administration.Nodes;
 using ImagePortal.Web.Features.Home;
 using ImagePortal.Web.Features.Jobs;
 using ImagePortal.Web.Features.Requests;

@@ -14,14 +14,3 @@ public sealed class ClaimRequestHandler(RequestChanges changes, ICurrentUser use
         await changes.ApplyAsync(command.Number, command.Version, RequestSide.Source,
             (request, now) => request.Claim(user.UserId!, now), cancellationToken);
 }
-
-/// <summary>The approver gives the request back to the inbox.</summary>
-[AuthorizeMessage(Roles.Approver)]
-public sealed record ReleaseRequest(string Number, Guid Version) : ICommand<Result>;
-
-public sealed class ReleaseRequestHandler(RequestChanges changes, ICurrentUser user) : ICommandHandler<ReleaseRequest, Result>
-{
-    public async ValueTask<Result> Handle(ReleaseRequest command, CancellationToken cancellationToken) =>
-        await changes.ApplyAsync(command.Number, command.Version, RequestSide.Source,
-            (request, now) => request.Release(user.UserId!, now), cancellationToken);
-}

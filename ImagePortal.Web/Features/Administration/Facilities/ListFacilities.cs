@@ -4,7 +4,7 @@ using ImagePortal.Web.Features.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
-namespace ImagePortal.Web.Features.Administration;
+namespace ImagePortal.Web.Features.Administration.Facilities;
 
 /// <summary>
 /// Facilities an administrator manages, a page at a time: every facility for a network administrator, only their

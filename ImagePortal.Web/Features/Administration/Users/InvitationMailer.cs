@@ -3,7 +3,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace ImagePortal.Web.Features.Administration;
+namespace ImagePortal.Web.Features.Administration.Users;
 
 /// <summary>
 /// Mails a new user the link where they choose their own password, when SMTP is configured. Unlike notifications, the

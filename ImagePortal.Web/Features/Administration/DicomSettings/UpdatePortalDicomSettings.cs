@@ -8,14 +8,7 @@ using ImagePortal.Web.Features.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
-namespace ImagePortal.Web.Features.Administration;
-
-/// <summary>The portal's own DICOM identity as it is in effect (saved, or the configuration's defaults).</summary>
-[AuthorizeMessage(Roles.NetworkAdmin)]
-public sealed record GetPortalDicomSettings : IQuery<Result<PortalDicomSettingsDetails>>;
-
-/// <param name="Version">Null while the configuration's defaults are in effect (nothing saved yet).</param>
-public sealed record PortalDicomSettingsDetails(string AeTitle, int Port, IReadOnlyList<string> AllowedCallingAeTitles, Guid? Version);
+namespace ImagePortal.Web.Features.Administration.DicomSettings;
 
 /// <summary>A network administrator sets the portal's AE title, Storage SCP port and the calling AE titles it accepts.</summary>
 [AuthorizeMessage(Roles.NetworkAdmin)]
@@ -42,23 +35,6 @@ public sealed class UpdatePortalDicomSettingsValidator : IValidator<UpdatePortal
                 yield return $"Allowed calling AE title '{calling.Trim()}': {callingError}";
             }
         }
-    }
-}
-
-public sealed class GetPortalDicomSettingsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, IPortalDicomSettings settings)
-    : IQueryHandler<GetPortalDicomSettings, Result<PortalDicomSettingsDetails>>
-{
-    public async ValueTask<Result<PortalDicomSettingsDetails>> Handle(GetPortalDicomSettings query, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var stored = await db.PortalDicomSettings.AsNoTracking().SavedAsync(cancellationToken);
-        if (stored is not null)
-        {
-            return new PortalDicomSettingsDetails(stored.AeTitleValue, stored.Port, stored.AllowedCallingAeTitleList, stored.Version);
-        }
-
-        var defaults = await settings.GetAsync(cancellationToken);
-        return new PortalDicomSettingsDetails(defaults.AeTitle, defaults.Port, defaults.AllowedCallingAeTitles, null);
     }
 }
 

@@ -1,0 +1,46 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Administration.Agreements;
+
+internal static class AgreementRules
+{
+    public static IEnumerable<string> Validate(AgreementTerms terms)
+    {
+        if (!Enum.IsDefined(terms.Type))
+        {
+            yield return "Unknown agreement type.";
+        }
+
+        if (terms.ActiveTo is { } to && to <= terms.ActiveFrom)
+        {
+            yield return "An agreement must end after it starts.";
+        }
+
+        if (terms.MaxStudyAgeDays is <= 0)
+        {
+            yield return "The maximum study age must be at least one day.";
+        }
+
+        if (terms.Modalities.Count > 20)
+        {
+            yield return "At most 20 modalities.";
+        }
+    }
+
+    public static void Apply(Agreement agreement, AgreementTerms terms)
+    {
+        agreement.SetType(terms.Type);
+        agreement.SetValidity(terms.ActiveFrom, terms.ActiveTo);
+        agreement.SetScope(terms.Modalities, terms.MaxStudyAgeDays);
+    }
+
+    /// <summary>The source facility grants access to its images, so its administrator manages the agreement.</summary>
+    public static Task<bool> CanManageAsync(AdminAccess access, Guid sourceFacilityId, string what, CancellationToken cancellationToken) =>
+        access.CanManageAsync(sourceFacilityId, what, cancellationToken);
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Pacs;
+using ImagePortal.Web.Features.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Web.Features.Administration.Nodes;
+
+internal static class NodeRules
+{
+    public static IEnumerable<string> Validate(NodeSettings settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Name))
+        {
+            yield return "The node name is required.";
+        }
+
+        if (!AeTitle.TryParse(settings.AeTitle, out _, out var aeError))
+        {
+            yield return aeError;
+        }
+
+        string? hostError = null;
+        try
+        {
+            DicomNode.ValidateHost(settings.Host);
+        }
+        catch (DomainException error)
+        {
+            hostError = error.Message;
+        }
+
+        if (hostError is not null)
+        {
+            yield return hostError;
+        }
+
+        if (settings.Port is < 1 or > 65535)
+        {
+            yield return "The port must be between 1 and 65535.";
+        }
+
+        if ((settings.Capabilities & ~DicomCapabilities.All) != 0)
+        {
+            yield return "Unknown DICOM capability.";
+        }
+
+        if (!Enum.IsDefined(settings.CallingAddressCheck))
+        {
+            yield return "Unknown calling address check.";
+        }
+
+        if (settings.IsImportDestination && (settings.Capabilities & DicomCapabilities.Store) == 0)
+        {
+            yield return "The import destination must accept C-STORE.";
+        }
+    }
+
+    public static string Describe(DicomNode? n) => n is null
+        ? "(none)"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"name={n.Name}, AE={n.AeTitleValue}, host={n.Host}, port={n.Port}, TLS={n.UseTls}, capabilities={n.Capabilities}, import destination={n.IsImportDestination}, calling address check={n.CallingAddressCheck}");
+
+    public static void ApplyDestination(Facility facility, DicomNode node, bool wanted)
+    {
+        if (wanted)
+        {
+            facility.SetImportDestination(node.Id);
+        }
+        else if (node.IsImportDestination)
+        {
+            throw new DomainException("Imports need a destination: make another node the import destination instead.");
+        }
+    }
+}
