@@ -8,7 +8,6 @@ using ImagePortal.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
 
 namespace ImagePortal.Web;

@@ -1,21 +1,5 @@
+
 namespace ImagePortal.Infrastructure.Retrieval;
-
-/// <summary>What this process does (<c>Portal:Role</c>): the UI, the retrieval workers and their Storage SCP, or both.</summary>
-public enum PortalRole
-{
-    All,
-    Web,
-    Worker,
-}
-
-public sealed class PortalOptions
-{
-    public const string SectionName = "Portal";
-
-    public PortalRole Role { get; set; } = PortalRole.All;
-
-    public bool RunsWorkers => Role is PortalRole.All or PortalRole.Worker;
-}
 
 /// <summary>The retrieval workers (<c>Retrieval</c> section).</summary>
 public sealed class RetrievalOptions
@@ -78,15 +62,4 @@ public sealed class RetrievalOptions
 
     /// <summary>How often the retention looks at the quarantine.</summary>
     public TimeSpan QuarantinePurgeInterval { get; set; } = TimeSpan.FromHours(1);
-}
-
-/// <summary>Wakes the workers of this process when a job became due here (an approval, a retry, a cancel).</summary>
-public sealed class RetrievalSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
-
-    public void Pulse() => _signal.Release();
-
-    /// <summary>Waits for a pulse or the timeout; true when pulsed.</summary>
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 }

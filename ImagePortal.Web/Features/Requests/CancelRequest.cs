@@ -1,5 +1,4 @@
 using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Requests;
 using ImagePortal.Web.Features.Common;
 using Mediator;
 

@@ -1,5 +1,4 @@
 using ImagePortal.Domain.Audit;
-using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
@@ -8,25 +7,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace ImagePortal.Web.Features.Requests;
-
-/// <summary>
-/// The network's policy for requests nobody answers: once a request is this long past its due time without a
-/// decision it expires, and the clerk who filed it is told, so that they phone the partner instead of waiting.
-/// </summary>
-public sealed class RequestExpirySettings
-{
-    public const string SectionName = "Requests:Expiry";
-
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>How long past its due time an undecided request stays open.</summary>
-    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromDays(14);
-
-    /// <summary>How often the portal looks for overdue requests.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
-
-    public bool IsValid => GracePeriod >= TimeSpan.Zero && Interval >= TimeSpan.FromSeconds(1);
-}
 
 /// <summary>
 /// Expires undecided requests past due plus the grace period. Safe on several nodes at once: each request is saved
@@ -107,37 +87,5 @@ public sealed class RequestExpiry(
             ChangeNotifier.Request(request.Number), ChangeNotifier.Inbox(request.SourceFacilityId), ChangeNotifier.RequestsOf(request.RequestingFacilityId));
         await notifications.RequestChangedAsync(request, RequestEventKind.Expired, cancellationToken);
         return true;
-    }
-}
-
-/// <summary>Runs <see cref="RequestExpiry"/> on a timer; a failed round is logged and tried again next time.</summary>
-public sealed class RequestExpiryService(
-    IServiceScopeFactory scopes, IOptions<RequestExpirySettings> settings, TimeProvider clock, ILogger<RequestExpiryService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!settings.Value.Enabled)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(settings.Value.Interval, clock);
-        do
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var expired = await scope.ServiceProvider.GetRequiredService<RequestExpiry>().ExpireOverdueAsync(stoppingToken);
-                if (expired > 0)
-                {
-                    logger.LogInformation("Overdue requests expired: {Count}", expired);
-                }
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                logger.LogError(error, "Expiring overdue requests failed; trying again in {Interval}", settings.Value.Interval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -1,4 +1,3 @@
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Data;

@@ -1,7 +1,4 @@
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Facilities;
-using ImagePortal.Domain.Settings;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Web.Features.Common;

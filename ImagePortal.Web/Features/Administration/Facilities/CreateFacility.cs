@@ -1,4 +1,3 @@
-using System.Globalization;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;

@@ -1,11 +1,5 @@
 using System.Globalization;
-using ImagePortal.Domain.Audit;
-using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
-using ImagePortal.Infrastructure.Data;
-using ImagePortal.Web.Features.Common;
-using Mediator;
-using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Administration.Facilities;
 

@@ -1,10 +1,5 @@
-using System.Globalization;
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Facilities;
-using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
-using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Web.Features.Administration.Facilities;
 using ImagePortal.Web.Features.Common;
 using Mediator;

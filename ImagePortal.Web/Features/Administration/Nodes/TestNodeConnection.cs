@@ -1,7 +1,6 @@
 using System.Globalization;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;

@@ -1,11 +1,7 @@
-using System.Security.Cryptography;
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Data;
-using ImagePortal.Infrastructure.Identity;
 using ImagePortal.Web.Features.Common;
 using Mediator;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Administration.Users;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Data;
