@@ -1,0 +1,181 @@
+// The browser and database side of bench/viewer.sh (issue 17). The portal runs as its own published process; this helper
+// files one approved request per study (SBR, the approver's facility, holds the images; no retrieval job, nothing is
+// imported), signs in as approver.sbr in Debian's Chromium (Playwright, headless) and opens each study in the viewer,
+// timing in the page itself (performance.now() from the navigation's start):
+//   first_s     the first image on the canvas (the viewer's element says which series it loaded, and the canvas is not uniform)
+//   metadata_s  the end of the series' WADO-RS metadata call (the portal answers it once every instance is in its disk cache)
+//   scroll_s    every slice shown once by the viewer itself, one after the other (handle.scroll(1): each slice loaded and
+//               decoded by Cornerstone into its cache): what the viewer does today, which prefetches nothing
+//   frames_s    every slice's frame fetched by the page, six at a time (a browser's connections per host): what a viewer that
+//               prefetches the stack would wait for; the bytes are read, not decoded
+// and sampling the portal's resident memory. It prints one line of key=value pairs per study for the script.
+//
+//   viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...]
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ImagePortal.Domain.Requests;
+using ImagePortal.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+if (args.Length != 4)
+{
+    Console.Error.WriteLine("usage: viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...]");
+    return 2;
+}
+
+var database = args[0];
+var baseUrl = args[1].TrimEnd('/');
+var portalPid = int.Parse(args[2], CultureInfo.InvariantCulture);
+var studyUids = args[3].Split(',', StringSplitOptions.RemoveEmptyEntries);
+const string GeneratedPatientId = "BENCH-1"; // what bench/dicom-net-gen.py writes
+
+var options = new DbContextOptionsBuilder<SqliteImagePortalDbContext>().UseSqlite($"Data Source={database};Default Timeout=30").Options;
+var firstNumber = Random.Shared.Next(100000, 999999 - studyUids.Length);
+var numbers = studyUids.Select((_, i) => $"VIEW-{firstNumber + i}").ToArray();
+await using (var db = new SqliteImagePortalDbContext(options))
+{
+    var requesting = await db.Facilities.SingleAsync(f => f.Code == "NVH");
+    var source = await db.Facilities.SingleAsync(f => f.Code == "SBR");
+    var clerk = await db.Users.Where(u => u.UserName == "clerk.nvh").Select(u => u.Id).SingleAsync();
+    var approver = await db.Users.Where(u => u.UserName == "approver.sbr").Select(u => u.Id).SingleAsync();
+    var now = DateTimeOffset.UtcNow;
+    for (var i = 0; i < studyUids.Length; i++)
+    {
+        var request = ImageRequest.Submit(
+            numbers[i], requesting.Id, source.Id,
+            new PatientDetails("Benchmark", "Viewer", null, PatientSex.Unknown, null, "MRN-BENCH-0300"),
+            new RequestScope(["CT"], null, null, null, null), "bench/viewer.sh", RequestPriority.Routine, now.AddDays(1), clerk, now);
+        request.Claim(approver, now);
+        request.Approve(approver, [new RequestedStudy(studyUids[i], null, "CT", null, null, null, new SourcePatient(GeneratedPatientId, null, null, null))], now);
+        db.ImageRequests.Add(request);
+    }
+
+    await db.SaveChangesAsync();
+}
+
+using var playwright = await Playwright.CreateAsync();
+await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+{
+    ExecutablePath = "/usr/bin/chromium",
+    Headless = true,
+    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
+context.SetDefaultTimeout(120_000);
+// Before any of the page's scripts: remember the metadata answer (the frames' URLs come from it) and when it ended.
+await context.AddInitScriptAsync("""
+    (() => {
+      const bench = window.__bench = { metadata: null, metadataEnd: null, metadataUrl: null };
+      const original = window.fetch;
+      window.fetch = async (...args) => {
+        const response = await original(...args);
+        const url = String(args[0]?.url ?? args[0]);
+        if (url.endsWith('/metadata') && response.ok) {
+          bench.metadataUrl = new URL(url, location.href).href;
+          bench.metadata = response.clone().json().then(json => { bench.metadataEnd = performance.now(); return json; });
+        }
+        return response;
+      };
+    })();
+    """);
+var page = await context.NewPageAsync();
+await page.GotoAsync("/Account/Login");
+await page.GetByLabel("User name").FillAsync("approver.sbr");
+await page.GetByLabel("Password").FillAsync("demo-password-approver");
+await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
+
+for (var i = 0; i < studyUids.Length; i++)
+{
+    var rssBefore = ResidentMegabytes(portalPid);
+    var rssPeak = rssBefore;
+    using var sampling = new CancellationTokenSource();
+    var sampler = Task.Run(async () =>
+    {
+        while (!sampling.IsCancellationRequested)
+        {
+            rssPeak = Math.Max(rssPeak, ResidentMegabytes(portalPid));
+            await Task.Delay(50, CancellationToken.None);
+        }
+    });
+    await page.GotoAsync($"/requests/{numbers[i]}/viewer?study={Uri.EscapeDataString(studyUids[i])}");
+    // The first image: the viewer's element names its loaded series and the canvas is not uniform (checked every frame).
+    var first = await page.EvaluateAsync<double>("""
+        () => new Promise((resolve, reject) => {
+          const deadline = performance.now() + 120000;
+          const check = () => {
+            const viewer = document.querySelector('[data-testid=image-viewer]');
+            const canvas = document.querySelector('[data-testid=viewer-viewport] canvas');
+            if (viewer?.dataset.loaded && canvas?.width) {
+              const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+              for (let p = 4; p < data.length; p += 4) if (data[p] !== data[0]) return resolve(performance.now());
+            }
+            const message = document.querySelector('[data-testid=viewer-message]')?.textContent;
+            if (performance.now() > deadline) return reject(new Error('no image within 120 s: ' + message));
+            requestAnimationFrame(check);
+          };
+          check();
+        })
+        """);
+    var metadataEnd = await page.EvaluateAsync<double>("async () => { await window.__bench.metadata; return window.__bench.metadataEnd; }");
+    var stats = await page.EvaluateAsync<JsonElement>("""
+        async () => {
+          const viewer = document.querySelector('[data-testid=image-viewer]').imagePortalViewer;
+          const count = viewer.state().count;
+          // Every slice through the viewer (Cornerstone loads, decodes and caches it), from the first to the last.
+          const scrollStart = performance.now();
+          await viewer.scroll(-count);
+          for (let k = 1; k < count; k++) await viewer.scroll(1);
+          const scrollEnd = performance.now();
+          const shown = viewer.state().index;
+          return { count, shown, scroll: scrollEnd - scrollStart };
+        }
+        """);
+    // The frames as a prefetching viewer would fetch them, six at a time, past the browser's cache.
+    var frames = await page.EvaluateAsync<JsonElement>("""
+        async () => {
+          const instances = await window.__bench.metadata;
+          const base = window.__bench.metadataUrl.replace(/\/metadata$/, '');
+          const urls = instances.map(i => `${base}/instances/${encodeURIComponent(i['00080018'].Value[0])}/frames/1`);
+          const start = performance.now();
+          let next = 0, bytes = 0;
+          const worker = async () => {
+            while (next < urls.length) {
+              const response = await fetch(urls[next++], { cache: 'no-store', headers: { Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } });
+              if (!response.ok) throw new Error(`${response.status} for a frame`);
+              bytes += (await response.arrayBuffer()).byteLength;
+            }
+          };
+          await Promise.all(Array.from({ length: 6 }, worker));
+          return { frames: performance.now() - start, n: urls.length, bytes };
+        }
+        """);
+    sampling.Cancel();
+    await sampler;
+    var rssAfter = ResidentMegabytes(portalPid);
+    var count = stats.GetProperty("count").GetInt32();
+    var scroll = stats.GetProperty("scroll").GetDouble();
+    var framesMs = frames.GetProperty("frames").GetDouble();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} " +
+        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} " +
+        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
+}
+
+return 0;
+
+// VmRSS of the portal in MB (0 when it is gone).
+static long ResidentMegabytes(int pid)
+{
+    try
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+    catch (IOException)
+    {
+        return 0;
+    }
+}

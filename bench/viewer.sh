@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bench/viewer.sh: a CT opened in the portal's viewer (issue 17), side by side in one run with DCMTK's getscu fetching the
+# same study from the same Orthanc, ratios printed.
+#   viewer : Chromium (headless, Playwright) signed in as approver.sbr opens /requests/N/viewer?study=... ; the portal
+#            C-FINDs and C-GETs the series from Orthanc into its disk cache and serves WADO-RS (bench/viewer-bench)
+#   getscu : getscu -S of the same study from the same Orthanc into an empty folder
+# Every run views a study the portal has not cached yet (one generated study per run); a 5-slice study is viewed first
+# so that the portal's code is compiled before the clock runs (a portal that has been running for a while).
+# Goals (issue 17): first image < 1 s, the whole stack <= 1.5x getscu, the portal's memory flat (the cache is on disk).
+# Usage: bench/viewer.sh [slices=300] [runs=3]
+#        PUBLISHED=/tmp/portal-bench bench/viewer.sh   publishes into that folder once and reuses it afterwards
+#        KEEP_LOGS=/tmp/logs bench/viewer.sh           keeps the portal's and Orthanc's logs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SLICES=${1:-300}
+RUNS=${2:-3}
+WORK=$(mktemp -d /tmp/viewer-bench.XXXXXX)
+PIDS=()
+source bench/lib.sh
+trap cleanup EXIT
+
+wait_http() { # $1 url, $2 pid that must stay alive: until the url answers 200 (60 s)
+    for _ in $(seq 1 600); do
+        curl -fs -o /dev/null "$1" && return 0
+        kill -0 "$2" 2>/dev/null || { echo "process $2 exited before $1 answered" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "$1 did not answer" >&2; exit 1
+}
+best() { printf '%s\n' "$@" | sort -g | head -1; }
+field() { sed -E "s/.*\b$1=([^ ]*).*/\1/" <<< "$2"; }
+uid_of() { dcmdump +P StudyInstanceUID "$1/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/'; }
+
+PUBLISHED=${PUBLISHED:-$WORK}
+if [[ ! -f $PUBLISHED/portal/ImagePortal.Web.dll ]]; then
+    echo "== publishing the portal (Release, ReadyToRun) into $PUBLISHED"
+    dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$PUBLISHED/portal" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+fi
+if [[ ! -f $PUBLISHED/viewer-helper/viewer-bench.dll || bench/viewer-bench/Program.cs -nt $PUBLISHED/viewer-helper/viewer-bench.dll ]]; then
+    dotnet build bench/viewer-bench -c Release -o "$PUBLISHED/viewer-helper" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+fi
+
+echo "== generating a 5-slice warm-up study and $RUNS studies of $SLICES slices"
+python3 bench/dicom-net-gen.py "$WORK/warm" 5
+STUDIES=()
+for run in $(seq 1 "$RUNS"); do
+    python3 bench/dicom-net-gen.py "$WORK/study$run" "$SLICES"
+    STUDIES+=("$(uid_of "$WORK/study$run")")
+done
+SIZE=$(du -sm "$WORK/study1" | cut -f1)
+echo "   $SIZE MB each"
+
+dicom=$(free_port); http=$(free_port); mkdir -p "$WORK/orthanc"
+cat > "$WORK/orthanc/config.json" <<JSON
+{ "Name": "viewer-bench", "StorageDirectory": "$WORK/orthanc/storage", "IndexDirectory": "$WORK/orthanc/index",
+  "DicomAet": "ORTHANC", "DicomPort": $dicom, "HttpPort": $http, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+  "DicomAlwaysAllowFind": true, "DicomAlwaysAllowGet": true, "DicomAlwaysAllowMove": true, "DicomCheckCalledAet": false,
+  "Plugins": [], "SaveJobs": false }
+JSON
+TCP_NODELAY=1 /usr/sbin/Orthanc "$WORK/orthanc/config.json" > "$WORK/orthanc.log" 2>&1 &
+orthanc_pid=$!; PIDS+=("$orthanc_pid")
+wait_port "$dicom"; wait_http "http://127.0.0.1:$http/system" "$orthanc_pid"
+storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/warm" > /dev/null 2>&1
+for run in $(seq 1 "$RUNS"); do storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study$run" > /dev/null 2>&1; done
+
+# The portal: a fresh database and viewing cache; SBR's PACS is the Orthanc (its approver views), NVH's points nowhere.
+data="$WORK/portal"; mkdir -p "$data"; port=$(free_port); portal_dicom=$(free_port)
+env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    ConnectionStrings__ImagePortal="Data Source=$data/portal.db" Storage__DataDirectory="$data" \
+    Demo__Enabled=false Demo__AllowOutsideDevelopment=true Dicom__Port="$portal_dicom" \
+    Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC Seed__Facilities__1__Nodes__0__Port="$dicom" \
+    Logging__LogLevel__Default=Warning ${PORTAL_ENV:-} \
+    bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' portal "$PUBLISHED/portal" > "$WORK/portal.log" 2>&1 &
+portal_pid=$!; PIDS+=("$portal_pid")
+wait_http "http://127.0.0.1:$port/health" "$portal_pid" || { tail -30 "$WORK/portal.log" >&2; exit 1; }
+helper() { dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" "http://127.0.0.1:$port" "$portal_pid" "$1"; }
+
+echo "== warm-up: the 5-slice study in the viewer"
+helper "$(uid_of "$WORK/warm")" | sed 's/^/   /' || { tail -30 "$WORK/portal.log" >&2; exit 1; }
+
+first=(); scroll=(); frames=(); get=(); rss=()
+for run in $(seq 1 "$RUNS"); do
+    uid=${STUDIES[$((run - 1))]}
+    mkdir -p "$WORK/get$run"
+    settle; t0=$(now)
+    TCP_NODELAY=1 getscu -S -aec ORTHANC -od "$WORK/get$run" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$uid" 127.0.0.1 "$dicom" > /dev/null 2>&1
+    t1=$(now)
+    got=$(find "$WORK/get$run" -type f | wc -l); rm -rf "$WORK/get$run"
+    [[ $got == "$SLICES" ]] || { echo "getscu fetched $got of $SLICES instances" >&2; exit 1; }
+    get+=("$(secs "$t0" "$t1")")
+    settle
+    line=$(helper "$uid") || { echo "the viewer run failed: $line" >&2; tail -30 "$WORK/portal.log" >&2; exit 1; }
+    [[ $(field slices "$line") == "$SLICES" ]] || { echo "the viewer showed a stack of $(field slices "$line"), not $SLICES: $line" >&2; exit 1; }
+    first+=("$(field first_s "$line")"); scroll+=("$(field scroll_s "$line")"); frames+=("$(field frames_s "$line")")
+    rss+=("$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB")
+    echo "   run $run: getscu ${get[-1]} s; viewer: first image ${first[-1]} s, series metadata (all cached on the portal's disk)" \
+        "$(field metadata_s "$line") s, every slice shown ${scroll[-1]} s, every frame fetched ${frames[-1]} s; portal RSS ${rss[-1]}"
+done
+
+echo
+echo "== $SLICES slices, $SIZE MB; best of $RUNS (each run a study the portal had not cached); load: $(uptime | sed 's/.*load average: //')"
+printf '%-52s %8s %8s\n' "" "seconds" "ratio"
+printf '%-52s %8s %8s\n' "getscu <- Orthanc (the whole study)" "$(best "${get[@]}")" "1.00"
+printf '%-52s %8s %8s\n' "viewer: first image (goal < 1 s)" "$(best "${first[@]}")" "$(ratio "$(best "${first[@]}")" "$(best "${get[@]}")")"
+printf '%-52s %8s %8s\n' "viewer: every frame fetched, 6 at a time (goal <= 1.5)" "$(best "${frames[@]}")" "$(ratio "$(best "${frames[@]}")" "$(best "${get[@]}")")"
+printf '%-52s %8s %8s\n' "viewer: every slice shown one after the other" "$(best "${scroll[@]}")" "$(ratio "$(best "${scroll[@]}")" "$(best "${get[@]}")")"
+echo "   portal RSS per run (before -> peak during -> after the view): ${rss[*]}"
