@@ -75,7 +75,8 @@ public sealed class AuditEvent
 
     public AuditEvent(
         DateTimeOffset at, AuditEventType type, AuditAction action, AuditOutcome outcome, string? userId, string? userName,
-        Guid? facilityId, string? address, string? patientId, string? objectReference, string description, string previousHash, AuditChainKey key)
+        Guid? facilityId, string? address, string? patientId, string? objectReference, string description, string previousHash, AuditChainKey key,
+        string? studyInstanceUid = null)
         : this()
     {
         Id = Guid.CreateVersion7();
@@ -90,6 +91,7 @@ public sealed class AuditEvent
         PatientId = Clean(patientId, 64);
         ObjectReference = Clean(objectReference, 128);
         Description = Clean(description, 1000) ?? string.Empty;
+        StudyInstanceUid = Clean(studyInstanceUid, 64);
         PreviousHash = previousHash;
         KeyId = key.Id;
         Hash = key.Seal(Canonical());
@@ -124,6 +126,12 @@ public sealed class AuditEvent
 
     public string Description { get; private set; }
 
+    /// <summary>
+    /// The study the event concerns, where it concerns one (a view of its images): the Study participant object of the
+    /// DICOM audit message (PS3.15 A.5.3.2), beside the patient and the request.
+    /// </summary>
+    public string? StudyInstanceUid { get; private set; }
+
     public string PreviousHash { get; private set; }
 
     public string Hash { get; private set; }
@@ -152,7 +160,10 @@ public sealed class AuditEvent
         var canonical = string.Join('\u001f',
             PreviousHash, Id.ToString("N"), At.UtcTicks.ToString(CultureInfo.InvariantCulture), Type, Action, (int)Outcome,
             UserId, UserName, FacilityId?.ToString("N"), Address, PatientId, ObjectReference, Description);
-        return KeyId is null ? canonical : string.Concat(canonical, "\u001f", KeyId);
+        canonical = KeyId is null ? canonical : string.Concat(canonical, "\u001f", KeyId);
+
+        // The study joins only events that name one, so every event from before the field keeps its hash.
+        return StudyInstanceUid is null ? canonical : string.Concat(canonical, "\u001fstudy:", StudyInstanceUid);
     }
 
     /// <summary>

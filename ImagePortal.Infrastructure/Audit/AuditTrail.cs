@@ -10,7 +10,7 @@ namespace ImagePortal.Infrastructure.Audit;
 /// <summary>What a caller says happened; the trail adds who, from where, when and the chain.</summary>
 public sealed record AuditEntry(
     AuditEventType Type, AuditAction Action, AuditOutcome Outcome, string Description,
-    string? PatientId = null, string? ObjectReference = null);
+    string? PatientId = null, string? ObjectReference = null, string? StudyInstanceUid = null);
 
 /// <summary>The one door into the audit trail; what it records also goes to the syslog collector (<see cref="SyslogAuditExporter"/>).</summary>
 public interface IAuditTrail
@@ -81,7 +81,7 @@ public sealed class AuditTrail(
             var tail = await TailAsync(db, cancellationToken);
             var auditEvent = new AuditEvent(
                 clock.GetUtcNow(), entry.Type, entry.Action, entry.Outcome, userId, userName, facilityId, address,
-                entry.PatientId, entry.ObjectReference, entry.Description, tail, keys.Current);
+                entry.PatientId, entry.ObjectReference, entry.Description, tail, keys.Current, entry.StudyInstanceUid);
             db.AuditEvents.Add(auditEvent);
             try
             {

@@ -9,7 +9,7 @@ namespace ImagePortal.Infrastructure.Audit;
 /// <summary>
 /// An audit event as the DICOM audit message of PS3.15 A.5.1 (the XML an IHE ATNA Audit Record Repository reads):
 /// event identification with the DCM event ID, the user and the portal as active participants, the audit source, and
-/// the patient and the object concerned as participant objects. Written without indentation, so one message is one line.
+/// the patient, the study (where the event names one) and the object concerned as participant objects. Written without indentation, so one message is one line.
 /// </summary>
 public static class DicomAuditMessage
 {
@@ -72,6 +72,18 @@ public static class DicomAuditMessage
                 xml.WriteAttributeString("ParticipantObjectTypeCode", "1");
                 xml.WriteAttributeString("ParticipantObjectTypeCodeRole", "1");
                 Coded(xml, "ParticipantObjectIDTypeCode", "2", "RFC-3881", "Patient Number");
+                xml.WriteEndElement();
+            }
+
+            // PS3.15 A.5.3.2 (DICOM Instances Accessed, and the other instance events): the study as a participant object,
+            // identified by its Study Instance UID (DCM 110180), role Report.
+            if (auditEvent.StudyInstanceUid is { } study)
+            {
+                xml.WriteStartElement("ParticipantObjectIdentification");
+                xml.WriteAttributeString("ParticipantObjectID", Safe(study));
+                xml.WriteAttributeString("ParticipantObjectTypeCode", "2");
+                xml.WriteAttributeString("ParticipantObjectTypeCodeRole", "3");
+                Coded(xml, "ParticipantObjectIDTypeCode", "110180", "DCM", "Study Instance UID");
                 xml.WriteEndElement();
             }
 

@@ -30,6 +30,7 @@ public sealed class StagedAuditEvent
         PatientId = AuditEvent.Clean(entry.PatientId, 64);
         ObjectReference = AuditEvent.Clean(entry.ObjectReference, 128);
         Description = AuditEvent.Clean(entry.Description, 1000) ?? string.Empty;
+        StudyInstanceUid = AuditEvent.Clean(entry.StudyInstanceUid, 64);
     }
 
     /// <summary>Given by the database in insert order; events are sealed in this order.</summary>
@@ -58,6 +59,8 @@ public sealed class StagedAuditEvent
 
     public string Description { get; private set; }
 
+    public string? StudyInstanceUid { get; private set; }
+
     public AuditEvent Seal(string previousHash, AuditChainKey key) =>
-        new(At, Type, Action, Outcome, UserId, UserName, FacilityId, Address, PatientId, ObjectReference, Description, previousHash, key);
+        new(At, Type, Action, Outcome, UserId, UserName, FacilityId, Address, PatientId, ObjectReference, Description, previousHash, key, StudyInstanceUid);
 }

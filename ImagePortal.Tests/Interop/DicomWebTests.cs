@@ -217,6 +217,7 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
         var viewed = Assert.Single(events);
         Assert.Equal(DicomWebFixture.Approved, viewed.ObjectReference);
         Assert.Equal(fixture.Study.PatientId, viewed.PatientId);
+        Assert.Equal(study, viewed.StudyInstanceUid);
         Assert.Equal(AuditAction.Read, viewed.Action);
         Assert.Equal(("110103", "DICOM Instances Accessed"), ImagePortal.Infrastructure.Audit.DicomAuditMessage.EventId(viewed.Type));
     }

@@ -96,9 +96,12 @@ public sealed partial class SyslogExportTests
             var trail = scope.ServiceProvider.GetRequiredService<IAuditTrail>();
             await trail.RecordAsync(new AuditEntry(AuditEventType.UserAuthentication, AuditAction.Execute, AuditOutcome.MinorFailure, "codes: sign-in failed"), null, "clerk.nvh", null, "127.0.0.1", Ct);
             await trail.RecordAsync(new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, AuditOutcome.Success, "codes: imported", "NVH-0042", "REQ-2026-000001"), "u-1", "approver.sbr", null, null, Ct);
+            await trail.RecordAsync(
+                new AuditEntry(AuditEventType.InstancesAccessed, AuditAction.Read, AuditOutcome.Success, "codes: viewed", "SBR-7001", "REQ-2026-000002", "1.2.826.0.1.3680043.8.498.1"),
+                "u-2", "approver.sbr", null, "127.0.0.1", Ct);
         }
 
-        await Poll.UntilAsync(() => Task.FromResult(Probes(collector, "codes:").Count >= 2), TimeSpan.FromSeconds(30), () => Task.FromResult(collector.Output));
+        await Poll.UntilAsync(() => Task.FromResult(Probes(collector, "codes:").Count >= 3), TimeSpan.FromSeconds(30), () => Task.FromResult(collector.Output));
         var messages = Parse(collector.ReceivedLines()).Where(r => r.Description.StartsWith("codes:", StringComparison.Ordinal)).ToList();
 
         var signIn = messages[0].Xml.Root!;
@@ -116,6 +119,16 @@ public sealed partial class SyslogExportTests
         var patient = import.Elements("ParticipantObjectIdentification").Single(p => p.Attribute("ParticipantObjectTypeCodeRole")?.Value == "1");
         Assert.Equal(("NVH-0042", "1"), (patient.Attribute("ParticipantObjectID")!.Value, patient.Attribute("ParticipantObjectTypeCode")!.Value));
         Assert.Contains(import.Elements("ParticipantObjectIdentification"), p => p.Attribute("ParticipantObjectID")!.Value == "REQ-2026-000001");
+        Assert.Null(import.Elements("ParticipantObjectIdentification").FirstOrDefault(p => p.Attribute("ParticipantObjectTypeCodeRole")?.Value == "3"));
+
+        // PS3.15 A.5.3.2: DICOM Instances Accessed names the study (Study Instance UID, role Report) and the patient.
+        var viewed = messages[2].Xml.Root!;
+        Assert.Equal(("110103", "R"), (viewed.Element("EventIdentification")!.Element("EventID")!.Attribute("csd-code")!.Value, viewed.Element("EventIdentification")!.Attribute("EventActionCode")!.Value));
+        var study = Assert.Single(viewed.Elements("ParticipantObjectIdentification"), p => p.Attribute("ParticipantObjectTypeCodeRole")?.Value == "3");
+        Assert.Equal(("1.2.826.0.1.3680043.8.498.1", "2"), (study.Attribute("ParticipantObjectID")!.Value, study.Attribute("ParticipantObjectTypeCode")!.Value));
+        Assert.Equal(("110180", "DCM"), (study.Element("ParticipantObjectIDTypeCode")!.Attribute("csd-code")!.Value, study.Element("ParticipantObjectIDTypeCode")!.Attribute("codeSystemName")!.Value));
+        var viewedPatient = Assert.Single(viewed.Elements("ParticipantObjectIdentification"), p => p.Attribute("ParticipantObjectTypeCodeRole")?.Value == "1");
+        Assert.Equal(("SBR-7001", "1"), (viewedPatient.Attribute("ParticipantObjectID")!.Value, viewedPatient.Attribute("ParticipantObjectTypeCode")!.Value));
         Assert.All(messages, m => Assert.Equal("IHE+RFC-3881", m.MessageId));
     }
 

@@ -20,6 +20,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.Address).HasMaxLength(64);
         builder.Property(e => e.PatientId).HasMaxLength(64);
         builder.Property(e => e.ObjectReference).HasMaxLength(128);
+        builder.Property(e => e.StudyInstanceUid).HasMaxLength(64);
         builder.Property(e => e.Description).HasMaxLength(1000).IsRequired();
         builder.Property(e => e.PreviousHash).HasMaxLength(64).IsFixedLength().IsRequired();
         builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength().IsRequired();

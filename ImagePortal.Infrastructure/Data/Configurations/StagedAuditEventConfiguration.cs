@@ -19,6 +19,7 @@ internal sealed class StagedAuditEventConfiguration : IEntityTypeConfiguration<S
         builder.Property(e => e.Address).HasMaxLength(64);
         builder.Property(e => e.PatientId).HasMaxLength(64);
         builder.Property(e => e.ObjectReference).HasMaxLength(128);
+        builder.Property(e => e.StudyInstanceUid).HasMaxLength(64);
         builder.Property(e => e.Description).HasMaxLength(1000).IsRequired();
     }
 }

@@ -119,6 +119,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         .HasColumnType("character(64)")
                         .IsFixedLength();
 
+                    b.Property<string>("StudyInstanceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -915,6 +919,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("StudyInstanceUid")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 

@@ -119,6 +119,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                         .HasColumnType("nchar(64)")
                         .IsFixedLength();
 
+                    b.Property<string>("StudyInstanceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -914,6 +918,10 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                         .HasColumnType("int");
 
                     b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("StudyInstanceUid")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
