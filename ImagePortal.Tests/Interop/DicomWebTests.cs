@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Requests;
 using ImagePortal.Web.Features.Viewing;
@@ -183,6 +184,33 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
         await AssertRefusedAsync(clerk, $"{Base(DicomWebFixture.Approved)}/studies/{corpusStudy}/series", DemoUsers.ClerkNvh.UserName, corpusStudy);
         using var otherClerk = await fixture.SignedInAsync(DemoUsers.ClerkSbr);
         await AssertRefusedAsync(otherClerk, url, DemoUsers.ClerkSbr.UserName, DicomWebFixture.Approved);
+    }
+
+    [Fact]
+    public async Task TheClerk_SeesAStudyImportedForAnEarlierRequest_FromALaterRequestThatListsIt()
+    {
+        // A later request of NVH for the same CT: its job found every instance already in the ledger (imported for
+        // Approved), so it recorded none of its own. The request lists the study; the clerk who opens it sees the images.
+        const string later = "VIEW-LATER";
+        await fixture.DbAsync(async db =>
+        {
+            var facilities = await ApprovedJobs.FacilitiesAsync(db, Ct);
+            var request = DicomWebFixture.Approve(db, facilities, later, [Ct0], fixture.Study.Patient, DateTimeOffset.UtcNow);
+            db.RetrievalJobs.Add(RetrievalJob.For(request, DateTimeOffset.UtcNow));
+            return await db.SaveChangesAsync(Ct);
+        });
+        using var clerk = await fixture.SignedInAsync(DemoUsers.ClerkNvh);
+        var url = $"{Base(later)}/studies/{Ct0}/series";
+
+        Assert.Equal([Ct0], Values(await JsonAsync(await clerk.GetAsync($"{Base(later)}/studies", Ct)), "0020000D"));
+        var imported = await JsonAsync(await clerk.GetAsync($"{url}/{Series(0)}/instances", Ct));
+        Assert.Equal(fixture.Study.SopInstanceUids.Take(3).Order(), Values(imported, "00080018").Order());
+        using var frame = await clerk.GetAsync($"{url}/{Series(0)}/instances/{fixture.Study.SopInstanceUids[1]}/frames/1", Ct);
+        Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
+
+        // Still only what the ledger lists for NVH's PACS, and only studies the request itself lists.
+        await AssertRefusedAsync(clerk, $"{url}/{Series(1)}/instances/{fixture.Study.SopInstanceUids[3]}", DemoUsers.ClerkNvh.UserName, Ct0);
+        await AssertRefusedAsync(clerk, $"{Base(DicomWebFixture.Other)}/studies/{Ct0}/series", DemoUsers.ClerkNvh.UserName, Ct0);
     }
 
     [Fact]

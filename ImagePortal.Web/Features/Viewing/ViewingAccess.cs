@@ -9,8 +9,11 @@ using Microsoft.EntityFrameworkCore;
 namespace ImagePortal.Web.Features.Viewing;
 
 /// <summary>A study a user may view for a request: where it is (their own facility's PACS) and whose it is.</summary>
-/// <param name="LedgerJobs">For a clerk, the request's retrieval jobs: only the instances their ledger lists are shown. Null for an approver.</param>
-public sealed record ViewableStudy(string StudyUid, DicomNode Node, string? PatientId, IReadOnlyList<Guid>? LedgerJobs);
+/// <param name="LedgerOnly">
+/// For a clerk: only the instances the ledger of imported instances lists for the study in <paramref name="Node"/> are
+/// shown, whichever of their facility's requests imported them. False for an approver (every instance of the study).
+/// </param>
+public sealed record ViewableStudy(string StudyUid, DicomNode Node, string? PatientId, bool LedgerOnly);
 
 /// <summary>What a user may view for one request.</summary>
 public sealed record ViewingScope(ImageRequest Request, IReadOnlyDictionary<string, ViewableStudy> Studies);
@@ -22,8 +25,11 @@ public sealed record ViewingScope(ImageRequest Request, IReadOnlyDictionary<stri
 /// <item>an approver (or facility administrator) of the facility that holds the images sees the studies the request
 /// names (those approved), and, while the request is open, the studies their own PACS look-up found for it
 /// (<see cref="ViewingGrants"/>), in the node the look-up asks (the facility's query node, its import destination first);</item>
-/// <item>a clerk of the requesting facility sees the studies imported for the request into their facility's PACS, and of
-/// those only the instances the ledger of imported instances lists.</item>
+/// <item>a clerk of the requesting facility sees the studies the request lists (approved for it, or imported by its jobs)
+/// that were imported into their facility's PACS, and of those only the instances the ledger of imported instances lists
+/// there. The ledger holds an instance once per destination, under the job that stored it first: a later request that
+/// asks for a study an earlier request of the same facility already imported stores nothing and records nothing, and its
+/// clerk still sees the study, because the facility's requests imported it and this request lists it.</item>
 /// </list>
 /// Anything else does not exist: not found, and a security alert in the audit trail (as <c>RequestAccess</c> does).
 /// </summary>
@@ -51,29 +57,40 @@ public sealed class ViewingAccess(
                 var found = request.IsOpen && user.UserId is { } userId ? grants.For(userId, number) : new Dictionary<string, string?>();
                 foreach (var (study, patientId) in found)
                 {
-                    studies[study] = new ViewableStudy(study, node, patientId, null);
+                    studies[study] = new ViewableStudy(study, node, patientId, false);
                 }
 
                 foreach (var approved in request.Studies)
                 {
-                    studies[approved.StudyInstanceUid] = new ViewableStudy(approved.StudyInstanceUid, node, approved.SourcePatientId, null);
+                    studies[approved.StudyInstanceUid] = new ViewableStudy(approved.StudyInstanceUid, node, approved.SourcePatientId, false);
                 }
             }
         }
 
         if (onRequesterSide)
         {
+            // The studies the request lists: those approved for it and those its own jobs imported.
             var jobs = await db.RetrievalJobs.AsNoTracking().Where(j => j.RequestId == request.Id).Select(j => j.Id).ToListAsync(cancellationToken);
             var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.FacilityId == request.RequestingFacilityId).ToDictionaryAsync(n => n.Id, cancellationToken);
             var nodeIds = nodes.Keys.ToList();
-            var imported = await db.ImportedInstances.AsNoTracking()
+            var listed = request.Studies.Select(s => s.StudyInstanceUid).ToList();
+            listed.AddRange(await db.ImportedInstances.AsNoTracking()
                 .Where(i => jobs.Contains(i.JobId) && nodeIds.Contains(i.DestinationNodeId))
+                .Select(i => i.StudyInstanceUid)
+                .Distinct()
+                .ToListAsync(cancellationToken));
+            listed = listed.Distinct(StringComparer.Ordinal).ToList();
+
+            // Of those, the ones in the ledger of their facility's PACS, whichever of the facility's requests imported them:
+            // only the facility's own requests import into its nodes.
+            var imported = await db.ImportedInstances.AsNoTracking()
+                .Where(i => nodeIds.Contains(i.DestinationNodeId) && listed.Contains(i.StudyInstanceUid))
                 .Select(i => new { i.StudyInstanceUid, i.DestinationNodeId })
                 .Distinct()
                 .ToListAsync(cancellationToken);
-            foreach (var study in imported)
+            foreach (var study in imported.OrderByDescending(s => nodes[s.DestinationNodeId].IsImportDestination))
             {
-                studies.TryAdd(study.StudyInstanceUid, new ViewableStudy(study.StudyInstanceUid, nodes[study.DestinationNodeId], request.Patient.LocalMrn, jobs));
+                studies.TryAdd(study.StudyInstanceUid, new ViewableStudy(study.StudyInstanceUid, nodes[study.DestinationNodeId], request.Patient.LocalMrn, true));
             }
         }
 
@@ -109,14 +126,14 @@ public sealed class ViewingAccess(
     /// <summary>For a clerk, the SOP Instance UIDs the ledger lists for the study; null when every instance of it may be shown.</summary>
     public async Task<IReadOnlySet<string>?> ImportedInstancesAsync(ViewableStudy study, CancellationToken cancellationToken)
     {
-        if (study.LedgerJobs is not { } jobs)
+        if (!study.LedgerOnly)
         {
             return null;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var uids = await db.ImportedInstances.AsNoTracking()
-            .Where(i => jobs.Contains(i.JobId) && i.DestinationNodeId == study.Node.Id && i.StudyInstanceUid == study.StudyUid)
+            .Where(i => i.DestinationNodeId == study.Node.Id && i.StudyInstanceUid == study.StudyUid)
             .Select(i => i.SopInstanceUid)
             .ToListAsync(cancellationToken);
         return uids.ToHashSet(StringComparer.Ordinal);
@@ -125,20 +142,20 @@ public sealed class ViewingAccess(
     /// <summary>Whether one instance may be shown; refused (and alerted) when a clerk asks for one the ledger does not list.</summary>
     public async Task<bool> AllowsInstanceAsync(string number, ViewableStudy study, string sopInstanceUid, CancellationToken cancellationToken)
     {
-        if (study.LedgerJobs is not { } jobs)
+        if (!study.LedgerOnly)
         {
             return true;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await db.ImportedInstances.AnyAsync(
-                i => i.SopInstanceUid == sopInstanceUid && i.DestinationNodeId == study.Node.Id && jobs.Contains(i.JobId) && i.StudyInstanceUid == study.StudyUid,
+                i => i.SopInstanceUid == sopInstanceUid && i.DestinationNodeId == study.Node.Id && i.StudyInstanceUid == study.StudyUid,
                 cancellationToken))
         {
             return true;
         }
 
-        await RefuseAsync(number, study.StudyUid, $"instance {sopInstanceUid} was not imported for the request", cancellationToken);
+        await RefuseAsync(number, study.StudyUid, $"instance {sopInstanceUid} was not imported for the facility's requests", cancellationToken);
         return false;
     }
 
