@@ -8,6 +8,15 @@ namespace ImagePortal.Web.Features.Viewing;
 /// approved ones are on the request itself). Kept in this process's memory for <see cref="ViewingSettings.LookUpGrantLifetime"/>:
 /// after a restart, or on another web node, the approver runs the look-up again. Only the user who looked up holds the
 /// grant, only for that request, and <see cref="ViewingAccess"/> honours it only while the request is open.
+/// <para>
+/// Why memory suffices with several web nodes: the load balancer must keep a browser on one node (sticky sessions by
+/// cookie, which Blazor Server needs anyway, see the README's "Several nodes on one database"). The look-up runs in the approver's
+/// circuit on that node, and the viewer page and every DICOMweb call it makes come from the same browser with the same
+/// affinity cookie, so they reach the node that holds the grant. Only when that node goes away (restart, failover) do
+/// the calls land elsewhere; the approver's circuit is gone with it, the page reloads on the new node and the look-up is
+/// run again there, which grants anew. What must survive a node, the approved studies, is in the database. A grant in
+/// the database would add a query to every DICOMweb call of an open request for that rare case.
+/// </para>
 /// </summary>
 public sealed class ViewingGrants(IOptionsMonitor<ViewingSettings> settings, TimeProvider clock)
 {
