@@ -97,6 +97,7 @@ for run in $(seq 1 "$RUNS"); do
     rss+=("$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB")
     echo "   run $run: getscu ${get[-1]} s; viewer: first image ${first[-1]} s, series metadata (all cached on the portal's disk)" \
         "$(field metadata_s "$line") s, every slice shown ${scroll[-1]} s, every frame fetched ${frames[-1]} s; portal RSS ${rss[-1]}"
+    echo "          the page's calls (start+duration, s): $(field steps_s "$line"); portal CPU per frame served $(field portal_cpu_ms_per_frame "$line") ms"
 done
 
 echo

@@ -7,7 +7,8 @@
 //   scroll_s    every slice shown once by the viewer itself, one after the other (handle.scroll(1): each slice loaded and
 //               decoded by Cornerstone into its cache): what the viewer does today, which prefetches nothing
 //   frames_s    every slice's frame fetched by the page, six at a time (a browser's connections per host): what a viewer that
-//               prefetches the stack would wait for; the bytes are read, not decoded
+//               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
+//               which a loaded machine changes less than it changes the clock)
 // and sampling the portal's resident memory. It prints one line of key=value pairs per study for the script.
 //
 //   viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...]
@@ -120,6 +121,18 @@ for (var i = 0; i < studyUids.Length; i++)
         })
         """);
     var metadataEnd = await page.EvaluateAsync<double>("async () => { await window.__bench.metadata; return window.__bench.metadataEnd; }");
+    // Where the time to the first image went: the page's own calls to the service, as the browser timed them.
+    var steps = await page.EvaluateAsync<string>("""
+        () => {
+          const calls = performance.getEntriesByType('resource').filter(e => e.name.includes('/dicomweb/'));
+          const at = (test) => calls.find(e => test(new URL(e.name).pathname));
+          const series = at(p => p.endsWith('/series'));
+          const metadata = at(p => p.endsWith('/metadata'));
+          const frame = at(p => p.includes('/frames/'));
+          const span = e => e ? `${(e.startTime / 1000).toFixed(2)}+${((e.responseEnd - e.startTime) / 1000).toFixed(2)}` : '-';
+          return `series=${span(series)} metadata=${span(metadata)} first_frame=${span(frame)}`;
+        }
+        """);
     var stats = await page.EvaluateAsync<JsonElement>("""
         async () => {
           const viewer = document.querySelector('[data-testid=image-viewer]').imagePortalViewer;
@@ -134,6 +147,7 @@ for (var i = 0; i < studyUids.Length; i++)
         }
         """);
     // The frames as a prefetching viewer would fetch them, six at a time, past the browser's cache.
+    var cpuBeforeFrames = CpuSeconds(portalPid);
     var frames = await page.EvaluateAsync<JsonElement>("""
         async () => {
           const instances = await window.__bench.metadata;
@@ -152,6 +166,7 @@ for (var i = 0; i < studyUids.Length; i++)
           return { frames: performance.now() - start, n: urls.length, bytes };
         }
         """);
+    var cpuFrames = CpuSeconds(portalPid) - cpuBeforeFrames;
     sampling.Cancel();
     await sampler;
     var rssAfter = ResidentMegabytes(portalPid);
@@ -161,10 +176,25 @@ for (var i = 0; i < studyUids.Length; i++)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} " +
         $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} " +
-        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
+        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
 }
 
 return 0;
+
+// User + system CPU time of the portal so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).
+static double CpuSeconds(int pid)
+{
+    try
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+    catch (IOException)
+    {
+        return 0;
+    }
+}
 
 // VmRSS of the portal in MB (0 when it is gone).
 static long ResidentMegabytes(int pid)
