@@ -270,6 +270,18 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
     }
 
     [Fact]
+    public async Task ACachedInstance_AskedForUnderAnotherSeries_IsRefused_ForItsFramesToo()
+    {
+        // The frames are checked against the path from the data set they are cut from (one read of the file).
+        using var approver = await fixture.SignedInAsync(DemoUsers.ApproverSbr);
+        var sop = fixture.Study.SopInstanceUids[2];
+        using var cached = await approver.GetAsync($"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(0)}/instances/{sop}/frames/1", Ct);
+        Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+
+        await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(1)}/instances/{sop}/frames/1", DemoUsers.ApproverSbr.UserName, Ct0);
+    }
+
+    [Fact]
     public async Task ConcurrentRequestsForOneInstance_FetchItOnce()
     {
         using var approver = await fixture.SignedInAsync(DemoUsers.ApproverSbr);

@@ -27,6 +27,12 @@ public sealed class FrameReader
 
     public DicomTransferSyntax TransferSyntax => _file.TransferSyntax;
 
+    /// <summary>The instance's data set (its pixel data deferred): what the caller checks the file against.</summary>
+    public DicomDataset Dataset => _file.Dataset;
+
+    /// <summary>The bytes of one frame where the syntax is native (every frame the same size); null for encapsulated frames.</summary>
+    public long? NativeFrameSize => _pixelData is DicomElement ? FrameSize() : null;
+
     public int FrameCount { get; }
 
     /// <summary>The media type of this instance's frames, with its transfer-syntax parameter (PS3.18 table 8.7.3-5).</summary>

@@ -44,15 +44,20 @@ public static class WadoEndpoints
 
         var keys = answers.Select(a => PacsQueries.KeyOf(a, study, series)).ToList();
         var files = await fetcher.GetAsync(found.Study.Node, keys, cancellationToken);
+        // Each header read once, checked, then written (a header stops before the pixel data: small beside the files).
+        var headers = new List<DicomDataset>(files.Count);
         for (var i = 0; i < files.Count; i++)
         {
-            if (!await locator.MatchesAsync(number, files[i], study, series, keys[i].SopInstanceUid, cancellationToken))
+            var header = InstanceLocator.Header(files[i]);
+            if (!await locator.MatchesAsync(number, header, study, series, keys[i].SopInstanceUid, cancellationToken))
             {
                 return DicomWebEndpoints.NotFound();
             }
+
+            headers.Add(header);
         }
 
-        await DicomWebEndpoints.WriteJsonAsync(http.Response, files.Select(InstanceLocator.Header), cancellationToken);
+        await DicomWebEndpoints.WriteJsonAsync(http.Response, headers, cancellationToken);
         return Results.Empty;
     }
 
@@ -90,13 +95,19 @@ public static class WadoEndpoints
             return DicomWebEndpoints.BadRequest("Frames are numbers from 1, separated by commas.");
         }
 
-        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken);
+        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken, checkFile: false);
         if (path is null)
         {
             return refusal!;
         }
 
+        // The file is read once: the frames are cut from the data set that is checked against the path.
         var reader = new FrameReader(path);
+        if (!await locator.MatchesAsync(number, reader.Dataset, study, series, sop, cancellationToken))
+        {
+            return DicomWebEndpoints.NotFound();
+        }
+
         if (numbers.FirstOrDefault(n => n > reader.FrameCount) is > 0 and var missing)
         {
             return DicomWebEndpoints.NotFound($"The instance has {Common.Labels.Count(reader.FrameCount, "frame")}; there is no frame {missing}.");
@@ -113,7 +124,7 @@ public static class WadoEndpoints
         foreach (var frame in numbers)
         {
             // One frame at a time in memory (the writer's sync reads must not block the response stream).
-            using var buffer = new MemoryStream();
+            using var buffer = new MemoryStream(checked((int)(reader.NativeFrameSize ?? 0)));
             reader.CopyFrame(frame, buffer);
             buffer.Position = 0;
             await multipart.PartAsync(reader.MediaType, null, body => buffer.CopyToAsync(body, cancellationToken), cancellationToken);
@@ -123,10 +134,13 @@ public static class WadoEndpoints
         return Results.Empty;
     }
 
-    /// <summary>The cached file of an instance the user may see; else the answer to give (400, or 404 alerted where it is a refusal).</summary>
+    /// <summary>
+    /// The cached file of an instance the user may see; else the answer to give (400, or 404 alerted where it is a refusal).
+    /// With <paramref name="checkFile"/> false the caller checks the file against the path itself, from what it reads of it.
+    /// </summary>
     private static async Task<(string? Path, IResult? Refusal)> LocateAsync(
         string number, string study, string series, string sop, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool checkFile = true)
     {
         if (!DicomWebEndpoints.IsUid(study) || !DicomWebEndpoints.IsUid(series) || !DicomWebEndpoints.IsUid(sop))
         {
@@ -140,7 +154,9 @@ public static class WadoEndpoints
         }
 
         await viewing.ViewedAsync(number, found.Study);
-        var path = await locator.FileAsync(number, found.Study, series, sop, cancellationToken);
+        var path = checkFile
+            ? await locator.FileAsync(number, found.Study, series, sop, cancellationToken)
+            : await locator.UncheckedFileAsync(found.Study, series, sop, cancellationToken);
         return path is null ? (null, DicomWebEndpoints.NotFound("No such instance in this series.")) : (path, null);
     }
 }
