@@ -86,7 +86,9 @@ await page.GotoAsync("/Account/Login");
 await page.GetByLabel("User name").FillAsync("approver.sbr");
 await page.GetByLabel("Password").FillAsync("demo-password-approver");
 await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
+// Signed in once the answer to the form moved the page on (not its "load" event: under a load average of 30 a signed-in
+// Blazor page once did not fire it within two minutes).
+await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
 
 for (var i = 0; i < studyUids.Length; i++)
 {
