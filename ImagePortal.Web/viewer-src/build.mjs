@@ -1,5 +1,5 @@
 // Builds the viewer into ../wwwroot/viewer: viewer.js (the page's module: Cornerstone3D core, tools and the DICOM image
-// loader), decodeImageFrameWorker.js (the loader's decoding web worker, which the loader starts from a URL beside
+// loader), thumbnails.js (the series thumbnails of the look-up and the request page) with the chunk they share, decodeImageFrameWorker.js (the loader's decoding web worker, which the loader starts from a URL beside
 // viewer.js) and the WebAssembly decoders the worker fetches (JPEG baseline, JPEG-LS, JPEG 2000, HTJ2K). Run it through
 // tools/build-viewer.sh, which installs the locked packages first.
 import { build } from 'esbuild';
@@ -29,7 +29,16 @@ const common = {
   },
 };
 
-await build({ ...common, entryPoints: [join(here, 'src', 'viewer.js')], outfile: join(out, 'viewer.js') });
+// Two pages' modules: viewer.js (the viewer page) and thumbnails.js (the series strips of the look-up and the request
+// page). Code both import (Cornerstone core and the image loader) goes into a shared chunk beside them, named after its
+// content; the chunk must sit in this folder, since the loader starts its decoding worker from a URL relative to itself.
+await build({
+  ...common,
+  entryPoints: { viewer: join(here, 'src', 'viewer.js'), thumbnails: join(here, 'src', 'thumbnails.js') },
+  outdir: out,
+  splitting: true,
+  chunkNames: 'shared-[hash]',
+});
 await build({
   ...common,
   entryPoints: [join(modules, '@cornerstonejs', 'dicom-image-loader', 'dist', 'esm', 'decodeImageFrameWorker.js')],

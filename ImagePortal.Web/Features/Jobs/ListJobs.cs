@@ -37,11 +37,20 @@ public sealed record StudyProgressRow(
         FinishedAt is null && Rate(now) is { } rate && Expected > Done ? TimeSpan.FromSeconds((Expected - Done) / rate) : null;
 }
 
+/// <param name="MayView">
+/// Whether the user may view the request's images (<see cref="Viewing.ViewingAccess.ViewsAsHolder"/> or
+/// <see cref="Viewing.ViewingAccess.ViewsAsRequester"/>, the rule of the viewer page); the DICOMweb service still decides
+/// which studies each sees.
+/// </param>
 public sealed record JobRow(
     string Number, RetrievalJobState State, int Attempts, DateTimeOffset NextAttemptAt, int Expected, int Done, int Failed, long Bytes,
-    string? LastError, bool CancelRequested, DateTimeOffset CreatedAt, IReadOnlyList<StudyProgressRow> Studies)
+    string? LastError, bool CancelRequested, DateTimeOffset CreatedAt, IReadOnlyList<StudyProgressRow> Studies, bool MayView = false)
 {
     public bool CanRetry => State == RetrievalJobState.Failed;
+
+    /// <summary>The studies to open in the viewer: those that arrived, once the retrieval has ended with images.</summary>
+    public IEnumerable<StudyProgressRow> Viewable =>
+        MayView && State is RetrievalJobState.Succeeded or RetrievalJobState.PartiallySucceeded ? Studies.Where(s => s.Done > 0) : [];
 
     public bool CanCancel => State is RetrievalJobState.Queued or RetrievalJobState.Running && !CancelRequested;
 }
@@ -51,7 +60,7 @@ public sealed class ListJobsValidator : IValidator<ListJobs>
     public IEnumerable<string> Validate(ListJobs message) => Paging.Validate(message.PageIndex, message.PageSize);
 }
 
-public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, JobAccess access)
+public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, JobAccess access, ICurrentUser user)
     : IQueryHandler<ListJobs, Result<Page<JobRow>>>, IQueryHandler<GetJobProgress, Result<JobRow?>>
 {
     /// <summary>The board's order: running, failed and queued jobs first (in this order), then the rest; each newest first.</summary>
@@ -129,7 +138,8 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
 
     private sealed record Projected(
         string Number, RetrievalJobState State, int Attempts, DateTimeOffset NextAttemptAt, int Expected, int Done, int Failed, long Bytes,
-        string? LastError, bool CancelRequested, DateTimeOffset CreatedAt, List<StudyRow> Studies, List<ApprovedRow> Approved);
+        string? LastError, bool CancelRequested, DateTimeOffset CreatedAt, List<StudyRow> Studies, List<ApprovedRow> Approved,
+        Guid SourceFacilityId, Guid RequestingFacilityId);
 
     private static IQueryable<Projected> Project(ImagePortalDbContext db, IQueryable<RetrievalJob> jobs) =>
         from job in jobs
@@ -138,10 +148,16 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
             request.Number, job.State, job.Attempts, job.NextAttemptAt, job.ExpectedInstances, job.DoneInstances, job.FailedInstances, job.DoneBytes,
             job.LastError, job.CancelRequested, job.CreatedAt,
             job.Studies.Select(s => new StudyRow(s.StudyInstanceUid, s.ExpectedInstances, s.DoneInstances, s.FailedInstances, s.DoneBytes, s.StartedAt, s.FinishedAt)).ToList(),
-            request.Studies.Select(s => new ApprovedRow(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description)).ToList());
+            request.Studies.Select(s => new ApprovedRow(s.StudyInstanceUid, s.StudyDate, s.Modalities, s.Description)).ToList(),
+            job.SourceFacilityId, job.RequestingFacilityId);
+
+    private bool MayView(Projected job) =>
+        user.FacilityId is { } facility
+        && (Viewing.ViewingAccess.ViewsAsHolder(job.SourceFacilityId == facility, user.IsInRole)
+            || Viewing.ViewingAccess.ViewsAsRequester(job.RequestingFacilityId == facility, user.IsInRole));
 
     // Each study's progress with the date, modalities and description stored when it was approved.
-    private static async Task<List<JobRow>> Rows(IQueryable<Projected> query, CancellationToken cancellationToken) =>
+    private async Task<List<JobRow>> Rows(IQueryable<Projected> query, CancellationToken cancellationToken) =>
         (await query.ToListAsync(cancellationToken)).Select(job =>
         {
             var approved = job.Approved.GroupBy(a => a.Uid).ToDictionary(g => g.Key, g => g.First());
@@ -152,6 +168,7 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
                 {
                     var a = approved.GetValueOrDefault(s.Uid);
                     return new StudyProgressRow(s.Uid, a?.Date, a?.Modalities ?? string.Empty, a?.Description, s.Expected, s.Done, s.Failed, s.Bytes, s.StartedAt, s.FinishedAt);
-                }).ToList());
+                }).ToList(),
+                MayView(job));
         }).ToList();
 }

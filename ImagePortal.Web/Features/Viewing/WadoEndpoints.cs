@@ -14,6 +14,7 @@ public static class WadoEndpoints
     {
         group.MapGet("/studies/{study}/series/{series}/metadata", MetadataAsync);
         group.MapGet("/studies/{study}/series/{series}/instances/{sop}", InstanceAsync);
+        group.MapGet("/studies/{study}/series/{series}/instances/{sop}/metadata", InstanceMetadataAsync);
         group.MapGet("/studies/{study}/series/{series}/instances/{sop}/frames/{frames}", FramesAsync);
         return group;
     }
@@ -58,6 +59,24 @@ public static class WadoEndpoints
         }
 
         await DicomWebEndpoints.WriteJsonAsync(http.Response, headers, cancellationToken);
+        return Results.Empty;
+    }
+
+    /// <summary>
+    /// One instance's data set up to its pixel data (PS3.18 10.4.1.1.2): what a thumbnail needs to decode one frame,
+    /// without fetching the rest of its series from the PACS as the series' metadata would.
+    /// </summary>
+    private static async Task<IResult> InstanceMetadataAsync(
+        string number, string study, string series, string sop, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator, HttpContext http)
+    {
+        var cancellationToken = http.RequestAborted;
+        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken);
+        if (path is null)
+        {
+            return refusal!;
+        }
+
+        await DicomWebEndpoints.WriteJsonAsync(http.Response, [InstanceLocator.Header(path)], cancellationToken);
         return Results.Empty;
     }
 
