@@ -289,3 +289,29 @@ public sealed class ThumbnailTests(ThumbnailFixture fixture) : IClassFixture<Thu
         await Expect(page.GetByTestId("viewer-series")).ToContainTextAsync("Axial 2.5mm brain");
     }
 }
+
+/// <summary>A thumbnail whose PACS stops answering: its own fixture, since the test stops the PACS for good.</summary>
+public sealed class ThumbnailPacsDownTests(ThumbnailFixture fixture) : IClassFixture<ThumbnailFixture>
+{
+    [Fact]
+    public async Task AThumbnail_WhosePacsHasStopped_SaysSoInItsBox_InsteadOfAnImage()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        // A phone's screen: the approved studies' strips are listed (their series found in the PACS) but below the fold,
+        // so their thumbnails wait until scrolled to.
+        await page.SetViewportSizeAsync(390, 360);
+        await page.GotoAsync($"/requests/{ThumbnailFixture.Approved}");
+        var ct = page.GetByTestId("series-thumbnail").Filter(new() { HasText = "Axial 2.5mm brain" });
+        await Expect(ct).ToHaveCountAsync(1);
+        await Expect(ct.Locator("canvas")).Not.ToHaveAttributeAsync("data-state", new Regex("."));
+
+        await fixture.Orthanc.DisposeAsync();
+        await ct.ScrollIntoViewIfNeededAsync();
+
+        var status = ct.GetByTestId("thumbnail-status");
+        // The service's 502 in the PACS gateway's words (which node could not be reached), not a decoder's error.
+        await Expect(status).ToHaveTextAsync(new Regex("^No preview: .*(reach|refused|connect)", RegexOptions.IgnoreCase), new() { Timeout = 60_000 });
+        await Expect(ct.Locator("canvas")).ToBeHiddenAsync();
+    }
+}
