@@ -222,6 +222,8 @@ public sealed class ThumbnailTests(ThumbnailFixture fixture) : IClassFixture<Thu
         var drawn = await DrawnAsync(page, 4);
         Assert.Equal(4, drawn.Select(t => t.Series).Distinct().Count());
         Assert.All(drawn, t => Assert.True(t.State == "ready" && t.Variance > 1, $"{t}"));
+        var violations = await AxeScan.SeriousViolationsAsync(page, "the look-up with its thumbnails");
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 
     [Fact]
@@ -259,6 +261,8 @@ public sealed class ThumbnailTests(ThumbnailFixture fixture) : IClassFixture<Thu
         var broken = page.GetByTestId("series-thumbnail").Filter(new() { HasText = "Unreadable" });
         await Expect(broken.GetByTestId("thumbnail-status")).ToHaveTextAsync("No preview: The image could not be decoded.", new() { Timeout = 60_000 });
         await Expect(broken.Locator("canvas")).ToBeHiddenAsync();
+        var violations = await AxeScan.SeriousViolationsAsync(page, "the request page with a thumbnail and a failed one");
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 
     [Fact]

@@ -2,7 +2,7 @@
 // decoded by Cornerstone's DICOM image loader (the viewer's decoders, so every transfer syntax the viewer shows) from the
 // portal's WADO-RS and drawn into a small canvas by Cornerstone's CPU renderer (no WebGL context per thumbnail).
 // attach(root) finds the canvases the page rendered ([data-thumbnail]) and fills each one once it is visible, a few at a
-// time; one that cannot be shown (refused, PACS down, undecodable) says why in words beside an empty box.
+// time; one that cannot be shown (refused, PACS down, undecodable) says why in words in its box ([data-thumbnail-status]).
 import { init as coreInit, utilities, cache } from '@cornerstonejs/core';
 import { init as loaderInit, wadors } from '@cornerstonejs/dicom-image-loader';
 
@@ -139,8 +139,9 @@ function pump() {
   }
 }
 
+/** The element that says what became of the canvas' image: in the canvas' box ([data-thumbnail-box]), else beside it. */
 function statusOf(canvas) {
-  return canvas.parentElement?.querySelector('[data-thumbnail-status]');
+  return (canvas.closest('[data-thumbnail-box]') ?? canvas.parentElement)?.querySelector('[data-thumbnail-status]');
 }
 
 /** Fills one canvas, or says why not in its status element (rendered empty by the page, written only here). */
