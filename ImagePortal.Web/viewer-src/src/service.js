@@ -1,0 +1,65 @@
+// The viewer's side of the portal's DICOMweb service: JSON calls (QIDO-RS, WADO-RS metadata) and the words for its
+// refusals and for images that could not be loaded. Every fetch is same origin with the session cookie; the service
+// decides what the user may see, the viewer only shows its answers (and its refusals).
+
+/** An answer of the DICOMweb service that is not 2xx, with the service's own words ({"error": "…"}) where it gave any. */
+export class ServiceError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function describeStatus(status) {
+  return status === 401 ? 'You are signed out; sign in again.'
+    : status === 404 ? 'Not found, or not yours to view.'
+    : status === 502 ? 'The PACS could not be reached.'
+    : status === 504 ? 'The PACS did not answer in time.'
+    : `The server answered ${status}.`;
+}
+
+function errorText(status, bodyText) {
+  try {
+    const parsed = JSON.parse(bodyText);
+    if (parsed && typeof parsed.error === 'string' && parsed.error) {
+      return parsed.error;
+    }
+  } catch {
+    // not JSON: the status says enough
+  }
+  return describeStatus(status);
+}
+
+/** A DICOM JSON answer ([] for an empty body); a ServiceError for anything but 2xx. */
+export async function getJson(url) {
+  const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/dicom+json' } });
+  if (!response.ok) {
+    throw new ServiceError(response.status, errorText(response.status, await response.text()));
+  }
+  const body = await response.text();
+  return body ? JSON.parse(body) : [];
+}
+
+/** The words for a failed call: the service's own for a ServiceError, else <paramref name="what"/> and the error. */
+export function failureText(error, what) {
+  return error instanceof ServiceError ? error.message : `${what}: ${error?.message ?? error}`;
+}
+
+/** Why an image could not be loaded: the service's refusal (an XMLHttpRequest from the loader) or the decoder's error. */
+export function loadErrorText(error) {
+  const failure = error?.error ?? error;
+  if (failure && typeof failure.status === 'number' && failure.status >= 400) {
+    let body = '';
+    try {
+      body = failure.response instanceof ArrayBuffer ? new TextDecoder().decode(failure.response) : String(failure.responseText ?? '');
+    } catch {
+      body = '';
+    }
+    return errorText(failure.status, body);
+  }
+  if (failure && typeof failure.status === 'number' && failure.status === 0) {
+    return 'The connection to the portal failed.';
+  }
+  const message = failure?.message ?? (typeof failure === 'string' ? failure : '');
+  return message ? `The image could not be decoded: ${message}` : 'The image could not be decoded.';
+}

@@ -1,0 +1,202 @@
+// One image pane: a Cornerstone stack viewport with its overlay, its message (what went wrong, in the viewport), the
+// slice label and slider under it, and the keys that scroll it. A pane shows one series; its window, inversion and
+// position are its own.
+import { Enums, eventTarget, metaData, cache } from '@cornerstonejs/core';
+import { el, listenerSet } from './dom.js';
+import { failureText, loadErrorText } from './service.js';
+import { loadStack } from './study.js';
+
+/** Window presets (width, centre) in Hounsfield units; "file" is the image's own VOI. */
+export const presets = {
+  brain: { label: 'Brain', width: 80, center: 40 },
+  lung: { label: 'Lung', width: 1500, center: -600 },
+  bone: { label: 'Bone', width: 2000, center: 300 },
+  soft: { label: 'Soft tissue', width: 400, center: 40 },
+};
+
+/**
+ * Makes a pane in <paramref name="container"/> and enables its viewport on <paramref name="renderingEngine"/> under
+ * <paramref name="viewportId"/> (the element must be in the page first: Cornerstone sizes its canvas from it).
+ * onChange() is called when what the toolbar shows of the pane (preset, inversion) or the image changes.
+ */
+export function createStackPane({ renderingEngine, viewportId, studyUrl, host, container, onChange = () => {} }) {
+  const listeners = listenerSet();
+  const viewportElement = el('div', { 'data-testid': 'viewer-viewport', style: { width: '100%', height: '100%', position: 'absolute', inset: '0' } });
+  viewportElement.addEventListener('contextmenu', e => e.preventDefault());
+  const message = el('div', { role: 'alert', 'data-testid': 'viewer-message', hidden: true, style: { position: 'absolute', left: '12px', right: '12px', top: '12px', padding: '10px 12px', background: 'rgba(120,20,20,0.92)', color: '#fff', borderRadius: '4px', fontSize: '14px', zIndex: '2' } });
+  const overlay = el('div', { 'data-testid': 'viewer-overlay', style: { position: 'absolute', left: '8px', bottom: '8px', fontSize: '12px', pointerEvents: 'none', textShadow: '0 0 3px #000', zIndex: '1', whiteSpace: 'pre-line' } });
+  const stage = el('div', { tabindex: '0', 'aria-label': 'Image; wheel or arrow keys change the image, drag changes the window', style: { position: 'relative', flex: '1 1 auto', minHeight: '360px', background: '#000', outline: 'none' } }, viewportElement, overlay, message);
+  const slider = el('input', { type: 'range', min: '1', max: '1', value: '1', 'aria-label': 'Image in series', 'data-testid': 'viewer-slider', disabled: true, style: { flex: '1 1 auto' } });
+  const sliceLabel = el('span', { 'data-testid': 'viewer-slice', 'aria-live': 'polite', style: { minWidth: '110px', fontSize: '13px' } }, '');
+  const footer = el('div', { style: { display: 'flex', gap: '8px', alignItems: 'center' } }, sliceLabel, slider);
+  const element = el('div', { 'data-testid': 'viewer-pane', style: { flex: '1 1 0', display: 'flex', flexDirection: 'column', gap: '6px', minWidth: '0' } }, stage, footer);
+
+  container.append(element);
+  renderingEngine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element: viewportElement, defaultOptions: { background: [0, 0, 0] } });
+  const viewport = renderingEngine.getViewport(viewportId);
+
+  let imageIds = [];
+  let images = new Map();
+  const current = { series: null, index: 0, preset: 'file', inverted: false };
+
+  const showMessage = words => {
+    message.textContent = words;
+    message.hidden = !words;
+  };
+
+  const render = () => viewport.render();
+
+  const updateSlice = () => {
+    const index = viewport.getCurrentImageIdIndex();
+    current.index = index;
+    slider.value = String(index + 1);
+    sliceLabel.textContent = imageIds.length ? `Image ${index + 1} / ${imageIds.length}` : '';
+    const range = viewport.getProperties?.()?.voiRange;
+    const windowText = range ? `W ${Math.round(range.upper - range.lower)} L ${Math.round((range.upper + range.lower) / 2)}` : '';
+    const seriesText = current.series ? `${current.series.modality} ${current.series.description}`.trim() : '';
+    overlay.textContent = [seriesText, windowText].filter(Boolean).join('\n');
+    host.dataset.sliceIndex = String(index);
+    element.dataset.sliceIndex = String(index);
+    onChange();
+  };
+
+  const goTo = async index => {
+    try {
+      await viewport.setImageIdIndex(index);
+    } catch (error) {
+      showMessage(`Image ${index + 1}: ${loadErrorText(error)}`);
+      current.index = index;
+      slider.value = String(index + 1);
+      sliceLabel.textContent = `Image ${index + 1} / ${imageIds.length}`;
+    }
+  };
+
+  const scroll = async delta => {
+    if (!imageIds.length) return;
+    await goTo(Math.min(imageIds.length - 1, Math.max(0, viewport.getCurrentImageIdIndex() + delta)));
+  };
+
+  const ownVoi = () => {
+    const imageId = imageIds[viewport.getCurrentImageIdIndex()];
+    const voi = imageId && metaData.get('voiLutModule', imageId);
+    const width = Array.isArray(voi?.windowWidth) ? voi.windowWidth[0] : voi?.windowWidth;
+    const center = Array.isArray(voi?.windowCenter) ? voi.windowCenter[0] : voi?.windowCenter;
+    return typeof width === 'number' && typeof center === 'number' && width > 0 ? { width, center } : null;
+  };
+
+  const setPreset = name => {
+    if (!imageIds.length) return;
+    const preset = name === 'file' ? ownVoi() : presets[name];
+    if (preset) {
+      viewport.setProperties({ voiRange: { lower: preset.center - preset.width / 2, upper: preset.center + preset.width / 2 } });
+    } else {
+      // No VOI in the file: the loader's own choice from the pixel values.
+      viewport.resetProperties();
+      viewport.setProperties({ invert: current.inverted });
+    }
+    current.preset = name;
+    render();
+    updateSlice();
+  };
+
+  const invert = () => {
+    current.inverted = !current.inverted;
+    viewport.setProperties({ invert: current.inverted });
+    render();
+    onChange();
+  };
+
+  const reset = () => {
+    viewport.resetCamera();
+    current.inverted = false;
+    setPreset('file');
+  };
+
+  listeners.listen(slider, 'input', () => goTo(Number(slider.value) - 1));
+  listeners.listen(stage, 'keydown', event => {
+    const steps = { ArrowDown: 1, ArrowRight: 1, PageDown: 10, ArrowUp: -1, ArrowLeft: -1, PageUp: -10 };
+    if (event.key in steps) {
+      event.preventDefault();
+      scroll(steps[event.key]);
+    } else if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      goTo(event.key === 'Home' ? 0 : imageIds.length - 1);
+    }
+  });
+  listeners.listen(viewportElement, 'mousedown', () => stage.focus({ preventScroll: true }));
+  listeners.listen(viewportElement, Enums.Events.STACK_NEW_IMAGE, () => {
+    showMessage('');
+    updateSlice();
+  });
+  listeners.listen(viewportElement, Enums.Events.VOI_MODIFIED, updateSlice);
+  listeners.listen(eventTarget, Enums.Events.IMAGE_LOAD_FAILED, event => {
+    const index = imageIds.indexOf(event.detail?.imageId);
+    if (index >= 0 && index === current.index) {
+      showMessage(`Image ${index + 1}: ${loadErrorText(event.detail?.error)}`);
+    }
+  });
+
+  /** Loads <paramref name="series"/> ({ uid, modality, description }) and shows its middle image in the file's own window. */
+  const showSeries = async series => {
+    current.series = series;
+    showMessage('');
+    sliceLabel.textContent = 'Loading…';
+    slider.disabled = true;
+    let stack;
+    try {
+      stack = await loadStack(studyUrl, series.uid);
+    } catch (error) {
+      sliceLabel.textContent = '';
+      showMessage(failureText(error, 'The series could not be loaded'));
+      return;
+    }
+    ({ imageIds, images } = stack);
+    if (!imageIds.length) {
+      sliceLabel.textContent = '';
+      showMessage('The series has no images.');
+      return;
+    }
+    slider.max = String(imageIds.length);
+    slider.disabled = imageIds.length < 2;
+    const middle = Math.floor(imageIds.length / 2);
+    current.index = middle;
+    try {
+      await viewport.setStack(imageIds, middle);
+      viewport.resetCamera();
+      current.inverted = false;
+      setPreset('file');
+    } catch (error) {
+      showMessage(`Image ${middle + 1}: ${loadErrorText(error)}`);
+    }
+    updateSlice();
+    sliceLabel.textContent = `Image ${current.index + 1} / ${imageIds.length}`;
+    element.dataset.loaded = series.uid;
+  };
+
+  return {
+    element,
+    stage,
+    viewport,
+    viewportElement,
+    showMessage,
+    showSeries,
+    goTo,
+    scroll,
+    setPreset,
+    invert,
+    reset,
+    /** What the toolbar and the tests read: the series uid, index, preset, inversion, image count. */
+    state: () => ({ ...current, series: current.series?.uid ?? null, count: imageIds.length }),
+    /** The image shown, with its instance's metadata and frame (undefined before the first image). */
+    currentImage: () => {
+      const imageId = imageIds[viewport.getCurrentImageIdIndex()];
+      return imageId ? { imageId, ...images.get(imageId), image: cache.getImage(imageId) } : undefined;
+    },
+    /** The decoded values of the image shown (after the modality LUT), to compare with another decoder's. */
+    pixels: () => {
+      const image = cache.getImage(viewport.getCurrentImageId());
+      return image ? { rows: image.rows, columns: image.columns, values: Array.from(image.getPixelData()) } : null;
+    },
+    dispose: () => listeners.removeAll(),
+  };
+}
