@@ -11,7 +11,7 @@ namespace ImagePortal.Tests.Browser;
 /// The viewer page in Chromium: Cornerstone3D fed by the portal's DICOMweb service from Orthanc. What the canvas shows is
 /// read back from it (getImageData), so these tests see the pixels the user sees.
 /// </summary>
-public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFixture>
+public sealed partial class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFixture>
 {
     private const string Viewer = "[data-testid=image-viewer]";
 
@@ -161,6 +161,7 @@ public sealed class ViewerTests(ViewerFixture fixture) : IClassFixture<ViewerFix
         { "SC_rgb_jpeg_dcmtk.dcm", null }, // JPEG baseline, YBR_FULL
         { "JPEG-lossy.dcm", null }, // JPEG extended, 12 bits
         { "SC_rgb_jpeg_gdcm.dcm", null }, // JPEG lossless (process 14 SV1), RGB
+        { "SC_ybr_full_422_uncompressed.dcm", null }, // native YBR_FULL_422: two bytes a pixel
     };
 
     /// <summary>

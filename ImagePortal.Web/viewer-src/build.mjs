@@ -14,7 +14,17 @@ const modules = join(here, 'node_modules');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
+// Our corrected copies of loader files with a fault (see each file's comment), in place of the loader's own.
+const corrected = {
+  name: 'corrected-loader-files',
+  setup(builder) {
+    builder.onResolve({ filter: /\/isColorConversionRequired\.js$/ }, args =>
+      args.importer.includes(join('@cornerstonejs', 'dicom-image-loader')) ? { path: join(here, 'src', 'shims', 'isColorConversionRequired.js') } : undefined);
+  },
+};
+
 const common = {
+  plugins: [corrected],
   bundle: true,
   format: 'esm',
   minify: true,
