@@ -23,6 +23,9 @@ public sealed class ViewerFixture : IAsyncLifetime
     public const string Imported = "VIEWER-3";
     public const string Syntaxes = "VIEWER-4";
 
+    /// <summary>The studies of <see cref="ViewerToolFiles"/>: a cine, a mammography pair, a MONOCHROME1 radiograph.</summary>
+    public const string Tools = "VIEWER-5";
+
     /// <summary>
     /// pydicom files, one per transfer syntax or colour space, each uploaded as a copy under new UIDs (several of them are
     /// the same MR in other syntaxes, with the same UIDs) and approved on <see cref="Syntaxes"/>.
@@ -53,6 +56,15 @@ public sealed class ViewerFixture : IAsyncLifetime
     public string BrokenStudy { get; private set; } = null!;
 
     public SyntheticStudy OtherStudy { get; private set; } = null!;
+
+    public string CineStudy { get; } = SyntheticStudy.NewUid();
+
+    public string MammographyStudy { get; } = SyntheticStudy.NewUid();
+
+    public string Monochrome1Study { get; } = SyntheticStudy.NewUid();
+
+    /// <summary>The MONOCHROME1 files as uploaded (for pydicom to read): PA (with a window), LAT (without).</summary>
+    public IReadOnlyList<string> Monochrome1Files { get; private set; } = [];
 
     /// <summary>MR_small_jpeg_ls_lossless.dcm (JPEG-LS), SC_rgb_rle_2frame.dcm (RLE, colour, two frames).</summary>
     public IReadOnlyList<string> Corpus { get; private set; } = [];
@@ -94,6 +106,13 @@ public sealed class ViewerFixture : IAsyncLifetime
             await Orthanc.UploadAsync(await File.ReadAllBytesAsync(path, cancellationToken), cancellationToken);
         }
 
+        Monochrome1Files = ViewerToolFiles.WriteMonochrome1(_files.Combine("tools"), Monochrome1Study);
+        foreach (var file in ViewerToolFiles.WriteMammography(_files.Combine("tools"), MammographyStudy)
+                     .Append(ViewerToolFiles.WriteCine(_files.Combine("tools"), CineStudy)).Concat(Monochrome1Files))
+        {
+            await Orthanc.UploadAsync(await File.ReadAllBytesAsync(file, cancellationToken), cancellationToken);
+        }
+
         await _browser.InitializeAsync();
         await App.InScopeAsync(async provider =>
         {
@@ -116,6 +135,7 @@ public sealed class ViewerFixture : IAsyncLifetime
             }
 
             DicomWebFixture.Approve(db, facilities, Syntaxes, _syntaxStudies.Values, patient, now);
+            DicomWebFixture.Approve(db, facilities, Tools, [CineStudy, MammographyStudy, Monochrome1Study], new SourcePatient("SBR-7103", null, "VIEWER^TOOLS", null), now);
             imported.StartRetrieval(now);
             imported.CompleteRetrieval(ctInstances.Count, 0, now);
             return await db.SaveChangesAsync(cancellationToken);

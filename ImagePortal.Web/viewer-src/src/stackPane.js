@@ -1,10 +1,12 @@
 // One image pane: a Cornerstone stack viewport with its overlay, its message (what went wrong, in the viewport), the
 // slice label and slider under it, and the keys that scroll it. A pane shows one series; its window, inversion and
 // position are its own.
-import { Enums, eventTarget, metaData, cache } from '@cornerstonejs/core';
+import { Enums, eventTarget, metaData, cache, utilities as csUtils } from '@cornerstonejs/core';
 import { el, listenerSet } from './dom.js';
 import { failureText, loadErrorText } from './service.js';
 import { loadStack } from './study.js';
+import { createCineControls } from './cine.js';
+import { createKeyTagsPanel } from './keyTags.js';
 
 /** Window presets (width, centre) in Hounsfield units; "file" is the image's own VOI. */
 export const presets = {
@@ -25,10 +27,13 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
   viewportElement.addEventListener('contextmenu', e => e.preventDefault());
   const message = el('div', { role: 'alert', 'data-testid': 'viewer-message', hidden: true, style: { position: 'absolute', left: '12px', right: '12px', top: '12px', padding: '10px 12px', background: 'rgba(120,20,20,0.92)', color: '#fff', borderRadius: '4px', fontSize: '14px', zIndex: '2' } });
   const overlay = el('div', { 'data-testid': 'viewer-overlay', style: { position: 'absolute', left: '8px', bottom: '8px', fontSize: '12px', pointerEvents: 'none', textShadow: '0 0 3px #000', zIndex: '1', whiteSpace: 'pre-line' } });
-  const stage = el('div', { tabindex: '0', 'aria-label': 'Image; wheel or arrow keys change the image, drag changes the window', style: { position: 'relative', flex: '1 1 auto', minHeight: '360px', background: '#000', outline: 'none' } }, viewportElement, overlay, message);
+  const tags = createKeyTagsPanel();
+  const hint = el('div', { 'data-testid': 'viewer-hint', hidden: true, style: { position: 'absolute', inset: '0', alignContent: 'center', textAlign: 'center', color: '#aab4c0', fontSize: '14px', pointerEvents: 'none' } });
+  const stage = el('div', { tabindex: '0', 'aria-label': 'Image; wheel or arrow keys change the image, drag changes the window', style: { position: 'relative', flex: '1 1 auto', minHeight: '360px', background: '#000', outline: 'none' } }, viewportElement, overlay, hint, tags.element, message);
   const slider = el('input', { type: 'range', min: '1', max: '1', value: '1', 'aria-label': 'Image in series', 'data-testid': 'viewer-slider', disabled: true, style: { flex: '1 1 auto' } });
   const sliceLabel = el('span', { 'data-testid': 'viewer-slice', 'aria-live': 'polite', style: { minWidth: '110px', fontSize: '13px' } }, '');
-  const footer = el('div', { style: { display: 'flex', gap: '8px', alignItems: 'center' } }, sliceLabel, slider);
+  const cine = createCineControls(viewportElement);
+  const footer = el('div', { style: { display: 'flex', gap: '8px', alignItems: 'center' } }, sliceLabel, slider, cine.element);
   const element = el('div', { 'data-testid': 'viewer-pane', style: { flex: '1 1 0', display: 'flex', flexDirection: 'column', gap: '6px', minWidth: '0' } }, stage, footer);
 
   container.append(element);
@@ -55,6 +60,7 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     const windowText = range ? `W ${Math.round(range.upper - range.lower)} L ${Math.round((range.upper + range.lower) / 2)}` : '';
     const seriesText = current.series ? `${current.series.modality} ${current.series.description}`.trim() : '';
     overlay.textContent = [seriesText, windowText].filter(Boolean).join('\n');
+    tags.update(currentImage(), range);
     host.dataset.sliceIndex = String(index);
     element.dataset.sliceIndex = String(index);
     onChange();
@@ -84,16 +90,31 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     return typeof width === 'number' && typeof center === 'number' && width > 0 ? { width, center } : null;
   };
 
+  // MONOCHROME1 shows inverted (the viewport's initial inversion); the user's Invert is relative to that.
+  const shownInverted = () => {
+    const imageId = imageIds[viewport.getCurrentImageIdIndex()];
+    const monochrome1 = imageId && metaData.get('imagePixelModule', imageId)?.photometricInterpretation === 'MONOCHROME1';
+    return Boolean(monochrome1) !== current.inverted;
+  };
+
+  const currentImage = () => {
+    const imageId = imageIds[viewport.getCurrentImageIdIndex()];
+    return imageId ? { imageId, ...images.get(imageId), image: cache.getImage(imageId) } : undefined;
+  };
+
+  // The loader's own range (after the modality LUT) for an image without a VOI of its own.
+  const imageRange = () => {
+    const image = cache.getImage(viewport.getCurrentImageId());
+    return image && image.maxPixelValue > image.minPixelValue ? { lower: image.minPixelValue, upper: image.maxPixelValue } : null;
+  };
+
+  // Not viewport.resetProperties(): it restores the transfer function as it was before a MONOCHROME1 image's inversion
+  // while the viewport still says inverted, so MONOCHROME1 showed the wrong way round and Invert did nothing.
   const setPreset = name => {
     if (!imageIds.length) return;
     const preset = name === 'file' ? ownVoi() : presets[name];
-    if (preset) {
-      viewport.setProperties({ voiRange: { lower: preset.center - preset.width / 2, upper: preset.center + preset.width / 2 } });
-    } else {
-      // No VOI in the file: the loader's own choice from the pixel values.
-      viewport.resetProperties();
-      viewport.setProperties({ invert: current.inverted });
-    }
+    const voiRange = preset ? { lower: preset.center - preset.width / 2, upper: preset.center + preset.width / 2 } : imageRange();
+    viewport.setProperties({ ...(voiRange ? { voiRange } : {}), invert: shownInverted() });
     current.preset = name;
     render();
     updateSlice();
@@ -101,7 +122,7 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
 
   const invert = () => {
     current.inverted = !current.inverted;
-    viewport.setProperties({ invert: current.inverted });
+    viewport.setProperties({ invert: shownInverted() });
     render();
     onChange();
   };
@@ -139,6 +160,8 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
   /** Loads <paramref name="series"/> ({ uid, modality, description }) and shows its middle image in the file's own window. */
   const showSeries = async series => {
     current.series = series;
+    cine.offer(false);
+    hint.hidden = true;
     showMessage('');
     sliceLabel.textContent = 'Loading…';
     slider.disabled = true;
@@ -156,6 +179,8 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
       showMessage('The series has no images.');
       return;
     }
+    const multiFrame = [...images.values()].find(i => i.frames > 1);
+    cine.offer(Boolean(multiFrame), multiFrame?.instance);
     slider.max = String(imageIds.length);
     slider.disabled = imageIds.length < 2;
     const middle = Math.floor(imageIds.length / 2);
@@ -179,6 +204,11 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     viewport,
     viewportElement,
     showMessage,
+    /** A quiet word in an empty pane (not an alert). */
+    hint: words => {
+      hint.textContent = words;
+      hint.hidden = !words;
+    },
     showSeries,
     goTo,
     scroll,
@@ -186,17 +216,38 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     invert,
     reset,
     /** What the toolbar and the tests read: the series uid, index, preset, inversion, image count. */
-    state: () => ({ ...current, series: current.series?.uid ?? null, count: imageIds.length }),
+    state: () => ({
+      ...current, series: current.series?.uid ?? null, count: imageIds.length, playing: cine.playing(),
+      photometric: currentImage()?.instance?.['00280004']?.Value?.[0] ?? null, shownInverted: Boolean(viewport.getProperties?.()?.invert),
+    }),
     /** The image shown, with its instance's metadata and frame (undefined before the first image). */
-    currentImage: () => {
-      const imageId = imageIds[viewport.getCurrentImageIdIndex()];
-      return imageId ? { imageId, ...images.get(imageId), image: cache.getImage(imageId) } : undefined;
+    currentImage,
+    /** Shows or hides the key tags over the image. */
+    showTags: on => {
+      tags.element.hidden = !on;
+      tags.update(currentImage(), viewport.getProperties?.()?.voiRange);
     },
+    playing: () => cine.playing(),
     /** The decoded values of the image shown (after the modality LUT), to compare with another decoder's. */
     pixels: () => {
       const image = cache.getImage(viewport.getCurrentImageId());
       return image ? { rows: image.rows, columns: image.columns, values: Array.from(image.getPixelData()) } : null;
     },
-    dispose: () => listeners.removeAll(),
+    /** The grey the canvas shows at image pixels [[column, row], …] (the pixel's centre), to check what the user sees. */
+    displayed: points => {
+      const imageId = viewport.getCurrentImageId();
+      const canvas = viewport.getCanvas();
+      const context = canvas.getContext('2d');
+      const scale = canvas.width / canvas.clientWidth;
+      return points.map(([column, row]) => {
+        const [x, y] = viewport.worldToCanvas(csUtils.imageToWorldCoords(imageId, [column + 0.5, row + 0.5]));
+        const [r, g, b] = context.getImageData(Math.floor(x * scale), Math.floor(y * scale), 1, 1).data;
+        return Math.round((r + g + b) / 3);
+      });
+    },
+    dispose: () => {
+      cine.stop();
+      listeners.removeAll();
+    },
   };
 }

@@ -5,7 +5,7 @@
 import { RenderingEngine } from '@cornerstonejs/core';
 import { ToolGroupManager } from '@cornerstonejs/tools';
 import { start, tools } from './cornerstone.js';
-import { el, listenerSet } from './dom.js';
+import { el, listenerSet, buttonStyle } from './dom.js';
 import { failureText } from './service.js';
 import { listSeries } from './study.js';
 import { createStackPane, presets } from './stackPane.js';
@@ -56,6 +56,24 @@ export async function open(element, options) {
   const toolbar = createToolbar({ toolGroup, activePane });
   main.prepend(toolbar.element);
 
+  let tagsShown = false;
+  const tagsButton = el('button', { type: 'button', 'data-action': 'tags', 'aria-pressed': 'false', title: 'Key tags of the image', style: buttonStyle, onclick: () => {
+    tagsShown = !tagsShown;
+    tagsButton.setAttribute('aria-pressed', String(tagsShown));
+    for (const pane of panes) pane.showTags(tagsShown);
+  } }, 'Tags');
+
+  // The pane the toolbar and the series list act on: the one last clicked into, outlined when there are two.
+  const activate = pane => {
+    active = pane;
+    for (const p of panes) {
+      p.element.dataset.active = String(p === pane);
+      p.element.style.outline = panes.length > 1 && p === pane && p.element.style.display !== 'none' ? '2px solid #4f9cf9' : 'none';
+    }
+    seriesList.mark(pane.state().series);
+    toolbar.sync();
+  };
+
   const addPane = () => {
     const viewportId = `${id}-${panes.length}`;
     const pane = createStackPane({
@@ -63,10 +81,30 @@ export async function open(element, options) {
       onChange: () => { if (pane === active) toolbar.sync(); },
     });
     toolGroup.addViewport(viewportId, id);
+    pane.element.dataset.pane = String(panes.length);
+    pane.showTags(tagsShown);
+    listeners.listen(pane.element, 'mousedown', () => { if (pane !== active) activate(pane); }, true);
     panes.push(pane);
     return pane;
   };
   active = addPane();
+
+  /** 1 or 2 panes side by side (prior and current); the second keeps its series while hidden. */
+  const setLayout = count => {
+    if (count > 1 && panes.length < 2) {
+      const second = addPane();
+      second.showMessage('');
+      second.hint('Click here, then choose a series from the list.');
+    }
+    panes.forEach((pane, i) => { pane.element.style.display = i < count ? 'flex' : 'none'; });
+    for (const b of layoutButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.layout) === count));
+    element.dataset.layout = String(count);
+    activate(count > 1 && panes[1] && !panes[1].state().series ? panes[1] : panes[0]);
+    renderingEngine.resize(true, true);
+  };
+  const layoutButtons = [[1, '1×1'], [2, '1×2']].map(([count, label]) =>
+    el('button', { type: 'button', 'data-layout': String(count), 'aria-pressed': String(count === 1), title: count === 1 ? 'One image' : 'Two series side by side', style: buttonStyle, onclick: () => setLayout(count) }, label));
+  toolbar.append(...layoutButtons, tagsButton);
 
   const resize = new ResizeObserver(() => renderingEngine.resize(true, true));
   resize.observe(paneRow);
@@ -103,11 +141,15 @@ export async function open(element, options) {
       return series ? showSeries(series) : Promise.resolve();
     },
     setPreset: name => active.setPreset(name),
+    setLayout,
+    activate: index => panes[index] && activate(panes[index]),
+    panes: () => panes.map(p => p.state()),
     invert: () => active.invert(),
     reset: () => active.reset(),
     scroll: delta => active.scroll(delta),
     state: () => ({ ...active.state(), seriesCount: allSeries.length }),
-    pixels: () => active.pixels(),
+    displayed: (points, index) => (index === undefined ? active : panes[index])?.displayed(points) ?? null,
+    pixels: (index) => (index === undefined ? active : panes[index])?.pixels() ?? null,
     dispose: () => {
       if (disposed) return;
       disposed = true;
