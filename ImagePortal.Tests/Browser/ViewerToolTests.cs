@@ -152,6 +152,37 @@ public sealed partial class ViewerTests
         Assert.Equal([true, false], inverted.EnumerateArray().Select(i => i.GetBoolean()).ToArray());
     }
 
+    /// <summary>Each series in the list has a thumbnail of its middle image, drawn by Cornerstone: an image, and not the other series'.</summary>
+    [Fact]
+    public async Task TheSeriesList_ShowsAThumbnailOfEachSeries()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await OpenAsync(context, ViewerFixture.Tools, fixture.MammographyStudy);
+        var series = page.GetByTestId("viewer-series");
+        await Expect(series).ToHaveCountAsync(2);
+        await Expect(series.Nth(0)).ToHaveAttributeAsync("data-thumbnail", "ready");
+        await Expect(series.Nth(1)).ToHaveAttributeAsync("data-thumbnail", "ready");
+        await Expect(series.Nth(0)).ToContainTextAsync("MG #1");
+        await Expect(series.Nth(0)).ToContainTextAsync("L CC");
+        await Expect(series.Nth(0)).ToContainTextAsync("1 image");
+
+        JsonElement thumbnails = default;
+        await Poll.UntilAsync(async () =>
+        {
+            thumbnails = await page.EvaluateAsync<JsonElement>("""
+                () => [...document.querySelectorAll('[data-testid=viewer-thumbnail]')].map(c => {
+                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  let hash = 0, min = 255, max = 0;
+                  for (let i = 0; i < d.length; i += 4) { hash = (Math.imul(hash, 31) + d[i]) | 0; min = Math.min(min, d[i]); max = Math.max(max, d[i]); }
+                  return { hash, contrast: max - min, width: c.width };
+                })
+                """);
+            var all = thumbnails.EnumerateArray().ToList();
+            return all.Count == 2 && all.All(t => t.GetProperty("contrast").GetInt32() > 50)
+                   && all[0].GetProperty("hash").GetInt32() != all[1].GetProperty("hash").GetInt32();
+        }, TimeSpan.FromSeconds(20), () => Task.FromResult($"The thumbnails are not two different images: {thumbnails}"));
+    }
+
     /// <summary>pydicom's stored values at row 32, columns 4, 20, 36, 52 of a file.</summary>
     private const string PydicomStored = """
         import sys, json, pydicom

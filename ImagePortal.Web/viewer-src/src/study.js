@@ -24,7 +24,21 @@ export async function listSeries(studyUrl) {
  * instance's DICOM JSON and its frame number, which the loader and the key tags read.
  * @returns {{ imageIds: string[], images: Map<string, { instance: object, frame: number, frames: number }> }}
  */
-export async function loadStack(studyUrl, seriesUid) {
+export function loadStack(studyUrl, seriesUid) {
+  // One metadata call a series per page (the thumbnail and the pane share it); a failed one is asked again next time.
+  const key = `${studyUrl}/series/${seriesUid}`;
+  if (!stacks.has(key)) {
+    stacks.set(key, fetchStack(studyUrl, seriesUid).catch(error => {
+      stacks.delete(key);
+      throw error;
+    }));
+  }
+  return stacks.get(key);
+}
+
+const stacks = new Map();
+
+async function fetchStack(studyUrl, seriesUid) {
   const instances = await getJson(`${studyUrl}/series/${encodeURIComponent(seriesUid)}/metadata`);
   instances.sort((a, b) => (Number(value(a, '00200013')) || 0) - (Number(value(b, '00200013')) || 0));
   const imageIds = [];

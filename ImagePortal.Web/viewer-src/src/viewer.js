@@ -134,6 +134,7 @@ export async function open(element, options) {
     await showSeries(wanted);
   }
   element.dataset.ready = 'true';
+  seriesList.drawThumbnails(studyUrl, allSeries, () => !disposed);
 
   const handle = {
     showSeries: uid => {
