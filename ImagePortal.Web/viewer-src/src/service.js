@@ -30,9 +30,15 @@ function errorText(status, bodyText) {
   return describeStatus(status);
 }
 
-/** A DICOM JSON answer ([] for an empty body); a ServiceError for anything but 2xx. */
-export async function getJson(url) {
-  const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/dicom+json' } });
+/** A DICOM JSON answer ([] for an empty body); a ServiceError for anything but 2xx, and for a call that got no answer
+ * (status 0: the connection failed, or <paramref name="signal"/> gave up waiting). */
+export async function getJson(url, signal) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/dicom+json' }, signal });
+  } catch {
+    throw new ServiceError(0, signal?.aborted ? 'The portal took too long to answer.' : 'The connection to the portal failed.');
+  }
   if (!response.ok) {
     throw new ServiceError(response.status, errorText(response.status, await response.text()));
   }
@@ -45,8 +51,9 @@ export function failureText(error, what) {
   return error instanceof ServiceError ? error.message : `${what}: ${error?.message ?? error}`;
 }
 
-/** Why an image could not be loaded: the service's refusal (an XMLHttpRequest from the loader) or the decoder's error. */
-export function loadErrorText(error) {
+/** Why an image could not be loaded: the service's refusal (an XMLHttpRequest from the loader) or the decoder's error,
+ * with the decoder's own message unless <paramref name="detail"/> is false (a thumbnail's box has no room for it). */
+export function loadErrorText(error, detail = true) {
   const failure = error?.error ?? error;
   if (failure && typeof failure.status === 'number' && failure.status >= 400) {
     let body = '';
@@ -61,5 +68,5 @@ export function loadErrorText(error) {
     return 'The connection to the portal failed.';
   }
   const message = failure?.message ?? (typeof failure === 'string' ? failure : '');
-  return message ? `The image could not be decoded: ${message}` : 'The image could not be decoded.';
+  return message && detail ? `The image could not be decoded: ${message}` : 'The image could not be decoded.';
 }

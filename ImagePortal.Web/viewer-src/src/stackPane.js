@@ -7,6 +7,7 @@ import { failureText, loadErrorText } from './service.js';
 import { loadStack } from './study.js';
 import { createCineControls } from './cine.js';
 import { createKeyTagsPanel } from './keyTags.js';
+import { utilities as toolUtilities } from '@cornerstonejs/tools';
 
 /** Window presets (width, centre) in Hounsfield units; "file" is the image's own VOI. */
 export const presets = {
@@ -187,6 +188,8 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     current.index = middle;
     try {
       await viewport.setStack(imageIds, middle);
+      // The rest of the stack loads in the background, nearest slices first, so scrolling finds them decoded.
+      toolUtilities.stackPrefetch.enable(viewportElement);
       viewport.resetCamera();
       current.inverted = false;
       setPreset('file');
@@ -215,9 +218,10 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     setPreset,
     invert,
     reset,
-    /** What the toolbar and the tests read: the series uid, index, preset, inversion, image count. */
+    /** What the toolbar, the tests and the benchmark read: the series uid, index, preset, inversion, image count, images decoded. */
     state: () => ({
       ...current, series: current.series?.uid ?? null, count: imageIds.length, playing: cine.playing(),
+      cached: imageIds.reduce((n, id) => n + (cache.getImage(id) ? 1 : 0), 0),
       photometric: currentImage()?.instance?.['00280004']?.Value?.[0] ?? null, shownInverted: Boolean(viewport.getProperties?.()?.invert),
     }),
     /** The image shown, with its instance's metadata and frame (undefined before the first image). */
@@ -247,6 +251,7 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     },
     dispose: () => {
       cine.stop();
+      toolUtilities.stackPrefetch.disable(viewportElement);
       listeners.removeAll();
     },
   };

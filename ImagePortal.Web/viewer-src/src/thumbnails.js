@@ -3,81 +3,16 @@
 // portal's WADO-RS and drawn into a small canvas by Cornerstone's CPU renderer (no WebGL context per thumbnail).
 // attach(root) finds the canvases the page rendered ([data-thumbnail]) and fills each one once it is visible, a few at a
 // time; one that cannot be shown (refused, PACS down, undecodable) says why in words in its box ([data-thumbnail-status]).
-import { init as coreInit, utilities, cache } from '@cornerstonejs/core';
-import { init as loaderInit, wadors } from '@cornerstonejs/dicom-image-loader';
+import { utilities, cache } from '@cornerstonejs/core';
+import { wadors } from '@cornerstonejs/dicom-image-loader';
+import { startLoader } from './loader.js';
+import { getJson, loadErrorText, ServiceError } from './service.js';
 
 /** How many thumbnails load at once, over all strips of the page: each may make the portal fetch an instance from the PACS. */
 export const concurrency = 3;
 
 /** A thumbnail that has not drawn within this time is given up (a PACS that accepts the association but never answers). */
 const deadlineMs = 60_000;
-
-const here = new URL('./', import.meta.url).href;
-let started;
-
-function start() {
-  started ??= (async () => {
-    await coreInit();
-    // The viewer starts the same loader when both are on one page; a second registration is ignored by Cornerstone.
-    loaderInit({ maxWebWorkers: Math.max(1, Math.min(2, (navigator.hardwareConcurrency || 2) - 1)), wasmBasePath: here });
-  })();
-  return started;
-}
-
-function describeStatus(status) {
-  return status === 401 ? 'You are signed out; sign in again.'
-    : status === 404 ? 'Not found, or not yours to view.'
-    : status === 502 ? 'The PACS could not be reached.'
-    : status === 504 ? 'The PACS did not answer in time.'
-    : `The server answered ${status}.`;
-}
-
-/** The service's own words ({"error": "…"}) where it gave any, else what the status means. */
-function errorText(status, bodyText) {
-  try {
-    const parsed = JSON.parse(bodyText);
-    if (parsed && typeof parsed.error === 'string' && parsed.error) {
-      return parsed.error;
-    }
-  } catch {
-    // not JSON: the status says enough
-  }
-  return describeStatus(status);
-}
-
-class ThumbnailError extends Error {}
-
-async function getJson(url, signal) {
-  let response;
-  try {
-    response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/dicom+json' }, signal });
-  } catch (error) {
-    throw new ThumbnailError(signal?.aborted ? 'The image took too long to load.' : 'The connection to the portal failed.');
-  }
-  if (!response.ok) {
-    throw new ThumbnailError(errorText(response.status, await response.text()));
-  }
-  const text = await response.text();
-  return text ? JSON.parse(text) : [];
-}
-
-/** Why the loader could not give the image: the service's refusal (its XMLHttpRequest) or the decoder's error. */
-function loadErrorText(error) {
-  const failure = error?.error ?? error;
-  if (failure && typeof failure.status === 'number' && failure.status >= 400) {
-    let body = '';
-    try {
-      body = failure.response instanceof ArrayBuffer ? new TextDecoder().decode(failure.response) : String(failure.responseText ?? '');
-    } catch {
-      body = '';
-    }
-    return errorText(failure.status, body);
-  }
-  if (failure && typeof failure.status === 'number' && failure.status === 0) {
-    return 'The connection to the portal failed.';
-  }
-  return 'The image could not be decoded.';
-}
 
 const value = (dataset, tag) => dataset?.[tag]?.Value?.[0];
 
@@ -89,12 +24,12 @@ const value = (dataset, tag) => dataset?.[tag]?.Value?.[0];
  * @param {{ base: string, studyUid: string, seriesUid: string, signal?: AbortSignal }} options base: the request's DICOMweb root
  */
 export async function render(canvas, { base, studyUid, seriesUid, signal }) {
-  await start();
+  await startLoader();
   const root = new URL(base.replace(/\/+$/, ''), location.href).href;
   const seriesUrl = `${root}/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}`;
   const instances = (await getJson(`${seriesUrl}/instances`, signal)).filter(i => value(i, '00080018'));
   if (!instances.length) {
-    throw new ThumbnailError('The series has no images here.');
+    throw new ServiceError(0, 'The series has no images here.');
   }
   instances.sort((a, b) => (Number(value(a, '00200013')) || 0) - (Number(value(b, '00200013')) || 0));
   const middle = instances[Math.floor((instances.length - 1) / 2)];
@@ -102,7 +37,7 @@ export async function render(canvas, { base, studyUid, seriesUid, signal }) {
   const instanceUrl = `${seriesUrl}/instances/${encodeURIComponent(sop)}`;
   const [metadata] = await getJson(`${instanceUrl}/metadata`, signal);
   if (!metadata) {
-    throw new ThumbnailError('The PACS gave no description of the image.');
+    throw new ServiceError(0, 'The PACS gave no description of the image.');
   }
   const frames = Math.max(1, Number(value(metadata, '00280008')) || 1);
   const frame = Math.floor((frames - 1) / 2) + 1;
@@ -112,7 +47,7 @@ export async function render(canvas, { base, studyUid, seriesUid, signal }) {
   try {
     await utilities.loadImageToCanvas({ canvas, imageId, useCPURendering: true });
   } catch (error) {
-    throw new ThumbnailError(loadErrorText(error));
+    throw new ServiceError(0, loadErrorText(error, false));
   } finally {
     // A page of thumbnails must not fill Cornerstone's image cache: the canvas keeps the pixels it needs.
     if (cache.getImageLoadObject(imageId)) {
@@ -157,7 +92,7 @@ async function fill(canvas) {
     canvas.width = Math.round(size * ratio);
     canvas.height = Math.round(size * ratio);
     const drawn = render(canvas, { base: canvas.dataset.base, studyUid: canvas.dataset.study, seriesUid: canvas.dataset.series, signal: controller.signal });
-    await Promise.race([drawn, new Promise((_, reject) => controller.signal.addEventListener('abort', () => reject(new ThumbnailError('The image took too long to load.'))))]);
+    await Promise.race([drawn, new Promise((_, reject) => controller.signal.addEventListener('abort', () => reject(new ServiceError(0, 'The image took too long to load.'))))]);
     // loadImageToCanvas sizes the canvas' box from its pixels and the device ratio; the page's box is what counts.
     Object.assign(canvas.style, { width: `${size}px`, height: `${size}px` });
     canvas.hidden = false;
@@ -166,7 +101,7 @@ async function fill(canvas) {
   } catch (error) {
     canvas.hidden = true;
     canvas.dataset.state = 'failed';
-    const reason = error instanceof ThumbnailError ? error.message : 'The image could not be shown.';
+    const reason = error instanceof ServiceError ? error.message : 'The image could not be shown.';
     if (status) status.textContent = `No preview: ${reason}`;
   } finally {
     clearTimeout(timer);
