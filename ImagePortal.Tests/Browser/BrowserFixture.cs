@@ -17,7 +17,24 @@ public abstract class BrowserFixtureBase(IReadOnlyDictionary<string, string?>? s
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    public PortalApp App { get; } = new(startServer: true, settings);
+    public PortalApp App { get; } = new(startServer: true, WithDefaults(settings));
+
+    /// <summary>
+    /// A test ends by closing its browser context, which closes its pages without their unload event, so Blazor sends no
+    /// disconnect and the server keeps each page's circuit for Authentication:DisconnectedCircuitRetention (3 min), counted
+    /// against the user's live-page limit. A class of twenty tests as one user would hit the default five within minutes;
+    /// so the browser tests allow more, unless a class sets its own (CircuitLimitTests, which tests the limit itself).
+    /// </summary>
+    private static Dictionary<string, string?> WithDefaults(IReadOnlyDictionary<string, string?>? settings)
+    {
+        var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Authentication:MaxCircuitsPerUser"] = "100" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return all;
+    }
 
     public async ValueTask InitializeAsync()
     {
