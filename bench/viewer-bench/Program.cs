@@ -4,8 +4,8 @@
 // timing in the page itself (performance.now() from the navigation's start):
 //   first_s     the first image on the canvas (the viewer's element says which series it loaded, and the canvas is not uniform)
 //   metadata_s  the end of the series' WADO-RS metadata call (the portal answers it once every instance is in its disk cache)
-//   scroll_s    every slice shown once by the viewer itself, one after the other (handle.scroll(1): each slice loaded and
-//               decoded by Cornerstone into its cache): what the viewer does today, which prefetches nothing
+//   cached_s    every slice loaded and decoded into the viewer's cache by its own prefetch, started after the first image
+//   scroll_s    then every slice shown once by the viewer itself, one after the other (handle.scroll(1), from its cache)
 //   frames_s    every slice's frame fetched by the page, six at a time (a browser's connections per host): what a viewer that
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
 //               which a loaded machine changes less than it changes the clock)
@@ -123,6 +123,20 @@ for (var i = 0; i < studyUids.Length; i++)
         })
         """);
     var metadataEnd = await page.EvaluateAsync<double>("async () => { await window.__bench.metadata; return window.__bench.metadataEnd; }");
+    // The whole stack in the viewer: its own prefetch (Cornerstone's stackPrefetch, started after the first image) has
+    // loaded and decoded every slice into its cache (the handle's state counts them).
+    var cached = await page.EvaluateAsync<double>("""
+        () => new Promise((resolve, reject) => {
+          const deadline = performance.now() + 300000;
+          const check = () => {
+            const state = document.querySelector('[data-testid=image-viewer]').imagePortalViewer?.state();
+            if (state && state.count > 0 && state.cached === state.count) return resolve(performance.now());
+            if (performance.now() > deadline) return reject(new Error(`the stack was not cached within 300 s (${state?.cached}/${state?.count})`));
+            setTimeout(check, 20);
+          };
+          check();
+        })
+        """);
     // Where the time to the first image went: the page's own calls to the service, as the browser timed them.
     var steps = await page.EvaluateAsync<string>("""
         () => {
@@ -176,7 +190,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var scroll = stats.GetProperty("scroll").GetDouble();
     var framesMs = frames.GetProperty("frames").GetDouble();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} " +
+        $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} " +
         $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
 }
