@@ -54,7 +54,7 @@ public static class AuditorExports
     {
         var response = context.Response;
         response.ContentType = "text/csv; charset=utf-8";
-        response.Headers.ContentDisposition = $"attachment; filename=\"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv\"";
+        response.Headers.ContentDisposition = $"attachment; filename=\"{name}-{context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}.csv\"";
         response.Headers.CacheControl = "no-store";
         var result = await export(response.Body);
         if (result.Failure is not { } failure)

@@ -34,7 +34,7 @@ public sealed record FiledRequest(string? Number, DateTimeOffset? DueAt, IReadOn
 
 public sealed record DuplicateCandidate(string Number, RequestStatus Status, DateTimeOffset CreatedAt);
 
-public sealed class FileRequestValidator : IValidator<FileRequest>
+public sealed class FileRequestValidator(TimeProvider clock) : IValidator<FileRequest>
 {
     public IEnumerable<string> Validate(FileRequest message)
     {
@@ -48,7 +48,7 @@ public sealed class FileRequestValidator : IValidator<FileRequest>
             yield return PatientDetails.NotEnoughToFindOnePatient;
         }
 
-        if (message.BirthDate is { } birthDate && birthDate > DateOnly.FromDateTime(DateTime.UtcNow.AddDays(1)))
+        if (message.BirthDate is { } birthDate && birthDate > DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddDays(1)))
         {
             yield return "The birth date is in the future.";
         }

@@ -35,7 +35,7 @@ public sealed class ChangeUserAccountValidator : IValidator<ChangeUserAccount>
 }
 
 public sealed class ChangeUserAccountHandler(
-    UserManager<ApplicationUser> users, IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, ICurrentUser current)
+    UserManager<ApplicationUser> users, IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, ICurrentUser current, TimeProvider clock)
     : ICommandHandler<ChangeUserAccount, Result>
 {
     public async ValueTask<Result> Handle(ChangeUserAccount command, CancellationToken cancellationToken)
@@ -52,7 +52,7 @@ public sealed class ChangeUserAccountHandler(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var before = await UserRules.DescribeAsync(users, db, user);
+        var before = await UserRules.DescribeAsync(users, db, user, clock.GetUtcNow());
         var outcome = command.Action switch
         {
             UserAction.Lock => await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue),
@@ -73,7 +73,7 @@ public sealed class ChangeUserAccountHandler(
             await users.UpdateSecurityStampAsync(user);
         }
 
-        await access.ChangedAsync(AuditAction.Update, $"User {user.UserName}: {command.Action}", before, await UserRules.DescribeAsync(users, db, user),
+        await access.ChangedAsync(AuditAction.Update, $"User {user.UserName}: {command.Action}", before, await UserRules.DescribeAsync(users, db, user, clock.GetUtcNow()),
             user.UserName!, cancellationToken);
         return Result.Success();
     }

@@ -107,7 +107,7 @@ public sealed class CreateUserHandler(
         }
 
         await access.ChangedAsync(AuditAction.Create, $"User {userName} created with {(invited ? "an invitation e-mail" : "a one-time password")}", null,
-            await UserRules.DescribeAsync(users, db, user), userName, cancellationToken);
+            await UserRules.DescribeAsync(users, db, user, clock.GetUtcNow()), userName, cancellationToken);
         return new CreatedUser(user.Id, password, invited);
     }
 }

@@ -18,7 +18,7 @@ public sealed class UpdateUserValidator : IValidator<UpdateUser>
 }
 
 public sealed class UpdateUserHandler(
-    UserManager<ApplicationUser> users, IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access)
+    UserManager<ApplicationUser> users, IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, TimeProvider clock)
     : ICommandHandler<UpdateUser, Result>
 {
     public async ValueTask<Result> Handle(UpdateUser command, CancellationToken cancellationToken)
@@ -46,7 +46,7 @@ public sealed class UpdateUserHandler(
             return Result.NotFound(AdminAccess.NotFoundMessage);
         }
 
-        var before = await UserRules.DescribeAsync(users, db, user);
+        var before = await UserRules.DescribeAsync(users, db, user, clock.GetUtcNow());
         var current = await users.GetRolesAsync(user);
         var wanted = profile.Roles.Distinct().ToList();
         var facilityChanged = user.FacilityId != profile.FacilityId;
@@ -79,7 +79,7 @@ public sealed class UpdateUserHandler(
             await users.UpdateSecurityStampAsync(user);
         }
 
-        await access.ChangedAsync(AuditAction.Update, $"User {user.UserName} edited", before, await UserRules.DescribeAsync(users, db, user),
+        await access.ChangedAsync(AuditAction.Update, $"User {user.UserName} edited", before, await UserRules.DescribeAsync(users, db, user, clock.GetUtcNow()),
             user.UserName!, cancellationToken);
         return Result.Success();
     }

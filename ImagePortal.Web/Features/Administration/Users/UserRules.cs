@@ -61,11 +61,12 @@ internal static class UserRules
         return null;
     }
 
-    public static async Task<string> DescribeAsync(UserManager<ApplicationUser> users, ImagePortalDbContext db, ApplicationUser user)
+    /// <summary>The user as the audit trail's before/after text; <paramref name="now"/> decides whether a lockout still holds.</summary>
+    public static async Task<string> DescribeAsync(UserManager<ApplicationUser> users, ImagePortalDbContext db, ApplicationUser user, DateTimeOffset now)
     {
         var roles = await users.GetRolesAsync(user);
         var facility = user.FacilityId is { } id ? await db.Facilities.Where(f => f.Id == id).Select(f => f.Code).FirstOrDefaultAsync() : null;
-        var locked = user.LockoutEnd is { } end && end > DateTimeOffset.UtcNow;
+        var locked = user.LockoutEnd is { } end && end > now;
         return $"user={user.UserName}, name={user.DisplayName}, email={user.Email}, facility={facility ?? "network-wide"}, roles={string.Join(",", roles.Order())}, " +
                $"locked={locked}, disabled={user.IsDisabled}, 2FA={user.TwoFactorEnabled}";
     }
