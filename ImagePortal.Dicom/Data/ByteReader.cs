@@ -4,8 +4,8 @@ using System.IO.Compression;
 namespace ImagePortal.Dicom.Data;
 
 /// <summary>
-/// Buffered, position-tracking reads over a stream for the parser. Every read checks what the stream still holds
-/// before anything is allocated (issue 3, hostile input): with a seekable stream against its length, otherwise by
+/// Buffered, position-tracking reads over a stream for the parser. Every read checks what the stream still holds before
+/// anything is allocated, because the input may be hostile: with a seekable stream against its length, otherwise by
 /// reading in bounded chunks so a forged length cannot make us allocate more than the data that actually arrives.
 /// </summary>
 internal sealed class ByteReader

@@ -6,8 +6,8 @@ namespace ImagePortal.Dicom.Data;
 /// <summary>
 /// The encoded bytes of a value, always in little endian byte order (big endian input is swapped once when read).
 /// Either held in memory or, for large values, a reference to a range of a file or seekable stream that is only read
-/// when the bytes are asked for, or copied stream to stream when written (issue 3: headers of a 500 MB file are read
-/// without its pixel data).
+/// when the bytes are asked for, or copied stream to stream when written, so that the headers of a 500 MB file are read
+/// without loading its pixel data.
 /// </summary>
 public abstract class DicomBuffer
 {

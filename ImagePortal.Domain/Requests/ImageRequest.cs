@@ -77,7 +77,7 @@ public sealed class ImageRequest
 
     /// <summary>
     /// The name as the lists search and sort it (<see cref="PatientDetails.NameKey"/>), stored so that a name search
-    /// is a range on an index instead of a substring test on every request of the facility (issue 16).
+    /// is a range on an index instead of a substring test on every request of the facility, slower as requests accumulate.
     /// </summary>
     public string PatientNameKey { get; private set; }
 
@@ -310,8 +310,8 @@ public sealed class ImageRequest
     }
 
     /// <summary>
-    /// A retrieval worker received something this request did not ask for (issue 6). Like a comment it changes no
-    /// decision, so it leaves <see cref="Version"/> alone.
+    /// A retrieval worker received something this request did not ask for (the instance is held in quarantine, not
+    /// imported). Like a comment it changes no decision, so it leaves <see cref="Version"/> alone.
     /// </summary>
     public RequestEvent RecordSecurityAlert(string text, DateTimeOffset now)
     {

@@ -17,7 +17,7 @@ public enum RetrievalJobState
 }
 
 /// <summary>
-/// The durable queue entry that turns an approved request into images at the requester's PACS (DESIGN.md, issue 6).
+/// The durable queue entry that turns an approved request into images at the requester's PACS.
 /// Created in the same transaction as the approval; leased by one worker at a time through an atomic conditional
 /// UPDATE (the queue in Infrastructure), so its lease and progress columns are written with set-based updates and the
 /// entity only holds the rules that do not race: creation, retry and cancel.

@@ -117,7 +117,7 @@ public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFact
         }
 
         // Each checkpoint against its event, compared in the database: only a checkpoint that fails comes back. Loading
-        // the events (whole rows, 500 at a time) cost as much as the rest of a quick verification (issue 16).
+        // the events (whole rows, 500 at a time) cost as much as the rest of a quick verification at a million events.
         var failing = await FailingCheckpoints(db).FirstOrDefaultAsync(cancellationToken);
         if (failing is not null)
         {

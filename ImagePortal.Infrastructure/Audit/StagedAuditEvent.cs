@@ -6,7 +6,7 @@ namespace ImagePortal.Infrastructure.Audit;
 /// An audit event written in the same transaction as the change it tells of, not yet sealed into the chain. Sealing
 /// (<see cref="AuditOutbox"/>) moves it into <see cref="AuditEvent"/>s in its own transaction right after the change
 /// commits, or, if the process dies in between, at the next sweep of any node: the change and its audit event commit
-/// together, so neither can exist without the other (issue 16: a worker killed between a job's end and its audit
+/// together, so neither can exist without the other (before, a worker killed between a job's end and its audit
 /// event lost the event).
 /// </summary>
 public sealed class StagedAuditEvent

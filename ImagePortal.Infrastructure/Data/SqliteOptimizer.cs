@@ -8,7 +8,7 @@ namespace ImagePortal.Infrastructure.Data;
 /// Keeps SQLite's query-planner statistics current, as its documentation advises for long-lived connections
 /// (https://sqlite.org/lang_analyze.html#recommended_usage_pattern): <c>PRAGMA optimize=0x10002</c> at start
 /// (<see cref="DatabaseInitializer"/>), <c>PRAGMA optimize</c> every few hours and when the portal stops. Without
-/// statistics the planner guesses, and at a million audit events a wrong guess is a full scan (issue 16). Each run
+/// statistics the planner guesses, and at a million audit events a wrong guess is a full scan of the table. Each run
 /// analyses only the tables whose size changed enough, from a bounded sample (<c>analysis_limit</c>), so it is quick.
 /// SQLite only: SQL Server and PostgreSQL keep their statistics themselves.
 /// </summary>

@@ -16,12 +16,12 @@ namespace ImagePortal.Infrastructure.Demo;
 public sealed record DemoPacs(string FacilityCode, string AeTitle, int Port, string Folder, int Instances);
 
 /// <summary>
-/// Runs the demo network (issue 7): for every facility node on loopback, a DICOM SCP at the node's AE title and
-/// port serving a <see cref="FileStoreArchive"/> with C-FIND, C-MOVE, C-GET and C-STORE. The first start
-/// generates the studies of <see cref="DemoCatalog"/>; later starts reuse the files. C-MOVE destinations are
-/// every node in the database and the portal itself (<c>Dicom:AeTitle</c> at 127.0.0.1:<c>Dicom:Port</c>).
-/// Generation runs in the background, so the web pages are up at once; <see cref="Ready"/> tells when the
-/// PACS listen.
+/// Runs the demo network, so a first start shows the whole portal working without real PACS: for every facility node on
+/// loopback, a DICOM SCP at the node's AE title and port serving a <see cref="FileStoreArchive"/> with C-FIND, C-MOVE,
+/// C-GET and C-STORE. The first start generates the studies of <see cref="DemoCatalog"/>; later starts reuse the files.
+/// C-MOVE destinations are every node in the database and the portal itself (<c>Dicom:AeTitle</c> at
+/// 127.0.0.1:<c>Dicom:Port</c>). Generation runs in the background, so the web pages are up at once;
+/// <see cref="Ready"/> tells when the PACS listen.
 /// </summary>
 public sealed partial class DemoNetwork(
     IOptions<DemoOptions> options,

@@ -5,7 +5,10 @@ using ImagePortal.Domain.Requests;
 
 namespace ImagePortal.Infrastructure.Retrieval;
 
-/// <summary>What the requesting facility's policies and the ticket say an imported instance must carry (issue 6).</summary>
+/// <summary>
+/// What the requesting facility's policies and the ticket say an imported instance must carry when it is filed under
+/// the local patient.
+/// </summary>
 public sealed record ReconcilePlan(
     string LocalMrn,
     string LocalIssuer,

@@ -36,7 +36,7 @@ public sealed class HomeBrowserTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(new Shell(page).Heading).ToContainTextAsync(number);
     }
 
-    /// <summary>Issue 15 left this: the approver's home counted its inbox once per visit; it follows the inbox now.</summary>
+    /// <summary>The approver's home used to count its inbox once per visit; it follows the inbox now.</summary>
     [Fact]
     public async Task ARequestFiledWhileTheApproversHomeIsOpen_ShowsInItsFiguresWithoutAReload()
     {

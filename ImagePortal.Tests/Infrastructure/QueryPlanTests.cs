@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace ImagePortal.Tests.Infrastructure;
 
 /// <summary>
-/// The pages' filters are answered from an index, not by reading the whole table (issue 16: the audit trail's Patient ID
-/// filter scanned a million events twice). Checked in SQLite's own query plan for the query the page sends.
+/// The pages' filters are answered from an index, not by reading the whole table (the audit trail's Patient ID filter
+/// once scanned a million events twice). Checked in SQLite's own query plan for the query the page sends.
 /// </summary>
 public sealed partial class QueryPlanTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
 {
@@ -83,7 +83,7 @@ public sealed partial class QueryPlanTests(UseCaseFixture fixture) : IClassFixtu
     [InlineData("NVH-1001")]
     public async Task TheRequestListsPatientSearch_ReadsIndexes_NotEveryRequestOfTheFacility(string text)
     {
-        // What ListRequests sends (issue 16: a substring test, instr(), on every request of the facility).
+        // What ListRequests sends (it was a substring test, instr(), on every request of the facility).
         var plan = await fixture.DbAsync(async db =>
         {
             Guid? facility = await db.Facilities.Select(f => f.Id).FirstAsync(Ct);
@@ -116,8 +116,8 @@ public sealed partial class QueryPlanTests(UseCaseFixture fixture) : IClassFixtu
     }
 
     /// <summary>
-    /// The home page's figures (issue 16's scale bench: the clerk's home took 1.5 s at 100,000 requests, the auditor's
-    /// 0.7 s): each count reads an index range, not every request, job or timeline event of the facility.
+    /// The home page's figures (in the scale bench, bench/, the clerk's home took 1.5 s at 100,000 requests, the
+    /// auditor's 0.7 s): each count reads an index range, not every request, job or timeline event of the facility.
     /// </summary>
     [Theory]
     [InlineData("clerk open", "(RequestingFacilityId=? AND Status=?)")]
@@ -167,16 +167,16 @@ public sealed partial class QueryPlanTests(UseCaseFixture fixture) : IClassFixtu
         Assert.Contains("IX_RequestEvents_At", plan);
 
         // Each event's request is looked up by its key, not joined to every request of the facility: SQLite turns an
-        // EXISTS into a Bloom filter built from all of them first (issue 16: 30 ms at 100,000 requests, 2 ms at 10,000).
+        // EXISTS into a Bloom filter built from all of them first (30 ms at 100,000 requests, 2 ms at 10,000).
         Assert.DoesNotContain("BLOOM FILTER", plan);
         Assert.Contains("CORRELATED SCALAR SUBQUERY", plan);
         Assert.DoesNotMatch(@"ImageRequests_RequestingFacilityId", plan);
     }
 
     /// <summary>
-    /// The Jobs board (issue 16's scale bench: 3.4x slower at ten times the jobs): running, failed and queued jobs and
-    /// then the rest, each read newest first along an index as far as the page reaches, with no sort of the facility's
-    /// jobs; the ranked states are counted in an index.
+    /// The Jobs board (in the scale bench, bench/, it was 3.4x slower at ten times the jobs): running, failed and
+    /// queued jobs and then the rest, each read newest first along an index as far as the page reaches, with no sort of
+    /// the facility's jobs; the ranked states are counted in an index.
     /// </summary>
     [Theory]
     [InlineData("source", "running")]
@@ -225,7 +225,7 @@ public sealed partial class QueryPlanTests(UseCaseFixture fixture) : IClassFixtu
     }
 
     /// <summary>
-    /// A date-range page of the audit trail (issue 16: 0.9 s for a year of a million events, every event of the range
+    /// A date-range page of the audit trail (it took 0.9 s for a year of a million events, every event of the range
     /// read and sorted): the events next to the page's key are read by primary key; when the range does not fill the
     /// page there, the range's sequence numbers come from the time index alone, without reading the events.
     /// </summary>

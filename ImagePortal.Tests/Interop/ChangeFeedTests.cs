@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>
-/// Issue 16: what one node tells its pages reaches the pages of every other node through the shared database. The other
-/// node is played by rows written straight into the feed, as another process's <see cref="ChangeFeedService"/> writes them.
+/// With several nodes: what one node tells its pages reaches the pages of every other node through the shared database.
+/// The other node is played by rows written straight into the feed, as another process's
+/// <see cref="ChangeFeedService"/> writes them.
 /// </summary>
 public abstract class ChangeFeedTestsBase(SharedDatabaseFixture fixture)
 {

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>
-/// The portal started with the demo on (issue 7), its demo PACS moved to free ports through the seed: every
+/// The portal started with the demo on, its demo PACS moved to free ports through the seed: every
 /// demo PACS answers C-ECHO and C-FIND, DCMTK's findscu finds the generated studies, and a C-MOVE between two
 /// demo PACS reaches its destination through the nodes in the database.
 /// </summary>

@@ -15,7 +15,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>
-/// Issue 16, the multi-node installation the README describes, for real: two web processes and two worker processes
+/// The multi-node installation the README describes, for real: two web processes and two worker processes
 /// on one PostgreSQL database, a thousand approved requests retrieved from one Orthanc into another. Each job is
 /// ended by exactly one worker; a worker killed mid-way loses nothing and doubles nothing (its jobs are taken over
 /// when their leases run out); and a clerk's request page open on either web node shows its import finish without a

@@ -27,7 +27,7 @@ public sealed class AuditFaultRetrievalFixture : RetrievalFixture
 }
 
 /// <summary>
-/// A job's end and its "instances transferred" audit events commit together (issue 16). They were appended to the
+/// A job's end and its "instances transferred" audit events commit together. They were appended to the
 /// chain after the job's end had committed, so a worker that died in between (MultiNodeTests kills one) or a database
 /// that refused that one write left a finished import with no audit event, for good. Now the events are staged in the
 /// finish transaction and sealed right after; what could not be sealed then is sealed by the next sweep, once.

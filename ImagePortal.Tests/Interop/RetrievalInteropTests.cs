@@ -38,7 +38,7 @@ public class RetrievalFixture : UseCaseFixture
 }
 
 /// <summary>
-/// Issue 6 against real peers: an approved request ends as images in the requester's PACS (Orthanc B) pulled from the
+/// Retrieval against real peers: an approved request ends as images in the requester's PACS (Orthanc B) pulled from the
 /// source's PACS (Orthanc A), reconciled under the local MRN, exactly once, whatever fails on the way.
 /// </summary>
 public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixture<RetrievalFixture>

@@ -15,11 +15,12 @@ public sealed class StallingRetrievalFixture : RetrievalFixture
 }
 
 /// <summary>
-/// Issue 16's throughput bench left jobs Running for good: their leases renewed, nothing arriving or stored, no error,
-/// the request saying Retrieving. A worker's transfer can stand still where no DIMSE timeout watches (its retrieve
-/// waiting on a full queue that nothing stores from, say). Whatever stands still, an attempt in which nothing moves for
-/// <c>Retrieval:StallTimeout</c> now ends as a failed attempt with the reason in words, and the retry finishes the job.
-/// Shown with a source that stops sending mid-study (before, only the 30-second DIMSE timeout ended that case).
+/// The throughput bench (bench/) once left jobs Running for good: their leases renewed, nothing arriving or stored, no
+/// error, the request saying Retrieving. A worker's transfer can stand still where no DIMSE timeout watches (its
+/// retrieve waiting on a full queue that nothing stores from, say). Whatever stands still, an attempt in which nothing
+/// moves for <c>Retrieval:StallTimeout</c> now ends as a failed attempt with the reason in words, and the retry
+/// finishes the job. Shown with a source that stops sending mid-study (before, only the 30-second DIMSE timeout ended
+/// that case).
 /// </summary>
 public sealed class StalledRetrievalTests(StallingRetrievalFixture fixture) : IClassFixture<StallingRetrievalFixture>
 {

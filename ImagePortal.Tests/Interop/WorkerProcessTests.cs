@@ -13,8 +13,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>
-/// Issue 6: the same application started with <c>Portal:Role=worker</c> as separate processes on one database. A worker
-/// process killed mid-transfer loses its lease; a second one resumes, and the destination ends with every instance once.
+/// Retrieval workers as their own processes: the same application started with <c>Portal:Role=worker</c> as separate
+/// processes on one database. A worker process killed mid-transfer loses its lease; a second one resumes, and the
+/// destination ends with every instance once.
 /// </summary>
 public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
 {
@@ -70,9 +71,9 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
     }
 
     /// <summary>
-    /// Issue 16: a worker on its own node finishes an import, and the clerk's request list open on this web node shows
-    /// it without a reload. The page is played by a subscriber that re-reads the request each time it is told, as
-    /// <c>LivePage</c> does; the worker's changes reach it only through the database's change feed.
+    /// With several nodes: a worker on its own node finishes an import, and the clerk's request list open on this web
+    /// node shows it without a reload. The page is played by a subscriber that re-reads the request each time it is
+    /// told, as <c>LivePage</c> does; the worker's changes reach it only through the database's change feed.
     /// </summary>
     [Fact]
     public async Task AnImportAWorkerProcessFinishes_ShowsLiveOnThisWebNodesOpenPage()

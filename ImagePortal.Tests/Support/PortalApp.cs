@@ -122,7 +122,7 @@ public sealed class PortalApp(
                 // Production start; this is the documented opt-in for such a server (ConfigurationChecksTests turns it off).
                 ["Demo:AllowOutsideDevelopment"] = "true",
 
-                // Retrieval workers and the Storage SCP only where a test asks for them (issue 6): elsewhere an approval
+                // Retrieval workers and the Storage SCP only where a test asks for them: elsewhere an approval
                 // would start pulling from PACS nodes that are not there, and parallel test classes would share a port.
                 ["Portal:Role"] = "web",
                 ["Dicom:Port"] = "0",

@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace ImagePortal.Web.Demo;
 
 /// <summary>
-/// First-run experience (issue 7): once the app listens, the console shows where to open it and the demo
-/// sign-ins, and once the demo PACS listen, where they are. Written to the console, never to the logs: the
-/// demo passwords must not end up in a log collector.
+/// First-run experience, so a newcomer can sign in without reading anything first: once the app listens, the console
+/// shows where to open it and the demo sign-ins, and once the demo PACS listen, where they are. Written to the console,
+/// never to the logs: the demo passwords must not end up in a log collector.
 /// </summary>
 public sealed class DemoWelcome(
     IOptions<DemoOptions> demo,

@@ -63,7 +63,9 @@ public interface IDicomMoveProvider
     DicomDestination? ResolveDestination(string aeTitle);
 }
 
-/// <summary>What a calling AE may do (issue 4: per-AE permissions).</summary>
+/// <summary>
+/// What a calling AE may do; each calling AE title is given its own, rather than every peer the same.
+/// </summary>
 [Flags]
 public enum DicomPermissions
 {

@@ -26,7 +26,7 @@ internal sealed class RetrievalJobConfiguration : IEntityTypeConfiguration<Retri
         builder.HasIndex(j => new { j.State, j.NextAttemptAt });
         // Imports that ended well in a period (imported today, this month).
         builder.HasIndex(j => new { j.State, j.FinishedAt });
-        // The Jobs board of either side: the facility's jobs newest first, and (issue 16) those of one state newest first,
+        // The Jobs board of either side: the facility's jobs newest first, and those of one state newest first,
         // so that its running, failed and queued jobs come first without sorting every job the facility ever had. The
         // state leads: led by the facility, SQLite chose that index for "every other state" too, and sorted.
         builder.HasIndex(j => new { j.RequestingFacilityId, j.CreatedAt });

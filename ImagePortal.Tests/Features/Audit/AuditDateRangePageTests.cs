@@ -7,8 +7,9 @@ namespace ImagePortal.Tests.Features.Audit;
 
 /// <summary>
 /// A date-range page of the audit trail reads the events next to its key first and the time index only when the range
-/// does not fill the page there (issue 16). Events' times do not follow their sequence numbers exactly (nodes' clocks
-/// differ), so every page must still be exactly the one that ordering the filtered trail by sequence gives.
+/// does not fill the page there, so a year of a million events is not read and sorted. Events' times do not follow
+/// their sequence numbers exactly (nodes' clocks differ), so every page must still be exactly the one that ordering the
+/// filtered trail by sequence gives.
 /// </summary>
 public abstract class AuditDateRangePageTestsBase(UseCaseFixture fixture)
 {

@@ -28,7 +28,7 @@ public sealed class AuditFaultFixture : UseCaseFixture
 }
 
 /// <summary>
-/// A change and its audit event commit together (issue 16). The event was appended after the change had committed, so
+/// A change and its audit event commit together. The event was appended after the change had committed, so
 /// a refused append (or a process dying there) lost it for good, and the user was shown an error for a change that
 /// had been made. Now the event commits with the change and is sealed into the chain right after, or by the next sweep.
 /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ImagePortal.Tests.Features.Retrieval;
 
 /// <summary>
-/// The Jobs board's order, page by page: running, failed, queued, then every other state, each newest first (issue 16
+/// The Jobs board's order, page by page: running, failed, queued, then every other state, each newest first (the board
 /// reads it one state at a time from an index instead of sorting every job of the facility; the pages must not change).
 /// </summary>
 public abstract class JobsBoardOrderTestsBase(UseCaseFixture fixture)

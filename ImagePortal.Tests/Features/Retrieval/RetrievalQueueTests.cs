@@ -89,7 +89,7 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
     }
 
     /// <summary>
-    /// Issue 16: partners send a C-MOVE's instances to one address, so with several worker nodes only the worker there
+    /// Partners send a C-MOVE's instances to one address, so with several worker nodes only the worker there
     /// can finish a job whose source offers C-MOVE alone; a worker with <c>Retrieval:ReceivesMoves=false</c> leaves it.
     /// </summary>
     [Fact]

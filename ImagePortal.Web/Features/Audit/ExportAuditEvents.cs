@@ -13,7 +13,7 @@ namespace ImagePortal.Web.Features.Audit;
 /// Streams every event the filter selects, in the auditor's scope and newest first, as CSV into
 /// <paramref name="Destination"/> (the HTTP response). There is no cap: the events are read in batches of
 /// <see cref="AuditOptions.ExportBatchSize"/>, each keyed on the sequence number below the last one written and written
-/// out before the next is read, so the download starts at once and memory stays flat at any size (before issue 16 the
+/// out before the next is read, so the download starts at once and memory stays flat at any size (an earlier
 /// export stopped silently after the oldest 100,000). The export is itself audited: who, which filter, how many rows.
 /// </summary>
 [AuthorizeMessage(Roles.Auditor)]

@@ -13,7 +13,7 @@ namespace ImagePortal.Web.Features.Audit;
 /// event for a network-wide auditor, only events of their own facility's users for a facility auditor. A page is the
 /// <paramref name="PageSize"/> events just older than <paramref name="Before"/> (or the newest, when neither key is
 /// given), or just newer than <paramref name="After"/>. There is no total: counting a million-event trail on every page
-/// cost more than the page itself (issue 16), and "skip N" reads the N skipped rows; a key reads only the page. Each
+/// cost more than the page itself, and "skip N" reads the N skipped rows; a key reads only the page. Each
 /// query is itself audited, with its filter.
 /// </summary>
 [AuthorizeMessage(Roles.Auditor)]
@@ -167,7 +167,7 @@ internal static class AuditQueries
     /// A page of a date-range filter: the <paramref name="take"/> events of the range just older than
     /// <paramref name="key"/> (newest first), or just newer (<paramref name="newer"/>, oldest first), exactly as ordering
     /// the filtered trail by sequence would give them. Ordering a range by sequence read and sorted every event in it
-    /// (issue 16: 0.9 s for a year of a million-event trail), because an event's time does not follow its sequence
+    /// (0.9 s for a year of a million-event trail), because an event's time does not follow its sequence
     /// exactly (nodes' clocks differ). So first the <see cref="DatedWindow"/> sequence numbers next to the key are read
     /// by primary key, their times compared here: when the range fills the page there (a range that reaches the key, as
     /// "the last twelve months" does on its first page), no event outside the window can come before them. Otherwise

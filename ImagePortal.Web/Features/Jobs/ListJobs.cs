@@ -78,9 +78,9 @@ public sealed class ListJobsHandler(IDbContextFactory<ImagePortalDbContext> dbFa
         var total = await visible.CountAsync(cancellationToken);
 
         // One state (or the rest) at a time, each read newest first along an index ((state, facility, created), or
-        // (facility, created) for the rest), only as far as the page reaches: sorting the facility's jobs by a state rank
-        // read every job it ever had (issue 16). How many jobs each ranked state holds says where the page starts; they
-        // are counted in the index (failed jobs accumulate), not read.
+        // (facility, created) for the rest), only as far as the page reaches: sorting the facility's jobs by a state
+        // rank read every job it ever had, slower as the jobs accumulate. How many jobs each ranked state holds says
+        // where the page starts; they are counted in the index (failed jobs accumulate), not read.
         var counts = await RankedCounts(visible).ToDictionaryAsync(g => g.State, g => g.Count, cancellationToken);
         var skip = query.PageIndex * query.PageSize;
         var rows = new List<JobRow>();

@@ -6,7 +6,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Notifications;
 
-/// <summary>What the retrieval workers of this process tell open pages and the requester's bell (issue 6).</summary>
+/// <summary>
+/// What the retrieval workers of this process tell open pages and the requester's bell, so progress shows without a
+/// reload.
+/// </summary>
 public sealed class RetrievalNotifications(IDbContextFactory<ImagePortalDbContext> dbFactory, ChangeNotifier notifier, TimeProvider clock) : IRetrievalObserver
 {
     public Task ProgressAsync(ImageRequest request, CancellationToken cancellationToken) =>

@@ -10,7 +10,7 @@ namespace ImagePortal.Web.Features.Requests;
 
 /// <summary>
 /// The approver who claimed the request approves the studies they picked from their PACS; the retrieval job is queued
-/// in the same transaction (issue 6), so an approval never exists without its job, nor a job without its approval.
+/// in the same transaction, so an approval never exists without its job, nor a job without its approval.
 /// </summary>
 [AuthorizeMessage(Roles.Approver)]
 public sealed record ApproveRequest(string Number, Guid Version, IReadOnlyList<ApprovedStudy> Studies) : ICommand<Result>;

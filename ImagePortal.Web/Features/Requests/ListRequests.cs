@@ -203,7 +203,7 @@ internal static class RequestLists
     /// whose MRN is exactly it. The name is a range on the stored key, [text, text with its last character incremented),
     /// which every database answers from an index. Each branch of the OR names the facility itself (and nothing outside
     /// it does), so that each is a search on its own (facility, ...) index rather than a walk through all of the
-    /// facility's requests testing each (issue 16: a substring test, instr(), on every row).
+    /// facility's requests testing each (as the substring test, instr(), did on every row).
     /// </summary>
     public static IQueryable<ImageRequest> FiledBy(IQueryable<ImageRequest> requests, Guid? facilityId, string? patient)
     {
