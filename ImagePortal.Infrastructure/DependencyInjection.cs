@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using ImagePortal.Dicom.Network;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Demo;
@@ -21,6 +23,8 @@ public static class DependencyInjection
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        // One set of DICOM network counters for the process, on the host's meter factory (never a static instance).
+        services.AddSingleton(provider => new DicomNetworkMetrics(provider.GetService<IMeterFactory>()));
 
         var databaseSection = builder.Configuration.GetSection(DatabaseOptions.SectionName);
         services.Configure<DatabaseOptions>(databaseSection);

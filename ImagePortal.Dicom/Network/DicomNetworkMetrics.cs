@@ -4,7 +4,9 @@ namespace ImagePortal.Dicom.Network;
 
 /// <summary>
 /// Counters of the DICOM network layer (System.Diagnostics.Metrics, meter "ImagePortal.Dicom.Network"):
-/// associations by role and outcome, instances stored, bytes over the wire.
+/// associations by role and outcome, instances stored, bytes over the wire. One instance per application (the portal
+/// registers it in DI on the host's <see cref="IMeterFactory"/>), handed to each <c>DicomClient</c> and
+/// <c>DicomServer</c>; a client or server given none counts nothing, as nobody listens there (the CLI, tests).
 /// </summary>
 public sealed class DicomNetworkMetrics
 {
@@ -29,8 +31,6 @@ public sealed class DicomNetworkMetrics
         _bytesReceived = meter.CreateCounter<long>("dicom.bytes.received", unit: "By", description: "P-DATA-TF bytes received");
         _bytesSent = meter.CreateCounter<long>("dicom.bytes.sent", unit: "By", description: "Data set bytes sent");
     }
-
-    internal static DicomNetworkMetrics Default { get; } = new();
 
     internal void AssociationEstablished(bool requestor) =>
         _associations.Add(1, new KeyValuePair<string, object?>("role", requestor ? "requestor" : "acceptor"));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ImagePortal.Dicom.Archive;
+using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Server;
 using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,8 @@ public sealed partial class DemoNetwork(
     IDbContextFactory<ImagePortalDbContext> dbs,
     IConfiguration configuration,
     IHostEnvironment environment,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    DicomNetworkMetrics metrics) : BackgroundService
 {
     /// <summary>Bumped when the generated content changes, so that older demo folders are regenerated.</summary>
     private const string GeneratedFolderName = "generated-v1";
@@ -124,7 +126,8 @@ public sealed partial class DemoNetwork(
             // On loopback every caller is the portal itself (its workers, look-ups and Test connection at once), or a
             // person's DCMTK tool: the per-address limit that keeps one remote host from taking every slot does not apply.
             new DicomServerOptions { AeTitle = node.AeTitle, BindAddress = IPAddress.Loopback, Port = node.Port, MaxConnectionsPerAddress = 16 },
-            loggers)
+            loggers,
+            metrics)
         {
             Store = archive,
             Find = archive,

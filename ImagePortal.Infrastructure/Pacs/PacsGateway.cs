@@ -20,7 +20,8 @@ public interface IPacsGateway
 }
 
 /// <summary>Talks to facilities' PACS through <c>ImagePortal.Dicom</c>: C-ECHO and Study Root C-FIND at study level.</summary>
-public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, ILoggerFactory loggers) : IPacsGateway
+public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, ILoggerFactory loggers, DicomNetworkMetrics metrics)
+    : IPacsGateway
 {
     private static readonly string[] Syntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
@@ -144,7 +145,7 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
     {
         var settings = options.CurrentValue;
         var identity = await portal.GetAsync(cancellationToken);
-        var client = new DicomClient(node.Host, node.Port, Retrieval.DicomTlsFiles.AssociationFor(node, identity, settings), loggers);
+        var client = new DicomClient(node.Host, node.Port, Retrieval.DicomTlsFiles.AssociationFor(node, identity, settings), loggers, metrics);
         try
         {
             return await call(client);

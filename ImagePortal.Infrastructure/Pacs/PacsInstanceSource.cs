@@ -30,7 +30,8 @@ public interface IPacsInstanceSource
 }
 
 public sealed class PacsInstanceSource(
-    IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, IServiceProvider services, ILoggerFactory loggers) : IPacsInstanceSource
+    IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, IServiceProvider services, ILoggerFactory loggers,
+    DicomNetworkMetrics metrics) : IPacsInstanceSource
 {
     private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
@@ -115,7 +116,7 @@ public sealed class PacsInstanceSource(
     private async Task<DicomClientAssociation> OpenAsync(DicomNode node, IReadOnlyList<PresentationContextRequest> contexts, CancellationToken cancellationToken)
     {
         var identity = await portal.GetAsync(cancellationToken);
-        var client = new DicomClient(node.Host, node.Port, DicomTlsFiles.AssociationFor(node, identity, options.CurrentValue), loggers);
+        var client = new DicomClient(node.Host, node.Port, DicomTlsFiles.AssociationFor(node, identity, options.CurrentValue), loggers, metrics);
         try
         {
             return await client.OpenAsync(contexts, cancellationToken);

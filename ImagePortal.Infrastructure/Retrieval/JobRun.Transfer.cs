@@ -174,7 +174,7 @@ internal sealed partial class JobRun
     {
         var settings = services.DicomOptions.CurrentValue;
         var identity = await services.PortalIdentity.GetAsync(cancellationToken);
-        var client = new DicomClient(node.Host, node.Port, DicomTlsFiles.AssociationFor(node, identity, settings), services.Loggers);
+        var client = new DicomClient(node.Host, node.Port, DicomTlsFiles.AssociationFor(node, identity, settings), services.Loggers, services.Metrics);
         try
         {
             return await client.OpenAsync(contexts, cancellationToken);

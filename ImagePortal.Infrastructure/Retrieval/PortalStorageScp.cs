@@ -25,7 +25,8 @@ public sealed partial class PortalStorageScp(
     IDbContextFactory<ImagePortalDbContext> dbFactory,
     MoveRouter router,
     ScpRefusalAudit refusals,
-    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggers,
+    DicomNetworkMetrics metrics) : IHostedService, IAsyncDisposable
 {
     /// <summary>How often the nodes and their host names are read again: a node's change counts within this.</summary>
     public static readonly TimeSpan CallerRefreshInterval = TimeSpan.FromMinutes(1);
@@ -128,8 +129,8 @@ public sealed partial class PortalStorageScp(
         await RefreshCallersAsync(cancellationToken);
         var plain = ServerOptions(settings, options.Value, settings.AllowedCallingAeTitles, refusals.Report, callers.Check);
         var tls = string.IsNullOrWhiteSpace(options.Value.TlsCertificatePath) ? null : TlsServerOptions(plain, options.Value);
-        var server = new DicomServer(plain, loggers) { Store = router };
-        var tlsServer = tls is null ? null : new DicomServer(tls, loggers) { Store = router };
+        var server = new DicomServer(plain, loggers, metrics) { Store = router };
+        var tlsServer = tls is null ? null : new DicomServer(tls, loggers, metrics) { Store = router };
         refusals.Start();
         server.Start();
         _server = server;

@@ -32,7 +32,8 @@ public sealed class QuarantineRelease(
     IAuditTrail audit,
     IRetrievalObserver observer,
     TimeProvider clock,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    DicomNetworkMetrics metrics)
 {
     private static readonly string[] LittleEndian = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
@@ -162,7 +163,7 @@ public sealed class QuarantineRelease(
 
         var settings = dicomOptions.CurrentValue;
         var identity = await portalIdentity.GetAsync(cancellationToken);
-        var client = new DicomClient(destination.Host, destination.Port, DicomTlsFiles.AssociationFor(destination, identity, settings), loggers);
+        var client = new DicomClient(destination.Host, destination.Port, DicomTlsFiles.AssociationFor(destination, identity, settings), loggers, metrics);
         try
         {
             await using var association = await client.OpenAsync([.. wanted.Select(s => new PresentationContextRequest(sopClass, [s]))], cancellationToken);

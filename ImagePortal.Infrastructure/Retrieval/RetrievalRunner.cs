@@ -41,7 +41,8 @@ public sealed class RetrievalRunner(
     IServiceScopeFactory scopes,
     IRetrievalObserver observer,
     TimeProvider clock,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    DicomNetworkMetrics metrics)
 {
 
     private readonly IDbContextFactory<ImagePortalDbContext> dbFactory = dbFactory;
@@ -50,7 +51,8 @@ public sealed class RetrievalRunner(
     private readonly IRetrievalObserver observer = observer;
     private readonly TimeProvider clock = clock;
     private readonly RetrievalServices _services = new(
-        dbFactory, queue, retrievalOptions, dicomOptions, portalIdentity, router, spool, scopes, observer, clock, loggers, loggers.CreateLogger<RetrievalRunner>());
+        dbFactory, queue, retrievalOptions, dicomOptions, portalIdentity, router, spool, scopes, observer, clock, loggers, metrics,
+        loggers.CreateLogger<RetrievalRunner>());
     private ILogger Logger => _services.Logger;
 
     public async Task RunAsync(RetrievalLease lease, CancellationToken stopping)

@@ -1,3 +1,4 @@
+using ImagePortal.Dicom.Network;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
@@ -20,4 +21,5 @@ internal sealed record RetrievalServices(
     IRetrievalObserver Observer,
     TimeProvider Clock,
     ILoggerFactory Loggers,
+    DicomNetworkMetrics Metrics,
     ILogger Logger);

@@ -48,7 +48,6 @@ public sealed partial class DicomAssociation
         AeTitle.Validate(options.CallingAeTitle, nameof(options.CallingAeTitle));
         AeTitle.Validate(options.CalledAeTitle, nameof(options.CalledAeTitle));
         logger ??= NullLogger.Instance;
-        metrics ??= DicomNetworkMetrics.Default;
 
         var socket = options.LocalAddress is { } local
             ? new Socket(local.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
@@ -126,7 +125,7 @@ public sealed partial class DicomAssociation
                     case null:
                         throw new DicomAssociationAbortedException($"{host}:{port} closed the connection instead of answering the association request.");
                     case PduType.AssociateReject:
-                        metrics.AssociationRejected();
+                        metrics?.AssociationRejected();
                         throw new DicomAssociationRejectedException(AssociateReject.Read(frame.Body.Span));
                     case PduType.Abort:
                         var abort = AbortPdu.Read(frame.Body.Span);
@@ -144,7 +143,7 @@ public sealed partial class DicomAssociation
                         {
                             WriteTimeout = options.ResponseTimeout,
                         };
-                        metrics.AssociationEstablished(requestor: true);
+                        metrics?.AssociationEstablished(requestor: true);
                         LogEstablished(logger, options.CallingAeTitle, options.CalledAeTitle, $"{host}:{port}", string.Join("; ", negotiated), peerMax);
                         return association;
                     default:
@@ -177,7 +176,6 @@ public sealed partial class DicomAssociation
         CancellationToken cancellationToken = default)
     {
         logger ??= NullLogger.Instance;
-        metrics ??= DicomNetworkMetrics.Default;
         using var artim = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         artim.CancelAfter(artimTimeout);
         AssociateRequest request;
@@ -225,7 +223,7 @@ public sealed partial class DicomAssociation
         {
             reject.Write(writer);
             await TryWriteAsync(stream, writer.WrittenMemory, artim.Token).ConfigureAwait(false);
-            metrics.AssociationRejected();
+            metrics?.AssociationRejected();
             LogRejected(logger, request.CallingAeTitle, request.CalledAeTitle, reject.ToString());
             return null;
         }
@@ -254,7 +252,7 @@ public sealed partial class DicomAssociation
             .Select(a => new PresentationContext(a.Id, request.PresentationContexts.First(p => p.Id == a.Id).AbstractSyntax, a.TransferSyntax, a.Result))
             .ToList();
         var association = new DicomAssociation(socket, stream, isRequestor: false, request, accept, ourMaxPdu, contexts, logger, metrics);
-        metrics.AssociationEstablished(requestor: false);
+        metrics?.AssociationEstablished(requestor: false);
         LogEstablished(logger, request.CallingAeTitle, request.CalledAeTitle, socket?.RemoteEndPoint?.ToString() ?? "?", string.Join("; ", contexts), request.UserInformation.MaxPduLength);
         return association;
     }

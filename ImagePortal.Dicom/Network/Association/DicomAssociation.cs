@@ -50,7 +50,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
     internal static readonly TimeSpan PeerCloseTimeout = TimeSpan.FromSeconds(5);
     private readonly uint _ourMaxPdu;
     private readonly Dictionary<byte, PresentationContext> _contexts;
-    private readonly DicomNetworkMetrics _metrics;
+    private readonly DicomNetworkMetrics? _metrics;
 
     private PduFrame? _frame;
     private List<Pdv>? _pdvs;
@@ -68,7 +68,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         uint ourMaxPdu,
         IReadOnlyList<PresentationContext> contexts,
         ILogger logger,
-        DicomNetworkMetrics metrics)
+        DicomNetworkMetrics? metrics)
     {
         _socket = socket;
         _stream = stream;
@@ -225,7 +225,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
                     currentLength = nextLength;
                 }
 
-                _metrics.BytesSent(total);
+                _metrics?.BytesSent(total);
             }
 
             await _writer.FlushAsync(timeout.Token).ConfigureAwait(false);
@@ -464,7 +464,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
         }
 
         LogAborted(_logger, source, reason);
-        _metrics.AssociationAborted();
+        _metrics?.AssociationAborted();
         CloseTransport();
     }
 
@@ -505,7 +505,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
                     _frame = frame;
                     _pdvs = PDataTf.Read(frame.Body);
                     _pdvIndex = 0;
-                    _metrics.BytesReceived(frame.Length);
+                    _metrics?.BytesReceived(frame.Length);
                     continue;
                 case PduType.ReleaseRequest:
                     frame.Dispose();
@@ -514,7 +514,7 @@ public sealed partial class DicomAssociation : IAsyncDisposable
                     var abort = AbortPdu.Read(frame.Body.Span);
                     frame.Dispose();
                     _state = AssociationState.Aborted;
-                    _metrics.AssociationAborted();
+                    _metrics?.AssociationAborted();
                     CloseTransport();
                     throw new DicomAssociationAbortedException($"The peer aborted the association (source {abort.Source}, reason {abort.Reason}).", abort);
                 default:

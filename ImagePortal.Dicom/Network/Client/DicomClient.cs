@@ -13,7 +13,7 @@ namespace ImagePortal.Dicom.Network.Client;
 public sealed class DicomClient
 {
     private readonly ILoggerFactory _loggerFactory;
-    private readonly DicomNetworkMetrics _metrics;
+    private readonly DicomNetworkMetrics? _metrics;
 
     public DicomClient(string host, int port, AssociationOptions options, ILoggerFactory? loggerFactory = null, DicomNetworkMetrics? metrics = null)
     {
@@ -23,7 +23,7 @@ public sealed class DicomClient
         Port = port;
         Options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _metrics = metrics ?? DicomNetworkMetrics.Default;
+        _metrics = metrics;
     }
 
     public string Host { get; }

@@ -70,11 +70,11 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
     public const int MaxIdentifierLength = 16 * 1024 * 1024;
 
     private readonly AssociationOptions _options;
-    private readonly DicomNetworkMetrics _metrics;
+    private readonly DicomNetworkMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _operation = new(1, 1);
 
-    internal DicomClientAssociation(DicomAssociation association, AssociationOptions options, DicomNetworkMetrics metrics, ILogger logger)
+    internal DicomClientAssociation(DicomAssociation association, AssociationOptions options, DicomNetworkMetrics? metrics, ILogger logger)
     {
         Association = association;
         _options = options;
@@ -129,7 +129,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         }
 
         var response = await SingleAsync(context, command, dataSet, cancellationToken).ConfigureAwait(false);
-        _metrics.InstanceSent();
+        _metrics?.InstanceSent();
         return response;
     }
 
@@ -405,7 +405,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
             try
             {
                 status = await sink.StoreAsync(instance, cancellationToken).ConfigureAwait(false);
-                _metrics.InstanceReceived();
+                _metrics?.InstanceReceived();
             }
             catch (Exception error) when (StoreProviderFailure.IsAnsweredWithAStatus(error, Association, cancellationToken))
             {

@@ -273,7 +273,7 @@ public sealed partial class DicomServer
             await association.SendMessageAsync(context.Id, request, data, cancellationToken).ConfigureAwait(false);
         }
 
-        _metrics.InstanceSent();
+        _metrics?.InstanceSent();
         while (true)
         {
             var response = await watcher.ReceiveStoreResponseAsync(_options.MoveAssociation.ResponseTimeout, CancellationToken.None).ConfigureAwait(false);

@@ -27,7 +27,7 @@ public sealed partial class DicomServer : IAsyncDisposable
     private readonly DicomServerOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly DicomNetworkMetrics _metrics;
+    private readonly DicomNetworkMetrics? _metrics;
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly AddressConnections _addresses = new();
@@ -46,7 +46,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<DicomServer>();
-        _metrics = metrics ?? DicomNetworkMetrics.Default;
+        _metrics = metrics;
     }
 
     public IDicomEchoProvider? Echo { get; init; }
@@ -416,7 +416,7 @@ public sealed partial class DicomServer : IAsyncDisposable
             try
             {
                 status = await Store!.StoreAsync(instance, stopping).ConfigureAwait(false);
-                _metrics.InstanceReceived();
+                _metrics?.InstanceReceived();
                 LogStored(logger, command.AffectedSopInstanceUid!, status.ToString());
             }
             catch (Exception error) when (StoreProviderFailure.IsAnsweredWithAStatus(error, association, stopping))
