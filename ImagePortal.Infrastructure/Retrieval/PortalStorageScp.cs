@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Server;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
