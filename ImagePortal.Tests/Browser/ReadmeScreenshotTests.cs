@@ -117,6 +117,8 @@ public sealed class ReadmeScreenshotTests(ThumbnailFixture fixture) : IClassFixt
         await using var context = await fixture.NewContextAsync();
         var page = await SignedInAsync(context);
         await page.GotoAsync($"/requests/{ThumbnailFixture.Approved}");
+        // The live render replaces the prerendered strips: scrolling one before that scrolls a detached element.
+        await new Shell(page).WaitUntilInteractiveAsync();
 
         await Expect(page.GetByTestId("series-strip")).ToHaveCountAsync(2);
         await page.GetByTestId("series-strip").First.ScrollIntoViewIfNeededAsync();
