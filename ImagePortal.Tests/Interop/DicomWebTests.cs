@@ -2,12 +2,14 @@ using System.Net;
 using System.Text.Json;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Requests;
 using ImagePortal.Web.Features.Viewing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ImagePortal.Tests.Interop;
 
@@ -229,6 +231,47 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
     }
 
     [Fact]
+    public async Task ADeniedRequest_StopsShowingWhatTheLookUpFound_WithinTheDecisionLifetime()
+    {
+        // The viewer's calls reuse an access decision for a few seconds (Viewing:AccessDecisionLifetime); a revocation
+        // still takes effect, at most that much later, and is then refused and alerted like any other.
+        const string number = "VIEW-DENIED";
+        await fixture.DbAsync(async db =>
+        {
+            var facilities = await ApprovedJobs.FacilitiesAsync(db, Ct);
+            var now = DateTimeOffset.UtcNow;
+            var open = ImageRequest.Submit(number, facilities.Nvh, facilities.Sbr,
+                new PatientDetails("Look", "Up", new DateOnly(1970, 1, 1), PatientSex.Male, null, "NVH-7003"),
+                new RequestScope([], null, null, null, null), "Compare", RequestPriority.Routine,
+                now.AddDays(1), "clerk", now);
+            var approver = await db.Users.SingleAsync(u => u.UserName == DemoUsers.ApproverSbr.UserName, Ct);
+            open.Claim(approver.Id, now);
+            db.ImageRequests.Add(open);
+            return await db.SaveChangesAsync(Ct);
+        });
+        using var approver = await fixture.SignedInAsync(DemoUsers.ApproverSbr);
+        var found = await fixture.App.QueryAsync(DemoUsers.ApproverSbr.UserName, new LookUpStudies(number, "SBR-7003", null, null, null, null, []));
+        Assert.True(found.IsSuccess, found.Failure?.Message);
+        var url = $"{Base(number)}/studies/{fixture.LookedUp.StudyInstanceUid}/series";
+        Assert.Equal([fixture.LookedUp.SeriesInstanceUids[0]], Values(await JsonAsync(await approver.GetAsync(url, Ct)), "0020000E"));
+
+        await fixture.DbAsync(async db =>
+        {
+            var request = await db.ImageRequests.SingleAsync(r => r.Number == number, Ct);
+            request.Deny(request.ClaimedByUserId!, DenialReason.NoMatchingStudies, null, DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync(Ct);
+        });
+
+        var lifetime = fixture.App.Services.GetRequiredService<IOptionsMonitor<ViewingSettings>>().CurrentValue.AccessDecisionLifetime;
+        await Poll.UntilAsync(async () =>
+        {
+            using var response = await approver.GetAsync(url, Ct);
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, lifetime + TimeSpan.FromSeconds(10));
+        Assert.True(await AlertsAsync(DemoUsers.ApproverSbr.UserName, fixture.LookedUp.StudyInstanceUid) > 0);
+    }
+
+    [Fact]
     public async Task ViewingAStudy_IsAuditedOnce_AsDicomInstancesAccessed_WithUserPatientAndStudy()
     {
         using var approver = await fixture.SignedInAsync(DemoUsers.SecondApproverSbr);
@@ -270,7 +313,7 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
     }
 
     [Fact]
-    public async Task ACachedInstance_AskedForUnderAnotherSeries_IsRefused_ForItsFramesToo()
+    public async Task ACachedInstance_AskedForUnderAnotherSeries_IsRefused_ForItsFramesAndMetadataToo()
     {
         // The frames are checked against the path from the data set they are cut from (one read of the file).
         using var approver = await fixture.SignedInAsync(DemoUsers.ApproverSbr);
@@ -279,6 +322,8 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
         Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
 
         await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(1)}/instances/{sop}/frames/1", DemoUsers.ApproverSbr.UserName, Ct0);
+        // So is its metadata, checked from the header it answers with.
+        await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(1)}/instances/{sop}/metadata", DemoUsers.ApproverSbr.UserName, Ct0);
     }
 
     [Fact]

@@ -34,9 +34,31 @@ public sealed record ViewingScope(ImageRequest Request, IReadOnlyDictionary<stri
 /// Anything else does not exist: not found, and a security alert in the audit trail (as <c>RequestAccess</c> does).
 /// </summary>
 public sealed class ViewingAccess(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, ViewingGrants grants, IAuditTrail audit, ILogger<ViewingAccess> logger)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, ViewingGrants grants, ViewingDecisions decisions, IAuditTrail audit,
+    ILogger<ViewingAccess> logger)
 {
+    /// <summary>What the user may view for the request (a decision of the last few seconds reused); null, alerted, when nothing.</summary>
     public async Task<ViewingScope?> RequestAsync(string number, CancellationToken cancellationToken)
+    {
+        var key = user.UserId is { } id
+            ? new ViewingDecisions.ScopeKey(id, user.FacilityId, user.IsInRole(Roles.Approver), user.IsInRole(Roles.FacilityAdmin), user.IsInRole(Roles.Clerk),
+                number, grants.GrantVersion(id, number))
+            : null;
+        if (key is not null && decisions.Scope(key) is { } known)
+        {
+            return known;
+        }
+
+        var scope = await DecideAsync(number, cancellationToken);
+        if (key is not null && scope is not null)
+        {
+            decisions.Remember(key, scope);
+        }
+
+        return scope;
+    }
+
+    private async Task<ViewingScope?> DecideAsync(string number, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.ImageRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Number == number, cancellationToken);
@@ -124,33 +146,13 @@ public sealed class ViewingAccess(
     }
 
     /// <summary>For a clerk, the SOP Instance UIDs the ledger lists for the study; null when every instance of it may be shown.</summary>
-    public async Task<IReadOnlySet<string>?> ImportedInstancesAsync(ViewableStudy study, CancellationToken cancellationToken)
-    {
-        if (!study.LedgerOnly)
-        {
-            return null;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var uids = await db.ImportedInstances.AsNoTracking()
-            .Where(i => i.DestinationNodeId == study.Node.Id && i.StudyInstanceUid == study.StudyUid)
-            .Select(i => i.SopInstanceUid)
-            .ToListAsync(cancellationToken);
-        return uids.ToHashSet(StringComparer.Ordinal);
-    }
+    public async Task<IReadOnlySet<string>?> ImportedInstancesAsync(ViewableStudy study, CancellationToken cancellationToken) =>
+        study.LedgerOnly ? await LedgerAsync(study, cancellationToken) : null;
 
     /// <summary>Whether one instance may be shown; refused (and alerted) when a clerk asks for one the ledger does not list.</summary>
     public async Task<bool> AllowsInstanceAsync(string number, ViewableStudy study, string sopInstanceUid, CancellationToken cancellationToken)
     {
-        if (!study.LedgerOnly)
-        {
-            return true;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (await db.ImportedInstances.AnyAsync(
-                i => i.SopInstanceUid == sopInstanceUid && i.DestinationNodeId == study.Node.Id && i.StudyInstanceUid == study.StudyUid,
-                cancellationToken))
+        if (!study.LedgerOnly || (await LedgerAsync(study, cancellationToken)).Contains(sopInstanceUid))
         {
             return true;
         }
@@ -158,6 +160,17 @@ public sealed class ViewingAccess(
         await RefuseAsync(number, study.StudyUid, $"instance {sopInstanceUid} was not imported for the facility's requests", cancellationToken);
         return false;
     }
+
+    private Task<IReadOnlySet<string>> LedgerAsync(ViewableStudy study, CancellationToken cancellationToken) =>
+        decisions.LedgerAsync(study.Node.Id, study.StudyUid, async () =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var uids = await db.ImportedInstances.AsNoTracking()
+                .Where(i => i.DestinationNodeId == study.Node.Id && i.StudyInstanceUid == study.StudyUid)
+                .Select(i => i.SopInstanceUid)
+                .ToListAsync(cancellationToken);
+            return uids.ToHashSet(StringComparer.Ordinal);
+        });
 
     /// <summary>An answer that contradicts the path (an instance of another study under an allowed one): refused and alerted.</summary>
     public Task RefuseAsync(string number, string? studyUid, string reason, CancellationToken cancellationToken)

@@ -21,13 +21,14 @@ namespace ImagePortal.Web.Features.Viewing;
 public sealed class ViewingGrants(IOptionsMonitor<ViewingSettings> settings, TimeProvider clock)
 {
     private readonly ConcurrentDictionary<(string User, string Number), Grant> _grants = new();
+    private long _version;
 
     /// <summary>Records what a look-up found: each study with the Patient ID the PACS gave it.</summary>
     public void Record(string userId, string number, IEnumerable<(string StudyUid, string? PatientId)> studies)
     {
         var now = clock.GetUtcNow();
         var found = studies.Where(s => s.StudyUid.Length > 0).ToDictionary(s => s.StudyUid, s => s.PatientId, StringComparer.Ordinal);
-        _grants.AddOrUpdate((userId, number), _ => new Grant(found, now), (_, old) =>
+        _grants.AddOrUpdate((userId, number), _ => new Grant(found, now, Interlocked.Increment(ref _version)), (_, old) =>
         {
             var merged = new Dictionary<string, string?>(old.Expired(now, settings.CurrentValue.LookUpGrantLifetime) ? [] : old.Studies, StringComparer.Ordinal);
             foreach (var (study, patient) in found)
@@ -35,7 +36,7 @@ public sealed class ViewingGrants(IOptionsMonitor<ViewingSettings> settings, Tim
                 merged[study] = patient;
             }
 
-            return new Grant(merged, now);
+            return new Grant(merged, now, Interlocked.Increment(ref _version));
         });
         foreach (var stale in _grants.Where(g => g.Value.Expired(now, settings.CurrentValue.LookUpGrantLifetime)).Select(g => g.Key).ToList())
         {
@@ -49,7 +50,13 @@ public sealed class ViewingGrants(IOptionsMonitor<ViewingSettings> settings, Tim
             ? grant.Studies
             : new Dictionary<string, string?>();
 
-    private sealed record Grant(IReadOnlyDictionary<string, string?> Studies, DateTimeOffset At)
+    /// <summary>Which of this process's grants <paramref name="userId"/>'s latest look-up for the request made (null: no live grant).</summary>
+    public long? GrantVersion(string userId, string number) =>
+        _grants.TryGetValue((userId, number), out var grant) && !grant.Expired(clock.GetUtcNow(), settings.CurrentValue.LookUpGrantLifetime)
+            ? grant.Version
+            : null;
+
+    private sealed record Grant(IReadOnlyDictionary<string, string?> Studies, DateTimeOffset At, long Version)
     {
         public bool Expired(DateTimeOffset now, TimeSpan lifetime) => now - At > lifetime;
     }

@@ -8,12 +8,13 @@ public static class ViewingRegistration
         var services = builder.Services;
         services.AddOptions<ViewingSettings>()
             .Bind(builder.Configuration.GetSection(ViewingSettings.SectionName))
-            .Validate(s => s.IsValid, "Viewing: CacheSize, CacheExpiry, PacsTimeout, LookUpGrantLifetime and MaxMatches must be positive, AccessAuditWindow not negative.")
+            .Validate(s => s.IsValid, "Viewing: CacheSize, CacheExpiry, PacsTimeout, LookUpGrantLifetime and MaxMatches must be positive, AccessAuditWindow and AccessDecisionLifetime not negative.")
             .ValidateOnStart();
         services.AddSingleton<InstanceCache>();
         services.AddSingleton<InstanceFetcher>();
         services.AddSingleton<ViewingGrants>();
         services.AddSingleton<AccessAuditWindow>();
+        services.AddSingleton<ViewingDecisions>();
         services.AddSingleton<PacsQueries>();
         services.AddScoped<ViewingAccess>();
         services.AddScoped<ViewingAudit>();

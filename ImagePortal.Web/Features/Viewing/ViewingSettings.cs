@@ -32,9 +32,16 @@ public sealed class ViewingSettings
     /// <summary>How long the studies an approver's look-up found stay viewable for that request (while it is open).</summary>
     public TimeSpan LookUpGrantLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>
+    /// How long a user's access decision for a request (and a clerk's ledger of a study) is reused by the DICOMweb calls
+    /// that follow (<see cref="ViewingDecisions"/>): the latest a revocation stops an open viewer. Zero decides every call afresh.
+    /// </summary>
+    public TimeSpan AccessDecisionLifetime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>At most this many answers to one C-FIND of the viewer (series of a study, instances of a series).</summary>
     public int MaxMatches { get; set; } = 5000;
 
     public bool IsValid => CacheSize > 0 && CacheExpiry > TimeSpan.Zero && PacsTimeout > TimeSpan.Zero && AccessAuditWindow >= TimeSpan.Zero
-                           && LookUpGrantLifetime > TimeSpan.Zero && MaxMatches > 0;
+                           && LookUpGrantLifetime > TimeSpan.Zero && MaxMatches > 0
+                           && AccessDecisionLifetime >= TimeSpan.Zero;
 }

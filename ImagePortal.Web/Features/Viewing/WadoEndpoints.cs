@@ -70,13 +70,20 @@ public static class WadoEndpoints
         string number, string study, string series, string sop, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator, HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
-        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken);
+        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken, checkFile: false);
         if (path is null)
         {
             return refusal!;
         }
 
-        await DicomWebEndpoints.WriteJsonAsync(http.Response, [InstanceLocator.Header(path)], cancellationToken);
+        // The header is read once: the one checked against the path is the one answered.
+        var header = InstanceLocator.Header(path);
+        if (!await locator.MatchesAsync(number, header, study, series, sop, cancellationToken))
+        {
+            return DicomWebEndpoints.NotFound();
+        }
+
+        await DicomWebEndpoints.WriteJsonAsync(http.Response, [header], cancellationToken);
         return Results.Empty;
     }
 
