@@ -39,12 +39,12 @@ const common = {
   },
 };
 
-// Two pages' modules: viewer.js (the viewer page) and thumbnails.js (the series strips of the look-up and the request
-// page). Code both import (Cornerstone core and the image loader) goes into a shared chunk beside them, named after its
+// Three modules: viewer.js (the viewer page), early.js (the viewer page's first calls, before the viewer has loaded) and
+// thumbnails.js (the series strips of the look-up and the request page). Code both import (Cornerstone core and the image loader) goes into a shared chunk beside them, named after its
 // content; the chunk must sit in this folder, since the loader starts its decoding worker from a URL relative to itself.
 await build({
   ...common,
-  entryPoints: { viewer: join(here, 'src', 'viewer.js'), thumbnails: join(here, 'src', 'thumbnails.js') },
+  entryPoints: { viewer: join(here, 'src', 'viewer.js'), thumbnails: join(here, 'src', 'thumbnails.js'), early: join(here, 'src', 'early.js') },
   outdir: out,
   splitting: true,
   chunkNames: 'shared-[hash]',

@@ -30,9 +30,42 @@ function errorText(status, bodyText) {
   return describeStatus(status);
 }
 
+// Calls started ahead of need (prefetchJson) and calls under way, by URL: a second caller of the same URL joins the
+// first instead of asking the portal again (each call is a PACS query, and a refusal is a security alert).
+const calls = new Map();
+
+/**
+ * Starts the call now (or joins the one under way) and keeps its answer for the next getJson(url), which takes it: the
+ * page's first script (early.js) asks what the viewer is about to ask while the viewer is still loading.
+ */
+export function prefetchJson(url) {
+  const under = calls.get(url);
+  if (under) return under.answer;
+  const answer = request(url);
+  answer.catch(() => {});
+  calls.set(url, { answer, kept: true });
+  return answer;
+}
+
 /** A DICOM JSON answer ([] for an empty body); a ServiceError for anything but 2xx, and for a call that got no answer
- * (status 0: the connection failed, or <paramref name="signal"/> gave up waiting). */
-export async function getJson(url, signal) {
+ * (status 0: the connection failed, or <paramref name="signal"/> gave up waiting). A call prefetched or under way for the
+ * same URL is joined (not with a signal: that caller may give up on its own). */
+export function getJson(url, signal) {
+  if (signal) return request(url, signal);
+  const under = calls.get(url);
+  if (under) {
+    if (under.kept) calls.delete(url);
+    return under.answer;
+  }
+  const answer = request(url);
+  const entry = { answer, kept: false };
+  calls.set(url, entry);
+  const forget = () => { if (calls.get(url) === entry) calls.delete(url); };
+  answer.then(forget, forget);
+  return answer;
+}
+
+async function request(url, signal) {
   let response;
   try {
     response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/dicom+json' }, signal });

@@ -4,7 +4,7 @@
 import { Enums, eventTarget, metaData, cache, utilities as csUtils } from '@cornerstonejs/core';
 import { el, listenerSet } from './dom.js';
 import { failureText, loadErrorText } from './service.js';
-import { loadStack } from './study.js';
+import { loadStack, loadFirstImage } from './study.js';
 import { createCineControls } from './cine.js';
 import { createKeyTagsPanel } from './keyTags.js';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
@@ -52,11 +52,15 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
 
   const render = () => viewport.render();
 
+  // While only the first image is loaded (its stack of one), the label says where it is in the whole series.
+  let provisional = null;
+
   const updateSlice = () => {
-    const index = viewport.getCurrentImageIdIndex();
+    const index = provisional?.index ?? viewport.getCurrentImageIdIndex();
     current.index = index;
     slider.value = String(index + 1);
-    sliceLabel.textContent = imageIds.length ? `Image ${index + 1} / ${imageIds.length}` : '';
+    const count = provisional?.count ?? imageIds.length;
+    sliceLabel.textContent = count ? `Image ${index + 1} / ${count}` : '';
     const range = viewport.getProperties?.()?.voiRange;
     const windowText = range ? `W ${Math.round(range.upper - range.lower)} L ${Math.round((range.upper + range.lower) / 2)}` : '';
     const seriesText = current.series ? `${current.series.modality} ${current.series.description}`.trim() : '';
@@ -68,6 +72,7 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
   };
 
   const goTo = async index => {
+    if (provisional) return;
     try {
       await viewport.setImageIdIndex(index);
     } catch (error) {
@@ -158,22 +163,59 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     }
   });
 
-  /** Loads <paramref name="series"/> ({ uid, modality, description }) and shows its middle image in the file's own window. */
+  let showing = 0;
+
+  /**
+   * Loads <paramref name="series"/> ({ uid, modality, description }) and shows its middle image in the file's own window:
+   * first from that image's own metadata (a stack of one, while the portal still fetches the rest of the series from the
+   * PACS), then as the whole stack, on the same image with the same window, zoom and inversion.
+   */
   const showSeries = async series => {
+    const mine = ++showing;
     current.series = series;
     cine.offer(false);
     hint.hidden = true;
     showMessage('');
     sliceLabel.textContent = 'Loading…';
     slider.disabled = true;
+    let first = null;
+    try {
+      first = await loadFirstImage(studyUrl, series.uid);
+    } catch {
+      // The whole series' call below says what is wrong.
+    }
+    const whole = loadStack(studyUrl, series.uid);
+    whole.catch(() => {});
+    let shownFirst = false;
+    if (first && mine === showing) {
+      imageIds = [first.imageId];
+      images = new Map([[first.imageId, first.image]]);
+      provisional = { index: first.index, count: first.count };
+      try {
+        await viewport.setStack(imageIds, 0);
+        viewport.resetCamera();
+        current.inverted = false;
+        setPreset('file');
+        shownFirst = true;
+      } catch (error) {
+        showMessage(`Image ${first.index + 1}: ${loadErrorText(error)}`);
+      }
+      updateSlice();
+    }
     let stack;
     try {
-      stack = await loadStack(studyUrl, series.uid);
+      stack = await whole;
     } catch (error) {
+      if (mine !== showing) return;
+      provisional = null;
       sliceLabel.textContent = '';
       showMessage(failureText(error, 'The series could not be loaded'));
       return;
     }
+    if (mine !== showing) return;
+    const camera = shownFirst ? viewport.getCamera() : null;
+    const properties = shownFirst ? viewport.getProperties() : null;
+    provisional = null;
     ({ imageIds, images } = stack);
     if (!imageIds.length) {
       sliceLabel.textContent = '';
@@ -184,17 +226,25 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     cine.offer(Boolean(multiFrame), multiFrame?.instance);
     slider.max = String(imageIds.length);
     slider.disabled = imageIds.length < 2;
-    const middle = Math.floor(imageIds.length / 2);
-    current.index = middle;
+    const kept = first ? imageIds.indexOf(first.imageId) : -1;
+    const start = kept >= 0 ? kept : Math.floor(imageIds.length / 2);
+    current.index = start;
     try {
-      await viewport.setStack(imageIds, middle);
+      await viewport.setStack(imageIds, start);
       // The rest of the stack loads in the background, nearest slices first, so scrolling finds them decoded.
       toolUtilities.stackPrefetch.enable(viewportElement);
-      viewport.resetCamera();
-      current.inverted = false;
-      setPreset('file');
+      if (camera && kept >= 0) {
+        // The same image as before: as the user may already have windowed, zoomed or inverted it.
+        viewport.setCamera(camera);
+        viewport.setProperties({ ...(properties?.voiRange ? { voiRange: properties.voiRange } : {}), invert: Boolean(properties?.invert) });
+        render();
+      } else {
+        viewport.resetCamera();
+        current.inverted = false;
+        setPreset('file');
+      }
     } catch (error) {
-      showMessage(`Image ${middle + 1}: ${loadErrorText(error)}`);
+      showMessage(`Image ${start + 1}: ${loadErrorText(error)}`);
     }
     updateSlice();
     sliceLabel.textContent = `Image ${current.index + 1} / ${imageIds.length}`;

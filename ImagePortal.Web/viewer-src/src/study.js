@@ -1,22 +1,34 @@
 // The study as the viewer reads it from the portal's DICOMweb service: its series (QIDO-RS) and, for one series, the
-// stack of wadors image ids with their instances' metadata (WADO-RS metadata, one call a series).
+// stack of wadors image ids with their instances' metadata (WADO-RS metadata, one call a series), and its first image
+// ahead of the rest.
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { getJson } from './service.js';
-import { value, text } from './dom.js';
+import { value } from './dom.js';
+import { seriesOf, middleOf, byInstanceNumber } from './stackOrder.js';
 
 /** The study's series, by series number: { uid, modality, description, number, count }. */
 export async function listSeries(studyUrl) {
-  const answers = await getJson(`${studyUrl}/series`);
-  return answers
-    .map(s => ({
-      uid: text(s, '0020000E'),
-      modality: text(s, '00080060'),
-      description: text(s, '0008103E'),
-      number: Number(value(s, '00200011')) || 0,
-      count: Number(value(s, '00201209')) || 0,
-    }))
-    .filter(s => s.uid)
-    .sort((a, b) => a.number - b.number);
+  return seriesOf(await getJson(`${studyUrl}/series`));
+}
+
+/**
+ * The image the viewer shows first (the stack's middle one) with its own instance's metadata only: the series' instances
+ * (QIDO-RS) and one instance's metadata, so it shows before the whole series' metadata, which waits for every instance to
+ * be in the portal's cache. { imageId, image: { instance, frame, frames }, index, count } (index and count in the
+ * stack as far as the QIDO-RS answer tells), or null when the series lists no image.
+ */
+export async function loadFirstImage(studyUrl, seriesUid) {
+  const seriesUrl = `${studyUrl}/series/${encodeURIComponent(seriesUid)}`;
+  const middle = middleOf(await getJson(`${seriesUrl}/instances`));
+  if (!middle) return null;
+  const instanceUrl = `${seriesUrl}/instances/${encodeURIComponent(middle.sop)}`;
+  const [instance] = await getJson(`${instanceUrl}/metadata`);
+  if (!instance) return null;
+  const frames = Math.max(1, Number(value(instance, '00280008')) || 1);
+  const frame = Math.min(middle.frame, frames);
+  const framesUrl = `wadors:${instanceUrl}/frames/`;
+  wadors.metaDataManager.add(`${framesUrl}1`, instance);
+  return { imageId: `${framesUrl}${frame}`, image: { instance, frame, frames }, index: middle.index, count: middle.count };
 }
 
 /**
@@ -40,7 +52,7 @@ const stacks = new Map();
 
 async function fetchStack(studyUrl, seriesUid) {
   const instances = await getJson(`${studyUrl}/series/${encodeURIComponent(seriesUid)}/metadata`);
-  instances.sort((a, b) => (Number(value(a, '00200013')) || 0) - (Number(value(b, '00200013')) || 0));
+  byInstanceNumber(instances);
   const imageIds = [];
   const images = new Map();
   for (const instance of instances) {

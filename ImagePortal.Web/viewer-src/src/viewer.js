@@ -41,6 +41,9 @@ export async function open(element, options) {
   const main = el('div', { style: { flex: '1 1 auto', display: 'flex', flexDirection: 'column', gap: '6px', minWidth: '0' } }, paneRow);
   element.append(seriesList.element, main);
 
+  // The study's series are asked for while Cornerstone starts (or taken from early.js, which asked already).
+  const listing = listSeries(studyUrl);
+  listing.catch(() => {});
   try {
     await start();
   } catch (error) {
@@ -119,7 +122,7 @@ export async function open(element, options) {
 
   let allSeries = [];
   try {
-    allSeries = await listSeries(studyUrl);
+    allSeries = await listing;
   } catch (error) {
     active.showMessage(failureText(error, 'The study could not be listed'));
     element.dataset.failed = 'true';

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using ImagePortal.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>
+/// The viewer's first image: shown from its own instance's metadata before the whole series' metadata has come (that call
+/// waits for every instance to be in the portal's cache), and asked for by the prerendered page's early.js while the
+/// viewer's own script is still loading, each call once.
+/// </summary>
+public sealed partial class ViewerTests
+{
+    private static readonly string Middle = $"Image {(ViewerFixture.Slices / 2) + 1} / {ViewerFixture.Slices}";
+
+    [Fact]
+    public async Task TheMiddleImage_Shows_BeforeTheWholeSeriesMetadata_AndStaysWhenTheStackArrives()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = 0;
+        // The whole series' metadata is held back (not the one instance's: '*' stops at a '/').
+        await page.RouteAsync("**/series/*/metadata", async route =>
+        {
+            Interlocked.Increment(ref held);
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        var first = await ImageAsync(page);
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
+        Assert.Equal(1, Volatile.Read(ref held));
+        // The viewer is not ready yet: its stack waits for the held call.
+        Assert.Null(await page.EvaluateAsync<string?>("() => document.querySelector('[data-testid=image-viewer]').dataset.ready ?? null"));
+
+        release.SetResult();
+        await Poll.UntilAsync(
+            () => page.EvaluateAsync<bool>($"() => document.querySelector('[data-testid=image-viewer]').imagePortalViewer?.state().count === {ViewerFixture.Slices}"),
+            TimeSpan.FromSeconds(20));
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
+        Assert.Equal(first.Hash, (await CanvasAsync(page)).Hash);
+
+        // Now the whole stack: the next slice shows.
+        await page.GetByTestId("viewer-viewport").HoverAsync();
+        await page.Mouse.WheelAsync(0, 120);
+        await ImageAsync(page, first);
+    }
+
+    [Fact]
+    public async Task ThePrerenderedPage_AsksForTheFirstImage_WhileTheViewersScriptLoads_AndNothingIsAskedTwice()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        var calls = new ConcurrentQueue<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/dicomweb/", StringComparison.Ordinal))
+            {
+                calls.Enqueue(new Uri(request.Url).AbsolutePath);
+            }
+        };
+        var seriesAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.Request += (_, request) =>
+        {
+            if (request.Url.EndsWith("/metadata", StringComparison.Ordinal) && !request.Url.Contains("/instances/", StringComparison.Ordinal))
+            {
+                seriesAsked.TrySetResult();
+            }
+        };
+        // The viewer's module is held until the whole series' metadata has been asked for: only early.js can have asked.
+        await page.RouteAsync("**/viewer/viewer.js", async route =>
+        {
+            await seriesAsked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await ImageAsync(page);
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
+        var asked = calls.ToList();
+        var study = $"/dicomweb/requests/{ViewerFixture.Approved}/studies/{fixture.CtStudy}/series";
+        Assert.Equal(study, asked[0]);
+        Assert.Matches("/series/[0-9.]+/instances$", asked[1]);
+        Assert.Matches("/series/[0-9.]+/instances/[0-9.]+/metadata$", asked[2]);
+        Assert.Matches("/series/[0-9.]+/metadata$", asked[3]);
+        // Frames aside (the prefetch loads each once), no call is made twice: the viewer took early.js' answers.
+        var twice = asked.Where(a => !a.Contains("/frames/", StringComparison.Ordinal)).GroupBy(a => a).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(twice.Count == 0, $"Asked more than once: {string.Join(", ", twice)}");
+    }
+}
