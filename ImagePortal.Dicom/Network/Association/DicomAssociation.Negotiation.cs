@@ -45,8 +45,8 @@ public sealed partial class DicomAssociation
             throw new ArgumentException($"Between 1 and 128 presentation contexts can be proposed (PS3.8 9.3.2.2), not {contexts.Count}.", nameof(contexts));
         }
 
-        AeTitle.Validate(options.CallingAeTitle, nameof(options.CallingAeTitle));
-        AeTitle.Validate(options.CalledAeTitle, nameof(options.CalledAeTitle));
+        AeTitleSyntax.Validate(options.CallingAeTitle, nameof(options.CallingAeTitle));
+        AeTitleSyntax.Validate(options.CalledAeTitle, nameof(options.CalledAeTitle));
         logger ??= NullLogger.Instance;
 
         var socket = options.LocalAddress is { } local

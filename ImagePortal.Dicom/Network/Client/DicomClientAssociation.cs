@@ -165,7 +165,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         ReadOnlyMemory<byte> identifier,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        AeTitle.Validate(destinationAeTitle, nameof(destinationAeTitle));
+        AeTitleSyntax.Validate(destinationAeTitle, nameof(destinationAeTitle));
         var context = RequireContext(sopClassUid, null);
         var command = new DimseCommand
         {

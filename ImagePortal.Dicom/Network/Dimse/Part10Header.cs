@@ -135,7 +135,7 @@ public sealed record Part10Header(string SopClassUid, string SopInstanceUid, str
             Element(0x0012, "UI", Uid(DicomNetworkUids.ImplementationClassUid)),
             Element(0x0013, "SH", Padded(DicomNetworkUids.ImplementationVersionName, (byte)' ')),
         };
-        if (sourceAeTitle is not null && AeTitle.IsValid(sourceAeTitle))
+        if (sourceAeTitle is not null && AeTitleSyntax.IsValid(sourceAeTitle))
         {
             elements.Add(Element(0x0016, "AE", Padded(sourceAeTitle.Trim(), (byte)' ')));
         }

@@ -201,8 +201,8 @@ internal readonly record struct AssociateHeader(ushort ProtocolVersion, string C
 {
     public static int WriteStart(PduWriter writer, PduType type, ushort version, string called, string calling, string applicationContext)
     {
-        AeTitle.Validate(called, nameof(called));
-        AeTitle.Validate(calling, nameof(calling));
+        AeTitleSyntax.Validate(called, nameof(called));
+        AeTitleSyntax.Validate(calling, nameof(calling));
         writer.WriteByte((byte)type);
         writer.WriteByte(0);
         var at = writer.BeginLength32();
@@ -223,24 +223,5 @@ internal readonly record struct AssociateHeader(ushort ProtocolVersion, string C
         var calling = reader.ReadAeTitle("Calling-AE-title");
         reader.Skip(32, "Reserved bytes after the AE titles");
         return new AssociateHeader(version, called, calling, null);
-    }
-}
-
-/// <summary>PS3.5 6.2 (AE VR): 1 to 16 characters of the default repertoire, no backslash or control characters.</summary>
-public static class AeTitle
-{
-    public static void Validate(string aeTitle, string parameterName)
-    {
-        var trimmed = aeTitle.Trim(' ');
-        if (trimmed.Length is 0 or > 16 || trimmed.Any(c => c < 0x20 || c > 0x7E || c == '\\'))
-        {
-            throw new ArgumentException($"'{aeTitle}' is not a valid AE title: 1 to 16 printable ASCII characters, no backslash.", parameterName);
-        }
-    }
-
-    public static bool IsValid(string aeTitle)
-    {
-        var trimmed = aeTitle.Trim(' ');
-        return trimmed.Length is > 0 and <= 16 && !trimmed.Any(c => c < 0x20 || c > 0x7E || c == '\\');
     }
 }

@@ -33,7 +33,7 @@ public sealed partial class DicomServer
         var identifier = await ReadIdentifierAsync(message, stopping).ConfigureAwait(false);
         using var watcher = new RequestWatcher(association, message.Command.MessageId, stopping);
         var destinationAe = message.Command.MoveDestination ?? string.Empty;
-        var destination = AeTitle.IsValid(destinationAe) ? Move!.ResolveDestination(destinationAe) : null;
+        var destination = AeTitleSyntax.IsValid(destinationAe) ? Move!.ResolveDestination(destinationAe) : null;
         if (destination is null)
         {
             // PS3.4 C.4.2.1.5: A801 refused, move destination unknown.

@@ -40,7 +40,7 @@ public sealed partial class DicomServer : IAsyncDisposable
     public DicomServer(DicomServerOptions options, ILoggerFactory? loggerFactory = null, DicomNetworkMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        AeTitle.Validate(options.AeTitle, nameof(options.AeTitle));
+        AeTitleSyntax.Validate(options.AeTitle, nameof(options.AeTitle));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxAssociations, 1, nameof(options.MaxAssociations));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1, nameof(options.MaxConnectionsPerAddress));
         _options = options;
