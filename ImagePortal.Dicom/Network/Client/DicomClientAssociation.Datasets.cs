@@ -16,40 +16,19 @@ public sealed partial class DicomClientAssociation
     public async IAsyncEnumerable<FindResult> FindAsync(string sopClassUid, DicomDataset identifier, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var syntax = TransferSyntaxFor(sopClassUid);
-        await foreach (var response in FindAsync(sopClassUid, Encode(identifier, syntax), cancellationToken).ConfigureAwait(false))
+        await foreach (var response in FindAsync(sopClassUid, DimseDataSet.Encode(identifier, syntax), cancellationToken).ConfigureAwait(false))
         {
-            yield return new FindResult(response.Status, Decode(response.DataSet, syntax), response.ErrorComment);
+            yield return new FindResult(response.Status, DimseDataSet.Decode(response.DataSet, syntax), response.ErrorComment);
         }
     }
 
     /// <summary>PS3.4 C.4.2 C-MOVE of what <paramref name="identifier"/> names, to <paramref name="destinationAeTitle"/>.</summary>
     public IAsyncEnumerable<RetrieveProgress> MoveAsync(string sopClassUid, string destinationAeTitle, DicomDataset identifier, CancellationToken cancellationToken = default) =>
-        MoveAsync(sopClassUid, destinationAeTitle, Encode(identifier, TransferSyntaxFor(sopClassUid)), cancellationToken);
+        MoveAsync(sopClassUid, destinationAeTitle, DimseDataSet.Encode(identifier, TransferSyntaxFor(sopClassUid)), cancellationToken);
 
     /// <summary>PS3.4 C.4.3 C-GET of what <paramref name="identifier"/> names, each instance handed to <paramref name="sink"/>.</summary>
     public IAsyncEnumerable<RetrieveProgress> GetAsync(string sopClassUid, DicomDataset identifier, IDicomStoreProvider sink, CancellationToken cancellationToken = default) =>
-        GetAsync(sopClassUid, Encode(identifier, TransferSyntaxFor(sopClassUid)), sink, cancellationToken);
-
-    /// <summary>Encodes a data set for a DIMSE message: never group 0002 (PS3.7 6.3.1, DICOM_NOTES).</summary>
-    public static byte[] Encode(DicomDataset dataset, DicomTransferSyntax syntax)
-    {
-        var copy = dataset.Clone();
-        copy.RemoveAll(item => item.Tag.Group == 0x0002);
-        using var stream = new MemoryStream();
-        DicomWriter.WriteDataset(stream, copy, syntax);
-        return stream.ToArray();
-    }
-
-    public static DicomDataset? Decode(byte[]? bytes, DicomTransferSyntax syntax)
-    {
-        if (bytes is null || bytes.Length == 0)
-        {
-            return null;
-        }
-
-        using var stream = new MemoryStream(bytes, writable: false);
-        return DicomReader.ReadDataset(stream, syntax);
-    }
+        GetAsync(sopClassUid, DimseDataSet.Encode(identifier, TransferSyntaxFor(sopClassUid)), sink, cancellationToken);
 
     private DicomTransferSyntax TransferSyntaxFor(string sopClassUid) =>
         DicomTransferSyntax.Lookup(RequireContext(sopClassUid, null).TransferSyntax);

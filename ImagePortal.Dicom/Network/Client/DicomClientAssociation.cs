@@ -48,7 +48,7 @@ public sealed record RetrieveProgress(DimseStatus Status, ushort? Remaining, ush
     {
         try
         {
-            var identifier = DicomClientAssociation.Decode(response.DataSet, DicomTransferSyntax.Lookup(response.TransferSyntaxUid));
+            var identifier = DimseDataSet.Decode(response.DataSet, DicomTransferSyntax.Lookup(response.TransferSyntaxUid));
             return identifier?.GetStrings(DicomTag.FailedSOPInstanceUIDList).Where(uid => uid.Length > 0).ToArray() ?? [];
         }
         catch (DicomFormatException)
@@ -66,9 +66,6 @@ public sealed record RetrieveProgress(DimseStatus Status, ushort? Remaining, ush
 /// </summary>
 public sealed partial class DicomClientAssociation : IAsyncDisposable
 {
-    /// <summary>A C-FIND identifier larger than this is not an identifier; bounds what a peer can make us buffer.</summary>
-    public const int MaxIdentifierLength = 16 * 1024 * 1024;
-
     private readonly AssociationOptions _options;
     private readonly DicomNetworkMetrics? _metrics;
     private readonly ILogger _logger;
@@ -371,7 +368,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         byte[]? dataSet = null;
         if (message.DataSet is { } stream)
         {
-            dataSet = await ReadBoundedAsync(stream, cancellationToken).ConfigureAwait(false);
+            dataSet = await DimseDataSet.ReadBoundedAsync(stream, "A response data set", cancellationToken).ConfigureAwait(false);
         }
 
         return new DimseResponse(received, message.PresentationContext.TransferSyntax, dataSet);
@@ -429,24 +426,6 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
             ErrorComment = comment,
         };
         await Association.SendMessageAsync(message.PresentationContext.Id, response, null, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<byte[]> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxIdentifierLength)
-            {
-                throw new DicomProtocolException($"A response data set above {MaxIdentifierLength} bytes.", AbortReason.InvalidPduParameterValue);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing C-GET sub-operation {SopInstanceUid} failed, answered {Status}; the retrieve goes on")]

@@ -246,7 +246,7 @@ public sealed partial class DicomServer
 
         var identifier = new DicomDataset();
         identifier.SetStrings(DicomTag.FailedSOPInstanceUIDList, [.. listed]);
-        return new MemoryStream(Client.DicomClientAssociation.Encode(identifier, syntax), writable: false);
+        return new MemoryStream(DimseDataSet.Encode(identifier, syntax), writable: false);
     }
 
     private async Task<DimseStatus> StoreOnSameAssociationAsync(DicomAssociation association, RequestWatcher watcher, RetrieveInstance instance, CancellationToken cancellationToken)

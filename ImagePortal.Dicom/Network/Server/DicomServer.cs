@@ -489,20 +489,7 @@ public sealed partial class DicomServer : IAsyncDisposable
             return [];
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await message.DataSet.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > Client.DicomClientAssociation.MaxIdentifierLength)
-            {
-                throw new DicomProtocolException("An identifier above 16 MiB.", AbortReason.InvalidPduParameterValue);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
+        return await DimseDataSet.ReadBoundedAsync(message.DataSet, "An identifier", cancellationToken).ConfigureAwait(false);
     }
 
     private static DimseCommand NewResponse(DimseMessage request, DimseStatus status, string? comment = null)

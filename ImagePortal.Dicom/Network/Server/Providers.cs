@@ -1,6 +1,5 @@
 using System.Net;
 using ImagePortal.Dicom.Data;
-using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Dimse;
 
 namespace ImagePortal.Dicom.Network.Server;
@@ -17,10 +16,10 @@ public sealed record QueryRequest(DicomRequestContext Caller, string SopClassUid
     public DicomTransferSyntax TransferSyntax => DicomTransferSyntax.Lookup(TransferSyntaxUid);
 
     /// <summary>Parses the identifier; malformed input ends in <see cref="DicomFormatException"/> (answered as a failure).</summary>
-    public DicomDataset ParseIdentifier() => DicomClientAssociation.Decode(Identifier, TransferSyntax) ?? new DicomDataset();
+    public DicomDataset ParseIdentifier() => DimseDataSet.Decode(Identifier, TransferSyntax) ?? new DicomDataset();
 
     /// <summary>Encodes a match for a pending C-FIND response, in the request's transfer syntax.</summary>
-    public byte[] Encode(DicomDataset match) => DicomClientAssociation.Encode(match, TransferSyntax);
+    public byte[] Encode(DicomDataset match) => DimseDataSet.Encode(match, TransferSyntax);
 }
 
 /// <summary>PS3.7 9.1.5: answers C-ECHO. Without one, the host answers success.</summary>
