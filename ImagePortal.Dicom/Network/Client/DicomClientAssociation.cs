@@ -1,6 +1,3 @@
-// Over 400 lines: one association of a requestor, with every DIMSE operation it sends and the C-STORE sub-operations
-// it serves for C-GET; the operations share its message loop and state.
-
 using System.Runtime.CompilerServices;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Association;
@@ -354,7 +351,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         var received = message.Command;
         if (received.CommandField == DimseCommandField.CStoreRequest && sink is not null)
         {
-            await ServeStoreSubOperationAsync(message, sink, cancellationToken).ConfigureAwait(false);
+            await CStoreReceiver.ReceiveAsync(Association, message, sink, _metrics, _logger, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -373,63 +370,6 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
 
         return new DimseResponse(received, message.PresentationContext.TransferSyntax, dataSet);
     }
-
-    private async Task ServeStoreSubOperationAsync(DimseMessage message, IDicomStoreProvider sink, CancellationToken cancellationToken)
-    {
-        var request = message.Command;
-        var status = DimseStatus.Success;
-        string? comment = null;
-        if (message.DataSet is null || string.IsNullOrEmpty(request.AffectedSopInstanceUid) || request.AffectedSopClassUid != message.PresentationContext.AbstractSyntax)
-        {
-            status = new DimseStatus(0xA900);
-            comment = "C-STORE-RQ without a data set, instance UID or matching SOP class";
-        }
-        else if (!Association.RequestorMayReceive(request.AffectedSopClassUid!))
-        {
-            // PS3.7 D.3.3.4: we never offered, or the peer declined, the SCP role for this SOP class.
-            status = DimseStatus.SopClassNotSupported;
-            comment = "The SCP role for this SOP class was not negotiated";
-        }
-        else
-        {
-            var instance = new ReceivedInstance(
-                request.AffectedSopClassUid!,
-                request.AffectedSopInstanceUid!,
-                message.PresentationContext.TransferSyntax,
-                Association.CalledAeTitle,
-                Association.CallingAeTitle,
-                message.DataSet);
-            try
-            {
-                status = await sink.StoreAsync(instance, cancellationToken).ConfigureAwait(false);
-                _metrics?.InstanceReceived();
-            }
-            catch (Exception error) when (StoreProviderFailure.IsAnsweredWithAStatus(error, Association, cancellationToken))
-            {
-                (status, comment) = StoreProviderFailure.Answer(error);
-                LogStoreFailed(_logger, request.AffectedSopInstanceUid!, status.ToString(), error);
-            }
-        }
-
-        if (message.DataSet is { } rest)
-        {
-            await rest.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-        }
-
-        var response = new DimseCommand
-        {
-            CommandField = DimseCommandField.CStoreResponse,
-            MessageIdBeingRespondedTo = request.MessageId,
-            AffectedSopClassUid = request.AffectedSopClassUid,
-            AffectedSopInstanceUid = request.AffectedSopInstanceUid,
-            Status = status,
-            ErrorComment = comment,
-        };
-        await Association.SendMessageAsync(message.PresentationContext.Id, response, null, cancellationToken).ConfigureAwait(false);
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing C-GET sub-operation {SopInstanceUid} failed, answered {Status}; the retrieve goes on")]
-    private static partial void LogStoreFailed(ILogger logger, string sopInstanceUid, string status, Exception error);
 
     private PresentationContext RequireContext(string abstractSyntax, string? transferSyntax) =>
         Association.FindContext(abstractSyntax, transferSyntax)

@@ -356,7 +356,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                     await HandleEchoAsync(association, message, caller, stopping).ConfigureAwait(false);
                     break;
                 case DimseCommandField.CStoreRequest when Store is not null:
-                    await HandleStoreAsync(association, message, logger, stopping).ConfigureAwait(false);
+                    await CStoreReceiver.ReceiveAsync(association, message, Store, _metrics, logger, stopping).ConfigureAwait(false);
                     break;
                 case DimseCommandField.CFindRequest when Find is not null:
                     next = await HandleFindAsync(association, message, caller, logger, stopping).ConfigureAwait(false);
@@ -391,49 +391,6 @@ public sealed partial class DicomServer : IAsyncDisposable
     {
         var status = Echo is null ? DimseStatus.Success : await Echo.EchoAsync(caller, stopping).ConfigureAwait(false);
         await SendResponseAsync(association, message, status, stopping).ConfigureAwait(false);
-    }
-
-    private async Task HandleStoreAsync(DicomAssociation association, DimseMessage message, ILogger logger, CancellationToken stopping)
-    {
-        var command = message.Command;
-        var status = DimseStatus.Success;
-        string? comment = null;
-        if (message.DataSet is null || string.IsNullOrEmpty(command.AffectedSopInstanceUid) || command.AffectedSopClassUid != message.PresentationContext.AbstractSyntax)
-        {
-            // PS3.4 B.2.3: A900 "data set does not match SOP class"; the command does not describe it.
-            status = DimseStatus.IdentifierDoesNotMatchSopClass;
-            comment = "Affected SOP Class/Instance UID missing or not matching the presentation context";
-        }
-        else
-        {
-            var instance = new ReceivedInstance(
-                command.AffectedSopClassUid!,
-                command.AffectedSopInstanceUid!,
-                message.PresentationContext.TransferSyntax,
-                association.CallingAeTitle,
-                association.CalledAeTitle,
-                message.DataSet);
-            try
-            {
-                status = await Store!.StoreAsync(instance, stopping).ConfigureAwait(false);
-                _metrics?.InstanceReceived();
-                LogStored(logger, command.AffectedSopInstanceUid!, status.ToString());
-            }
-            catch (Exception error) when (StoreProviderFailure.IsAnsweredWithAStatus(error, association, stopping))
-            {
-                (status, comment) = StoreProviderFailure.Answer(error);
-                LogStoreFailed(logger, command.AffectedSopInstanceUid!, status.ToString(), error);
-            }
-        }
-
-        if (message.DataSet is { } rest)
-        {
-            await rest.CopyToAsync(Stream.Null, stopping).ConfigureAwait(false);
-        }
-
-        var response = NewResponse(message, status, comment);
-        response.AffectedSopInstanceUid = command.AffectedSopInstanceUid;
-        await association.SendMessageAsync(message.PresentationContext.Id, response, null, stopping).ConfigureAwait(false);
     }
 
     private async Task<Task<DimseMessage?>> HandleFindAsync(DicomAssociation association, DimseMessage message, DicomRequestContext caller, ILogger logger, CancellationToken stopping)
@@ -547,12 +504,6 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure serving an association")]
     private static partial void LogUnexpected(ILogger logger, Exception error);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {SopInstanceUid}: {Status}")]
-    private static partial void LogStored(ILogger logger, string sopInstanceUid, string status);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {SopInstanceUid} failed, answered {Status}; the association goes on")]
-    private static partial void LogStoreFailed(ILogger logger, string sopInstanceUid, string status, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} provider failed: {Error}")]
     private static partial void LogProviderFailed(ILogger logger, string operation, string error);
