@@ -1,15 +1,10 @@
-// Over 400 lines: the listener, dispatch and the echo/store/find services in one class (association policy in
-// DicomServer.Policy.cs, C-GET/C-MOVE in DicomServer.Retrieve.cs); one file per service is the structure work planned next.
-
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network.Association;
-using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,10 +12,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ImagePortal.Dicom.Network.Server;
 
 /// <summary>
-/// The DICOM service provider host: listens, negotiates associations (called-AE check, calling-AE
-/// allow-list with per-AE permissions, association limit), and serves C-ECHO, C-STORE, C-FIND, C-GET
-/// and C-MOVE through pluggable providers. A provider left null means the service is not offered:
-/// its presentation contexts are rejected (abstract syntax not supported).
+/// The DICOM service provider host, serving C-ECHO, C-STORE, C-FIND, C-GET and C-MOVE through pluggable providers
+/// (a provider left null means the service is not offered: its presentation contexts are rejected, abstract syntax
+/// not supported). This class is the listener: it accepts connections within the per-address and total limits,
+/// runs the TLS handshake and ARTIM, and lets the <see cref="AssociationPolicy"/> answer the A-ASSOCIATE-RQ; each
+/// established association is then served by an <see cref="AssociationService"/>, which hands every request to
+/// the service of its command (<see cref="EchoService"/>, <see cref="StoreService"/>, <see cref="FindService"/>,
+/// <see cref="GetService"/>, <see cref="MoveService"/>).
 /// </summary>
 public sealed partial class DicomServer : IAsyncDisposable
 {
@@ -33,8 +31,8 @@ public sealed partial class DicomServer : IAsyncDisposable
     private readonly AddressConnections _addresses = new();
     private Socket? _listener;
     private Task? _acceptLoop;
+    private AssociationPolicy? _policy;
     private long _nextConnectionId;
-    private int _active;
     private int _open;
 
     public DicomServer(DicomServerOptions options, ILoggerFactory? loggerFactory = null, DicomNetworkMetrics? metrics = null)
@@ -63,7 +61,7 @@ public sealed partial class DicomServer : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>Association slots taken: associations being negotiated (A-ASSOCIATE-RQ read, answer not yet sent) or established.</summary>
-    public int ActiveAssociations => Volatile.Read(ref _active);
+    public int ActiveAssociations => _policy?.ActiveAssociations ?? 0;
 
     /// <summary>Connections open, in whatever state (waiting for the A-ASSOCIATE-RQ, established, closing after a rejection).</summary>
     public int OpenConnections => Volatile.Read(ref _open);
@@ -77,13 +75,22 @@ public sealed partial class DicomServer : IAsyncDisposable
             throw new InvalidOperationException("The server is already started.");
         }
 
+        // The providers are init-only: the services and the policy are built from them once, here.
+        var services = new DimseServices(
+            new EchoService(Echo),
+            Store is null ? null : new StoreService(Store, _metrics),
+            Find is null ? null : new FindService(Find),
+            Get is null ? null : new GetService(Get, _options.MoveAssociation.ResponseTimeout, _metrics),
+            Move is null ? null : new MoveService(Move, _options, _loggerFactory, _metrics));
+        var policy = new AssociationPolicy(_options, services, Report, _logger);
+        _policy = policy;
         var listener = new Socket(_options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(_options.BindAddress, _options.Port));
         listener.Listen(128);
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         LogListening(_logger, _options.AeTitle, _options.BindAddress.ToString(), Port);
-        _acceptLoop = AcceptLoopAsync(listener, _stopping.Token);
+        _acceptLoop = AcceptLoopAsync(listener, policy, services, _stopping.Token);
     }
 
     public async Task StopAsync()
@@ -110,7 +117,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken stopping)
+    private async Task AcceptLoopAsync(Socket listener, AssociationPolicy policy, DimseServices services, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -151,7 +158,7 @@ public sealed partial class DicomServer : IAsyncDisposable
             }
 
             var id = Interlocked.Increment(ref _nextConnectionId);
-            var task = ServeConnectionAsync(id, socket, address, stopping);
+            var task = ServeConnectionAsync(id, socket, address, policy, services, stopping);
             _connections[id] = task;
             _ = task.ContinueWith(_ => _connections.TryRemove(id, out Task? _), TaskScheduler.Default);
         }
@@ -160,7 +167,7 @@ public sealed partial class DicomServer : IAsyncDisposable
     /// <summary>Established associations, plus four times as many connections negotiating or closing.</summary>
     private int MaxOpenConnections => 5 * _options.MaxAssociations;
 
-    private async Task ServeConnectionAsync(long id, Socket socket, IPAddress address, CancellationToken stopping)
+    private async Task ServeConnectionAsync(long id, Socket socket, IPAddress address, AssociationPolicy policy, DimseServices services, CancellationToken stopping)
     {
         await Task.Yield();
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
@@ -213,21 +220,22 @@ public sealed partial class DicomServer : IAsyncDisposable
                 stream,
                 _options.MaxPduLength,
                 Timeout.InfiniteTimeSpan, // ARTIM is the token's, started at the connection
-                request => Decide(request, address, new TransportFacts(overTls, presented), out permissions, out holdsSlot),
+                request => policy.Decide(request, address, new TransportFacts(overTls, presented), out permissions, out holdsSlot),
                 logger,
                 _metrics,
                 artim.Token).ConfigureAwait(false);
             if (association is null)
             {
                 // A rejected (or never requested) association holds no slot while its connection closes.
-                ReleaseSlot(ref holdsSlot);
+                policy.ReleaseSlot(ref holdsSlot);
                 await LingerUntilPeerClosesAsync(socket, stream, stopping).ConfigureAwait(false);
                 return;
             }
 
             await using (association.ConfigureAwait(false))
             {
-                await ServeAssociationAsync(association, permissions, logger, stopping).ConfigureAwait(false);
+                var service = new AssociationService(association, permissions, policy, services, _options.IdleTimeout, logger);
+                await service.RunAsync(stopping).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (artim.IsCancellationRequested && !stopping.IsCancellationRequested && !holdsSlot)
@@ -250,7 +258,7 @@ public sealed partial class DicomServer : IAsyncDisposable
         finally
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            ReleaseSlot(ref holdsSlot);
+            policy.ReleaseSlot(ref holdsSlot);
             _addresses.Remove(address);
             Interlocked.Decrement(ref _open);
         }
@@ -265,15 +273,6 @@ public sealed partial class DicomServer : IAsyncDisposable
         catch (Exception error)
         {
             LogRefusalHookFailed(_logger, error);
-        }
-    }
-
-    private void ReleaseSlot(ref bool holdsSlot)
-    {
-        if (holdsSlot)
-        {
-            holdsSlot = false;
-            Interlocked.Decrement(ref _active);
         }
     }
 
@@ -300,183 +299,11 @@ public sealed partial class DicomServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAssociationAsync(DicomAssociation association, DicomPermissions permissions, ILogger logger, CancellationToken stopping)
-    {
-        var caller = new DicomRequestContext(association.CallingAeTitle, association.CalledAeTitle, association.RemoteEndPoint);
-        Task<DimseMessage?>? next = null;
-        // The watcher of the last operation may already be answering an A-RELEASE-RQ (the association is no
-        // longer established then): wait for it, or disposing the association closes the transport before
-        // the peer has read our A-RELEASE-RP (DCMTK then reports an aborted association).
-        while (association.IsEstablished || next is not null)
-        {
-            DimseMessage? message;
-            if (next is null)
-            {
-                message = await association.ReceiveMessageAsync(_options.IdleTimeout, stopping).ConfigureAwait(false);
-            }
-            else
-            {
-                try
-                {
-                    message = await next.WaitAsync(_options.IdleTimeout, stopping).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    await association.AbortAsync(AbortSource.ServiceProvider, AbortReason.NotSpecified).ConfigureAwait(false);
-                    throw new DicomAssociationTimeoutException($"Idle for {_options.IdleTimeout}; association aborted.");
-                }
-
-                next = null;
-            }
-
-            if (message is null)
-            {
-                return;
-            }
-
-            var command = message.Command;
-            var abstractSyntax = message.PresentationContext.AbstractSyntax;
-            if (command.IsRequest && command.CommandField != DimseCommandField.CCancelRequest
-                && (!IsAllowedOn(command.CommandField, abstractSyntax, permissions) || !association.RequestorIsScu(abstractSyntax)))
-            {
-                // The context was negotiated for another service (say Verification), or the caller may
-                // not use this one: PS3.7 C.5.4 (0122) refused, SOP class not supported.
-                if (message.DataSet is { } refused)
-                {
-                    await refused.CopyToAsync(Stream.Null, stopping).ConfigureAwait(false);
-                }
-
-                await SendResponseAsync(association, message, DimseStatus.SopClassNotSupported, stopping, $"{command.CommandField} is not allowed on {message.PresentationContext.AbstractSyntax}").ConfigureAwait(false);
-                continue;
-            }
-
-            switch (command.CommandField)
-            {
-                case DimseCommandField.CEchoRequest:
-                    await HandleEchoAsync(association, message, caller, stopping).ConfigureAwait(false);
-                    break;
-                case DimseCommandField.CStoreRequest when Store is not null:
-                    await CStoreReceiver.ReceiveAsync(association, message, Store, _metrics, logger, stopping).ConfigureAwait(false);
-                    break;
-                case DimseCommandField.CFindRequest when Find is not null:
-                    next = await HandleFindAsync(association, message, caller, logger, stopping).ConfigureAwait(false);
-                    break;
-                case DimseCommandField.CGetRequest when Get is not null:
-                    next = await HandleGetAsync(association, message, caller, logger, stopping).ConfigureAwait(false);
-                    break;
-                case DimseCommandField.CMoveRequest when Move is not null:
-                    next = await HandleMoveAsync(association, message, caller, logger, stopping).ConfigureAwait(false);
-                    break;
-                case DimseCommandField.CCancelRequest:
-                    // PS3.7 9.3.2.3: a C-CANCEL for an operation that already finished is ignored.
-                    break;
-                default:
-                    if (!command.IsRequest)
-                    {
-                        throw new DicomProtocolException($"Unexpected {command.CommandField} from the requestor.", AbortReason.UnexpectedPduParameter);
-                    }
-
-                    if (message.DataSet is { } unused)
-                    {
-                        await unused.CopyToAsync(Stream.Null, stopping).ConfigureAwait(false);
-                    }
-
-                    await SendResponseAsync(association, message, DimseStatus.UnrecognizedOperation, stopping, $"{command.CommandField} is not served here").ConfigureAwait(false);
-                    break;
-            }
-        }
-    }
-
-    private async Task HandleEchoAsync(DicomAssociation association, DimseMessage message, DicomRequestContext caller, CancellationToken stopping)
-    {
-        var status = Echo is null ? DimseStatus.Success : await Echo.EchoAsync(caller, stopping).ConfigureAwait(false);
-        await SendResponseAsync(association, message, status, stopping).ConfigureAwait(false);
-    }
-
-    private async Task<Task<DimseMessage?>> HandleFindAsync(DicomAssociation association, DimseMessage message, DicomRequestContext caller, ILogger logger, CancellationToken stopping)
-    {
-        var identifier = await ReadIdentifierAsync(message, stopping).ConfigureAwait(false);
-        using var watcher = new RequestWatcher(association, message.Command.MessageId, stopping);
-        var request = new QueryRequest(caller, message.PresentationContext.AbstractSyntax, message.PresentationContext.TransferSyntax, identifier);
-        var status = DimseStatus.Success;
-        string? comment = null;
-        var matches = 0;
-        try
-        {
-            await foreach (var match in Find!.FindAsync(request, watcher.Token).ConfigureAwait(false))
-            {
-                if (watcher.Token.IsCancellationRequested)
-                {
-                    break;
-                }
-
-                using var data = new MemoryStream(match, writable: false);
-                await association.SendMessageAsync(message.PresentationContext.Id, NewResponse(message, DimseStatus.Pending), data, stopping).ConfigureAwait(false);
-                matches++;
-            }
-        }
-        catch (OperationCanceledException) when (watcher.Token.IsCancellationRequested && !stopping.IsCancellationRequested)
-        {
-        }
-        catch (Exception error) when (error is not (DicomAssociationException or DicomProtocolException or OperationCanceledException))
-        {
-            status = DimseStatus.UnableToProcess;
-            comment = error.Message;
-            LogProviderFailed(logger, "C-FIND", error.Message);
-        }
-
-        if (watcher.CancelRequested)
-        {
-            status = DimseStatus.Cancel;
-        }
-
-        if (association.IsEstablished)
-        {
-            await association.SendMessageAsync(message.PresentationContext.Id, NewResponse(message, status, comment), null, stopping).ConfigureAwait(false);
-        }
-
-        LogFind(logger, matches, status.ToString());
-        return watcher.NextRequest;
-    }
-
-    private static async Task<byte[]> ReadIdentifierAsync(DimseMessage message, CancellationToken cancellationToken)
-    {
-        if (message.DataSet is null)
-        {
-            return [];
-        }
-
-        return await DimseDataSet.ReadBoundedAsync(message.DataSet, "An identifier", cancellationToken).ConfigureAwait(false);
-    }
-
-    private static DimseCommand NewResponse(DimseMessage request, DimseStatus status, string? comment = null)
-    {
-        var response = new DimseCommand
-        {
-            CommandField = (DimseCommandField)((ushort)request.Command.CommandField | 0x8000),
-            MessageIdBeingRespondedTo = request.Command.MessageId,
-            AffectedSopClassUid = request.Command.AffectedSopClassUid ?? request.PresentationContext.AbstractSyntax,
-            Status = status,
-        };
-        if (comment is not null && status.Class is DimseStatusClass.Failure or DimseStatusClass.Warning)
-        {
-            response.ErrorComment = comment;
-        }
-
-        return response;
-    }
-
-    private static Task SendResponseAsync(DicomAssociation association, DimseMessage request, DimseStatus status, CancellationToken cancellationToken, string? comment = null) =>
-        association.SendMessageAsync(request.PresentationContext.Id, NewResponse(request, status, comment), null, cancellationToken);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "SCP {AeTitle} listening on {Address}:{Port}")]
     private static partial void LogListening(ILogger logger, string aeTitle, string address, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accept failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Association request from {Calling} rejected: {Max} associations already running")]
-    private static partial void LogLimit(ILogger logger, string calling, int max);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection from {Address} closed at once: it already has {Max} connections open")]
     private static partial void LogTooManyFromAddress(ILogger logger, string address, int max);
@@ -490,9 +317,6 @@ public sealed partial class DicomServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "TLS connection from {Address} refused in the handshake: {Reason}")]
     private static partial void LogTlsRefused(ILogger logger, string address, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The caller check failed; the association is refused")]
-    private static partial void LogVerifyCallerFailed(ILogger logger, Exception error);
-
     [LoggerMessage(Level = LogLevel.Error, Message = "The refused-association hook failed")]
     private static partial void LogRefusalHookFailed(ILogger logger, Exception error);
 
@@ -504,16 +328,4 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure serving an association")]
     private static partial void LogUnexpected(ILogger logger, Exception error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Operation} provider failed: {Error}")]
-    private static partial void LogProviderFailed(ILogger logger, string operation, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "C-FIND answered with {Matches} matches: {Status}")]
-    private static partial void LogFind(ILogger logger, int matches, string status);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed SOP Instance UID List cut from {Total} to the {Listed} UIDs that fit one explicit VR value")]
-    private static partial void LogFailedListCut(ILogger logger, int total, int listed);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Operation}: {Completed} completed, {Failed} failed, {Warning} warnings: {Status}")]
-    private static partial void LogRetrieve(ILogger logger, string operation, int completed, int failed, int warning, string status);
 }
