@@ -1,5 +1,4 @@
-using System.Diagnostics.Metrics;
-using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Demo;
@@ -23,8 +22,7 @@ public static class DependencyInjection
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        // One set of DICOM network counters for the process, on the host's meter factory (never a static instance).
-        services.AddSingleton(provider => new DicomNetworkMetrics(provider.GetService<IMeterFactory>()));
+        services.AddDicom();
 
         var databaseSection = builder.Configuration.GetSection(DatabaseOptions.SectionName);
         services.Configure<DatabaseOptions>(databaseSection);
