@@ -136,7 +136,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                 continue;
             }
 
-            // A connection takes no association slot until its A-ASSOCIATE-RQ arrives (Decide); until then, and
+            // A connection takes no association slot until its A-ASSOCIATE-RQ arrives (AssociationPolicy.Decide); until then, and
             // while it closes after a rejection, it is bounded per remote address and in total, and by ARTIM.
             var address = AddressConnections.Of(socket.RemoteEndPoint);
             if (!_addresses.TryAdd(address, _options.MaxConnectionsPerAddress))
