@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using ImagePortal.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -89,5 +90,32 @@ public sealed partial class ViewerTests
         // Frames aside (the prefetch loads each once), no call is made twice: the viewer took early.js' answers.
         var twice = asked.Where(a => !a.Contains("/frames/", StringComparison.Ordinal)).GroupBy(a => a).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(twice.Count == 0, $"Asked more than once: {string.Join(", ", twice)}");
+    }
+
+    [Fact]
+    public async Task TheSeriesListsThumbnails_AreEachSeriesFirstImage_WithoutFetchingTheOtherSeriesWhole()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        var calls = new ConcurrentQueue<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/dicomweb/", StringComparison.Ordinal))
+            {
+                calls.Enqueue(new Uri(request.Url).AbsolutePath);
+            }
+        };
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Tools, fixture.MammographyStudy));
+
+        var buttons = page.GetByTestId("viewer-series");
+        await Expect(buttons).ToHaveCountAsync(2);
+        await ImageAsync(page);
+        await Expect(page.Locator("[data-testid=viewer-series][data-thumbnail=ready]")).ToHaveCountAsync(2);
+
+        // One whole series' metadata (the pane's); the other series only as its instances and one instance's metadata.
+        var asked = calls.ToList();
+        Assert.Single(asked, a => Regex.IsMatch(a, "/series/[0-9.]+/metadata$"));
+        Assert.Equal(2, asked.Count(a => a.EndsWith("/instances", StringComparison.Ordinal)));
+        Assert.Equal(2, asked.Count(a => Regex.IsMatch(a, "/instances/[0-9.]+/metadata$")));
     }
 }

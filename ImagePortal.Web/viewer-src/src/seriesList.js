@@ -1,10 +1,12 @@
 // The series list: one button a series (a thumbnail of its middle image, modality, number, description, image count); a
 // click shows the series in the active pane, and the button of the series the active pane shows is marked current.
 // Thumbnails are drawn by Cornerstone (loadImageToCanvas, its own offscreen rendering) one series after another, once
-// the first series is on screen, from the same metadata call the pane uses.
+// the first series is on screen: each the image the pane opens the series on, from that one instance's metadata (not the
+// whole series', which would make the portal fetch every series of the study from the PACS). The drawn image stays in
+// Cornerstone's cache, where the pane that shows it finds it.
 import { utilities } from '@cornerstonejs/core';
 import { el, buttonStyle } from './dom.js';
-import { loadStack } from './study.js';
+import { loadFirstImage } from './study.js';
 import { ServiceError, loadErrorText } from './service.js';
 
 const thumbnailSize = 96;
@@ -37,10 +39,10 @@ export function createSeriesList({ onPick }) {
         const button = buttons.get(series.uid);
         const canvas = button.querySelector('canvas');
         try {
-          const { imageIds } = await loadStack(studyUrl, series.uid);
-          if (!imageIds.length || !stillOpen()) continue;
+          const first = await loadFirstImage(studyUrl, series.uid);
+          if (!first || !stillOpen()) continue;
           canvas.width = canvas.height = Math.round(thumbnailSize * devicePixelRatio);
-          await utilities.loadImageToCanvas({ canvas, imageId: imageIds[Math.floor(imageIds.length / 2)] });
+          await utilities.loadImageToCanvas({ canvas, imageId: first.imageId });
           canvas.style.width = canvas.style.height = `${thumbnailSize}px`;
           button.dataset.thumbnail = 'ready';
         } catch (error) {

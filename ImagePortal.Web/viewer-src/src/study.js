@@ -14,19 +14,35 @@ export async function listSeries(studyUrl) {
 /**
  * The image the viewer shows first (the stack's middle one) with its own instance's metadata only: the series' instances
  * (QIDO-RS) and one instance's metadata, so it shows before the whole series' metadata, which waits for every instance to
- * be in the portal's cache. { imageId, image: { instance, frame, frames }, index, count } (index and count in the
- * stack as far as the QIDO-RS answer tells), or null when the series lists no image.
+ * be in the portal's cache; the series' thumbnails are the same image. { imageId, image: { instance, frame, frames },
+ * index, count } (index and count in the stack as far as the QIDO-RS answer tells), or null when the series lists no
+ * image. Asked once a series per page (the pane and its thumbnail share it) unless <paramref name="signal"/> may give up.
  */
-export async function loadFirstImage(studyUrl, seriesUid) {
+export function loadFirstImage(studyUrl, seriesUid, signal) {
+  if (signal) return fetchFirstImage(studyUrl, seriesUid, signal);
+  const key = `${studyUrl}/series/${seriesUid}`;
+  if (!firsts.has(key)) {
+    firsts.set(key, fetchFirstImage(studyUrl, seriesUid).catch(error => {
+      firsts.delete(key);
+      throw error;
+    }));
+  }
+  return firsts.get(key);
+}
+
+const firsts = new Map();
+
+async function fetchFirstImage(studyUrl, seriesUid, signal) {
   const seriesUrl = `${studyUrl}/series/${encodeURIComponent(seriesUid)}`;
-  const middle = middleOf(await getJson(`${seriesUrl}/instances`));
+  const middle = middleOf(await getJson(`${seriesUrl}/instances`, signal));
   if (!middle) return null;
   const instanceUrl = `${seriesUrl}/instances/${encodeURIComponent(middle.sop)}`;
-  const [instance] = await getJson(`${instanceUrl}/metadata`);
+  const [instance] = await getJson(`${instanceUrl}/metadata`, signal);
   if (!instance) return null;
   const frames = Math.max(1, Number(value(instance, '00280008')) || 1);
   const frame = Math.min(middle.frame, frames);
   const framesUrl = `wadors:${instanceUrl}/frames/`;
+  // The loader keys a multi-frame instance's metadata on frame 1 and derives the others from it.
   wadors.metaDataManager.add(`${framesUrl}1`, instance);
   return { imageId: `${framesUrl}${frame}`, image: { instance, frame, frames }, index: middle.index, count: middle.count };
 }

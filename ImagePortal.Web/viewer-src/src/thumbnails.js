@@ -4,9 +4,9 @@
 // attach(root) finds the canvases the page rendered ([data-thumbnail]) and fills each one once it is visible, a few at a
 // time; one that cannot be shown (refused, PACS down, undecodable) says why in words in its box ([data-thumbnail-status]).
 import { utilities, cache } from '@cornerstonejs/core';
-import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { startLoader } from './loader.js';
-import { getJson, loadErrorText, ServiceError } from './service.js';
+import { loadErrorText, ServiceError } from './service.js';
+import { loadFirstImage } from './study.js';
 
 /** How many thumbnails load at once, over all strips of the page: each may make the portal fetch an instance from the PACS. */
 export const concurrency = 3;
@@ -14,44 +14,28 @@ export const concurrency = 3;
 /** A thumbnail that has not drawn within this time is given up (a PACS that accepts the association but never answers). */
 const deadlineMs = 60_000;
 
-const value = (dataset, tag) => dataset?.[tag]?.Value?.[0];
-
 /**
- * Draws the middle image of a series into <paramref name="canvas"/>: the series' instances (QIDO-RS) ordered by
- * Instance Number, the middle one's metadata and then its middle frame (WADO-RS). Throws an Error whose message is
- * meant for the user when it cannot.
+ * Draws the middle image of a series into <paramref name="canvas"/>: the image the viewer opens the series on (the
+ * series' instances by Instance Number, the middle one's metadata, its frame). Throws an Error whose message is meant
+ * for the user when it cannot.
  * @param {HTMLCanvasElement} canvas
  * @param {{ base: string, studyUid: string, seriesUid: string, signal?: AbortSignal }} options base: the request's DICOMweb root
  */
 export async function render(canvas, { base, studyUid, seriesUid, signal }) {
   await startLoader();
   const root = new URL(base.replace(/\/+$/, ''), location.href).href;
-  const seriesUrl = `${root}/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}`;
-  const instances = (await getJson(`${seriesUrl}/instances`, signal)).filter(i => value(i, '00080018'));
-  if (!instances.length) {
+  const first = await loadFirstImage(`${root}/studies/${encodeURIComponent(studyUid)}`, seriesUid, signal);
+  if (!first) {
     throw new ServiceError(0, 'The series has no images here.');
   }
-  instances.sort((a, b) => (Number(value(a, '00200013')) || 0) - (Number(value(b, '00200013')) || 0));
-  const middle = instances[Math.floor((instances.length - 1) / 2)];
-  const sop = value(middle, '00080018');
-  const instanceUrl = `${seriesUrl}/instances/${encodeURIComponent(sop)}`;
-  const [metadata] = await getJson(`${instanceUrl}/metadata`, signal);
-  if (!metadata) {
-    throw new ServiceError(0, 'The PACS gave no description of the image.');
-  }
-  const frames = Math.max(1, Number(value(metadata, '00280008')) || 1);
-  const frame = Math.floor((frames - 1) / 2) + 1;
-  // The loader keys a multi-frame instance's metadata on frame 1 and derives the others from it (as the viewer does).
-  wadors.metaDataManager.add(`wadors:${instanceUrl}/frames/1`, metadata);
-  const imageId = `wadors:${instanceUrl}/frames/${frame}`;
   try {
-    await utilities.loadImageToCanvas({ canvas, imageId, useCPURendering: true });
+    await utilities.loadImageToCanvas({ canvas, imageId: first.imageId, useCPURendering: true });
   } catch (error) {
     throw new ServiceError(0, loadErrorText(error, false));
   } finally {
     // A page of thumbnails must not fill Cornerstone's image cache: the canvas keeps the pixels it needs.
-    if (cache.getImageLoadObject(imageId)) {
-      cache.removeImageLoadObject(imageId);
+    if (cache.getImageLoadObject(first.imageId)) {
+      cache.removeImageLoadObject(first.imageId);
     }
   }
 }
@@ -140,4 +124,3 @@ export function attach(root) {
   };
 }
 
-window.imagePortalThumbnails = { attach, render };

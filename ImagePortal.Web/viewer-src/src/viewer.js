@@ -170,4 +170,3 @@ export async function open(element, options) {
   return handle;
 }
 
-window.imagePortalViewer = { open, presets };
