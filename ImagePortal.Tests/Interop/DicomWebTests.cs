@@ -178,6 +178,10 @@ public sealed class DicomWebTests(DicomWebFixture fixture) : IClassFixture<Dicom
         var imported = await JsonAsync(await clerk.GetAsync($"{url}/{Series(0)}/instances", Ct));
         Assert.Equal(fixture.Study.SopInstanceUids.Take(3).Order(), Values(imported, "00080018").Order());
         Assert.Equal(0, (await JsonAsync(await clerk.GetAsync($"{url}/{Series(1)}/instances", Ct))).GetArrayLength());
+        // The series list names only the series with imported instances, counted by them.
+        var series = await JsonAsync(await clerk.GetAsync(url, Ct));
+        Assert.Equal([Series(0)], Values(series, "0020000E"));
+        Assert.Equal(3, series[0].GetProperty("00201209").GetProperty("Value")[0].GetInt32());
         using var frame = await clerk.GetAsync($"{url}/{Series(0)}/instances/{fixture.Study.SopInstanceUids[1]}/frames/1", Ct);
         Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
 

@@ -59,6 +59,17 @@ public sealed class ThumbnailDataTests(DicomWebFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task TheClerksStrip_ShowsOnlyTheSeriesWithImportedImages_CountedByThem()
+    {
+        // The ledger lists the first series' three instances for NVH's PACS; the second series was not imported.
+        var clerk = await fixture.App.QueryAsync(DemoUsers.ClerkNvh.UserName, new ListViewableSeries(DicomWebFixture.Approved, fixture.Study.StudyInstanceUid));
+
+        Assert.True(clerk.IsSuccess, clerk.Failure?.Message);
+        var series = Assert.Single(clerk.Value!);
+        Assert.Equal((fixture.Study.SeriesInstanceUids[0], 3), (series.SeriesUid, series.Images));
+    }
+
+    [Fact]
     public async Task InstanceMetadata_IsOneDataSet_AndAnInstanceOfAnotherRequest_IsRefused()
     {
         using var approver = await fixture.SignedInAsync(DemoUsers.ApproverSbr);

@@ -36,7 +36,7 @@ public sealed class ListViewableSeriesHandler(ViewingAccess access, ViewingAudit
         List<DicomDataset> answers;
         try
         {
-            answers = await queries.SeriesAsync(found.Study, cancellationToken);
+            answers = await queries.SeriesAsync(found.Study, await access.ImportedInstancesAsync(found.Study, cancellationToken), cancellationToken);
         }
         catch (Exception error) when (error is PacsUnavailableException or PacsTimeoutException or DicomFormatException)
         {

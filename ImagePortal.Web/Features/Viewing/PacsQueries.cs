@@ -1,3 +1,4 @@
+using System.Globalization;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Pacs;
@@ -48,15 +49,38 @@ public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<Viewin
         return answers;
     }
 
-    public async Task<List<DicomDataset>> SeriesAsync(ViewableStudy study, CancellationToken cancellationToken)
+    /// <summary>
+    /// The series of a study. With <paramref name="allowed"/> (a clerk's ledger), only the series that hold an instance it
+    /// lists, each counted by those instances (one C-FIND of its instances a series): a clerk is not shown a series of
+    /// which nothing was imported, nor a count of images they cannot open.
+    /// </summary>
+    public async Task<List<DicomDataset>> SeriesAsync(ViewableStudy study, IReadOnlySet<string>? allowed, CancellationToken cancellationToken)
     {
         var keys = Keys("SERIES", SeriesKeys);
         keys.SetString(DicomTag.StudyInstanceUID, study.StudyUid);
         keys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
         var answers = await FindAsync(study.Node, keys, cancellationToken);
-        return [.. answers.Where(a => a.GetUid(DicomTag.StudyInstanceUID) is null || a.GetUid(DicomTag.StudyInstanceUID) == study.StudyUid)
+        var series = answers.Where(a => a.GetUid(DicomTag.StudyInstanceUID) is null || a.GetUid(DicomTag.StudyInstanceUID) == study.StudyUid)
             .Where(a => a.GetUid(DicomTag.SeriesInstanceUID) is { Length: > 0 })
-            .Select(a => WithStudy(a, study.StudyUid))];
+            .Select(a => WithStudy(a, study.StudyUid))
+            .ToList();
+        if (allowed is null)
+        {
+            return series;
+        }
+
+        var shown = new List<DicomDataset>(series.Count);
+        foreach (var answer in series)
+        {
+            var instances = await InstancesAsync(study, answer.GetUid(DicomTag.SeriesInstanceUID)!, null, allowed, cancellationToken);
+            if (instances.Count > 0)
+            {
+                answer.SetString(DicomTag.NumberOfSeriesRelatedInstances, instances.Count.ToString(CultureInfo.InvariantCulture));
+                shown.Add(answer);
+            }
+        }
+
+        return shown;
     }
 
     /// <summary>The instances of a series (or the one instance <paramref name="sopInstanceUid"/>), of those <paramref name="allowed"/> lists when it is not null.</summary>

@@ -51,7 +51,8 @@ public static class QidoEndpoints
         }
 
         await viewing.ViewedAsync(number, found.Study);
-        await DicomWebEndpoints.WriteJsonAsync(http.Response, await queries.SeriesAsync(found.Study, cancellationToken), cancellationToken);
+        var allowed = await access.ImportedInstancesAsync(found.Study, cancellationToken);
+        await DicomWebEndpoints.WriteJsonAsync(http.Response, await queries.SeriesAsync(found.Study, allowed, cancellationToken), cancellationToken);
         return Results.Empty;
     }
 
