@@ -73,7 +73,8 @@ await context.AddInitScriptAsync("""
       window.fetch = async (...args) => {
         const response = await original(...args);
         const url = String(args[0]?.url ?? args[0]);
-        if (url.endsWith('/metadata') && response.ok) {
+        // The whole series' metadata (not one instance's, which the viewer asks first for its first image).
+        if (/\/series\/[^/]+\/metadata$/.test(new URL(url, location.href).pathname) && response.ok) {
           bench.metadataUrl = new URL(url, location.href).href;
           bench.metadata = response.clone().json().then(json => { bench.metadataEnd = performance.now(); return json; });
         }
@@ -104,14 +105,15 @@ for (var i = 0; i < studyUids.Length; i++)
         }
     });
     await page.GotoAsync($"/requests/{numbers[i]}/viewer?study={Uri.EscapeDataString(studyUids[i])}");
-    // The first image: the viewer's element names its loaded series and the canvas is not uniform (checked every frame).
+    // The first image: the viewer says which image it shows ("Image k / n", also while only that image is loaded, before
+    // the whole series' metadata) and the canvas is not uniform (checked every frame).
     var first = await page.EvaluateAsync<double>("""
         () => new Promise((resolve, reject) => {
           const deadline = performance.now() + 120000;
           const check = () => {
-            const viewer = document.querySelector('[data-testid=image-viewer]');
+            const label = document.querySelector('[data-testid=viewer-slice]')?.textContent ?? '';
             const canvas = document.querySelector('[data-testid=viewer-viewport] canvas');
-            if (viewer?.dataset.loaded && canvas?.width) {
+            if (label.startsWith('Image') && canvas?.width) {
               const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
               for (let p = 4; p < data.length; p += 4) if (data[p] !== data[0]) return resolve(performance.now());
             }
@@ -143,10 +145,12 @@ for (var i = 0; i < studyUids.Length; i++)
           const calls = performance.getEntriesByType('resource').filter(e => e.name.includes('/dicomweb/'));
           const at = (test) => calls.find(e => test(new URL(e.name).pathname));
           const series = at(p => p.endsWith('/series'));
-          const metadata = at(p => p.endsWith('/metadata'));
+          const instances = at(p => p.endsWith('/instances'));
+          const one = at(p => /\/instances\/[^/]+\/metadata$/.test(p));
+          const metadata = at(p => /\/series\/[^/]+\/metadata$/.test(p));
           const frame = at(p => p.includes('/frames/'));
           const span = e => e ? `${(e.startTime / 1000).toFixed(2)}+${((e.responseEnd - e.startTime) / 1000).toFixed(2)}` : '-';
-          return `series=${span(series)} metadata=${span(metadata)} first_frame=${span(frame)}`;
+          return `series=${span(series)} instances=${span(instances)} first_metadata=${span(one)} first_frame=${span(frame)} metadata=${span(metadata)}`;
         }
         """);
     var stats = await page.EvaluateAsync<JsonElement>("""
