@@ -40,7 +40,7 @@ public abstract class LivePage : ComponentBase, IDisposable
 
     /// <summary>
     /// Call from <c>OnAfterRender(firstRender: true)</c>: only a live circuit can be refreshed. <paramref name="refresh"/>
-    /// must not tell a change of <paramref name="key"/> itself: it would wait for its own end.
+    /// must not tell a change of <paramref name="key"/> itself: it would refresh again without end.
     /// </summary>
     protected void Watch(string key, Func<Task> refresh)
     {

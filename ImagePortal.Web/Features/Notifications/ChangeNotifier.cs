@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace ImagePortal.Web.Features.Notifications;
 
 /// <summary>
@@ -7,6 +5,8 @@ namespace ImagePortal.Web.Features.Notifications;
 /// to a key after their first render and re-query through their own use case, so nothing but the key crosses
 /// facilities. One instance per process; with several nodes, what one tells reaches the others' pages through the
 /// <see cref="ChangeFeed"/>. Changes are told after they are committed, so a page that reads after a change was told sees it.
+/// Telling starts every subscriber's refresh and returns: the command that changed something does not wait for every
+/// open page's re-query (ChangeNotifierTests).
 /// </summary>
 public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger, ChangeFeed? feed = null)
 {
@@ -14,7 +14,9 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger, ChangeFeed? f
     // bounded memory whatever the number of requests, at the price of a rare needless refresh when two keys share a slot.
     private const int Slots = 4096;
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Func<Task>>> _subscribers = new(StringComparer.Ordinal);
+    // Written under the lock (subscribing is rare next to telling, and an empty key must go in the same step that empties
+    // it, or a subscriber added meanwhile would be lost); telling copies a key's handlers under the lock and calls them outside it.
+    private readonly Dictionary<string, Dictionary<Guid, Func<Task>>> _subscribers = new(StringComparer.Ordinal);
     private readonly long[] _lastToldAt = new long[Slots];
     private long _stamp;
 
@@ -39,52 +41,107 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger, ChangeFeed? f
     /// </summary>
     public bool ToldSince(string key, long mark) => Interlocked.Read(ref _lastToldAt[Slot(key)]) > mark;
 
+    /// <summary>The number of keys somebody listens to: a key whose last subscriber left is forgotten.</summary>
+    internal int WatchedKeys
+    {
+        get
+        {
+            lock (_subscribers)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
     public IDisposable Subscribe(string key, Func<Task> onChange)
     {
         var id = Guid.NewGuid();
-        _subscribers.GetOrAdd(key, _ => new ConcurrentDictionary<Guid, Func<Task>>())[id] = onChange;
+        lock (_subscribers)
+        {
+            if (!_subscribers.TryGetValue(key, out var handlers))
+            {
+                _subscribers[key] = handlers = [];
+            }
+
+            handlers[id] = onChange;
+        }
+
         return new Subscription(() =>
         {
-            if (_subscribers.TryGetValue(key, out var handlers))
+            lock (_subscribers)
             {
-                handlers.TryRemove(id, out _);
+                if (_subscribers.TryGetValue(key, out var handlers) && handlers.Remove(id) && handlers.Count == 0)
+                {
+                    _subscribers.Remove(key);
+                }
             }
         });
     }
 
     /// <summary>Tells this node's pages and, through the change feed, every other node's.</summary>
-    public async Task PublishAsync(params string[] keys)
+    public Task PublishAsync(params string[] keys)
     {
         feed?.Enqueue(keys);
-        await DeliverAsync(keys);
+        return DeliverAsync(keys);
     }
 
-    /// <summary>Tells this node's pages only: what another node told, read from the change feed.</summary>
-    public async Task DeliverAsync(IReadOnlyList<string> keys)
+    /// <summary>
+    /// Tells this node's pages only: what another node told, read from the change feed. Each subscriber is called in turn
+    /// (a page posts its refresh to its own circuit and returns) and none is awaited: a slow page must not hold the command
+    /// that told, nor the pages told after it.
+    /// </summary>
+    public Task DeliverAsync(IReadOnlyList<string> keys)
     {
         foreach (var key in keys)
         {
             // Stamped before the subscribers are read: a page that subscribes meanwhile either is among them or sees the stamp.
             Stamp(key);
-            if (!_subscribers.TryGetValue(key, out var handlers))
+            Func<Task>[] handlers;
+            lock (_subscribers)
             {
-                continue;
+                if (!_subscribers.TryGetValue(key, out var subscribed))
+                {
+                    continue;
+                }
+
+                handlers = [.. subscribed.Values];
             }
 
-            foreach (var handler in handlers.Values)
+            foreach (var handler in handlers)
             {
-                try
-                {
-                    await handler();
-                }
-                catch (Exception exception)
-                {
-                    // A page that went away mid-update must not stop the others from hearing about the change.
-                    logger.LogDebug(exception, "A subscriber of {Key} failed to refresh", key);
-                }
+                Start(key, handler);
             }
         }
+
+        return Task.CompletedTask;
     }
+
+    private void Start(string key, Func<Task> handler)
+    {
+        Task refreshing;
+        try
+        {
+            refreshing = handler();
+        }
+        catch (Exception exception)
+        {
+            Failed(exception, key);
+            return;
+        }
+
+        if (!refreshing.IsCompletedSuccessfully)
+        {
+            _ = refreshing.ContinueWith(
+                (done, state) => Failed(done.Exception!.GetBaseException(), (string)state!),
+                key,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    // A page that went away mid-update must not stop the others from hearing about the change.
+    private void Failed(Exception exception, string key) => logger.LogDebug(exception, "A subscriber of {Key} failed to refresh", key);
 
     private void Stamp(string key)
     {
