@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Retrieval;
+using ImagePortal.Web.Components.Shared;
 using Mediator;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ public sealed partial class Quarantine
 {
     private MudDataGrid<QuarantineRow>? _grid;
     private bool _includeEnded;
-    private bool _busy;
+    private readonly PageOperation _operation = new();
 
     [Inject]
     private IMediator Mediator { get; set; } = null!;
@@ -102,20 +103,12 @@ public sealed partial class Quarantine
         return result is { Canceled: false, Data: string reason } ? reason : null;
     }
 
-    private async Task RunAsync(Func<Task<(Domain.Common.Failure? Failure, string? Done)>> action)
+    private Task RunAsync(Func<Task<(Domain.Common.Failure? Failure, string? Done)>> action) => _operation.RunAsync(async () =>
     {
-        _busy = true;
-        try
-        {
-            var (failure, done) = await action();
-            Snackbar.Add(failure?.Message ?? done ?? "Done.", failure is null ? Severity.Success : Severity.Warning);
-            await ReloadAsync();
-        }
-        finally
-        {
-            _busy = false;
-        }
-    }
+        var (failure, done) = await action();
+        Snackbar.Add(failure?.Message ?? done ?? "Done.", failure is null ? Severity.Success : Severity.Warning);
+        await ReloadAsync();
+    });
 
     private Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
 

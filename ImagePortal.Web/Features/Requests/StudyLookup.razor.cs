@@ -1,5 +1,6 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Pacs;
+using ImagePortal.Web.Components.Shared;
 using ImagePortal.Web.Features.Common;
 using Mediator;
 using Microsoft.AspNetCore.Components;
@@ -20,8 +21,7 @@ public partial class StudyLookup
     private PatientCandidate? _patient;
     // Selected by the whole answer, not by study UID: one study UID can come back under two patients.
     private readonly HashSet<StudyMatch> _selected = [];
-    private string? _error;
-    private bool _busy;
+    private readonly PageOperation _operation = new();
 
     [Inject]
     private IMediator Mediator { get; set; } = default!;
@@ -74,32 +74,24 @@ public partial class StudyLookup
         }
     }
 
-    private async Task SearchAsync()
+    private Task SearchAsync() => _operation.RunAsync(async () =>
     {
-        _busy = true;
-        try
-        {
-            var modalities = (_modalities ?? "").Split(['\\', ',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(m => m.ToUpperInvariant()).ToList();
-            var result = await Mediator.Send(new LookUpStudies(
-                Request.Number, _patientId, _patientName, _birthDate,
-                _from is { } f ? DateOnly.FromDateTime(f) : null, _to is { } t ? DateOnly.FromDateTime(t) : null, modalities, _accession));
-            _error = result.Failure?.Message;
-            _search = result.Value;
-            // One patient needs no choosing; after a new search, the same patient stays chosen if found again.
-            _patient = _search?.Patients is [var only] ? only : _search?.Patients.FirstOrDefault(p => p == _patient);
-            _selected.RemoveWhere(selected =>
-                _search?.Studies.Contains(selected) != true || _patient?.Owns(selected) != true || StudyMatch.IsAmbiguous(_search.Studies, selected.StudyInstanceUid));
-        }
-        finally
-        {
-            _busy = false;
-        }
-    }
+        var modalities = (_modalities ?? "").Split(['\\', ',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(m => m.ToUpperInvariant()).ToList();
+        var result = await Mediator.Send(new LookUpStudies(
+            Request.Number, _patientId, _patientName, _birthDate,
+            _from is { } f ? DateOnly.FromDateTime(f) : null, _to is { } t ? DateOnly.FromDateTime(t) : null, modalities, _accession));
+        _operation.Report(result.Failure);
+        _search = result.Value;
+        // One patient needs no choosing; after a new search, the same patient stays chosen if found again.
+        _patient = _search?.Patients is [var only] ? only : _search?.Patients.FirstOrDefault(p => p == _patient);
+        _selected.RemoveWhere(selected =>
+            _search?.Studies.Contains(selected) != true || _patient?.Owns(selected) != true || StudyMatch.IsAmbiguous(_search.Studies, selected.StudyInstanceUid));
+    });
 
     private async Task ApproveAsync()
     {
-        if (_search is null || _busy)
+        if (_search is null || _operation.Busy)
         {
             return;
         }
@@ -113,8 +105,7 @@ public partial class StudyLookup
             return;
         }
 
-        _busy = true;
-        try
+        await _operation.RunAsync(async () =>
         {
             ApproveRequest approval;
             try
@@ -131,10 +122,6 @@ public partial class StudyLookup
             var result = await Mediator.Send(approval);
             Snackbar.Add(result.Failure?.Message ?? $"{Request.Number} approved.", result.IsSuccess ? Severity.Success : Severity.Warning);
             await Changed.InvokeAsync();
-        }
-        finally
-        {
-            _busy = false;
-        }
+        });
     }
 }
