@@ -11,7 +11,29 @@ namespace ImagePortal.Tests.Features.Notifications;
 public sealed class ChangeNotifierTests
 {
     [Fact]
-    public void TellingAChange_ReturnsBeforeASlowSubscriberFinishes_AndStillTellsTheNext()
+    public async Task TellingAChange_DoesNotRunThePagesRefresh_OnTheCommandsThread()
+    {
+        var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);
+        using var release = new ManualResetEventSlim();
+        var refreshEnded = false;
+        // A refresh that never yields, as a page's re-query over SQLite runs (its "async" calls answer synchronously).
+        using var page = notifier.Subscribe("request:R1", () =>
+        {
+            release.Wait(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+            Volatile.Write(ref refreshEnded, true);
+            return Task.CompletedTask;
+        });
+
+        var told = notifier.PublishAsync("request:R1");
+
+        Assert.True(told.IsCompletedSuccessfully);
+        Assert.False(Volatile.Read(ref refreshEnded), "telling ran the page's refresh to its end before it returned");
+        release.Set();
+        await notifier.Delivered.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task TellingAChange_DoesNotWaitForASlowSubscriber_AndStillTellsTheNext()
     {
         var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);
         var slowPage = new TaskCompletionSource();
@@ -19,19 +41,20 @@ public sealed class ChangeNotifierTests
         using var slow = notifier.Subscribe("request:R1", () => slowPage.Task);
         using var fast = notifier.Subscribe("request:R1", () =>
         {
-            fastPageTold = true;
+            Volatile.Write(ref fastPageTold, true);
             return Task.CompletedTask;
         });
 
         var told = notifier.PublishAsync("request:R1");
+        await notifier.Delivered.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.True(told.IsCompletedSuccessfully, "telling waited for the slow page's refresh");
-        Assert.True(fastPageTold, "the page after the slow one was not told");
+        Assert.True(Volatile.Read(ref fastPageTold), "the page after the slow one was not told");
         slowPage.SetResult();
     }
 
     [Fact]
-    public void ASubscriberThatFails_DoesNotFailTheCommandThatTold()
+    public async Task ASubscriberThatFails_DoesNotFailTheCommandThatTold_NorKeepTheOthersFromHearing()
     {
         var notifier = new ChangeNotifier(NullLogger<ChangeNotifier>.Instance);
         var otherTold = false;
@@ -39,14 +62,15 @@ public sealed class ChangeNotifierTests
         using var faulted = notifier.Subscribe("jobs", () => Task.FromException(new InvalidOperationException("gone")));
         using var other = notifier.Subscribe("jobs", () =>
         {
-            otherTold = true;
+            Volatile.Write(ref otherTold, true);
             return Task.CompletedTask;
         });
 
         var told = notifier.PublishAsync(ChangeNotifier.Jobs);
+        await notifier.Delivered.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.True(told.IsCompletedSuccessfully);
-        Assert.True(otherTold);
+        Assert.True(Volatile.Read(ref otherTold));
     }
 
     [Fact]
@@ -74,12 +98,13 @@ public sealed class ChangeNotifierTests
         var told = 0;
         using var again = notifier.Subscribe("request:R1", () =>
         {
-            told++;
+            Interlocked.Increment(ref told);
             return Task.CompletedTask;
         });
 
         await notifier.PublishAsync("request:R1");
+        await notifier.Delivered.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, told);
+        Assert.Equal(1, Volatile.Read(ref told));
     }
 }

@@ -5,8 +5,9 @@ namespace ImagePortal.Web.Features.Notifications;
 /// to a key after their first render and re-query through their own use case, so nothing but the key crosses
 /// facilities. One instance per process; with several nodes, what one tells reaches the others' pages through the
 /// <see cref="ChangeFeed"/>. Changes are told after they are committed, so a page that reads after a change was told sees it.
-/// Telling starts every subscriber's refresh and returns: the command that changed something does not wait for every
-/// open page's re-query (ChangeNotifierTests).
+/// Telling hands the subscribers to the thread pool and returns: the command that changed something does not run, nor
+/// wait for, any open page's re-query (ChangeNotifierTests). A page's refresh may run to its end without yielding (SQLite
+/// answers "async" queries synchronously, and a circuit that is idle runs what it is given on the caller's thread).
 /// </summary>
 public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger, ChangeFeed? feed = null)
 {
@@ -18,6 +19,10 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger, ChangeFeed? f
     // it, or a subscriber added meanwhile would be lost); telling copies a key's handlers under the lock and calls them outside it.
     private readonly Dictionary<string, Dictionary<Guid, Func<Task>>> _subscribers = new(StringComparer.Ordinal);
     private readonly long[] _lastToldAt = new long[Slots];
+
+    // Subscribers are called in the order changes were told, one telling after the other, off the teller's thread.
+    private readonly Lock _deliveryOrder = new();
+    private Task _delivery = Task.CompletedTask;
     private long _stamp;
 
     public static string Request(string number) => $"request:{number}";
@@ -86,34 +91,55 @@ public sealed class ChangeNotifier(ILogger<ChangeNotifier> logger, ChangeFeed? f
     }
 
     /// <summary>
-    /// Tells this node's pages only: what another node told, read from the change feed. Each subscriber is called in turn
-    /// (a page posts its refresh to its own circuit and returns) and none is awaited: a slow page must not hold the command
-    /// that told, nor the pages told after it.
+    /// Tells this node's pages only: what another node told, read from the change feed. Returns once the subscribers are
+    /// known; they are called on the thread pool, in the order changes were told, and none is awaited: a slow page must
+    /// not hold the command that told, nor the pages told after it.
     /// </summary>
     public Task DeliverAsync(IReadOnlyList<string> keys)
     {
+        List<(string Key, Func<Task> Handler)> told = [];
         foreach (var key in keys)
         {
             // Stamped before the subscribers are read: a page that subscribes meanwhile either is among them or sees the stamp.
             Stamp(key);
-            Func<Task>[] handlers;
             lock (_subscribers)
             {
-                if (!_subscribers.TryGetValue(key, out var subscribed))
+                if (_subscribers.TryGetValue(key, out var subscribed))
                 {
-                    continue;
+                    told.AddRange(subscribed.Values.Select(handler => (key, handler)));
                 }
-
-                handlers = [.. subscribed.Values];
             }
+        }
 
-            foreach (var handler in handlers)
+        if (told.Count > 0)
+        {
+            lock (_deliveryOrder)
             {
-                Start(key, handler);
+                _delivery = _delivery.ContinueWith(
+                    _ =>
+                    {
+                        foreach (var (key, handler) in told)
+                        {
+                            Start(key, handler);
+                        }
+                    },
+                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Completes once every subscriber of the changes told so far has been called (not once its refresh ended).</summary>
+    internal Task Delivered
+    {
+        get
+        {
+            lock (_deliveryOrder)
+            {
+                return _delivery;
+            }
+        }
     }
 
     private void Start(string key, Func<Task> handler)
