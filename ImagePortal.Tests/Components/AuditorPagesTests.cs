@@ -6,6 +6,7 @@ using ImagePortal.Web.Features.Reports;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 
 namespace ImagePortal.Tests.Components;
@@ -115,6 +116,21 @@ public sealed class AuditorPagesTests : MudComponentTest, IClassFixture<UseCaseF
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         Assert.Equal(
             $"/reports/export.csv?from={today.AddDays(-29):yyyy-MM-dd}&to={today:yyyy-MM-dd}",
+            page.FindAll("a").Single(a => a.TextContent.Contains("Export CSV")).GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task ReportsPage_DefaultPeriod_IsTheLast30DaysOnThePortalsClock()
+    {
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 3, 15, 23, 30, 0, TimeSpan.Zero)));
+        await SignInAsAuditorAsync();
+        Render<MudPopoverProvider>();
+
+        var page = Render<RequestReportPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("Median filed to decided", page.Markup), TimeSpan.FromSeconds(10));
+        Assert.Equal(
+            "/reports/export.csv?from=2026-02-14&to=2026-03-15",
             page.FindAll("a").Single(a => a.TextContent.Contains("Export CSV")).GetAttribute("href"));
     }
 }
