@@ -68,7 +68,9 @@ context.SetDefaultTimeout(120_000);
 // Before any of the page's scripts: remember the metadata answer (the frames' URLs come from it) and when it ended.
 await context.AddInitScriptAsync("""
     (() => {
-      const bench = window.__bench = { metadata: null, metadataEnd: null, metadataUrl: null };
+      // The viewer's first image no longer waits for the series' metadata: whoever asks for it waits for its answer.
+      const bench = window.__bench = { metadataEnd: null, metadataUrl: null };
+      bench.metadata = new Promise(resolve => { bench.resolveMetadata = resolve; });
       const original = window.fetch;
       window.fetch = async (...args) => {
         const response = await original(...args);
@@ -76,7 +78,7 @@ await context.AddInitScriptAsync("""
         // The whole series' metadata (not one instance's, which the viewer asks first for its first image).
         if (/\/series\/[^/]+\/metadata$/.test(new URL(url, location.href).pathname) && response.ok) {
           bench.metadataUrl = new URL(url, location.href).href;
-          bench.metadata = response.clone().json().then(json => { bench.metadataEnd = performance.now(); return json; });
+          response.clone().json().then(json => { bench.metadataEnd = performance.now(); bench.resolveMetadata(json); });
         }
         return response;
       };
