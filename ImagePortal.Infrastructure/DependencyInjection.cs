@@ -93,14 +93,12 @@ public static class DependencyInjection
     }
 
     /// <summary>
-    /// The default database is a file in the application's data folder (<c>Storage:DataDirectory</c>, default
-    /// <c>App_Data</c> under the content root); a relative file name is placed there too.
+    /// The default database is a file in the application's data folder (<see cref="DataDirectory"/>); a relative file
+    /// name is placed there too.
     /// </summary>
     internal static string ResolveSqliteConnectionString(string? configured, string contentRoot, IConfiguration configuration)
     {
-        var dataDirectory = configuration["Storage:DataDirectory"] is { Length: > 0 } configuredDirectory
-            ? Path.GetFullPath(configuredDirectory, contentRoot)
-            : Path.Combine(contentRoot, "App_Data");
+        var dataDirectory = DataDirectory.Resolve(configuration, contentRoot);
         var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured) ? "Data Source=imageportal.db" : configured);
         if (builder.DataSource != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.Ordinal) &&
             builder.Mode != SqliteOpenMode.Memory)

@@ -18,7 +18,7 @@ public static class AuditRegistration
         var services = builder.Services;
         var section = builder.Configuration.GetSection(AuditOptions.SectionName);
         services.Configure<AuditOptions>(section);
-        var dataDirectory = Path.GetFullPath(builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "App_Data", builder.Environment.ContentRootPath);
+        var dataDirectory = DataDirectory.Resolve(builder.Configuration, builder.Environment.ContentRootPath);
         var mayCreateKey = builder.Environment.IsDevelopment() ||
                            builder.Configuration.GetValue($"{DemoOptions.SectionName}:{nameof(DemoOptions.AllowOutsideDevelopment)}", false);
         services.AddSingleton(provider => AuditKeyRing.Load(

@@ -56,7 +56,7 @@ public sealed partial class DemoNetwork(
         {
             var started = Stopwatch.GetTimestamp();
             var nodes = await LoadNodesAsync(stoppingToken);
-            var root = Path.GetFullPath(options.Value.Folder, DataDirectory());
+            var root = Path.GetFullPath(options.Value.Folder, DataDirectory.Resolve(configuration, environment.ContentRootPath));
             var pacs = await Task.WhenAll(nodes.Select(node => Task.Run(() => Start(node, root), stoppingToken)));
             var running = pacs.OfType<DemoPacs>().ToList();
             LogStarted(_logger, running.Count, running.Sum(p => p.Instances), Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -166,11 +166,6 @@ public sealed partial class DemoNetwork(
         var node = db.DicomNodes.AsNoTracking().Where(n => n.AeTitleValue == aeTitle).Select(n => new { n.AeTitleValue, n.Host, n.Port }).FirstOrDefault();
         return node is null ? null : new DicomDestination(node.AeTitleValue, node.Host, node.Port);
     }
-
-    private string DataDirectory() =>
-        configuration["Storage:DataDirectory"] is { Length: > 0 } directory
-            ? Path.GetFullPath(directory, environment.ContentRootPath)
-            : Path.Combine(environment.ContentRootPath, "App_Data");
 
     private static bool IsLoopback(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));

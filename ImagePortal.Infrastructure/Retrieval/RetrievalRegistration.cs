@@ -21,8 +21,7 @@ public static class RetrievalRegistration
         services.TryAddSingleton<IRetrievalObserver, NullRetrievalObserver>();
 
         var settings = builder.Configuration.GetSection(RetrievalOptions.SectionName).Get<RetrievalOptions>() ?? new RetrievalOptions();
-        var dataDirectory = Path.GetFullPath(builder.Configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "App_Data", builder.Environment.ContentRootPath);
-        var spool = Path.GetFullPath(settings.SpoolDirectory is { Length: > 0 } folder ? folder : "spool", dataDirectory);
+        var spool = DataDirectory.Folder(builder.Configuration, builder.Environment.ContentRootPath, settings.SpoolDirectory, "spool");
 
         // Administrators release and delete quarantined instances from the web; the retention runs beside the workers.
         services.AddSingleton(new QuarantineStore(QuarantineStore.Beside(spool)));

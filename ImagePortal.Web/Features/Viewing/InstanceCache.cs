@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using ImagePortal.Dicom.Network;
+using ImagePortal.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace ImagePortal.Web.Features.Viewing;
@@ -27,8 +28,7 @@ public sealed class InstanceCache
         _settings = settings;
         _clock = clock;
         _logger = logger;
-        var dataDirectory = Path.GetFullPath(configuration["Storage:DataDirectory"] is { Length: > 0 } configured ? configured : "App_Data", environment.ContentRootPath);
-        Folder = Path.GetFullPath(settings.CurrentValue.CacheDirectory is { Length: > 0 } folder ? folder : "viewing-cache", dataDirectory);
+        Folder = DataDirectory.Folder(configuration, environment.ContentRootPath, settings.CurrentValue.CacheDirectory, "viewing-cache");
         Temporary = Directory.CreateDirectory(Path.Combine(Folder, "tmp")).FullName;
         Load();
     }
