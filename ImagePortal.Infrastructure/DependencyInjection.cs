@@ -2,6 +2,7 @@ using ImagePortal.Dicom;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Demo;
+using ImagePortal.Infrastructure.Mail;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Infrastructure.Seed;
@@ -80,6 +81,9 @@ public static class DependencyInjection
         services.AddSingleton<IPacsGateway, PacsGateway>();
         services.AddSingleton<IPacsInstanceSource, PacsInstanceSource>();
         builder.AddAudit();
+
+        services.Configure<SmtpSettings>(builder.Configuration.GetSection(SmtpSettings.SectionName));
+        services.AddSingleton<SmtpMailSender>();
 
         builder.AddRetrieval();
 

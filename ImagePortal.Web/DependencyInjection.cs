@@ -163,7 +163,6 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<ImagePortal.Web.Features.Notifications.ChangeFeed>();
         services.AddHostedService<ImagePortal.Web.Features.Notifications.ChangeFeedService>();
-        services.Configure<ImagePortal.Web.Features.Notifications.SmtpSettings>(builder.Configuration.GetSection(ImagePortal.Web.Features.Notifications.SmtpSettings.SectionName));
         services.AddScoped<ImagePortal.Web.Features.Notifications.NotificationMailer>();
         services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();
         services.AddSingleton<ImagePortal.Infrastructure.Retrieval.IRetrievalObserver, ImagePortal.Web.Features.Notifications.RetrievalNotifications>();

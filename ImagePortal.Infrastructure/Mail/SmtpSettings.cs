@@ -1,6 +1,6 @@
 using MailKit.Security;
 
-namespace ImagePortal.Web.Features.Notifications;
+namespace ImagePortal.Infrastructure.Mail;
 
 /// <summary>The <c>Smtp</c> section. E-mail is off until <see cref="Host"/> is set.</summary>
 public sealed class SmtpSettings
