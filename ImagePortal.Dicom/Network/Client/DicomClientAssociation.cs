@@ -7,61 +7,12 @@ using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Dicom.Network.Client;
 
-/// <summary>A DIMSE response as the SCU sees it: the command and, for C-FIND, the identifier bytes.</summary>
-public sealed record DimseResponse(DimseCommand Command, string TransferSyntaxUid, byte[]? DataSet)
-{
-    public DimseStatus Status => Command.Status;
-
-    public string? ErrorComment => Command.ErrorComment;
-}
-
-/// <summary>
-/// Progress or outcome of a C-MOVE or C-GET (PS3.4 C.4.2.3, C.4.3.3): the sub-operation counters and, in
-/// a final response with status cancel, warning or failure, the instances the peer listed as failed in
-/// its Failed SOP Instance UID List (0008,0058).
-/// </summary>
-public sealed record RetrieveProgress(DimseStatus Status, ushort? Remaining, ushort? Completed, ushort? Failed, ushort? Warning, string? ErrorComment)
-{
-    /// <summary>The SOP Instance UIDs the peer reported as failed; empty when it sent no list.</summary>
-    public IReadOnlyList<string> FailedSopInstanceUids { get; init; } = [];
-
-    internal static RetrieveProgress From(DimseResponse response)
-    {
-        var command = response.Command;
-        return new RetrieveProgress(
-            command.Status,
-            command.RemainingSuboperations,
-            command.CompletedSuboperations,
-            command.FailedSuboperations,
-            command.WarningSuboperations,
-            command.ErrorComment)
-        {
-            // PS3.4 C.4.2.1.3.1 puts the list into the identifier; Orthanc 1.10 puts it into the command set.
-            FailedSopInstanceUids = command.Status.IsPending ? [] : command.FailedSopInstanceUids.Union(ReadFailedList(response)).ToArray(),
-        };
-    }
-
-    private static string[] ReadFailedList(DimseResponse response)
-    {
-        try
-        {
-            var identifier = DimseDataSet.Decode(response.DataSet, DicomTransferSyntax.Lookup(response.TransferSyntaxUid));
-            return identifier?.GetStrings(DicomTag.FailedSOPInstanceUIDList).Where(uid => uid.Length > 0).ToArray() ?? [];
-        }
-        catch (DicomFormatException)
-        {
-            // The list is informative; a malformed identifier does not turn the outcome into an error.
-            return [];
-        }
-    }
-}
-
 /// <summary>
 /// An open association as SCU. Operations run one at a time (asynchronous operations window 1,
 /// PS3.7 D.3.3.3, the default). Multi-response operations are <see cref="IAsyncEnumerable{T}"/>: cancel
 /// the enumeration and a C-CANCEL is sent; the remaining responses are consumed so the association stays usable.
 /// </summary>
-public sealed partial class DicomClientAssociation : IAsyncDisposable
+public sealed class DicomClientAssociation : IAsyncDisposable
 {
     private readonly AssociationOptions _options;
     private readonly DicomNetworkMetrics? _metrics;
@@ -83,13 +34,7 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
     /// <summary>PS3.7 9.1.5 C-ECHO.</summary>
     public async Task<DimseStatus> EchoAsync(CancellationToken cancellationToken = default)
     {
-        var context = RequireContext(DicomNetworkUids.Verification, null);
-        var command = new DimseCommand
-        {
-            CommandField = DimseCommandField.CEchoRequest,
-            MessageId = Association.NextMessageId(),
-            AffectedSopClassUid = DicomNetworkUids.Verification,
-        };
+        var (context, command) = NewRequest(DimseCommandField.CEchoRequest, DicomNetworkUids.Verification);
         var response = await SingleAsync(context, command, null, cancellationToken).ConfigureAwait(false);
         return response.Status;
     }
@@ -107,15 +52,8 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
         ushort? moveOriginatorMessageId = null,
         CancellationToken cancellationToken = default)
     {
-        var context = RequireContext(sopClassUid, transferSyntaxUid);
-        var command = new DimseCommand
-        {
-            CommandField = DimseCommandField.CStoreRequest,
-            MessageId = Association.NextMessageId(),
-            AffectedSopClassUid = sopClassUid,
-            AffectedSopInstanceUid = sopInstanceUid,
-            Priority = DimsePriority.Medium,
-        };
+        var (context, command) = NewRequest(DimseCommandField.CStoreRequest, sopClassUid, transferSyntaxUid);
+        command.AffectedSopInstanceUid = sopInstanceUid;
         if (moveOriginatorAeTitle is not null)
         {
             command.MoveOriginatorAeTitle = moveOriginatorAeTitle;
@@ -141,65 +79,50 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
     /// </summary>
     public IAsyncEnumerable<DimseResponse> FindAsync(string sopClassUid, ReadOnlyMemory<byte> identifier, CancellationToken cancellationToken = default)
     {
-        var context = RequireContext(sopClassUid, null);
-        var command = new DimseCommand
-        {
-            CommandField = DimseCommandField.CFindRequest,
-            MessageId = Association.NextMessageId(),
-            AffectedSopClassUid = sopClassUid,
-            Priority = DimsePriority.Medium,
-        };
+        var (context, command) = NewRequest(DimseCommandField.CFindRequest, sopClassUid);
         return ExchangeAsync(context, command, identifier, null, cancellationToken);
     }
 
     /// <summary>PS3.7 9.1.4 C-MOVE to <paramref name="destinationAeTitle"/>; yields the progress responses.</summary>
-    public async IAsyncEnumerable<RetrieveProgress> MoveAsync(
+    public IAsyncEnumerable<RetrieveProgress> MoveAsync(
         string sopClassUid,
         string destinationAeTitle,
         ReadOnlyMemory<byte> identifier,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        AeTitleSyntax.Validate(destinationAeTitle, nameof(destinationAeTitle));
-        var context = RequireContext(sopClassUid, null);
-        var command = new DimseCommand
-        {
-            CommandField = DimseCommandField.CMoveRequest,
-            MessageId = Association.NextMessageId(),
-            AffectedSopClassUid = sopClassUid,
-            Priority = DimsePriority.Medium,
-            MoveDestination = destinationAeTitle,
-        };
-        await foreach (var response in ExchangeAsync(context, command, identifier, null, cancellationToken).ConfigureAwait(false))
-        {
-            yield return RetrieveProgress.From(response);
-        }
-    }
+        CancellationToken cancellationToken = default) =>
+        RetrieveAsync(DimseCommandField.CMoveRequest, sopClassUid, identifier, destinationAeTitle, sink: null, cancellationToken);
 
     /// <summary>
     /// PS3.7 9.1.3 C-GET: the instances come back as C-STORE sub-operations on this association and are
     /// handed to <paramref name="sink"/>. The association must have been opened with the storage SOP
     /// classes and an SCP role selection (see <see cref="StorageContextsForGet"/>).
     /// </summary>
-    public async IAsyncEnumerable<RetrieveProgress> GetAsync(
+    public IAsyncEnumerable<RetrieveProgress> GetAsync(
         string sopClassUid,
         ReadOnlyMemory<byte> identifier,
         IDicomStoreProvider sink,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        RetrieveAsync(DimseCommandField.CGetRequest, sopClassUid, identifier, moveDestination: null, sink, cancellationToken);
+
+    /// <summary>
+    /// PS3.4 C.4.1 C-FIND with <paramref name="identifier"/> (the keys, with (0008,0052) Query/Retrieve
+    /// Level) encoded in the negotiated transfer syntax; yields each match, then the final status.
+    /// </summary>
+    public async IAsyncEnumerable<FindResult> FindAsync(string sopClassUid, DicomDataset identifier, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(sink);
-        var context = RequireContext(sopClassUid, null);
-        var command = new DimseCommand
+        var syntax = TransferSyntaxFor(sopClassUid);
+        await foreach (var response in FindAsync(sopClassUid, DimseDataSet.Encode(identifier, syntax), cancellationToken).ConfigureAwait(false))
         {
-            CommandField = DimseCommandField.CGetRequest,
-            MessageId = Association.NextMessageId(),
-            AffectedSopClassUid = sopClassUid,
-            Priority = DimsePriority.Medium,
-        };
-        await foreach (var response in ExchangeAsync(context, command, identifier, sink, cancellationToken).ConfigureAwait(false))
-        {
-            yield return RetrieveProgress.From(response);
+            yield return new FindResult(response.Status, DimseDataSet.Decode(response.DataSet, syntax), response.ErrorComment);
         }
     }
+
+    /// <summary>PS3.4 C.4.2 C-MOVE of what <paramref name="identifier"/> names, to <paramref name="destinationAeTitle"/>.</summary>
+    public IAsyncEnumerable<RetrieveProgress> MoveAsync(string sopClassUid, string destinationAeTitle, DicomDataset identifier, CancellationToken cancellationToken = default) =>
+        MoveAsync(sopClassUid, destinationAeTitle, DimseDataSet.Encode(identifier, TransferSyntaxFor(sopClassUid)), cancellationToken);
+
+    /// <summary>PS3.4 C.4.3 C-GET of what <paramref name="identifier"/> names, each instance handed to <paramref name="sink"/>.</summary>
+    public IAsyncEnumerable<RetrieveProgress> GetAsync(string sopClassUid, DicomDataset identifier, IDicomStoreProvider sink, CancellationToken cancellationToken = default) =>
+        GetAsync(sopClassUid, DimseDataSet.Encode(identifier, TransferSyntaxFor(sopClassUid)), sink, cancellationToken);
 
     /// <summary>
     /// Presentation contexts for the storage SOP classes a C-GET should bring back, each with an SCP
@@ -220,6 +143,61 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
     {
         await Association.DisposeAsync().ConfigureAwait(false);
         _operation.Dispose();
+    }
+
+    /// <summary>
+    /// A request on <paramref name="sopClassUid"/>'s accepted presentation context (in <paramref name="transferSyntax"/>
+    /// when named) with the association's next message ID. Every request but C-ECHO carries a priority (PS3.7 9.3); the
+    /// portal always asks for medium, the one every peer treats alike.
+    /// </summary>
+    private (PresentationContext Context, DimseCommand Command) NewRequest(DimseCommandField field, string sopClassUid, string? transferSyntax = null)
+    {
+        var context = RequireContext(sopClassUid, transferSyntax);
+        var command = new DimseCommand
+        {
+            CommandField = field,
+            MessageId = Association.NextMessageId(),
+            AffectedSopClassUid = sopClassUid,
+        };
+        if (field != DimseCommandField.CEchoRequest)
+        {
+            command.Priority = DimsePriority.Medium;
+        }
+
+        return (context, command);
+    }
+
+    /// <summary>
+    /// C-MOVE (to <paramref name="moveDestination"/>) or C-GET (into <paramref name="sink"/>): the same request and the
+    /// same progress responses. An iterator, so the arguments are checked when the caller starts enumerating.
+    /// </summary>
+    private async IAsyncEnumerable<RetrieveProgress> RetrieveAsync(
+        DimseCommandField field,
+        string sopClassUid,
+        ReadOnlyMemory<byte> identifier,
+        string? moveDestination,
+        IDicomStoreProvider? sink,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (field == DimseCommandField.CMoveRequest)
+        {
+            AeTitleSyntax.Validate(moveDestination!, "destinationAeTitle");
+        }
+        else
+        {
+            ArgumentNullException.ThrowIfNull(sink);
+        }
+
+        var (context, command) = NewRequest(field, sopClassUid);
+        if (moveDestination is not null)
+        {
+            command.MoveDestination = moveDestination;
+        }
+
+        await foreach (var response in ExchangeAsync(context, command, identifier, sink, cancellationToken).ConfigureAwait(false))
+        {
+            yield return RetrieveProgress.From(response);
+        }
     }
 
     private async Task<DimseResponse> SingleAsync(PresentationContext context, DimseCommand command, Stream? dataSet, CancellationToken cancellationToken)
@@ -370,6 +348,9 @@ public sealed partial class DicomClientAssociation : IAsyncDisposable
 
         return new DimseResponse(received, message.PresentationContext.TransferSyntax, dataSet);
     }
+
+    private DicomTransferSyntax TransferSyntaxFor(string sopClassUid) =>
+        DicomTransferSyntax.Lookup(RequireContext(sopClassUid, null).TransferSyntax);
 
     private PresentationContext RequireContext(string abstractSyntax, string? transferSyntax) =>
         Association.FindContext(abstractSyntax, transferSyntax)
