@@ -2,7 +2,6 @@ using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
-using ImagePortal.Dicom.Network.Pdu;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Retrieval;
 using Microsoft.Extensions.DependencyInjection;

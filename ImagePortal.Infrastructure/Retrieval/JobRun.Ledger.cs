@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
@@ -13,11 +12,8 @@ using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
-using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
-using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
-using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;

@@ -1,23 +1,19 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
-using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
-using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -1,15 +1,12 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
-using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Notifications;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;

@@ -1,4 +1,3 @@
-using ImagePortal.Domain.Retrievals;
 
 namespace ImagePortal.Infrastructure.Retrieval;
 

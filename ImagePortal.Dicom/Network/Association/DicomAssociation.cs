@@ -1,12 +1,10 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Dicom.Network.Pdu;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImagePortal.Dicom.Network.Association;
 
