@@ -132,20 +132,7 @@ public sealed partial class FileStoreArchive : IDicomStoreProvider, IDicomFindPr
         var id = Guid.NewGuid().ToString("N");
         var partial = Path.Combine(Folder, id + ".partial");
         var final = Path.Combine(Folder, id + ".dcm");
-        try
-        {
-            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                await file.WriteAsync(instance.Header.Encode(instance.CallingAeTitle), cancellationToken).ConfigureAwait(false);
-                await instance.DataSet.CopyToAsync(file, 1 << 16, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            // Peer aborted or the connection dropped mid-transfer: no partial file is left behind.
-            TryDelete(partial);
-            throw;
-        }
+        await ReceivedFile.WriteNewAsync(instance, partial, cancellationToken).ConfigureAwait(false);
 
         var indexed = TryIndex(partial);
         if (indexed is null || indexed.Header.SopInstanceUid != instance.SopInstanceUid)
@@ -399,19 +386,7 @@ public sealed partial class FileStoreArchive : IDicomStoreProvider, IDicomFindPr
     private static bool IsStudyRoot(string sopClassUid) =>
         sopClassUid is DicomNetworkUids.StudyRootFind or DicomNetworkUids.StudyRootGet or DicomNetworkUids.StudyRootMove;
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    private static void TryDelete(string path) => ReceivedFile.TryDelete(path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Archive {Folder}: {Count} instances indexed, {Skipped} files skipped")]
     private static partial void LogOpened(ILogger logger, string folder, int count, int skipped);

@@ -19,38 +19,18 @@ public sealed class FolderStoreProvider(string folder) : IDicomStoreProvider
         var id = Guid.NewGuid().ToString("N");
         var partial = Path.Combine(Folder, id + ".partial");
         var final = Path.Combine(Folder, id + ".dcm");
+        await ReceivedFile.WriteNewAsync(instance, partial, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                await file.WriteAsync(instance.Header.Encode(instance.CallingAeTitle), cancellationToken).ConfigureAwait(false);
-                await instance.DataSet.CopyToAsync(file, 1 << 16, cancellationToken).ConfigureAwait(false);
-            }
-
             File.Move(partial, final);
         }
         catch
         {
-            // Peer aborted or the connection dropped mid-transfer: no partial file is left behind.
-            TryDelete(partial);
+            ReceivedFile.TryDelete(partial);
             throw;
         }
 
         Stored?.Invoke(final, instance);
         return DimseStatus.Success;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }
