@@ -12,16 +12,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasKey(e => e.Sequence);
         builder.Property(e => e.Sequence).ValueGeneratedOnAdd();
         builder.HasIndex(e => e.Id).IsUnique();
-        builder.Property(e => e.Type).HasConversion<string>().HasMaxLength(32);
-        builder.Property(e => e.Action).HasConversion<string>().HasMaxLength(16);
-        builder.Property(e => e.Outcome).HasConversion<int>();
-        builder.Property(e => e.UserId).HasMaxLength(450);
-        builder.Property(e => e.UserName).HasMaxLength(256);
-        builder.Property(e => e.Address).HasMaxLength(64);
-        builder.Property(e => e.PatientId).HasMaxLength(64);
-        builder.Property(e => e.ObjectReference).HasMaxLength(128);
-        builder.Property(e => e.StudyInstanceUid).HasMaxLength(64);
-        builder.Property(e => e.Description).HasMaxLength(1000).IsRequired();
+        AuditEventColumns.Configure(builder);
         builder.Property(e => e.PreviousHash).HasMaxLength(64).IsFixedLength().IsRequired();
         builder.Property(e => e.Hash).HasMaxLength(64).IsFixedLength().IsRequired();
         builder.Property(e => e.KeyId).HasMaxLength(16);
