@@ -30,8 +30,15 @@ public sealed class DatabaseSeeder(
 
         var seed = options.Value;
         await SeedFacilitiesAsync(seed.Facilities, cancellationToken);
-        await SeedAgreementsAsync(seed.Agreements, cancellationToken);
-        await SeedUsersAsync(seed.Users, cancellationToken);
+        if (seed.Agreements.Count == 0 && seed.Users.Count == 0)
+        {
+            return;
+        }
+
+        // Agreements and users name facilities by code: those just seeded and those an earlier start created.
+        var idsByCode = await db.Facilities.ToDictionaryAsync(f => f.Code, f => f.Id, cancellationToken);
+        await SeedAgreementsAsync(seed.Agreements, idsByCode, cancellationToken);
+        await SeedUsersAsync(seed.Users, idsByCode, cancellationToken);
     }
 
     private async Task SeedFacilitiesAsync(List<SeedFacility> facilities, CancellationToken cancellationToken)
@@ -63,14 +70,8 @@ public sealed class DatabaseSeeder(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private async Task SeedAgreementsAsync(List<SeedAgreement> agreements, CancellationToken cancellationToken)
+    private async Task SeedAgreementsAsync(List<SeedAgreement> agreements, Dictionary<string, Guid> idsByCode, CancellationToken cancellationToken)
     {
-        if (agreements.Count == 0)
-        {
-            return;
-        }
-
-        var idsByCode = await db.Facilities.ToDictionaryAsync(f => f.Code, f => f.Id, cancellationToken);
         foreach (var item in agreements)
         {
             var requesting = Resolve(idsByCode, item.Requesting);
@@ -88,14 +89,8 @@ public sealed class DatabaseSeeder(
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private async Task SeedUsersAsync(List<SeedUser> seedUsers, CancellationToken cancellationToken)
+    private async Task SeedUsersAsync(List<SeedUser> seedUsers, Dictionary<string, Guid> idsByCode, CancellationToken cancellationToken)
     {
-        if (seedUsers.Count == 0)
-        {
-            return;
-        }
-
-        var idsByCode = await db.Facilities.ToDictionaryAsync(f => f.Code, f => f.Id, cancellationToken);
         foreach (var item in seedUsers)
         {
             if (await users.FindByNameAsync(item.UserName) is not null)
