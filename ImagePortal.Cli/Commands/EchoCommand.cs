@@ -11,8 +11,7 @@ public static class EchoCommand
     {
         var peer = new PeerOptions();
         var repeat = new Option<int>("--repeat", "-r") { Description = "Echoes to send over the one association.", DefaultValueFactory = _ => 1 };
-        var command = new Command("echo", "Verify a DICOM connection with C-ECHO.");
-        peer.AddTo(command);
+        var command = peer.NewCommand("echo", "Verify a DICOM connection with C-ECHO.");
         command.Options.Add(repeat);
         command.SetAction(async (parseResult, cancellationToken) =>
         {

@@ -13,20 +13,17 @@ public static class FindCommand
     {
         var peer = new PeerOptions();
         var query = new QueryOptions("STUDY");
-        var command = new Command("find", "Query a PACS with C-FIND; prints one block of keys per match.");
-        peer.AddTo(command);
+        var command = peer.NewCommand("find", "Query a PACS with C-FIND; prints one block of keys per match.");
         query.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            var identifier = query.BuildIdentifier(parseResult, error);
-            if (identifier is null)
+            if (!query.TryRead(parseResult, error, DicomNetworkUids.StudyRootFind, DicomNetworkUids.PatientRootFind, out var identifier, out var sopClass))
             {
                 return NetworkExitCodes.InvalidInput;
             }
 
-            var sopClass = query.SopClass(parseResult, DicomNetworkUids.StudyRootFind, DicomNetworkUids.PatientRootFind);
             return await NetworkErrors.RunAsync("find", error, async () =>
             {
                 await using var association = await peer.CreateClient(parseResult).OpenAsync([new PresentationContextRequest(sopClass, NetworkErrors.UncompressedSyntaxes)], cancellationToken);

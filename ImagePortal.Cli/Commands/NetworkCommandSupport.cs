@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
@@ -41,14 +42,17 @@ internal sealed class PeerOptions
 
     public Option<uint> MaxPdu { get; } = new("--max-pdu", "-pdu") { Description = "Maximum PDU length we receive.", DefaultValueFactory = _ => AssociationOptions.DefaultMaxPduLength };
 
-    public void AddTo(Command command)
+    /// <summary>A verb that talks to the peer: the peer's arguments and the association options already added.</summary>
+    public Command NewCommand(string name, string description)
     {
+        var command = new Command(name, description);
         command.Arguments.Add(Host);
         command.Arguments.Add(Port);
         command.Options.Add(CallingAe);
         command.Options.Add(CalledAe);
         command.Options.Add(Timeout);
         command.Options.Add(MaxPdu);
+        return command;
     }
 
     public DicomClient CreateClient(ParseResult parseResult)
@@ -87,8 +91,19 @@ internal sealed class QueryOptions(string defaultLevel)
         command.Options.Add(PatientRoot);
     }
 
+    /// <summary>
+    /// The identifier and the SOP class of the chosen information model (<paramref name="studyRoot"/> or
+    /// <paramref name="patientRoot"/>); false, with a message on <paramref name="error"/>, when a key does not parse.
+    /// </summary>
+    public bool TryRead(ParseResult parseResult, TextWriter error, string studyRoot, string patientRoot, [NotNullWhen(true)] out DicomDataset? identifier, out string sopClass)
+    {
+        identifier = BuildIdentifier(parseResult, error);
+        sopClass = parseResult.GetValue(PatientRoot) ? patientRoot : studyRoot;
+        return identifier is not null;
+    }
+
     /// <summary>The identifier, or null with a message on <paramref name="error"/> when a key does not parse.</summary>
-    public DicomDataset? BuildIdentifier(ParseResult parseResult, TextWriter error)
+    private DicomDataset? BuildIdentifier(ParseResult parseResult, TextWriter error)
     {
         var level = parseResult.GetValue(Level)!.ToUpperInvariant();
         if (level is not ("PATIENT" or "STUDY" or "SERIES" or "IMAGE"))
@@ -131,9 +146,6 @@ internal sealed class QueryOptions(string defaultLevel)
 
         return identifier;
     }
-
-    public string SopClass(ParseResult parseResult, string studyRoot, string patientRoot) =>
-        parseResult.GetValue(PatientRoot) ? patientRoot : studyRoot;
 }
 
 internal static class NetworkErrors

@@ -18,21 +18,18 @@ public static class GetCommand
         var query = new QueryOptions("STUDY");
         var outputDirectory = new Option<DirectoryInfo>("--output-directory", "-od") { Description = "Folder to store the retrieved files in.", Required = true };
         var sopClasses = new Option<string[]>("--sop-class") { Description = "Storage SOP class UIDs to accept (default: the common image objects)." };
-        var command = new Command("get", "Retrieve instances with C-GET into a folder.");
-        peer.AddTo(command);
+        var command = peer.NewCommand("get", "Retrieve instances with C-GET into a folder.");
         query.AddTo(command);
         command.Options.Add(outputDirectory);
         command.Options.Add(sopClasses);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
-            var identifier = query.BuildIdentifier(parseResult, error);
-            if (identifier is null)
+            if (!query.TryRead(parseResult, error, DicomNetworkUids.StudyRootGet, DicomNetworkUids.PatientRootGet, out var identifier, out var sopClass))
             {
                 return NetworkExitCodes.InvalidInput;
             }
 
-            var sopClass = query.SopClass(parseResult, DicomNetworkUids.StudyRootGet, DicomNetworkUids.PatientRootGet);
             var storage = parseResult.GetValue(sopClasses) is { Length: > 0 } named ? named : NetworkErrors.CommonStorageSopClasses;
             return await NetworkErrors.RunAsync("get", error, async () =>
             {
@@ -55,20 +52,17 @@ public static class MoveCommand
         var peer = new PeerOptions();
         var query = new QueryOptions("STUDY");
         var destination = new Option<string>("--move", "-aem") { Description = "AE title of the destination (known to the peer).", Required = true };
-        var command = new Command("move", "Ask a PACS to send instances to a destination AE with C-MOVE.");
-        peer.AddTo(command);
+        var command = peer.NewCommand("move", "Ask a PACS to send instances to a destination AE with C-MOVE.");
         query.AddTo(command);
         command.Options.Add(destination);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
-            var identifier = query.BuildIdentifier(parseResult, error);
-            if (identifier is null)
+            if (!query.TryRead(parseResult, error, DicomNetworkUids.StudyRootMove, DicomNetworkUids.PatientRootMove, out var identifier, out var sopClass))
             {
                 return NetworkExitCodes.InvalidInput;
             }
 
-            var sopClass = query.SopClass(parseResult, DicomNetworkUids.StudyRootMove, DicomNetworkUids.PatientRootMove);
             return await NetworkErrors.RunAsync("move", error, async () =>
             {
                 await using var association = await peer.CreateClient(parseResult).OpenAsync([new PresentationContextRequest(sopClass, NetworkErrors.UncompressedSyntaxes)], cancellationToken);

@@ -15,8 +15,7 @@ public static class StoreCommand
     {
         var peer = new PeerOptions();
         var inputs = new Argument<string[]>("inputs") { Description = "DICOM files or folders (scanned recursively).", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("store", "Send DICOM files to a storage SCP with C-STORE.");
-        peer.AddTo(command);
+        var command = peer.NewCommand("store", "Send DICOM files to a storage SCP with C-STORE.");
         command.Arguments.Add(inputs);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
