@@ -1,3 +1,5 @@
+// Over 400 lines: one archive serves C-STORE, C-FIND, C-GET and C-MOVE over one in-memory index and its lock; the
+// attribute matching is in QueryMatching.cs, the file writing in Network/ReceivedFile.cs.
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using ImagePortal.Dicom.Data;

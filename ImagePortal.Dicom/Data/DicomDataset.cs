@@ -1,3 +1,5 @@
+// Over 400 lines: one type's typed getters and setters for every value representation (PS3.5 6.2), a few lines each,
+// beside the ordered element store they read and write.
 using System.Buffers.Binary;
 using System.Collections;
 using System.Globalization;

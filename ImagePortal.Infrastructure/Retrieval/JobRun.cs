@@ -1,3 +1,5 @@
+// Over 400 lines: the course of one run (load, start, find at the source, transfer, end) reads top to bottom here; each
+// step's detail already lives in a JobRun.* file of its own.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;

@@ -1,3 +1,5 @@
+// Over 400 lines: the upper-layer state machine (PS3.8 9.2) and the send, receive, release and abort paths that drive it
+// share one set of state fields and locks; negotiation is in DicomAssociation.Negotiation.cs, a data set's stream in PdvDataStream.cs.
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
