@@ -67,33 +67,19 @@ public static class DicomAuditMessage
 
             if (auditEvent.PatientId is { } patientId)
             {
-                xml.WriteStartElement("ParticipantObjectIdentification");
-                xml.WriteAttributeString("ParticipantObjectID", Safe(patientId));
-                xml.WriteAttributeString("ParticipantObjectTypeCode", "1");
-                xml.WriteAttributeString("ParticipantObjectTypeCodeRole", "1");
-                Coded(xml, "ParticipantObjectIDTypeCode", "2", "RFC-3881", "Patient Number");
-                xml.WriteEndElement();
+                ParticipantObject(xml, patientId, "1", "1", ("2", "RFC-3881", "Patient Number"));
             }
 
             // PS3.15 A.5.3.2 (DICOM Instances Accessed, and the other instance events): the study as a participant object,
             // identified by its Study Instance UID (DCM 110180), role Report.
             if (auditEvent.StudyInstanceUid is { } study)
             {
-                xml.WriteStartElement("ParticipantObjectIdentification");
-                xml.WriteAttributeString("ParticipantObjectID", Safe(study));
-                xml.WriteAttributeString("ParticipantObjectTypeCode", "2");
-                xml.WriteAttributeString("ParticipantObjectTypeCodeRole", "3");
-                Coded(xml, "ParticipantObjectIDTypeCode", "110180", "DCM", "Study Instance UID");
-                xml.WriteEndElement();
+                ParticipantObject(xml, study, "2", "3", ("110180", "DCM", "Study Instance UID"));
             }
 
             if (auditEvent.ObjectReference is { } reference)
             {
-                xml.WriteStartElement("ParticipantObjectIdentification");
-                xml.WriteAttributeString("ParticipantObjectID", Safe(reference));
-                xml.WriteAttributeString("ParticipantObjectTypeCode", "2");
-                Coded(xml, "ParticipantObjectIDTypeCode", "OBJECT", PrivateScheme, "Request number, node, user or job");
-                xml.WriteEndElement();
+                ParticipantObject(xml, reference, "2", typeCodeRole: null, ("OBJECT", PrivateScheme, "Request number, node, user or job"));
             }
 
             xml.WriteEndElement();
@@ -125,6 +111,24 @@ public static class DicomAuditMessage
         AuditAction.Delete => "D",
         _ => "E",
     };
+
+    /// <summary>
+    /// A ParticipantObjectIdentification (PS3.15 A.5.1): the object's ID, its type code (1 person, 2 system object) and,
+    /// where it has one, its role (1 patient, 3 report), with the code that says what kind of ID it is.
+    /// </summary>
+    private static void ParticipantObject(XmlWriter xml, string id, string typeCode, string? typeCodeRole, (string Code, string Scheme, string Meaning) idType)
+    {
+        xml.WriteStartElement("ParticipantObjectIdentification");
+        xml.WriteAttributeString("ParticipantObjectID", Safe(id));
+        xml.WriteAttributeString("ParticipantObjectTypeCode", typeCode);
+        if (typeCodeRole is not null)
+        {
+            xml.WriteAttributeString("ParticipantObjectTypeCodeRole", typeCodeRole);
+        }
+
+        Coded(xml, "ParticipantObjectIDTypeCode", idType.Code, idType.Scheme, idType.Meaning);
+        xml.WriteEndElement();
+    }
 
     private static void Coded(XmlWriter xml, string element, string code, string scheme, string meaning)
     {
