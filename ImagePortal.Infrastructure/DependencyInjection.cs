@@ -36,32 +36,19 @@ public static class DependencyInjection
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = ResolveSqliteConnectionString(connectionString, builder.Environment.ContentRootPath, builder.Configuration);
-                services.AddDbContextFactory<SqliteImagePortalDbContext>(options =>
+                services.AddProviderContext<SqliteImagePortalDbContext>(options =>
                     options.UseSqlite(sqlite, sql => sql.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
-                services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqliteImagePortalDbContext>>();
                 services.AddHostedService<SqliteOptimizer>();
                 break;
             case DatabaseProvider.SqlServer:
-                if (string.IsNullOrWhiteSpace(connectionString))
-                {
-                    throw new InvalidOperationException(
-                        $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is empty.");
-                }
-
-                services.AddDbContextFactory<SqlServerImagePortalDbContext>(options =>
-                    options.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure().UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
-                services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<SqlServerImagePortalDbContext>>();
+                var sqlServer = RequireConnectionString(connectionString, database.Provider);
+                services.AddProviderContext<SqlServerImagePortalDbContext>(options =>
+                    options.UseSqlServer(sqlServer, sql => sql.EnableRetryOnFailure().UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
                 break;
             case DatabaseProvider.PostgreSql:
-                if (string.IsNullOrWhiteSpace(connectionString))
-                {
-                    throw new InvalidOperationException(
-                        $"Database:Provider is PostgreSql but ConnectionStrings:{ConnectionStringName} is empty.");
-                }
-
-                services.AddDbContextFactory<PostgreSqlImagePortalDbContext>(options =>
-                    options.UseNpgsql(connectionString, sql => sql.EnableRetryOnFailure().UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
-                services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<PostgreSqlImagePortalDbContext>>();
+                var postgreSql = RequireConnectionString(connectionString, database.Provider);
+                services.AddProviderContext<PostgreSqlImagePortalDbContext>(options =>
+                    options.UseNpgsql(postgreSql, sql => sql.EnableRetryOnFailure().UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'.");
@@ -95,6 +82,20 @@ public static class DependencyInjection
         services.AddHostedService(provider => provider.GetRequiredService<DemoNetwork>());
         return builder;
     }
+
+    /// <summary>The provider's context factory, handed out as the one <see cref="ImagePortalDbContext"/> factory the app uses.</summary>
+    private static void AddProviderContext<TContext>(this IServiceCollection services, Action<DbContextOptionsBuilder> configure)
+        where TContext : ImagePortalDbContext
+    {
+        services.AddDbContextFactory<TContext>(configure);
+        services.AddSingleton<IDbContextFactory<ImagePortalDbContext>, ProviderDbContextFactory<TContext>>();
+    }
+
+    /// <summary>A server database has no default: an empty connection string stops the start, naming the setting.</summary>
+    private static string RequireConnectionString(string? connectionString, DatabaseProvider provider) =>
+        string.IsNullOrWhiteSpace(connectionString)
+            ? throw new InvalidOperationException($"Database:Provider is {provider} but ConnectionStrings:{ConnectionStringName} is empty.")
+            : connectionString;
 
     /// <summary>
     /// The default database is a file in the application's data folder (<see cref="DataDirectory"/>); a relative file
