@@ -16,6 +16,6 @@ public sealed class InvitationMailer(SmtpMailSender sender)
         var mail = new OutgoingMail(displayName, email, "ImagePortal: your account",
             $"An ImagePortal account was created for you. Your user name is {userName}.\n\n" +
             $"Choose your password within 24 hours here:\n{sender.LinkTo(link)}\n");
-        return sender.TrySendAsync($"Invitation for {userName}", [mail], cancellationToken);
+        return sender.TrySendAsync($"Invitation ({userName})", [mail], cancellationToken);
     }
 }
