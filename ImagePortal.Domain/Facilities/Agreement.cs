@@ -141,6 +141,15 @@ public sealed class Agreement
     public bool IsActiveAt(DateTimeOffset now) =>
         !IsSuspended && now >= ActiveFrom && (ActiveTo is null || now < ActiveTo);
 
+    /// <summary>
+    /// No agreement, no request: <paramref name="requestingFacilityId"/> may ask <paramref name="source"/> for images only
+    /// while the source is active (null: no such facility) and one of <paramref name="agreements"/>, in that direction, is
+    /// active at <paramref name="now"/>. Either type will do: a direct query &amp; retrieve agreement lets a clerk ask too.
+    /// </summary>
+    public static bool PermitsRequest(IEnumerable<Agreement> agreements, Guid requestingFacilityId, Facility? source, DateTimeOffset now) =>
+        source is { IsActive: true } &&
+        agreements.Any(a => a.RequestingFacilityId == requestingFacilityId && a.SourceFacilityId == source.Id && a.IsActiveAt(now));
+
     /// <summary>Whether a direct retrieve of a study of this modality and date is covered at <paramref name="now"/>.</summary>
     public bool CoversDirectRetrieve(string modality, DateOnly? studyDate, DateTimeOffset now)
     {

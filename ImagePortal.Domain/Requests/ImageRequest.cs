@@ -1,4 +1,5 @@
 using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Retrievals;
 
 namespace ImagePortal.Domain.Requests;
 
@@ -128,6 +129,17 @@ public sealed class ImageRequest
 
     public IReadOnlyList<RequestEvent> Events => _events;
 
+    /// <summary>
+    /// Where a request ended without images: asking again for what one of these asked is no duplicate (see
+    /// <see cref="AsksAgainFor"/>). A list, not a method, so that a query can filter on it in the database.
+    /// </summary>
+    public static IReadOnlyList<RequestStatus> EndedWithoutImages { get; } =
+        [RequestStatus.Denied, RequestStatus.Cancelled, RequestStatus.Expired, RequestStatus.Failed];
+
+    /// <summary>What the clerk asked for, as they asked it.</summary>
+    public RequestScope Scope =>
+        new(ModalityScope.Split('\\', StringSplitOptions.RemoveEmptyEntries), StudyDateFrom, StudyDateTo, StudyDescription, AccessionNumber);
+
     /// <summary>Open: somebody still has to act on it before images can flow.</summary>
     public bool IsOpen => Status is RequestStatus.Submitted or RequestStatus.Claimed or RequestStatus.NeedsInfo;
 
@@ -142,6 +154,13 @@ public sealed class ImageRequest
     /// <summary>What a page may offer <paramref name="userId"/> acting as <paramref name="actor"/>; nothing else would be accepted.</summary>
     public IReadOnlySet<RequestAction> AllowedActions(RequestActor actor, string? userId) =>
         Enum.GetValues<RequestAction>().Where(action => Allows(action, actor, userId)).ToHashSet();
+
+    /// <summary>
+    /// The duplicate rule: a new request for <paramref name="wanted"/>, between the same two facilities for the same
+    /// local patient (the caller finds those), would ask again for what this one asks or brought, unless this one
+    /// ended without images. The clerk is shown such requests and must confirm before filing.
+    /// </summary>
+    public bool AsksAgainFor(RequestScope wanted) => !EndedWithoutImages.Contains(Status) && Scope.Overlaps(wanted);
 
     public static ImageRequest Submit(
         string number, Guid requestingFacilityId, Guid sourceFacilityId, PatientDetails patient, RequestScope scope,
@@ -273,6 +292,37 @@ public sealed class ImageRequest
         Require(RequestAction.StartRetrieval, null, "retrieved");
 
         Transition(RequestStatus.Retrieving, RequestEventKind.RetrievalStarted, null, null, now);
+    }
+
+    /// <summary>
+    /// How a retrieval job's end ends the request. A job that ended before it marked the request as retrieving (it
+    /// failed at its start) marks it first, so the timeline shows the attempt. Then: a job that failed without importing
+    /// anything fails the request with the job's detail; any other end completes it by its counts (completed when none
+    /// failed, partially completed when some did, failed when none was imported). A request no longer retrieving (it
+    /// ended already) is left as it is: the result is then null, else the kind of the event that ended it.
+    /// </summary>
+    public RequestEventKind? EndRetrieval(RetrievalJobState job, int imported, int failed, string detail, DateTimeOffset now)
+    {
+        if (Allows(RequestAction.StartRetrieval, RequestActor.Portal, null))
+        {
+            StartRetrieval(now);
+        }
+
+        if (!Allows(RequestAction.CompleteRetrieval, RequestActor.Portal, null))
+        {
+            return null;
+        }
+
+        if (job == RetrievalJobState.Failed && imported == 0)
+        {
+            FailRetrieval(detail, now);
+        }
+        else
+        {
+            CompleteRetrieval(imported, failed, now, detail);
+        }
+
+        return _events[^1].Kind;
     }
 
     public void CompleteRetrieval(int imported, int failed, DateTimeOffset now, string? detail = null)

@@ -33,4 +33,17 @@ public sealed record RequestScope
     public string? Description { get; }
 
     public string? AccessionNumber { get; }
+
+    /// <summary>
+    /// Whether a request for this scope and one for <paramref name="other"/> could bring the same studies: their
+    /// modalities share one (no modality means any) and their study date ranges meet (a missing bound is open). The
+    /// description and the accession number are left out: a clerk words them differently for the same studies.
+    /// </summary>
+    public bool Overlaps(RequestScope other)
+    {
+        var modalitiesOverlap = Modalities.Count == 0 || other.Modalities.Count == 0 || Modalities.Intersect(other.Modalities).Any();
+        var datesOverlap = (From ?? DateOnly.MinValue) <= (other.To ?? DateOnly.MaxValue) &&
+                           (other.From ?? DateOnly.MinValue) <= (To ?? DateOnly.MaxValue);
+        return modalitiesOverlap && datesOverlap;
+    }
 }

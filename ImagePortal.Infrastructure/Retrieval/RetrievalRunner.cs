@@ -194,26 +194,10 @@ public sealed class RetrievalRunner(
         await run.ReportProgressAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = JobReads.Found(await JobReads.RequestForUpdateAsync(db, run.RequestId, cancellationToken), "request", run.RequestId);
-        var now = clock.GetUtcNow();
-        if (request.Allows(RequestAction.StartRetrieval, RequestActor.Portal, null))
-        {
-            request.StartRetrieval(now);
-        }
 
-        var kind = RequestEventKind.Failed;
-        if (request.Allows(RequestAction.CompleteRetrieval, RequestActor.Portal, null))
-        {
-            if (outcome.State == RetrievalJobState.Failed && outcome.Imported == 0)
-            {
-                request.FailRetrieval(outcome.Detail, now);
-            }
-            else
-            {
-                request.CompleteRetrieval(outcome.Imported, outcome.Failed, now, outcome.Detail);
-            }
-
-            kind = request.Events[^1].Kind;
-        }
+        // How the job's end ends the request is the request's own rule. One that had ended already is left as it was;
+        // the open pages are then told of a failure, so that they read it again all the same.
+        var kind = request.EndRetrieval(outcome.State, outcome.Imported, outcome.Failed, outcome.Detail, clock.GetUtcNow()) ?? RequestEventKind.Failed;
 
         // The job's end, the request's end and their audit events commit together, and only while this worker still
         // holds the lease. (Audited after the commit, a worker killed in between lost the events: MultiNodeTests.)

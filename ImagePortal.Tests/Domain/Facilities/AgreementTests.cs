@@ -66,4 +66,26 @@ public sealed class AgreementTests
 
         Assert.Throws<DomainException>(() => agreement.SetScope([modality], null));
     }
+
+    [Fact]
+    public void NoAgreementNoRequest_OnlyAnActiveAgreementInThatDirection_ToAnActiveFacility_PermitsOne()
+    {
+        var source = new Facility("St Brigid's Regional", "SBR", "Southmoor", "SBR-MRN", "Europe/Dublin");
+        var manual = new Agreement(Requesting, source.Id, AgreementType.ManualRequest, Now.AddDays(-1), Now.AddDays(30));
+        var direct = new Agreement(Requesting, source.Id, AgreementType.DirectQueryRetrieve, Now.AddDays(-1));
+        var otherWay = new Agreement(source.Id, Requesting, AgreementType.ManualRequest, Now.AddDays(-1));
+
+        Assert.True(Agreement.PermitsRequest([manual], Requesting, source, Now));
+        Assert.True(Agreement.PermitsRequest([direct], Requesting, source, Now), "A direct agreement lets a clerk ask too.");
+        Assert.False(Agreement.PermitsRequest([], Requesting, source, Now));
+        Assert.False(Agreement.PermitsRequest([otherWay], Requesting, source, Now));
+        Assert.False(Agreement.PermitsRequest([manual], Requesting, source, Now.AddDays(30)));
+        Assert.False(Agreement.PermitsRequest([manual], Requesting, null, Now));
+
+        manual.Suspend();
+        Assert.False(Agreement.PermitsRequest([manual], Requesting, source, Now));
+        manual.Resume();
+        source.Deactivate();
+        Assert.False(Agreement.PermitsRequest([manual], Requesting, source, Now));
+    }
 }

@@ -1,5 +1,6 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
@@ -90,7 +91,8 @@ public sealed class FileRequestHandler(
     ILogger<FileRequestHandler> logger)
     : ICommandHandler<FileRequest, Result<FiledRequest>>
 {
-    private const int NumberAttempts = 5;
+    /// <summary>How many requests of the same facilities for the same patient are compared with the new one, newest first.</summary>
+    private const int DuplicateCandidates = 20;
 
     public async ValueTask<Result<FiledRequest>> Handle(FileRequest command, CancellationToken cancellationToken)
     {
@@ -101,14 +103,13 @@ public sealed class FileRequestHandler(
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var source = await db.Facilities.AsNoTracking()
-            .FirstOrDefaultAsync(f => f.Id == command.SourceFacilityId && f.IsActive, cancellationToken);
+        var source = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.Id == command.SourceFacilityId, cancellationToken);
         var agreements = source is null
             ? []
             : await db.Agreements.AsNoTracking()
                 .Where(a => a.RequestingFacilityId == requestingFacilityId && a.SourceFacilityId == source.Id)
                 .ToListAsync(cancellationToken);
-        if (source is null || !agreements.Any(a => a.IsActiveAt(now)))
+        if (source is null || !Agreement.PermitsRequest(agreements, requestingFacilityId, source, now))
         {
             // A forged facility id, one without an agreement, or a deactivated one: the same answer for all.
             logger.LogWarning(
@@ -143,75 +144,43 @@ public sealed class FileRequestHandler(
         }
 
         var dueAt = DueTimes.For(command.Priority, source.DueTimes, source.TimeZoneId, now);
-        for (var attempt = 1; ; attempt++)
+        var filed = await NewRequests.SaveUnderNextNumberAsync(db, now, number =>
         {
-            var number = await NextNumberAsync(db, now, cancellationToken);
-            ImageRequest request;
-            try
-            {
-                request = ImageRequest.Submit(number, requestingFacilityId, source.Id, patient, scope, command.ClinicalReason, command.Priority, dueAt, userId, now);
-            }
-            catch (DomainException error)
-            {
-                return Result<FiledRequest>.Invalid(error.Message);
-            }
-
+            var request = ImageRequest.Submit(number, requestingFacilityId, source.Id, patient, scope, command.ClinicalReason, command.Priority, dueAt, userId, now);
             db.ImageRequests.Add(request);
             audit.Stage(db,
                 new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
                     $"Request {number} filed to {source.Code}", patient.LocalMrn, number));
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                logger.LogInformation("Request {Number} filed by {UserId} to facility {SourceId}", number, userId, source.Id);
-                await audit.SealStagedAsync(cancellationToken);
-                await notifier.PublishAsync(ChangeNotifier.Inbox(source.Id), ChangeNotifier.RequestsOf(requestingFacilityId));
-                await notifications.RequestChangedAsync(request, RequestEventKind.Submitted, cancellationToken);
-                return new FiledRequest(number, request.DueAt, []);
-            }
-            catch (DbUpdateException conflict) when (attempt < NumberAttempts && DbErrors.IsDuplicateKey(conflict))
-            {
-                // Another clerk took the same number at the same moment (unique index): take the next one.
-                db.ChangeTracker.Clear();
-            }
+            return request;
+        }, cancellationToken);
+        if (filed.Value is not { } request)
+        {
+            return Result<FiledRequest>.FromFailure(filed.Failure!);
         }
+
+        logger.LogInformation("Request {Number} filed by {UserId} to facility {SourceId}", request.Number, userId, source.Id);
+        await audit.SealStagedAsync(cancellationToken);
+        await notifier.PublishAsync(ChangeNotifier.Inbox(source.Id), ChangeNotifier.RequestsOf(requestingFacilityId));
+        await notifications.RequestChangedAsync(request, RequestEventKind.Submitted, cancellationToken);
+        return new FiledRequest(request.Number, request.DueAt, []);
     }
 
-    /// <summary>Requests of the same facility pair for the same local patient whose criteria overlap, unless they ended without images.</summary>
+    /// <summary>
+    /// The requests of the same facility pair for the same local patient that the new one would ask again
+    /// (<see cref="ImageRequest.AsksAgainFor"/>); those that ended without images are left out in the query already.
+    /// </summary>
     private static async Task<List<DuplicateCandidate>> FindDuplicatesAsync(
         ImagePortalDbContext db, Guid requestingFacilityId, Guid sourceFacilityId, string localMrn, RequestScope scope, CancellationToken cancellationToken)
     {
-        RequestStatus[] ended = [RequestStatus.Denied, RequestStatus.Cancelled, RequestStatus.Expired, RequestStatus.Failed];
         var candidates = await db.ImageRequests.AsNoTracking()
             .Where(r => r.RequestingFacilityId == requestingFacilityId && r.SourceFacilityId == sourceFacilityId &&
-                        r.Patient.LocalMrn == localMrn && !ended.Contains(r.Status))
+                        r.Patient.LocalMrn == localMrn && !ImageRequest.EndedWithoutImages.Contains(r.Status))
             .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Number)
-            .Take(20)
+            .Take(DuplicateCandidates)
             .ToListAsync(cancellationToken);
         return candidates
-            .Where(r => Overlaps(r, scope))
+            .Where(r => r.AsksAgainFor(scope))
             .Select(r => new DuplicateCandidate(r.Number, r.Status, r.CreatedAt))
             .ToList();
-    }
-
-    private static bool Overlaps(ImageRequest existing, RequestScope wanted)
-    {
-        var existingModalities = existing.ModalityScope.Split('\\', StringSplitOptions.RemoveEmptyEntries);
-        var modalitiesOverlap = existingModalities.Length == 0 || wanted.Modalities.Count == 0 || existingModalities.Intersect(wanted.Modalities).Any();
-        var datesOverlap = (existing.StudyDateFrom ?? DateOnly.MinValue) <= (wanted.To ?? DateOnly.MaxValue) &&
-                           (wanted.From ?? DateOnly.MinValue) <= (existing.StudyDateTo ?? DateOnly.MaxValue);
-        return modalitiesOverlap && datesOverlap;
-    }
-
-    internal static async Task<string> NextNumberAsync(ImagePortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var prefix = $"REQ-{now.UtcDateTime.Year}-";
-        var last = await db.ImageRequests.AsNoTracking()
-            .Where(r => r.Number.StartsWith(prefix))
-            .OrderByDescending(r => r.Number)
-            .Select(r => r.Number)
-            .FirstOrDefaultAsync(cancellationToken);
-        var next = last is null ? 1 : int.Parse(last.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture) + 1;
-        return $"{prefix}{next:000000}";
     }
 }

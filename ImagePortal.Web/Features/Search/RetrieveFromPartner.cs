@@ -81,7 +81,6 @@ public sealed class RetrieveFromPartnerHandler(
     IAuditTrail audit, ChangeNotifier notifier, RetrievalSignal signal, ILogger<RetrieveFromPartnerHandler> logger)
     : ICommandHandler<RetrieveFromPartner, Result<string>>
 {
-    private const int NumberAttempts = 5;
     private const string NotFound = "Those studies are not available to your facility under a direct query & retrieve agreement.";
 
     public async ValueTask<Result<string>> Handle(RetrieveFromPartner command, CancellationToken cancellationToken)
@@ -149,19 +148,10 @@ public sealed class RetrieveFromPartnerHandler(
         }
 
         var dueAt = DueTimes.For(command.Priority, grant.Facility.DueTimes, grant.Facility.TimeZoneId, now);
-        for (var attempt = 1; ; attempt++)
+        var filed = await NewRequests.SaveUnderNextNumberAsync(db, now, number =>
         {
-            var number = await FileRequestHandler.NextNumberAsync(db, now, cancellationToken);
-            ImageRequest request;
-            try
-            {
-                request = ImageRequest.RetrieveUnderAgreement(
-                    number, facilityId, grant.Facility.Id, patient, scope, command.ClinicalReason, command.Priority, dueAt, userId, requested, now);
-            }
-            catch (DomainException error)
-            {
-                return Result<string>.Invalid(error.Message);
-            }
+            var request = ImageRequest.RetrieveUnderAgreement(
+                number, facilityId, grant.Facility.Id, patient, scope, command.ClinicalReason, command.Priority, dueAt, userId, requested, now);
 
             // Approved by the agreement, so its retrieval job is queued in the same transaction, as with an approver's approval.
             db.ImageRequests.Add(request);
@@ -170,23 +160,18 @@ public sealed class RetrieveFromPartnerHandler(
                 new AuditEntry(AuditEventType.PatientRecord, AuditAction.Create, AuditOutcome.Success,
                     $"Request {number}: {Labels.Count(requested.Count, "study")} retrieved from {grant.Facility.Code} under the direct query & retrieve agreement",
                     patient.LocalMrn, number));
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException conflict) when (attempt < NumberAttempts && DbErrors.IsDuplicateKey(conflict))
-            {
-                // Another request took the same number at the same moment (unique index): take the next one.
-                db.ChangeTracker.Clear();
-                continue;
-            }
-
-            logger.LogInformation("Request {Number}: {Studies} retrieved directly from facility {SourceId} by {UserId}", number, Labels.Count(requested.Count, "study"), grant.Facility.Id, userId);
-            await audit.SealStagedAsync(cancellationToken);
-            await notifier.PublishAsync(ChangeNotifier.RequestsOf(facilityId), ChangeNotifier.Request(number));
-            signal.Pulse();
-            return number;
+            return request;
+        }, cancellationToken);
+        if (filed.Value is not { Number: var number })
+        {
+            return Result<string>.FromFailure(filed.Failure!);
         }
+
+        logger.LogInformation("Request {Number}: {Studies} retrieved directly from facility {SourceId} by {UserId}", number, Labels.Count(requested.Count, "study"), grant.Facility.Id, userId);
+        await audit.SealStagedAsync(cancellationToken);
+        await notifier.PublishAsync(ChangeNotifier.RequestsOf(facilityId), ChangeNotifier.Request(number));
+        signal.Pulse();
+        return number;
     }
 
     private async Task<Result<string>> RefusedAsync(string description, CancellationToken cancellationToken)
