@@ -17,6 +17,14 @@ public enum AgreementType
 /// </summary>
 public sealed class Agreement
 {
+    public const string WithItself = "A facility cannot have an agreement with itself.";
+
+    public const string UnknownType = "Unknown agreement type.";
+
+    public const string EndsBeforeItStarts = "An agreement must end after it starts.";
+
+    public const string StudyAgeUnderADay = "The maximum study age must be at least one day.";
+
     private Agreement()
     {
         ModalityScope = string.Empty;
@@ -27,7 +35,7 @@ public sealed class Agreement
     {
         if (requestingFacilityId == sourceFacilityId)
         {
-            throw new DomainException("A facility cannot have an agreement with itself.");
+            throw new DomainException(WithItself);
         }
 
         Id = Guid.CreateVersion7();
@@ -67,7 +75,7 @@ public sealed class Agreement
     {
         if (!Enum.IsDefined(type))
         {
-            throw new DomainException("Unknown agreement type.");
+            throw new DomainException(UnknownType);
         }
 
         Type = type;
@@ -76,9 +84,9 @@ public sealed class Agreement
 
     public void SetValidity(DateTimeOffset activeFrom, DateTimeOffset? activeTo)
     {
-        if (activeTo is not null && activeTo <= activeFrom)
+        if (!EndsAfterItStarts(activeFrom, activeTo))
         {
-            throw new DomainException("An agreement must end after it starts.");
+            throw new DomainException(EndsBeforeItStarts);
         }
 
         ActiveFrom = activeFrom.ToUniversalTime();
@@ -92,22 +100,27 @@ public sealed class Agreement
         var codes = modalities.Select(m => m.Trim().ToUpperInvariant()).Where(m => m.Length > 0).Distinct().Order().ToList();
         foreach (var code in codes)
         {
-            // Modality (0008,0060) is CS: upper-case letters, digits, space and underscore, 16 at most.
-            if (code.Length > 16 || !code.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_'))
+            if (!ModalityCode.IsValid(code))
             {
                 throw new DomainException($"'{code}' is not a modality code.");
             }
         }
 
-        if (maxStudyAgeDays is <= 0)
+        if (!IsStudyAge(maxStudyAgeDays))
         {
-            throw new DomainException("The maximum study age must be at least one day.");
+            throw new DomainException(StudyAgeUnderADay);
         }
 
         ModalityScope = string.Join('\\', codes);
         MaxStudyAgeDays = maxStudyAgeDays;
         Changed();
     }
+
+    /// <summary>An open end (null) never comes before the start; a set one must come after it.</summary>
+    public static bool EndsAfterItStarts(DateTimeOffset activeFrom, DateTimeOffset? activeTo) => activeTo is null || activeTo > activeFrom;
+
+    /// <summary>A study age limit is at least a day, or none (null).</summary>
+    public static bool IsStudyAge(int? maxStudyAgeDays) => maxStudyAgeDays is null or > 0;
 
     public void Suspend()
     {

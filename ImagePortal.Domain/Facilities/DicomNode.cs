@@ -78,9 +78,9 @@ public sealed class DicomNode
 
     internal void Update(string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
     {
-        if (IsImportDestination && (capabilities & DicomCapabilities.Store) == 0)
+        if (IsImportDestination && !CanBeImportDestination(capabilities))
         {
-            throw new DomainException("The import destination must accept C-STORE.");
+            throw new DomainException(ImportDestinationWithoutStore);
         }
 
         Apply(name, aeTitle, host, port, capabilities, useTls);
@@ -101,10 +101,20 @@ public sealed class DicomNode
     }
 
     internal void SetCallingAddressCheck(CallingAddressCheck check) =>
-        CallingAddressCheck = Enum.IsDefined(check) ? check : throw new DomainException("Unknown calling address check.");
+        CallingAddressCheck = Enum.IsDefined(check) ? check : throw new DomainException(UnknownCallingAddressCheck);
 
-    public static int ValidatePort(int port) =>
-        port is >= 1 and <= 65535 ? port : throw new DomainException("The port must be between 1 and 65535.");
+    public const string UnknownCallingAddressCheck = "Unknown calling address check.";
+
+    public const string ImportDestinationWithoutStore = "The import destination must accept C-STORE.";
+
+    public const string PortOutOfRange = "The port must be between 1 and 65535.";
+
+    /// <summary>The import destination receives the retrieved images, so it must accept C-STORE.</summary>
+    public static bool CanBeImportDestination(DicomCapabilities capabilities) => (capabilities & DicomCapabilities.Store) != 0;
+
+    public static bool IsPort(int port) => port is >= 1 and <= 65535;
+
+    public static int ValidatePort(int port) => IsPort(port) ? port : throw new DomainException(PortOutOfRange);
 
     /// <summary>A host name (RFC 1123 labels) or an IPv4/IPv6 address; nothing that could smuggle a path or URL.</summary>
     public static string ValidateHost(string? host)

@@ -12,6 +12,10 @@ public sealed class ImageRequest
 {
     public const int MaxClinicalReasonLength = 2000;
 
+    public const string NoStudyToRetrieve = "Select at least one study to retrieve.";
+
+    public const string NoStudyToApprove = "Select at least one study to approve.";
+
     private readonly List<RequestedStudy> _studies = [];
     private readonly List<RequestEvent> _events = [];
 
@@ -179,7 +183,7 @@ public sealed class ImageRequest
     {
         if (studies.Count == 0)
         {
-            throw new DomainException("Select at least one study to retrieve.");
+            throw new DomainException(NoStudyToRetrieve);
         }
 
         if (studies.Select(s => s.StudyInstanceUid).Distinct(StringComparer.Ordinal).Count() != studies.Count)
@@ -215,7 +219,7 @@ public sealed class ImageRequest
         Require(RequestAction.Approve, approverUserId, "approved");
         if (studies.Count == 0)
         {
-            throw new DomainException("Select at least one study to approve.");
+            throw new DomainException(NoStudyToApprove);
         }
 
         if (studies.Select(s => s.StudyInstanceUid).Distinct(StringComparer.Ordinal).Count() != studies.Count)

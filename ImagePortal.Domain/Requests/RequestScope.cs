@@ -8,9 +8,9 @@ public sealed record RequestScope
     public RequestScope(IEnumerable<string>? modalities, DateOnly? from, DateOnly? to, string? description, string? accessionNumber)
     {
         Modalities = (modalities ?? []).Select(m => m.Trim().ToUpperInvariant()).Where(m => m.Length > 0).Distinct().Order().ToList();
-        if (Modalities.Any(m => m.Length > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        if (!Modalities.All(ModalityCode.IsValid))
         {
-            throw new DomainException("A modality is not a DICOM modality code.");
+            throw new DomainException(ModalityCode.NotAModalityCode);
         }
 
         if (from is not null && to is not null && from > to)

@@ -88,4 +88,21 @@ public sealed class AgreementTests
         source.Deactivate();
         Assert.False(Agreement.PermitsRequest([manual], Requesting, source, Now));
     }
+
+    [Fact]
+    public void TheValidatorsRules_AreTheEntitysRules_InTheSameWords()
+    {
+        Assert.True(Agreement.EndsAfterItStarts(Now, null));
+        Assert.True(Agreement.EndsAfterItStarts(Now, Now.AddTicks(1)));
+        Assert.False(Agreement.EndsAfterItStarts(Now, Now));
+        Assert.True(Agreement.IsStudyAge(null));
+        Assert.True(Agreement.IsStudyAge(1));
+        Assert.False(Agreement.IsStudyAge(0));
+
+        var agreement = new Agreement(Requesting, Source, AgreementType.ManualRequest, Now);
+        Assert.Equal(Agreement.EndsBeforeItStarts, Assert.Throws<DomainException>(() => agreement.SetValidity(Now, Now)).Message);
+        Assert.Equal(Agreement.StudyAgeUnderADay, Assert.Throws<DomainException>(() => agreement.SetScope([], 0)).Message);
+        Assert.Equal(Agreement.UnknownType, Assert.Throws<DomainException>(() => agreement.SetType((AgreementType)7)).Message);
+        Assert.Equal(Agreement.WithItself, Assert.Throws<DomainException>(() => new Agreement(Source, Source, AgreementType.ManualRequest, Now)).Message);
+    }
 }

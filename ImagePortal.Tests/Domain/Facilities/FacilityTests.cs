@@ -106,6 +106,27 @@ public sealed class FacilityTests
     [InlineData(-104)]
     public void ValidatePort_RefusesOutOfRange(int port) => Assert.Throws<DomainException>(() => DicomNode.ValidatePort(port));
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(65535, true)]
+    [InlineData(0, false)]
+    [InlineData(65536, false)]
+    public void IsPort_IsWhatValidatePortAccepts_AndItsRefusalSaysPortOutOfRange(int port, bool valid)
+    {
+        Assert.Equal(valid, DicomNode.IsPort(port));
+        if (!valid)
+        {
+            Assert.Equal(DicomNode.PortOutOfRange, Assert.Throws<DomainException>(() => DicomNode.ValidatePort(port)).Message);
+        }
+    }
+
+    [Fact]
+    public void OnlyANodeThatAcceptsStore_CanBeTheImportDestination()
+    {
+        Assert.True(DicomNode.CanBeImportDestination(DicomCapabilities.Store | DicomCapabilities.Echo));
+        Assert.False(DicomNode.CanBeImportDestination(DicomCapabilities.Find | DicomCapabilities.Move | DicomCapabilities.Echo));
+    }
+
     [Fact]
     public void DueTimes_MustBePositiveAndOrdered()
     {

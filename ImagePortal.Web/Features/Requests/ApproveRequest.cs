@@ -31,7 +31,7 @@ public sealed class ApproveRequestValidator : IValidator<ApproveRequest>
     {
         if (message.Studies.Count == 0)
         {
-            yield return "Select at least one study to approve.";
+            yield return ImageRequest.NoStudyToApprove;
         }
 
         if (message.Studies.Count > MaxStudies)

@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Pacs;
 
 namespace ImagePortal.Web.Features.Requests;
@@ -60,9 +61,9 @@ public static class LookUpKeys
             yield return "The date range ends before it starts.";
         }
 
-        if (message.Modalities.Count > 20 || message.Modalities.Any(m => m.Length is 0 or > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        if (message.Modalities.Count > 20 || !message.Modalities.All(ModalityCode.IsValid))
         {
-            yield return "A modality is not a DICOM modality code.";
+            yield return ModalityCode.NotAModalityCode;
         }
 
         if (id is null && accession is null && !NarrowEnough(Letters(name), birthDates))

@@ -1,3 +1,5 @@
+using ImagePortal.Domain.Common;
+
 namespace ImagePortal.Web.Features.Requests;
 
 /// <summary>
@@ -25,9 +27,9 @@ public static class StudySearchRules
             yield return "The date range ends before it starts.";
         }
 
-        if (modalities.Count > 20 || modalities.Any(m => m.Length is 0 or > 16 || !m.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')))
+        if (modalities.Count > 20 || !modalities.All(ModalityCode.IsValid))
         {
-            yield return "A modality is not a DICOM modality code.";
+            yield return ModalityCode.NotAModalityCode;
         }
     }
 }

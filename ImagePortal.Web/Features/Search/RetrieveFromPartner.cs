@@ -33,7 +33,7 @@ public sealed class RetrieveFromPartnerValidator : IValidator<RetrieveFromPartne
     {
         if (message.StudyInstanceUids.Count == 0)
         {
-            yield return "Select at least one study to retrieve.";
+            yield return ImageRequest.NoStudyToRetrieve;
         }
 
         if (message.StudyInstanceUids.Count > MaxStudies)

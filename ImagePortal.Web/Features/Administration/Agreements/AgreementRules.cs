@@ -8,17 +8,17 @@ internal static class AgreementRules
     {
         if (!Enum.IsDefined(terms.Type))
         {
-            yield return "Unknown agreement type.";
+            yield return Agreement.UnknownType;
         }
 
-        if (terms.ActiveTo is { } to && to <= terms.ActiveFrom)
+        if (!Agreement.EndsAfterItStarts(terms.ActiveFrom, terms.ActiveTo))
         {
-            yield return "An agreement must end after it starts.";
+            yield return Agreement.EndsBeforeItStarts;
         }
 
-        if (terms.MaxStudyAgeDays is <= 0)
+        if (!Agreement.IsStudyAge(terms.MaxStudyAgeDays))
         {
-            yield return "The maximum study age must be at least one day.";
+            yield return Agreement.StudyAgeUnderADay;
         }
 
         if (terms.Modalities.Count > 20)

@@ -18,7 +18,7 @@ public sealed class CreateAgreementValidator : IValidator<CreateAgreement>
     {
         if (message.RequestingFacilityId == message.SourceFacilityId)
         {
-            yield return "A facility cannot have an agreement with itself.";
+            yield return Agreement.WithItself;
         }
 
         foreach (var problem in AgreementRules.Validate(message.Terms))

@@ -23,9 +23,9 @@ public sealed class UpdatePortalDicomSettingsValidator : IValidator<UpdatePortal
             yield return error;
         }
 
-        if (message.Port is < 1 or > 65535)
+        if (!DicomNode.IsPort(message.Port))
         {
-            yield return "The port must be between 1 and 65535.";
+            yield return DicomNode.PortOutOfRange;
         }
 
         foreach (var calling in message.AllowedCallingAeTitles.Where(t => !string.IsNullOrWhiteSpace(t)))

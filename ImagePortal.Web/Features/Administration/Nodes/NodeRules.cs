@@ -33,9 +33,9 @@ internal static class NodeRules
             yield return hostError;
         }
 
-        if (settings.Port is < 1 or > 65535)
+        if (!DicomNode.IsPort(settings.Port))
         {
-            yield return "The port must be between 1 and 65535.";
+            yield return DicomNode.PortOutOfRange;
         }
 
         if ((settings.Capabilities & ~DicomCapabilities.All) != 0)
@@ -45,12 +45,12 @@ internal static class NodeRules
 
         if (!Enum.IsDefined(settings.CallingAddressCheck))
         {
-            yield return "Unknown calling address check.";
+            yield return DicomNode.UnknownCallingAddressCheck;
         }
 
-        if (settings.IsImportDestination && (settings.Capabilities & DicomCapabilities.Store) == 0)
+        if (settings.IsImportDestination && !DicomNode.CanBeImportDestination(settings.Capabilities))
         {
-            yield return "The import destination must accept C-STORE.";
+            yield return DicomNode.ImportDestinationWithoutStore;
         }
     }
 
