@@ -166,6 +166,7 @@ public static class DependencyInjection
         services.AddScoped<ImagePortal.Web.Features.Notifications.NotificationMailer>();
         services.AddScoped<ImagePortal.Web.Features.Notifications.RequestNotifications>();
         services.AddSingleton<ImagePortal.Infrastructure.Retrieval.IRetrievalObserver, ImagePortal.Web.Features.Notifications.RetrievalNotifications>();
+        services.AddScoped<ImagePortal.Web.Features.Common.SecurityRefusals>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestAccess>();
         services.AddScoped<ImagePortal.Web.Features.Requests.RequestChanges>();
         services.AddScoped<ImagePortal.Web.Features.Search.DirectPartners>();

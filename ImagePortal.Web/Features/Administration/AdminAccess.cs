@@ -2,6 +2,7 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
 
 namespace ImagePortal.Web.Features.Administration;
 
@@ -11,7 +12,7 @@ namespace ImagePortal.Web.Features.Administration;
 /// confirm that the facility exists) and recorded as a security alert; every change is recorded as a configuration
 /// change with its before and after values.
 /// </summary>
-public sealed class AdminAccess(ICurrentUser user, IAuditTrail audit, ILogger<AdminAccess> logger)
+public sealed class AdminAccess(ICurrentUser user, IAuditTrail audit, SecurityRefusals refusals)
 {
     public const string NotFoundMessage = "No such facility.";
 
@@ -32,15 +33,8 @@ public sealed class AdminAccess(ICurrentUser user, IAuditTrail audit, ILogger<Ad
     }
 
     /// <summary>Records a refused administration attempt (a forged id, another facility's data) as a security alert.</summary>
-    public async Task RefuseAsync(string description, string? objectReference, CancellationToken cancellationToken)
-    {
-        logger.LogWarning(
-            "Security: {UserId} of facility {FacilityId} from {Address}: {Description}",
-            user.UserId, user.FacilityId, user.RemoteAddress, description);
-        await audit.RecordAsync(
-            new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Update, AuditOutcome.SeriousFailure, description, ObjectReference: objectReference),
-            cancellationToken);
-    }
+    public Task RefuseAsync(string description, string? objectReference, CancellationToken cancellationToken) =>
+        refusals.RecordAsync(AuditAction.Update, description, objectReference, cancellationToken);
 
     /// <summary>
     /// Stages the audit event of a change that <paramref name="db"/> is about to save, with what it was and what it became

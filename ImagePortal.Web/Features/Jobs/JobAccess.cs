@@ -2,8 +2,8 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
-using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Jobs;
@@ -13,7 +13,7 @@ namespace ImagePortal.Web.Features.Jobs;
 /// their facility's jobs (either side); approvers the jobs of requests their facility approved; clerks their facility's
 /// own requests' jobs. To anybody else a job does not exist ("not found", logged as a security event).
 /// </summary>
-public sealed class JobAccess(ICurrentUser user, IAuditTrail audit, ILogger<JobAccess> logger)
+public sealed class JobAccess(ICurrentUser user, SecurityRefusals refusals)
 {
     public const string NotFoundMessage = "No such retrieval.";
 
@@ -44,11 +44,8 @@ public sealed class JobAccess(ICurrentUser user, IAuditTrail audit, ILogger<JobA
             return (found.job, found.request);
         }
 
-        logger.LogWarning("Security: {UserId} of facility {FacilityId} from {Address} asked for the retrieval of {Number}", user.UserId, user.FacilityId, user.RemoteAddress, number);
-        await audit.RecordAsync(
-            new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Read, AuditOutcome.SeriousFailure,
-                $"Access to the retrieval of request {number} refused: unknown, or of other facilities or roles", ObjectReference: number),
-            cancellationToken);
+        await refusals.RecordAsync(
+            AuditAction.Read, $"Access to the retrieval of request {number} refused: unknown, or of other facilities or roles", number, cancellationToken);
         return null;
     }
 }

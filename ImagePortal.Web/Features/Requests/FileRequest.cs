@@ -88,6 +88,7 @@ public sealed class FileRequestHandler(
     ChangeNotifier notifier,
     RequestNotifications notifications,
     IAuditTrail audit,
+    SecurityRefusals refusals,
     ILogger<FileRequestHandler> logger)
     : ICommandHandler<FileRequest, Result<FiledRequest>>
 {
@@ -112,13 +113,7 @@ public sealed class FileRequestHandler(
         if (source is null || !Agreement.PermitsRequest(agreements, requestingFacilityId, source, now))
         {
             // A forged facility id, one without an agreement, or a deactivated one: the same answer for all.
-            logger.LogWarning(
-                "Security: {UserId} of facility {FacilityId} tried to file a request to facility {SourceId} without an active agreement",
-                userId, requestingFacilityId, command.SourceFacilityId);
-            await audit.RecordAsync(
-                new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Create, AuditOutcome.SeriousFailure,
-                    $"Request to facility {command.SourceFacilityId} refused: no active agreement"),
-                cancellationToken);
+            await refusals.RecordAsync(AuditAction.Create, $"Request to facility {command.SourceFacilityId} refused: no active agreement", null, cancellationToken);
             return Result<FiledRequest>.NotFound("That facility cannot be asked: there is no active agreement with it.");
         }
 

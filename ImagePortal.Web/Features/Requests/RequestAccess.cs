@@ -1,8 +1,8 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Requests;
-using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Requests;
@@ -12,7 +12,7 @@ namespace ImagePortal.Web.Features.Requests;
 /// images. To anybody else it does not exist: they get
 /// "not found" (never "forbidden", which would confirm the number) and the attempt is logged as a security event.
 /// </summary>
-public sealed class RequestAccess(ICurrentUser user, IAuditTrail audit, ILogger<RequestAccess> logger)
+public sealed class RequestAccess(ICurrentUser user, SecurityRefusals refusals)
 {
     public const string NotFoundMessage = "No such request.";
 
@@ -41,13 +41,7 @@ public sealed class RequestAccess(ICurrentUser user, IAuditTrail audit, ILogger<
             return request;
         }
 
-        logger.LogWarning(
-            "Security: {UserId} of facility {FacilityId} from {Address} asked for request {Number} of other facilities",
-            user.UserId, user.FacilityId, user.RemoteAddress, number);
-        await audit.RecordAsync(
-            new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Read, AuditOutcome.SeriousFailure,
-                $"Access to request {number} refused: it belongs to other facilities or roles", ObjectReference: number),
-            cancellationToken);
+        await refusals.RecordAsync(AuditAction.Read, $"Access to request {number} refused: it belongs to other facilities or roles", number, cancellationToken);
         return null;
     }
 }

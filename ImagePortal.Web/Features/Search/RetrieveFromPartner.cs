@@ -78,7 +78,7 @@ public sealed class RetrieveFromPartnerValidator : IValidator<RetrieveFromPartne
 
 public sealed class RetrieveFromPartnerHandler(
     IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, DirectPartners partners, IPacsGateway pacs, TimeProvider clock,
-    IAuditTrail audit, ChangeNotifier notifier, RetrievalSignal signal, ILogger<RetrieveFromPartnerHandler> logger)
+    IAuditTrail audit, SecurityRefusals refusals, ChangeNotifier notifier, RetrievalSignal signal, ILogger<RetrieveFromPartnerHandler> logger)
     : ICommandHandler<RetrieveFromPartner, Result<string>>
 {
     private const string NotFound = "Those studies are not available to your facility under a direct query & retrieve agreement.";
@@ -176,8 +176,7 @@ public sealed class RetrieveFromPartnerHandler(
 
     private async Task<Result<string>> RefusedAsync(string description, CancellationToken cancellationToken)
     {
-        logger.LogWarning("Security: {UserId} of facility {FacilityId}: {Description}", user.UserId, user.FacilityId, description);
-        await audit.RecordAsync(new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Create, AuditOutcome.SeriousFailure, description), cancellationToken);
+        await refusals.RecordAsync(AuditAction.Create, description, null, cancellationToken);
         return Result<string>.NotFound(NotFound);
     }
 

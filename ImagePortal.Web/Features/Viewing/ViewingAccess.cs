@@ -2,8 +2,8 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
-using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Web.Features.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Viewing;
@@ -34,8 +34,7 @@ public sealed record ViewingScope(ImageRequest Request, IReadOnlyDictionary<stri
 /// Anything else does not exist: not found, and a security alert in the audit trail (as <c>RequestAccess</c> does).
 /// </summary>
 public sealed class ViewingAccess(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, ViewingGrants grants, ViewingDecisions decisions, IAuditTrail audit,
-    ILogger<ViewingAccess> logger)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, ViewingGrants grants, ViewingDecisions decisions, SecurityRefusals refusals)
 {
     /// <summary>What the user may view for the request (a decision of the last few seconds reused); null, alerted, when nothing.</summary>
     public async Task<ViewingScope?> RequestAsync(string number, CancellationToken cancellationToken)
@@ -173,14 +172,7 @@ public sealed class ViewingAccess(
         });
 
     /// <summary>An answer that contradicts the path (an instance of another study under an allowed one): refused and alerted.</summary>
-    public Task RefuseAsync(string number, string? studyUid, string reason, CancellationToken cancellationToken)
-    {
-        logger.LogWarning(
-            "Security: {UserId} of facility {FacilityId} from {Address} asked to view {Study} of request {Number}: {Reason}",
-            user.UserId, user.FacilityId, user.RemoteAddress, studyUid ?? "(any study)", number, reason);
-        return audit.RecordAsync(
-            new AuditEntry(AuditEventType.SecurityAlert, AuditAction.Read, AuditOutcome.SeriousFailure,
-                $"DICOMweb access to {(studyUid is null ? "the studies" : $"study {studyUid}")} of request {number} refused: {reason}", ObjectReference: number),
-            cancellationToken);
-    }
+    public Task RefuseAsync(string number, string? studyUid, string reason, CancellationToken cancellationToken) =>
+        refusals.RecordAsync(
+            AuditAction.Read, $"DICOMweb access to {(studyUid is null ? "the studies" : $"study {studyUid}")} of request {number} refused: {reason}", number, cancellationToken);
 }
