@@ -1,4 +1,3 @@
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Data;
@@ -6,6 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Administration.Agreements;
 
+/// <summary>
+/// How every change to an agreement runs: load it, check the administrator manages its source facility (else "not
+/// found" and a security alert), and change it the way every administration change runs (<see cref="AdminChanges"/>).
+/// </summary>
 internal static class AgreementChanges
 {
     public const string NotFoundMessage = "No such agreement.";
@@ -26,32 +29,8 @@ internal static class AgreementChanges
             return Result.NotFound(NotFoundMessage);
         }
 
-        if (agreement.Version != seenVersion)
-        {
-            return Result.Conflict("The agreement was changed by someone else meanwhile. Reload the page and make your change again.");
-        }
-
-        var before = agreement.Describe();
-        try
-        {
-            change(agreement);
-        }
-        catch (DomainException error)
-        {
-            return Result.Invalid(error.Message);
-        }
-
-        access.Changed(db, AuditAction.Update, what, before, agreement.Describe(), agreement.Id.ToString());
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Result.Conflict("The agreement was changed by someone else at the same moment. Reload the page and make your change again.");
-        }
-
-        await access.SealAsync(cancellationToken);
-        return Result.Success();
+        return await AdminChanges.SaveAsync(db, access, agreement,
+            new AdminSubject<Agreement>(a => a.Version, _ => "The agreement", a => a.Describe(), _ => what, a => a.Id.ToString()),
+            seenVersion, change, cancellationToken);
     }
 }

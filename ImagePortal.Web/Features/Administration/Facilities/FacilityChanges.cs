@@ -1,4 +1,3 @@
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Data;
@@ -8,8 +7,8 @@ namespace ImagePortal.Web.Features.Administration.Facilities;
 
 /// <summary>
 /// How every change to a facility or its nodes runs: check the administrator may manage it (else "not found" and a
-/// security alert), check the version they saw, let the entity apply the change, save (a concurrent save makes this
-/// one fail with a plain conflict), audit before and after.
+/// security alert, before the facility is even looked for), load it with its nodes, and change it the way every
+/// administration change runs (<see cref="AdminChanges"/>).
 /// </summary>
 internal static class FacilityChanges
 {
@@ -30,32 +29,8 @@ internal static class FacilityChanges
             return Result.NotFound(AdminAccess.NotFoundMessage);
         }
 
-        if (seenVersion is not null && facility.Version != seenVersion)
-        {
-            return Result.Conflict($"{facility.Name} was changed by someone else meanwhile. Reload the page and make your change again.");
-        }
-
-        var before = describe(facility);
-        try
-        {
-            change(facility);
-        }
-        catch (DomainException error)
-        {
-            return Result.Invalid(error.Message);
-        }
-
-        access.Changed(db, AuditAction.Update, $"{what} of {facility.Code}", before, describe(facility), facility.Code);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Result.Conflict($"{facility.Name} was changed by someone else at the same moment. Reload the page and make your change again.");
-        }
-
-        await access.SealAsync(cancellationToken);
-        return Result.Success();
+        return await AdminChanges.SaveAsync(db, access, facility,
+            new AdminSubject<Facility>(f => f.Version, f => f.Name, describe, f => $"{what} of {f.Code}", f => f.Code),
+            seenVersion, change, cancellationToken);
     }
 }
