@@ -246,9 +246,11 @@ public sealed class AccessibilityTests(BrowserFixture browser) : IClassFixture<B
 
     private async Task<string> FileRequestToStBrigidsAsync()
     {
-        var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync("SBR"), FiledPatient.Family, FiledPatient.Given, new DateOnly(1958, 3, 12), PatientSex.Male, null, FiledPatient.LocalMrn,
-            ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine));
+        var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(await FacilityIdAsync("SBR")) with
+        {
+            FamilyName = FiledPatient.Family, GivenName = FiledPatient.Given, BirthDate = new DateOnly(1958, 3, 12), Sex = PatientSex.Male,
+            LocalMrn = FiledPatient.LocalMrn, Modalities = ["CR"], ClinicalReason = "Fracture follow-up",
+        });
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         return filed.Value!.Number!;
     }

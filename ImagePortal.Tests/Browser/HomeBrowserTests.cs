@@ -62,9 +62,12 @@ public sealed class HomeBrowserTests(BrowserFixture browser) : IClassFixture<Bro
             await using var db = await services.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync(Ct);
             return await db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct);
         });
-        var result = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Homepage", "Test", new DateOnly(1970, 1, 1), PatientSex.Other, null, localMrn,
-            ["CT"], null, null, null, null, "Prior imaging for comparison.", RequestPriority.Stat, ConfirmedNotDuplicate: true));
+        var result = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Homepage", GivenName = "Test", BirthDate = new DateOnly(1970, 1, 1), Sex = PatientSex.Other, LocalMrn = localMrn,
+            Modalities = ["CT"], ClinicalReason = "Prior imaging for comparison.", Priority = RequestPriority.Stat,
+            ConfirmedNotDuplicate = true,
+        });
         Assert.True(result.IsSuccess, result.Failure?.Message);
         var number = result.Value!.Number!;
         await browser.App.InScopeAsync(async services =>

@@ -140,8 +140,11 @@ public sealed class SessionTests(FastRevalidationBrowser browser) : IClassFixtur
     {
         var sbr = await browser.App.InScopeAsync(services => services.GetRequiredService<ImagePortalDbContext>().Facilities
             .Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
-        var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Keane", "Tomás", new DateOnly(1960, 5, 14), PatientSex.Male, null, localMrn, ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Routine));
+        var filed = await browser.App.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Keane", GivenName = "Tomás", Sex = PatientSex.Male, LocalMrn = localMrn, Modalities = ["CR"],
+            ClinicalReason = "Fracture follow-up",
+        });
         return filed.Value!.Number!;
     }
 

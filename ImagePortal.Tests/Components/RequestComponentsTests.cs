@@ -46,8 +46,10 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
     public async Task Inbox_ListsTheFacilitysOpenRequests_WithAClaimButton()
     {
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
-        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Component", "Test", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-B1", ["CT"], null, null, null, null, "Reason", RequestPriority.Stat));
+        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Component", GivenName = "Test", LocalMrn = "NVH-B1", Modalities = ["CT"], Priority = RequestPriority.Stat,
+        });
         await SignInAsync(_portal, DemoUsers.ApproverSbr.UserName);
         Render<MudPopoverProvider>();
 
@@ -65,8 +67,10 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
     public async Task RequestList_ShowsTheClerksRequests_WithTheirFilters()
     {
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
-        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Listed", "Patient", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-B2", ["MR"], null, null, null, null, "Reason", RequestPriority.Routine));
+        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Listed", GivenName = "Patient", LocalMrn = "NVH-B2", Modalities = ["MR"],
+        });
         await SignInAsync(_portal, DemoUsers.ClerkNvh.UserName);
         Render<MudPopoverProvider>();
 
@@ -89,8 +93,10 @@ public sealed class RequestComponentsTests : MudComponentTest, IClassFixture<Use
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Xunit.TestContext.Current.CancellationToken));
         foreach (var mrn in new[] { "SORTUI-2", "SORTUI-3", "SORTUI-1" })
         {
-            var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-                sbr, "Sortable", "Patient", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, mrn, ["CR"], null, null, null, null, "Reason", RequestPriority.Routine, true));
+            var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+            {
+                FamilyName = "Sortable", GivenName = "Patient", LocalMrn = mrn, Modalities = ["CR"], ConfirmedNotDuplicate = true,
+            });
             Assert.True(filed.IsSuccess, filed.Failure?.Message);
         }
 

@@ -102,9 +102,11 @@ public sealed class RequestPageActionsTests : MudComponentTest, IClassFixture<Us
     {
         var ct = Xunit.TestContext.Current.CancellationToken;
         var sbr = await _portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(ct));
-        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Page", "Actions", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, $"NVH-PA-{Guid.NewGuid():N}"[..20], ["CT"], null, null, null, null,
-            "Compare with the prior CT.", RequestPriority.Routine, true));
+        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Page", GivenName = "Actions", LocalMrn = $"NVH-PA-{Guid.NewGuid():N}"[..20], Modalities = ["CT"],
+            ClinicalReason = "Compare with the prior CT.", ConfirmedNotDuplicate = true,
+        });
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         var number = filed.Value!.Number!;
         await _portal.DbAsync(async db =>

@@ -83,9 +83,11 @@ public sealed class StudyLookupComponentsTests : MudComponentTest, IClassFixture
             await db.SaveChangesAsync(Ct);
             return facility.Id;
         });
-        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Keane", "Tomás", new DateOnly(1958, 3, 12), PatientSex.Male, null, $"NVH-LU-{Guid.NewGuid():N}"[..20], [], null, null, null, null,
-            "Compare with the prior CT.", RequestPriority.Routine, true));
+        var filed = await _portal.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Keane", GivenName = "Tomás", BirthDate = new DateOnly(1958, 3, 12), Sex = PatientSex.Male,
+            LocalMrn = $"NVH-LU-{Guid.NewGuid():N}"[..20], ClinicalReason = "Compare with the prior CT.", ConfirmedNotDuplicate = true,
+        });
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         var number = filed.Value!.Number!;
         var seen = await _portal.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));

@@ -89,9 +89,12 @@ public sealed class DemoJourneyTests(DemoJourneyFixture fixture) : IClassFixture
     public async Task AClerkAsks_AnApproverApprovesFromTheDemoPacs_AndTheStudyLandsInTheClerksDemoPacs_UnderTheLocalMrn()
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", new DateOnly(1949, 1, 7), PatientSex.Male, "SBR-77120", "NVH-DEMO-1",
-            ["CR"], null, null, null, null, "Compare with the prior chest film.", RequestPriority.Urgent));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Müller", GivenName = "Jürgen", BirthDate = new DateOnly(1949, 1, 7), Sex = PatientSex.Male,
+            SourceMrn = "SBR-77120", LocalMrn = "NVH-DEMO-1", Modalities = ["CR"], ClinicalReason = "Compare with the prior chest film.",
+            Priority = RequestPriority.Urgent,
+        });
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         Assert.True((await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version))).IsSuccess);

@@ -24,8 +24,11 @@ public sealed class PacsLookUpTests(UseCaseFixture fixture) : IClassFixture<UseC
     private async Task<string> FileAndClaimAsync(string localMrn, string family, string given)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, family, given, new DateOnly(1960, 5, 14), PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare", RequestPriority.Urgent));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = family, GivenName = given, Sex = PatientSex.Male, LocalMrn = localMrn, Modalities = ["CT"],
+            ClinicalReason = "Compare", Priority = RequestPriority.Urgent,
+        });
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));

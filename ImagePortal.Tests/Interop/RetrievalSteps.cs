@@ -56,9 +56,11 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
     public async Task<string> FileAndApproveAsync(string localMrn, IReadOnlyList<ApprovedStudy> studies, bool askedBefore = false)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", new DateOnly(1960, 5, 14), PatientSex.Male, null, localMrn, ["CT"], null, null, null, null, "Compare with today's CT", RequestPriority.Urgent,
-            ConfirmedNotDuplicate: askedBefore));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Müller", GivenName = "Jürgen", Sex = PatientSex.Male, LocalMrn = localMrn, Modalities = ["CT"],
+            ClinicalReason = "Compare with today's CT", Priority = RequestPriority.Urgent, ConfirmedNotDuplicate = askedBefore,
+        });
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));

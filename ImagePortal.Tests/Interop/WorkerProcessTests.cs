@@ -108,8 +108,11 @@ public abstract class WorkerProcessTestsBase(SharedDatabaseFixture fixture)
     private async Task<string> FileAndApproveAsync(string localMrn, SyntheticStudy study, string? sourceMrn = null)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Müller", "Jürgen", new DateOnly(1960, 5, 14), PatientSex.Male, sourceMrn, localMrn, ["CT"], null, null, null, null, "Compare", RequestPriority.Urgent));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Müller", GivenName = "Jürgen", Sex = PatientSex.Male, SourceMrn = sourceMrn, LocalMrn = localMrn,
+            Modalities = ["CT"], ClinicalReason = "Compare", Priority = RequestPriority.Urgent,
+        });
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ClaimRequest(number, seen.Value!.Version));

@@ -40,9 +40,11 @@ public sealed class AuditOutboxTests(AuditFaultFixture fixture) : IClassFixture<
     public async Task ADecisionWhoseAuditEventCannotBeAppended_Succeeds_AndIsAuditedOnce_WhenTheDatabaseRecovers()
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Walsh", "Nora", new DateOnly(1960, 5, 14), PatientSex.Female, null, AuditFaultFixture.Marker, ["MG"], null, null, null, null,
-            "Screening prior", RequestPriority.Routine));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Walsh", GivenName = "Nora", Sex = PatientSex.Female, LocalMrn = AuditFaultFixture.Marker, Modalities = ["MG"],
+            ClinicalReason = "Screening prior",
+        });
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetRequest(number));
 

@@ -20,8 +20,11 @@ public abstract class AuditTrailTestsBase(UseCaseFixture fixture)
     private async Task<string> FileAsync(string localMrn)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Cancel));
-        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Walsh", "Nora", new DateOnly(1960, 5, 14), PatientSex.Female, null, localMrn, ["MG"], null, null, null, null, "Screening prior", RequestPriority.Routine));
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Walsh", GivenName = "Nora", Sex = PatientSex.Female, LocalMrn = localMrn, Modalities = ["MG"],
+            ClinicalReason = "Screening prior",
+        });
         return result.Value!.Number!;
     }
 

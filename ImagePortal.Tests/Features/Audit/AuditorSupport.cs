@@ -57,9 +57,11 @@ internal static class AuditorSupport
 
     public static async Task<string> FileAsync(UseCaseFixture fixture, string clerk, string sourceCode, string localMrn)
     {
-        var result = await fixture.CommandAsync(clerk, new FileRequest(
-            await FacilityIdAsync(fixture, sourceCode), "Auditee", "Pat", new DateOnly(1960, 5, 14), PatientSex.Unknown, null, localMrn, ["CT"], null, null, null, null,
-            "Prior imaging for comparison", RequestPriority.Routine, true));
+        var result = await fixture.CommandAsync(clerk, Build.FileRequest(await FacilityIdAsync(fixture, sourceCode)) with
+        {
+            FamilyName = "Auditee", GivenName = "Pat", LocalMrn = localMrn, Modalities = ["CT"],
+            ClinicalReason = "Prior imaging for comparison", ConfirmedNotDuplicate = true,
+        });
         Assert.True(result.IsSuccess, result.Failure?.Message);
         return result.Value!.Number!;
     }

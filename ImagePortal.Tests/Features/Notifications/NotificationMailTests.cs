@@ -45,8 +45,11 @@ public sealed class NotificationMailTests(MailingPortal portal) : IClassFixture<
     {
         var sbr = await portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
 
-        var filed = await portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Ó Dónaill", "Máire", new DateOnly(1960, 5, 14), PatientSex.Female, null, "NVH-M1", ["MG"], null, null, null, null, "Screening prior", RequestPriority.Routine));
+        var filed = await portal.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Ó Dónaill", GivenName = "Máire", Sex = PatientSex.Female, LocalMrn = "NVH-M1", Modalities = ["MG"],
+            ClinicalReason = "Screening prior",
+        });
 
         var number = filed.Value!.Number!;
         var mails = portal.Smtp.Messages.ToList();
@@ -74,8 +77,10 @@ public sealed class DeadMailServerTests(PortalWithDeadMailServer portal) : IClas
     {
         var sbr = await portal.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
 
-        var filed = await portal.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Doe", "Jane", new DateOnly(1960, 5, 14), PatientSex.Female, null, "NVH-M2", [], null, null, null, null, "Prior", RequestPriority.Routine));
+        var filed = await portal.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            GivenName = "Jane", Sex = PatientSex.Female, LocalMrn = "NVH-M2", ClinicalReason = "Prior",
+        });
 
         Assert.True(filed.IsSuccess, filed.Failure?.Message);
         var bell = await portal.QueryAsync(DemoUsers.ApproverSbr.UserName, new GetMyNotifications());

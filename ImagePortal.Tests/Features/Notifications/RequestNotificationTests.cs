@@ -12,8 +12,11 @@ public abstract class RequestNotificationTestsBase(UseCaseFixture fixture)
     public async Task ANewRequest_ReachesEveryApproverOfTheHoldingFacility_AndTheDecisionReachesTheClerk()
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, "Keane", "Tomás", new DateOnly(1960, 5, 14), PatientSex.Male, null, "NVH-N1", ["CR"], null, null, null, null, "Fracture follow-up", RequestPriority.Stat));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Keane", GivenName = "Tomás", Sex = PatientSex.Male, LocalMrn = "NVH-N1", Modalities = ["CR"],
+            ClinicalReason = "Fracture follow-up", Priority = RequestPriority.Stat,
+        });
         var number = filed.Value!.Number!;
 
         foreach (var approver in new[] { DemoUsers.ApproverSbr.UserName, DemoUsers.SecondApproverSbr.UserName })

@@ -22,9 +22,11 @@ public abstract class PatientNameLocaleTestsBase(UseCaseFixture fixture)
     private async Task FileAsync(string family, string given, string localMrn)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, family, given, new DateOnly(1970, 1, 1), PatientSex.Other, null, localMrn,
-            ["CT"], null, null, null, null, "Prior imaging for comparison.", RequestPriority.Routine, ConfirmedNotDuplicate: true));
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = family, GivenName = given, BirthDate = new DateOnly(1970, 1, 1), Sex = PatientSex.Other, LocalMrn = localMrn,
+            Modalities = ["CT"], ClinicalReason = "Prior imaging for comparison.", ConfirmedNotDuplicate = true,
+        });
         Assert.True(result.IsSuccess, result.Failure?.Message);
     }
 

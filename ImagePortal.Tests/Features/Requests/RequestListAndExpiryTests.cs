@@ -34,9 +34,11 @@ public abstract class RequestListAndExpiryTestsBase(UseCaseFixture fixture)
     private async Task<string> FileAsync(string family, string localMrn, RequestPriority priority)
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Cancel));
-        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            sbr, family, "Test", new DateOnly(1970, 1, 1), PatientSex.Other, null, localMrn,
-            ["CT"], null, null, null, null, "Prior imaging for comparison.", priority, ConfirmedNotDuplicate: true));
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = family, GivenName = "Test", BirthDate = new DateOnly(1970, 1, 1), Sex = PatientSex.Other, LocalMrn = localMrn,
+            Modalities = ["CT"], ClinicalReason = "Prior imaging for comparison.", Priority = priority, ConfirmedNotDuplicate = true,
+        });
         Assert.True(result.IsSuccess, result.Failure?.Message);
         return result.Value!.Number!;
     }

@@ -16,9 +16,12 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
 
     private async Task<string> FileAsync(string localMrn, string sourceCode = "SBR", IReadOnlyList<string>? modalities = null, bool confirm = false)
     {
-        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync(sourceCode), "Ní Bhriain", "Siobhán", new DateOnly(1961, 4, 2), PatientSex.Female, null, localMrn,
-            modalities ?? ["CT"], new DateOnly(2024, 1, 1), null, "Chest", null, "Compare with prior CT.", RequestPriority.Urgent, confirm));
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(await FacilityIdAsync(sourceCode)) with
+        {
+            FamilyName = "Ní Bhriain", GivenName = "Siobhán", BirthDate = new DateOnly(1961, 4, 2), Sex = PatientSex.Female,
+            LocalMrn = localMrn, Modalities = modalities ?? ["CT"], StudyDateFrom = new DateOnly(2024, 1, 1), Description = "Chest",
+            ClinicalReason = "Compare with prior CT.", Priority = RequestPriority.Urgent, ConfirmedNotDuplicate = confirm,
+        });
         Assert.True(result.IsSuccess, result.Failure?.Message);
         Assert.Empty(result.Value!.PossibleDuplicates);
         return result.Value.Number!;
@@ -65,10 +68,8 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
     public async Task FilingToAFacilityWithoutAgreement_IsNotFound_AsIsAForgedId()
     {
         // NVH has no agreement with RCH (RCH asks NVH, not the other way round).
-        var withoutAgreement = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync("RCH"), "Doe", null, new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
-        var forged = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            Guid.NewGuid(), "Doe", null, new DateOnly(1960, 5, 14), PatientSex.Unknown, null, "NVH-1", [], null, null, null, null, "Reason", RequestPriority.Routine));
+        var withoutAgreement = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(await FacilityIdAsync("RCH")));
+        var forged = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(Guid.NewGuid()));
 
         Assert.Equal(FailureKind.NotFound, withoutAgreement.Failure!.Kind);
         Assert.Equal(withoutAgreement.Failure.Message, forged.Failure!.Message);
@@ -94,8 +95,10 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
     [Fact]
     public async Task MissingLocalMrnAndReason_AreRefusedWithClearMessages()
     {
-        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new FileRequest(
-            await FacilityIdAsync("SBR"), "Doe", null, new DateOnly(1960, 5, 14), PatientSex.Unknown, null, " ", [], null, null, null, null, "", RequestPriority.Routine));
+        var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(await FacilityIdAsync("SBR")) with
+        {
+            LocalMrn = " ", ClinicalReason = "",
+        });
 
         Assert.Equal(FailureKind.Invalid, result.Failure!.Kind);
         Assert.Contains("MRN at your facility", result.Failure.Message);

@@ -144,8 +144,11 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
     public async Task Approve_QueuesExactlyOneJob_InTheSameSave_AndOnlyTheRightPeopleMayCancelIt()
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ImagePortal.Web.Features.Requests.FileRequest(
-            sbr, "Queue", "Test", new DateOnly(1960, 5, 14), PatientSex.Female, null, "NVH-Q1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Queue", GivenName = "Test", Sex = PatientSex.Female, LocalMrn = "NVH-Q1", Modalities = ["CT"],
+            ClinicalReason = "Compare",
+        });
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));
@@ -180,8 +183,11 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
     public async Task TheJobsBoard_ShowsEachUserOnlyTheJobsOfTheirFacilityAndRole()
     {
         var sbr = await fixture.DbAsync(db => db.Facilities.Where(f => f.Code == "SBR").Select(f => f.Id).SingleAsync(Ct));
-        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, new ImagePortal.Web.Features.Requests.FileRequest(
-            sbr, "Board", "Test", new DateOnly(1960, 5, 14), PatientSex.Female, null, "NVH-B1", ["CT"], null, null, null, null, "Compare", RequestPriority.Routine));
+        var filed = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(sbr) with
+        {
+            FamilyName = "Board", GivenName = "Test", Sex = PatientSex.Female, LocalMrn = "NVH-B1", Modalities = ["CT"],
+            ClinicalReason = "Compare",
+        });
         var number = filed.Value!.Number!;
         var seen = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.GetRequest(number));
         await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Requests.ClaimRequest(number, seen.Value!.Version));
