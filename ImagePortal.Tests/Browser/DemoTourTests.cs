@@ -1,25 +1,9 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using ImagePortal.Tests.Support;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace ImagePortal.Tests.Browser;
-
-/// <summary>The portal with the demo on (its PACS on free ports).</summary>
-public sealed class DemoBrowserFixture() : BrowserFixtureBase(Settings())
-{
-    private static Dictionary<string, string?> Settings()
-    {
-        var settings = new Dictionary<string, string?> { ["Demo:Enabled"] = "true" };
-        for (var i = 0; i < 6; i++)
-        {
-            settings[$"Seed:Facilities:{i}:Nodes:0:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        }
-
-        return settings;
-    }
-}
 
 /// <summary>
 /// A tour of the main pages of the demo, as the README shows them, desktop and phone. Each page must render with the "Demo" badge;

@@ -9,13 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;
 
-/// <summary>A retrieval portal whose notifier of open pages fails once a request has ended.</summary>
-public sealed class FaultyEndFixture : RetrievalFixture
-{
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.AddSingleton<IRetrievalObserver, BrokenPagesObserver>();
-}
-
 /// <summary>Throws when it is told a request ended (as a database that refuses a write would); records what the requester is told.</summary>
 public sealed class BrokenPagesObserver : IRetrievalObserver
 {

@@ -1,7 +1,6 @@
 // Over 400 lines: the retrieval end to end against real peers; its test doubles (archives that gate, list late or
 // misbehave) live beside the tests that need them.
 
-using System.Globalization;
 using System.Text.Json;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Audit;
@@ -13,29 +12,10 @@ using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Jobs;
-using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;
-
-/// <summary>A portal that runs its retrieval workers and Storage SCP, with short leases and backoff so failures show fast.</summary>
-public class RetrievalFixture : UseCaseFixture
-{
-    public int ScpPort { get; } = FreePort.Next();
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Portal:Role"] = "all",
-        ["Dicom:Port"] = ScpPort.ToString(CultureInfo.InvariantCulture),
-        ["Retrieval:Concurrency"] = "2",
-        ["Retrieval:PollInterval"] = "00:00:00.200",
-        ["Retrieval:LeaseDuration"] = "00:00:05",
-        ["Retrieval:InitialBackoff"] = "00:00:00.300",
-        ["Retrieval:MaxBackoff"] = "00:00:01",
-        ["Retrieval:MaxAttempts"] = "3",
-    };
-}
 
 /// <summary>
 /// Retrieval against real peers: an approved request ends as images in the requester's PACS (Orthanc B) pulled from the

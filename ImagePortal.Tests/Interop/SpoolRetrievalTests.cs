@@ -1,7 +1,7 @@
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Facilities;
-using ImagePortal.Domain.Retrievals;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
@@ -79,16 +79,6 @@ public sealed class SpoolRetrievalTests(RetrievalFixture fixture) : IClassFixtur
             i => i.GetProperty("MainDicomTags").GetProperty("SOPInstanceUID").GetString()!,
             i => i.GetProperty("ID").GetString()!);
     }
-}
-
-/// <summary>A retrieval portal whose spool holds less than one of the test's instances.</summary>
-public sealed class TinySpoolRetrievalFixture : RetrievalFixture
-{
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-    {
-        ["Retrieval:SpoolLimitBytes"] = "600",
-        ["Retrieval:MaxAttempts"] = "2",
-    };
 }
 
 /// <summary>

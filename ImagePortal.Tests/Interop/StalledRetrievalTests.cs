@@ -5,15 +5,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Interop;
 
-/// <summary>A retrieval portal whose attempts end when nothing moves for two seconds (<c>Retrieval:StallTimeout</c>).</summary>
-public sealed class StallingRetrievalFixture : RetrievalFixture
-{
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-    {
-        ["Retrieval:StallTimeout"] = "00:00:02",
-    };
-}
-
 /// <summary>
 /// The throughput bench (bench/) once left jobs Running for good: their leases renewed, nothing arriving or stored, no
 /// error, the request saying Retrieving. A worker's transfer can stand still where no DIMSE timeout watches (its

@@ -11,15 +11,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Interop;
 
-/// <summary>A retrieval portal whose jobs store over two destination associations at once.</summary>
-public sealed class TwoStoreAssociationsFixture : RetrievalFixture
-{
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-    {
-        ["Retrieval:StoreAssociations"] = "2",
-    };
-}
-
 /// <summary>
 /// <c>Retrieval:StoreAssociations</c>: a job keeps several C-STOREs in flight toward the destination, one per association.
 /// The further associations are a help, never a condition: a destination that refuses one, does not serve it (DCMTK's

@@ -5,25 +5,14 @@ using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
-using ImagePortal.Web.Features.Administration;
 using ImagePortal.Web.Features.Administration.DicomSettings;
 using ImagePortal.Web.Features.Administration.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Features.Administration;
 
-public sealed class PortalDicomSettingsTests(PortalDicomSettingsTests.Fixture fixture) : IClassFixture<PortalDicomSettingsTests.Fixture>
+public sealed class PortalDicomSettingsTests(PortalDicomSettingsFixture fixture) : IClassFixture<PortalDicomSettingsFixture>
 {
-    public sealed class Fixture : UseCaseFixture
-    {
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-        {
-            ["Dicom:AeTitle"] = "CONFIGURED_AE",
-            ["Dicom:Port"] = "11999",
-            ["Dicom:AllowedCallingAeTitles:0"] = "NVH_PACS",
-        };
-    }
-
     [Fact]
     public async Task Saving_ReplacesTheConfiguredDefaults_AndThePacsGatewayCallsWithTheNewAeTitle()
     {

@@ -37,12 +37,6 @@ public sealed class AuditVerificationTests(UseCaseFixture fixture) : IClassFixtu
     }
 }
 
-/// <summary>A portal that verifies its trail in the background every second.</summary>
-public sealed class ScheduledVerificationFixture : UseCaseFixture
-{
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Audit:VerifyInterval"] = "00:00:01" };
-}
-
 public sealed class AuditVerificationServiceTests(ScheduledVerificationFixture fixture) : IClassFixture<ScheduledVerificationFixture>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

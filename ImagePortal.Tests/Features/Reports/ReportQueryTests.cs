@@ -1,10 +1,7 @@
-using System.Collections.Concurrent;
-using ImagePortal.Domain.Common;
 using System.Data.Common;
-using ImagePortal.Infrastructure.Data;
+using ImagePortal.Domain.Common;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Reports;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using static ImagePortal.Tests.Features.Audit.AuditorSupport;
@@ -16,7 +13,7 @@ namespace ImagePortal.Tests.Features.Reports;
 /// export send is captured, and none reads the requests, their timelines, the retrieval jobs or the import ledger (the
 /// tables that grow with every request and image; before, a year's report read a million ledger rows).
 /// </summary>
-public sealed class ReportQueryTests(ReportQueryTests.CapturingFixture fixture) : IClassFixture<ReportQueryTests.CapturingFixture>
+public sealed class ReportQueryTests(ReportQueryCapturingFixture fixture) : IClassFixture<ReportQueryCapturingFixture>
 {
     private static readonly string[] History = ["\"ImageRequests\"", "\"RequestEvents\"", "\"RetrievalJobs\"", "\"ImportedInstances\""];
 
@@ -42,57 +39,5 @@ public sealed class ReportQueryTests(ReportQueryTests.CapturingFixture fixture) 
 
         Assert.Contains(commands, c => c.Contains("\"ReportFigures\"", StringComparison.Ordinal));
         Assert.All(commands, c => Assert.DoesNotContain(History, c.Contains));
-    }
-
-    /// <summary>The portal with every command its database contexts send recorded while <see cref="CaptureAsync"/> runs.</summary>
-    public sealed class CapturingFixture : UseCaseFixture
-    {
-        private readonly Recorder _recorder = new();
-
-        public async Task<IReadOnlyList<string>> CaptureAsync(Func<Task> work)
-        {
-            var commands = new ConcurrentQueue<string>();
-            _recorder.Sink.Value = commands;
-            try
-            {
-                await work();
-            }
-            finally
-            {
-                _recorder.Sink.Value = null;
-            }
-
-            return [.. commands];
-        }
-
-        protected override void ConfigureServices(IServiceCollection services) =>
-            services.ConfigureDbContext<SqliteImagePortalDbContext>(options => options.AddInterceptors(_recorder));
-
-        private sealed class Recorder : DbCommandInterceptor
-        {
-            /// <summary>Where the commands of the flow under test go (the audit trail's own writes included).</summary>
-            public AsyncLocal<ConcurrentQueue<string>?> Sink { get; } = new();
-
-            public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
-                DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-            {
-                Sink.Value?.Enqueue(command.CommandText);
-                return ValueTask.FromResult(result);
-            }
-
-            public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
-                DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-            {
-                Sink.Value?.Enqueue(command.CommandText);
-                return ValueTask.FromResult(result);
-            }
-
-            public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
-                DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-            {
-                Sink.Value?.Enqueue(command.CommandText);
-                return ValueTask.FromResult(result);
-            }
-        }
     }
 }

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
-using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 
@@ -110,18 +109,6 @@ public sealed class PatientNameLocaleTests(UseCaseFixture fixture) : PatientName
 
 public sealed class PatientNameLocaleOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture)
     : PatientNameLocaleOnPostgreSqlTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
-
-/// <summary>A PostgreSQL database collating by glibc's en_US.UTF-8.</summary>
-public sealed class EnUsLibcPostgreSqlFixture : PostgreSqlUseCaseFixture
-{
-    protected override PostgresLocale Locale => PostgresLocale.EnUsLibc;
-}
-
-/// <summary>A PostgreSQL database collating by ICU's en-US.</summary>
-public sealed class EnUsIcuPostgreSqlFixture : PostgreSqlUseCaseFixture
-{
-    protected override PostgresLocale Locale => PostgresLocale.EnUsIcu;
-}
 
 public sealed class PatientNameLocaleOnPostgreSqlEnUsLibcTests(EnUsLibcPostgreSqlFixture fixture)
     : PatientNameLocaleOnPostgreSqlTestsBase(fixture), IClassFixture<EnUsLibcPostgreSqlFixture>;

@@ -1,0 +1,31 @@
+using System.Globalization;
+using ImagePortal.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>The demo as a newcomer meets it: demo PACS on free ports, retrieval workers and the Storage SCP on.</summary>
+public sealed class DemoWorkersBrowserFixture() : BrowserFixtureBase(Settings())
+{
+    private static Dictionary<string, string?> Settings()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Demo:Enabled"] = "true",
+            ["Portal:Role"] = "all",
+            ["Dicom:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Retrieval:PollInterval"] = "00:00:00.200",
+            // A transient failure on a loaded machine retries within a second, not after the production 30 s.
+            ["Retrieval:InitialBackoff"] = "00:00:01",
+            ["Retrieval:MaxBackoff"] = "00:00:02",
+        };
+        for (var i = 0; i < 6; i++)
+        {
+            settings[$"Seed:Facilities:{i}:Nodes:0:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,12 @@
+using ImagePortal.Domain.Requests;
+using ImagePortal.Tests.Support;
+using ImagePortal.Tests.Support.Peers;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImagePortal.Tests.Features.Requests;
+
+/// <summary>A PostgreSQL database collating by ICU's en-US.</summary>
+public sealed class EnUsIcuPostgreSqlFixture : PostgreSqlUseCaseFixture
+{
+    protected override PostgresLocale Locale => PostgresLocale.EnUsIcu;
+}
