@@ -4,7 +4,6 @@ using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.Identity;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

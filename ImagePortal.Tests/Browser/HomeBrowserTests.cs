@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -4,7 +4,6 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

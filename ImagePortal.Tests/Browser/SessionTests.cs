@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Identity;

@@ -1,12 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ImagePortal.Domain.Requests;
-using ImagePortal.Domain.Retrievals;
-using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Tests.Support;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

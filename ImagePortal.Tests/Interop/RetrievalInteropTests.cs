@@ -1,7 +1,6 @@
 // Over 400 lines: the retrieval end to end against real peers; its test doubles (archives that gate, list late or
 // misbehave) live beside the tests that need them.
 
-using System.Text.Json;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;

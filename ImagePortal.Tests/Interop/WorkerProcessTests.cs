@@ -1,5 +1,3 @@
-using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Support;

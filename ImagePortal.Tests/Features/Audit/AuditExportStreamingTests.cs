@@ -1,6 +1,5 @@
 using System.Text;
 using ImagePortal.Domain.Audit;
-using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Audit;
 using Microsoft.EntityFrameworkCore;
 using static ImagePortal.Tests.Features.Audit.AuditorSupport;

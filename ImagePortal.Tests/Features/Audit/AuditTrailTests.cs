@@ -5,7 +5,6 @@ using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Interop;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Administration;
 using ImagePortal.Web.Features.Administration.Facilities;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;

@@ -1,9 +1,6 @@
-using System.Data.Common;
 using ImagePortal.Domain.Common;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Reports;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 using static ImagePortal.Tests.Features.Audit.AuditorSupport;
 
 namespace ImagePortal.Tests.Features.Reports;

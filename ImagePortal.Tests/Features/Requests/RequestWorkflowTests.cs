@@ -14,6 +14,7 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
 
     private Task<Guid> FacilityIdAsync(string code) => fixture.DbAsync(db => db.Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(TestContext.Current.CancellationToken));
 
+    /// <summary>Files a request and asserts that it was filed with no possible duplicate; returns its number.</summary>
     private async Task<string> FileAsync(string localMrn, string sourceCode = "SBR", IReadOnlyList<string>? modalities = null, bool confirm = false)
     {
         var result = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName, Build.FileRequest(await FacilityIdAsync(sourceCode)) with
@@ -127,6 +128,7 @@ public abstract class RequestWorkflowTestsBase(UseCaseFixture fixture)
     {
         await FileAsync("NVH-3003", modalities: ["MG"]);
 
+        // FileAsync asserts that the request is filed and that no possible duplicate came back.
         await FileAsync("NVH-3003", modalities: ["CT"]);
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using ImagePortal.Tests.Support;
-using static Microsoft.Playwright.Assertions;
 
 namespace ImagePortal.Tests.Browser;
 

@@ -1,8 +1,5 @@
 using System.Globalization;
 using ImagePortal.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-using static Microsoft.Playwright.Assertions;
 
 namespace ImagePortal.Tests.Browser;
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;

@@ -1,9 +1,5 @@
-using ImagePortal.Domain.Facilities;
-using ImagePortal.Domain.Requests;
-using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;

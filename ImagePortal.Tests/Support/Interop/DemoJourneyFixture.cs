@@ -1,12 +1,6 @@
 using System.Globalization;
-using ImagePortal.Dicom.Network;
-using ImagePortal.Dicom.Network.Association;
-using ImagePortal.Dicom.Network.Client;
-using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Search;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;

@@ -1,8 +1,4 @@
 using System.Globalization;
-using ImagePortal.Dicom.Network;
-using ImagePortal.Dicom.Network.Association;
-using ImagePortal.Dicom.Network.Client;
-using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

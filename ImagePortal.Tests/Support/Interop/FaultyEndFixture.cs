@@ -1,8 +1,4 @@
-using ImagePortal.Domain.Requests;
-using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Retrieval;
-using ImagePortal.Tests.Support.Peers;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;

@@ -1,7 +1,5 @@
 using ImagePortal.Domain.Requests;
 using ImagePortal.Infrastructure.Retrieval;
-using ImagePortal.Tests.Support.Peers;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;

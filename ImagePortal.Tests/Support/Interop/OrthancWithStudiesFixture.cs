@@ -1,4 +1,3 @@
-using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Tests.Support;

@@ -1,16 +1,5 @@
 using System.Globalization;
-using ImagePortal.Dicom.Data;
-using ImagePortal.Domain.Audit;
-using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Facilities;
-using ImagePortal.Domain.Requests;
-using ImagePortal.Domain.Retrievals;
-using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Jobs;
-using ImagePortal.Web.Features.Requests;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;
 

@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
-using ImagePortal.Dicom.Network.Association;
-using ImagePortal.Dicom.Network.Client;
-using ImagePortal.Dicom.Network.Dimse;
-using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Support;

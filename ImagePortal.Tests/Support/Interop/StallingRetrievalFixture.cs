@@ -1,7 +1,3 @@
-using ImagePortal.Tests.Support;
-using ImagePortal.Tests.Support.Peers;
-using Microsoft.EntityFrameworkCore;
-
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>A retrieval portal whose attempts end when nothing moves for two seconds (<c>Retrieval:StallTimeout</c>).</summary>

@@ -1,12 +1,3 @@
-using ImagePortal.Domain.Facilities;
-using ImagePortal.Domain.Requests;
-using ImagePortal.Domain.Retrievals;
-using ImagePortal.Infrastructure.Retrieval;
-using ImagePortal.Tests.Support;
-using ImagePortal.Tests.Support.Peers;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>A retrieval portal whose spool holds less than one of the test's instances.</summary>

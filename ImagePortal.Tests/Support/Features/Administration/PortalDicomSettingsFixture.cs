@@ -1,12 +1,4 @@
-using ImagePortal.Domain.Audit;
-using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Facilities;
-using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Administration;
-using ImagePortal.Web.Features.Administration.DicomSettings;
-using ImagePortal.Web.Features.Administration.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Features.Administration;
 

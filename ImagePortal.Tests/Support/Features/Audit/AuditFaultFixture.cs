@@ -1,11 +1,5 @@
-using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Requests;
-using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Administration.Facilities;
-using ImagePortal.Web.Features.Requests;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Features.Audit;

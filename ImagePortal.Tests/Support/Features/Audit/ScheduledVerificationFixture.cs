@@ -1,6 +1,4 @@
 using ImagePortal.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using static ImagePortal.Tests.Features.Audit.AuditorSupport;
 
 namespace ImagePortal.Tests.Features.Audit;
 

@@ -1,4 +1,3 @@
-using ImagePortal.Domain.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,5 @@
 using ImagePortal.Infrastructure.Audit;
-using ImagePortal.Tests.Features.Administration;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Administration.DicomSettings;
-using ImagePortal.Web.Features.Administration.Facilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Features.Common;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Tests.Support;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,5 @@
-using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
-using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Features.Requests;
 

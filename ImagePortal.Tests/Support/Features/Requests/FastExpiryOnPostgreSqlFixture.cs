@@ -1,9 +1,4 @@
-using ImagePortal.Domain.Common;
-using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
-using ImagePortal.Web.Features.Requests;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Features.Requests;
 
