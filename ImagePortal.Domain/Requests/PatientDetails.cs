@@ -33,6 +33,9 @@ public sealed record PatientDetails
     /// <summary>The patient's ID at the requesting facility: the import writes it as Patient ID.</summary>
     public string LocalMrn { get; }
 
+    /// <summary>Why a request without <see cref="LocalMrn"/> is refused, in the clerk's words.</summary>
+    public const string LocalMrnMissing = "Enter the patient's MRN at your facility: the import files the images under it.";
+
     /// <summary>Why a request without <see cref="EnoughToFindOnePatient"/> is refused, in the clerk's words.</summary>
     public const string NotEnoughToFindOnePatient =
         "Give the patient's birth date, or their MRN at the partner facility: with the name, that is what finds one patient in the partner's PACS.";

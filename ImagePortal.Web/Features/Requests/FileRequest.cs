@@ -56,7 +56,7 @@ public sealed class FileRequestValidator(TimeProvider clock) : IValidator<FileRe
 
         if (string.IsNullOrWhiteSpace(message.LocalMrn))
         {
-            yield return "Enter the patient's MRN at your facility: the import files the images under it.";
+            yield return PatientDetails.LocalMrnMissing;
         }
 
         if (string.IsNullOrWhiteSpace(message.ClinicalReason))

@@ -48,7 +48,7 @@ public sealed class RetrieveFromPartnerValidator : IValidator<RetrieveFromPartne
 
         if (string.IsNullOrWhiteSpace(message.LocalMrn))
         {
-            yield return "Enter the patient's MRN at your facility: the import files the images under it.";
+            yield return PatientDetails.LocalMrnMissing;
         }
 
         if (string.IsNullOrWhiteSpace(message.ClinicalReason))
