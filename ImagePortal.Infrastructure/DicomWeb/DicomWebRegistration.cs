@@ -1,0 +1,66 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace ImagePortal.Infrastructure.DicomWeb;
+
+/// <summary>The retry and timeout policy of every DICOMweb request, the same for all nodes (configuration section "DicomWeb").</summary>
+public sealed class DicomWebHttpOptions
+{
+    public const string SectionName = "DicomWeb";
+
+    /// <summary>Retries after the first attempt, for 5xx, 408, 429 and broken connections; never for other 4xx.</summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    /// <summary>The first retry's delay; later ones back off exponentially, with jitter.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one attempt may take to begin answering.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Registers the DICOMweb HTTP client: one named <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/> with
+/// Microsoft.Extensions.Http.Resilience's standard handler (retries with backoff, attempt timeout, circuit breaker), a
+/// handler that never follows redirects, and <see cref="DicomWebClients"/> to make a <see cref="DicomWebClient"/> per node.
+/// </summary>
+public static class DicomWebRegistration
+{
+    public const string HttpClientName = "DicomWeb";
+
+    public static IServiceCollection AddDicomWebClient(this IServiceCollection services, Action<DicomWebHttpOptions>? configure = null)
+    {
+        var settings = new DicomWebHttpOptions();
+        configure?.Invoke(settings);
+        services.AddSingleton<DicomWebClients>();
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            // A redirect is an answer, not something to follow: DicomWebClient refuses it with the address it points to.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+            })
+            .AddStandardResilienceHandler(options =>
+            {
+                options.Retry.MaxRetryAttempts = settings.MaxRetryAttempts;
+                options.Retry.Delay = settings.RetryDelay;
+                options.Retry.BackoffType = DelayBackoffType.Exponential;
+                options.Retry.UseJitter = true;
+                options.AttemptTimeout.Timeout = settings.AttemptTimeout;
+                // The body streams after the headers: the total covers only waiting for them, over every attempt.
+                options.TotalRequestTimeout.Timeout = settings.AttemptTimeout * (settings.MaxRetryAttempts + 1) + settings.RetryDelay * Math.Pow(2, settings.MaxRetryAttempts + 1);
+                options.CircuitBreaker.SamplingDuration = settings.AttemptTimeout * 2;
+            })
+            // One pipeline, so one circuit breaker, per node (scheme, host and port): one failing node does not stop the others.
+            .SelectPipelineByAuthority();
+        return services;
+    }
+}
+
+/// <summary>Makes the <see cref="DicomWebClient"/> of a node, over the shared, resilient HTTP client.</summary>
+public sealed class DicomWebClients(IHttpClientFactory factory, IEnumerable<IDicomWebTokenProvider> tokens)
+{
+    public DicomWebClient For(DicomWebOptions node) =>
+        new(factory.CreateClient(DicomWebRegistration.HttpClientName), node, tokens.FirstOrDefault());
+}
