@@ -23,29 +23,46 @@ public sealed partial class DicomWebClient
     /// batch by batch, as soon as its batch is answered: a batch that fails as a whole throws, and the outcomes already
     /// yielded stand (so the caller's ledger records them before the error).
     /// </summary>
-    public async IAsyncEnumerable<StowOutcome> StoreAsync(IReadOnlyList<StowInstance> instances, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <param name="studyInstanceUid">
+    /// When given, the request goes to <c>{root}/studies/{uid}</c> and the node refuses any instance of another study.
+    /// </param>
+    public async IAsyncEnumerable<StowOutcome> StoreAsync(IReadOnlyList<StowInstance> instances, string? studyInstanceUid = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var resource = studyInstanceUid is null ? "studies" : $"studies/{Uid(studyInstanceUid)}";
         foreach (var batch in instances.Chunk(Math.Max(1, node.StowBatchSize)))
         {
-            foreach (var outcome in await StoreBatchAsync(batch, cancellationToken))
+            foreach (var outcome in await StoreBatchAsync(resource, batch, cancellationToken))
             {
                 yield return outcome;
             }
         }
     }
 
-    private async Task<IReadOnlyList<StowOutcome>> StoreBatchAsync(IReadOnlyList<StowInstance> batch, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StowOutcome>> StoreBatchAsync(string resource, IReadOnlyList<StowInstance> batch, CancellationToken cancellationToken)
     {
-        const string resource = "studies";
-        // 409: some or all instances failed (PS3.18 §10.5.3); the answer says which, as a 200 or 202 does.
-        using var response = await SendAsync(HttpMethod.Post, resource, DicomJson, new StowContent(batch), cancellationToken, HttpStatusCode.Conflict);
-        var answer = await ReadStowAnswerAsync(response, resource, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict && answer is null)
+        // 409: some or all instances failed (PS3.18 §10.5.3); the answer says which, as a 200 or 202 does. Orthanc also
+        // answers 400 with a STOW answer when one part is not DICOM, after storing the others: read it rather than lose them.
+        using var response = await SendAsync(HttpMethod.Post, resource, DicomJson, new StowContent(batch), cancellationToken, HttpStatusCode.Conflict, HttpStatusCode.BadRequest);
+        var refused = !response.IsSuccessStatusCode;
+        DicomDataset? answer;
+        try
         {
-            throw new DicomWebException($"{Describe(resource)} answered 409 Conflict without saying which instances failed.", response.StatusCode);
+            answer = await ReadStowAnswerAsync(response, resource, cancellationToken);
+        }
+        catch (DicomWebException error) when (refused)
+        {
+            throw new DicomWebException($"{Describe(resource)} answered {(int)response.StatusCode} {response.ReasonPhrase} without a STOW-RS answer saying which instances failed.", response.StatusCode, inner: error);
         }
 
-        return Outcomes(batch, answer);
+        if (refused && answer is null)
+        {
+            throw new DicomWebException($"{Describe(resource)} answered {(int)response.StatusCode} {response.ReasonPhrase} without saying which instances failed.", response.StatusCode);
+        }
+
+        var unmentioned = refused
+            ? $"the node answered {(int)response.StatusCode} {response.ReasonPhrase} and does not mention this instance"
+            : "the node's answer does not mention this instance";
+        return Outcomes(batch, answer, unmentioned);
     }
 
     private async Task<DicomDataset?> ReadStowAnswerAsync(HttpResponseMessage response, string resource, CancellationToken cancellationToken)
@@ -55,7 +72,12 @@ public sealed partial class DicomWebClient
             return null;
         }
 
-        RequireMediaType(response, resource, DicomJson, "application/json");
+        if (response.Content.Headers.ContentType is not null)
+        {
+            // Orthanc's 400 and 409 answers have no Content-Type; their body is still the STOW-RS answer.
+            RequireMediaType(response, resource, DicomJson, "application/json");
+        }
+
         await using var body = new LimitedStream(await response.Content.ReadAsStreamAsync(cancellationToken), node.MaxJsonBytes, Describe(resource));
         try
         {
@@ -79,7 +101,7 @@ public sealed partial class DicomWebClient
         }
     }
 
-    private static IReadOnlyList<StowOutcome> Outcomes(IReadOnlyList<StowInstance> batch, DicomDataset? answer)
+    private static IReadOnlyList<StowOutcome> Outcomes(IReadOnlyList<StowInstance> batch, DicomDataset? answer, string unmentioned)
     {
         var said = new Dictionary<string, StowOutcome>(StringComparer.Ordinal);
         foreach (var item in answer?.GetSequence(ReferencedSopSequence)?.Items ?? [])
@@ -105,7 +127,7 @@ public sealed partial class DicomWebClient
         return batch
             .Select(i => said.TryGetValue(i.SopInstanceUid, out var outcome)
                 ? outcome
-                : new StowOutcome(i.SopInstanceUid, StowStatus.Unconfirmed, Reason: "the node's answer does not mention this instance"))
+                : new StowOutcome(i.SopInstanceUid, StowStatus.Unconfirmed, Reason: unmentioned))
             .ToList();
     }
 }

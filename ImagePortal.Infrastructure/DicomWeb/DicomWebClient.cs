@@ -97,7 +97,7 @@ public sealed partial class DicomWebClient(HttpClient http, DicomWebOptions node
     /// Sends one request and returns an answer whose status is a success (2xx), its headers read and its body not yet.
     /// Redirects, refusals and server errors become a <see cref="DicomWebException"/> with the node's own words.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string resource, string accept, HttpContent? content, CancellationToken cancellationToken, HttpStatusCode? alsoAccepted = null)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string resource, string accept, HttpContent? content, CancellationToken cancellationToken, params HttpStatusCode[] alsoAccepted)
     {
         var uri = new Uri(node.BaseUrl, resource);
         if (!string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase) && !string.Equals(uri.Scheme, Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase))
@@ -133,7 +133,7 @@ public sealed partial class DicomWebClient(HttpClient http, DicomWebOptions node
             throw new DicomWebException($"{Describe(resource)} did not answer in time: {error.Message}", isTransient: true, inner: error);
         }
 
-        if (response.IsSuccessStatusCode || response.StatusCode == alsoAccepted)
+        if (response.IsSuccessStatusCode || alsoAccepted.Contains(response.StatusCode))
         {
             return response;
         }

@@ -23,6 +23,12 @@ public sealed class OrthancPeerOptions
 
     /// <summary>Orthanc's <c>UnknownSopClassAccepted</c>: false (its default) refuses storage SOP classes it does not know.</summary>
     public bool UnknownSopClassAccepted { get; init; }
+
+    /// <summary>Loads the DICOMweb plugin (Debian orthanc-dicomweb), its service root at <see cref="OrthancPeer.DicomWebRoot"/>.</summary>
+    public bool DicomWeb { get; init; }
+
+    /// <summary>HTTP basic authentication for the REST API and DICOMweb: Orthanc's <c>RegisteredUsers</c> holds this one user.</summary>
+    public (string User, string Password)? BasicAuthentication { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,12 @@ public sealed class OrthancPeer : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
+    /// <summary>Where Debian's orthanc-dicomweb puts the plugin.</summary>
+    public const string DicomWebPlugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so";
+
+    /// <summary>The DICOMweb service root, when started with <see cref="OrthancPeerOptions.DicomWeb"/>.</summary>
+    public Uri DicomWebRoot => new($"http://127.0.0.1:{HttpPort}/dicom-web/");
+
     public int DicomPort { get; }
 
     public int HttpPort { get; }
@@ -59,6 +71,12 @@ public sealed class OrthancPeer : IAsyncDisposable
     {
         options ??= new OrthancPeerOptions();
         var executable = ExternalTools.Find("Orthanc") ?? ExternalTools.Require("/usr/sbin/Orthanc", "orthanc");
+        var plugins = new JsonArray();
+        if (options.DicomWeb)
+        {
+            plugins.Add(ExternalTools.RequireFile(DicomWebPlugin, "orthanc-dicomweb"));
+        }
+
         var folder = new TempDirectory("orthanc");
         var dicomPort = FreePort.Next();
         var httpPort = FreePort.Next();
@@ -77,24 +95,36 @@ public sealed class OrthancPeer : IAsyncDisposable
             ["DicomPort"] = dicomPort,
             ["HttpPort"] = httpPort,
             ["RemoteAccessAllowed"] = false,
-            ["AuthenticationEnabled"] = false,
+            ["AuthenticationEnabled"] = options.BasicAuthentication is not null,
             ["DicomModalities"] = modalities,
             ["DicomAlwaysAllowFind"] = options.AlwaysAllowQueryRetrieve,
             ["DicomAlwaysAllowGet"] = options.AlwaysAllowQueryRetrieve,
             ["DicomAlwaysAllowMove"] = options.AlwaysAllowQueryRetrieve,
             ["DicomCheckCalledAet"] = false,
             ["MaximumPduLength"] = options.MaximumPduLength,
-            ["Plugins"] = new JsonArray(),
+            ["Plugins"] = plugins,
+            ["DicomWeb"] = new JsonObject { ["Enable"] = options.DicomWeb, ["Root"] = "/dicom-web/" },
             ["SaveJobs"] = false,
             ["DicomScuTimeout"] = 30,
             ["StableAge"] = 1,
             ["UnknownSopClassAccepted"] = options.UnknownSopClassAccepted,
         };
+        if (options.BasicAuthentication is { } credentials)
+        {
+            config["RegisteredUsers"] = new JsonObject { [credentials.User] = credentials.Password };
+        }
+
         var configPath = Path.Combine(folder.Path, "orthanc.json");
         await File.WriteAllTextAsync(configPath, config.ToJsonString(), cancellationToken);
         var environment = new Dictionary<string, string> { ["TCP_NODELAY"] = options.TcpNoDelay ? "1" : "0" };
         var process = PeerProcess.Start(executable, [configPath], folder.Path, environment);
         var peer = new OrthancPeer(process, folder, dicomPort, httpPort, options.AeTitle);
+        if (options.BasicAuthentication is { } basic)
+        {
+            peer.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}")));
+        }
+
         try
         {
             await process.WaitUntilAsync(peer.IsHttpReadyAsync, "REST API", TimeSpan.FromSeconds(30), cancellationToken);
