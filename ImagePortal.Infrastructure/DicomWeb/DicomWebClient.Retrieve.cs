@@ -34,7 +34,8 @@ public sealed partial class DicomWebClient
             + (sopInstanceUid is null ? string.Empty : $"/instances/{Uid(sopInstanceUid)}");
         using var response = await SendAsync(HttpMethod.Get, resource, RetrieveAccept, content: null, cancellationToken);
         var boundary = MultipartBoundary(response, resource);
-        await using var body = new LimitedStream(await response.Content.ReadAsStreamAsync(cancellationToken), node.MaxRetrieveBytes, Describe(resource));
+        // A broken connection is reported by the part being read, or by the search for the next part, with the count.
+        await using var body = new LimitedStream(await response.Content.ReadAsStreamAsync(cancellationToken), node.MaxRetrieveBytes, Describe(resource), translateErrors: false);
         var reader = new MultipartReader(boundary, body);
         var delivered = 0;
         while (true)

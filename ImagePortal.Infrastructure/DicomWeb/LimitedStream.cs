@@ -4,9 +4,10 @@ namespace ImagePortal.Infrastructure.DicomWeb;
 /// A read-only view of an answer's body that refuses to go past <paramref name="limit"/> bytes: an oversized answer
 /// fails with a <see cref="DicomWebException"/> as soon as it is over, rather than filling memory or a disk. A read that
 /// fails (the connection dropped, the multipart ended early) is a <see cref="DicomWebException"/> too, so the caller
-/// can tell the node's fault from its own (a full disk).
+/// can tell the node's fault from its own (a full disk); unless <paramref name="translateErrors"/> is false, for a stream
+/// under another that says more (the whole answer under one of its parts).
 /// </summary>
-internal sealed class LimitedStream(Stream inner, long limit, string what, bool leaveOpen = false) : Stream
+internal sealed class LimitedStream(Stream inner, long limit, string what, bool leaveOpen = false, bool translateErrors = true) : Stream
 {
     private long _read;
 
@@ -83,7 +84,7 @@ internal sealed class LimitedStream(Stream inner, long limit, string what, bool 
         await base.DisposeAsync();
     }
 
-    private static bool IsBroken(Exception error) => error is IOException or InvalidDataException or HttpRequestException;
+    private bool IsBroken(Exception error) => translateErrors && error is IOException or InvalidDataException or HttpRequestException;
 
     private DicomWebException BrokeOff(Exception error) =>
         new($"{what}: the answer broke off or is malformed: {error.Message}", isTransient: error is not InvalidDataException, inner: error);
