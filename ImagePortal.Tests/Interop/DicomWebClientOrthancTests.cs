@@ -83,6 +83,24 @@ public sealed class DicomWebClientOrthancTests(DicomWebOrthancFixture fixture) :
         Assert.Empty(none);
     }
 
+    [Fact]
+    public async Task OrthancsMetadataJson_ReadsToTheFilesData_ApartFromWhatItGivesAsBulkData()
+    {
+        var file = DicomFile.Open(DicomWebOrthancFixture.Uncompressed).Dataset;
+        var bulk = new HashSet<string>();
+
+        var json = await fixture.Orthanc.Http.GetStringAsync($"dicom-web/studies/{file.GetUid(DicomTag.StudyInstanceUID)}/metadata", Ct);
+        var read = Assert.Single(DicomJsonReader.ReadArray(json, (tag, _, _) =>
+        {
+            bulk.Add(tag.Value.ToString("X8", System.Globalization.CultureInfo.InvariantCulture));
+            return null;
+        }));
+
+        Assert.Contains("7FE00010", bulk);
+        var differences = Dicom.DicomJsonComparer.Compare(DicomJsonWriter.Serialize(read), DicomJsonWriter.Serialize(file), bulk);
+        Assert.True(differences.Count == 0, string.Join(Environment.NewLine, differences));
+    }
+
     [Theory]
     [InlineData("CT_small.dcm")]
     [InlineData("MR_small_jp2klossless.dcm")]
