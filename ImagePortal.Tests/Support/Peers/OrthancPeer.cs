@@ -103,12 +103,16 @@ public sealed class OrthancPeer : IAsyncDisposable
             ["DicomCheckCalledAet"] = false,
             ["MaximumPduLength"] = options.MaximumPduLength,
             ["Plugins"] = plugins,
-            ["DicomWeb"] = new JsonObject { ["Enable"] = options.DicomWeb, ["Root"] = "/dicom-web/" },
             ["SaveJobs"] = false,
             ["DicomScuTimeout"] = 30,
             ["StableAge"] = 1,
             ["UnknownSopClassAccepted"] = options.UnknownSopClassAccepted,
         };
+        if (options.DicomWeb)
+        {
+            config["DicomWeb"] = new JsonObject { ["Enable"] = true, ["Root"] = "/dicom-web/" };
+        }
+
         if (options.BasicAuthentication is { } credentials)
         {
             config["RegisteredUsers"] = new JsonObject { [credentials.User] = credentials.Password };
