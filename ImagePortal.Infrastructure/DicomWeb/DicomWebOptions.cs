@@ -27,6 +27,16 @@ public sealed record DicomWebOptions
 
     public string? Password { get; init; }
 
+    /// <summary>For <see cref="DicomWebAuthentication.Bearer"/> by <see cref="ClientCredentialsTokenProvider"/>: the OAuth 2.0 token endpoint.</summary>
+    public Uri? TokenUrl { get; init; }
+
+    public string? ClientId { get; init; }
+
+    public string? ClientSecret { get; init; }
+
+    /// <summary>The scope asked for (Azure's DICOM service: <c>https://dicom.healthcareapis.azure.com/.default</c>); none when null.</summary>
+    public string? Scope { get; init; }
+
     /// <summary>How long to wait for an answer to begin (its status and headers), retries included; the body then streams.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -322,6 +322,64 @@ public sealed class DicomWebClientHostileAnswerTests : IAsyncLifetime
         Assert.Equal("data set does not match the SOP class (0xA900)", outcomes[2].Reason);
     }
 
+    [Fact]
+    public async Task ClientCredentials_TokenIsFetchedOnce_RenewedWhenItExpires_AndARefusalSaysWhy()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var services = new ServiceCollection()
+            .AddDicomWebClient()
+            .AddSingleton<TimeProvider>(clock)
+            .AddSingleton<IDicomWebTokenProvider, ClientCredentialsTokenProvider>()
+            .BuildServiceProvider();
+        var issued = 0;
+        var bearers = new List<string?>();
+        _answer = async context =>
+        {
+            if (context.Request.Path == "/token")
+            {
+                var form = await context.Request.ReadFormAsync();
+                var basic = Encoding.UTF8.GetString(Convert.FromBase64String(context.Request.Headers.Authorization.ToString()["Basic ".Length..]));
+                context.Response.ContentType = "application/json";
+                if (basic != "portal:s3cret" || form["grant_type"] != "client_credentials" || form["scope"] != "dicom/.default")
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    await context.Response.WriteAsync("""{"error":"invalid_client","error_description":"bad secret"}""");
+                    return;
+                }
+
+                issued++;
+                await context.Response.WriteAsync("{\"access_token\":\"token-" + issued + "\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
+                return;
+            }
+
+            bearers.Add(context.Request.Headers.Authorization);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+        };
+        var node = new DicomWebOptions
+        {
+            BaseUrl = Root,
+            Authentication = DicomWebAuthentication.Bearer,
+            TokenUrl = new Uri(Root, "/token"),
+            ClientId = "portal",
+            ClientSecret = "s3cret",
+            Scope = "dicom/.default",
+        };
+        var client = services.GetRequiredService<DicomWebClients>().For(node);
+
+        await client.SearchStudiesAsync(new DicomWebQuery(), Ct).ToListAsync(Ct);
+        await client.SearchStudiesAsync(new DicomWebQuery(), Ct).ToListAsync(Ct);
+        clock.Advance(TimeSpan.FromMinutes(59));
+        await client.SearchStudiesAsync(new DicomWebQuery(), Ct).ToListAsync(Ct);
+
+        Assert.Equal(["Bearer token-1", "Bearer token-1", "Bearer token-2"], bearers);
+
+        var refused = services.GetRequiredService<DicomWebClients>().For(node with { ClientSecret = "wrong" });
+        var error = await Assert.ThrowsAsync<DicomWebException>(async () => await refused.SearchStudiesAsync(new DicomWebQuery(), Ct).ToListAsync(Ct));
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Contains("invalid_client (bad secret)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class FixedToken(string token) : IDicomWebTokenProvider
     {
         public ValueTask<string> GetTokenAsync(DicomWebOptions node, CancellationToken cancellationToken) => ValueTask.FromResult(token);
