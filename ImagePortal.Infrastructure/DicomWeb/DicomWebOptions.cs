@@ -1,17 +1,5 @@
 namespace ImagePortal.Infrastructure.DicomWeb;
 
-/// <summary>How a DICOMweb node proves who the portal is.</summary>
-public enum DicomWebAuthentication
-{
-    None,
-
-    /// <summary>HTTP basic (RFC 7617) with <see cref="DicomWebOptions.UserName"/> and <see cref="DicomWebOptions.Password"/>.</summary>
-    Basic,
-
-    /// <summary>A bearer token (RFC 6750) from the <see cref="IDicomWebTokenProvider"/> registered for the client.</summary>
-    Bearer,
-}
-
 /// <summary>
 /// One DICOMweb node as the client sees it: where its service root is, how to authenticate, how long to wait and how
 /// much to accept. The retry policy is the HTTP client's (<see cref="DicomWebRegistration"/>), the same for every node.

@@ -4,21 +4,6 @@ using Polly;
 
 namespace ImagePortal.Infrastructure.DicomWeb;
 
-/// <summary>The retry and timeout policy of every DICOMweb request, the same for all nodes (configuration section "DicomWeb").</summary>
-public sealed class DicomWebHttpOptions
-{
-    public const string SectionName = "DicomWeb";
-
-    /// <summary>Retries after the first attempt, for 5xx, 408, 429 and broken connections; never for other 4xx.</summary>
-    public int MaxRetryAttempts { get; set; } = 3;
-
-    /// <summary>The first retry's delay; later ones back off exponentially, with jitter.</summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>How long one attempt may take to begin answering.</summary>
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
-}
-
 /// <summary>
 /// Registers the DICOMweb HTTP client: one named <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/> with
 /// Microsoft.Extensions.Http.Resilience's standard handler (retries with backoff, attempt timeout, circuit breaker), a
@@ -56,11 +41,4 @@ public static class DicomWebRegistration
             .SelectPipelineByAuthority();
         return services;
     }
-}
-
-/// <summary>Makes the <see cref="DicomWebClient"/> of a node, over the shared, resilient HTTP client.</summary>
-public sealed class DicomWebClients(IHttpClientFactory factory, IEnumerable<IDicomWebTokenProvider> tokens)
-{
-    public DicomWebClient For(DicomWebOptions node) =>
-        new(factory.CreateClient(DicomWebRegistration.HttpClientName), node, tokens.FirstOrDefault());
 }
