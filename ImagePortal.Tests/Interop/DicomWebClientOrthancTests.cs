@@ -155,7 +155,7 @@ public sealed class DicomWebClientOrthancTests(DicomWebOrthancFixture fixture) :
     }
 
     [Fact]
-    public async Task BasicAuthentication_RightPassword_Answers_WrongPassword_IsAReadable401()
+    public async Task BasicAuthentication_RightPassword_Searches_Stores_AndRetrieves_WrongPassword_IsAReadable401()
     {
         await using var orthanc = await OrthancPeer.StartAsync(
             new OrthancPeerOptions { DicomWeb = true, BasicAuthentication = (DicomWebOrthancFixture.User, DicomWebOrthancFixture.Password) }, Ct);
@@ -167,7 +167,18 @@ public sealed class DicomWebClientOrthancTests(DicomWebOrthancFixture fixture) :
             Password = DicomWebOrthancFixture.Password,
         };
 
-        Assert.Empty(await fixture.Client(node).SearchStudiesAsync(new DicomWebQuery(), Ct).ToListAsync(Ct));
+        var client = fixture.Client(node);
+        Assert.Empty(await client.SearchStudiesAsync(new DicomWebQuery(), Ct).ToListAsync(Ct));
+        var ct = Instance("CT_small.dcm");
+        Assert.Equal(StowStatus.Stored, Assert.Single(await client.StoreAsync([ct.Instance], cancellationToken: Ct).ToListAsync(Ct)).Status);
+        var retrieved = new List<long>();
+        Assert.Equal(1, await client.RetrieveAsync(ct.StudyUid, null, null, async (part, token) =>
+        {
+            using var copy = new MemoryStream();
+            await part.Body.CopyToAsync(copy, token);
+            retrieved.Add(copy.Length);
+        }, Ct));
+        Assert.Equal([ct.Instance.Length], retrieved);
 
         var error = await Assert.ThrowsAsync<DicomWebException>(async () =>
             await fixture.Client(node with { Password = "wrong" }).SearchStudiesAsync(new DicomWebQuery(), Ct).ToListAsync(Ct));
