@@ -55,14 +55,7 @@ public sealed partial class ViewerTests
     {
         await using var context = await fixture.NewContextAsync();
         var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
-        var calls = new ConcurrentQueue<string>();
-        page.Request += (_, request) =>
-        {
-            if (request.Url.Contains("/dicomweb/", StringComparison.Ordinal))
-            {
-                calls.Enqueue(new Uri(request.Url).AbsolutePath);
-            }
-        };
+        var calls = DicomWebCalls(page);
         var seriesAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         page.Request += (_, request) =>
         {
@@ -97,14 +90,7 @@ public sealed partial class ViewerTests
     {
         await using var context = await fixture.NewContextAsync();
         var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
-        var calls = new ConcurrentQueue<string>();
-        page.Request += (_, request) =>
-        {
-            if (request.Url.Contains("/dicomweb/", StringComparison.Ordinal))
-            {
-                calls.Enqueue(new Uri(request.Url).AbsolutePath);
-            }
-        };
+        var calls = DicomWebCalls(page);
         await page.GotoAsync(ViewerUrl(ViewerFixture.Tools, fixture.MammographyStudy));
 
         var buttons = page.GetByTestId("viewer-series");
@@ -117,5 +103,19 @@ public sealed partial class ViewerTests
         Assert.Single(asked, a => Regex.IsMatch(a, "/series/[0-9.]+/metadata$"));
         Assert.Equal(2, asked.Count(a => a.EndsWith("/instances", StringComparison.Ordinal)));
         Assert.Equal(2, asked.Count(a => Regex.IsMatch(a, "/instances/[0-9.]+/metadata$")));
+    }
+
+    /// <summary>The paths of the page's calls to the DICOMweb service, in the order the page made them.</summary>
+    private static ConcurrentQueue<string> DicomWebCalls(IPage page)
+    {
+        var calls = new ConcurrentQueue<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/dicomweb/", StringComparison.Ordinal))
+            {
+                calls.Enqueue(new Uri(request.Url).AbsolutePath);
+            }
+        };
+        return calls;
     }
 }
