@@ -1,3 +1,5 @@
+// Over 400 lines: one reader of the DICOM JSON Model, element by element and VR by VR (text, person names, numbers,
+// inline binary, fragments, character sets), mirroring DicomJsonWriter; the parts share its error and charset rules.
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;

@@ -1,3 +1,5 @@
+// Over 400 lines: the request aggregate, its state machine and every transition with the rule that guards it read in
+// one place (each transition is short; the Domain rules it asks live in their own files: RequestScope, RequestNumber).
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Retrievals;
 

@@ -72,10 +72,19 @@ public sealed class DicomWebFailureTests(DicomWebFailureTests.Portal fixture) : 
         return await db.SaveChangesAsync(Ct);
     });
 
-    /// <summary>The portal with request <see cref="Number"/> approved with one study, and a PACS timeout of 1 s.</summary>
+    /// <summary>
+    /// The portal with request <see cref="Number"/> approved with one study, and a PACS timeout of 1 s. Each test points
+    /// SBR's node at a PACS of its own, so no access decision (which holds the node) is reused from one test to the next:
+    /// a reused one would still name the node as it was up to Viewing:AccessDecisionLifetime earlier (a 502 test's dead
+    /// port in the 504 test, when the two ran within 5 s).
+    /// </summary>
     public sealed class Portal : IAsyncLifetime
     {
-        public PortalApp App { get; } = new(startServer: false, new Dictionary<string, string?> { ["Viewing:PacsTimeout"] = "00:00:01" });
+        public PortalApp App { get; } = new(startServer: false, new Dictionary<string, string?>
+        {
+            ["Viewing:PacsTimeout"] = "00:00:01",
+            ["Viewing:AccessDecisionLifetime"] = "00:00:00",
+        });
 
         public async ValueTask InitializeAsync()
         {

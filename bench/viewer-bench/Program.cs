@@ -2,13 +2,14 @@
 // files one approved request per study (SBR, the approver's facility, holds the images; no retrieval job, nothing is
 // imported), signs in as approver.sbr in Debian's Chromium (Playwright, headless) and opens each study in the viewer,
 // timing in the page itself (performance.now() from the navigation's start):
-//   first_s     the first image on the canvas (the viewer's element says which series it loaded, and the canvas is not uniform)
+//   first_s     the first image on the canvas (the viewer says which image it shows, and the canvas is not uniform)
 //   metadata_s  the end of the series' WADO-RS metadata call (the portal answers it once every instance is in its disk cache)
 //   cached_s    every slice loaded and decoded into the viewer's cache by its own prefetch, started after the first image
 //   scroll_s    then every slice shown once by the viewer itself, one after the other (handle.scroll(1), from its cache)
 //   frames_s    every slice's frame fetched by the page, six at a time (a browser's connections per host): what a viewer that
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
 //               which a loaded machine changes less than it changes the clock)
+//   frames_http_s  the same frames fetched again by plain HTTP from the bench, six at a time (the portal's side alone)
 // and sampling the portal's resident memory. It prints one line of key=value pairs per study for the script.
 //
 //   viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...]
@@ -189,6 +190,35 @@ for (var i = 0; i < studyUids.Length; i++)
         }
         """);
     var cpuFrames = CpuSeconds(portalPid) - cpuBeforeFrames;
+    // The same frames fetched again by plain HTTP from here (the page's session cookie, six at a time, bodies read and
+    // dropped): the portal's side of "every frame fetched" without the browser's.
+    var frameUrls = await page.EvaluateAsync<string[]>("""
+        async () => {
+          const instances = await window.__bench.metadata;
+          const base = window.__bench.metadataUrl.replace(/\/metadata$/, '');
+          return instances.map(i => `${base}/instances/${encodeURIComponent(i['00080018'].Value[0])}/frames/1`);
+        }
+        """);
+    var cookies = new System.Net.CookieContainer();
+    foreach (var cookie in await context.CookiesAsync())
+    {
+        cookies.Add(new System.Net.Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
+    }
+
+    using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, MaxConnectionsPerServer = 6 });
+    var httpWatch = System.Diagnostics.Stopwatch.StartNew();
+    var nextUrl = -1;
+    await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+    {
+        int k;
+        while ((k = Interlocked.Increment(ref nextUrl)) < frameUrls.Length)
+        {
+            using var response = await http.GetAsync(frameUrls[k], HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+        }
+    }));
+    var framesHttpMs = httpWatch.Elapsed.TotalMilliseconds;
     sampling.Cancel();
     await sampler;
     var rssAfter = ResidentMegabytes(portalPid);
@@ -197,7 +227,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var framesMs = frames.GetProperty("frames").GetDouble();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} " +
-        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} " +
+        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
 }
 

@@ -11,7 +11,8 @@ namespace ImagePortal.Web.Features.Viewing;
 /// <para>
 /// Only what was allowed is remembered; every refusal is decided (and alerted) afresh. The price is a bound on how late a
 /// revocation takes effect: a request closed, a role or facility changed, or an instance deleted from the ledger stops an
-/// open viewer's calls at most one lifetime later (a signed-out user's calls stop at once, at authentication). The user's
+/// open viewer's calls at most one lifetime later, and an edited node (the decision holds the node it names) is used as
+/// edited at most one lifetime later (a signed-out user's calls stop at once, at authentication). The user's
 /// id, facility, viewing roles and their latest look-up grant are part of the key, so a change to any of those
 /// is a new decision, and a look-up that finds a new study is seen at once.
 /// </para>
