@@ -9,17 +9,10 @@ namespace ImagePortal.Web.Features.Viewing;
 /// </summary>
 public sealed class InstanceLocator(InstanceCache cache, InstanceFetcher fetcher, PacsQueries queries, ViewingAccess access)
 {
-    /// <summary>The file of the instance; null when the PACS does not hold it in that series, or it contradicts the path (alerted).</summary>
-    public async Task<string?> FileAsync(string number, ViewableStudy study, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken) =>
-        await UncheckedFileAsync(study, seriesUid, sopInstanceUid, cancellationToken) is { } path
-        && await MatchesAsync(number, path, study.StudyUid, seriesUid, sopInstanceUid, cancellationToken)
-            ? path
-            : null;
-
     /// <summary>
     /// The cached file under the SOP Instance UID, fetched when missing; null when the PACS does not hold it in that
     /// series. Not yet checked against the path: the caller that reads the file anyway checks what it read
-    /// (<see cref="MatchesAsync(string, DicomDataset, string, string, string, CancellationToken)"/>), so the file is parsed once.
+    /// (<see cref="MatchesAsync"/>), so the file is parsed once.
     /// </summary>
     public async Task<string?> UncheckedFileAsync(ViewableStudy study, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken)
     {
@@ -33,10 +26,6 @@ public sealed class InstanceLocator(InstanceCache cache, InstanceFetcher fetcher
             ? null
             : (await fetcher.GetAsync(study.Node, [PacsQueries.KeyOf(answers[0], study.StudyUid, seriesUid)], cancellationToken))[0];
     }
-
-    /// <summary>Whether the cached file is the instance the path names; refused and alerted when it is not.</summary>
-    public Task<bool> MatchesAsync(string number, string path, string studyUid, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken) =>
-        MatchesAsync(number, Header(path), studyUid, seriesUid, sopInstanceUid, cancellationToken);
 
     /// <summary>Whether a cached file's data set (already read) is the instance the path names; refused and alerted when it is not.</summary>
     public async Task<bool> MatchesAsync(string number, DicomDataset header, string studyUid, string seriesUid, string sopInstanceUid, CancellationToken cancellationToken)

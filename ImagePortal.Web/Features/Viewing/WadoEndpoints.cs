@@ -70,7 +70,7 @@ public static class WadoEndpoints
         string number, string study, string series, string sop, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator, HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
-        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken, checkFile: false);
+        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken);
         if (path is null)
         {
             return refusal!;
@@ -97,8 +97,15 @@ public static class WadoEndpoints
             return refusal!;
         }
 
+        // The header is read once: checked against the path, and its file meta says the transfer syntax.
+        var header = DicomFile.Open(path, new DicomReaderOptions { StopAtTag = DicomTag.PixelData });
+        if (!await locator.MatchesAsync(number, header.Dataset, study, series, sop, cancellationToken))
+        {
+            return DicomWebEndpoints.NotFound();
+        }
+
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var syntax = DicomFile.Open(path, new DicomReaderOptions { StopAtTag = new DicomTag(0x00080000u) }).FileMetaInformation.GetUid(DicomTag.TransferSyntaxUID) ?? string.Empty;
+        var syntax = header.FileMetaInformation.GetUid(DicomTag.TransferSyntaxUID) ?? string.Empty;
         if (!AcceptedSyntaxes.Allow(http.Request, syntax))
         {
             return AcceptedSyntaxes.NotAcceptable(syntax);
@@ -121,7 +128,7 @@ public static class WadoEndpoints
             return DicomWebEndpoints.BadRequest("Frames are numbers from 1, separated by commas.");
         }
 
-        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken, checkFile: false);
+        var (path, refusal) = await LocateAsync(number, study, series, sop, access, viewing, locator, cancellationToken);
         if (path is null)
         {
             return refusal!;
@@ -162,11 +169,11 @@ public static class WadoEndpoints
 
     /// <summary>
     /// The cached file of an instance the user may see; else the answer to give (400, or 404 alerted where it is a refusal).
-    /// With <paramref name="checkFile"/> false the caller checks the file against the path itself, from what it reads of it.
+    /// Not yet checked against the path: each caller checks the header it reads anyway (one read of the file).
     /// </summary>
     private static async Task<(string? Path, IResult? Refusal)> LocateAsync(
         string number, string study, string series, string sop, ViewingAccess access, ViewingAudit viewing, InstanceLocator locator,
-        CancellationToken cancellationToken, bool checkFile = true)
+        CancellationToken cancellationToken)
     {
         if (!DicomWebEndpoints.IsUid(study) || !DicomWebEndpoints.IsUid(series) || !DicomWebEndpoints.IsUid(sop))
         {
@@ -180,9 +187,7 @@ public static class WadoEndpoints
         }
 
         await viewing.ViewedAsync(number, found.Study);
-        var path = checkFile
-            ? await locator.FileAsync(number, found.Study, series, sop, cancellationToken)
-            : await locator.UncheckedFileAsync(found.Study, series, sop, cancellationToken);
+        var path = await locator.UncheckedFileAsync(found.Study, series, sop, cancellationToken);
         return path is null ? (null, DicomWebEndpoints.NotFound("No such instance in this series.")) : (path, null);
     }
 }
