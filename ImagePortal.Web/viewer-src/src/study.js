@@ -20,14 +20,7 @@ export async function listSeries(studyUrl) {
  */
 export function loadFirstImage(studyUrl, seriesUid, signal) {
   if (signal) return fetchFirstImage(studyUrl, seriesUid, signal);
-  const key = `${studyUrl}/series/${seriesUid}`;
-  if (!firsts.has(key)) {
-    firsts.set(key, fetchFirstImage(studyUrl, seriesUid).catch(error => {
-      firsts.delete(key);
-      throw error;
-    }));
-  }
-  return firsts.get(key);
+  return once(firsts, `${studyUrl}/series/${seriesUid}`, () => fetchFirstImage(studyUrl, seriesUid));
 }
 
 const firsts = new Map();
@@ -53,18 +46,22 @@ async function fetchFirstImage(studyUrl, seriesUid, signal) {
  * @returns {{ imageIds: string[], images: Map<string, { instance: object, frame: number, frames: number }> }}
  */
 export function loadStack(studyUrl, seriesUid) {
-  // One metadata call a series per page (the thumbnail and the pane share it); a failed one is asked again next time.
-  const key = `${studyUrl}/series/${seriesUid}`;
-  if (!stacks.has(key)) {
-    stacks.set(key, fetchStack(studyUrl, seriesUid).catch(error => {
-      stacks.delete(key);
-      throw error;
-    }));
-  }
-  return stacks.get(key);
+  // One metadata call a series per page (the panes share it).
+  return once(stacks, `${studyUrl}/series/${seriesUid}`, () => fetchStack(studyUrl, seriesUid));
 }
 
 const stacks = new Map();
+
+/** The answer under <paramref name="key"/>, asked once a page; a failed one is forgotten, so it is asked again next time. */
+function once(answers, key, ask) {
+  if (!answers.has(key)) {
+    answers.set(key, ask().catch(error => {
+      answers.delete(key);
+      throw error;
+    }));
+  }
+  return answers.get(key);
+}
 
 async function fetchStack(studyUrl, seriesUid) {
   const instances = await getJson(`${studyUrl}/series/${encodeURIComponent(seriesUid)}/metadata`);
