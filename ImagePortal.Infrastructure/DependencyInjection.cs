@@ -2,6 +2,7 @@ using ImagePortal.Dicom;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Demo;
+using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Mail;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Infrastructure.Retrieval;
@@ -67,6 +68,10 @@ public static class DependencyInjection
         services.AddSingleton<IPortalDicomSettings, PortalDicomSettingsService>();
         services.AddSingleton<IPacsGateway, PacsGateway>();
         services.AddSingleton<IPacsInstanceSource, PacsInstanceSource>();
+        services.AddDicomWebClient();
+        services.AddSingleton<IDicomWebTokenProvider, ClientCredentialsTokenProvider>();
+        services.AddSingleton<NodeSecretProtector>();
+        services.AddSingleton<DicomWebNodes>();
         builder.AddAudit();
 
         services.Configure<SmtpSettings>(builder.Configuration.GetSection(SmtpSettings.SectionName));

@@ -2,7 +2,10 @@ using ImagePortal.Domain.Common;
 
 namespace ImagePortal.Domain.Facilities;
 
-/// <summary>A DICOM application entity of a facility: its PACS, a modality worklist, an import gateway.</summary>
+/// <summary>
+/// A DICOM node of a facility: its PACS, a modality worklist, an import gateway. A DIMSE node is an application entity
+/// (AE title, host, port); a DICOMweb node is a service root (<see cref="Web"/>), and has no AE title.
+/// </summary>
 public sealed class DicomNode
 {
     public const int MaxHostLength = 253;
@@ -22,7 +25,21 @@ public sealed class DicomNode
         Apply(name, aeTitle, host, port, capabilities, useTls);
     }
 
+    /// <summary>A DICOMweb node of a facility. Its host and port are the base URL's, for lists and duplicate checks.</summary>
+    internal DicomNode(Guid facilityId, string name, DicomWebEndpoint endpoint, DicomCapabilities capabilities)
+        : this()
+    {
+        Id = Guid.CreateVersion7();
+        FacilityId = facilityId;
+        Protocol = NodeProtocol.DicomWeb;
+        ApplyWeb(name, endpoint, capabilities);
+    }
+
     public Guid Id { get; private set; }
+
+    public NodeProtocol Protocol { get; private set; }
+
+    public bool IsDicomWeb => Protocol == NodeProtocol.DicomWeb;
 
     public Guid FacilityId { get; private set; }
 
@@ -31,7 +48,13 @@ public sealed class DicomNode
     /// <summary>The AE title as stored; use <see cref="AeTitle"/> in code.</summary>
     public string AeTitleValue { get; private set; }
 
-    public AeTitle AeTitle => AeTitle.Parse(AeTitleValue);
+    /// <summary>The node's AE title. A DICOMweb node has none: asking is a bug in a DIMSE path that let one through.</summary>
+    public AeTitle AeTitle => IsDicomWeb
+        ? throw new InvalidOperationException($"Node {Name} is a DICOMweb node and has no AE title.")
+        : AeTitle.Parse(AeTitleValue);
+
+    /// <summary>What identifies the node in lists and messages: the AE title, or the DICOMweb service root.</summary>
+    public string Address => IsDicomWeb ? WebBaseUrl ?? string.Empty : $"{AeTitleValue}@{Host}:{Port}";
 
     public string Host { get; private set; }
 
@@ -76,8 +99,98 @@ public sealed class DicomNode
         LastEchoError = succeeded ? null : error is { Length: > MaxEchoErrorLength } ? error[..MaxEchoErrorLength] : error;
     }
 
+    /// <summary>The DICOMweb service root and authentication; null for a DIMSE node.</summary>
+    public DicomWebEndpoint? Web => IsDicomWeb
+        ? DicomWebEndpoint.Create(WebBaseUrl, WebAuthentication, WebUserName, WebTokenUrl, WebClientId, WebScope, WebPinnedCaPem, WebTimeoutSeconds)
+        : null;
+
+    // The endpoint's columns; read them through Web.
+    public string? WebBaseUrl { get; private set; }
+
+    public WebAuthentication WebAuthentication { get; private set; }
+
+    public string? WebUserName { get; private set; }
+
+    public string? WebTokenUrl { get; private set; }
+
+    public string? WebClientId { get; private set; }
+
+    public string? WebScope { get; private set; }
+
+    public string? WebPinnedCaPem { get; private set; }
+
+    public int WebTimeoutSeconds { get; private set; }
+
+    public const int MaxProtectedSecretLength = 4000;
+
+    /// <summary>
+    /// The DICOMweb password or client secret, encrypted by the portal (ASP.NET Core Data Protection): never held in clear.
+    /// Null when there is none.
+    /// </summary>
+    public string? ProtectedSecret { get; private set; }
+
+    internal void SetProtectedSecret(string? protectedSecret)
+    {
+        if (!IsDicomWeb)
+        {
+            throw new DomainException(NotDicomWeb);
+        }
+
+        ProtectedSecret = Guard.Optional(protectedSecret, "The protected secret", MaxProtectedSecretLength);
+    }
+
+    internal void UpdateWeb(string name, DicomWebEndpoint endpoint, DicomCapabilities capabilities)
+    {
+        if (!IsDicomWeb)
+        {
+            throw new DomainException(NotDicomWeb);
+        }
+
+        if (IsImportDestination && !CanBeImportDestination(capabilities))
+        {
+            throw new DomainException(ImportDestinationWithoutStore);
+        }
+
+        var wasAuthentication = WebAuthentication;
+        var wasIdentity = (WebUserName, WebClientId, WebTokenUrl);
+        ApplyWeb(name, endpoint, capabilities);
+        if (WebAuthentication != wasAuthentication || (WebUserName, WebClientId, WebTokenUrl) != wasIdentity)
+        {
+            // A secret belongs to the identity it was given for; a new identity needs its own.
+            ProtectedSecret = null;
+        }
+    }
+
+    private void ApplyWeb(string name, DicomWebEndpoint endpoint, DicomCapabilities capabilities)
+    {
+        var validName = Guard.Required(name, "The node name", 100);
+        Name = validName;
+        AeTitleValue = string.Empty;
+        Host = endpoint.BaseUrl.IdnHost;
+        Port = endpoint.BaseUrl.Port;
+        UseTls = endpoint.BaseUrl.Scheme == Uri.UriSchemeHttps;
+        Capabilities = capabilities & ~DicomCapabilities.Move;
+        WebBaseUrl = endpoint.BaseUrl.AbsoluteUri;
+        WebAuthentication = endpoint.Authentication;
+        WebUserName = endpoint.UserName;
+        WebTokenUrl = endpoint.TokenUrl?.AbsoluteUri;
+        WebClientId = endpoint.ClientId;
+        WebScope = endpoint.Scope;
+        WebPinnedCaPem = endpoint.PinnedCaPem;
+        WebTimeoutSeconds = endpoint.TimeoutSeconds;
+    }
+
+    public const string NotDicomWeb = "The node is not a DICOMweb node.";
+
+    public const string NotDimse = "The node is a DICOMweb node; it has no AE title, host or port of its own.";
+
     internal void Update(string name, AeTitle aeTitle, string host, int port, DicomCapabilities capabilities, bool useTls)
     {
+        if (IsDicomWeb)
+        {
+            throw new DomainException(NotDimse);
+        }
+
         if (IsImportDestination && !CanBeImportDestination(capabilities))
         {
             throw new DomainException(ImportDestinationWithoutStore);
@@ -100,8 +213,15 @@ public sealed class DicomNode
         UseTls = useTls;
     }
 
-    internal void SetCallingAddressCheck(CallingAddressCheck check) =>
+    internal void SetCallingAddressCheck(CallingAddressCheck check)
+    {
+        if (IsDicomWeb && check != CallingAddressCheck.PortalDefault)
+        {
+            throw new DomainException("A DICOMweb node does not associate with the portal, so it has no calling-address check.");
+        }
+
         CallingAddressCheck = Enum.IsDefined(check) ? check : throw new DomainException(UnknownCallingAddressCheck);
+    }
 
     public const string UnknownCallingAddressCheck = "Unknown calling address check.";
 

@@ -162,6 +162,40 @@ public sealed class Facility
         Changed();
     }
 
+    /// <summary>Adds a DICOMweb node (QIDO-RS, WADO-RS, STOW-RS); its secret, if any, is set with <see cref="SetNodeSecret"/>.</summary>
+    public DicomNode AddWebNode(string name, DicomWebEndpoint endpoint, DicomCapabilities capabilities)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (_nodes.Any(n => n.WebBaseUrl == endpoint.BaseUrl.AbsoluteUri))
+        {
+            throw new DomainException($"The facility already has a DICOMweb node at {endpoint.Describe()}.");
+        }
+
+        var node = new DicomNode(Id, name, endpoint, capabilities);
+        _nodes.Add(node);
+        Changed();
+        return node;
+    }
+
+    public void UpdateWebNode(Guid nodeId, string name, DicomWebEndpoint endpoint, DicomCapabilities capabilities)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (_nodes.Any(n => n.Id != nodeId && n.WebBaseUrl == endpoint.BaseUrl.AbsoluteUri))
+        {
+            throw new DomainException($"The facility already has a DICOMweb node at {endpoint.Describe()}.");
+        }
+
+        FindNode(nodeId).UpdateWeb(name, endpoint, capabilities);
+        Changed();
+    }
+
+    /// <summary>Keeps a DICOMweb node's password or client secret, already encrypted by the portal; null forgets it.</summary>
+    public void SetNodeSecret(Guid nodeId, string? protectedSecret)
+    {
+        FindNode(nodeId).SetProtectedSecret(protectedSecret);
+        Changed();
+    }
+
     /// <summary>Whether the Storage SCP admits the node's AE title only from the node's host.</summary>
     public void SetNodeCallingAddressCheck(Guid nodeId, CallingAddressCheck check)
     {

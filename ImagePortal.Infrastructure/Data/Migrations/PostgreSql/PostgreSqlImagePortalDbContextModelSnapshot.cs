@@ -249,8 +249,45 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<int>("Port")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("Protocol")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("UseTls")
                         .HasColumnType("boolean");
+
+                    b.Property<int>("WebAuthentication")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("WebBaseUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("WebClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("WebPinnedCaPem")
+                        .HasMaxLength(16000)
+                        .HasColumnType("character varying(16000)");
+
+                    b.Property<string>("WebScope")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("WebTimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("WebTokenUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("WebUserName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
 

@@ -249,8 +249,45 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.Property<int>("Port")
                         .HasColumnType("int");
 
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<int>("Protocol")
+                        .HasColumnType("int");
+
                     b.Property<bool>("UseTls")
                         .HasColumnType("bit");
+
+                    b.Property<int>("WebAuthentication")
+                        .HasColumnType("int");
+
+                    b.Property<string>("WebBaseUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("WebClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("WebPinnedCaPem")
+                        .HasMaxLength(16000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("WebScope")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<int>("WebTimeoutSeconds")
+                        .HasColumnType("int");
+
+                    b.Property<string>("WebTokenUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("WebUserName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.HasKey("Id");
 

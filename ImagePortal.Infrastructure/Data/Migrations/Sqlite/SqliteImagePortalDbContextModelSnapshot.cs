@@ -242,8 +242,45 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ProtectedSecret")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Protocol")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("UseTls")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int>("WebAuthentication")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WebBaseUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebClientId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebPinnedCaPem")
+                        .HasMaxLength(16000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebScope")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WebTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WebTokenUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebUserName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
