@@ -1,6 +1,7 @@
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,7 @@ public sealed class DatabaseSeeder(
     UserManager<ApplicationUser> users,
     RoleManager<IdentityRole> roles,
     IOptions<SeedOptions> options,
+    NodeSecretProtector secrets,
     TimeProvider clock,
     ILogger<DatabaseSeeder> logger)
 {
@@ -56,7 +58,14 @@ public sealed class DatabaseSeeder(
             facility.SetImportPolicies(item.AccessionPolicy, item.DemographicsPolicy);
             foreach (var node in item.Nodes)
             {
-                var added = facility.AddNode(node.Name, AeTitle.Parse(node.AeTitle), node.Host, node.Port, node.Capabilities, node.UseTls);
+                var added = string.IsNullOrWhiteSpace(node.BaseUrl)
+                    ? facility.AddNode(node.Name, AeTitle.Parse(node.AeTitle), node.Host, node.Port, node.Capabilities, node.UseTls)
+                    : facility.AddWebNode(node.Name, DicomWebEndpoint.Create(node.BaseUrl, node.Authentication, node.UserName), node.Capabilities);
+                if (added.IsDicomWeb && !string.IsNullOrEmpty(node.Password))
+                {
+                    facility.SetNodeSecret(added.Id, secrets.Protect(node.Password));
+                }
+
                 if (node.ImportDestination)
                 {
                     facility.SetImportDestination(added.Id);

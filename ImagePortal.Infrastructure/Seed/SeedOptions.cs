@@ -55,6 +55,16 @@ public sealed class SeedNode
     public bool UseTls { get; set; }
 
     public bool ImportDestination { get; set; }
+
+    /// <summary>A DICOMweb node's service root; when set, the node is a DICOMweb node and AE title, host and port are ignored.</summary>
+    public string? BaseUrl { get; set; }
+
+    public WebAuthentication Authentication { get; set; }
+
+    public string? UserName { get; set; }
+
+    /// <summary>The DICOMweb password (basic); stored encrypted, like one an administrator enters.</summary>
+    public string? Password { get; set; }
 }
 
 public sealed class SeedAgreement
