@@ -20,3 +20,28 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 # Before each timed step: the files the previous step wrote are flushed, so that their writeback (hundreds of MB) is
 # not charged to whichever step happens to come next.
 settle() { sync; }
+
+wait_http() { # $1 url, $2 pid that must stay alive (optional): until the url answers 200 (60 s)
+    for _ in $(seq 1 600); do
+        curl -fs -o /dev/null "$1" && return 0
+        [[ -z ${2:-} ]] || kill -0 "$2" 2>/dev/null || { echo "process $2 exited before $1 answered" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "$1 did not answer" >&2; exit 1
+}
+best() { printf '%s\n' "$@" | sort -g | head -1; }
+median() { printf '%s\n' "$@" | sort -g | python3 -c 'import statistics, sys; print(f"{statistics.median(float(l) for l in sys.stdin):.2f}")'; }
+field() { sed -E "s/.*\b$1=([^ ]*).*/\1/" <<< "$2"; }
+stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+instances_in() { curl -fs "http://127.0.0.1:$1/statistics" | python3 -c 'import json, sys; print(json.load(sys.stdin)["CountInstances"])'; }
+
+publish_portal() { # into $PUBLISHED (once): the portal (Release, ReadyToRun) and bench/retrieval-bench
+    if [[ ! -f $PUBLISHED/portal/ImagePortal.Web.dll ]]; then
+        echo "== publishing the portal (Release, ReadyToRun) into $PUBLISHED"
+        dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+            -o "$PUBLISHED/portal" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+    fi
+    if [[ ! -f $PUBLISHED/helper/retrieval-bench.dll || bench/retrieval-bench/Program.cs -nt $PUBLISHED/helper/retrieval-bench.dll ]]; then
+        dotnet build bench/retrieval-bench -c Release -o "$PUBLISHED/helper" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+    fi
+}
