@@ -68,7 +68,7 @@ public static class DependencyInjection
         services.AddSingleton<IPortalDicomSettings, PortalDicomSettingsService>();
         services.AddSingleton<IPacsGateway, PacsGateway>();
         services.AddSingleton<IPacsInstanceSource, PacsInstanceSource>();
-        services.AddDicomWebClient();
+        services.AddDicomWebClient(o => builder.Configuration.GetSection(DicomWebHttpOptions.SectionName).Bind(o));
         services.AddSingleton<IDicomWebTokenProvider, ClientCredentialsTokenProvider>();
         services.AddSingleton<NodeSecretProtector>();
         services.AddSingleton<DicomWebNodes>();

@@ -165,9 +165,7 @@ internal sealed partial class JobRun
                 // so the retrieve is cancelled (C-CANCEL) rather than spooling what nobody will store.
                 DiscardInBackground(item);
                 FailLanes(lanes);
-                _toStore!.Writer.TryComplete();
-                Drain();
-                await _retrieving!.CancelAsync();
+                await AbandonQueueAsync();
                 throw new RetrievalTransientException(readable.Message, error);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
@@ -176,9 +174,7 @@ internal sealed partial class JobRun
                 // (it would wait on the full queue, reading nothing, with no timeout to end it).
                 DiscardInBackground(item);
                 FailLanes(lanes);
-                _toStore!.Writer.TryComplete();
-                Drain();
-                await _retrieving!.CancelAsync();
+                await AbandonQueueAsync();
                 throw;
             }
             catch
@@ -193,23 +189,7 @@ internal sealed partial class JobRun
 
             // Off the path of the next C-STORE: unlinking the spool file is not the destination's business.
             DiscardInBackground(item);
-            var tally = _tallies[item.StudyUid];
-            if (failure is null)
-            {
-                if (_done.TryAdd(item.SopInstanceUid, 0))
-                {
-                    Interlocked.Increment(ref tally.Done);
-                    Interlocked.Add(ref tally.Bytes, item.Bytes);
-                    lock (_ledgerLock)
-                    {
-                        _ledger.Add(new ImportedInstance(Lease.JobId, _destination.Id, item.StudyUid, item.SopInstanceUid, item.Bytes, services.Clock.GetUtcNow()));
-                    }
-                }
-            }
-            else
-            {
-                Fail(item.SopInstanceUid, item.StudyUid, failure);
-            }
+            Record(item, failure);
         }
     }
 
@@ -219,6 +199,17 @@ internal sealed partial class JobRun
         {
             Discard(returned);
         }
+    }
+
+    /// <summary>
+    /// The destination failed the transfer: nothing more is queued, what waits in the queue is discarded, and the
+    /// retrieve is cancelled (C-CANCEL) rather than spooling what nobody will store. The ledger keeps what is done.
+    /// </summary>
+    private async Task AbandonQueueAsync()
+    {
+        _toStore!.Writer.TryComplete();
+        Drain();
+        await _retrieving!.CancelAsync();
     }
 
     private void Drain()

@@ -27,7 +27,7 @@ internal sealed partial class JobRun
     {
         Directory.CreateDirectory(_folder);
         var proposals = StoragePlan.Proposals(sopClasses, role: false);
-        await using var destination = await OpenAsync(_destination, proposals, cancellationToken);
+        await using var destination = await OpenDestinationAsync(proposals, cancellationToken);
         _toStore = Channel.CreateBounded<SpooledInstance>(new BoundedChannelOptions(Math.Max(1, options.StoreQueueLength))
         {
             SingleReader = options.StoreAssociations <= 1,
@@ -36,7 +36,7 @@ internal sealed partial class JobRun
         using var storing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var retrieving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _retrieving = retrieving;
-        var store = StoreAllAsync(destination, proposals, storing.Token);
+        var store = destination.StoreAllAsync(storing.Token);
         try
         {
             foreach (var tally in _tallies.Values.Where(t => studyUids.Contains(t.StudyUid)))
@@ -71,11 +71,7 @@ internal sealed partial class JobRun
             }
         }
 
-        if (destination.IsEstablished)
-        {
-            // Not when it failed and the further associations (StoreAssociations) stored the rest.
-            await destination.ReleaseAsync(cancellationToken);
-        }
+        await destination.CloseAsync(cancellationToken);
     }
 
     private async Task GetAsync(DicomNode node, IReadOnlyList<DicomDataset> identifiers, IReadOnlyList<string> sopClasses, CancellationToken cancellationToken)

@@ -282,7 +282,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         if (failed == 0)
         {
             return new JobOutcome(RetrievalJobState.Succeeded, imported, 0, _tallies.Count, _request.Patient.LocalMrn,
-                $"{imported} instance(s) of {_tallies.Count} study(ies) imported into {_destination.AeTitleValue} as patient {_request.Patient.LocalMrn}" +
+                $"{imported} instance(s) of {_tallies.Count} study(ies) imported into {DestinationName} as patient {_request.Patient.LocalMrn}" +
                 (_quarantined > 0 ? $"; {_quarantined} unexpected instance(s) quarantined" : string.Empty) + ImportNotes);
         }
 
@@ -295,10 +295,10 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     /// <summary>What the import changed in how instances are encoded (their values are the same), for the request's timeline.</summary>
     private string ImportNotes =>
         string.Concat(_rewrittenFor.Select(r =>
-            $"; {r.Value} instance(s) rewritten in {DicomTransferSyntax.Lookup(r.Key).Name}, the only syntax {_destination.AeTitleValue} takes for them (values unchanged)")) +
+            $"; {r.Value} instance(s) rewritten in {DicomTransferSyntax.Lookup(r.Key).Name}, the only syntax {DestinationName} takes for them (values unchanged)")) +
         (_accessionsKept.IsEmpty ? string.Empty
             : $"; accession number(s) {string.Join(", ", _accessionsKept.Keys.Order(StringComparer.Ordinal).Select(a => $"'{a}'"))} kept as the source sent them: " +
-              $"with the prefix '{_plan.SourceCode}' they would exceed {InstanceReconciler.MaxAccessionLength} characters");
+              $"with the prefix '{_plan.SourceCode}' they would exceed {InstanceReconciler.MaxAccessionLength} characters") + WarningNotes;
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -378,7 +378,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
                 .Select(g => $"{g.Count()} × {g.Key}").Take(3).ToList();
             audit.Stage(db,
                 new AuditEntry(AuditEventType.InstancesTransferred, AuditAction.Create, outcome,
-                    $"Request {_request.Number}: study {tally.StudyUid} from {_source.Code} into {_destination.AeTitleValue}: {tally.Done} of {tally.Expected} instances imported, {tally.Failed} failed, {tally.Bytes} bytes" +
+                    $"Request {_request.Number}: study {tally.StudyUid} from {_source.Code} into {DestinationName}: {tally.Done} of {tally.Expected} instances imported, {tally.Failed} failed, {tally.Bytes} bytes" +
                     (why.Count > 0 ? $" ({string.Join("; ", why)})" : string.Empty),
                     _request.Patient.LocalMrn, _request.Number),
                 null, WorkerName, null, null);

@@ -2,6 +2,7 @@ using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
+using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
@@ -9,6 +10,7 @@ using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -33,7 +35,8 @@ public sealed class QuarantineRelease(
     IRetrievalObserver observer,
     TimeProvider clock,
     ILoggerFactory loggers,
-    DicomNetworkMetrics metrics)
+    DicomNetworkMetrics metrics,
+    DicomWebNodes webNodes)
 {
     private static readonly string[] LittleEndian = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
@@ -110,15 +113,18 @@ public sealed class QuarantineRelease(
                 request.Patient.LocalMrn, requester.PatientIdIssuer, source.PatientIdIssuer, source.Code,
                 requester.AccessionPolicy, requester.DemographicsPolicy, request.Patient);
             notes = InstanceReconciler.Apply(file.Dataset, plan);
-            if (await StoreAsync(destination, file, sopClass!, sop!, cancellationToken) is { } failure)
+            var stored = destination.IsDicomWeb
+                ? await StowAsync(destination, file, sopClass!, sop!, cancellationToken)
+                : await StoreAsync(destination, file, sopClass!, sop!, cancellationToken);
+            if (stored is { } failure)
             {
                 return Result<string>.Fail(FailureKind.Unavailable, $"{failure} The instance stays in quarantine.");
             }
         }
 
         var done = inLedger
-            ? $"Quarantined instance {sop} released: {destination.AeTitleValue} already held it (imported before), so it was not sent again"
-            : $"Quarantined instance {sop} released and imported into {destination.AeTitleValue} as patient {request.Patient.LocalMrn}" +
+            ? $"Quarantined instance {sop} released: {Name(destination)} already held it (imported before), so it was not sent again"
+            : $"Quarantined instance {sop} released and imported into {Name(destination)} as patient {request.Patient.LocalMrn}" +
               (notes?.AccessionKept is { } kept ? $" (accession number '{kept}' kept as the source sent it)" : string.Empty);
         if (!inLedger)
         {
@@ -193,6 +199,43 @@ public sealed class QuarantineRelease(
             return readable.Message;
         }
     }
+
+    /// <summary>
+    /// Sends the reconciled data set by STOW-RS, as a Part 10 file in its own transfer syntax (STOW-RS negotiates none),
+    /// written into a temporary file first so that its large values are read from the quarantine, not held in memory.
+    /// Null when the node stored it (a warning too), else why not in words.
+    /// </summary>
+    private async Task<string?> StowAsync(DicomNode destination, DicomFile file, string sopClass, string sop, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"imageportal-release-{Guid.NewGuid():N}.dcm");
+        try
+        {
+            await using (var encoded = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                encoded.Write(new Part10Header(sopClass, sop, file.TransferSyntax.Uid).Encode());
+                DicomWriter.WriteDataset(encoded, file.Dataset, file.TransferSyntax);
+            }
+
+            var outcome = (await webNodes.ClientFor(destination).StoreAsync([StowInstance.FromFile(sopClass, sop, path)], cancellationToken: cancellationToken)
+                .ToListAsync(cancellationToken)).Single();
+            return outcome.Status switch
+            {
+                StowStatus.Stored or StowStatus.StoredWithWarning => null,
+                StowStatus.Failed => $"{Name(destination)} refused it: {outcome.Reason}.",
+                _ => $"{Name(destination)} did not confirm it ({outcome.Reason}).",
+            };
+        }
+        catch (DicomWebException error)
+        {
+            return error.Message;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string Name(DicomNode node) => node.IsDicomWeb ? $"{node.Name} ({node.Address})" : node.AeTitleValue;
 
     private static bool IsUid(string? value) => value is not null && DicomUid.IsValid(value);
 }

@@ -54,6 +54,12 @@ public sealed class RetrievalOptions
     /// </summary>
     public int StoreAssociations { get; set; } = 1;
 
+    /// <summary>
+    /// Instances a job sends in one STOW-RS request (<see cref="DicomWeb.DicomWebOptions.StowBatchSize"/>) when the import
+    /// destination is a DICOMweb node: one multipart body, streamed from the spool.
+    /// </summary>
+    public int StowBatchSize { get; set; } = 50;
+
     /// <summary>How long a quarantined instance is held for an administrator to release or delete; older ones are purged.</summary>
     public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
 

@@ -12,6 +12,7 @@ using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +40,9 @@ public sealed class RetrievalRunner(
     IRetrievalObserver observer,
     TimeProvider clock,
     ILoggerFactory loggers,
-    DicomNetworkMetrics metrics)
+    DicomNetworkMetrics metrics,
+    DicomWebNodes webNodes,
+    DicomWebClients webClients)
 {
 
     private readonly IDbContextFactory<ImagePortalDbContext> dbFactory = dbFactory;
@@ -49,7 +52,7 @@ public sealed class RetrievalRunner(
     private readonly TimeProvider clock = clock;
     private readonly RetrievalServices _services = new(
         dbFactory, queue, retrievalOptions, dicomOptions, portalIdentity, router, spool, scopes, observer, clock, loggers, metrics,
-        loggers.CreateLogger<RetrievalRunner>());
+        loggers.CreateLogger<RetrievalRunner>(), webNodes, webClients);
     private ILogger Logger => _services.Logger;
 
     public async Task RunAsync(RetrievalLease lease, CancellationToken stopping)

@@ -1,5 +1,6 @@
 using ImagePortal.Dicom.Network;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,4 +23,6 @@ internal sealed record RetrievalServices(
     TimeProvider Clock,
     ILoggerFactory Loggers,
     DicomNetworkMetrics Metrics,
-    ILogger Logger);
+    ILogger Logger,
+    DicomWebNodes WebNodes,
+    DicomWebClients WebClients);
