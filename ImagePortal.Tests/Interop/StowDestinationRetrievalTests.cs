@@ -3,12 +3,10 @@ using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
-using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagePortal.Tests.Interop;
 
@@ -19,9 +17,7 @@ namespace ImagePortal.Tests.Interop;
 /// </summary>
 public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture) : IClassFixture<StowDestinationFixture>
 {
-    private const string User = "portal";
     private const string Password = "stow-secret";
-    private const DicomCapabilities WebServices = DicomCapabilities.Find | DicomCapabilities.Get | DicomCapabilities.Store;
 
     private readonly RetrievalSteps _steps = new(fixture);
 
@@ -38,7 +34,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         var mrn = $"MRN-{name.Length}{(basicAuthentication ? "A" : "N")}";
         await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
         await using var destination = await OrthancPeer.StartAsync(
-            new OrthancPeerOptions { DicomWeb = true, BasicAuthentication = basicAuthentication ? (User, Password) : null }, Ct);
+            new OrthancPeerOptions { DicomWeb = true, BasicAuthentication = basicAuthentication ? (WebImportDestination.User, Password) : null }, Ct);
         await source.UploadAsync(await File.ReadAllBytesAsync(path, Ct), Ct);
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
         var node = await PointImportDestinationAsync(destination.DicomWebRoot, basicAuthentication ? Password : null);
@@ -101,6 +97,28 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
     }
 
     [Fact]
+    public async Task AnInstanceStoredWithAWarning_IsImported_AndTheWarningNotedOnTheRequest()
+    {
+        using var files = new TempDirectory("stow-warning");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
+        await using var stub = await StowStub.StartAsync(Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5501", series: 1, imagesPerSeries: 3);
+        await study.UploadToAsync(source, Ct);
+        stub.Warnings = new Dictionary<string, ushort> { [study.SopInstanceUids[1]] = 0xB000 };
+        await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
+        await PointImportDestinationAsync(stub.Root, password: null);
+
+        var number = await _steps.FileAndApproveAsync("MRN-5501", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        var timeline = RetrievalSteps.Timeline(request);
+        Assert.True(request.Status == RequestStatus.Completed, timeline);
+        Assert.Contains("1 instance(s) stored by NVH cloud archive", timeline, StringComparison.Ordinal);
+        Assert.Contains("with a warning: elements were coerced (0xB000)", timeline, StringComparison.Ordinal);
+        Assert.Equal(study.SopInstanceUids.Count, (await LedgerAsync(request.Id)).Count);
+    }
+
+    [Fact]
     public async Task AStowDestinationAnswering503_ThenStoring_IsRetried_NothingSentTwice()
     {
         using var files = new TempDirectory("stow-503-once");
@@ -153,7 +171,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
     {
         using var files = new TempDirectory("stow-401");
         await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
-        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { DicomWeb = true, BasicAuthentication = (User, Password) }, Ct);
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { DicomWeb = true, BasicAuthentication = (WebImportDestination.User, Password) }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5401", series: 1, imagesPerSeries: 2);
         await study.UploadToAsync(source, Ct);
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
@@ -173,28 +191,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         Assert.Empty(await destination.InstanceUidsAsync(Ct));
     }
 
-    /// <summary>NVH's import destination becomes its DICOMweb node at <paramref name="root"/> (added once, then updated); returns its id.</summary>
-    private Task<Guid> PointImportDestinationAsync(Uri root, string? password) => fixture.DbAsync(async db =>
-    {
-        var nvh = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == "NVH", Ct);
-        var endpoint = DicomWebEndpoint.Create(root.ToString(), password is null ? WebAuthentication.None : WebAuthentication.Basic,
-            userName: password is null ? null : User, timeoutSeconds: 20);
-        // A node per peer: the ledger is per destination node, and two of pydicom's MR files share their SOP Instance UID.
-        var node = nvh.Nodes.FirstOrDefault(n => n.IsDicomWeb && n.WebBaseUrl == endpoint.BaseUrl.ToString());
-        if (node is null)
-        {
-            node = nvh.AddWebNode($"NVH cloud archive {root.Port}", endpoint, WebServices);
-        }
-        else
-        {
-            nvh.UpdateWebNode(node.Id, node.Name, endpoint, WebServices);
-        }
-
-        nvh.SetNodeSecret(node.Id, password is null ? null : fixture.Services.GetRequiredService<NodeSecretProtector>().Protect(password));
-        nvh.SetImportDestination(node.Id);
-        await db.SaveChangesAsync(Ct);
-        return node.Id;
-    });
+    private Task<Guid> PointImportDestinationAsync(Uri root, string? password) => WebImportDestination.PointNvhAtAsync(fixture, root, password);
 
     private static ApprovedStudy Approval(DicomDataset file, int instances) =>
         new(file.GetString(DicomTag.StudyInstanceUID)!, null, file.GetString(DicomTag.Modality) ?? "OT", null, null, instances,

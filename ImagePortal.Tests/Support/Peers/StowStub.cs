@@ -37,6 +37,9 @@ public sealed class StowStub : IAsyncDisposable
     public Func<int, IReadOnlyList<string>, (HttpStatusCode? Status, IReadOnlyDictionary<string, ushort>? Refused)> Answer { get; set; } =
         (_, _) => (null, null);
 
+    /// <summary>Instances stored with a Warning Reason (0008,1196) in their Referenced SOP Sequence item.</summary>
+    public IReadOnlyDictionary<string, ushort> Warnings { get; set; } = new Dictionary<string, ushort>();
+
     public ConcurrentDictionary<string, int> Sent { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentDictionary<string, int> Stored { get; } = new(StringComparer.Ordinal);
@@ -109,7 +112,8 @@ public sealed class StowStub : IAsyncDisposable
 
             Stored.AddOrUpdate(sop, 1, (_, n) => n + 1);
             Files[sop] = file;
-            referenced.Add($"{{\"00081150\":{{\"vr\":\"UI\",\"Value\":[\"{sopClass}\"]}},\"00081155\":{{\"vr\":\"UI\",\"Value\":[\"{sop}\"]}}}}");
+            var warning = Warnings.TryGetValue(sop, out var code) ? $",\"00081196\":{{\"vr\":\"US\",\"Value\":[{code}]}}" : string.Empty;
+            referenced.Add($"{{\"00081150\":{{\"vr\":\"UI\",\"Value\":[\"{sopClass}\"]}},\"00081155\":{{\"vr\":\"UI\",\"Value\":[\"{sop}\"]}}{warning}}}");
         }
 
         var json = new StringBuilder("{");
