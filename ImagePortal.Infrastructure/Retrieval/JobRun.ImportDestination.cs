@@ -24,7 +24,7 @@ internal sealed partial class JobRun
         if (_destination.IsDicomWeb)
         {
             var node = services.WebNodes.OptionsFor(_destination) with { StowBatchSize = Math.Max(1, options.StowBatchSize) };
-            return new StowDestination(this, services.WebClients.For(node));
+            return new StowDestination(this, services.WebClients.For(node), Math.Max(1, options.StowBatchBytes));
         }
 
         DicomClientAssociation association = await OpenAsync(_destination, proposals, cancellationToken);

@@ -10,13 +10,13 @@ internal sealed partial class JobRun
 {
     /// <summary>
     /// A DICOMweb import destination: the queued instances go by STOW-RS (PS3.18 §10.5) in batches of the client's
-    /// <see cref="DicomWebOptions.StowBatchSize"/>, each batch one multipart request streamed from the spool files (the
+    /// <see cref="DicomWebOptions.StowBatchSize"/> (and at most <see cref="RetrievalOptions.StowBatchBytes"/>), each batch one multipart request streamed from the spool files (the
     /// File Meta Information written before each reconciled data set, nothing gathered in memory), in the syntax the
     /// instance was received in: STOW-RS negotiates nothing, so a destination that refuses a syntax fails that instance.
     /// Each instance's outcome in the answer is recorded as a C-STORE's is; a batch that fails as a whole ends the
     /// transfer, and the next attempt sends only what the ledger lacks.
     /// </summary>
-    private sealed class StowDestination(JobRun run, DicomWebClient client) : IImportDestination
+    private sealed class StowDestination(JobRun run, DicomWebClient client, long batchBytes) : IImportDestination
     {
         /// <summary>How long a batch that is not full waits for the source to deliver more before it is sent.</summary>
         internal static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(200);
@@ -59,11 +59,13 @@ internal sealed partial class JobRun
         /// <summary>Takes what the queue holds, up to a batch; waits up to <see cref="Linger"/> for more while it is not full.</summary>
         private async Task FillAsync(ChannelReader<SpooledInstance> reader, List<SpooledInstance> batch, CancellationToken cancellationToken)
         {
-            while (batch.Count < BatchSize)
+            long bytes = 0;
+            while (batch.Count < BatchSize && bytes < batchBytes)
             {
                 if (reader.TryRead(out var item))
                 {
                     batch.Add(item);
+                    bytes += item.Bytes;
                     continue;
                 }
 

@@ -60,6 +60,12 @@ public sealed class RetrievalOptions
     /// </summary>
     public int StowBatchSize { get; set; } = 50;
 
+    /// <summary>
+    /// A STOW-RS batch also ends once its instances hold this many bytes (one larger instance goes alone): the whole
+    /// body must be sent within the DICOMweb client's attempt timeout, or the batch fails and is sent again, forever.
+    /// </summary>
+    public long StowBatchBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>How long a quarantined instance is held for an administrator to release or delete; older ones are purged.</summary>
     public TimeSpan QuarantineRetention { get; set; } = TimeSpan.FromDays(30);
 
