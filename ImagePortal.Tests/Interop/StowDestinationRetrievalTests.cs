@@ -141,20 +141,22 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         Assert.All(stub.Batches.First(), uid => Assert.Equal(2, stub.Sent[uid]));
     }
 
-    [Fact]
-    public async Task AStowDestinationFailingPastTheClientsRetries_EndsTheAttempt_AndTheNextSendsOnlyWhatTheLedgerLacks()
+    [Theory]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(StowStub.LoseConnection)]
+    public async Task AStowDestinationFailingPastTheClientsRetries_EndsTheAttempt_AndTheNextSendsOnlyWhatTheLedgerLacks(HttpStatusCode failure)
     {
         using var files = new TempDirectory("stow-503");
         await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
         await using var stub = await StowStub.StartAsync(Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5301", series: 1, imagesPerSeries: 5);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: $"SBR-53{(int)failure:00}", series: 1, imagesPerSeries: 5);
         await study.UploadToAsync(source, Ct);
         // The first batch is stored; the second fails twice, the client's one retry included, and the attempt ends.
-        stub.Answer = (n, _) => (n is 2 or 3 ? HttpStatusCode.ServiceUnavailable : null, null);
+        stub.Answer = (n, _) => (n is 2 or 3 ? failure : null, null);
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
         await PointImportDestinationAsync(stub.Root, password: null);
 
-        var number = await _steps.FileAndApproveAsync("MRN-5301", study);
+        var number = await _steps.FileAndApproveAsync($"MRN-53{(int)failure:00}", study);
         var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));

@@ -40,6 +40,9 @@ public sealed class StowStub : IAsyncDisposable
     /// <summary>Instances stored with a Warning Reason (0008,1196) in their Referenced SOP Sequence item.</summary>
     public IReadOnlyDictionary<string, ushort> Warnings { get; set; } = new Dictionary<string, ushort>();
 
+    /// <summary>An <see cref="Answer"/> status that answers nothing: the connection is dropped once the request is read.</summary>
+    public const HttpStatusCode LoseConnection = (HttpStatusCode)1;
+
     public ConcurrentDictionary<string, int> Sent { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentDictionary<string, int> Stored { get; } = new(StringComparer.Ordinal);
@@ -93,6 +96,12 @@ public sealed class StowStub : IAsyncDisposable
         }
 
         var (status, refused) = Answer(number, [.. parts.Select(p => p.Sop)]);
+        if (status == LoseConnection)
+        {
+            context.Abort();
+            return;
+        }
+
         if (status is { } whole)
         {
             context.Response.StatusCode = (int)whole;
