@@ -10,9 +10,9 @@ internal sealed partial class JobRun
 {
     /// <summary>
     /// A DICOMweb import destination: the queued instances go by STOW-RS (PS3.18 §10.5) in batches of the client's
-    /// <see cref="DicomWebOptions.StowBatchSize"/> (and at most <see cref="RetrievalOptions.StowBatchBytes"/>), each batch one multipart request streamed from the spool files (the
-    /// File Meta Information written before each reconciled data set, nothing gathered in memory), in the syntax the
-    /// instance was received in: STOW-RS negotiates nothing, so a destination that refuses a syntax fails that instance.
+    /// <see cref="DicomWebOptions.StowBatchSize"/> (and at most <see cref="RetrievalOptions.StowBatchBytes"/>), each batch
+    /// one multipart request streamed from the spool files (the File Meta Information written before each reconciled
+    /// data set, nothing gathered in memory), in the syntax the instance was received in: STOW-RS negotiates nothing, so a destination that refuses a syntax fails that instance.
     /// Each instance's outcome in the answer is recorded as a C-STORE's is; a batch that fails as a whole ends the
     /// transfer, and the next attempt sends only what the ledger lacks.
     /// </summary>

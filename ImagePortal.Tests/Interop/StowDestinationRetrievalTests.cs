@@ -169,7 +169,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
     }
 
     [Fact]
-    public async Task AWrongPassword_FailsTheRequest_SayingTheCredentialsWereRefused_AndWhoMustMendThem()
+    public async Task AWrongPassword_FailsTheRequest_SayingTheCredentialsWereRefused_AndWhoMustMendThem_ThenARetryImports()
     {
         using var files = new TempDirectory("stow-401");
         await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS" }, Ct);
@@ -191,6 +191,15 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         Assert.Equal(1, await AttemptsAsync(request.Id));
         Assert.Empty(await LedgerAsync(request.Id));
         Assert.Empty(await destination.InstanceUidsAsync(Ct));
+
+        // The administrator corrects the password, the approver retries: everything is imported.
+        await PointImportDestinationAsync(destination.DicomWebRoot, Password);
+        var retried = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Jobs.RetryRetrieval(number));
+        Assert.True(retried.IsSuccess, retried.Failure?.Message);
+        var completed = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60), after: RequestStatus.Failed);
+        Assert.True(completed.Status == RequestStatus.Completed, RetrievalSteps.Timeline(completed));
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        Assert.Equal(study.SopInstanceUids.Count, (await LedgerAsync(request.Id)).Count);
     }
 
     private Task<Guid> PointImportDestinationAsync(Uri root, string? password) => WebImportDestination.PointNvhAtAsync(fixture, root, password);
