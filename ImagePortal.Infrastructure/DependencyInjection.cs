@@ -72,6 +72,7 @@ public static class DependencyInjection
         services.AddSingleton<IDicomWebTokenProvider, ClientCredentialsTokenProvider>();
         services.AddSingleton<NodeSecretProtector>();
         services.AddSingleton<DicomWebNodes>();
+        services.AddSingleton<DicomWebConnectionCheck>();
         builder.AddAudit();
 
         services.Configure<SmtpSettings>(builder.Configuration.GetSection(SmtpSettings.SectionName));

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using ImagePortal.Dicom.Archive;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Server;
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -95,7 +96,7 @@ public sealed partial class DemoNetwork(
         var rows = await (
             from node in db.DicomNodes.AsNoTracking()
             join facility in db.Facilities.AsNoTracking() on node.FacilityId equals facility.Id
-            where facility.IsActive
+            where facility.IsActive && node.Protocol == NodeProtocol.Dimse
             select new { facility.Code, facility.Name, node.AeTitleValue, node.Host, node.Port }).ToListAsync(cancellationToken);
         return rows.Where(r => IsLoopback(r.Host)).Select(r => (r.Code, r.Name, r.AeTitleValue, r.Port)).ToList();
     }
@@ -163,7 +164,7 @@ public sealed partial class DemoNetwork(
         }
 
         using var db = dbs.CreateDbContext();
-        var node = db.DicomNodes.AsNoTracking().Where(n => n.AeTitleValue == aeTitle).Select(n => new { n.AeTitleValue, n.Host, n.Port }).FirstOrDefault();
+        var node = db.DicomNodes.AsNoTracking().Where(n => n.Protocol == NodeProtocol.Dimse && n.AeTitleValue == aeTitle).Select(n => new { n.AeTitleValue, n.Host, n.Port }).FirstOrDefault();
         return node is null ? null : new DicomDestination(node.AeTitleValue, node.Host, node.Port);
     }
 

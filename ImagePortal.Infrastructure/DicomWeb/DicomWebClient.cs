@@ -106,6 +106,7 @@ public sealed partial class DicomWebClient(HttpClient http, DicomWebOptions node
         }
 
         using var request = new HttpRequestMessage(method, uri) { Content = content };
+        request.Options.Set(DicomWebTransport.PinnedCaKey, node.PinnedCaPem);
         request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept));
         request.Headers.Authorization = await AuthorizationAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

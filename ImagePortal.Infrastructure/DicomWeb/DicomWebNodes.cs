@@ -26,6 +26,7 @@ public sealed class DicomWebNodes(DicomWebClients clients, NodeSecretProtector s
             ClientId = endpoint.ClientId,
             ClientSecret = endpoint.Authentication == WebAuthentication.ClientCredentials ? secret : null,
             Scope = endpoint.Scope,
+            PinnedCaPem = endpoint.PinnedCaPem,
             Timeout = TimeSpan.FromSeconds(endpoint.TimeoutSeconds),
         };
     }

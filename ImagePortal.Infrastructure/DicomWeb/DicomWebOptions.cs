@@ -25,6 +25,12 @@ public sealed record DicomWebOptions
     /// <summary>The scope asked for (Azure's DICOM service: <c>https://dicom.healthcareapis.azure.com/.default</c>); none when null.</summary>
     public string? Scope { get; init; }
 
+    /// <summary>
+    /// A CA certificate (PEM, or a bundle) that the node's TLS certificate must chain to, instead of the system trust store
+    /// (<see cref="DicomWebTransport"/>); null trusts the system store.
+    /// </summary>
+    public string? PinnedCaPem { get; init; }
+
     /// <summary>How long to wait for an answer to begin (its status and headers), retries included; the body then streams.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -20,12 +20,8 @@ public static class DicomWebRegistration
         services.AddSingleton<DicomWebClients>();
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             // A redirect is an answer, not something to follow: DicomWebClient refuses it with the address it points to.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-            })
+            // A node with a pinned CA gets a handler of its own that trusts that CA only (DicomWebTransport).
+            .ConfigurePrimaryHttpMessageHandler(() => new DicomWebTransport())
             .AddStandardResilienceHandler(options =>
             {
                 options.Retry.MaxRetryAttempts = settings.MaxRetryAttempts;

@@ -14,6 +14,11 @@ public sealed record NodeBinding(string AeTitle, string NodeName, string Host, b
     public static async Task<NodeBinding> ForAsync(
         DicomNode node, bool portalDefault, Func<string, CancellationToken, Task<IPAddress[]>> resolve, CancellationToken cancellationToken)
     {
+        if (node.IsDicomWeb)
+        {
+            throw new ArgumentException($"Node {node.Name} is a DICOMweb node: it never calls the Storage SCP, so it has no binding.", nameof(node));
+        }
+
         var check = node.ChecksCallingAddress(portalDefault);
         IReadOnlyList<IPAddress> addresses = [];
         if (IPAddress.TryParse(node.Host, out var address))

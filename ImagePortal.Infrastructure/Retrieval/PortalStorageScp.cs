@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Server;
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Data;
 using ImagePortal.Infrastructure.Pacs;
 using Microsoft.EntityFrameworkCore;
@@ -160,7 +161,8 @@ public sealed partial class PortalStorageScp(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var nodes = await db.DicomNodes.AsNoTracking().ToListAsync(cancellationToken);
+        // A DICOMweb node never associates with the Storage SCP: it has no AE title to admit.
+        var nodes = await db.DicomNodes.AsNoTracking().Where(n => n.Protocol == NodeProtocol.Dimse).ToListAsync(cancellationToken);
         var bindings = new List<NodeBinding>(nodes.Count);
         foreach (var node in nodes)
         {

@@ -39,6 +39,7 @@ public sealed record AuditorHome(
 /// <param name="FailedJobs">Retrievals that ended failed and wait for a retry or a cancel.</param>
 public sealed record AdminHome(IReadOnlyList<FailingNode> FailingNodes, int FailedJobs);
 
+/// <param name="AeTitle">The AE title, or a DICOMweb node's base URL.</param>
 public sealed record FailingNode(Guid FacilityId, string FacilityCode, string Name, string AeTitle, DateTimeOffset At, string? Error);
 
 public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, ICurrentUser user, TimeProvider clock, JobAccess jobs)
@@ -153,13 +154,13 @@ public sealed class GetHomeSummaryHandler(IDbContextFactory<ImagePortalDbContext
         var facility = user.FacilityId;
         var nodes = await db.DicomNodes.AsNoTracking()
             .Where(n => n.LastEchoSucceeded == false && (network || n.FacilityId == facility))
-            .Join(db.Facilities, n => n.FacilityId, f => f.Id, (n, f) => new { n.Id, n.FacilityId, f.Code, n.Name, n.AeTitleValue, n.LastEchoAt, n.LastEchoError })
+            .Join(db.Facilities, n => n.FacilityId, f => f.Id, (n, f) => new { n.Id, n.FacilityId, f.Code, n.Name, n.AeTitleValue, n.WebBaseUrl, n.LastEchoAt, n.LastEchoError })
             .ToListAsync(ct);
         // The Jobs board's own scope, so that the figure is the number of rows its link opens.
         var failedJobs = await jobs.Visible(db).AsNoTracking().CountAsync(j => j.State == RetrievalJobState.Failed, ct);
         return new AdminHome(
             nodes.OrderBy(n => n.Code).ThenBy(n => n.Name).ThenBy(n => n.Id)
-                .Select(n => new FailingNode(n.FacilityId, n.Code, n.Name, n.AeTitleValue, n.LastEchoAt ?? DateTimeOffset.MinValue, n.LastEchoError))
+                .Select(n => new FailingNode(n.FacilityId, n.Code, n.Name, n.WebBaseUrl ?? n.AeTitleValue, n.LastEchoAt ?? DateTimeOffset.MinValue, n.LastEchoError))
                 .ToList(),
             failedJobs);
     }

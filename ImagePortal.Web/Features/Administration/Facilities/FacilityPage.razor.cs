@@ -105,21 +105,22 @@ public partial class FacilityPage
     private Task SaveNodeAsync()
     {
         var settings = _node!.ToSettings();
+        var label = settings.Protocol == Domain.Facilities.NodeProtocol.DicomWeb ? settings.Name.Trim() : settings.AeTitle.Trim();
         return _nodeId is { } nodeId
             ? ChangeAsync(async () => (await Mediator.Send(new UpdateNode(_details!.Id, _details.Version, nodeId, settings))).Failure,
-                $"Node {settings.AeTitle.Trim()} was saved.", closeEditor: true)
+                $"Node {label} was saved.", closeEditor: true)
             : ChangeAsync(async () => (await Mediator.Send(new AddNode(_details!.Id, _details.Version, settings))).Failure,
-                $"Node {settings.AeTitle.Trim()} was added.", closeEditor: true);
+                $"Node {label} was added.", closeEditor: true);
     }
 
     private async Task RemoveNodeAsync(NodeDetails node)
     {
         var confirmed = await Dialogs.ShowMessageBoxAsync("Remove node",
-            $"Remove node {node.Name} ({node.AeTitle} at {node.Host}:{node.Port})? The portal will no longer talk to it.",
+            $"Remove node {node.Name} ({(node.IsDicomWeb ? node.Address : $"{node.AeTitle} at {node.Host}:{node.Port}")})? The portal will no longer talk to it.",
             yesText: "Remove", cancelText: "Cancel");
         if (confirmed == true)
         {
-            await ChangeAsync(async () => (await Mediator.Send(new RemoveNode(_details!.Id, _details.Version, node.Id))).Failure, $"Node {node.AeTitle} was removed.");
+            await ChangeAsync(async () => (await Mediator.Send(new RemoveNode(_details!.Id, _details.Version, node.Id))).Failure, $"Node {node.Label} was removed.");
         }
     }
 

@@ -16,9 +16,17 @@ public sealed record FacilityDetails(
     AccessionPolicy AccessionPolicy, DemographicsPolicy DemographicsPolicy, TimeSpan StatDue, TimeSpan UrgentDue, int RoutineDueWorkingDays,
     bool IsActive, Guid Version, IReadOnlyList<NodeDetails> Nodes);
 
+/// <param name="Address">AE@host:port, or a DICOMweb node's base URL.</param>
+/// <param name="Web">A DICOMweb node's endpoint, without its secret; null for a DIMSE node.</param>
 public sealed record NodeDetails(
     Guid Id, string Name, string AeTitle, string Host, int Port, bool UseTls, DicomCapabilities Capabilities, bool IsImportDestination,
-    CallingAddressCheck CallingAddressCheck);
+    CallingAddressCheck CallingAddressCheck, NodeProtocol Protocol = NodeProtocol.Dimse, string Address = "", WebNodeDetails? Web = null)
+{
+    public bool IsDicomWeb => Protocol == NodeProtocol.DicomWeb;
+
+    /// <summary>What names the node in buttons and messages: its AE title, or a DICOMweb node's name.</summary>
+    public string Label => IsDicomWeb ? Name : AeTitle;
+}
 
 public sealed class GetFacilityHandler(IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access)
     : IQueryHandler<GetFacility, Result<FacilityDetails>>
@@ -38,5 +46,12 @@ public sealed class GetFacilityHandler(IDbContextFactory<ImagePortalDbContext> d
     internal static FacilityDetails ToDetails(Facility f) => new(
         f.Id, f.Code, f.Name, f.Region, f.PatientIdIssuer, f.TimeZoneId, f.ContactPhone, f.ContactEmail, f.AccessionPolicy, f.DemographicsPolicy,
         f.DueTimes.Stat, f.DueTimes.Urgent, f.DueTimes.RoutineWorkingDays, f.IsActive, f.Version,
-        [.. f.Nodes.OrderBy(n => n.Name).ThenBy(n => n.Id).Select(n => new NodeDetails(n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination, n.CallingAddressCheck))]);
+        [.. f.Nodes.OrderBy(n => n.Name).ThenBy(n => n.Id).Select(ToDetails)]);
+
+    private static NodeDetails ToDetails(DicomNode n) => new(
+        n.Id, n.Name, n.AeTitleValue, n.Host, n.Port, n.UseTls, n.Capabilities, n.IsImportDestination, n.CallingAddressCheck, n.Protocol, n.Address,
+        n.IsDicomWeb
+            ? new WebNodeDetails(n.WebBaseUrl!, n.WebAuthentication, n.WebUserName, n.WebTokenUrl, n.WebClientId, n.WebScope, n.WebPinnedCaPem,
+                n.WebTimeoutSeconds, HasSecret: n.ProtectedSecret is not null)
+            : null);
 }

@@ -6,6 +6,11 @@ namespace ImagePortal.Web.Features.Administration.Nodes;
 
 internal static class NodeRules
 {
+    /// <summary>What a DICOMweb node can offer: search (QIDO-RS), retrieve (WADO-RS), store (STOW-RS).</summary>
+    public const DicomCapabilities WebCapabilities = DicomCapabilities.Find | DicomCapabilities.Get | DicomCapabilities.Store;
+
+    public const int MaxSecretLength = 1000;
+
     public static IEnumerable<string> Validate(NodeSettings settings)
     {
         if (string.IsNullOrWhiteSpace(settings.Name))
@@ -13,6 +18,20 @@ internal static class NodeRules
             yield return "The node name is required.";
         }
 
+        var problems = settings.Protocol switch
+        {
+            NodeProtocol.Dimse => ValidateDimse(settings),
+            NodeProtocol.DicomWeb => WebNodeRules.Validate(settings),
+            _ => ["Unknown node kind."],
+        };
+        foreach (var problem in problems)
+        {
+            yield return problem;
+        }
+    }
+
+    private static IEnumerable<string> ValidateDimse(NodeSettings settings)
+    {
         if (!AeTitle.TryParse(settings.AeTitle, out _, out var aeError))
         {
             yield return aeError;
@@ -56,6 +75,7 @@ internal static class NodeRules
 
     public static string Describe(DicomNode? n) => n is null
         ? "(none)"
+        : n.IsDicomWeb ? WebNodeRules.Describe(n)
         : string.Create(CultureInfo.InvariantCulture,
             $"name={n.Name}, AE={n.AeTitleValue}, host={n.Host}, port={n.Port}, TLS={n.UseTls}, capabilities={n.Capabilities}, import destination={n.IsImportDestination}, calling address check={n.CallingAddressCheck}");
 

@@ -3,6 +3,7 @@ using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Infrastructure.Audit;
 using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Pacs;
 using ImagePortal.Web.Features.Common;
 using Mediator;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Web.Features.Administration.Nodes;
 
-/// <summary>"Test connection": a C-ECHO to a saved node, with the round trip or the readable reason it failed.</summary>
+/// <summary>"Test connection": a C-ECHO to a saved DIMSE node, a QIDO-RS search (limit 1) of a DICOMweb node, with the round trip or the readable reason it failed.</summary>
 [AuthorizeMessage(Roles.FacilityAdmin, Roles.NetworkAdmin)]
 public sealed record TestNodeConnection(Guid FacilityId, Guid NodeId) : ICommand<Result<EchoOutcome>>;
 
@@ -19,7 +20,8 @@ public sealed record EchoOutcome(bool Succeeded, double RoundTripMs, string? Err
 
 /// <summary>Also remembers the outcome on the node: the administrators' home page lists nodes whose last attempt failed.</summary>
 public sealed class TestNodeConnectionHandler(
-    IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, IPacsGateway pacs, IAuditTrail audit, TimeProvider clock)
+    IDbContextFactory<ImagePortalDbContext> dbFactory, AdminAccess access, IPacsGateway pacs, DicomWebConnectionCheck web, IAuditTrail audit,
+    TimeProvider clock)
     : ICommandHandler<TestNodeConnection, Result<EchoOutcome>>
 {
     public async ValueTask<Result<EchoOutcome>> Handle(TestNodeConnection command, CancellationToken cancellationToken)
@@ -39,21 +41,26 @@ public sealed class TestNodeConnectionHandler(
         EchoOutcome outcome;
         try
         {
-            var roundTrip = await pacs.EchoAsync(node, cancellationToken);
+            var roundTrip = node.IsDicomWeb ? await web.TestAsync(node, cancellationToken) : await pacs.EchoAsync(node, cancellationToken);
             outcome = new EchoOutcome(true, Math.Round(roundTrip.TotalMilliseconds, 1), null);
         }
         catch (PacsUnavailableException error)
         {
             outcome = new EchoOutcome(false, 0, error.Message);
         }
+        catch (DicomWebException error)
+        {
+            outcome = new EchoOutcome(false, 0, error.Message);
+        }
 
         node.RecordEcho(clock.GetUtcNow(), outcome.Succeeded, outcome.Error);
+        var test = node.IsDicomWeb ? $"QIDO-RS search of {node.Address}" : $"C-ECHO to {node.AeTitleValue} at {node.Host}:{node.Port}";
         audit.Stage(db,
             new AuditEntry(AuditEventType.ConfigurationChange, AuditAction.Execute, outcome.Succeeded ? AuditOutcome.Success : AuditOutcome.MinorFailure,
                 outcome.Succeeded
-                    ? string.Create(CultureInfo.InvariantCulture, $"C-ECHO to {node.AeTitleValue} at {node.Host}:{node.Port} succeeded in {outcome.RoundTripMs} ms")
-                    : $"C-ECHO to {node.AeTitleValue} at {node.Host}:{node.Port} failed: {outcome.Error}",
-                ObjectReference: node.AeTitleValue));
+                    ? string.Create(CultureInfo.InvariantCulture, $"{test} succeeded in {outcome.RoundTripMs} ms")
+                    : $"{test} failed: {outcome.Error}",
+                ObjectReference: node.IsDicomWeb ? node.Address : node.AeTitleValue));
         await db.SaveChangesAsync(cancellationToken);
         await audit.SealStagedAsync(cancellationToken);
         return outcome;
