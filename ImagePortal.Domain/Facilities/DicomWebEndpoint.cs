@@ -84,7 +84,7 @@ public sealed record DicomWebEndpoint
                 break;
         }
 
-        var ca = Guard.Optional(pinnedCaPem, "The pinned CA certificate", MaxPinnedCaLength);
+        var ca = PinnedCa(pinnedCaPem);
         if (ca is not null && !ca.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {
             throw new DomainException("The pinned CA must be a PEM certificate (-----BEGIN CERTIFICATE-----).");
@@ -113,6 +113,25 @@ public sealed record DicomWebEndpoint
 
     /// <summary>The service root without query, for messages and lists.</summary>
     public string Describe() => BaseUrl.GetLeftPart(UriPartial.Path);
+
+    /// <summary>PEM is lines: line breaks are kept (as '\n'), other control characters refused.</summary>
+    private static string? PinnedCa(string? pem)
+    {
+        if (string.IsNullOrWhiteSpace(pem))
+        {
+            return null;
+        }
+
+        var text = pem.Trim().ReplaceLineEndings("\n");
+        if (text.Length > MaxPinnedCaLength)
+        {
+            throw new DomainException($"The pinned CA certificate must be at most {MaxPinnedCaLength} characters.");
+        }
+
+        return text.Any(c => char.IsControl(c) && c != '\n')
+            ? throw new DomainException("The pinned CA certificate must not contain control characters other than line breaks.")
+            : text;
+    }
 
     /// <summary>An absolute http or https URL without user info or fragment: credentials never live in a URL.</summary>
     private static Uri ParseUrl(string? text, string what)
