@@ -7,6 +7,7 @@ using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Interop;
 using ImagePortal.Tests.Support.Peers;
 using ImagePortal.Web.Features.Administration.Nodes;
+using ImagePortal.Web.Features.Home;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImagePortal.Tests.Interop;
@@ -77,6 +78,9 @@ public sealed class WebNodeConnectionTests(WebNodeConnectionFixture fixture) : I
 
         Assert.Equal($"http://127.0.0.1:{port}/dicom-web/: nothing accepts connections at 127.0.0.1:{port} (connection refused); is the service running and listening there?",
             outcome.Error);
+        var home = await fixture.QueryAsync(DemoUsers.NetworkAdmin.UserName, new GetHomeSummary());
+        var failing = Assert.Single(home.Value!.Admin!.FailingNodes, n => n.AeTitle == $"http://127.0.0.1:{port}/dicom-web/");
+        Assert.Equal(outcome.Error, failing.Error);
     }
 
     [Fact]

@@ -39,6 +39,21 @@ public sealed class NodeModel
 
     public bool IsDicomWeb => Protocol == NodeProtocol.DicomWeb;
 
+    /// <summary>A new node's kind; a DICOMweb node starts offering search, retrieve and store, as most archives do.</summary>
+    public void SwitchTo(NodeProtocol protocol)
+    {
+        if (protocol == Protocol)
+        {
+            return;
+        }
+
+        Protocol = protocol;
+        if (protocol == NodeProtocol.DicomWeb)
+        {
+            (Find, Get, Store) = (true, true, true);
+        }
+    }
+
     public static NodeModel From(NodeDetails n)
     {
         var model = new NodeModel
