@@ -19,8 +19,12 @@ public interface IPacsGateway
     Task<StudySearch> FindStudiesAsync(DicomNode node, StudyQuery query, CancellationToken cancellationToken);
 }
 
-/// <summary>Talks to facilities' PACS through <c>ImagePortal.Dicom</c>: C-ECHO and Study Root C-FIND at study level.</summary>
-public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, ILoggerFactory loggers, DicomNetworkMetrics metrics)
+/// <summary>
+/// Talks to facilities' PACS through <c>ImagePortal.Dicom</c>: C-ECHO and Study Root C-FIND at study level; to a DICOMweb
+/// node, the same study-level question by QIDO-RS (<see cref="DicomWeb.QidoSearch"/>), answered as the same matches.
+/// </summary>
+public sealed class PacsGateway(
+    IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, ILoggerFactory loggers, DicomNetworkMetrics metrics, DicomWeb.DicomWebNodes webNodes)
     : IPacsGateway
 {
     private static readonly string[] Syntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
@@ -28,6 +32,13 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
     public async Task<TimeSpan> EchoAsync(DicomNode node, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (node.IsDicomWeb)
+        {
+            // A DICOMweb node has no C-ECHO: the smallest QIDO-RS search shows it answers, and accepts the credentials.
+            await SearchWebAsync(node, new StudyQuery(null, null, null, null, null, [], null), cap: 1, cancellationToken);
+            return Stopwatch.GetElapsedTime(started);
+        }
+
         var status = await CallAsync(node, client => client.EchoAsync(cancellationToken), cancellationToken);
         return status.IsSuccessOrWarning
             ? Stopwatch.GetElapsedTime(started)
@@ -37,6 +48,11 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
     public async Task<StudySearch> FindStudiesAsync(DicomNode node, StudyQuery query, CancellationToken cancellationToken)
     {
         var cap = Math.Max(1, options.CurrentValue.MaxStudyMatches);
+        if (node.IsDicomWeb)
+        {
+            return await SearchWebAsync(node, query, cap, cancellationToken);
+        }
+
         return await CallAsync(node, async client =>
         {
             await using var association = await client.OpenAsync([new PresentationContextRequest(DicomNetworkUids.StudyRootFind, Syntaxes)], cancellationToken);
@@ -73,6 +89,30 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
 
             return new StudySearch(matches, truncated);
         }, cancellationToken);
+    }
+
+    /// <summary>The C-FIND identifier of <paramref name="query"/> asked by QIDO-RS: one match more than the cap tells that there are more.</summary>
+    private async Task<StudySearch> SearchWebAsync(DicomNode node, StudyQuery query, int cap, CancellationToken cancellationToken)
+    {
+        var matches = new List<StudyMatch>();
+        try
+        {
+            await foreach (var identifier in DicomWeb.QidoSearch.FindAsync(webNodes.ClientFor(node), Identifier(query), cap + 1, cancellationToken))
+            {
+                if (matches.Count == cap)
+                {
+                    return new StudySearch(matches, Truncated: true);
+                }
+
+                matches.Add(ToMatch(identifier));
+            }
+        }
+        catch (DicomWeb.DicomWebException error)
+        {
+            throw new PacsUnavailableException(error.Message, error);
+        }
+
+        return new StudySearch(matches, Truncated: false);
     }
 
     internal static DicomDataset Identifier(StudyQuery query)
@@ -167,9 +207,11 @@ public sealed class PacsGateway(IOptionsMonitor<PortalDicomOptions> options, IPo
         DicomProtocolException protocol => new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol),
         System.Security.Authentication.AuthenticationException tls => new PacsUnavailableException($"{Describe(node)}: the TLS handshake failed ({tls.Message}).", tls),
         SocketException socket => new PacsUnavailableException($"{Describe(node)} cannot be reached: {NetworkErrors.Describe(socket)}.", socket),
+        DicomWeb.DicomWebException web => new PacsUnavailableException(web.Message, web),
+        IOException { InnerException: DicomWeb.DicomWebException web } => new PacsUnavailableException(web.Message, web),
         IOException io => new PacsUnavailableException($"{Describe(node)}: the connection broke ({io.Message}).", io),
         _ => null,
     };
 
-    public static string Describe(DicomNode node) => $"PACS {node.AeTitleValue} at {node.Host}:{node.Port}";
+    public static string Describe(DicomNode node) => node.IsDicomWeb ? $"DICOMweb node {node.Name} at {node.Address}" : $"PACS {node.AeTitleValue} at {node.Host}:{node.Port}";
 }

@@ -2,7 +2,9 @@ using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
+using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Retrieval;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,7 +15,8 @@ namespace ImagePortal.Infrastructure.Pacs;
 /// <summary>
 /// What the viewer asks of a facility's own PACS: Study Root C-FIND at any level, and the retrieval of chosen instances
 /// as the retrieval workers do it (C-GET on the association, or C-MOVE to the portal's Storage SCP where the PACS offers
-/// no C-GET and this process runs that SCP).
+/// no C-GET and this process runs that SCP). A DICOMweb node is asked the same by QIDO-RS and WADO-RS
+/// (<see cref="QidoSearch"/>, <see cref="WadoRetrieve"/>).
 /// </summary>
 public interface IPacsInstanceSource
 {
@@ -30,7 +33,7 @@ public interface IPacsInstanceSource
 
 public sealed class PacsInstanceSource(
     IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, IServiceProvider services, ILoggerFactory loggers,
-    DicomNetworkMetrics metrics) : IPacsInstanceSource
+    DicomNetworkMetrics metrics, DicomWebNodes webNodes) : IPacsInstanceSource
 {
     private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
@@ -38,6 +41,11 @@ public sealed class PacsInstanceSource(
 
     public async Task<IReadOnlyList<DicomDataset>> FindAsync(DicomNode node, DicomDataset keys, int cap, CancellationToken cancellationToken)
     {
+        if (node.IsDicomWeb)
+        {
+            return await WebAsync(async () => await QidoSearch.FindAsync(webNodes.ClientFor(node), keys, cap, cancellationToken).ToListAsync(cancellationToken));
+        }
+
         await using var association = await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken);
         var matches = new List<DicomDataset>();
         try
@@ -74,6 +82,11 @@ public sealed class PacsInstanceSource(
     public async Task<RetrieveProgress?> RetrieveAsync(
         DicomNode node, DicomDataset identifier, IReadOnlyCollection<string> sopClasses, IDicomStoreProvider sink, CancellationToken cancellationToken)
     {
+        if (node.IsDicomWeb)
+        {
+            return await WebAsync(() => RetrieveByWadoAsync(node, identifier, sink, cancellationToken));
+        }
+
         try
         {
             if (node.Supports(DicomCapabilities.Get))
@@ -98,6 +111,49 @@ public sealed class PacsInstanceSource(
         catch (Exception error) when (PacsGateway.Readable(node, error) is { } readable && !ReferenceEquals(readable, error))
         {
             throw readable;
+        }
+    }
+
+    /// <summary>WADO-RS into <paramref name="sink"/>; a part that is not DICOM is skipped (its instance is then reported as not sent).</summary>
+    private async Task<RetrieveProgress?> RetrieveByWadoAsync(DicomNode node, DicomDataset identifier, IDicomStoreProvider sink, CancellationToken cancellationToken)
+    {
+        var (completed, failed) = (0, 0);
+        await WadoRetrieve.RetrieveAsync(webNodes.ClientFor(node), identifier, async (part, ct) =>
+        {
+            ReceivedInstance instance;
+            try
+            {
+                instance = await WadoRetrieve.ReadAsync(part, node.Name, ct);
+            }
+            catch (InvalidDataException)
+            {
+                await WadoRetrieve.SkipAsync(part, ct);
+                failed++;
+                return;
+            }
+
+            if ((await sink.StoreAsync(instance, ct)).IsSuccessOrWarning)
+            {
+                completed++;
+            }
+            else
+            {
+                failed++;
+            }
+        }, cancellationToken);
+        return new RetrieveProgress(failed == 0 ? DimseStatus.Success : DimseStatus.SubOperationsCompleteWithFailures, 0, (ushort)Math.Min(completed, ushort.MaxValue),
+            (ushort)Math.Min(failed, ushort.MaxValue), 0, null);
+    }
+
+    private static async Task<T> WebAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception error) when (error is DicomWebException || error is IOException { InnerException: DicomWebException })
+        {
+            throw new PacsUnavailableException(error.Message, error);
         }
     }
 

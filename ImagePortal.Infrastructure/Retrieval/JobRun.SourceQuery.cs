@@ -18,7 +18,7 @@ using Microsoft.Extensions.Options;
 
 namespace ImagePortal.Infrastructure.Retrieval;
 
-/// <summary>What the source holds: the approved studies, under whom, and their instances (Study Root C-FIND, PS3.4 C.6.2).</summary>
+/// <summary>What the source holds: the approved studies, under whom, and their instances (Study Root C-FIND, PS3.4 C.6.2, or the same asked by QIDO-RS: <see cref="ISourceQuery"/>).</summary>
 internal sealed partial class JobRun
 {
     /// <summary>An approved study as the source holds it: the SOP classes it says the study has (empty when it does not say).</summary>
@@ -31,7 +31,7 @@ internal sealed partial class JobRun
     /// gives the number of instances (progress until they are listed) and the SOP classes (the storage contexts to
     /// propose; optional return keys, PS3.4 C.6.2.1.2).
     /// </summary>
-    private async Task<List<FoundStudy>> FindStudiesAsync(DicomNode node, DicomClientAssociation association, CancellationToken cancellationToken)
+    private async Task<List<FoundStudy>> FindStudiesAsync(DicomNode node, ISourceQuery query, CancellationToken cancellationToken)
     {
         var found = new List<FoundStudy>();
         foreach (var tally in _tallies.Values)
@@ -41,7 +41,7 @@ internal sealed partial class JobRun
             keys.SetString(DicomTag.IssuerOfPatientID, string.Empty);
             keys.SetString(DicomTag.NumberOfStudyRelatedInstances, string.Empty);
             keys.SetString(DicomTag.SOPClassesInStudy, string.Empty);
-            var answers = await FindAsync(node, association, keys, cancellationToken);
+            var answers = await query.FindAsync(keys, cancellationToken);
             var approved = _request.Studies.FirstOrDefault(s => s.StudyInstanceUid == tally.StudyUid)?.SourcePatient;
             var (holder, problem) = PatientMatch.HolderOf(
                 PacsGateway.Describe(node), tally.StudyUid, answers.Select(a => (a.GetString(DicomTag.PatientID), a.GetString(DicomTag.IssuerOfPatientID))), approved);
@@ -67,7 +67,7 @@ internal sealed partial class JobRun
     }
 
     /// <summary>PS3.4 C.6.2: SERIES and IMAGE level C-FIND: every instance of the found studies (the expected count becomes exact).</summary>
-    private async Task<List<ExpectedInstance>> FindInstancesAsync(DicomNode node, DicomClientAssociation association, List<FoundStudy> studies, CancellationToken cancellationToken)
+    private async Task<List<ExpectedInstance>> FindInstancesAsync(DicomNode node, ISourceQuery query, List<FoundStudy> studies, CancellationToken cancellationToken)
     {
         var expected = new List<ExpectedInstance>();
         foreach (var study in studies)
@@ -75,7 +75,7 @@ internal sealed partial class JobRun
             var seriesKeys = Keys("SERIES", study.StudyUid);
             seriesKeys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
             var count = 0;
-            foreach (var series in await FindAsync(node, association, seriesKeys, cancellationToken))
+            foreach (var series in await query.FindAsync(seriesKeys, cancellationToken))
             {
                 // Values from the source are hostile until checked: a series whose UID cannot be a key is not listed
                 // (its instances still come with the study and are checked one by one when they arrive).
@@ -89,7 +89,7 @@ internal sealed partial class JobRun
                 imageKeys.SetString(DicomTag.SeriesInstanceUID, seriesUid);
                 imageKeys.SetString(DicomTag.SOPInstanceUID, string.Empty);
                 imageKeys.SetString(DicomTag.SOPClassUID, string.Empty);
-                foreach (var image in await FindAsync(node, association, imageKeys, cancellationToken))
+                foreach (var image in await query.FindAsync(imageKeys, cancellationToken))
                 {
                     var sop = image.GetString(DicomTag.SOPInstanceUID);
                     var sopClass = image.GetString(DicomTag.SOPClassUID);
@@ -122,7 +122,7 @@ internal sealed partial class JobRun
     /// Retrieves whole studies while the instances are listed on the query association. A listing that fails stops
     /// the transfer (its error is the one reported); a transfer that fails stops the listing.
     /// </summary>
-    private async Task<List<ExpectedInstance>> TransferWhileListingAsync(DicomNode node, DicomClientAssociation query, List<FoundStudy> studies, CancellationToken cancellationToken)
+    private async Task<List<ExpectedInstance>> TransferWhileListingAsync(DicomNode node, ISourceQuery query, List<FoundStudy> studies, CancellationToken cancellationToken)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var listing = ListAndReleaseAsync();
@@ -167,24 +167,5 @@ internal sealed partial class JobRun
         keys.SetString(DicomTag.QueryRetrieveLevel, level);
         keys.SetString(DicomTag.StudyInstanceUID, studyUid);
         return keys;
-    }
-
-    private static async Task<List<DicomDataset>> FindAsync(DicomNode node, DicomClientAssociation association, DicomDataset keys, CancellationToken cancellationToken)
-    {
-        var matches = new List<DicomDataset>();
-        await foreach (var response in association.FindAsync(DicomNetworkUids.StudyRootFind, keys, cancellationToken))
-        {
-            if (response.Status.IsPending && response.Identifier is { } identifier)
-            {
-                matches.Add(identifier);
-            }
-            else if (!response.Status.IsSuccessOrWarning && !response.Status.IsPending)
-            {
-                throw new RetrievalTransientException(
-                    $"{PacsGateway.Describe(node)} refused the query: status {response.Status}{(response.ErrorComment is { } c ? $" ({c})" : "")}.");
-            }
-        }
-
-        return matches;
     }
 }

@@ -19,7 +19,7 @@ using Microsoft.Extensions.Options;
 
 namespace ImagePortal.Infrastructure.Retrieval;
 
-/// <summary>Pulls the studies from the source (C-GET on its own association, or C-MOVE to the portal's Storage SCP) into the spool while the destination is fed.</summary>
+/// <summary>Pulls the studies from the source (C-GET on its own association, C-MOVE to the portal's Storage SCP, or WADO-RS: <c>JobRun.WebSource</c>) into the spool while the destination is fed.</summary>
 internal sealed partial class JobRun
 {
     /// <summary>Retrieves into the spool while a second task stores from it into the destination (bounded: back-pressure to the source).</summary>
@@ -44,7 +44,11 @@ internal sealed partial class JobRun
                 tally.StartedAt ??= services.Clock.GetUtcNow();
             }
 
-            if (sourceNode.Supports(DicomCapabilities.Get))
+            if (sourceNode.IsDicomWeb)
+            {
+                await WadoAsync(sourceNode, identifiers, retrieving.Token);
+            }
+            else if (sourceNode.Supports(DicomCapabilities.Get))
             {
                 await GetAsync(sourceNode, identifiers, sopClasses, retrieving.Token);
             }

@@ -137,7 +137,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
 
     private async Task<JobOutcome> RetrieveFromAsync(DicomNode sourceNode, CancellationToken cancellationToken)
     {
-        await using var query = await OpenAsync(sourceNode, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken);
+        await using var query = await OpenQueryAsync(sourceNode, cancellationToken);
         var studies = await FindStudiesAsync(sourceNode, query, cancellationToken);
         if (studies.Count == 0)
         {

@@ -1,0 +1,62 @@
+namespace ImagePortal.Infrastructure.DicomWeb;
+
+/// <summary>
+/// A part's body as the retrieval's intake reads it: a <see cref="DicomWebException"/> (the answer broke off, or grew over
+/// its limit) becomes an <see cref="IOException"/> with the same message, which the intake takes for a broken connection
+/// (the attempt fails and is retried) rather than for a fault of the instance.
+/// </summary>
+internal sealed class BrokenAsIOStream(Stream inner) : Stream
+{
+    public override bool CanRead => inner.CanRead;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return inner.Read(buffer);
+        }
+        catch (DicomWebException error)
+        {
+            throw new IOException(error.Message, error);
+        }
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await inner.ReadAsync(buffer, cancellationToken);
+        }
+        catch (DicomWebException error)
+        {
+            throw new IOException(error.Message, error);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
