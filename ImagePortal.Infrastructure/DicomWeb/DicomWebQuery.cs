@@ -23,7 +23,7 @@ public sealed record DicomWebQuery
         var parameters = new List<string>();
         foreach (var (key, value) in Match)
         {
-            parameters.Add(Uri.EscapeDataString(key) + "=" + Uri.EscapeDataString(value));
+            parameters.Add(Uri.EscapeDataString(key) + "=" + Value(value));
         }
 
         foreach (var field in IncludeFields)
@@ -48,4 +48,11 @@ public sealed record DicomWebQuery
 
         return parameters.Count == 0 ? string.Empty : "?" + string.Join('&', parameters);
     }
+
+    /// <summary>
+    /// A match value escaped, but for the wildcard '*' and the UID list separator ',' (PS3.18 §8.3.4), which RFC 3986
+    /// allows in a query as they are: Orthanc's DICOMweb plugin takes "Doe%2A" for the name "Doe*", not a wildcard.
+    /// </summary>
+    private static string Value(string value) =>
+        Uri.EscapeDataString(value).Replace("%2A", "*", StringComparison.Ordinal).Replace("%2C", ",", StringComparison.Ordinal);
 }

@@ -287,7 +287,7 @@ public sealed class DicomWebClientHostileAnswerTests : IAsyncLifetime
 
         Assert.Empty(none);
         Assert.Equal("Bearer t0k3n", authorization);
-        Assert.Equal("?PatientName=Doe%2A%26limit%3D1&includefield=00081030", query);
+        Assert.Equal("?PatientName=Doe*%26limit%3D1&includefield=00081030", query);
     }
 
     [Fact]

@@ -183,6 +183,40 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task WebSource_APartThatIsNotDicom_IsSkipped_TheRestImported_AndTheRetryAsksForTheMissingOneByUid()
+    {
+        using var files = new TempDirectory("web-source-not-dicom");
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-9450", series: 1, imagesPerSeries: 3);
+        await using var source = await StubDicomWebSource.StartAsync(study.Files, Ct);
+        source.Fault = async (context, _, before) =>
+        {
+            if (before != 0)
+            {
+                return false;
+            }
+
+            await StubDicomWebSource.WriteMultipartAsync(context, context.Response.Body,
+                [await File.ReadAllBytesAsync(study.Files[0], Ct), "<html>Please log in</html>"u8.ToArray(), await File.ReadAllBytesAsync(study.Files[2], Ct)]);
+            return true;
+        };
+        await _web.PointWebSourceAsync(source.Root);
+        await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
+
+        var number = await _steps.FileAndApproveAsync("MRN-9450", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(90));
+
+        Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
+        Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
+        Assert.True(job.Attempts == 1, $"{job.Attempts} failed attempt(s), last error {job.LastError}");
+        var instancesAsked = source.Requests.Where(r => r.Contains("/instances/", StringComparison.Ordinal)).Select(r => r.Split('/')[^1]).ToList();
+        Assert.Equal([study.SopInstanceUids[1]], instancesAsked);
+        var ledger = await fixture.DbAsync(db => db.ImportedInstances.CountAsync(i => i.JobId == job.Id, Ct));
+        Assert.Equal(study.SopInstanceUids.Count, ledger);
+    }
+
+    [Fact]
     public async Task WebSource_AnInstanceOfAnotherPatientInsideTheApprovedStudy_IsQuarantined_AndTheApprovedPatientsImagesAreImported()
     {
         using var files = new TempDirectory("web-source-stranger");

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImagePortal.Tests.Interop;
 
 /// <summary>What the DICOMweb source tests do on the way: make SBR's PACS a DICOMweb node, build a compressed study, compare pixel data.</summary>
-public sealed class WebSourceSteps(RetrievalFixture fixture)
+public sealed class WebSourceSteps(UseCaseFixture fixture)
 {
     public const DicomCapabilities WebServices = DicomCapabilities.Find | DicomCapabilities.Get | DicomCapabilities.Store;
 

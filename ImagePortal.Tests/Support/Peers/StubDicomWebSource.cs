@@ -135,12 +135,24 @@ public sealed class StubDicomWebSource : IAsyncDisposable
             return;
         }
 
-        const string boundary = "stub-boundary-0001";
-        context.Response.ContentType = $"multipart/related; type=\"application/dicom\"; boundary={boundary}";
+        var parts = new List<byte[]>();
         foreach (var (path, _) in instances)
         {
+            parts.Add(await File.ReadAllBytesAsync(path));
+        }
+
+        await WriteMultipartAsync(context, body, parts);
+    }
+
+    /// <summary>A WADO-RS answer of <paramref name="parts"/>, each as application/dicom whatever it holds.</summary>
+    public static async Task WriteMultipartAsync(HttpContext context, Stream body, IEnumerable<byte[]> parts)
+    {
+        const string boundary = "stub-boundary-0001";
+        context.Response.ContentType = $"multipart/related; type=\"application/dicom\"; boundary={boundary}";
+        foreach (var part in parts)
+        {
             await body.WriteAsync(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n"));
-            await body.WriteAsync(await File.ReadAllBytesAsync(path));
+            await body.WriteAsync(part);
             await body.WriteAsync("\r\n"u8.ToArray());
         }
 
