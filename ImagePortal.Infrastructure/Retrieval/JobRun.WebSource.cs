@@ -4,7 +4,6 @@ using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Infrastructure.Pacs;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Infrastructure.Retrieval;
@@ -24,16 +23,7 @@ internal sealed partial class JobRun
             ? new WebSourceQuery(WebSource(node))
             : new DimseSourceQuery(node, await OpenAsync(node, [new PresentationContextRequest(DicomNetworkUids.StudyRootFind, QuerySyntaxes)], cancellationToken));
 
-    private DicomWebClient WebSource(DicomNode node)
-    {
-        if (_webSource is null)
-        {
-            using var scope = services.Scopes.CreateScope();
-            _webSource = scope.ServiceProvider.GetRequiredService<DicomWebNodes>().ClientFor(node);
-        }
-
-        return _webSource;
-    }
+    private DicomWebClient WebSource(DicomNode node) => _webSource ??= services.WebNodes.ClientFor(node);
 
     /// <summary>
     /// WADO-RS for each identifier <see cref="Identifiers"/> made, as a C-GET would take it (<see cref="WadoRetrieve"/>): a
