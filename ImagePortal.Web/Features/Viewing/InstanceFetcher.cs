@@ -37,7 +37,15 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
     private int _retrieves;
 
     /// <summary>The cached files of <paramref name="instances"/>, fetching the missing ones; in the order asked.</summary>
-    public async Task<IReadOnlyList<string>> GetAsync(DicomNode node, IReadOnlyList<InstanceKey> instances, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> GetAsync(DicomNode node, IReadOnlyList<InstanceKey> instances, CancellationToken cancellationToken) =>
+        await Task.WhenAll(Start(node, instances)).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// Starts fetching the missing ones of <paramref name="instances"/> and gives one task a file, in the order asked, each
+    /// complete the moment its file is in the cache (or failed with the retrieve): a caller can serve the first while the
+    /// PACS still sends the rest.
+    /// </summary>
+    public IReadOnlyList<Task<string>> Start(DicomNode node, IReadOnlyList<InstanceKey> instances)
     {
         var waits = new Task<string>[instances.Count];
         var mine = new List<(InstanceKey Key, TaskCompletionSource<string> Done)>();
@@ -74,7 +82,7 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
             _ = FetchAsync(node, mine);
         }
 
-        return await Task.WhenAll(waits).WaitAsync(cancellationToken);
+        return waits;
     }
 
     private async Task FetchAsync(DicomNode node, List<(InstanceKey Key, TaskCompletionSource<string> Done)> claims)

@@ -14,7 +14,11 @@ public sealed class MultipartRelated(HttpResponse response, string type)
     /// <summary>The response's Content-Type: <c>multipart/related; type="..."; boundary=...</c>.</summary>
     public string ContentType => $"multipart/related; type=\"{type}\"; boundary={_boundary}";
 
-    public async Task PartAsync(string contentType, string? contentLocation, Func<Stream, Task> writeBody, CancellationToken cancellationToken)
+    /// <summary>
+    /// One part. <paramref name="contentLength"/>, where the body's size is known, lets a client take the body without
+    /// searching it for the boundary (a streamed series of frames).
+    /// </summary>
+    public async Task PartAsync(string contentType, string? contentLocation, Func<Stream, Task> writeBody, CancellationToken cancellationToken, long? contentLength = null)
     {
         if (!_started)
         {
@@ -28,6 +32,11 @@ public sealed class MultipartRelated(HttpResponse response, string type)
         if (contentLocation is not null)
         {
             head.Append("Content-Location: ").Append(contentLocation).Append("\r\n");
+        }
+
+        if (contentLength is { } length)
+        {
+            head.Append("Content-Length: ").Append(length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
         }
 
         await response.Body.WriteAsync(Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()), cancellationToken);

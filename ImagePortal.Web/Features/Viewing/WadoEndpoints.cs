@@ -16,6 +16,7 @@ public static class WadoEndpoints
         group.MapGet("/studies/{study}/series/{series}/instances/{sop}", InstanceAsync);
         group.MapGet("/studies/{study}/series/{series}/instances/{sop}/metadata", InstanceMetadataAsync);
         group.MapGet("/studies/{study}/series/{series}/instances/{sop}/frames/{frames}", FramesAsync);
+        group.MapSeriesPixelData();
         return group;
     }
 

@@ -1,10 +1,12 @@
 // The viewer page's first script: started by the prerendered page (a module in its head, see ViewerPage.razor) before the
 // Blazor circuit connects and before Cornerstone has loaded, it asks the portal what the viewer will ask first, in the
 // viewer's order: the study's series, the opened series' instances, the middle instance's metadata, then the whole
-// series' metadata. The viewer's own calls (service.js getJson) take these answers instead of asking again. It reads
-// only the viewer's element ([data-viewer-early]: data-base, data-study, data-series) and shows nothing itself: a call
-// that fails here fails the same way for the viewer, which says why.
+// series' metadata and its frames (one streamed call, seriesFrames.js). The viewer's own calls (service.js getJson and
+// the loader, loader.js) take these answers instead of asking again. It reads only the viewer's element
+// ([data-viewer-early]: data-base, data-study, data-series) and shows nothing itself: a call that fails here fails the
+// same way for the viewer, which says why.
 import { prefetchJson } from './service.js';
+import { streamSeriesFrames } from './seriesFrames.js';
 import { seriesOf, wantedSeries, middleOf } from './stackOrder.js';
 
 async function prefetch({ base, study, series }) {
@@ -18,6 +20,8 @@ async function prefetch({ base, study, series }) {
     await prefetchJson(`${seriesUrl}/instances/${encodeURIComponent(middle.sop)}/metadata`);
   }
   prefetchJson(`${seriesUrl}/metadata`);
+  // The series' frames in one streamed call beside its metadata: they arrive while the portal still fetches the series.
+  streamSeriesFrames(seriesUrl);
 }
 
 const host = document.querySelector('[data-viewer-early]');

@@ -3,6 +3,7 @@
 // ahead of the rest.
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { getJson } from './service.js';
+import { streamSeriesFrames } from './seriesFrames.js';
 import { value } from './dom.js';
 import { seriesOf, middleOf, byInstanceNumber } from './stackOrder.js';
 
@@ -64,7 +65,10 @@ function once(answers, key, ask) {
 }
 
 async function fetchStack(studyUrl, seriesUid) {
-  const instances = await getJson(`${studyUrl}/series/${encodeURIComponent(seriesUid)}/metadata`);
+  const seriesUrl = `${studyUrl}/series/${encodeURIComponent(seriesUid)}`;
+  // The frames stream beside the metadata (once a series; early.js may have started it): the loader takes them from it.
+  streamSeriesFrames(seriesUrl);
+  const instances = await getJson(`${seriesUrl}/metadata`);
   byInstanceNumber(instances);
   const imageIds = [];
   const images = new Map();
