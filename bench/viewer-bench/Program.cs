@@ -152,8 +152,10 @@ for (var i = 0; i < studyUids.Length; i++)
           const one = at(p => /\/instances\/[^/]+\/metadata$/.test(p));
           const metadata = at(p => /\/series\/[^/]+\/metadata$/.test(p));
           const frame = at(p => p.includes('/frames/'));
+          const pixels = at(p => p.endsWith('/pixeldata'));
+          const frameCalls = calls.filter(e => new URL(e.name).pathname.includes('/frames/')).length;
           const span = e => e ? `${(e.startTime / 1000).toFixed(2)}+${((e.responseEnd - e.startTime) / 1000).toFixed(2)}` : '-';
-          return `series=${span(series)} instances=${span(instances)} first_metadata=${span(one)} first_frame=${span(frame)} metadata=${span(metadata)}`;
+          return `series=${span(series)} instances=${span(instances)} first_metadata=${span(one)} first_frame=${span(frame)} metadata=${span(metadata)} pixeldata=${span(pixels)} frame_calls=${frameCalls}`;
         }
         """);
     var stats = await page.EvaluateAsync<JsonElement>("""
