@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace ImagePortal.Tests.Support;
 
-/// <summary>One part of a multipart/related answer: its Content-Type and bytes.</summary>
-public sealed record MultipartPart(string ContentType, byte[] Body);
+/// <summary>One part of a multipart/related answer: its Content-Type, bytes and the Content-Location and Content-Length it names.</summary>
+public sealed record MultipartPart(string ContentType, byte[] Body, string? Location = null, string? Length = null);
 
 /// <summary>Reads a multipart/related answer with ASP.NET Core's own reader (RFC 2046 boundaries, strictly).</summary>
 public static class MultipartParts
@@ -22,7 +22,9 @@ public static class MultipartParts
         {
             using var body = new MemoryStream();
             await section.Body.CopyToAsync(body, cancellationToken);
-            parts.Add(new MultipartPart(section.ContentType ?? string.Empty, body.ToArray()));
+            parts.Add(new MultipartPart(
+                section.ContentType ?? string.Empty, body.ToArray(), section.Headers?.GetValueOrDefault("Content-Location").ToString() is { Length: > 0 } location ? location : null,
+                section.Headers?.GetValueOrDefault("Content-Length").ToString() is { Length: > 0 } length ? length : null));
         }
 
         return parts;

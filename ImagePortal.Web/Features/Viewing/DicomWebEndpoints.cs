@@ -33,28 +33,16 @@ public static class DicomWebEndpoints
 
     public static bool IsUid(string? value) => value is { Length: > 0 and <= 64 } && DicomUid.IsValid(value);
 
-    /// <summary>Data sets as a DICOM JSON array (PS3.18 F.2), written one data set at a time.</summary>
+    /// <summary>Data sets as a DICOM JSON array (PS3.18 F.2), written one data set at a time (<see cref="DicomJsonArray"/>).</summary>
     public static async Task WriteJsonAsync(HttpResponse response, IEnumerable<DicomDataset> datasets, CancellationToken cancellationToken)
     {
-        response.ContentType = DicomJson;
-        response.Headers.CacheControl = "private, no-store";
-        await response.Body.WriteAsync("["u8.ToArray(), cancellationToken);
-        var first = true;
+        var json = new DicomJsonArray(response);
         foreach (var dataset in datasets)
         {
-            if (!first)
-            {
-                await response.Body.WriteAsync(","u8.ToArray(), cancellationToken);
-            }
-
-            first = false;
-            using var buffer = new MemoryStream();
-            DicomJsonWriter.Write(buffer, dataset, indented: false);
-            buffer.Position = 0;
-            await buffer.CopyToAsync(response.Body, cancellationToken);
+            await json.WriteAsync(dataset, cancellationToken);
         }
 
-        await response.Body.WriteAsync("]"u8.ToArray(), cancellationToken);
+        await json.EndAsync(cancellationToken);
     }
 
     /// <summary>

@@ -47,18 +47,18 @@ public static class SeriesPixelDataEndpoint
         }
 
         var keys = answers.Select(a => PacsQueries.KeyOf(a, study, series)).ToList();
-        var asked = keys.Select(k => k.SopInstanceUid).ToHashSet(StringComparer.Ordinal);
         var files = fetcher.Start(found.Study.Node, keys);
         var seriesPath = $"{http.Request.PathBase}{DicomWebEndpoints.Root}/requests/{Uri.EscapeDataString(number)}/studies/{study}/series/{series}/instances/";
         MultipartRelated? multipart = null;
         Exception? failure = null;
         IResult? refusal = null;
-        await foreach (var done in Task.WhenEach(files).WithCancellation(cancellationToken))
+        await foreach (var done in Task.WhenEach(WadoEndpoints.Indexed(files)).WithCancellation(cancellationToken))
         {
             string path;
+            int index;
             try
             {
-                path = await done;
+                (path, index) = await done;
             }
             catch (Exception error) when (error is PacsUnavailableException or PacsTimeoutException or InstanceNotSentException)
             {
@@ -78,8 +78,8 @@ public static class SeriesPixelDataEndpoint
             }
 
             // The file is checked against the path from the data set its frames are cut from (a mismatch is alerted).
-            var sop = reader.Dataset.GetUid(DicomTag.SOPInstanceUID) ?? string.Empty;
-            if (!asked.Contains(sop) || !await locator.MatchesAsync(number, reader.Dataset, study, series, sop, cancellationToken))
+            var sop = keys[index].SopInstanceUid;
+            if (!await locator.MatchesAsync(number, reader.Dataset, study, series, sop, cancellationToken))
             {
                 refusal ??= DicomWebEndpoints.NotFound();
                 continue;

@@ -20,7 +20,13 @@ public static class WadoEndpoints
         return group;
     }
 
-    /// <summary>Every instance's data set up to its pixel data, in DICOM JSON; the instances are fetched into the cache first.</summary>
+    /// <summary>
+    /// Every instance's data set up to its pixel data, in DICOM JSON, each written as its file reaches the cache (in that
+    /// order: the viewer orders by instance number), so that the viewer decodes the frames the series' pixel data call
+    /// brings while the PACS still sends the rest. A failure before the first data set is the answer (502, 504, or 404 for
+    /// a file that does not match the path, alerted); after it, the connection is aborted (a broken answer, never a short
+    /// one that looks whole).
+    /// </summary>
     private static async Task<IResult> MetadataAsync(
         string number, string study, string series, ViewingAccess access, ViewingAudit viewing, PacsQueries queries, InstanceFetcher fetcher,
         InstanceLocator locator, HttpContext http)
@@ -45,23 +51,33 @@ public static class WadoEndpoints
         }
 
         var keys = answers.Select(a => PacsQueries.KeyOf(a, study, series)).ToList();
-        var files = await fetcher.GetAsync(found.Study.Node, keys, cancellationToken);
-        // Each header read once, checked, then written (a header stops before the pixel data: small beside the files).
-        var headers = new List<DicomDataset>(files.Count);
-        for (var i = 0; i < files.Count; i++)
+        var json = new DicomJsonArray(http.Response);
+        await foreach (var done in Task.WhenEach(Indexed(fetcher.Start(found.Study.Node, keys))).WithCancellation(cancellationToken))
         {
-            var header = InstanceLocator.Header(files[i]);
-            if (!await locator.MatchesAsync(number, header, study, series, keys[i].SopInstanceUid, cancellationToken))
+            var (path, index) = await done;
+            // Each header read once, checked, then written (a header stops before the pixel data).
+            var header = InstanceLocator.Header(path);
+            if (!await locator.MatchesAsync(number, header, study, series, keys[index].SopInstanceUid, cancellationToken))
             {
-                return DicomWebEndpoints.NotFound();
+                if (!json.Started)
+                {
+                    return DicomWebEndpoints.NotFound();
+                }
+
+                http.Abort();
+                return Results.Empty;
             }
 
-            headers.Add(header);
+            await json.WriteAsync(header, cancellationToken);
         }
 
-        await DicomWebEndpoints.WriteJsonAsync(http.Response, headers, cancellationToken);
+        await json.EndAsync(cancellationToken);
         return Results.Empty;
     }
+
+    /// <summary>Each file's task with its index in the order asked, for taking them as they reach the cache (Task.WhenEach).</summary>
+    public static IEnumerable<Task<(string Path, int Index)>> Indexed(IReadOnlyList<Task<string>> files) =>
+        files.Select(async (file, index) => (Path: await file, Index: index));
 
     /// <summary>
     /// One instance's data set up to its pixel data (PS3.18 10.4.1.1.2): what a thumbnail needs to decode one frame,

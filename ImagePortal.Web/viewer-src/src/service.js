@@ -75,8 +75,71 @@ async function request(url, signal) {
   if (!response.ok) {
     throw new ServiceError(response.status, errorText(response.status, await response.text()));
   }
-  const body = await response.text();
-  return body ? JSON.parse(body) : [];
+  try {
+    return await readArray(url, response);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw error;
+    throw new ServiceError(0, 'The connection to the portal failed.');
+  }
+}
+
+// The data sets of answers under way, by URL, as they arrive (the portal writes a DICOM JSON array one data set a line,
+// and a series' metadata as the PACS sends its instances): onItems(url) gives those so far and each one after.
+const arrivals = new Map();
+
+const arrivalsOf = url => {
+  let entry = arrivals.get(url);
+  if (!entry) arrivals.set(url, entry = { items: [], listeners: new Set() });
+  return entry;
+};
+
+/** Calls <paramref name="listener"/> with each data set of the answer to <paramref name="url"/> as it arrives (those
+ * already arrived first); returns the function that stops it. */
+export function onItems(url, listener) {
+  const entry = arrivalsOf(url);
+  for (const item of entry.items) listener(item);
+  entry.listeners.add(listener);
+  return () => entry.listeners.delete(listener);
+}
+
+/** The answer's JSON, read as it arrives: a line of its own a data set where the answer is written so; else parsed whole. */
+async function readArray(url, response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const entry = arrivalsOf(url);
+  entry.items = [];
+  let text = '';
+  let scanned = 0;
+  let lines = true;
+  const take = line => {
+    const trimmed = line.trim().replace(/,$/, '');
+    if (trimmed === '[' || trimmed === ']' || trimmed === '') return;
+    if (!trimmed.startsWith('{')) {
+      lines = false;
+      return;
+    }
+    let item;
+    try {
+      item = JSON.parse(trimmed);
+    } catch {
+      lines = false; // not one data set a line after all: parsed whole at the end
+      return;
+    }
+    entry.items.push(item);
+    for (const listener of entry.listeners) listener(item);
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    for (let end; lines && (end = text.indexOf('\n', scanned)) >= 0; scanned = end + 1) take(text.slice(scanned, end));
+  }
+  text += decoder.decode();
+  if (lines && text.trimStart().startsWith('[\n')) {
+    take(text.slice(scanned));
+    if (lines) return entry.items;
+  }
+  return text.trim() ? JSON.parse(text) : [];
 }
 
 /** The words for a failed call: the service's own for a ServiceError, else <paramref name="what"/> and the error. */

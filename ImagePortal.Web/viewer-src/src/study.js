@@ -2,7 +2,8 @@
 // stack of wadors image ids with their instances' metadata (WADO-RS metadata, one call a series), and its first image
 // ahead of the rest.
 import { wadors } from '@cornerstonejs/dicom-image-loader';
-import { getJson } from './service.js';
+import { imageLoader, Enums } from '@cornerstonejs/core';
+import { getJson, onItems } from './service.js';
 import { streamSeriesFrames } from './seriesFrames.js';
 import { value } from './dom.js';
 import { seriesOf, middleOf, byInstanceNumber } from './stackOrder.js';
@@ -68,7 +69,14 @@ async function fetchStack(studyUrl, seriesUid) {
   const seriesUrl = `${studyUrl}/series/${encodeURIComponent(seriesUid)}`;
   // The frames stream beside the metadata (once a series; early.js may have started it): the loader takes them from it.
   streamSeriesFrames(seriesUrl);
-  const instances = await getJson(`${seriesUrl}/metadata`);
+  // Each instance's frames are decoded as soon as its metadata and its frames have come, while the rest still arrive.
+  const stop = onItems(`${seriesUrl}/metadata`, instance => decodeAhead(seriesUrl, instance));
+  let instances;
+  try {
+    instances = await getJson(`${seriesUrl}/metadata`);
+  } finally {
+    stop();
+  }
   byInstanceNumber(instances);
   const imageIds = [];
   const images = new Map();
@@ -85,4 +93,17 @@ async function fetchStack(studyUrl, seriesUid) {
     }
   }
   return { imageIds, images };
+}
+
+/** Loads an instance's frames into the viewer's cache as soon as its metadata has come (the loader waits for the frames'
+ * stream); a frame that fails here is loaded again, and its failure shown, when the viewer shows it. */
+function decodeAhead(seriesUrl, instance) {
+  const sop = value(instance, '00080018');
+  if (!sop) return;
+  const frames = Math.max(1, Number(value(instance, '00280008')) || 1);
+  const framesUrl = `wadors:${seriesUrl}/instances/${encodeURIComponent(sop)}/frames/`;
+  wadors.metaDataManager.add(`${framesUrl}1`, instance);
+  for (let frame = 1; frame <= frames; frame++) {
+    imageLoader.loadAndCacheImage(`${framesUrl}${frame}`, { requestType: Enums.RequestType.Prefetch }).catch(() => {});
+  }
 }

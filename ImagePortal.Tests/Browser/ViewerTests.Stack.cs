@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using ImagePortal.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImagePortal.Tests.Browser;
+
+/// <summary>
+/// The whole stack: its frames come in one streamed call (WADO-RS Series Pixel Data) that the prefetch decodes from, not
+/// one call a slice; when that call fails, every frame is still fetched alone and the stack is whole.
+/// </summary>
+public sealed partial class ViewerTests
+{
+    [Fact]
+    public async Task TheWholeStack_ComesInOneStreamedCall_NotOneCallASlice()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        var calls = DicomWebCalls(page);
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await StackCachedAsync(page);
+        var asked = calls.ToList();
+        Assert.Single(asked, a => Regex.IsMatch(a, "/series/[0-9.]+/pixeldata$"));
+        // At most the first image's own frame, asked for while the stream had not brought it yet.
+        var frames = asked.Where(a => a.Contains("/frames/", StringComparison.Ordinal)).ToList();
+        Assert.True(frames.Count <= 1, $"{frames.Count} frame calls: {string.Join(", ", frames)}");
+        // Every slice shows from the cache the stream filled.
+        await page.GetByTestId("viewer-viewport").ClickAsync();
+        await page.Keyboard.PressAsync("Home");
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync($"Image 1 / {ViewerFixture.Slices}");
+        var first = await ImageAsync(page);
+        await page.Keyboard.PressAsync("End");
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync($"Image {ViewerFixture.Slices} / {ViewerFixture.Slices}");
+        await ImageAsync(page, first);
+        Assert.Equal(asked.Count, calls.Count);
+    }
+
+    [Fact]
+    public async Task WhenTheStreamedCallFails_EveryFrameIsFetchedAlone_AndTheStackIsWhole()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        var calls = DicomWebCalls(page);
+        await page.RouteAsync("**/pixeldata", route => route.AbortAsync());
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await StackCachedAsync(page);
+        var frames = calls.Count(a => a.Contains("/frames/", StringComparison.Ordinal));
+        Assert.Equal(ViewerFixture.Slices, frames);
+        await Expect(page.GetByTestId("viewer-message")).ToBeHiddenAsync();
+    }
+
+    /// <summary>Waits until the viewer's stack is whole and every slice of it decoded in its cache.</summary>
+    private static Task StackCachedAsync(IPage page) => Poll.UntilAsync(
+        () => page.EvaluateAsync<bool>($"() => {{ const s = document.querySelector('{Viewer}').imagePortalViewer?.state(); return s?.count === {ViewerFixture.Slices} && s.cached === s.count; }}"),
+        TimeSpan.FromSeconds(30),
+        async () => $"The stack was not cached: {await page.EvaluateAsync<string>($"() => JSON.stringify(document.querySelector('{Viewer}').imagePortalViewer?.state() ?? null)")}");
+}
