@@ -49,6 +49,12 @@ await build({
   splitting: true,
   chunkNames: 'shared-[hash]',
 });
+// The worker that reads a series' streamed frames off the page's main thread (seriesFrames.js starts it from beside itself).
+await build({
+  ...common,
+  entryPoints: [join(here, 'src', 'seriesFramesWorker.js')],
+  outfile: join(out, 'seriesFramesWorker.js'),
+});
 await build({
   ...common,
   entryPoints: [join(modules, '@cornerstonejs', 'dicom-image-loader', 'dist', 'esm', 'decodeImageFrameWorker.js')],

@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Runtime.ExceptionServices;
-using ImagePortal.Dicom.Data;
+using System.Threading.Channels;
 using ImagePortal.Infrastructure.Pacs;
 
 namespace ImagePortal.Web.Features.Viewing;
@@ -9,8 +8,9 @@ namespace ImagePortal.Web.Features.Viewing;
 /// WADO-RS Series Pixel Data (PS3.18 10.4, the <c>/pixeldata</c> resources): every frame of a series in one streamed
 /// <c>multipart/related</c> answer, one part a frame, each named by its Content-Location (the frame's own URL under this
 /// service) and sized by its Content-Length. The viewer reads a 300-slice stack in one call instead of 300. Instances are
-/// written in the order they reach the disk cache, while the PACS still sends the rest, one frame at a time in memory:
-/// never a whole series nor a whole instance. Same scope and audit as the other WADO-RS routes (one "DICOM Instances
+/// written in the order they reach the disk cache, while the PACS still sends the rest, a few frames at a time in memory
+/// (<see cref="ReadAhead"/>, read by <see cref="SeriesFrames"/> while the one before goes out): never a whole series nor a
+/// whole instance. Same scope and audit as the other WADO-RS routes (one "DICOM Instances
 /// Accessed" per view). What cannot be sent (an instance the PACS did not send, a file that does not match the path, a
 /// frame that cannot be cut out, a syntax the client does not accept) is left out, the rest still sent: a client asks for a
 /// missing frame alone and gets that route's answer. Nothing sent at all is that failure's answer (502, 504, 404, 406).
@@ -47,71 +47,27 @@ public static class SeriesPixelDataEndpoint
         }
 
         var keys = answers.Select(a => PacsQueries.KeyOf(a, study, series)).ToList();
-        var files = fetcher.Start(found.Study.Node, keys);
         var seriesPath = $"{http.Request.PathBase}{DicomWebEndpoints.Root}/requests/{Uri.EscapeDataString(number)}/studies/{study}/series/{series}/instances/";
+        var reading = new SeriesFrames(keys, seriesPath, (header, sop) => locator.MatchesAsync(number, header, study, series, sop, cancellationToken),
+            syntax => AcceptedSyntaxes.Allow(http.Request, syntax));
+
+        // The next frames are read from the cache while the one before goes out (a few frames ahead: bounded memory).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var parts = Channel.CreateBounded<FramePart>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
+        var reader = Task.Run(() => reading.ReadAsync(fetcher.Start(found.Study.Node, keys), parts.Writer, stop.Token), CancellationToken.None);
         MultipartRelated? multipart = null;
-        Exception? failure = null;
-        IResult? refusal = null;
-        await foreach (var done in Task.WhenEach(WadoEndpoints.Indexed(files)).WithCancellation(cancellationToken))
+        try
         {
-            string path;
-            int index;
-            try
+            await foreach (var part in parts.Reader.ReadAllAsync(cancellationToken))
             {
-                (path, index) = await done;
+                multipart ??= new MultipartRelated(http.Response, part.MultipartType);
+                await multipart.PartAsync(part.ContentType, part.Location, body => body.WriteAsync(part.Bytes.AsMemory(0, part.Length), cancellationToken).AsTask(), cancellationToken, part.Length);
             }
-            catch (Exception error) when (error is PacsUnavailableException or PacsTimeoutException or InstanceNotSentException)
-            {
-                failure ??= error;
-                continue;
-            }
-
-            FrameReader reader;
-            try
-            {
-                reader = new FrameReader(path);
-            }
-            catch (DicomFormatException error)
-            {
-                failure ??= error;
-                continue;
-            }
-
-            // The file is checked against the path from the data set its frames are cut from (a mismatch is alerted).
-            var sop = keys[index].SopInstanceUid;
-            if (!await locator.MatchesAsync(number, reader.Dataset, study, series, sop, cancellationToken))
-            {
-                refusal ??= DicomWebEndpoints.NotFound();
-                continue;
-            }
-
-            // Native frames go as explicit VR little endian whatever the stored native syntax (as the frames route).
-            var sent = reader.TransferSyntax.IsEncapsulated ? reader.TransferSyntax.Uid : DicomTransferSyntax.ExplicitVRLittleEndian.Uid;
-            if (!AcceptedSyntaxes.Allow(http.Request, sent))
-            {
-                refusal ??= AcceptedSyntaxes.NotAcceptable(sent);
-                continue;
-            }
-
-            multipart ??= new MultipartRelated(http.Response, FrameMediaTypes.TypeOf(reader.TransferSyntax));
-            for (var frame = 1; frame <= reader.FrameCount; frame++)
-            {
-                // One frame at a time in memory (the reader's sync reads must not block the response stream).
-                using var buffer = new MemoryStream();
-                try
-                {
-                    reader.CopyFrame(frame, buffer);
-                }
-                catch (FrameNotFoundException error)
-                {
-                    failure ??= error;
-                    break;
-                }
-
-                buffer.Position = 0;
-                var location = seriesPath + sop + "/frames/" + frame.ToString(CultureInfo.InvariantCulture);
-                await multipart.PartAsync(reader.MediaType, location, body => buffer.CopyToAsync(body, cancellationToken), cancellationToken, buffer.Length);
-            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reader; // it ends on the cancellation, and keeps its own failures
         }
 
         if (multipart is not null)
@@ -121,16 +77,19 @@ public static class SeriesPixelDataEndpoint
         }
 
         // Nothing sent: the reason, as the instance and frames routes would give it.
-        if (refusal is not null)
+        if (reading.Refusal is not null)
         {
-            return refusal;
+            return reading.Refusal;
         }
 
-        if (failure is not null)
+        if (reading.Failure is not null)
         {
-            ExceptionDispatchInfo.Throw(failure);
+            ExceptionDispatchInfo.Throw(reading.Failure);
         }
 
         return DicomWebEndpoints.NotFound("The series has no frames here.");
     }
+
+    /// <summary>Frames read ahead of the response: enough to keep the socket busy while the next file is opened and cut.</summary>
+    private const int ReadAhead = 4;
 }
