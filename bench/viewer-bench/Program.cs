@@ -5,6 +5,7 @@
 //   first_s     the first image on the canvas (the viewer says which image it shows, and the canvas is not uniform)
 //   metadata_s  the end of the series' WADO-RS metadata call (the portal answers it once every instance is in its disk cache)
 //   cached_s    every slice loaded and decoded into the viewer's cache by its own prefetch, started after the first image
+//   stream_end_s  the series' frames all received by the viewer's stream (one WADO-RS Series Pixel Data call), not yet decoded
 //   scroll_s    then every slice shown once by the viewer itself, one after the other (handle.scroll(1), from its cache)
 //   frames_s    every slice's frame fetched by the page, six at a time (a browser's connections per host): what a viewer that
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
@@ -142,6 +143,9 @@ for (var i = 0; i < studyUids.Length; i++)
           check();
         })
         """);
+    // When the series' streamed frames (WADO-RS Series Pixel Data, read in the viewer's own worker, which the page's
+    // resource timings do not list) had all come: received, as against decoded (cached_s).
+    var streamEnd = await page.EvaluateAsync<double?>("() => document.querySelector('[data-testid=image-viewer]').imagePortalViewer?.state().stream?.endedAt ?? null");
     // Where the time to the first image went: the page's own calls to the service, as the browser timed them.
     var steps = await page.EvaluateAsync<string>("""
         () => {
@@ -228,7 +232,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var scroll = stats.GetProperty("scroll").GetDouble();
     var framesMs = frames.GetProperty("frames").GetDouble();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} " +
+        $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
 }

@@ -47,6 +47,13 @@ export function takeFrame(imageId, wait = true) {
   return new Promise(resolve => stream.waiting.set(path, resolve));
 }
 
+/** How far the stream of the series at <paramref name="seriesUrl"/> is: { frames: parts received, endedAt: when it
+ * ended (performance.now(), null while under way) }, or null without one (the viewer's state, for the tests and the bench). */
+export function streamProgress(seriesUrl) {
+  const stream = streams.get(pathOf(seriesUrl));
+  return stream ? { frames: stream.parts, endedAt: stream.endedAt ?? null } : null;
+}
+
 function startWorker() {
   if (worker === undefined) {
     try {
@@ -83,6 +90,7 @@ function arrive(stream, { location: at, transferSyntax, bytes }) {
 
 function end(stream) {
   stream.ended = true;
+  stream.endedAt = performance.now();
   for (const resolve of stream.waiting.values()) resolve(null);
   stream.waiting.clear();
 }

@@ -5,6 +5,7 @@ import { Enums, eventTarget, metaData, cache, utilities as csUtils } from '@corn
 import { el, listenerSet } from './dom.js';
 import { failureText, loadErrorText } from './service.js';
 import { loadStack, loadFirstImage } from './study.js';
+import { streamProgress } from './seriesFrames.js';
 import { createCineControls } from './cine.js';
 import { createKeyTagsPanel } from './keyTags.js';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
@@ -272,6 +273,7 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     state: () => ({
       ...current, series: current.series?.uid ?? null, count: imageIds.length, playing: cine.playing(),
       cached: imageIds.reduce((n, id) => n + (cache.getImage(id) ? 1 : 0), 0),
+      stream: current.series ? streamProgress(`${studyUrl}/series/${encodeURIComponent(current.series.uid)}`) : null,
       photometric: currentImage()?.instance?.['00280004']?.Value?.[0] ?? null, shownInverted: Boolean(viewport.getProperties?.()?.invert),
     }),
     /** The image shown, with its instance's metadata and frame (undefined before the first image). */
