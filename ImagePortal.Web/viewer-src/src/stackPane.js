@@ -4,7 +4,7 @@
 import { Enums, eventTarget, metaData, cache, utilities as csUtils } from '@cornerstonejs/core';
 import { el, listenerSet } from './dom.js';
 import { failureText, loadErrorText } from './service.js';
-import { loadStack, loadFirstImage } from './study.js';
+import { loadStack, loadFirstImage, decodeAhead } from './study.js';
 import { streamProgress } from './seriesFrames.js';
 import { createCineControls } from './cine.js';
 import { createKeyTagsPanel } from './keyTags.js';
@@ -203,6 +203,9 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
       }
       updateSlice();
     }
+    // The rest of the series is decoded as its metadata and frames come in, after the first image (not ahead of it).
+    const stopAhead = decodeAhead(studyUrl, series.uid);
+    whole.finally(stopAhead).catch(() => {});
     let stack;
     try {
       stack = await whole;

@@ -69,14 +69,7 @@ async function fetchStack(studyUrl, seriesUid) {
   const seriesUrl = `${studyUrl}/series/${encodeURIComponent(seriesUid)}`;
   // The frames stream beside the metadata (once a series; early.js may have started it): the loader takes them from it.
   streamSeriesFrames(seriesUrl);
-  // Each instance's frames are decoded as soon as its metadata and its frames have come, while the rest still arrive.
-  const stop = onItems(`${seriesUrl}/metadata`, instance => decodeAhead(seriesUrl, instance));
-  let instances;
-  try {
-    instances = await getJson(`${seriesUrl}/metadata`);
-  } finally {
-    stop();
-  }
+  const instances = await getJson(`${seriesUrl}/metadata`);
   byInstanceNumber(instances);
   const imageIds = [];
   const images = new Map();
@@ -95,9 +88,18 @@ async function fetchStack(studyUrl, seriesUid) {
   return { imageIds, images };
 }
 
-/** Loads an instance's frames into the viewer's cache as soon as its metadata has come (the loader waits for the frames'
- * stream); a frame that fails here is loaded again, and its failure shown, when the viewer shows it. */
-function decodeAhead(seriesUrl, instance) {
+/**
+ * Decodes each instance's frames into the viewer's cache as soon as its line of the series' metadata has come (those
+ * already come first; the loader waits for the frames' stream), while the rest still arrive: called once the first image
+ * is drawn, so that it is not queued behind them. Returns the function that stops it (once the whole metadata is in, the
+ * stack's prefetch does the rest). A frame that fails here is loaded again, and its failure shown, when it is shown.
+ */
+export function decodeAhead(studyUrl, seriesUid) {
+  const seriesUrl = `${studyUrl}/series/${encodeURIComponent(seriesUid)}`;
+  return onItems(`${seriesUrl}/metadata`, instance => decodeInstance(seriesUrl, instance));
+}
+
+function decodeInstance(seriesUrl, instance) {
   const sop = value(instance, '00080018');
   if (!sop) return;
   const frames = Math.max(1, Number(value(instance, '00280008')) || 1);
