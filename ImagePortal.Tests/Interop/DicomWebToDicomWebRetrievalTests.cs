@@ -45,20 +45,7 @@ public sealed class DicomWebToDicomWebRetrievalTests(StowDestinationFixture fixt
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
         var all = plain.SopInstanceUids.Concat(compressed.SopInstanceUids).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(all, (await destination.InstanceUidsAsync(Ct)).Order(StringComparer.Ordinal));
-        var sourceIds = await WebSourceSteps.OrthancIdsAsync(source);
-        var syntaxes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (sop, id) in await WebSourceSteps.OrthancIdsAsync(destination))
-        {
-            var tags = await destination.GetJsonAsync($"instances/{id}/tags?simplify", Ct);
-            Assert.Equal("MRN-9700", tags.GetProperty("PatientID").GetString());
-            var sent = WebSourceSteps.PixelData(await source.Http.GetByteArrayAsync($"instances/{sourceIds[sop]}/file", Ct));
-            var received = WebSourceSteps.PixelData(await destination.Http.GetByteArrayAsync($"instances/{id}/file", Ct));
-            Assert.Equal(sent.Syntax, received.Syntax);
-            Assert.NotEmpty(received.Pixels);
-            Assert.Equal(sent.Pixels, received.Pixels);
-            syntaxes.Add(received.Syntax);
-        }
-
+        var syntaxes = await WebSourceSteps.AssertArrivedAsync(source, destination, "MRN-9700");
         Assert.Contains("1.2.840.10008.1.2.4.90", syntaxes); // JPEG 2000 lossless, as the source holds it
         Assert.Contains("1.2.840.10008.1.2.4.80", syntaxes); // JPEG-LS lossless
         var (job, ledger) = await fixture.DbAsync(async db =>

@@ -28,25 +28,13 @@ public static class SeriesPixelDataEndpoint
         InstanceLocator locator, HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
-        if (!DicomWebEndpoints.IsUid(study) || !DicomWebEndpoints.IsUid(series))
+        var (found, refusal) = await SeriesInstances.FindAsync(number, study, series, access, viewing, queries, cancellationToken);
+        if (found is null)
         {
-            return DicomWebEndpoints.BadRequest("The study or series is not a DICOM UID.");
+            return refusal!;
         }
 
-        if (await access.StudyAsync(number, study, cancellationToken) is not { } found)
-        {
-            return DicomWebEndpoints.NotFound();
-        }
-
-        await viewing.ViewedAsync(number, found.Study);
-        var allowed = await access.ImportedInstancesAsync(found.Study, cancellationToken);
-        var answers = await queries.InstancesAsync(found.Study, series, null, allowed, cancellationToken);
-        if (answers.Count == 0)
-        {
-            return DicomWebEndpoints.NotFound("The series has no instances here.");
-        }
-
-        var keys = answers.Select(a => PacsQueries.KeyOf(a, study, series)).ToList();
+        var keys = found.Keys;
         var seriesPath = $"{http.Request.PathBase}{DicomWebEndpoints.Root}/requests/{Uri.EscapeDataString(number)}/studies/{study}/series/{series}/instances/";
         var reading = new SeriesFrames(keys, seriesPath, (header, sop) => locator.MatchesAsync(number, header, study, series, sop, cancellationToken),
             syntax => AcceptedSyntaxes.Allow(http.Request, syntax));

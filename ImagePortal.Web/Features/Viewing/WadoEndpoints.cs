@@ -32,25 +32,13 @@ public static class WadoEndpoints
         InstanceLocator locator, HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
-        if (!DicomWebEndpoints.IsUid(study) || !DicomWebEndpoints.IsUid(series))
+        var (found, refusal) = await SeriesInstances.FindAsync(number, study, series, access, viewing, queries, cancellationToken);
+        if (found is null)
         {
-            return DicomWebEndpoints.BadRequest("The study or series is not a DICOM UID.");
+            return refusal!;
         }
 
-        if (await access.StudyAsync(number, study, cancellationToken) is not { } found)
-        {
-            return DicomWebEndpoints.NotFound();
-        }
-
-        await viewing.ViewedAsync(number, found.Study);
-        var allowed = await access.ImportedInstancesAsync(found.Study, cancellationToken);
-        var answers = await queries.InstancesAsync(found.Study, series, null, allowed, cancellationToken);
-        if (answers.Count == 0)
-        {
-            return DicomWebEndpoints.NotFound("The series has no instances here.");
-        }
-
-        var keys = answers.Select(a => PacsQueries.KeyOf(a, study, series)).ToList();
+        var keys = found.Keys;
         var json = new DicomJsonArray(http.Response);
         await foreach (var done in Task.WhenEach(Indexed(fetcher.Start(found.Study.Node, keys))).WithCancellation(cancellationToken))
         {

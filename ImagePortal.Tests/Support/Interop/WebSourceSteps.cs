@@ -93,4 +93,27 @@ public sealed class WebSourceSteps(UseCaseFixture fixture)
         return instances.EnumerateArray().ToDictionary(
             i => i.GetProperty("MainDicomTags").GetProperty("SOPInstanceUID").GetString()!, i => i.GetProperty("ID").GetString()!, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Each instance <paramref name="destination"/> holds came from <paramref name="source"/> under the local MRN, in the
+    /// source's transfer syntax with the same pixel data (asserted here); returns the transfer syntaxes seen.
+    /// </summary>
+    public static async Task<HashSet<string>> AssertArrivedAsync(OrthancPeer source, OrthancPeer destination, string localMrn)
+    {
+        var sourceIds = await OrthancIdsAsync(source);
+        var syntaxes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (sop, id) in await OrthancIdsAsync(destination))
+        {
+            var tags = await destination.GetJsonAsync($"instances/{id}/tags?simplify", Ct);
+            Assert.Equal(localMrn, tags.GetProperty("PatientID").GetString());
+            var sent = PixelData(await source.Http.GetByteArrayAsync($"instances/{sourceIds[sop]}/file", Ct));
+            var received = PixelData(await destination.Http.GetByteArrayAsync($"instances/{id}/file", Ct));
+            Assert.Equal(sent.Syntax, received.Syntax);
+            Assert.NotEmpty(received.Pixels);
+            Assert.Equal(sent.Pixels, received.Pixels);
+            syntaxes.Add(received.Syntax);
+        }
+
+        return syntaxes;
+    }
 }
