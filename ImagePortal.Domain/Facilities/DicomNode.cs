@@ -56,6 +56,12 @@ public sealed class DicomNode
     /// <summary>What identifies the node in lists and messages: the AE title, or the DICOMweb service root.</summary>
     public string Address => IsDicomWeb ? WebBaseUrl ?? string.Empty : $"{AeTitleValue}@{Host}:{Port}";
 
+    /// <summary>How audit records and logs name the node: its AE title, or (having none) the DICOMweb service root.</summary>
+    public string Label => IsDicomWeb ? WebBaseUrl ?? string.Empty : AeTitleValue;
+
+    /// <summary>The node's study search, as audit records name it: a C-FIND, or a QIDO-RS search of a DICOMweb node.</summary>
+    public string SearchLabel => IsDicomWeb ? $"QIDO-RS search of {Label}" : $"C-FIND to {Label}";
+
     public string Host { get; private set; }
 
     public int Port { get; private set; }

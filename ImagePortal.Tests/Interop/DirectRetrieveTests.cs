@@ -12,29 +12,45 @@ namespace ImagePortal.Tests.Interop;
 
 /// <summary>
 /// Direct query &amp; retrieve: NVH's clerk searches LIC's archive (a real Orthanc standing in for it) under the demo's
-/// NVH→LIC agreement (CT, MG, CR, DX; studies up to five years old) and retrieves without an approver.
+/// NVH→LIC agreement (CT, MG, CR, DX; studies up to five years old) and retrieves without an approver; LIC's archive and
+/// NVH's import destination each speak DIMSE or DICOMweb (QIDO-RS to search, WADO-RS to retrieve, STOW-RS to store).
 /// </summary>
-public sealed class DirectRetrieveTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public sealed class DirectRetrieveTests(RetrievalFixture fixture) : IClassFixture<RetrievalFixture>
 {
+    private const string Password = "direct-web-secret";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static string RecentDate(int daysAgo) => DateTime.UtcNow.AddDays(-daysAgo).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
     private Task<Guid> FacilityIdAsync(string code) => fixture.DbAsync(db => db.Facilities.Where(f => f.Code == code).Select(f => f.Id).SingleAsync(Ct));
 
-    private async Task PointPacsAtAsync(string code, string aeTitle, int port) => await fixture.DbAsync(async db =>
+    private Task PointPacsAtAsync(string code, string aeTitle, int port) => fixture.DbAsync(async db =>
     {
         var facility = await db.Facilities.Include(f => f.Nodes).SingleAsync(f => f.Code == code, Ct);
-        var node = facility.Nodes.Single();
+        var node = facility.Nodes.First(n => !n.IsDicomWeb);
         facility.UpdateNode(node.Id, node.Name, AeTitle.Parse(aeTitle), "127.0.0.1", port, node.Capabilities, false);
+        facility.SetImportDestination(node.Id);
         return await db.SaveChangesAsync(Ct);
     });
 
-    [Fact]
-    public async Task Clerk_FindsOnlyStudiesWithinTheAgreement_AndRetrievesThemWithoutAnApprover()
+    /// <summary>LIC's archive and NVH's import destination, each over DIMSE or DICOMweb (LIC's with basic authentication).</summary>
+    public static TheoryData<NodeProtocol, NodeProtocol> Protocols => new()
+    {
+        { NodeProtocol.Dimse, NodeProtocol.Dimse },
+        { NodeProtocol.DicomWeb, NodeProtocol.Dimse },
+        { NodeProtocol.DicomWeb, NodeProtocol.DicomWeb },
+    };
+
+    [Theory]
+    [MemberData(nameof(Protocols))]
+    public async Task Clerk_FindsOnlyStudiesWithinTheAgreement_AndRetrievesThemWithoutAnApprover_PixelDataIdentical(NodeProtocol partner, NodeProtocol destination)
     {
         using var files = new TempDirectory("direct");
-        await using var orthanc = await OrthancPeer.StartAsync(cancellationToken: Ct);
+        var web = partner == NodeProtocol.DicomWeb;
+        await using var orthanc = await OrthancPeer.StartAsync(
+            new OrthancPeerOptions { AeTitle = "LIC_PACS", DicomWeb = web, BasicAuthentication = web ? (FacilityPacs.User, Password) : null }, Ct);
+        await using var nvh = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS", DicomWeb = destination == NodeProtocol.DicomWeb }, Ct);
         var ct = SyntheticStudy.Write(files.Combine("ct"), patientName: "Ó Súilleabháin^Máire", patientId: "LIC-777", studyDate: RecentDate(30));
         var mr = SyntheticStudy.Write(files.Combine("mr"), patientName: "Ó Súilleabháin^Máire", patientId: "LIC-777", studyDate: RecentDate(40), modality: "MR");
         var old = SyntheticStudy.Write(files.Combine("old"), patientName: "Ó Súilleabháin^Máire", patientId: "LIC-777", studyDate: RecentDate(3000));
@@ -43,7 +59,8 @@ public sealed class DirectRetrieveTests(UseCaseFixture fixture) : IClassFixture<
             await study.UploadToAsync(orthanc, Ct);
         }
 
-        await PointPacsAtAsync("LIC", orthanc.AeTitle, orthanc.DicomPort);
+        await FacilityPacs.PointAsync(fixture, "LIC", orthanc, partner, web ? Password : null);
+        await FacilityPacs.PointAsync(fixture, "NVH", nvh, destination);
 
         var search = await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new SearchPartnerArchives("LIC-777", null, null, null, null, []));
 
@@ -57,15 +74,23 @@ public sealed class DirectRetrieveTests(UseCaseFixture fixture) : IClassFixture<
 
         Assert.True(retrieved.IsSuccess, retrieved.Failure?.Message);
         var request = (await fixture.QueryAsync(DemoUsers.ClerkNvh.UserName, new GetRequest(retrieved.Value!))).Value!;
-        Assert.Equal(RequestStatus.Approved, request.Status);
         Assert.Equal([ct.StudyInstanceUid], request.Studies.Select(s => s.StudyInstanceUid));
         Assert.Equal(("Ó Súilleabháin", "Máire", "LIC-777", "NVH-D1"),
             (request.Patient.FamilyName, request.Patient.GivenName, request.Patient.SourceMrn, request.Patient.LocalMrn));
         Assert.Contains(request.Timeline, e => e.Kind == RequestEventKind.ApprovedByAgreement);
-        var queued = await fixture.DbAsync(db => db.RetrievalJobs.CountAsync(j => db.ImageRequests.Any(r => r.Id == j.RequestId && r.Number == retrieved.Value), Ct));
-        Assert.Equal(1, queued);
-        var audited = await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.Query && e.Description.Contains("Direct search of LIC"), Ct));
-        Assert.True(audited, "The direct search was not audited.");
+        var archive = web ? orthanc.DicomWebRoot.AbsoluteUri : orthanc.AeTitle;
+        var audited = await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.Query && e.Description.Contains($"Direct search of LIC's archive ({archive})"), Ct));
+        Assert.True(audited, $"The direct search of {archive} was not audited.");
+
+        // The job the agreement approved runs without an approver: the study arrives in NVH's PACS under NVH's MRN.
+        var ended = await new RetrievalSteps(fixture).WaitForEndAsync(retrieved.Value!, TimeSpan.FromSeconds(90));
+        Assert.True(ended.Status == RequestStatus.Completed, RetrievalSteps.Timeline(ended));
+        Assert.Equal(ct.SopInstanceUids.Order(StringComparer.Ordinal), (await nvh.InstanceUidsAsync(Ct)).Order(StringComparer.Ordinal));
+        await WebSourceSteps.AssertArrivedAsync(orthanc, nvh, "NVH-D1");
+        var count = ct.SopInstanceUids.Count;
+        var transferred = await fixture.DbAsync(db => db.AuditEvents.AnyAsync(
+            e => e.Type == AuditEventType.InstancesTransferred && e.ObjectReference == retrieved.Value && e.Description.Contains($"{count} of {count} instances imported"), Ct));
+        Assert.True(transferred, "The direct retrieve's transfer was not audited.");
 
         // A study outside the agreement (MR), picked by a forged form, is refused like an unknown one, and raised.
         var forged = await fixture.CommandAsync(DemoUsers.ClerkNvh.UserName,

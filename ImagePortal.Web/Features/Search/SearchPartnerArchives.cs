@@ -81,7 +81,7 @@ public sealed class SearchPartnerArchivesHandler(
             studies.AddRange(covered.Select(s => new PartnerStudy(grant.Facility.Id, grant.Facility.Code, grant.Facility.Name, s)));
             await audit.RecordAsync(
                 new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
-                    $"Direct search of {grant.Facility.Code}'s archive ({grant.Node.AeTitleValue}): {Labels.Count(covered.Count, "study")} within the agreement " +
+                    $"Direct search of {grant.Facility.Code}'s archive ({grant.Node.Label}): {Labels.Count(covered.Count, "study")} within the agreement " +
                     $"of {Labels.Count(search.Studies.Count, "match")}{(search.Truncated ? " (capped)" : "")}; {keys}",
                     studyQuery.PatientId),
                 cancellationToken);

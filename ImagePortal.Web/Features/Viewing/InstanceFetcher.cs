@@ -127,7 +127,7 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
         }
         catch (Exception error)
         {
-            logger.LogError(error, "Fetching {Count} instances from {Node} for viewing failed", claims.Count, node.AeTitleValue);
+            logger.LogError(error, "Fetching {Count} instances from {Node} for viewing failed", claims.Count, node.Label);
             failure = new PacsUnavailableException($"{PacsGateway.Describe(node)}: the retrieve failed ({error.Message}).", error);
         }
         finally
