@@ -3,10 +3,13 @@ namespace ImagePortal.Infrastructure.DicomWeb;
 /// <summary>
 /// A part's body as the retrieval's intake reads it: a <see cref="DicomWebException"/> (the answer broke off, or grew over
 /// its limit) becomes an <see cref="IOException"/> with the same message, which the intake takes for a broken connection
-/// (the attempt fails and is retried) rather than for a fault of the instance.
+/// (the attempt fails and is retried) rather than for a fault of the instance. Bytes already read from the part
+/// (<paramref name="prefix"/>) come first.
 /// </summary>
-internal sealed class BrokenAsIOStream(Stream inner) : Stream
+internal sealed class BrokenAsIOStream(Stream inner, ReadOnlyMemory<byte> prefix = default) : Stream
 {
+    private ReadOnlyMemory<byte> _prefix = prefix;
+
     public override bool CanRead => inner.CanRead;
 
     public override bool CanSeek => false;
@@ -25,6 +28,11 @@ internal sealed class BrokenAsIOStream(Stream inner) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (!_prefix.IsEmpty)
+        {
+            return FromPrefix(buffer);
+        }
+
         try
         {
             return inner.Read(buffer);
@@ -37,6 +45,11 @@ internal sealed class BrokenAsIOStream(Stream inner) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (!_prefix.IsEmpty)
+        {
+            return FromPrefix(buffer.Span);
+        }
+
         try
         {
             return await inner.ReadAsync(buffer, cancellationToken);
@@ -59,4 +72,12 @@ internal sealed class BrokenAsIOStream(Stream inner) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int FromPrefix(Span<byte> buffer)
+    {
+        var count = Math.Min(buffer.Length, _prefix.Length);
+        _prefix.Span[..count].CopyTo(buffer);
+        _prefix = _prefix[count..];
+        return count;
+    }
 }

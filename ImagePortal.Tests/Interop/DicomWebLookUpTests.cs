@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Common;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
@@ -85,6 +86,9 @@ public sealed class DicomWebLookUpTests(UseCaseFixture fixture) : IClassFixture<
         Assert.True(found.IsSuccess, found.Failure?.Message);
         var match = Assert.Single(found.Value!.Studies);
         Assert.Equal((study.StudyInstanceUid, "Müller^Jürgen", study.SopInstanceUids.Count), (match.StudyInstanceUid, match.PatientName, match.Instances));
+        // Audited as the search it was, naming the service root (a DICOMweb node has no AE title to name).
+        var searched = $"QIDO-RS search of {orthanc.DicomWebRoot.AbsoluteUri} for request {number}: 1 match";
+        Assert.True(await fixture.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Type == AuditEventType.Query && e.Description.StartsWith(searched), Ct)), searched);
 
         await steps.PointWebSourceAsync(orthanc.DicomWebRoot, User, "wrong");
         var refused = await fixture.QueryAsync(DemoUsers.ApproverSbr.UserName, new LookUpStudies(number, "SBR-1234", null, null, null, null, []));

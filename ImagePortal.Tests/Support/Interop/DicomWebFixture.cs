@@ -20,15 +20,23 @@ namespace ImagePortal.Tests.Interop;
 /// <item><see cref="Open"/> (NVH → SBR) claimed by approver.sbr, not decided: <see cref="LookedUp"/> is found by a look-up.</item>
 /// </list>
 /// </summary>
-public sealed class DicomWebFixture : IAsyncLifetime
+public class DicomWebFixture : IAsyncLifetime
 {
     public const string Approved = "VIEW-1";
     public const string Other = "VIEW-2";
     public const string Open = "VIEW-3";
 
+    private const string WebPassword = "viewer-web-secret";
+
     private readonly TempDirectory _files = new("dicomweb");
 
     public OrthancPeer Orthanc { get; private set; } = null!;
+
+    /// <summary>How SBR's and NVH's nodes reach <see cref="Orthanc"/>: DIMSE here, DICOMweb in <see cref="WebPacsDicomWebFixture"/>.</summary>
+    protected virtual NodeProtocol Protocol => NodeProtocol.Dimse;
+
+    /// <summary>How audit records name the PACS the portal fetched from (<see cref="DicomNode.Label"/>).</summary>
+    public string PacsLabel => Protocol == NodeProtocol.DicomWeb ? Orthanc.DicomWebRoot.AbsoluteUri : Orthanc.AeTitle;
 
     public PortalApp App { get; private set; } = null!;
 
@@ -44,7 +52,8 @@ public sealed class DicomWebFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        Orthanc = await OrthancPeer.StartAsync(cancellationToken: cancellationToken);
+        var web = Protocol == NodeProtocol.DicomWeb;
+        Orthanc = await OrthancPeer.StartAsync(new OrthancPeerOptions { DicomWeb = web, BasicAuthentication = web ? (FacilityPacs.User, WebPassword) : null }, cancellationToken);
         Study = SyntheticStudy.Write(_files.Combine("ct"), patientName: "VIEW^CT", patientId: "SBR-7001");
         OtherStudy = SyntheticStudy.Write(_files.Combine("other"), patientName: "OTHER^PATIENT", patientId: "SBR-7002", series: 1, imagesPerSeries: 1);
         LookedUp = SyntheticStudy.Write(_files.Combine("lookup"), patientName: "LOOK^UP", patientId: "SBR-7003", series: 1, imagesPerSeries: 1);
@@ -64,8 +73,8 @@ public sealed class DicomWebFixture : IAsyncLifetime
         await App.InScopeAsync(async provider =>
         {
             await using var db = await provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync(cancellationToken);
-            await PointAtAsync(db, "SBR", Orthanc.AeTitle, Orthanc.DicomPort, cancellationToken);
-            var nvhNode = await PointAtAsync(db, "NVH", Orthanc.AeTitle, Orthanc.DicomPort, cancellationToken);
+            await FacilityPacs.PointAsync(db, provider, "SBR", Orthanc, Protocol, web ? WebPassword : null, cancellationToken);
+            var nvhNode = await FacilityPacs.PointAsync(db, provider, "NVH", Orthanc, Protocol, web ? WebPassword : null, cancellationToken);
             var facilities = await ApprovedJobs.FacilitiesAsync(db, cancellationToken);
             var now = DateTimeOffset.UtcNow;
             var corpusStudies = Corpus.Select(f => ImagePortal.Dicom.Data.DicomFile.Open(f).Dataset.GetUid(ImagePortal.Dicom.Data.DicomTag.StudyInstanceUID)!);

@@ -73,7 +73,7 @@ public sealed class LookUpStudiesHandler(
             var search = await pacs.FindStudiesAsync(node, studyQuery, cancellationToken);
             await audit.RecordAsync(
                 new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.Success,
-                    $"C-FIND to {node.AeTitleValue} for request {request.Number}: {Labels.Count(search.Studies.Count, "match")}{(search.Truncated ? " (capped)" : "")}; {keys}",
+                    $"{node.SearchLabel} for request {request.Number}: {Labels.Count(search.Studies.Count, "match")}{(search.Truncated ? " (capped)" : "")}; {keys}",
                     request.Patient.LocalMrn, request.Number),
                 cancellationToken);
             // What the look-up found, the approver may look at before deciding (the DICOMweb service's scope).
@@ -84,7 +84,7 @@ public sealed class LookUpStudiesHandler(
         {
             await audit.RecordAsync(
                 new AuditEntry(AuditEventType.Query, AuditAction.Execute, AuditOutcome.SeriousFailure,
-                    $"C-FIND to {node.AeTitleValue} for request {request.Number} failed: {error.Message}", request.Patient.LocalMrn, request.Number),
+                    $"{node.SearchLabel} for request {request.Number} failed: {error.Message}", request.Patient.LocalMrn, request.Number),
                 cancellationToken);
             return Result<PacsLookUp>.Fail(FailureKind.Unavailable, error.Message);
         }

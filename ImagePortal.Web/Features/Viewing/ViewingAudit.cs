@@ -20,7 +20,7 @@ public sealed class ViewingAudit(IAuditTrail audit, ICurrentUser user, AccessAud
 
         await audit.RecordAsync(
             new AuditEntry(AuditEventType.InstancesAccessed, AuditAction.Read, AuditOutcome.Success,
-                $"Viewed study {study.StudyUid} for request {number} from {study.Node.AeTitleValue}", study.PatientId, number, study.StudyUid),
+                $"Viewed study {study.StudyUid} for request {number} from {study.Node.Label}", study.PatientId, number, study.StudyUid),
             CancellationToken.None);
     }
 }

@@ -1,0 +1,7 @@
+namespace ImagePortal.Tests.Interop;
+
+/// <summary>
+/// <see cref="DicomWebTestsBase"/> with the facilities' PACS a DICOMweb node (Orthanc's plugin, basic authentication): QIDO-RS
+/// lists, WADO-RS fetches, for the approver's PACS and for the clerk's import destination alike.
+/// </summary>
+public sealed class DicomWebOnWebPacsTests(WebPacsDicomWebFixture fixture) : DicomWebTestsBase(fixture), IClassFixture<WebPacsDicomWebFixture>;
