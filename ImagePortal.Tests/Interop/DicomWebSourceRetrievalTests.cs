@@ -75,6 +75,36 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task WebSource_AFileWhoseMetaGroupNamesAnotherInstance_IsImportedAsItsDataSet_AsByCGet()
+    {
+        // pydicom's rtdose.dcm names one SOP Instance UID in its meta group (0002,0003) and another in its data set
+        // (0008,0018). A C-STORE sub-operation names the data set's; so must a WADO-RS part, or the intake quarantines it.
+        using var files = new TempDirectory("web-source-meta");
+        await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_WEB", DicomWeb = true }, Ct);
+        await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
+        var (studyUid, sop) = (SyntheticStudy.NewUid(), SyntheticStudy.NewUid());
+        var file = ImagePortal.Dicom.Data.DicomFile.Open(TestFiles.Require("rtdose.dcm"));
+        file.Dataset.SetString(ImagePortal.Dicom.Data.DicomTag.StudyInstanceUID, studyUid);
+        file.Dataset.SetString(ImagePortal.Dicom.Data.DicomTag.SeriesInstanceUID, SyntheticStudy.NewUid());
+        file.Dataset.SetString(ImagePortal.Dicom.Data.DicomTag.SOPInstanceUID, sop);
+        file.Dataset.SetString(ImagePortal.Dicom.Data.DicomTag.PatientID, "SBR-9600");
+        file.FileMetaInformation.SetString(ImagePortal.Dicom.Data.DicomTag.MediaStorageSOPInstanceUID, SyntheticStudy.NewUid());
+        var path = files.Combine("rtdose.dcm");
+        file.Save(path);
+        await source.UploadAsync(await File.ReadAllBytesAsync(path, Ct), Ct);
+        await _web.PointWebSourceAsync(source.DicomWebRoot);
+        await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
+
+        var number = await _steps.FileAndApproveAsync("MRN-9600", [WebSourceSteps.Approval(studyUid, 1, "SBR-9600", file.Dataset.GetString(ImagePortal.Dicom.Data.DicomTag.PatientName) ?? string.Empty)]);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(90));
+
+        Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
+        Assert.Equal([sop], await destination.InstanceUidsAsync(Ct));
+        Assert.Empty(await fixture.DbAsync(db => db.QuarantinedInstances.Where(q => q.RequestId == request.Id).ToListAsync(Ct)));
+        await WebSourceSteps.AssertArrivedAsync(source, destination, "MRN-9600");
+    }
+
+    [Fact]
     public async Task WebSource_Answering401_FailsWithAReadableReason_AndARetryOnceTheCredentialsAreFixedCompletes()
     {
         using var files = new TempDirectory("web-source-401");
