@@ -18,7 +18,7 @@ namespace ImagePortal.Tests.Interop;
 /// name that does not resolve, a closed port, a server that never answers, and a certificate that is not trusted,
 /// unless its CA is the one pinned on the node (and only then).
 /// </summary>
-public sealed class WebNodeConnectionTests(WebNodeConnectionFixture fixture) : IClassFixture<WebNodeConnectionFixture>
+public abstract class WebNodeConnectionTestsBase(UseCaseFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -113,3 +113,9 @@ public sealed class WebNodeConnectionTests(WebNodeConnectionFixture fixture) : I
         Assert.Equal($"{root}: the TLS handshake failed: the node's certificate is not trusted (it does not chain to the pinned CA).", wrongPin.Error);
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class WebNodeConnectionTests(WebNodeConnectionFixture fixture) : WebNodeConnectionTestsBase(fixture), IClassFixture<WebNodeConnectionFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class WebNodeConnectionOnPostgreSqlTests(WebNodeConnectionOnPostgreSqlFixture fixture) : WebNodeConnectionTestsBase(fixture), IClassFixture<WebNodeConnectionOnPostgreSqlFixture>;

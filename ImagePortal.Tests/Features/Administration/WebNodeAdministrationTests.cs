@@ -15,7 +15,7 @@ namespace ImagePortal.Tests.Features.Administration;
 /// password or client secret write-only (kept encrypted, kept when left empty, forgotten on "clear"), and never in the
 /// audit trail, the logs or what the page is given.
 /// </summary>
-public sealed class WebNodeAdministrationTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public abstract class WebNodeAdministrationTestsBase(UseCaseFixture fixture)
 {
     private const string Secret = "s3cret-Pa55word!";
 
@@ -167,3 +167,9 @@ public sealed class WebNodeAdministrationTests(UseCaseFixture fixture) : IClassF
         Assert.Single(await fixture.AuditAsync(AuditEventType.SecurityAlert, $"Editing a DICOM node refused: facility {other.Id}"));
     }
 }
+
+/// <summary>On SQLite, the embedded default.</summary>
+public sealed class WebNodeAdministrationTests(UseCaseFixture fixture) : WebNodeAdministrationTestsBase(fixture), IClassFixture<UseCaseFixture>;
+
+/// <summary>On a fresh database of a real PostgreSQL server, as a server installation runs.</summary>
+public sealed class WebNodeAdministrationOnPostgreSqlTests(PostgreSqlUseCaseFixture fixture) : WebNodeAdministrationTestsBase(fixture), IClassFixture<PostgreSqlUseCaseFixture>;
