@@ -108,6 +108,10 @@ for (var i = 0; i < studyUids.Length; i++)
             await Task.Delay(50, CancellationToken.None);
         }
     });
+    // VIEWER_TRACE=<file>: a Chrome trace (every process and thread) from the navigation to the whole stack decoded, for
+    // bench/trace-summary.py (where the browser's time goes); the tracing itself slows the page, so its times are not the run's.
+    var tracePath = Environment.GetEnvironmentVariable("VIEWER_TRACE");
+    var trace = tracePath is { Length: > 0 } ? await ChromeTrace.StartAsync(browser) : null;
     await page.GotoAsync($"/requests/{numbers[i]}/viewer?study={Uri.EscapeDataString(studyUids[i])}");
     // The first image: the viewer says which image it shows ("Image k / n", also while only that image is loaded, before
     // the whole series' metadata) and the canvas is not uniform (checked every frame).
@@ -143,6 +147,11 @@ for (var i = 0; i < studyUids.Length; i++)
           check();
         })
         """);
+    if (trace is not null)
+    {
+        await trace.StopAsync(tracePath!.Replace("{uid}", studyUids[i], StringComparison.Ordinal));
+    }
+
     // When the series' streamed frames (WADO-RS Series Pixel Data, read in the viewer's own worker, which the page's
     // resource timings do not list) had all come: received, as against decoded (cached_s).
     var streamEnd = await page.EvaluateAsync<double?>("() => document.querySelector('[data-testid=image-viewer]').imagePortalViewer?.state().stream?.endedAt ?? null");
