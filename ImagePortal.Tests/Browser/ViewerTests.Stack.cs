@@ -37,6 +37,25 @@ public sealed partial class ViewerTests
     }
 
     [Fact]
+    public async Task TheSeriesFrames_AreAskedFor_OnlyOnceTheFirstImageIsDrawn()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        // What the canvas showed when the page (its frames' worker) asked for the series' frames.
+        var shownWhenAsked = new TaskCompletionSource<Canvas>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/pixeldata", async route =>
+        {
+            shownWhenAsked.TrySetResult(await CanvasAsync(page));
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        var shown = await shownWhenAsked.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.True(shown.Variance > 1, $"The series' frames were asked for before the first image was drawn (canvas {shown}).");
+        await StackCachedAsync(page);
+    }
+
+    [Fact]
     public async Task WhenTheStreamedCallFails_EveryFrameIsFetchedAlone_AndTheStackIsWhole()
     {
         await using var context = await fixture.NewContextAsync();

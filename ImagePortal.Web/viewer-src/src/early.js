@@ -1,12 +1,13 @@
 // The viewer page's first script: started by the prerendered page (a module in its head, see ViewerPage.razor) before the
 // Blazor circuit connects and before Cornerstone has loaded, it asks the portal what the viewer will ask first, in the
 // viewer's order: the study's series, the opened series' instances, the middle instance's metadata, then the whole
-// series' metadata and its frames (one streamed call, seriesFrames.js). The viewer's own calls (service.js getJson and
-// the loader, loader.js) take these answers instead of asking again. It reads only the viewer's element
+// series' metadata (which starts the portal's retrieve of the series). The series' frames (one streamed call,
+// seriesFrames.js) are not asked for here: the viewer starts them once its first image is drawn (stackPane.js), so that
+// 150 MB of frames do not compete with that image. The viewer's own calls (service.js getJson) take these answers
+// instead of asking again. It reads only the viewer's element
 // ([data-viewer-early]: data-base, data-study, data-series) and shows nothing itself: a call that fails here fails the
 // same way for the viewer, which says why.
 import { prefetchJson } from './service.js';
-import { streamSeriesFrames } from './seriesFrames.js';
 import { seriesOf, wantedSeries, middleOf } from './stackOrder.js';
 
 async function prefetch({ base, study, series }) {
@@ -20,8 +21,6 @@ async function prefetch({ base, study, series }) {
     await prefetchJson(`${seriesUrl}/instances/${encodeURIComponent(middle.sop)}/metadata`);
   }
   prefetchJson(`${seriesUrl}/metadata`);
-  // The series' frames in one streamed call beside its metadata: they arrive while the portal still fetches the series.
-  streamSeriesFrames(seriesUrl);
 }
 
 const host = document.querySelector('[data-viewer-early]');

@@ -5,10 +5,17 @@ import { Enums, eventTarget, metaData, cache, utilities as csUtils } from '@corn
 import { el, listenerSet } from './dom.js';
 import { failureText, loadErrorText } from './service.js';
 import { loadStack, loadFirstImage, decodeAhead } from './study.js';
-import { streamProgress } from './seriesFrames.js';
+import { streamProgress, streamSeriesFrames } from './seriesFrames.js';
 import { createCineControls } from './cine.js';
 import { createKeyTagsPanel } from './keyTags.js';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
+
+/** After the browser has drawn the next frame (the image just set on the canvas); a hidden page draws none, so at most
+ * a quarter of a second. */
+const nextFrame = () => new Promise(resolve => {
+  requestAnimationFrame(() => setTimeout(resolve, 0));
+  setTimeout(resolve, 250);
+});
 
 /** Window presets (width, centre) in Hounsfield units; "file" is the image's own VOI. */
 export const presets = {
@@ -203,7 +210,11 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
       }
       updateSlice();
     }
-    // The rest of the series is decoded as its metadata and frames come in, after the first image (not ahead of it).
+    // The rest of the series: its frames in one streamed call (once a series a page), and each instance decoded as its
+    // metadata and frames come in; both after the first image is drawn (or has failed), so neither competes with it.
+    await nextFrame();
+    if (mine !== showing) return;
+    streamSeriesFrames(`${studyUrl}/series/${encodeURIComponent(series.uid)}`);
     const stopAhead = decodeAhead(studyUrl, series.uid);
     whole.finally(stopAhead).catch(() => {});
     let stack;

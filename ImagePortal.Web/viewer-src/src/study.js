@@ -4,7 +4,6 @@
 import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { imageLoader, Enums } from '@cornerstonejs/core';
 import { getJson, onItems } from './service.js';
-import { streamSeriesFrames } from './seriesFrames.js';
 import { value } from './dom.js';
 import { seriesOf, middleOf, byInstanceNumber } from './stackOrder.js';
 
@@ -67,8 +66,6 @@ function once(answers, key, ask) {
 
 async function fetchStack(studyUrl, seriesUid) {
   const seriesUrl = `${studyUrl}/series/${encodeURIComponent(seriesUid)}`;
-  // The frames stream beside the metadata (once a series; early.js may have started it): the loader takes them from it.
-  streamSeriesFrames(seriesUrl);
   const instances = await getJson(`${seriesUrl}/metadata`);
   byInstanceNumber(instances);
   const imageIds = [];
