@@ -20,6 +20,9 @@ const corrected = {
   setup(builder) {
     builder.onResolve({ filter: /\/isColorConversionRequired\.js$/ }, args =>
       args.importer.includes(join('@cornerstonejs', 'dicom-image-loader')) ? { path: join(here, 'src', 'shims', 'isColorConversionRequired.js') } : undefined);
+    // Native 16-bit grey frames decoded where they are asked for, not through the decoding worker (see the file).
+    builder.onResolve({ filter: /\/decodeImageFrame\.js$/ }, args =>
+      args.importer.endsWith(join('imageLoader', 'createImage.js')) ? { path: join(here, 'src', 'shims', 'decodeImageFrame.js') } : undefined);
   },
 };
 
