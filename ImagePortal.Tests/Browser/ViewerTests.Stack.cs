@@ -56,6 +56,42 @@ public sealed partial class ViewerTests
     }
 
     [Fact]
+    public async Task NativeFrames_AreDecodedOnThePage_NotSentToTheDecodingWorker()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        // Each answer of the loader's decoding worker (one a frame it decoded) is counted in the worker itself.
+        var hooks = new List<Task>();
+        page.Worker += (_, worker) =>
+        {
+            if (worker.Url.Contains("decodeImageFrameWorker", StringComparison.Ordinal))
+            {
+                lock (hooks)
+                {
+                    hooks.Add(worker.EvaluateAsync<bool>("() => { self.answers = 0; const post = self.postMessage.bind(self); self.postMessage = (...a) => { self.answers++; return post(...a); }; return true; }"));
+                }
+            }
+        };
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await StackCachedAsync(page);
+        Task[] started;
+        lock (hooks)
+        {
+            started = [.. hooks];
+        }
+
+        await Task.WhenAll(started);
+        var decoders = page.Workers.Where(w => w.Url.Contains("decodeImageFrameWorker", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(decoders);
+        // The CT's frames are native 16-bit grey: every one decoded on the page, none sent to the worker and back.
+        foreach (var decoder in decoders)
+        {
+            Assert.Equal(0, await decoder.EvaluateAsync<int>("() => self.answers"));
+        }
+    }
+
+    [Fact]
     public async Task WhenTheStreamedCallFails_EveryFrameIsFetchedAlone_AndTheStackIsWhole()
     {
         await using var context = await fixture.NewContextAsync();
