@@ -86,6 +86,42 @@ public sealed partial class ViewerTests
     }
 
     [Fact]
+    public async Task TheViewersDecoders_Start_WhileThePagesLiveConnectionIsStillBeingMade()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        var decoders = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.Worker += (_, worker) =>
+        {
+            if (worker.Url.Contains("decodeImageFrameWorker", StringComparison.Ordinal))
+            {
+                decoders.TrySetResult();
+            }
+        };
+        // The live connection (the circuit, which opens the viewer) is held until Cornerstone has started its decoders.
+        var startedFirst = false;
+        await page.RouteAsync("**/_blazor/negotiate*", async route =>
+        {
+            try
+            {
+                await decoders.Task.WaitAsync(TimeSpan.FromSeconds(15));
+                startedFirst = true;
+            }
+            catch (TimeoutException)
+            {
+                // Not started before the connection: the assertion below says so.
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await ImageAsync(page);
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
+        Assert.True(startedFirst, "The viewer's decoders started only once the page's live connection was made.");
+    }
+
+    [Fact]
     public async Task TheSeriesListsThumbnails_AreEachSeriesFirstImage_WithoutFetchingTheOtherSeriesWhole()
     {
         await using var context = await fixture.NewContextAsync();

@@ -14,6 +14,10 @@ import { createSeriesList } from './seriesList.js';
 
 export { presets };
 
+/** Cornerstone, its tools and its decoders started ahead of open(): by the page's first script (early.js) while the
+ * page's live connection, which opens the viewer, is still being made. open() finds them started. */
+export const prepare = start;
+
 let counter = 0;
 
 /**
