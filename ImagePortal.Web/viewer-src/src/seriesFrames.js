@@ -2,8 +2,8 @@
 // frame, each named by its Content-Location and sized by its Content-Length), read as it arrives by a worker of its own
 // (seriesFramesWorker.js; in the page where no worker starts), each frame kept by its URL until the image loader takes it
 // (loader.js). A stack of 300 slices is then one call instead of 300, and its frames arrive while the portal still fetches
-// the series from the PACS. Small and without Cornerstone, so that the page's first script (early.js) starts it before
-// the viewer has loaded. A frame the stream does not bring (left out by the portal, or the stream broke) is fetched alone
+// the series from the PACS. Started by the pane once its first image is drawn (stackPane.js), so that the stream does not
+// compete with that image. A frame the stream does not bring (left out by the portal, or the stream broke) is fetched alone
 // by the loader, whose answer (or refusal) the viewer shows as before.
 import { readFrames } from './multipartFrames.js';
 
