@@ -136,7 +136,7 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
             {
                 _inFlight.TryRemove(new KeyValuePair<(Guid, string), TaskCompletionSource<string>>((node.Id, key.SopInstanceUid), done));
                 done.TrySetException(failure ?? new InstanceNotSentException(
-                    $"{PacsGateway.Describe(node)} did not send instance {key.SopInstanceUid} although its C-FIND named it."));
+                    $"{PacsGateway.Describe(node)} did not send instance {key.SopInstanceUid} although its {(node.IsDicomWeb ? "QIDO-RS search" : "C-FIND")} named it."));
             }
         }
     }
