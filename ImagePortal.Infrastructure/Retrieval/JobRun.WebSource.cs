@@ -1,3 +1,4 @@
+using System.Net;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Association;
@@ -46,11 +47,28 @@ internal sealed partial class JobRun
         {
             // RetrieveFromAsync reports the full spool.
         }
+        catch (Exception error) when (CredentialsRefused(node, error) is { } refused)
+        {
+            throw refused;
+        }
         catch (Exception error) when (error is DicomWebException || error is IOException { InnerException: DicomWebException })
         {
             _lastRetrieveProblem = $" ({error.Message})";
             throw new RetrievalTransientException(error.Message, error);
         }
+    }
+
+    /// <summary>
+    /// A DICOMweb source that refuses the portal's credentials (401, 403) refuses them again on every retry: the request
+    /// fails at once, as with a STOW-RS destination, naming the node whose credentials an administrator must correct.
+    /// </summary>
+    private RetrievalPermanentException? CredentialsRefused(DicomNode node, Exception error)
+    {
+        var web = error as DicomWebException ?? (error as IOException)?.InnerException as DicomWebException;
+        return node.IsDicomWeb && web is { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden }
+            ? new RetrievalPermanentException(
+                $"{web.Message} An administrator must correct the credentials of {node.Name}, the DICOMweb node of {_source.Code}; then the request can be retried.")
+            : null;
     }
 
     private async Task IntakeAsync(DicomNode node, DicomWebPart part, CancellationTokenSource stop, CancellationToken cancellationToken)

@@ -128,6 +128,11 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         {
             return await RetrieveFromAsync(sourceNode, cancellationToken);
         }
+        catch (Exception error) when (CredentialsRefused(sourceNode, error) is { } refused)
+        {
+            // The QIDO-RS search or listing of a DICOMweb source (its WADO-RS is WadoAsync's).
+            throw refused;
+        }
         catch (Exception error) when (error is not (RetrievalTransientException or RetrievalPermanentException) && PacsGateway.Readable(sourceNode, error) is { } readable)
         {
             // The source broke the protocol or the connection (the destination's failures are already in words).

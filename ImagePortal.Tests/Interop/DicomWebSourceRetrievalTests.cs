@@ -105,7 +105,7 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task WebSource_Answering401_FailsWithAReadableReason_AndARetryOnceTheCredentialsAreFixedCompletes()
+    public async Task WebSource_Answering401_FailsAtOnce_NamingTheNodeWhoseCredentialsToCorrect_AndARetryOnceTheyAreFixedCompletes()
     {
         using var files = new TempDirectory("web-source-401");
         await using var source = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_WEB", DicomWeb = true, BasicAuthentication = (User, Password) }, Ct);
@@ -120,9 +120,12 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
 
         Assert.Equal(RequestStatus.Failed, failed.Status);
         var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == failed.Id, Ct));
-        Assert.Equal(3, job.Attempts);
+        // Refused credentials are refused again on every retry: failed at once, as a STOW-RS destination's are.
+        Assert.Equal(1, job.Attempts);
         Assert.Contains("answered 401", job.LastError);
         Assert.Contains("refused the credentials", job.LastError);
+        Assert.Contains("An administrator must correct the credentials of SBR archive, the DICOMweb node of SBR", job.LastError);
+        Assert.Contains("An administrator must correct the credentials of SBR archive", RetrievalSteps.Timeline(failed), StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-password", job.LastError);
         Assert.Empty(await destination.InstanceUidsAsync(Ct));
 
