@@ -111,6 +111,17 @@ public sealed partial class DicomWebClient(HttpClient http, DicomWebOptions node
         request.Headers.Authorization = await AuthorizationAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(node.Timeout);
+        var sent = content is null;
+        if (content is not null)
+        {
+            // An upload takes as long as it takes: the node's timeout counts from the last bytes it accepted, then from the body's end.
+            request.Options.Set(UploadTimeoutHandler.ProgressKey, done =>
+            {
+                sent |= done;
+                UploadTimeoutHandler.Restart(timeout, node.Timeout);
+            });
+        }
+
         HttpResponseMessage response;
         try
         {
@@ -118,7 +129,12 @@ public sealed partial class DicomWebClient(HttpClient http, DicomWebOptions node
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new DicomWebException($"{Describe(resource)} did not answer within {node.Timeout.TotalSeconds:0.#} s.", isTransient: true, inner: error);
+            throw new DicomWebException(
+                sent
+                    ? $"{Describe(resource)} did not answer within {node.Timeout.TotalSeconds:0.#} s."
+                    : $"{Describe(resource)}: the upload stalled: the node accepted no bytes of the request for {node.Timeout.TotalSeconds:0.#} s.",
+                isTransient: true,
+                inner: error);
         }
         catch (HttpRequestException error)
         {
@@ -127,6 +143,11 @@ public sealed partial class DicomWebClient(HttpClient http, DicomWebOptions node
         catch (Polly.CircuitBreaker.BrokenCircuitException error)
         {
             throw new DicomWebException($"{Describe(resource)} failed too often just now; the portal waits before asking again.", isTransient: true, inner: error);
+        }
+        catch (Polly.ExecutionRejectedException error) when (content is not null)
+        {
+            // UploadTimeoutHandler's: the upload stalled, or no answer came once it was sent.
+            throw new DicomWebException($"{Describe(resource)}: {error.Message}", isTransient: true, inner: error);
         }
         catch (Polly.ExecutionRejectedException error)
         {

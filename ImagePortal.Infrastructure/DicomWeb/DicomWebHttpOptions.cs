@@ -11,6 +11,9 @@ public sealed class DicomWebHttpOptions
     /// <summary>The first retry's delay; later ones back off exponentially, with jitter.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long one attempt may take to begin answering.</summary>
+    /// <summary>
+    /// How long one attempt may take to begin answering. A request with a body (STOW-RS) may take longer to send it:
+    /// the time counts from the last bytes the node accepted, then from the body's end (<see cref="UploadTimeoutHandler"/>).
+    /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

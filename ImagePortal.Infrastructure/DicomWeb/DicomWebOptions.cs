@@ -31,7 +31,10 @@ public sealed record DicomWebOptions
     /// </summary>
     public string? PinnedCaPem { get; init; }
 
-    /// <summary>How long to wait for an answer to begin (its status and headers), retries included; the body then streams.</summary>
+    /// <summary>
+    /// How long to wait for an answer to begin (its status and headers), retries included; the body then streams. While a
+    /// request's body is sent (STOW-RS), it counts from the last bytes the node accepted, then from the body's end.
+    /// </summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The largest QIDO-RS or STOW-RS answer (DICOM JSON) accepted; a larger one is refused, not buffered.</summary>

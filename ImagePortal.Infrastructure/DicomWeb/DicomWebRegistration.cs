@@ -18,7 +18,8 @@ public static class DicomWebRegistration
         var settings = new DicomWebHttpOptions();
         configure?.Invoke(settings);
         services.AddSingleton<DicomWebClients>();
-        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        var builder = services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder
             // A redirect is an answer, not something to follow: DicomWebClient refuses it with the address it points to.
             // A node with a pinned CA gets a handler of its own that trusts that CA only (DicomWebTransport).
             .ConfigurePrimaryHttpMessageHandler(() => new DicomWebTransport())
@@ -29,12 +30,19 @@ public static class DicomWebRegistration
                 options.Retry.BackoffType = DelayBackoffType.Exponential;
                 options.Retry.UseJitter = true;
                 options.AttemptTimeout.Timeout = settings.AttemptTimeout;
-                // The body streams after the headers: the total covers only waiting for them, over every attempt.
-                options.TotalRequestTimeout.Timeout = settings.AttemptTimeout * (settings.MaxRetryAttempts + 1) + settings.RetryDelay * Math.Pow(2, settings.MaxRetryAttempts + 1);
+                // The answer's body streams after the headers: the total covers only waiting for them, over every attempt.
+                var total = settings.AttemptTimeout * (settings.MaxRetryAttempts + 1) + settings.RetryDelay * Math.Pow(2, settings.MaxRetryAttempts + 1);
+                options.TotalRequestTimeout.Timeout = total;
+                // A request's body (STOW-RS) takes as long as it takes to send: UploadTimeoutHandler times its attempts instead.
+                options.AttemptTimeout.TimeoutGenerator = args => ValueTask.FromResult(HasBody(args.Context) ? Timeout.InfiniteTimeSpan : settings.AttemptTimeout);
+                options.TotalRequestTimeout.TimeoutGenerator = args => ValueTask.FromResult(HasBody(args.Context) ? Timeout.InfiniteTimeSpan : total);
                 options.CircuitBreaker.SamplingDuration = settings.AttemptTimeout * 2;
             })
             // One pipeline, so one circuit breaker, per node (scheme, host and port): one failing node does not stop the others.
             .SelectPipelineByAuthority();
+        builder.AddHttpMessageHandler(() => new UploadTimeoutHandler(settings.AttemptTimeout));
         return services;
     }
+
+    private static bool HasBody(ResilienceContext context) => context.GetRequestMessage()?.Content is not null;
 }

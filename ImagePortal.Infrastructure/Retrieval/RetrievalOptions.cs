@@ -61,8 +61,8 @@ public sealed class RetrievalOptions
     public int StowBatchSize { get; set; } = 50;
 
     /// <summary>
-    /// A STOW-RS batch also ends once its instances hold this many bytes (one larger instance goes alone): the whole
-    /// body must be sent within the DICOMweb client's attempt timeout, or the batch fails and is sent again, forever.
+    /// A STOW-RS batch also ends once its instances hold this many bytes (one larger instance goes alone), so that a
+    /// batch that fails as a whole costs little to send again.
     /// </summary>
     public long StowBatchBytes { get; set; } = 64L * 1024 * 1024;
 
