@@ -62,6 +62,36 @@ public abstract class WebNodeConnectionTestsBase(UseCaseFixture fixture)
     }
 
     [Fact]
+    public async Task ClientCredentials_TheRightSecret_ShowsTheRoundTrip_AWrongOne_IsAReadableReason_NeitherSecretNorTokenLogged()
+    {
+        const string Secret = "oauth-client-secret-5309";
+        const string WrongSecret = "not-the-client-secret-8675";
+        using var logs = LogCapture.Attach(fixture.Services);
+        await using var stub = await OAuthQidoStub.StartAsync("imageportal", Secret, "bearer-token-4c1d2e", Ct);
+        var root = stub.Root.ToString();
+        WebNodeSettings Node(string suffix, string secret) => new(root + suffix, WebAuthentication.ClientCredentials,
+            TokenUrl: stub.TokenUrl.ToString(), ClientId: "imageportal", Scope: "dicom.read", TimeoutSeconds: 20, Secret: secret);
+
+        var right = await TestAsync(Node("?oauth", Secret));
+        var wrong = await TestAsync(Node("?oauth-wrong", WrongSecret));
+
+        Assert.True(right.Succeeded, right.Error);
+        Assert.Equal((1, 1), (stub.TokensIssued, stub.SearchesAnswered));
+        Assert.False(wrong.Succeeded);
+        Assert.Equal(
+            $"Credentials refused: The token endpoint {stub.TokenUrl} answered 401 Unauthorized without a token: invalid_client (Client authentication failed.).",
+            wrong.Error);
+        var audit = (await fixture.AuditAsync(AuditEventType.ConfigurationChange, $"QIDO-RS search of {root}?oauth")).Select(e => e.Description).ToList();
+        Assert.Equal(2, audit.Count);
+        var nodes = await fixture.DbAsync(db => db.DicomNodes.AsNoTracking().Where(n => n.WebBaseUrl!.StartsWith(root)).ToListAsync(Ct));
+        var written = audit.Concat(logs.Entries).Concat(nodes.Select(n => n.LastEchoError ?? string.Empty)).ToList();
+        foreach (var secret in new[] { Secret, WrongSecret, stub.Token })
+        {
+            Assert.DoesNotContain(written, text => text.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task AHostThatDoesNotResolve_IsADnsMessage()
     {
         var outcome = await TestAsync(new WebNodeSettings("http://no-such-pacs.invalid/dicom-web/", WebAuthentication.None, TimeoutSeconds: 20));
