@@ -142,6 +142,20 @@ public abstract class WebNodeConnectionTestsBase(UseCaseFixture fixture)
         Assert.True(pinned.Succeeded, pinned.Error);
         Assert.Equal($"{root}: the TLS handshake failed: the node's certificate is not trusted (it does not chain to the pinned CA).", wrongPin.Error);
     }
+
+    [Fact]
+    public async Task ACertificateOfThePinnedCa_ForAnotherHost_IsRefused_AsANameMismatch()
+    {
+        using var pki = TestPki.Create("Partner Private CA");
+        using var certificate = pki.IssueServer("pacs.another-hospital.example");
+        await using var stub = await HttpsQidoStub.StartAsync(certificate, Ct);
+        var root = stub.Root.ToString();
+
+        var outcome = await TestAsync(new WebNodeSettings(root + "?mismatch", WebAuthentication.None, PinnedCaPem: pki.Authority.ExportCertificatePem(), TimeoutSeconds: 20));
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal($"{root}: the TLS handshake failed: the node's certificate is not for 127.0.0.1 (name mismatch).", outcome.Error);
+    }
 }
 
 /// <summary>On SQLite, the embedded default.</summary>

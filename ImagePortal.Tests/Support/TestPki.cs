@@ -36,6 +36,9 @@ public sealed class TestPki : IDisposable
         san.AddIpAddress(IPAddress.Loopback);
     });
 
+    /// <summary>A server certificate that names <paramref name="dnsName"/> only: for another host than the one asked.</summary>
+    public X509Certificate2 IssueServer(string dnsName) => Issue($"CN={dnsName}", ServerAuthentication, san => san.AddDnsName(dnsName));
+
     /// <summary>A client certificate, as a node's DICOM application presents it.</summary>
     public X509Certificate2 IssueClient(string commonName) => Issue($"CN={commonName}", ClientAuthentication, san => san.AddDnsName(commonName.ToLowerInvariant().Replace('_', '-')));
 
