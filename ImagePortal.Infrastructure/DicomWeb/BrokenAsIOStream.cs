@@ -6,25 +6,11 @@ namespace ImagePortal.Infrastructure.DicomWeb;
 /// (the attempt fails and is retried) rather than for a fault of the instance. Bytes already read from the part
 /// (<paramref name="prefix"/>) come first.
 /// </summary>
-internal sealed class BrokenAsIOStream(Stream inner, ReadOnlyMemory<byte> prefix = default) : Stream
+internal sealed class BrokenAsIOStream(Stream inner, ReadOnlyMemory<byte> prefix = default) : ReadOnlyStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
 
     public override bool CanRead => inner.CanRead;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -59,19 +45,6 @@ internal sealed class BrokenAsIOStream(Stream inner, ReadOnlyMemory<byte> prefix
             throw new IOException(error.Message, error);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int FromPrefix(Span<byte> buffer)
     {

@@ -7,25 +7,15 @@ namespace ImagePortal.Infrastructure.DicomWeb;
 /// can tell the node's fault from its own (a full disk); unless <paramref name="translateErrors"/> is false, for a stream
 /// under another that says more (the whole answer under one of its parts).
 /// </summary>
-internal sealed class LimitedStream(Stream inner, long limit, string what, bool leaveOpen = false, bool translateErrors = true) : Stream
+internal sealed class LimitedStream(Stream inner, long limit, string what, bool leaveOpen = false, bool translateErrors = true) : ReadOnlyStream
 {
     private long _read;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
         get => _read;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -50,19 +40,6 @@ internal sealed class LimitedStream(Stream inner, long limit, string what, bool 
             throw BrokeOff(error);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -7,6 +7,7 @@ using ImagePortal.Dicom.Network.Association;
 using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Pdu;
 using ImagePortal.Domain.Facilities;
+using ImagePortal.Infrastructure.DicomWeb;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,10 +22,10 @@ public interface IPacsGateway
 
 /// <summary>
 /// Talks to facilities' PACS through <c>ImagePortal.Dicom</c>: C-ECHO and Study Root C-FIND at study level; to a DICOMweb
-/// node, the same study-level question by QIDO-RS (<see cref="DicomWeb.QidoSearch"/>), answered as the same matches.
+/// node, the same study-level question by QIDO-RS (<see cref="QidoSearch"/>), answered as the same matches.
 /// </summary>
 public sealed class PacsGateway(
-    IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, ILoggerFactory loggers, DicomNetworkMetrics metrics, DicomWeb.DicomWebNodes webNodes)
+    IOptionsMonitor<PortalDicomOptions> options, IPortalDicomSettings portal, ILoggerFactory loggers, DicomNetworkMetrics metrics, DicomWebNodes webNodes)
     : IPacsGateway
 {
     private static readonly string[] Syntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
@@ -97,7 +98,7 @@ public sealed class PacsGateway(
         var matches = new List<StudyMatch>();
         try
         {
-            await foreach (var identifier in DicomWeb.QidoSearch.FindAsync(webNodes.ClientFor(node), Identifier(query), cap + 1, cancellationToken))
+            await foreach (var identifier in QidoSearch.FindAsync(webNodes.ClientFor(node), Identifier(query), cap + 1, cancellationToken))
             {
                 if (matches.Count == cap)
                 {
@@ -107,9 +108,9 @@ public sealed class PacsGateway(
                 matches.Add(ToMatch(identifier));
             }
         }
-        catch (DicomWeb.DicomWebException error)
+        catch (Exception error) when (Readable(node, error) is { } readable)
         {
-            throw new PacsUnavailableException(error.Message, error);
+            throw readable;
         }
 
         return new StudySearch(matches, Truncated: false);
@@ -207,8 +208,8 @@ public sealed class PacsGateway(
         DicomProtocolException protocol => new PacsUnavailableException($"{Describe(node)} sent data that is not valid DICOM: {protocol.Message}", protocol),
         System.Security.Authentication.AuthenticationException tls => new PacsUnavailableException($"{Describe(node)}: the TLS handshake failed ({tls.Message}).", tls),
         SocketException socket => new PacsUnavailableException($"{Describe(node)} cannot be reached: {NetworkErrors.Describe(socket)}.", socket),
-        DicomWeb.DicomWebException web => new PacsUnavailableException(web.Message, web),
-        IOException { InnerException: DicomWeb.DicomWebException web } => new PacsUnavailableException(web.Message, web),
+        DicomWebException web => new PacsUnavailableException(web.Message, web),
+        IOException { InnerException: DicomWebException web } => new PacsUnavailableException(web.Message, web),
         IOException io => new PacsUnavailableException($"{Describe(node)}: the connection broke ({io.Message}).", io),
         _ => null,
     };
