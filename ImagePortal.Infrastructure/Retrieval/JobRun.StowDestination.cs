@@ -90,12 +90,9 @@ internal sealed partial class JobRun
             var instances = batch.Select(item =>
             {
                 var meta = new Part10Header(item.SopClassUid, item.SopInstanceUid, item.TransferSyntaxUid).Encode();
-                return new StowInstance(item.SopClassUid, item.SopInstanceUid, meta.Length + item.Bytes, () =>
-                {
-                    // The body streams one instance after another: each one begun is progress.
-                    run.Touch();
-                    return new PrefixedStream(meta, item.OpenDataSet());
-                });
+                // The body streams one instance after another, each read as the node accepts what came before: progress.
+                return new StowInstance(item.SopClassUid, item.SopInstanceUid, meta.Length + item.Bytes,
+                    () => new TouchingStream(new PrefixedStream(meta, item.OpenDataSet()), run.Touch));
             }).ToList();
             var answered = 0;
             try

@@ -43,6 +43,9 @@ public sealed class StowStub : IAsyncDisposable
     /// <summary>An <see cref="Answer"/> status that answers nothing: the connection is dropped once the request is read.</summary>
     public const HttpStatusCode LoseConnection = (HttpStatusCode)1;
 
+    /// <summary>When more than zero, the request's body is read 256 KiB at a time with this pause between: a slow but steady node.</summary>
+    public TimeSpan ReadPause { get; set; }
+
     public ConcurrentDictionary<string, int> Sent { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentDictionary<string, int> Stored { get; } = new(StringComparer.Ordinal);
@@ -60,7 +63,11 @@ public sealed class StowStub : IAsyncDisposable
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port);
+            k.Limits.MaxRequestBodySize = null;
+        });
         var app = builder.Build();
         var stub = new StowStub(app, new Uri($"http://127.0.0.1:{port}/dicom-web/"));
         app.Run(stub.HandleAsync);
@@ -78,7 +85,7 @@ public sealed class StowStub : IAsyncDisposable
         }
 
         var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(context.Request.ContentType).Boundary).Value!;
-        var reader = new MultipartReader(boundary, context.Request.Body) { BodyLengthLimit = 256L * 1024 * 1024 };
+        var reader = new MultipartReader(boundary, ReadPause > TimeSpan.Zero ? await ReadSlowlyAsync(context) : context.Request.Body) { BodyLengthLimit = 256L * 1024 * 1024 };
         var parts = new List<(string SopClass, string Sop, byte[] File)>();
         while (await reader.ReadNextSectionAsync(context.RequestAborted) is { } section)
         {
@@ -137,6 +144,21 @@ public sealed class StowStub : IAsyncDisposable
         context.Response.StatusCode = failed.Count == 0 ? 200 : referenced.Count > 0 ? 202 : 409;
         context.Response.ContentType = "application/dicom+json";
         await context.Response.WriteAsync(json.ToString(), context.RequestAborted);
+    }
+
+    private async Task<Stream> ReadSlowlyAsync(HttpContext context)
+    {
+        var body = new MemoryStream();
+        var buffer = new byte[256 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+        {
+            body.Write(buffer, 0, read);
+            await Task.Delay(ReadPause, context.RequestAborted);
+        }
+
+        body.Position = 0;
+        return body;
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
