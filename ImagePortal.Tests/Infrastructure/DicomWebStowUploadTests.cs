@@ -13,14 +13,14 @@ namespace ImagePortal.Tests.Infrastructure;
 
 /// <summary>
 /// STOW-RS of one instance too large to upload within the timeouts (the node's and <c>DicomWeb:AttemptTimeout</c>, both
-/// 1 s here) against a Kestrel stub that reads the body as told: a slow but steady upload succeeds however long it
+/// 2 s here) against a Kestrel stub that reads the body as told: a slow but steady upload succeeds however long it
 /// takes; an upload the node stops taking, or a node that takes it all and never answers, fails with a readable timeout.
 /// </summary>
 public sealed class DicomWebStowUploadTests : IAsyncLifetime
 {
     private const string SopInstanceUid = "1.2.3.4.5";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
-    private readonly byte[] _instance = new byte[32 * 1024 * 1024];
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+    private readonly byte[] _instance = new byte[48 * 1024 * 1024];
     private readonly ServiceProvider _services = new ServiceCollection()
         .AddDicomWebClient(o =>
         {
@@ -89,7 +89,7 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
         var elapsed = Stopwatch.GetElapsedTime(started);
         Assert.Equal(StowStatus.Stored, Assert.Single(outcomes).Status);
         Assert.True(received > _instance.Length, $"{received} bytes received");
-        Assert.True(elapsed > Timeout * 2, $"the upload took {elapsed}, not longer than the timeout: the test proves nothing");
+        Assert.True(elapsed > Timeout * 1.5, $"the upload took {elapsed}, not longer than the timeout: the test proves nothing");
         Assert.Equal(1, _requests);
     }
 
@@ -103,11 +103,17 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
             await Task.Delay(System.Threading.Timeout.Infinite, context.RequestAborted);
         };
 
-        var error = await Assert.ThrowsAsync<DicomWebException>(() => StoreAsync(_instance.Length, TimeSpan.FromSeconds(30)));
+        // The node's timeout alone (the attempt timeout longer): it spans the retries, so the first stalled attempt ends the
+        // request. (Under load the stub's Kestrel has been seen to reset an attempt before it stalled: retried, as any reset.)
+        await using var services = new ServiceCollection().AddDicomWebClient(o => o.AttemptTimeout = TimeSpan.FromSeconds(30)).BuildServiceProvider();
+        var client = services.GetRequiredService<DicomWebClients>().For(new DicomWebOptions { BaseUrl = Root, Timeout = Timeout });
+        var instance = new StowInstance("1.2.840.10008.5.1.4.1.1.7", SopInstanceUid, _instance.Length, () => new MemoryStream(_instance, writable: false));
 
-        Assert.Equal($"DICOMweb node {Root}studies: the upload stalled: the node accepted no bytes of the request for 1 s.", error.Message);
+        var error = await Assert.ThrowsAsync<DicomWebException>(async () => await client.StoreAsync([instance], cancellationToken: Ct).ToListAsync(Ct));
+
+        Assert.Equal($"DICOMweb node {Root}studies: the upload stalled: the node accepted no bytes of the request for 2 s.", error.Message);
         Assert.True(error.IsTransient);
-        Assert.Equal(2, _requests);
+        Assert.InRange(_requests, 1, 4);
     }
 
     [Fact]
@@ -121,7 +127,7 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<DicomWebException>(() => StoreAsync(1024, TimeSpan.FromSeconds(30)));
 
-        Assert.Equal($"DICOMweb node {Root}studies: no answer within 1 s of the request being sent.", error.Message);
+        Assert.Equal($"DICOMweb node {Root}studies: no answer within 2 s of the request being sent.", error.Message);
         Assert.Equal(2, _requests);
     }
 
