@@ -1,12 +1,8 @@
 using System.Net;
 using ImagePortal.Infrastructure.DicomWeb;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using ImagePortal.Tests.Support.Peers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Tests.Infrastructure;
 
@@ -22,9 +18,8 @@ public sealed class DicomWebClientBadAnswerTests : IAsyncLifetime
         .AddDicomWebClient(o => o.RetryDelay = TimeSpan.FromMilliseconds(20))
         .BuildServiceProvider();
 
-    private WebApplication _stub = null!;
+    private LoopbackStub _stub = null!;
     private Func<HttpContext, Task> _answer = _ => Task.CompletedTask;
-    private int _requests;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -32,19 +27,12 @@ public sealed class DicomWebClientBadAnswerTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _stub = builder.Build();
-        _stub.Run(async context =>
+        _stub = await LoopbackStub.StartAsync(async context =>
         {
-            Interlocked.Increment(ref _requests);
             await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
             await _answer(context);
-        });
-        await _stub.StartAsync(Ct);
-        var address = new Uri(_stub.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-        Root = new Uri($"http://127.0.0.1:{address.Port}/dicom-web/");
+        }, Ct);
+        Root = _stub.Url("dicom-web/");
     }
 
     public async ValueTask DisposeAsync()
@@ -129,7 +117,7 @@ public sealed class DicomWebClientBadAnswerTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.TemporaryRedirect, error.StatusCode);
         Assert.Contains("redirecting to another host (https://elsewhere.example)", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, _requests);
+        Assert.Equal(1, _stub.Requests);
     }
 
     [Fact]

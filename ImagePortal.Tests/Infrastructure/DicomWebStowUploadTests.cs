@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using ImagePortal.Infrastructure.DicomWeb;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using ImagePortal.Tests.Support.Peers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Tests.Infrastructure;
 
@@ -30,9 +26,8 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
         })
         .BuildServiceProvider();
 
-    private WebApplication _stub = null!;
+    private LoopbackStub _stub = null!;
     private Func<HttpContext, Task> _answer = _ => Task.CompletedTask;
-    private int _requests;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -40,24 +35,8 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            // Port 0: the OS gives one no other test can take between choosing it and listening on it.
-            k.Listen(IPAddress.Loopback, 0);
-            k.Limits.MaxRequestBodySize = null;
-            k.Limits.MinRequestBodyDataRate = null;
-        });
-        _stub = builder.Build();
-        _stub.Run(context =>
-        {
-            Interlocked.Increment(ref _requests);
-            return _answer(context);
-        });
-        await _stub.StartAsync(Ct);
-        var address = new Uri(_stub.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-        Root = new Uri($"http://127.0.0.1:{address.Port}/dicom-web/");
+        _stub = await LoopbackStub.StartAsync(context => _answer(context), Ct);
+        Root = _stub.Url("dicom-web/");
     }
 
     public async ValueTask DisposeAsync()
@@ -90,7 +69,7 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
         Assert.Equal(StowStatus.Stored, Assert.Single(outcomes).Status);
         Assert.True(received > _instance.Length, $"{received} bytes received");
         Assert.True(elapsed > Timeout * 1.5, $"the upload took {elapsed}, not longer than the timeout: the test proves nothing");
-        Assert.Equal(1, _requests);
+        Assert.Equal(1, _stub.Requests);
     }
 
     [Fact]
@@ -113,7 +92,7 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
 
         Assert.Equal($"DICOMweb node {Root}studies: the upload stalled: the node accepted no bytes of the request for 2 s.", error.Message);
         Assert.True(error.IsTransient);
-        Assert.InRange(_requests, 1, 4);
+        Assert.InRange(_stub.Requests, 1, 4);
     }
 
     [Fact]
@@ -128,7 +107,7 @@ public sealed class DicomWebStowUploadTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<DicomWebException>(() => StoreAsync(1024, TimeSpan.FromSeconds(30)));
 
         Assert.Equal($"DICOMweb node {Root}studies: no answer within 2 s of the request being sent.", error.Message);
-        Assert.Equal(2, _requests);
+        Assert.Equal(2, _stub.Requests);
     }
 
     private Task<List<StowOutcome>> StoreAsync() => StoreAsync(_instance.Length, Timeout);

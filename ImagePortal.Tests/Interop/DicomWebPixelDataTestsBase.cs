@@ -73,11 +73,11 @@ public abstract class DicomWebPixelDataTestsBase(DicomWebFixture fixture)
         var series = fixture.Study.SeriesInstanceUids[0];
         var forged = Support.Peers.SyntheticStudy.NewUid();
 
-        await AssertRefusedAsync(otherFacility, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{series}/pixeldata", DemoUsers.ApproverNvh.UserName, DicomWebFixture.Approved);
-        await AssertRefusedAsync(
+        await fixture.AssertNotFoundAndAlertedAsync(otherFacility, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{series}/pixeldata", DemoUsers.ApproverNvh.UserName, DicomWebFixture.Approved);
+        await fixture.AssertNotFoundAndAlertedAsync(
             approver, $"{Base(DicomWebFixture.Approved)}/studies/{fixture.OtherStudy.StudyInstanceUid}/series/{fixture.OtherStudy.SeriesInstanceUids[0]}/pixeldata",
             DemoUsers.ApproverSbr.UserName, fixture.OtherStudy.StudyInstanceUid);
-        await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{forged}/series/{forged}/pixeldata", DemoUsers.ApproverSbr.UserName, forged);
+        await fixture.AssertNotFoundAndAlertedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{forged}/series/{forged}/pixeldata", DemoUsers.ApproverSbr.UserName, forged);
 
         // A series the PACS does not hold under an allowed study: nothing to send.
         using var none = await approver.GetAsync($"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{forged}/pixeldata", Ct);
@@ -122,16 +122,4 @@ public abstract class DicomWebPixelDataTestsBase(DicomWebFixture fixture)
 
     private static string Sop(string file) =>
         DicomFile.Open(file, new DicomReaderOptions { StopAtTag = DicomTag.PixelData }).Dataset.GetUid(DicomTag.SOPInstanceUID)!;
-
-    private async Task AssertRefusedAsync(HttpClient client, string url, string userName, string mentioned)
-    {
-        var before = await AlertsAsync(userName, mentioned);
-        using var response = await client.GetAsync(url, Ct);
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("Not found", await response.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(before + 1, await AlertsAsync(userName, mentioned));
-    }
-
-    private Task<int> AlertsAsync(string userName, string mentioned) => fixture.DbAsync(db => db.AuditEvents.CountAsync(
-        e => e.Type == AuditEventType.SecurityAlert && e.UserName == userName && (e.Description.Contains(mentioned) || e.ObjectReference == mentioned), Ct));
 }

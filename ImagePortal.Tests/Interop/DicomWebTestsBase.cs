@@ -158,11 +158,11 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
         using var approver = await fixture.SignedInAsync(DemoUsers.ApproverSbr);
         var forged = SyntheticStudyUid();
 
-        await AssertRefusedAsync(otherFacility, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series", DemoUsers.ApproverNvh.UserName, DicomWebFixture.Approved);
-        await AssertRefusedAsync(otherFacility, $"{Base(DicomWebFixture.Approved)}/studies", DemoUsers.ApproverNvh.UserName, DicomWebFixture.Approved);
-        await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{fixture.OtherStudy.StudyInstanceUid}/series", DemoUsers.ApproverSbr.UserName, fixture.OtherStudy.StudyInstanceUid);
-        await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{forged}/series/{forged}/instances/{forged}/frames/1", DemoUsers.ApproverSbr.UserName, forged);
-        await AssertRefusedAsync(approver, $"{Base("NO-SUCH-1")}/studies/{Ct0}/series", DemoUsers.ApproverSbr.UserName, "NO-SUCH-1");
+        await fixture.AssertNotFoundAndAlertedAsync(otherFacility, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series", DemoUsers.ApproverNvh.UserName, DicomWebFixture.Approved);
+        await fixture.AssertNotFoundAndAlertedAsync(otherFacility, $"{Base(DicomWebFixture.Approved)}/studies", DemoUsers.ApproverNvh.UserName, DicomWebFixture.Approved);
+        await fixture.AssertNotFoundAndAlertedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{fixture.OtherStudy.StudyInstanceUid}/series", DemoUsers.ApproverSbr.UserName, fixture.OtherStudy.StudyInstanceUid);
+        await fixture.AssertNotFoundAndAlertedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{forged}/series/{forged}/instances/{forged}/frames/1", DemoUsers.ApproverSbr.UserName, forged);
+        await fixture.AssertNotFoundAndAlertedAsync(approver, $"{Base("NO-SUCH-1")}/studies/{Ct0}/series", DemoUsers.ApproverSbr.UserName, "NO-SUCH-1");
 
         // An instance of another study named under an allowed one: the PACS has no such instance in that series.
         using var smuggled = await approver.GetAsync(
@@ -188,11 +188,11 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
         using var frame = await clerk.GetAsync($"{url}/{Series(0)}/instances/{fixture.Study.SopInstanceUids[1]}/frames/1", Ct);
         Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
 
-        await AssertRefusedAsync(clerk, $"{url}/{Series(1)}/instances/{fixture.Study.SopInstanceUids[3]}", DemoUsers.ClerkNvh.UserName, Ct0);
+        await fixture.AssertNotFoundAndAlertedAsync(clerk, $"{url}/{Series(1)}/instances/{fixture.Study.SopInstanceUids[3]}", DemoUsers.ClerkNvh.UserName, Ct0);
         var (corpusStudy, _, _) = Uids(fixture.Corpus[0]);
-        await AssertRefusedAsync(clerk, $"{Base(DicomWebFixture.Approved)}/studies/{corpusStudy}/series", DemoUsers.ClerkNvh.UserName, corpusStudy);
+        await fixture.AssertNotFoundAndAlertedAsync(clerk, $"{Base(DicomWebFixture.Approved)}/studies/{corpusStudy}/series", DemoUsers.ClerkNvh.UserName, corpusStudy);
         using var otherClerk = await fixture.SignedInAsync(DemoUsers.ClerkSbr);
-        await AssertRefusedAsync(otherClerk, url, DemoUsers.ClerkSbr.UserName, DicomWebFixture.Approved);
+        await fixture.AssertNotFoundAndAlertedAsync(otherClerk, url, DemoUsers.ClerkSbr.UserName, DicomWebFixture.Approved);
     }
 
     [Fact]
@@ -218,8 +218,8 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
         Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
 
         // Still only what the ledger lists for NVH's PACS, and only studies the request itself lists.
-        await AssertRefusedAsync(clerk, $"{url}/{Series(1)}/instances/{fixture.Study.SopInstanceUids[3]}", DemoUsers.ClerkNvh.UserName, Ct0);
-        await AssertRefusedAsync(clerk, $"{Base(DicomWebFixture.Other)}/studies/{Ct0}/series", DemoUsers.ClerkNvh.UserName, Ct0);
+        await fixture.AssertNotFoundAndAlertedAsync(clerk, $"{url}/{Series(1)}/instances/{fixture.Study.SopInstanceUids[3]}", DemoUsers.ClerkNvh.UserName, Ct0);
+        await fixture.AssertNotFoundAndAlertedAsync(clerk, $"{Base(DicomWebFixture.Other)}/studies/{Ct0}/series", DemoUsers.ClerkNvh.UserName, Ct0);
     }
 
     [Fact]
@@ -228,13 +228,13 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
         using var approver = await fixture.SignedInAsync(DemoUsers.ApproverSbr);
         using var colleague = await fixture.SignedInAsync(DemoUsers.SecondApproverSbr);
         var url = $"{Base(DicomWebFixture.Open)}/studies/{fixture.LookedUp.StudyInstanceUid}/series";
-        await AssertRefusedAsync(approver, url, DemoUsers.ApproverSbr.UserName, fixture.LookedUp.StudyInstanceUid);
+        await fixture.AssertNotFoundAndAlertedAsync(approver, url, DemoUsers.ApproverSbr.UserName, fixture.LookedUp.StudyInstanceUid);
 
         var found = await fixture.App.QueryAsync(DemoUsers.ApproverSbr.UserName, new LookUpStudies(DicomWebFixture.Open, "SBR-7003", null, null, null, null, []));
         Assert.True(found.IsSuccess, found.Failure?.Message);
 
         Assert.Equal([fixture.LookedUp.SeriesInstanceUids[0]], Values(await JsonAsync(await approver.GetAsync(url, Ct)), "0020000E"));
-        await AssertRefusedAsync(colleague, url, DemoUsers.SecondApproverSbr.UserName, fixture.LookedUp.StudyInstanceUid);
+        await fixture.AssertNotFoundAndAlertedAsync(colleague, url, DemoUsers.SecondApproverSbr.UserName, fixture.LookedUp.StudyInstanceUid);
     }
 
     [Fact]
@@ -275,7 +275,7 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
             using var response = await approver.GetAsync(url, Ct);
             return response.StatusCode == HttpStatusCode.NotFound;
         }, lifetime + TimeSpan.FromSeconds(10));
-        Assert.True(await AlertsAsync(DemoUsers.ApproverSbr.UserName, fixture.LookedUp.StudyInstanceUid) > 0);
+        Assert.True(await fixture.SecurityAlertsAsync(DemoUsers.ApproverSbr.UserName, fixture.LookedUp.StudyInstanceUid) > 0);
     }
 
     [Fact]
@@ -329,9 +329,9 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
         using var cached = await approver.GetAsync($"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(0)}/instances/{sop}/frames/1", Ct);
         Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
 
-        await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(1)}/instances/{sop}/frames/1", DemoUsers.ApproverSbr.UserName, Ct0);
+        await fixture.AssertNotFoundAndAlertedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(1)}/instances/{sop}/frames/1", DemoUsers.ApproverSbr.UserName, Ct0);
         // So is its metadata, checked from the header it answers with.
-        await AssertRefusedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(1)}/instances/{sop}/metadata", DemoUsers.ApproverSbr.UserName, Ct0);
+        await fixture.AssertNotFoundAndAlertedAsync(approver, $"{Base(DicomWebFixture.Approved)}/studies/{Ct0}/series/{Series(1)}/instances/{sop}/metadata", DemoUsers.ApproverSbr.UserName, Ct0);
     }
 
     [Fact]
@@ -351,18 +351,6 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
             answer.Dispose();
         }
     }
-
-    private async Task AssertRefusedAsync(HttpClient client, string url, string userName, string mentioned)
-    {
-        var before = await AlertsAsync(userName, mentioned);
-        using var response = await client.GetAsync(url, Ct);
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("Not found", await response.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(before + 1, await AlertsAsync(userName, mentioned));
-    }
-
-    private Task<int> AlertsAsync(string userName, string mentioned) => fixture.DbAsync(db => db.AuditEvents.CountAsync(
-        e => e.Type == AuditEventType.SecurityAlert && e.UserName == userName && (e.Description.Contains(mentioned) || e.ObjectReference == mentioned), Ct));
 
     private static (string Study, string Series, string Sop) Uids(string path)
     {

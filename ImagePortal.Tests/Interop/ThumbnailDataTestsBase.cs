@@ -108,15 +108,12 @@ public abstract class ThumbnailDataTestsBase(DicomWebFixture fixture)
 
     private async Task AssertRefusedAsync(string userName, ListViewableSeries query, string mentioned)
     {
-        var before = await AlertsAsync(userName, mentioned);
+        var before = await fixture.SecurityAlertsAsync(userName, mentioned);
         var result = await fixture.App.QueryAsync(userName, query);
         Assert.Equal(FailureKind.NotFound, result.Failure?.Kind);
         Assert.Null(result.Value);
-        Assert.Equal(before + 1, await AlertsAsync(userName, mentioned));
+        Assert.Equal(before + 1, await fixture.SecurityAlertsAsync(userName, mentioned));
     }
-
-    private Task<int> AlertsAsync(string userName, string mentioned) => fixture.DbAsync(db => db.AuditEvents.CountAsync(
-        e => e.Type == AuditEventType.SecurityAlert && e.UserName == userName && (e.Description.Contains(mentioned) || e.ObjectReference == mentioned), Ct));
 
     private Task<int> AuditedViewsAsync(string userName) => fixture.DbAsync(db => db.AuditEvents.CountAsync(
         e => e.Type == AuditEventType.InstancesAccessed && e.UserName == userName && e.ObjectReference == DicomWebFixture.Approved, Ct));

@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
@@ -119,6 +120,21 @@ public class DicomWebFixture : IAsyncLifetime
         await using var db = await provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync();
         return await work(db);
     });
+
+    /// <summary>Security alerts recorded for <paramref name="userName"/> that name <paramref name="mentioned"/>.</summary>
+    public Task<int> SecurityAlertsAsync(string userName, string mentioned) => DbAsync(db => db.AuditEvents.CountAsync(
+        e => e.Type == AuditEventType.SecurityAlert && e.UserName == userName && (e.Description.Contains(mentioned) || e.ObjectReference == mentioned),
+        TestContext.Current.CancellationToken));
+
+    /// <summary>The portal answers <paramref name="url"/> "not found" and records one more security alert naming <paramref name="mentioned"/>.</summary>
+    public async Task AssertNotFoundAndAlertedAsync(HttpClient client, string url, string userName, string mentioned)
+    {
+        var before = await SecurityAlertsAsync(userName, mentioned);
+        using var response = await client.GetAsync(url, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("Not found", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(before + 1, await SecurityAlertsAsync(userName, mentioned));
+    }
 
     /// <summary>Points a facility's one node at a PACS (C-FIND and C-GET); returns its id.</summary>
     public static async Task<Guid> PointAtAsync(ImagePortalDbContext db, string facility, string aeTitle, int port, CancellationToken cancellationToken)

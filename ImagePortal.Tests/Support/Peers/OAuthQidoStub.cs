@@ -1,13 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Tests.Support.Peers;
 
@@ -18,15 +12,15 @@ namespace ImagePortal.Tests.Support.Peers;
 /// </summary>
 public sealed class OAuthQidoStub : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly string _clientId;
     private readonly string _secret;
     private int _tokensIssued;
     private int _searchesAnswered;
 
-    private OAuthQidoStub(WebApplication app, string clientId, string secret, string token)
+    private LoopbackStub _server = null!;
+
+    private OAuthQidoStub(string clientId, string secret, string token)
     {
-        _app = app;
         _clientId = clientId;
         _secret = secret;
         Token = token;
@@ -45,16 +39,10 @@ public sealed class OAuthQidoStub : IAsyncDisposable
 
     public static async Task<OAuthQidoStub> StartAsync(string clientId, string secret, string token, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var stub = new OAuthQidoStub(app, clientId, secret, token);
-        app.Run(stub.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
-        stub.Root = new Uri($"http://127.0.0.1:{port}/dicom-web/");
-        stub.TokenUrl = new Uri($"http://127.0.0.1:{port}/oauth2/token");
+        var stub = new OAuthQidoStub(clientId, secret, token);
+        stub._server = await LoopbackStub.StartAsync(stub.HandleAsync, cancellationToken);
+        stub.Root = stub._server.Url("dicom-web/");
+        stub.TokenUrl = stub._server.Url("oauth2/token");
         return stub;
     }
 
@@ -97,9 +85,5 @@ public sealed class OAuthQidoStub : IAsyncDisposable
         await context.Response.WriteAsync($$"""{"access_token":"{{Token}}","token_type":"Bearer","expires_in":3600}""", context.RequestAborted);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
