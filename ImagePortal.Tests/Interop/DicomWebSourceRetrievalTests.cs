@@ -145,22 +145,15 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-9300", series: 1, imagesPerSeries: 3);
         await using var source = await StubDicomWebSource.StartAsync(study.Files, Ct);
-        source.Fault = async (context, _, before) =>
+        source.FaultFirstRetrieve(async (context, _) =>
         {
-            if (before != 0)
-            {
-                return false;
-            }
-
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await context.Response.WriteAsync("busy", Ct);
-            return true;
-        };
+        });
         await _web.PointWebSourceAsync(source.Root);
         await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
 
-        var number = await _steps.FileAndApproveAsync("MRN-9300", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(90));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-9300", study, TimeSpan.FromSeconds(90));
 
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -176,25 +169,18 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-9400", series: 1, imagesPerSeries: 3, rows: 64, columns: 64);
         await using var source = await StubDicomWebSource.StartAsync(study.Files, Ct);
-        source.Fault = async (context, normal, before) =>
+        source.FaultFirstRetrieve(async (context, normal) =>
         {
-            if (before != 0)
-            {
-                return false;
-            }
-
             // The first part whole, then the answer ends in the middle of the second (a server or proxy that gave up
             // mid-way; aborting the connection instead races the headers, and the HTTP client's own retry hides it).
             using var whole = new MemoryStream();
             await normal(whole);
             await context.Response.Body.WriteAsync(whole.GetBuffer().AsMemory(0, (int)(whole.Length / 2)), Ct);
-            return true;
-        };
+        });
         await _web.PointWebSourceAsync(source.Root);
         await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
 
-        var number = await _steps.FileAndApproveAsync("MRN-9400", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(90));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-9400", study, TimeSpan.FromSeconds(90));
 
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -214,22 +200,15 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-9450", series: 1, imagesPerSeries: 3);
         await using var source = await StubDicomWebSource.StartAsync(study.Files, Ct);
-        source.Fault = async (context, _, before) =>
+        source.FaultFirstRetrieve(async (context, _) =>
         {
-            if (before != 0)
-            {
-                return false;
-            }
-
             await StubDicomWebSource.WriteMultipartAsync(context, context.Response.Body,
                 [await File.ReadAllBytesAsync(study.Files[0], Ct), "<html>Please log in</html>"u8.ToArray(), await File.ReadAllBytesAsync(study.Files[2], Ct)]);
-            return true;
-        };
+        });
         await _web.PointWebSourceAsync(source.Root);
         await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
 
-        var number = await _steps.FileAndApproveAsync("MRN-9450", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(90));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-9450", study, TimeSpan.FromSeconds(90));
 
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
@@ -252,14 +231,13 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
         await _web.PointWebSourceAsync(source.Root);
         await _steps.PointNodeAsync("NVH", destination.AeTitle, destination.DicomPort, DicomCapabilities.All);
 
-        var number = await _steps.FileAndApproveAsync("MRN-9500", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(90));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-9500", study, TimeSpan.FromSeconds(90));
 
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
         var quarantined = Assert.Single(await fixture.DbAsync(db => db.QuarantinedInstances.Where(q => q.RequestId == request.Id).ToListAsync(Ct)));
         Assert.Equal(stranger.SopInstanceUids.Single(), quarantined.SopInstanceUid);
         Assert.Contains("patient ID 'SBR-9599' is not 'SBR-9500'", quarantined.Reason);
-        Assert.Equal(1, await fixture.DbAsync(db => db.AuditEvents.CountAsync(e => e.ObjectReference == number && e.Type == AuditEventType.SecurityAlert, Ct)));
+        Assert.Equal(1, await fixture.DbAsync(db => db.AuditEvents.CountAsync(e => e.ObjectReference == request.Number && e.Type == AuditEventType.SecurityAlert, Ct)));
         // The source listed it under the approved study: it is named as failed, quarantined, and the request says so.
         Assert.True(request.Status == RequestStatus.PartiallyCompleted, RetrievalSteps.Timeline(request));
         var failure = await fixture.DbAsync(db => db.FailedInstances.SingleAsync(f => f.SopInstanceUid == stranger.SopInstanceUids.Single(), Ct));

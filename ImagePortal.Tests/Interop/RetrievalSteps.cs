@@ -72,6 +72,10 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
         return number;
     }
 
+    /// <summary>Files a request for the study, has SBR approve it, and waits for its end (<see cref="WaitForEndAsync"/>).</summary>
+    public async Task<ImageRequest> FileApproveAndWaitAsync(string localMrn, SyntheticStudy study, TimeSpan timeout) =>
+        await WaitForEndAsync(await FileAndApproveAsync(localMrn, study), timeout);
+
     /// <summary>Polls until the request has ended (Completed, PartiallyCompleted or Failed) and its job is finished.</summary>
     public async Task<ImageRequest> WaitForEndAsync(string number, TimeSpan timeout, RequestStatus? after = null)
     {

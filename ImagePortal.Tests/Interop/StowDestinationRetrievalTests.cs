@@ -73,8 +73,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
         var node = await PointImportDestinationAsync(stub.Root, password: null);
 
-        var number = await _steps.FileAndApproveAsync("MRN-5101", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-5101", study, TimeSpan.FromSeconds(60));
 
         var timeline = RetrievalSteps.Timeline(request);
         Assert.True(request.Status == RequestStatus.PartiallyCompleted, timeline);
@@ -108,8 +107,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
         await PointImportDestinationAsync(stub.Root, password: null);
 
-        var number = await _steps.FileAndApproveAsync("MRN-5501", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-5501", study, TimeSpan.FromSeconds(60));
 
         var timeline = RetrievalSteps.Timeline(request);
         Assert.True(request.Status == RequestStatus.Completed, timeline);
@@ -130,8 +128,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
         await PointImportDestinationAsync(stub.Root, password: null);
 
-        var number = await _steps.FileAndApproveAsync("MRN-5201", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-5201", study, TimeSpan.FromSeconds(60));
 
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
         Assert.Equal(study.SopInstanceUids.Order(), stub.Stored.Keys.Order());
@@ -156,8 +153,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
         await PointImportDestinationAsync(stub.Root, password: null);
 
-        var number = await _steps.FileAndApproveAsync($"MRN-53{(int)failure:00}", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var request = await _steps.FileApproveAndWaitAsync($"MRN-53{(int)failure:00}", study, TimeSpan.FromSeconds(60));
 
         Assert.True(request.Status == RequestStatus.Completed, RetrievalSteps.Timeline(request));
         Assert.Equal(1, await AttemptsAsync(request.Id));
@@ -179,8 +175,7 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
         await _steps.PointNodeAsync("SBR", source.AeTitle, source.DicomPort, DicomCapabilities.All);
         await PointImportDestinationAsync(destination.DicomWebRoot, "not-the-password");
 
-        var number = await _steps.FileAndApproveAsync("MRN-5401", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        var request = await _steps.FileApproveAndWaitAsync("MRN-5401", study, TimeSpan.FromSeconds(60));
 
         var timeline = RetrievalSteps.Timeline(request);
         Assert.True(request.Status == RequestStatus.Failed, timeline);
@@ -194,9 +189,9 @@ public sealed class StowDestinationRetrievalTests(StowDestinationFixture fixture
 
         // The administrator corrects the password, the approver retries: everything is imported.
         await PointImportDestinationAsync(destination.DicomWebRoot, Password);
-        var retried = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Jobs.RetryRetrieval(number));
+        var retried = await fixture.CommandAsync(DemoUsers.ApproverSbr.UserName, new ImagePortal.Web.Features.Jobs.RetryRetrieval(request.Number));
         Assert.True(retried.IsSuccess, retried.Failure?.Message);
-        var completed = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60), after: RequestStatus.Failed);
+        var completed = await _steps.WaitForEndAsync(request.Number, TimeSpan.FromSeconds(60), after: RequestStatus.Failed);
         Assert.True(completed.Status == RequestStatus.Completed, RetrievalSteps.Timeline(completed));
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
         Assert.Equal(study.SopInstanceUids.Count, (await LedgerAsync(request.Id)).Count);

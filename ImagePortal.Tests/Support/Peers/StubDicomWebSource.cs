@@ -41,6 +41,18 @@ public sealed class StubDicomWebSource : IAsyncDisposable
     /// </summary>
     public Func<HttpContext, Func<Stream, Task>, int, Task<bool>>? Fault { get; set; }
 
+    /// <summary>Answers the first WADO-RS request with <paramref name="answer"/> (given the normal answer's writer), the rest normally.</summary>
+    public void FaultFirstRetrieve(Func<HttpContext, Func<Stream, Task>, Task> answer) => Fault = async (context, normal, before) =>
+    {
+        if (before != 0)
+        {
+            return false;
+        }
+
+        await answer(context, normal);
+        return true;
+    };
+
     private int _retrieves;
 
     public static async Task<StubDicomWebSource> StartAsync(IEnumerable<string> files, CancellationToken cancellationToken)
