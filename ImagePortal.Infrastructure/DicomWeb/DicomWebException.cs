@@ -13,4 +13,11 @@ public sealed class DicomWebException(string message, HttpStatusCode? statusCode
     public HttpStatusCode? StatusCode { get; } = statusCode;
 
     public bool IsTransient { get; } = isTransient;
+
+    /// <summary>The node refused the portal's credentials (401, 403): asking again with the same ones cannot help.</summary>
+    public bool RefusedCredentials => StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+
+    /// <summary>The request's failure for refused credentials, naming the node (and its role) whose credentials to correct.</summary>
+    public string CredentialsToCorrect(string node) =>
+        $"{Message} An administrator must correct the credentials of {node}; then the request can be retried.";
 }

@@ -155,12 +155,13 @@ internal sealed partial class JobRun
                     $"{error.Message} The instances it has not confirmed are sent again on the next attempt.", error);
             }
 
+            if (error.RefusedCredentials)
+            {
+                throw new RetrievalPermanentException(error.CredentialsToCorrect($"{run.DestinationName}, the import destination of {run._requester.Code}"));
+            }
+
             switch (error.StatusCode)
             {
-                case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
-                    throw new RetrievalPermanentException(
-                        $"{error.Message} An administrator must correct the credentials of {run.DestinationName}, the import destination of {run._requester.Code}; " +
-                        "then the request can be retried.");
                 case HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.UnsupportedMediaType or HttpStatusCode.NotAcceptable:
                 case { } status when (int)status is >= 300 and < 400:
                     throw new RetrievalPermanentException(

@@ -1,4 +1,3 @@
-using System.Net;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Association;
@@ -65,9 +64,8 @@ internal sealed partial class JobRun
     private RetrievalPermanentException? CredentialsRefused(DicomNode node, Exception error)
     {
         var web = error as DicomWebException ?? (error as IOException)?.InnerException as DicomWebException;
-        return node.IsDicomWeb && web is { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden }
-            ? new RetrievalPermanentException(
-                $"{web.Message} An administrator must correct the credentials of {node.Name}, the DICOMweb node of {_source.Code}; then the request can be retried.")
+        return node.IsDicomWeb && web is { RefusedCredentials: true }
+            ? new RetrievalPermanentException(web.CredentialsToCorrect($"{node.Name}, the DICOMweb node of {_source.Code}"))
             : null;
     }
 
