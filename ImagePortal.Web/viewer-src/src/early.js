@@ -4,10 +4,11 @@
 // series' metadata (which starts the portal's retrieve of the series). The series' frames (one streamed call,
 // seriesFrames.js) are not asked for here: the viewer starts them once its first image is drawn (stackPane.js), so that
 // 150 MB of frames do not compete with that image. The viewer's own calls (service.js getJson) take these answers
-// instead of asking again. It reads only the viewer's element
-// ([data-viewer-early]: data-base, data-study, data-series) and shows nothing itself: a call that fails here fails the
-// same way for the viewer, which says why. It also starts the viewer's module and Cornerstone (viewer.js prepare), so that
-// they are ready when the page's live connection opens the viewer.
+// instead of asking again. It reads the viewer's element
+// ([data-viewer-early]: data-base, data-study, data-series); a call that fails here fails the same way for the viewer,
+// which says why in its viewport. Then, once the viewer's module has loaded, it opens the viewer on the
+// prerendered page (earlyViewer.js openEarly), so that the first image is drawn without waiting for the page's live
+// connection, which then adopts that viewer (ViewerPage.razor).
 import { prefetchJson } from './service.js';
 import { seriesOf, wantedSeries, middleOf } from './stackOrder.js';
 
@@ -27,7 +28,7 @@ async function prefetch({ base, study, series }) {
 const host = document.querySelector('[data-viewer-early]');
 if (host?.dataset.base && host.dataset.study) {
   prefetch(host.dataset).catch(() => {});
-  // The viewer's module and Cornerstone (its decoders included) start now too, not once the page's live connection has
-  // been made and asks for them: on a busy machine that start took 1.5 s of the first image's time after its calls.
-  import('./viewer.js').then(viewer => viewer.prepare()).catch(() => {});
+  // The viewer itself opens now too, not once the page's live connection has been made and asks for it: on a busy
+  // machine the connection came 1.3-2.2 s after the first image's metadata.
+  import('./viewer.js').then(viewer => viewer.openEarly(host)).catch(() => {});
 }

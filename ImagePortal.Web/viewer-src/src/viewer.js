@@ -14,9 +14,10 @@ import { createSeriesList } from './seriesList.js';
 
 export { presets };
 
-/** Cornerstone, its tools and its decoders started ahead of open(): by the page's first script (early.js) while the
- * page's live connection, which opens the viewer, is still being made. open() finds them started. */
+/** Cornerstone, its tools and its decoders started ahead of open(), for a page that opens the viewer later. */
 export const prepare = start;
+
+export { openEarly, adopt } from './earlyViewer.js';
 
 let counter = 0;
 
@@ -27,23 +28,55 @@ let counter = 0;
  *   (e.g. /dicomweb/requests/REQ-2026-0001)
  * @returns a handle: showSeries(uid), setPreset(name), invert(), reset(), scroll(delta), state(), pixels(), dispose()
  */
-export async function open(element, options) {
+export async function open(element, options, placed = {}) {
   const base = new URL(options.base.replace(/\/+$/, ''), location.href).href;
   const id = `imageportal-viewer-${++counter}`;
   const studyUrl = `${base}/studies/${encodeURIComponent(options.studyUid)}`;
   const listeners = listenerSet();
   let disposed = false;
+  let renderingEngine = null;
+  let handle = null;
 
-  element.replaceChildren();
-  Object.assign(element.style, { display: 'flex', gap: '8px', minHeight: '420px', color: '#f2f5f8', background: '#11161c', padding: '8px', boxSizing: 'border-box' });
-
+  // The viewer draws in a root of its own inside the host element, so that it can move to another host with its canvas
+  // and state whole (moveTo: the prerendered page's viewer taken into the element the live connection renders). What the
+  // page's tests and benchmark read (the handle, data-ready, data-loaded, data-layout, data-slice-index) is on the host.
+  let host = element;
+  const hostRef = { get dataset() { return host.dataset; } };
+  const root = el('div', { 'data-testid': 'viewer-root', style: { display: 'flex', gap: '8px', height: '100%', minHeight: '420px', color: '#f2f5f8', background: '#11161c', padding: '8px', boxSizing: 'border-box' } });
+  element.replaceChildren(root);
+  placed.moveTo = target => {
+    if (disposed || target === host) return;
+    for (const key of ['loaded', 'failed', 'ready', 'layout', 'sliceIndex']) {
+      if (host.dataset[key] !== undefined) target.dataset[key] = host.dataset[key];
+    }
+    delete host.imagePortalViewer;
+    host = target;
+    target.replaceChildren(root);
+    if (handle) target.imagePortalViewer = handle;
+  };
+  placed.host = () => host;
+  placed.disposed = () => disposed;
   const panes = [];
+  const dispose = () => {
+    if (disposed) return;
+    disposed = true;
+    listeners.removeAll();
+    for (const pane of panes) pane.dispose();
+    if (renderingEngine) {
+      ToolGroupManager.destroyToolGroup(id);
+      renderingEngine.destroy();
+    }
+    host.replaceChildren();
+    delete host.imagePortalViewer;
+  };
+  placed.dispose = dispose;
+
   let active = null;
   const activePane = () => active;
   const seriesList = createSeriesList({ onPick: series => showSeries(series) });
   const paneRow = el('div', { style: { flex: '1 1 auto', display: 'flex', gap: '6px', minHeight: '0' } });
   const main = el('div', { style: { flex: '1 1 auto', display: 'flex', flexDirection: 'column', gap: '6px', minWidth: '0' } }, paneRow);
-  element.append(seriesList.element, main);
+  root.append(seriesList.element, main);
 
   // The study's series are asked for while Cornerstone starts (or taken from early.js, which asked already).
   const listing = listSeries(studyUrl);
@@ -54,8 +87,9 @@ export async function open(element, options) {
     main.append(el('div', { role: 'alert', 'data-testid': 'viewer-message' }, `The viewer could not start: ${error?.message ?? error}`));
     throw error;
   }
+  if (disposed) throw new Error('The viewer was closed.');
 
-  const renderingEngine = new RenderingEngine(id);
+  renderingEngine = new RenderingEngine(id);
   const toolGroup = ToolGroupManager.createToolGroup(id);
   for (const tool of tools) {
     toolGroup.addTool(tool.toolName);
@@ -84,7 +118,7 @@ export async function open(element, options) {
   const addPane = () => {
     const viewportId = `${id}-${panes.length}`;
     const pane = createStackPane({
-      renderingEngine, viewportId, studyUrl, host: element, container: paneRow,
+      renderingEngine, viewportId, studyUrl, host: hostRef, container: paneRow,
       onChange: () => { if (pane === active) toolbar.sync(); },
     });
     toolGroup.addViewport(viewportId, id);
@@ -105,7 +139,7 @@ export async function open(element, options) {
     }
     panes.forEach((pane, i) => { pane.element.style.display = i < count ? 'flex' : 'none'; });
     for (const b of layoutButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.layout) === count));
-    element.dataset.layout = String(count);
+    host.dataset.layout = String(count);
     activate(count > 1 && panes[1] && !panes[1].state().series ? panes[1] : panes[0]);
     renderingEngine.resize(true, true);
   };
@@ -113,7 +147,8 @@ export async function open(element, options) {
     el('button', { type: 'button', 'data-layout': String(count), 'aria-pressed': String(count === 1), title: count === 1 ? 'One image' : 'Two series side by side', style: buttonStyle, onclick: () => setLayout(count) }, label));
   toolbar.append(...layoutButtons, tagsButton);
 
-  const resize = new ResizeObserver(() => renderingEngine.resize(true, true));
+  // Not while the viewer is out of the page (between two hosts): its canvas would be sized to nothing.
+  const resize = new ResizeObserver(() => { if (paneRow.isConnected) renderingEngine.resize(true, true); });
   resize.observe(paneRow);
   listeners.add(() => resize.disconnect());
 
@@ -121,7 +156,7 @@ export async function open(element, options) {
     if (disposed || !active) return;
     seriesList.mark(series.uid);
     await active.showSeries(series);
-    element.dataset.loaded = series.uid;
+    host.dataset.loaded = series.uid;
   };
 
   let allSeries = [];
@@ -129,10 +164,10 @@ export async function open(element, options) {
     allSeries = await listing;
   } catch (error) {
     active.showMessage(failureText(error, 'The study could not be listed'));
-    element.dataset.failed = 'true';
+    host.dataset.failed = 'true';
   }
   seriesList.fill(allSeries);
-  if (!allSeries.length && !element.dataset.failed) {
+  if (!allSeries.length && !host.dataset.failed) {
     active.showMessage('The study has no series here.');
   }
 
@@ -140,10 +175,10 @@ export async function open(element, options) {
   if (wanted) {
     await showSeries(wanted);
   }
-  element.dataset.ready = 'true';
+  host.dataset.ready = 'true';
   seriesList.drawThumbnails(studyUrl, allSeries, () => !disposed);
 
-  const handle = {
+  handle = {
     showSeries: uid => {
       const series = allSeries.find(s => s.uid === uid);
       return series ? showSeries(series) : Promise.resolve();
@@ -158,19 +193,10 @@ export async function open(element, options) {
     state: () => ({ ...active.state(), seriesCount: allSeries.length }),
     displayed: (points, index) => (index === undefined ? active : panes[index])?.displayed(points) ?? null,
     pixels: (index) => (index === undefined ? active : panes[index])?.pixels() ?? null,
-    dispose: () => {
-      if (disposed) return;
-      disposed = true;
-      listeners.removeAll();
-      for (const pane of panes) pane.dispose();
-      ToolGroupManager.destroyToolGroup(id);
-      renderingEngine.destroy();
-      element.replaceChildren();
-      delete element.imagePortalViewer;
-    },
+    dispose,
   };
   // The handle on the element too, for whoever holds the element but not the promise (the page's tests).
-  element.imagePortalViewer = handle;
+  host.imagePortalViewer = handle;
   return handle;
 }
 
