@@ -49,7 +49,14 @@ public static class SeriesPixelDataEndpoint
             await foreach (var part in parts.Reader.ReadAllAsync(cancellationToken))
             {
                 multipart ??= new MultipartRelated(http.Response, part.MultipartType);
-                await multipart.PartAsync(part.ContentType, part.Location, body => body.WriteAsync(part.Bytes.AsMemory(0, part.Length), cancellationToken).AsTask(), cancellationToken, part.Length);
+                try
+                {
+                    await multipart.PartAsync(part.ContentType, part.Location, body => body.WriteAsync(part.Bytes.AsMemory(0, part.Length), cancellationToken).AsTask(), cancellationToken, part.Length);
+                }
+                finally
+                {
+                    part.Release();
+                }
             }
         }
         finally
