@@ -92,6 +92,34 @@ public sealed partial class ViewerTests
     }
 
     [Fact]
+    public async Task TheSeriesFrames_ComeToThePage_SeveralAMessage_NotOneAFrame()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        // Every message the frames' worker sends the page, counted on the page.
+        await page.AddInitScriptAsync("""
+            window.framesMessages = 0;
+            const Base = window.Worker;
+            window.Worker = class extends Base {
+              constructor(url, options) {
+                super(url, options);
+                if (String(url).includes('seriesFramesWorker')) this.addEventListener('message', () => window.framesMessages++);
+              }
+            };
+            """);
+        // The series' answer arrives whole at once (a portal that had the series cached), so every frame is there to hand over.
+        await page.RouteAsync("**/pixeldata", async route => await route.FulfillAsync(new() { Response = await route.FetchAsync() }));
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await StackCachedAsync(page);
+        // One a frame and the end's was Slices + 1; now a batch holds up to 16 frames (or what came within 10 ms).
+        var messages = await page.EvaluateAsync<int>("() => window.framesMessages");
+        Assert.InRange(messages, 2, 1 + (ViewerFixture.Slices / 2));
+        // Chromium's fetch bodies are byte streams: each frame was read straight into its own buffer.
+        Assert.True(await page.EvaluateAsync<bool?>($"() => document.querySelector('{Viewer}').imagePortalViewer.state().stream?.byob"));
+    }
+
+    [Fact]
     public async Task WhenTheStreamedCallFails_EveryFrameIsFetchedAlone_AndTheStackIsWhole()
     {
         await using var context = await fixture.NewContextAsync();

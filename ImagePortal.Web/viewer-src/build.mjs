@@ -23,6 +23,9 @@ const corrected = {
     // Native 16-bit grey frames decoded where they are asked for, not through the decoding worker (see the file).
     builder.onResolve({ filter: /\/decodeImageFrame\.js$/ }, args =>
       args.importer.endsWith(join('imageLoader', 'createImage.js')) ? { path: join(here, 'src', 'shims', 'decodeImageFrame.js') } : undefined);
+    // Pixels already of their type are not copied once more (see the file).
+    builder.onResolve({ filter: /\/setPixelDataType\.js$/ }, args =>
+      args.importer.endsWith(join('imageLoader', 'createImage.js')) ? { path: join(here, 'src', 'shims', 'setPixelDataType.js') } : undefined);
   },
 };
 

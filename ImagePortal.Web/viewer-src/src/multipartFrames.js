@@ -1,10 +1,16 @@
 // Reads a WADO-RS Series Pixel Data answer (multipart/related, one part a frame, each with its Content-Location and
 // Content-Length) as it streams, giving each frame as it completes. Used in the frames' worker (seriesFramesWorker.js),
 // so that 150 MB of frames are read and cut off the page's main thread, and by seriesFrames.js where no worker starts.
+//
+// Each frame's body is read straight into an ArrayBuffer of its own (a BYOB read of the response's byte stream: the
+// browser copies the bytes once, into the frame's buffer, which is then transferred, never copied again); only a part's
+// few header bytes (and what a read brought past them) go through a small buffer, searched with indexOf, not byte by byte.
+// Where the body is not a byte stream, chunks are read and each frame's bytes copied once into its buffer.
 
-/** Fetches <paramref name="url"/> and calls onFrame({ location, transferSyntax, bytes }) for each part as it completes;
+/** Fetches <paramref name="url"/> and calls onFrame({ location, transferSyntax, bytes }) for each part as it completes
+ * (and onReading({ byob }) once, when the answer's body is being read: whether straight into the frames' buffers);
  * resolves at the multipart's end, rejects when the answer is not such a multipart or breaks off. */
-export async function readFrames(url, onFrame) {
+export async function readFrames(url, onFrame, onReading = () => {}) {
   const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } });
   const type = response.headers.get('Content-Type') ?? '';
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
@@ -12,83 +18,138 @@ export async function readFrames(url, onFrame) {
     response.body?.cancel();
     throw new Error(`The frames' call answered ${response.status}.`);
   }
-  const bytes = byteReader(response.body.getReader());
-  const ascii = new TextDecoder('ascii');
   const delimiter = `--${boundary}`;
+  const source = byteSource(response.body, new TextEncoder().encode(`${delimiter}--`));
+  onReading({ byob: source.byob });
+  const ascii = new TextDecoder('ascii');
   for (;;) {
     // The delimiter line, then the part's headers up to the empty line (each part is written whole, PS3.18 8.6.1.2).
-    const line = ascii.decode(await bytes.until(CRLF)).trim();
-    if (line === `${delimiter}--`) return;
-    if (line !== delimiter) throw new Error('Not a multipart part.');
+    const head = await source.head();
+    if (head === null) throw new Error('The stream ended inside a part.');
+    const lines = ascii.decode(head).split('\r\n');
+    const first = lines[0].trim();
+    if (first === `${delimiter}--`) {
+      source.cancel();
+      return;
+    }
+    if (first !== delimiter) throw new Error('Not a multipart part.');
     const headers = {};
-    for (let header; (header = ascii.decode(await bytes.until(CRLF))); ) {
+    for (const header of lines.slice(1)) {
       const colon = header.indexOf(':');
-      headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
+      if (colon > 0) headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
     }
     const length = Number(headers['content-length']);
     if (!Number.isSafeInteger(length) || length <= 0 || !headers['content-location']) throw new Error('A part without its length or location.');
-    const body = await bytes.take(length);
-    await bytes.until(CRLF);
+    const bytes = await source.body(length);
     const transferSyntax = /transfer-syntax=([0-9.]+)/.exec(headers['content-type'] ?? '')?.[1] ?? '1.2.840.10008.1.2.1';
-    onFrame({ location: headers['content-location'], transferSyntax, bytes: body });
+    onFrame({ location: headers['content-location'], transferSyntax, bytes });
   }
 }
 
-const CRLF = [13, 10];
+const HEAD_READ = 8 * 1024;
+const HEAD_LIMIT = 64 * 1024;
 
-/** Reads a stream of chunks: take(n) copies exactly n bytes into one array; until(marker) gives the bytes before marker. */
-function byteReader(reader) {
-  const chunks = [];
-  let offset = 0; // into chunks[0]
-  let available = 0;
+/**
+ * The response's bytes: head() gives the next part's delimiter line and headers (the bytes up to the empty line, without
+ * the CRLF ending the part before, nor the empty line; or the closing delimiter line; null at the stream's end); body(n)
+ * gives the next n bytes in an array of their own, over a whole ArrayBuffer of exactly n bytes (transferable). closing:
+ * the closing delimiter line's bytes (`--boundary--`).
+ */
+export function byteSource(stream, closing) {
+  let reader;
+  let byob = false;
+  try {
+    reader = stream.getReader({ mode: 'byob' });
+    byob = true;
+  } catch {
+    reader = stream.getReader();
+  }
+  let pending = new Uint8Array(0); // read, not yet given
 
-  const more = async () => {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('The stream ended inside a part.');
-    chunks.push(value);
-    available += value.length;
-  };
-
-  const take = async count => {
-    while (available < count) await more();
-    const out = new Uint8Array(count);
-    let filled = 0;
-    while (filled < count) {
-      const chunk = chunks[0];
-      const n = Math.min(count - filled, chunk.length - offset);
-      out.set(chunk.subarray(offset, offset + n), filled);
-      filled += n;
-      offset += n;
-      if (offset === chunk.length) {
-        chunks.shift();
-        offset = 0;
-      }
+  const append = chunk => {
+    if (!pending.length) {
+      pending = chunk;
+      return;
     }
-    available -= count;
-    return out;
+    const joined = new Uint8Array(pending.length + chunk.length);
+    joined.set(pending, 0);
+    joined.set(chunk, pending.length);
+    pending = joined;
   };
 
-  const until = async marker => {
-    // Header lines are short: look byte by byte across chunk edges.
-    for (let scanned = 0; ; scanned++) {
-      while (available < scanned + marker.length) await more();
-      if (marker.every((b, i) => byteAt(scanned + i) === b)) {
-        const out = await take(scanned);
-        await take(marker.length);
+  const readMore = async () => {
+    const { value, done } = byob ? await reader.read(new Uint8Array(HEAD_READ)) : await reader.read();
+    if (done) return false;
+    append(value);
+    return true;
+  };
+
+  const head = async () => {
+    for (let from = 0; ; ) {
+      // A part's body ends with CRLF before the next delimiter; the first delimiter may also follow one.
+      let start = 0;
+      while (start < pending.length && (pending[start] === 13 || pending[start] === 10)) start++;
+      const end = findHeadEnd(pending, Math.max(start, from));
+      if (end >= 0) {
+        const out = pending.subarray(start, end);
+        pending = pending.subarray(end + 4);
         return out;
       }
-      if (scanned > 8192) throw new Error('A header line too long.');
+      if (isLine(pending, start, closing)) {
+        const out = pending.subarray(start);
+        pending = new Uint8Array(0);
+        return out;
+      }
+      if (pending.length > HEAD_LIMIT) throw new Error('A part header too long.');
+      from = Math.max(start, pending.length - 3);
+      if (!(await readMore())) return isLine(pending, start, closing, true) ? pending.subarray(start) : null;
     }
   };
 
-  const byteAt = index => {
-    let i = index + offset;
-    for (const chunk of chunks) {
-      if (i < chunk.length) return chunk[i];
-      i -= chunk.length;
+  const body = async length => {
+    let buffer = new ArrayBuffer(length);
+    const have = Math.min(length, pending.length);
+    new Uint8Array(buffer, 0, have).set(pending.subarray(0, have));
+    pending = pending.subarray(have);
+    let filled = have;
+    while (filled < length) {
+      if (byob) {
+        const { value, done } = await reader.read(new Uint8Array(buffer, filled, length - filled));
+        if (done || !value) throw new Error('The stream ended inside a part.');
+        buffer = value.buffer;
+        filled += value.byteLength;
+      } else {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('The stream ended inside a part.');
+        const n = Math.min(length - filled, value.length);
+        new Uint8Array(buffer, filled, n).set(value.subarray(0, n));
+        filled += n;
+        if (n < value.length) pending = value.subarray(n);
+      }
     }
-    return -1;
+    return new Uint8Array(buffer);
   };
 
-  return { take, until };
+  const cancel = () => {
+    reader.cancel().catch(() => {});
+  };
+
+  return { head, body, cancel, byob };
+}
+
+/** Where the first CRLF CRLF at or after <paramref name="from"/> starts, or -1 (indexOf finds each CR natively). */
+function findHeadEnd(bytes, from) {
+  for (let at = bytes.indexOf(13, from); at >= 0 && at + 3 < bytes.length; at = bytes.indexOf(13, at + 1)) {
+    if (bytes[at + 1] === 10 && bytes[at + 2] === 13 && bytes[at + 3] === 10) return at;
+  }
+  return -1;
+}
+
+/** Whether <paramref name="bytes"/> hold <paramref name="line"/> at <paramref name="start"/>, followed by CRLF or
+ * (<paramref name="atEnd"/>) by nothing. */
+function isLine(bytes, start, line, atEnd = false) {
+  if (bytes.length < start + line.length) return false;
+  for (let i = 0; i < line.length; i++) if (bytes[start + i] !== line[i]) return false;
+  const after = start + line.length;
+  return (atEnd && after === bytes.length) || (bytes[after] === 13 && bytes[after + 1] === 10);
 }

@@ -1,7 +1,7 @@
 // A series' frames in one streamed call: the portal's WADO-RS Series Pixel Data (`…/series/{uid}/pixeldata`, one part a
 // frame, each named by its Content-Location and sized by its Content-Length), read as it arrives by a worker of its own
-// (seriesFramesWorker.js; in the page where no worker starts), each frame kept by its URL until the image loader takes it
-// (loader.js). A stack of 300 slices is then one call instead of 300, and its frames arrive while the portal still fetches
+// (seriesFramesWorker.js, which hands them over a batch a message; in the page where no worker starts), each frame kept
+// by its URL until the image loader takes it (loader.js). A stack of 300 slices is then one call instead of 300, and its frames arrive while the portal still fetches
 // the series from the PACS. Started by the pane once its first image is drawn (stackPane.js), so that the stream does not
 // compete with that image. A frame the stream does not bring (left out by the portal, or the stream broke) is fetched alone
 // by the loader, whose answer (or refusal) the viewer shows as before.
@@ -21,7 +21,8 @@ export function streamSeriesFrames(seriesUrl) {
     if (startWorker()) {
       worker.postMessage({ key, url });
     } else {
-      readFrames(url, frame => arrive(stream, frame)).catch(() => {}).finally(() => end(stream));
+      let byob = null;
+      readFrames(url, frame => arrive(stream, frame), reading => { byob = reading.byob; }).catch(() => {}).finally(() => end(stream, byob));
     }
   }
   return stream;
@@ -48,21 +49,22 @@ export function takeFrame(imageId, wait = true) {
 }
 
 /** How far the stream of the series at <paramref name="seriesUrl"/> is: { frames: parts received, endedAt: when it
- * ended (performance.now(), null while under way) }, or null without one (the viewer's state, for the tests and the bench). */
+ * ended (performance.now(), null while under way), byob: whether its frames were read straight into their own buffers
+ * (null until it ends) }, or null without one (the viewer's state, for the tests and the bench). */
 export function streamProgress(seriesUrl) {
   const stream = streams.get(pathOf(seriesUrl));
-  return stream ? { frames: stream.parts, endedAt: stream.endedAt ?? null } : null;
+  return stream ? { frames: stream.parts, endedAt: stream.endedAt ?? null, byob: stream.byob ?? null } : null;
 }
 
 function startWorker() {
   if (worker === undefined) {
     try {
       worker = new Worker(new URL('./seriesFramesWorker.js', import.meta.url), { type: 'module' });
-      worker.onmessage = ({ data: { key, frame, end: ended } }) => {
+      worker.onmessage = ({ data: { key, frames, end: ended, byob } }) => {
         const stream = streams.get(key);
         if (!stream) return;
-        if (ended) end(stream);
-        else arrive(stream, frame);
+        if (ended) end(stream, byob);
+        else for (const frame of frames) arrive(stream, frame);
       };
     } catch {
       worker = null;
@@ -88,8 +90,9 @@ function arrive(stream, { location: at, transferSyntax, bytes }) {
   }
 }
 
-function end(stream) {
+function end(stream, byob) {
   stream.ended = true;
+  stream.byob = byob ?? null;
   stream.endedAt = performance.now();
   for (const resolve of stream.waiting.values()) resolve(null);
   stream.waiting.clear();

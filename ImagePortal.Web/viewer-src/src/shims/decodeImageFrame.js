@@ -50,12 +50,18 @@ function decodeNative16(imageFrame, pixelData, options) {
   }
   const scaled = scale ? scaledMinMax(min, max, scaling) : { min, max };
   const Type = getPixelDataTypeFromMinMax(scaled.min, scaled.max);
-  const pixels = new Type(stored.length);
-  pixels.set(stored, 0);
+  const rescaled = scale && requiresScaling(scaling);
+  // The frame's own bytes are the image's pixels where their type fits (no copy); else the values are copied, and scaled
+  // where they are, in one pass into their new type.
+  const pixels = stored instanceof Type ? stored : new Type(stored.length);
+  if (rescaled) {
+    applyScaling(stored, pixels, scaling);
+  } else if (pixels !== stored) {
+    pixels.set(stored, 0);
+  }
   let smallest = min;
   let largest = max;
-  if (scale && requiresScaling(scaling)) {
-    applyScaling(pixels, scaling);
+  if (rescaled) {
     imageFrame.preScale = { ...options.preScale, scaled: true };
     ({ min: smallest, max: largest } = scaled);
   }
@@ -85,14 +91,15 @@ function scaledMinMax(min, max, { rescaleSlope, rescaleIntercept, modality, dose
   return { min, max };
 }
 
-// The loader's scaleArray (the modality LUT, PS3.3 C.11.1), over the values as stored in their new type.
-function applyScaling(array, { rescaleSlope, rescaleIntercept, modality, doseGridScaling, suvbw }) {
+// The loader's scaleArray (the modality LUT, PS3.3 C.11.1): each stored value scaled into <paramref name="array"/> (its
+// new type, or the stored array itself), as the loader does after copying them there.
+function applyScaling(stored, array, { rescaleSlope, rescaleIntercept, modality, doseGridScaling, suvbw }) {
   const n = array.length;
   if (modality === 'PT' && typeof suvbw === 'number' && !isNaN(suvbw)) {
-    for (let i = 0; i < n; i++) array[i] = suvbw * (array[i] * rescaleSlope + rescaleIntercept);
+    for (let i = 0; i < n; i++) array[i] = suvbw * (stored[i] * rescaleSlope + rescaleIntercept);
   } else if (modality === 'RTDOSE' && typeof doseGridScaling === 'number' && !isNaN(doseGridScaling)) {
-    for (let i = 0; i < n; i++) array[i] = array[i] * doseGridScaling;
+    for (let i = 0; i < n; i++) array[i] = stored[i] * doseGridScaling;
   } else {
-    for (let i = 0; i < n; i++) array[i] = array[i] * rescaleSlope + rescaleIntercept;
+    for (let i = 0; i < n; i++) array[i] = stored[i] * rescaleSlope + rescaleIntercept;
   }
 }
