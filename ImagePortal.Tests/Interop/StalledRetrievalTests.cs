@@ -20,22 +20,40 @@ public sealed class StalledRetrievalTests(StallingRetrievalFixture fixture) : IC
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task ASourceThatStopsSendingMidStudy_EndsTheAttemptAsStalled_AndTheRetryFinishesTheJob()
+    public Task ASourceThatStopsSendingMidStudy_EndsTheAttemptAsStalled_AndTheRetryFinishesTheJob() =>
+        StallsAndRecoversAsync("MRN-5200", midInstance: false);
+
+    /// <summary>
+    /// The same with the source stopping in the middle of an instance's data set (more than a PDU of it received): the
+    /// stall's cancel must also end an attempt whose spool is copying an instance (its failure path reads what is left of
+    /// the data set), within the stall timeout, not at a later DIMSE timeout or never. Written while looking for the
+    /// throughput bench's hung jobs of 2026-12-04; it passes on the code it was written against, so that hang has another
+    /// cause (see bench/README.md).
+    /// </summary>
+    [Fact]
+    public Task ASourceThatStopsSendingMidInstance_EndsTheAttemptAsStalled_AndTheRetryFinishesTheJob() =>
+        StallsAndRecoversAsync("MRN-5201", midInstance: true);
+
+    private async Task StallsAndRecoversAsync(string mrn, bool midInstance)
     {
         using var files = new TempDirectory("retrieve-stall");
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5200", series: 1, imagesPerSeries: 12);
-        // Sends three instances, then holds the association open and sends nothing until released.
-        var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
+        // With midInstance, slices of 512 KB: more than a PDU of the fourth has come when the source stops.
+        var study = midInstance
+            ? SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5200", series: 1, imagesPerSeries: 6, rows: 512, columns: 512)
+            : SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5200", series: 1, imagesPerSeries: 12);
+        // Sends three instances (and with midInstance the first bytes of the fourth), then holds the association open
+        // and sends nothing until released.
+        var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3, midInstance);
         await using var source = await _steps.ServeAsync(gated, destination);
 
-        var number = await _steps.FileAndApproveAsync("MRN-5200", study);
+        var number = await _steps.FileAndApproveAsync(mrn, study);
         var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == number).Select(r => r.Id).SingleAsync(Ct));
         try
         {
             await Poll.UntilAsync(
                 () => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.Attempts > 0 && j.LastError != null && j.LastError.Contains("stalled"), Ct)),
-                TimeSpan.FromSeconds(60),
+                TimeSpan.FromSeconds(20),
                 async () => $"The attempt did not end: {await fixture.DbAsync(db => db.RetrievalJobs.Where(j => j.RequestId == requestId).Select(j => $"{j.State}, attempts {j.Attempts}, {j.DoneInstances} done, error {j.LastError}").SingleAsync(Ct))}");
         }
         finally

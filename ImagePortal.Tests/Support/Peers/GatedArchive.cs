@@ -2,8 +2,11 @@ using ImagePortal.Dicom.Network.Server;
 
 namespace ImagePortal.Tests.Support.Peers;
 
-/// <summary>Serves a study, but after the first few instances of a retrieve waits for <see cref="Release"/>.</summary>
-public sealed class GatedArchive(TestArchive archive, int sendFreely) : IDicomFindProvider, IDicomGetProvider
+/// <summary>
+/// Serves a study, but after the first few instances of a retrieve waits for <see cref="Release"/>: before the next
+/// instance, or, with <paramref name="midInstance"/>, in the middle of the next instance's data set.
+/// </summary>
+public sealed class GatedArchive(TestArchive archive, int sendFreely, bool midInstance = false) : IDicomFindProvider, IDicomGetProvider
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _opened;
@@ -23,13 +26,14 @@ public sealed class GatedArchive(TestArchive archive, int sendFreely) : IDicomFi
         {
             OpenDataSet = async ct =>
             {
-                if (index >= sendFreely)
+                if (index > sendFreely || index == sendFreely && !midInstance)
                 {
                     await _gate.Task.WaitAsync(ct);
                 }
 
                 Interlocked.Increment(ref _opened);
-                return await instance.OpenDataSet(ct);
+                var dataSet = await instance.OpenDataSet(ct);
+                return index == sendFreely && midInstance ? new GatedStream(dataSet, _gate.Task) : dataSet;
             },
         }).ToList();
     }
