@@ -2,7 +2,10 @@ namespace ImagePortal.Infrastructure.DicomWeb;
 
 /// <summary>
 /// A read-only, forward-only view of an answer's body (<see cref="LimitedStream"/>, <see cref="BrokenAsIOStream"/>):
-/// everything but reading is refused, and the array overloads of reading go to the span and memory ones.
+/// everything but reading is refused, and the array overloads of reading go to the span and memory ones. Not
+/// <see cref="ImagePortal.Dicom.IO.ForwardReadStream"/>: that one seals <c>CanRead</c> and <c>Position</c>, which a
+/// body's view reports (<see cref="LimitedStream"/> its count, <see cref="BrokenAsIOStream"/> whether its answer is
+/// still open), and leaves the asynchronous array read on the synchronous one.
 /// </summary>
 internal abstract class ReadOnlyStream : Stream
 {
