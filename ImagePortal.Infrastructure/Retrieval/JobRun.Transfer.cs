@@ -37,6 +37,15 @@ internal sealed partial class JobRun
         using var retrieving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _retrieving = retrieving;
         var store = destination.StoreAllAsync(storing.Token);
+
+        // Nothing may wait for room in a queue that nobody stores from any more. A cancelled job (a stall, a lost lease, a
+        // cancel request) stops its storing at once, while its retrieve goes on serving the source's sub-operations until
+        // the final answer (PS3.7 9.3.2.3); storing that ends early on its own leaves the queue unread as well. Either way
+        // the queue is closed, and an instance still arriving is refused (ReceiveAsync) instead of waiting for good with
+        // the association unread and the attempt never ending (StalledRetrievalTests.ADestinationThatStopsAnswering...).
+        var queue = _toStore;
+        await using var closeOnCancel = cancellationToken.Register(() => queue.Writer.TryComplete());
+        _ = store.ContinueWith(_ => queue.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
             foreach (var tally in _tallies.Values.Where(t => studyUids.Contains(t.StudyUid)))

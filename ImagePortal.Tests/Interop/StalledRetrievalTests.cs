@@ -1,3 +1,4 @@
+using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
@@ -33,6 +34,61 @@ public sealed class StalledRetrievalTests(StallingRetrievalFixture fixture) : IC
     [Fact]
     public Task ASourceThatStopsSendingMidInstance_EndsTheAttemptAsStalled_AndTheRetryFinishesTheJob() =>
         StallsAndRecoversAsync("MRN-5201", midInstance: true);
+
+    /// <summary>
+    /// The bench's hung jobs (2026-12-04): a destination that stops answering fills the queue between the retrieve and
+    /// the store, the source's next instance waits for room in it, and nothing moves. The stall's cancel stopped the
+    /// storing at once, but the C-GET sub-operation waiting for room in the queue was never told (a retrieve being
+    /// cancelled keeps serving its sub-operations until the source's final answer, PS3.7 9.3.2.3): it waited for good, the
+    /// association unread, the attempt never ended and the job stayed Running with both its slot and its lease.
+    /// </summary>
+    [Fact]
+    public Task ADestinationThatStopsAnswering_WithTheQueueFull_EndsTheAttemptAsStalled_AndTheRetryFinishesTheJob() =>
+        DestinationStopsAsync("5202", move: false);
+
+    /// <summary>The same where the source moves to the portal's Storage SCP (Orthanc, C-MOVE): its sub-operation waited for good in the SCP.</summary>
+    [Fact]
+    public Task ADestinationThatStopsAnswering_WithTheQueueFull_EndsAMovesAttemptAsStalled_AndTheRetryFinishesTheJob() =>
+        DestinationStopsAsync("5203", move: true);
+
+    private async Task DestinationStopsAsync(string number, bool move)
+    {
+        using var files = new TempDirectory("retrieve-stall-destination");
+        // More instances than the queue between retrieve and store holds (Retrieval:StoreQueueLength, 32).
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: $"SBR-{number}", series: 1, imagesPerSeries: 48);
+        GatedStoreProvider? held = null;
+        await using var destination = TestScp.Start(o => o.AeTitle = "NVH_PACS", wrapStore: inner => held = new GatedStoreProvider(inner, storeFreely: 2));
+        await using var scp = move ? null : TestScp.Start(o => o.AeTitle = "SBR_PACS", find: new TestArchive(study.Files), get: new TestArchive(study.Files));
+        await using var orthanc = move
+            ? await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "SBR_PACS", Modalities = [new OrthancModality("portal", "IMAGEPORTAL", fixture.ScpPort)] }, Ct)
+            : null;
+        if (orthanc is not null)
+        {
+            await study.UploadToAsync(orthanc, Ct);
+        }
+
+        await _steps.PointNodeAsync("SBR", "SBR_PACS", orthanc?.DicomPort ?? scp!.Port, move ? DicomCapabilities.All & ~DicomCapabilities.Get : DicomCapabilities.All);
+        await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.Port, DicomCapabilities.All);
+
+        var requestNumber = await _steps.FileAndApproveAsync($"MRN-{number}", study);
+        var requestId = await fixture.DbAsync(db => db.ImageRequests.Where(r => r.Number == requestNumber).Select(r => r.Id).SingleAsync(Ct));
+        try
+        {
+            await Poll.UntilAsync(
+                () => fixture.DbAsync(db => db.RetrievalJobs.AnyAsync(j => j.RequestId == requestId && j.Attempts > 0 && j.LastError != null && j.LastError.Contains("stalled"), Ct)),
+                TimeSpan.FromSeconds(20),
+                async () => $"The attempt did not end: {await fixture.DbAsync(db => db.RetrievalJobs.Where(j => j.RequestId == requestId).Select(j => $"{j.State}, attempts {j.Attempts}, {j.DoneInstances} done, error {j.LastError}").SingleAsync(Ct))}; the destination has had {held!.Received} C-STORE(s)");
+        }
+        finally
+        {
+            held!.Release();
+        }
+
+        var request = await _steps.WaitForEndAsync(requestNumber, TimeSpan.FromSeconds(60));
+        Assert.Equal(RequestStatus.Completed, request.Status);
+        // A held C-STORE goes on once released, and the retry stores that instance again: a destination keeps one copy.
+        Assert.Equal(study.SopInstanceUids.Order(), (await InteropAssert.InstanceUidsAsync(destination.StoredFiles, Ct)).Distinct().Order());
+    }
 
     private async Task StallsAndRecoversAsync(string mrn, bool midInstance)
     {

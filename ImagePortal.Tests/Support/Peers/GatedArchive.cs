@@ -3,13 +3,14 @@ using ImagePortal.Dicom.Network.Server;
 namespace ImagePortal.Tests.Support.Peers;
 
 /// <summary>
-/// Serves a study, but after the first few instances of a retrieve waits for <see cref="Release"/>: before the next
+/// Serves a study, but after the first few instances (over all its retrieves) waits for <see cref="Release"/>: before the next
 /// instance, or, with <paramref name="midInstance"/>, in the middle of the next instance's data set.
 /// </summary>
 public sealed class GatedArchive(TestArchive archive, int sendFreely, bool midInstance = false) : IDicomFindProvider, IDicomGetProvider
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _opened;
+    private int _requested;
 
     /// <summary>How many instances the retrieves have started to send, the gated ones once released.</summary>
     public int Opened => Volatile.Read(ref _opened);
@@ -22,10 +23,12 @@ public sealed class GatedArchive(TestArchive archive, int sendFreely, bool midIn
     public async Task<IReadOnlyList<RetrieveInstance>> ResolveAsync(QueryRequest request, CancellationToken cancellationToken)
     {
         var instances = await archive.ResolveAsync(request, cancellationToken);
-        return instances.Select((instance, index) => instance with
+        return instances.Select(instance => instance with
         {
             OpenDataSet = async ct =>
             {
+                // Counted over every retrieve, so that a retry (which asks only for what is missing) is held as well.
+                var index = Interlocked.Increment(ref _requested) - 1;
                 if (index > sendFreely || index == sendFreely && !midInstance)
                 {
                     await _gate.Task.WaitAsync(ct);
