@@ -139,13 +139,21 @@ public sealed class RetrievalRunner(
         return await JobReads.AttemptsAsync(db, jobId, CancellationToken.None) ?? 0;
     }
 
-    /// <summary>Renews the lease and writes progress about once a second; cancels the work when the lease is lost or a cancel was asked for.</summary>
+    /// <summary>
+    /// Renews the lease and writes progress about once a second; cancels the work when the lease is lost, a cancel was
+    /// asked for, or nothing moved for <see cref="RetrievalOptions.StallTimeout"/>. A database failure on one tick (a
+    /// locked SQLite file, a server fail-over) is logged and tried again on the next: the watch over the stall goes on
+    /// whatever the database does. Only when no renewal has succeeded for a whole lease is the lease taken for lost (it
+    /// may have expired and been taken over), and the work stops.
+    /// </summary>
     private async Task HeartbeatAsync(RetrievalLease lease, JobRun run, LeaseState state, RetrievalOptions options, CancellationTokenSource work)
     {
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.LeaseDuration.TotalMilliseconds / 3, 100, 1000));
         using var timer = new PeriodicTimer(period, clock);
         var activity = run.Activity;
         var movedAt = clock.GetUtcNow();
+        var renewedAt = movedAt;
+        var failures = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(work.Token))
@@ -162,7 +170,36 @@ public sealed class RetrievalRunner(
                     return;
                 }
 
-                var renewed = await queue.RenewAsync(lease, options.LeaseDuration, work.Token);
+                RenewResult renewed;
+                try
+                {
+                    renewed = await queue.RenewAsync(lease, options.LeaseDuration, work.Token);
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !work.IsCancellationRequested)
+                {
+                    if (failures++ == 0)
+                    {
+                        Logger.LogWarning(error, "Could not renew the lease of job {JobId}; trying again", lease.JobId);
+                    }
+
+                    if (clock.GetUtcNow() - renewedAt >= options.LeaseDuration)
+                    {
+                        Logger.LogWarning("Job {JobId}: no renewal of its lease succeeded for {Duration}; it is taken for lost", lease.JobId, options.LeaseDuration);
+                        state.Lost = true;
+                        await work.CancelAsync();
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (failures > 0)
+                {
+                    Logger.LogInformation("Job {JobId}: its lease is renewed again after {Failures} failed attempt(s)", lease.JobId, failures);
+                    failures = 0;
+                }
+
+                renewedAt = clock.GetUtcNow();
                 if (renewed == RenewResult.Lost)
                 {
                     state.Lost = true;
@@ -177,7 +214,15 @@ public sealed class RetrievalRunner(
                     return;
                 }
 
-                await run.ReportProgressAsync(work.Token);
+                try
+                {
+                    await run.ReportProgressAsync(work.Token);
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !work.IsCancellationRequested)
+                {
+                    // The progress shown is a second older; the next tick writes it again.
+                    Logger.LogDebug(error, "Could not write the progress of job {JobId}", lease.JobId);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -185,10 +230,8 @@ public sealed class RetrievalRunner(
         }
         catch (Exception error)
         {
-            // A database hiccup (a locked SQLite file is a DbException, not a DbUpdateException) or anything else: the
-            // heartbeat stops, the lease runs out if it lasts, and another worker resumes. It must never fault the job's
-            // own ending, which awaits it.
-            Logger.LogWarning(error, "Could not renew the lease of job {JobId}", lease.JobId);
+            // Nothing else is foreseen here; whatever it is must never fault the job's own ending, which awaits this.
+            Logger.LogWarning(error, "The heartbeat of job {JobId} stopped", lease.JobId);
         }
     }
 
