@@ -1,5 +1,3 @@
-// Over 400 lines: the course of one run (load, start, find at the source, transfer, end) reads top to bottom here; each
-// step's detail already lives in a JobRun.* file of its own.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
@@ -21,7 +19,8 @@ namespace ImagePortal.Infrastructure.Retrieval;
 /// <summary>
 /// The state of one run of one job, and its course: load the request, start it, find the approved studies at the
 /// source, transfer them, and say how it ended. Its parts, one concern a file: <c>JobRun.SourceQuery</c>,
-/// <c>JobRun.Transfer</c>, <c>JobRun.Intake</c>, <c>JobRun.Destination</c>, <c>JobRun.Ledger</c>, <c>JobRun.Spool</c>.
+/// <c>JobRun.Transfer</c>, <c>JobRun.Intake</c>, <c>JobRun.Destination</c>, <c>JobRun.Ledger</c>, <c>JobRun.Spool</c>,
+/// <c>JobRun.Watch</c>.
 /// </summary>
 internal sealed partial class JobRun(RetrievalServices services, RetrievalLease lease, RetrievalOptions options) : IDicomStoreProvider
 {
@@ -56,8 +55,6 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private readonly ConcurrentDictionary<string, string> _quarantinedUids = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _rewrittenFor = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _accessionsKept = new(StringComparer.Ordinal);
-    private readonly long _began = Stopwatch.GetTimestamp();
-    private readonly List<(string Phase, long At)> _phases = [];
 
     /// <summary>How many times one attempt asks a source again for what it did not send, as long as it names failures.</summary>
     private const int MaxPasses = 5;
@@ -65,45 +62,6 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
 
     public RetrievalLease Lease { get; } = lease;
-
-    /// <summary>Where the run's time went, for the log: "start 0.04 s, query 0.11 s, transfer 2.93 s, finish 0.05 s".</summary>
-    public string Timings
-    {
-        get
-        {
-            var previous = _began;
-            var parts = new List<string>();
-            foreach (var (phase, at) in _phases)
-            {
-                parts.Add($"{phase} {Stopwatch.GetElapsedTime(previous, at).TotalSeconds:0.00} s");
-                previous = at;
-            }
-
-            return string.Join(", ", parts);
-        }
-    }
-
-    /// <summary>Notes that <paramref name="phase"/> has ended now.</summary>
-    public void Ended(string phase)
-    {
-        _phases.Add((phase, Stopwatch.GetTimestamp()));
-        Touch();
-    }
-
-    private long _activity;
-
-    /// <summary>
-    /// Grows with every step of the run (a phase ended, an instance received, one stored or failed): the heartbeat ends an
-    /// attempt in which it stood still for <see cref="RetrievalOptions.StallTimeout"/>.
-    /// </summary>
-    public long Activity => Interlocked.Read(ref _activity);
-
-    private void Touch() => Interlocked.Increment(ref _activity);
-
-    private bool _waitingForRoute;
-
-    /// <summary>Waiting its turn for a C-MOVE from a source another job is moving from: idle, but not stalled.</summary>
-    public bool IsWaiting => Volatile.Read(ref _waitingForRoute);
 
     public Guid RequestId => _job?.RequestId ?? Guid.Empty;
 
