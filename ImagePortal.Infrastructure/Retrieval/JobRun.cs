@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
