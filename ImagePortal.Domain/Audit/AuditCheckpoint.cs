@@ -17,13 +17,18 @@ public sealed class AuditCheckpoint
         Seal = string.Empty;
     }
 
-    public AuditCheckpoint(long sequence, string hash, DateTimeOffset at, AuditChainKey key)
+    /// <param name="earliestEventAt">
+    /// The earliest time among the events after the previous checkpoint up to <paramref name="sequence"/> (see
+    /// <see cref="EarliestEventAt"/>); null when unknown.
+    /// </param>
+    public AuditCheckpoint(long sequence, string hash, DateTimeOffset at, AuditChainKey key, DateTimeOffset? earliestEventAt)
         : this()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sequence);
         Sequence = sequence;
         Hash = hash;
         CreatedAt = StoredInstant.Of(at);
+        EarliestEventAt = earliestEventAt is { } earliest ? StoredInstant.Of(earliest) : null;
         KeyId = key.Id;
         Seal = key.Seal(Canonical());
     }
@@ -37,6 +42,18 @@ public sealed class AuditCheckpoint
     public DateTimeOffset CreatedAt { get; private set; }
 
     public string KeyId { get; private set; }
+
+    /// <summary>
+    /// The earliest time (<see cref="AuditEvent.At"/>) among the events numbered after the checkpoint that was the last
+    /// one when this one was written, up to <see cref="Sequence"/>; null when unknown (written before this was recorded
+    /// and not filled in, or none of those events is left). An event's time does not follow its sequence (nodes'
+    /// clocks, events sealed late from the outbox), so this is what says that no event of those numbers is older than
+    /// a given time: a date range in the past finds from it the last sequence number that can hold one of its events.
+    /// Not part of the seal: it was added to checkpoints already sealed, and it vouches for nothing, it only narrows
+    /// where a date range's page looks (someone who can write the database could set one later to hide an event from a
+    /// past range's page, not from the unfiltered trail, the export or the verification).
+    /// </summary>
+    public DateTimeOffset? EarliestEventAt { get; private set; }
 
     /// <summary>HMAC of sequence, hash and time under the chain key: a forged or edited checkpoint does not verify.</summary>
     public string Seal { get; private set; }

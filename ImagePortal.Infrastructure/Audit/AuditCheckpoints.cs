@@ -46,7 +46,7 @@ public sealed class AuditCheckpoints(
         }
 
         var now = clock.GetUtcNow();
-        var checkpoint = new AuditCheckpoint(tail.Sequence, tail.Hash, now, keys.Current);
+        var checkpoint = new AuditCheckpoint(tail.Sequence, tail.Hash, now, keys.Current, await EarliestEventAtAsync(db, tail.Sequence, cancellationToken));
         if (verified)
         {
             checkpoint.MarkVerified(now);
@@ -65,5 +65,20 @@ public sealed class AuditCheckpoints(
 
         exportSignal.Notify();
         return checkpoint;
+    }
+
+    /// <summary>
+    /// The earliest time among the events after the last checkpoint below <paramref name="sequence"/>, up to it. Final
+    /// once read: every event up to <paramref name="sequence"/> has committed (an event commits only after the one
+    /// before it, see <see cref="AuditTrail"/>), and one appended later gets a larger number. A checkpoint that another
+    /// node writes between the two at the same time only narrows what this one covers, so the earliest time stays at or
+    /// before every event it covers.
+    /// </summary>
+    internal static async Task<DateTimeOffset?> EarliestEventAtAsync(ImagePortalDbContext db, long sequence, CancellationToken cancellationToken)
+    {
+        var previous = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Sequence < sequence)
+            .MaxAsync(c => (long?)c.Sequence, cancellationToken) ?? 0;
+        return await db.AuditEvents.AsNoTracking().Where(e => e.Sequence > previous && e.Sequence <= sequence)
+            .MinAsync(e => (DateTimeOffset?)e.At, cancellationToken);
     }
 }

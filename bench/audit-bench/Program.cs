@@ -72,7 +72,11 @@ static (long Sequence, string Hash) Append(string connectionString, AuditChainKe
     var parameters = new[] { "$seq", "$id", "$at", "$type", "$action", "$outcome", "$userId", "$userName", "$address", "$patient", "$object", "$description", "$previous", "$hash", "$key" }
         .ToDictionary(n => n, n => insert.Parameters.Add(new SqliteParameter { ParameterName = n }));
     using var checkpoint = connection.CreateCommand();
-    checkpoint.CommandText = "INSERT INTO AuditCheckpoints (Sequence, Hash, CreatedAt, KeyId, Seal) VALUES ($seq, $hash, $at, $key, $seal)";
+    checkpoint.CommandText = """
+        INSERT INTO AuditCheckpoints (Sequence, Hash, CreatedAt, KeyId, Seal, EarliestEventAt)
+        SELECT $seq, $hash, $at, $key, $seal, MIN(At) FROM AuditEvents
+        WHERE Sequence <= $seq AND Sequence > COALESCE((SELECT MAX(Sequence) FROM AuditCheckpoints WHERE Sequence < $seq), 0)
+        """; // the earliest time since the previous checkpoint, as AuditCheckpoints writes it
     var start = DateTimeOffset.UtcNow.AddDays(-365);
     for (var i = 0; i < count; i++)
     {
@@ -99,7 +103,7 @@ static (long Sequence, string Hash) Append(string connectionString, AuditChainKe
         previous = e.Hash;
         if (sequence % 1000 == 0)
         {
-            var mark = new AuditCheckpoint(sequence, e.Hash, at, key);
+            var mark = new AuditCheckpoint(sequence, e.Hash, at, key, null);
             checkpoint.Parameters.Clear();
             checkpoint.Parameters.AddWithValue("$seq", mark.Sequence);
             checkpoint.Parameters.AddWithValue("$hash", mark.Hash);

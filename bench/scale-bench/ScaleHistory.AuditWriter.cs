@@ -49,7 +49,11 @@ public sealed partial class ScaleHistory
                 .ToDictionary(n => n, n => insert.Parameters.Add(new SqliteParameter { ParameterName = n }));
             insert.Prepare();
             await using var checkpoint = connection.CreateCommand();
-            checkpoint.CommandText = "INSERT INTO AuditCheckpoints (Sequence, Hash, CreatedAt, KeyId, Seal) VALUES ($seq, $hash, $at, $key, $seal)";
+            checkpoint.CommandText = """
+                INSERT INTO AuditCheckpoints (Sequence, Hash, CreatedAt, KeyId, Seal, EarliestEventAt)
+                SELECT $seq, $hash, $at, $key, $seal, MIN(At) FROM AuditEvents
+                WHERE Sequence <= $seq AND Sequence > COALESCE((SELECT MAX(Sequence) FROM AuditCheckpoints WHERE Sequence < $seq), 0)
+                """; // the earliest time since the previous checkpoint, as AuditCheckpoints writes it
             foreach (var entry in entries)
             {
                 var e = new AuditEvent(entry.At, entry.Type, entry.Action, entry.Outcome, entry.User?.Id, entry.User?.UserName ?? entry.WorkerName,
@@ -77,7 +81,7 @@ public sealed partial class ScaleHistory
                 Written++;
                 if (_sequence % CheckpointEvery == 0)
                 {
-                    var mark = new AuditCheckpoint(_sequence, e.Hash, e.At, _key);
+                    var mark = new AuditCheckpoint(_sequence, e.Hash, e.At, _key, null);
                     checkpoint.Parameters.Clear();
                     checkpoint.Parameters.AddWithValue("$seq", mark.Sequence);
                     checkpoint.Parameters.AddWithValue("$hash", mark.Hash);

@@ -88,7 +88,7 @@ public sealed class AuditEventTests
     [Fact]
     public void ACheckpoint_IsSealed_AndAnEditedOneDoesNotVerify()
     {
-        var checkpoint = new AuditCheckpoint(1000, new string('a', 64), new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero), Key);
+        var checkpoint = new AuditCheckpoint(1000, new string('a', 64), new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero), Key, null);
         Assert.True(checkpoint.IsAuthentic(Key));
         Assert.False(checkpoint.IsAuthentic(AuditChainKey.Generate()));
 

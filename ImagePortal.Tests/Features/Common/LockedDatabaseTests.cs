@@ -87,7 +87,7 @@ public sealed class LockedDatabaseTests(LockableDatabaseFixture fixture) : IClas
         {
             locked = Assert.IsAssignableFrom<DbUpdateException>(await Record.ExceptionAsync(() => fixture.DbAsync(db =>
             {
-                db.AuditCheckpoints.Add(new AuditCheckpoint(long.MaxValue, new string('0', 64), DateTimeOffset.UtcNow, AuditChainKey.Generate()));
+                db.AuditCheckpoints.Add(new AuditCheckpoint(long.MaxValue, new string('0', 64), DateTimeOffset.UtcNow, AuditChainKey.Generate(), null));
                 return db.SaveChangesAsync(Cancel);
             })));
         }

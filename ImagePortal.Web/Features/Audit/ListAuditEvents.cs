@@ -170,9 +170,11 @@ internal static class AuditQueries
     /// (0.9 s for a year of a million-event trail), because an event's time does not follow its sequence
     /// exactly (nodes' clocks differ). So first the <see cref="DatedWindow"/> sequence numbers next to the key are read
     /// by primary key, their times compared here: when the range fills the page there (a range that reaches the key, as
-    /// "the last twelve months" does on its first page), no event outside the window can come before them. Otherwise
-    /// the range's sequence numbers are sorted from the time index alone, without reading the events, and only the
-    /// page's events are read.
+    /// "the last twelve months" does on its first page), no event outside the window can come before them. A range
+    /// that ends in the past does not fill it there: then the window moves down to the largest sequence number that can
+    /// hold an event dated before the range's end (<see cref="AuditSequenceBound"/>, from the checkpoints), which no
+    /// event of the range is numbered above, and is read again. Otherwise the range's sequence numbers are sorted from
+    /// the time index alone, without reading the events, and only the page's events are read.
     /// </summary>
     public static async Task<List<AuditEvent>> DatedPageAsync(
         ImagePortalDbContext db, IQueryable<AuditEvent> scoped, AuditFilter filter, long key, bool newer, int take, CancellationToken cancellationToken,
@@ -192,12 +194,28 @@ internal static class AuditQueries
             low = high - window + 1;
         }
 
-        var near = await Near(undated, low, high).ToListAsync(cancellationToken);
-        var inRange = near.Where(e => (start is null || e.At >= start) && (end is null || e.At < end)).Select(e => e.Sequence);
-        var sequences = (newer ? inRange.Order() : inRange.OrderDescending()).Take(take).ToList();
+        var sequences = await InRangeAsync(low, high);
         var complete = newer
             ? high >= (await db.AuditEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0)
             : low <= 1;
+        if (sequences.Count < take && !complete && end is { } before)
+        {
+            // A range that ends before the window: no event of the range is numbered above the bound (see
+            // AuditSequenceBound), so the window moves down to it; going newer, a window past it holds all there is.
+            var bound = await AuditSequenceBound.BeforeAsync(db, before, cancellationToken);
+            if (newer)
+            {
+                complete = high >= bound;
+            }
+            else if (bound < low)
+            {
+                high = bound;
+                low = high - window + 1;
+                sequences = await InRangeAsync(low, high);
+                complete = low <= 1;
+            }
+        }
+
         if (sequences.Count < take && !complete)
         {
             sequences = await DatedSequences(Apply(scoped, filter), key, newer).Take(take).ToListAsync(cancellationToken);
@@ -205,6 +223,14 @@ internal static class AuditQueries
 
         var page = await db.AuditEvents.AsNoTracking().Where(e => sequences.Contains(e.Sequence)).ToListAsync(cancellationToken);
         return newer ? page.OrderBy(e => e.Sequence).ToList() : page.OrderByDescending(e => e.Sequence).ToList();
+
+        // The range's sequence numbers among low to high, the page's first ones first.
+        async Task<List<long>> InRangeAsync(long from, long to)
+        {
+            var near = await Near(undated, from, to).ToListAsync(cancellationToken);
+            var inRange = near.Where(e => (start is null || e.At >= start) && (end is null || e.At < end)).Select(e => e.Sequence);
+            return (newer ? inRange.Order() : inRange.OrderDescending()).Take(take).ToList();
+        }
     }
 
     /// <summary>The sequence numbers and times of the events numbered <paramref name="low"/> to <paramref name="high"/>.</summary>

@@ -31,6 +31,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("EarliestEventAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("ExportedAt")
                         .HasColumnType("timestamp with time zone");
 

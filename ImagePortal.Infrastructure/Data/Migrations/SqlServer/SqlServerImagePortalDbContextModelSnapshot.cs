@@ -31,6 +31,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("EarliestEventAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<DateTimeOffset?>("ExportedAt")
                         .HasColumnType("datetimeoffset");
 

@@ -26,6 +26,9 @@ namespace ImagePortal.Infrastructure.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EarliestEventAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ExportedAt")
                         .HasColumnType("INTEGER");
 

@@ -1,0 +1,32 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class CheckpointEarliestEventAt : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "EarliestEventAt",
+                table: "AuditCheckpoints",
+                type: "datetimeoffset",
+                nullable: true);
+
+            // The checkpoints written so far, as AuditCheckpoints computes it for a new one.
+            migrationBuilder.Sql(ImagePortal.Infrastructure.Audit.AuditCheckpointBackfill.SqlServer);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "EarliestEventAt",
+                table: "AuditCheckpoints");
+        }
+    }
+}
