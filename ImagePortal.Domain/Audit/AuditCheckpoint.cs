@@ -49,9 +49,9 @@ public sealed class AuditCheckpoint
     /// and not filled in, or none of those events is left). An event's time does not follow its sequence (nodes'
     /// clocks, events sealed late from the outbox), so this is what says that no event of those numbers is older than
     /// a given time: a date range in the past finds from it the last sequence number that can hold one of its events.
-    /// Not part of the seal: it was added to checkpoints already sealed, and it vouches for nothing, it only narrows
-    /// where a date range's page looks (someone who can write the database could set one later to hide an event from a
-    /// past range's page, not from the unfiltered trail, the export or the verification).
+    /// Not part of the seal (it was added to checkpoints already sealed): someone who can write the database could set
+    /// one later to keep an event off a past range's page (not off the unfiltered trail or the export), so the full
+    /// verification checks it against every event it covers.
     /// </summary>
     public DateTimeOffset? EarliestEventAt { get; private set; }
 

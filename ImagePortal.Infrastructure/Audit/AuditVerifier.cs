@@ -18,7 +18,9 @@ public enum AuditVerificationScope
 /// Checks the audit trail. Every verification checks all checkpoints (each sealed under the key, each still matching
 /// its event) and that nothing the syslog collector received is missing from the end, then walks events: from the
 /// last checkpoint an earlier verification passed, or from the first event. Each event must carry its predecessor's
-/// hash and its own seal must hold under the key that made it. It reports the first place where the chain breaks.
+/// hash and its own seal must hold under the key that made it, and no checkpoint may record an earliest event time
+/// later than an event it covers (<see cref="AuditCheckpoint.EarliestEventAt"/>, which is not sealed). It reports the
+/// first place where the chain breaks.
 /// </summary>
 public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFactory, AuditKeyRing keys, AuditCheckpoints checkpoints, TimeProvider clock)
 {
@@ -43,6 +45,7 @@ public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFact
         long last = 0;
         var passed = new List<long>();
         var bySequence = anchors.ToDictionary(c => c.Sequence);
+        var covering = 0; // the first checkpoint at or after the event walked: its earliest time may not be later than the event's
         var events = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > (start == null ? 0 : start.Sequence)).OrderBy(e => e.Sequence);
         var enumerator = events.AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
         await using var _ = enumerator;
@@ -83,6 +86,19 @@ public sealed class AuditVerifier(IDbContextFactory<ImagePortalDbContext> dbFact
             if (!auditEvent.IsIntactUnder(keys.Find(auditEvent.KeyId)))
             {
                 return Broken(count, auditEvent.Sequence, "the event was changed after it was written", start);
+            }
+
+            while (covering < anchors.Count && anchors[covering].Sequence < auditEvent.Sequence)
+            {
+                covering++;
+            }
+
+            if (covering < anchors.Count && anchors[covering].EarliestEventAt > auditEvent.At)
+            {
+                // Not a broken chain, but an altered checkpoint: a date range in the past finds its page from these
+                // times (AuditSequenceBound), and a time later than an event's would leave that event off such a page.
+                return Broken(count, auditEvent.Sequence, $"the checkpoint at #{anchors[covering].Sequence} records an earliest event time later " +
+                    "than this event's: the checkpoint was altered, and a date-range page could leave this event out", start);
             }
 
             sealedSeen |= auditEvent.KeyId is not null;

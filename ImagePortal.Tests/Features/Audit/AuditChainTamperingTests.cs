@@ -64,6 +64,23 @@ public sealed class AuditChainTamperingTests
     }
 
     [Fact]
+    public async Task ACheckpointsEarliestEventTime_SetLaterThanAnEventItCovers_IsCaught()
+    {
+        await using var lab = await ChainLab.StartAsync(events: 10);
+        var checkpoint = await lab.Checkpoints.WriteAsync(lab.Sequences[^1], verified: false, Cancel);
+        Assert.NotNull(checkpoint?.EarliestEventAt);
+        Assert.True((await lab.VerifyAsync(AuditVerificationScope.Full)).IsIntact);
+
+        // A second later: a date range ending within that second would no longer find the earliest of these events.
+        await lab.SqlAsync($"UPDATE AuditCheckpoints SET EarliestEventAt = EarliestEventAt + 10000000 WHERE Sequence = {checkpoint!.Sequence}");
+
+        var verification = await lab.VerifyAsync(AuditVerificationScope.Full);
+        Assert.False(verification.IsIntact);
+        Assert.InRange(verification.BrokenAt ?? 0, 1, checkpoint.Sequence);
+        Assert.Contains("records an earliest event time later than this event's", verification.Problem);
+    }
+
+    [Fact]
     public async Task RemovingTheEndOfTheTrail_PastACheckpoint_IsCaught()
     {
         await using var lab = await ChainLab.StartAsync(events: 20);
