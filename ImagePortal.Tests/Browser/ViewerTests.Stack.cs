@@ -36,22 +36,32 @@ public sealed partial class ViewerTests
         Assert.Equal(asked.Count, calls.Count);
     }
 
+    /// <summary>
+    /// The series' frames are asked for once the first image's own frame has come, not once it is drawn (nor once
+    /// Cornerstone has started): that frame is asked for first, and alone.
+    /// </summary>
     [Fact]
-    public async Task TheSeriesFrames_AreAskedFor_OnlyOnceTheFirstImageIsDrawn()
+    public async Task TheSeriesFrames_AreAskedFor_OnceTheFirstImagesFrameHasCome()
     {
         await using var context = await fixture.NewContextAsync();
         var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
-        // What the canvas showed when the page (its frames' worker) asked for the series' frames.
-        var shownWhenAsked = new TaskCompletionSource<Canvas>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = DicomWebCalls(page);
+        var finished = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.RequestFinished += (_, request) => finished.Enqueue(new Uri(request.Url).AbsolutePath);
+        // The calls made, and those whose answers had fully come, when the page (its frames' worker) asked for the series' frames.
+        var whenAsked = new TaskCompletionSource<(List<string> Asked, List<string> Finished)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await page.RouteAsync("**/pixeldata", async route =>
         {
-            shownWhenAsked.TrySetResult(await CanvasAsync(page));
+            whenAsked.TrySetResult((calls.ToList(), finished.ToList()));
             await route.ContinueAsync();
         });
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
-        var shown = await shownWhenAsked.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        Assert.True(shown.Variance > 1, $"The series' frames were asked for before the first image was drawn (canvas {shown}).");
+        var (asked, done) = await whenAsked.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var frame = Assert.Single(asked, a => a.Contains("/frames/", StringComparison.Ordinal));
+        var instance = Assert.Single(asked, a => Regex.IsMatch(a, "/instances/[0-9.]+/metadata$"));
+        Assert.StartsWith(instance[..^"metadata".Length], frame, StringComparison.Ordinal);
+        Assert.Contains(frame, done);
         await StackCachedAsync(page);
     }
 

@@ -1,16 +1,19 @@
 // The viewer page's first script: started by the prerendered page (a module in its head, see ViewerPage.razor) before the
 // Blazor circuit connects and before Cornerstone has loaded, it asks the portal what the viewer will ask first, in the
-// viewer's order: the study's series, the opened series' instances, the middle instance's metadata, then the whole
-// series' metadata (which starts the portal's retrieve of the series). The series' frames (one streamed call,
-// seriesFrames.js) are not asked for here: the viewer starts them once its first image is drawn (stackPane.js), so that
-// 150 MB of frames do not compete with that image. The viewer's own calls (service.js getJson) take these answers
-// instead of asking again. It reads the viewer's element
-// ([data-viewer-early]: data-base, data-study, data-series); a call that fails here fails the same way for the viewer,
-// which says why in its viewport. Then, once the viewer's module has loaded, it opens the viewer on the
-// prerendered page (earlyViewer.js openEarly), so that the first image is drawn without waiting for the page's live
-// connection, which then adopts that viewer (ViewerPage.razor).
+// viewer's order: the study's series, the opened series' instances, the middle instance's metadata, then that image's
+// frame and the whole series' metadata (which starts the portal's retrieve of the series). Once that frame has come, it
+// draws it (firstImage.js: a native grey frame on a plain canvas, before Cornerstone has started) and starts the series'
+// frames (one streamed call, seriesFrames.js), which thus never come before the first image's own. The viewer's own
+// calls (service.js getJson, the loader for that frame) take these answers instead of asking again. It reads the
+// viewer's element ([data-viewer-early]: data-base, data-study, data-series); a call that fails here fails the same way
+// for the viewer, which says why in its viewport. Then, once the viewer's module has loaded, it opens the viewer on the
+// prerendered page (earlyViewer.js openEarly), so that Cornerstone does not wait for the page's live connection either,
+// which then adopts that viewer (ViewerPage.razor).
 import { prefetchJson } from './service.js';
 import { seriesOf, wantedSeries, middleOf } from './stackOrder.js';
+import { value } from './dom.js';
+import { fetchFirstFrame, showEarly } from './firstImage.js';
+import { streamSeriesFrames } from './seriesFrames.js';
 
 async function prefetch({ base, study, series }) {
   const studyUrl = `${new URL(base.replace(/\/+$/, ''), location.href).href}/studies/${encodeURIComponent(study)}`;
@@ -20,7 +23,21 @@ async function prefetch({ base, study, series }) {
   const middle = middleOf(await prefetchJson(`${seriesUrl}/instances`));
   if (middle) {
     // The middle instance is fetched from the PACS alone, ahead of the series' retrieve that brings the rest.
-    await prefetchJson(`${seriesUrl}/instances/${encodeURIComponent(middle.sop)}/metadata`);
+    const instanceUrl = `${seriesUrl}/instances/${encodeURIComponent(middle.sop)}`;
+    const [instance] = await prefetchJson(`${instanceUrl}/metadata`);
+    if (instance) {
+      // The frame the viewer shows first (as study.js loadFirstImage names it).
+      const frames = Math.max(1, Number(value(instance, '00280008')) || 1);
+      const url = `${instanceUrl}/frames/${Math.min(middle.frame, frames)}`;
+      const stream = () => streamSeriesFrames(seriesUrl);
+      fetchFirstFrame(url).then(frame => {
+        try {
+          showEarly(url, frame, instance);
+        } finally {
+          stream();
+        }
+      }, stream);
+    }
   }
   prefetchJson(`${seriesUrl}/metadata`);
 }

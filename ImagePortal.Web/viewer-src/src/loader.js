@@ -4,6 +4,7 @@
 import { init as coreInit, imageLoader, imageLoadPoolManager, Enums } from '@cornerstonejs/core';
 import { init as loaderInit, wadors, createImage } from '@cornerstonejs/dicom-image-loader';
 import { takeFrame } from './seriesFrames.js';
+import { takeFirstFrame } from './firstImage.js';
 
 const here = new URL('./', import.meta.url).href;
 let loading;
@@ -21,13 +22,14 @@ export function startLoader() {
 }
 
 /**
- * The loader's wadors images, with the frame taken from its series' stream where one reads it (seriesFrames.js): the
- * prefetch waits for the stream; an image wanted now (the first one, a scroll) takes the frame only if it has arrived.
+ * The loader's wadors images, with the frame taken from the first image's own call (firstImage.js) or from its series'
+ * stream where one reads it (seriesFrames.js): the prefetch waits for the stream; an image wanted now (the first one, a scroll) takes the frame only if it has arrived.
  * Any other frame (no stream, or the stream ended without it) is fetched alone as before. A frame that does not decode
  * fails as it would from its own call.
  */
 function loadImage(imageId, options = {}) {
-  const frame = takeFrame(imageId, options.requestType === Enums.RequestType.Prefetch);
+  // The first image's frame, fetched already (firstImage.js), before any from the stream.
+  const frame = takeFirstFrame(imageId.replace(/^wadors:/, '')) ?? takeFrame(imageId, options.requestType === Enums.RequestType.Prefetch);
   if (!frame) return wadors.loadImage(imageId, options);
   return {
     promise: frame.then(found => (found ? decode(imageId, found, options) : wadors.loadImage(imageId, options).promise)),

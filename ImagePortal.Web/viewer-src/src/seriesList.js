@@ -8,11 +8,12 @@ import { utilities } from '@cornerstonejs/core';
 import { el, buttonStyle } from './dom.js';
 import { loadFirstImage } from './study.js';
 import { ServiceError, loadErrorText } from './service.js';
+import { layout } from './layout.js';
 
 const thumbnailSize = 96;
 
 export function createSeriesList({ onPick }) {
-  const element = el('nav', { 'aria-label': 'Series', 'data-testid': 'viewer-series-list', style: { width: '220px', flex: '0 0 220px', display: 'flex', flexDirection: 'column', gap: '6px', overflowY: 'auto' } });
+  const element = el('nav', { 'aria-label': 'Series', 'data-testid': 'viewer-series-list', style: layout.seriesList });
   const buttons = new Map();
 
   return {

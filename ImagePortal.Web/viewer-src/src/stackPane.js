@@ -8,6 +8,9 @@ import { loadStack, loadFirstImage, decodeAhead } from './study.js';
 import { streamProgress, streamSeriesFrames } from './seriesFrames.js';
 import { createCineControls } from './cine.js';
 import { createKeyTagsPanel } from './keyTags.js';
+import { layout } from './layout.js';
+import { presets } from './presets.js';
+import { fetchFirstFrame, endEarly } from './firstImage.js';
 import { utilities as toolUtilities } from '@cornerstonejs/tools';
 
 /** After the browser has drawn the next frame (the image just set on the canvas); a hidden page draws none, so at most
@@ -17,13 +20,7 @@ const nextFrame = () => new Promise(resolve => {
   setTimeout(resolve, 250);
 });
 
-/** Window presets (width, centre) in Hounsfield units; "file" is the image's own VOI. */
-export const presets = {
-  brain: { label: 'Brain', width: 80, center: 40 },
-  lung: { label: 'Lung', width: 1500, center: -600 },
-  bone: { label: 'Bone', width: 2000, center: 300 },
-  soft: { label: 'Soft tissue', width: 400, center: 40 },
-};
+export { presets };
 
 /**
  * Makes a pane in <paramref name="container"/> and enables its viewport on <paramref name="renderingEngine"/> under
@@ -38,12 +35,12 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
   const overlay = el('div', { 'data-testid': 'viewer-overlay', style: { position: 'absolute', left: '8px', bottom: '8px', fontSize: '12px', pointerEvents: 'none', textShadow: '0 0 3px #000', zIndex: '1', whiteSpace: 'pre-line' } });
   const tags = createKeyTagsPanel();
   const hint = el('div', { 'data-testid': 'viewer-hint', hidden: true, style: { position: 'absolute', inset: '0', alignContent: 'center', textAlign: 'center', color: '#aab4c0', fontSize: '14px', pointerEvents: 'none' } });
-  const stage = el('div', { tabindex: '0', 'aria-label': 'Image; wheel or arrow keys change the image, drag changes the window', style: { position: 'relative', flex: '1 1 auto', minHeight: '360px', background: '#000', outline: 'none' } }, viewportElement, overlay, hint, tags.element, message);
+  const stage = el('div', { tabindex: '0', 'aria-label': 'Image; wheel or arrow keys change the image, drag changes the window', style: layout.stage }, viewportElement, overlay, hint, tags.element, message);
   const slider = el('input', { type: 'range', min: '1', max: '1', value: '1', 'aria-label': 'Image in series', 'data-testid': 'viewer-slider', disabled: true, style: { flex: '1 1 auto' } });
   const sliceLabel = el('span', { 'data-testid': 'viewer-slice', 'aria-live': 'polite', style: { minWidth: '110px', fontSize: '13px' } }, '');
   const cine = createCineControls(viewportElement);
-  const footer = el('div', { style: { display: 'flex', gap: '8px', alignItems: 'center' } }, sliceLabel, slider, cine.element);
-  const element = el('div', { 'data-testid': 'viewer-pane', style: { flex: '1 1 0', display: 'flex', flexDirection: 'column', gap: '6px', minWidth: '0' } }, stage, footer);
+  const footer = el('div', { style: layout.footer }, sliceLabel, slider, cine.element);
+  const element = el('div', { 'data-testid': 'viewer-pane', style: layout.pane }, stage, footer);
 
   container.append(element);
   renderingEngine.enableElement({ viewportId, type: Enums.ViewportType.STACK, element: viewportElement, defaultOptions: { background: [0, 0, 0] } });
@@ -173,6 +170,17 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
 
   let showing = 0;
 
+  /** A copy of the canvas as it is now, over it (under the overlay and messages); the caller removes it. */
+  const coverCanvas = () => {
+    const shown = viewport.getCanvas();
+    const copy = el('canvas', { 'aria-hidden': 'true', style: { position: 'absolute', inset: '0', width: '100%', height: '100%', pointerEvents: 'none' } });
+    copy.width = shown.width;
+    copy.height = shown.height;
+    copy.getContext('2d').drawImage(shown, 0, 0);
+    viewportElement.after(copy);
+    return copy;
+  };
+
   /**
    * Loads <paramref name="series"/> ({ uid, modality, description }) and shows its middle image in the file's own window:
    * first from that image's own metadata (a stack of one, while the portal still fetches the rest of the series from the
@@ -194,6 +202,11 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     }
     const whole = loadStack(studyUrl, series.uid);
     whole.catch(() => {});
+    // The series' frames in one streamed call, once the first image's own frame has come (the call early.js made, or
+    // this one; or it failed, or the image is decoded already): never ahead of it, and without waiting for Cornerstone.
+    const seriesUrl = `${studyUrl}/series/${encodeURIComponent(series.uid)}`;
+    const firstFrame = first && !cache.getImage(first.imageId) ? fetchFirstFrame(first.imageId.replace(/^wadors:/, '')) : Promise.resolve();
+    firstFrame.catch(() => {}).then(() => { if (mine === showing) streamSeriesFrames(seriesUrl); });
     let shownFirst = false;
     if (first && mine === showing) {
       imageIds = [first.imageId];
@@ -205,16 +218,19 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
         current.inverted = false;
         setPreset('file');
         shownFirst = true;
+        // The first image as the early script drew it (firstImage.js) goes once Cornerstone has drawn it: in the same
+        // frame, so that the user sees the one replace the other in place.
+        viewportElement.addEventListener(Enums.Events.IMAGE_RENDERED, endEarly, { once: true });
       } catch (error) {
         showMessage(`Image ${first.index + 1}: ${loadErrorText(error)}`);
       }
       updateSlice();
     }
-    // The rest of the series: its frames in one streamed call (once a series a page), and each instance decoded as its
-    // metadata and frames come in; both after the first image is drawn (or has failed), so neither competes with it.
+    if (!shownFirst) endEarly();
+    // The rest of the series: each instance decoded as its metadata and frames come in, after the first image is drawn
+    // (or has failed), so that it does not compete with it.
     await nextFrame();
     if (mine !== showing) return;
-    streamSeriesFrames(`${studyUrl}/series/${encodeURIComponent(series.uid)}`);
     const stopAhead = decodeAhead(studyUrl, series.uid);
     whole.finally(stopAhead).catch(() => {});
     let stack;
@@ -244,6 +260,9 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     const kept = first ? imageIds.indexOf(first.imageId) : -1;
     const start = kept >= 0 ? kept : Math.floor(imageIds.length / 2);
     current.index = start;
+    // Cornerstone fills the canvas black when it is given a stack and draws the image only at its next render: the image
+    // shown stays on screen meanwhile, as a copy over it (the same pixels), until that render.
+    const cover = shownFirst ? coverCanvas() : null;
     try {
       await viewport.setStack(imageIds, start);
       // The rest of the stack loads in the background, nearest slices first, so scrolling finds them decoded.
@@ -260,7 +279,9 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
       }
     } catch (error) {
       showMessage(`Image ${start + 1}: ${loadErrorText(error)}`);
+      cover?.remove();
     }
+    if (cover) viewportElement.addEventListener(Enums.Events.IMAGE_RENDERED, () => cover.remove(), { once: true });
     updateSlice();
     sliceLabel.textContent = `Image ${current.index + 1} / ${imageIds.length}`;
     element.dataset.loaded = series.uid;

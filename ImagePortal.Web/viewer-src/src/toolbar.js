@@ -1,11 +1,11 @@
-// The toolbar: what a left drag does (window, zoom, pan: the tool group's bindings), the window presets, invert and
-// reset. Preset, invert and reset act on the active pane; sync() shows that pane's state in the buttons.
+// The toolbar (its row: toolbarView.js): what a left drag does (window, zoom, pan: the tool group's bindings), the window
+// presets, invert and reset, the layouts and the key tags. Preset, invert and reset act on the active pane; sync() shows
+// that pane's state in the buttons.
 import { WindowLevelTool, PanTool, ZoomTool, StackScrollTool, Enums as ToolEnums } from '@cornerstonejs/tools';
-import { el, buttonStyle } from './dom.js';
-import { presets } from './stackPane.js';
+import { toolbarView } from './toolbarView.js';
 
-export function createToolbar({ toolGroup, activePane }) {
-  const element = el('div', { role: 'toolbar', 'aria-label': 'Image tools', style: { display: 'flex', flexWrap: 'wrap', gap: '6px', alignItems: 'center' } });
+/** onLayout(count) and onTags() are the viewer's (1 or 2 panes; the key tags shown or not). */
+export function createToolbar({ toolGroup, activePane, onLayout, onTags }) {
   const { MouseBindings } = ToolEnums;
   const primaryTools = { level: WindowLevelTool.toolName, zoom: ZoomTool.toolName, pan: PanTool.toolName };
 
@@ -23,24 +23,19 @@ export function createToolbar({ toolGroup, activePane }) {
   };
   toolGroup.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
 
-  const button = (attributes, label, onclick) => el('button', { type: 'button', style: buttonStyle, ...attributes, onclick }, label);
-  const gap = () => el('span', { style: { width: '10px' } });
-
-  for (const [mode, label] of [['level', 'Window'], ['zoom', 'Zoom'], ['pan', 'Pan']]) {
-    element.append(button({ 'data-mode': mode, 'aria-pressed': 'false', title: `Left drag: ${label.toLowerCase()}` }, label, () => setPrimary(mode)));
-  }
-  element.append(gap(), button({ 'data-preset': 'file', 'aria-pressed': 'true' }, 'Image VOI', () => activePane()?.setPreset('file')));
-  for (const [name, preset] of Object.entries(presets)) {
-    element.append(button({ 'data-preset': name, 'aria-pressed': 'false', title: `W ${preset.width} L ${preset.center}` }, preset.label, () => activePane()?.setPreset(name)));
-  }
-  const invertButton = button({ 'data-action': 'invert', 'aria-pressed': 'false' }, 'Invert', () => activePane()?.invert());
-  element.append(gap(), invertButton, button({ 'data-action': 'reset' }, 'Reset', () => activePane()?.reset()));
+  const element = toolbarView({
+    mode: setPrimary,
+    preset: name => activePane()?.setPreset(name),
+    invert: () => activePane()?.invert(),
+    reset: () => activePane()?.reset(),
+    layout: count => onLayout(count),
+    tags: () => onTags(),
+  });
+  const invertButton = element.querySelector('[data-action=invert]');
   setPrimary('level');
 
   return {
     element,
-    /** Adds a group of controls after a gap (the layout, the tags panel's toggle). */
-    append: (...nodes) => element.append(gap(), ...nodes),
     /** Shows the active pane's preset and inversion in the buttons. */
     sync: () => {
       const state = activePane()?.state();

@@ -5,12 +5,16 @@
 import { RenderingEngine } from '@cornerstonejs/core';
 import { ToolGroupManager } from '@cornerstonejs/tools';
 import { start, tools } from './cornerstone.js';
-import { el, listenerSet, buttonStyle } from './dom.js';
+import { el, listenerSet } from './dom.js';
 import { failureText } from './service.js';
 import { listSeries } from './study.js';
-import { createStackPane, presets } from './stackPane.js';
+import { createStackPane } from './stackPane.js';
+import { presets } from './presets.js';
 import { createToolbar } from './toolbar.js';
 import { createSeriesList } from './seriesList.js';
+import { layout } from './layout.js';
+import { placeEarly, endEarly } from './firstImage.js';
+import { toolbarView } from './toolbarView.js';
 
 export { presets };
 
@@ -42,8 +46,7 @@ export async function open(element, options, placed = {}) {
   // page's tests and benchmark read (the handle, data-ready, data-loaded, data-layout, data-slice-index) is on the host.
   let host = element;
   const hostRef = { get dataset() { return host.dataset; } };
-  const root = el('div', { 'data-testid': 'viewer-root', style: { display: 'flex', gap: '8px', height: '100%', minHeight: '420px', color: '#f2f5f8', background: '#11161c', padding: '8px', boxSizing: 'border-box' } });
-  element.replaceChildren(root);
+  const root = el('div', { 'data-testid': 'viewer-root', style: layout.root });
   placed.moveTo = target => {
     if (disposed || target === host) return;
     for (const key of ['loaded', 'failed', 'ready', 'layout', 'sliceIndex']) {
@@ -60,6 +63,7 @@ export async function open(element, options, placed = {}) {
   const dispose = () => {
     if (disposed) return;
     disposed = true;
+    endEarly();
     listeners.removeAll();
     for (const pane of panes) pane.dispose();
     if (renderingEngine) {
@@ -74,9 +78,16 @@ export async function open(element, options, placed = {}) {
   let active = null;
   const activePane = () => active;
   const seriesList = createSeriesList({ onPick: series => showSeries(series) });
-  const paneRow = el('div', { style: { flex: '1 1 auto', display: 'flex', gap: '6px', minHeight: '0' } });
-  const main = el('div', { style: { flex: '1 1 auto', display: 'flex', flexDirection: 'column', gap: '6px', minWidth: '0' } }, paneRow);
+  // Until Cornerstone has started: a pane's boxes without its viewport, where the first image may be drawn already
+  // (firstImage.js, by early.js), in the same place as in the pane that replaces it.
+  const placeholderStage = el('div', { style: layout.stage });
+  const placeholder = el('div', { style: layout.pane }, placeholderStage, el('div', { style: layout.footer }));
+  const paneRow = el('div', { style: layout.paneRow }, placeholder);
+  const toolbarSlot = toolbarView();
+  const main = el('div', { style: layout.main }, toolbarSlot, paneRow);
   root.append(seriesList.element, main);
+  placeEarly(placeholderStage);
+  element.replaceChildren(root);
 
   // The study's series are asked for while Cornerstone starts (or taken from early.js, which asked already).
   const listing = listSeries(studyUrl);
@@ -94,15 +105,13 @@ export async function open(element, options, placed = {}) {
   for (const tool of tools) {
     toolGroup.addTool(tool.toolName);
   }
-  const toolbar = createToolbar({ toolGroup, activePane });
-  main.prepend(toolbar.element);
-
   let tagsShown = false;
-  const tagsButton = el('button', { type: 'button', 'data-action': 'tags', 'aria-pressed': 'false', title: 'Key tags of the image', style: buttonStyle, onclick: () => {
+  const toolbar = createToolbar({ toolGroup, activePane, onLayout: count => setLayout(count), onTags: () => {
     tagsShown = !tagsShown;
-    tagsButton.setAttribute('aria-pressed', String(tagsShown));
+    toolbar.element.querySelector('[data-action=tags]').setAttribute('aria-pressed', String(tagsShown));
     for (const pane of panes) pane.showTags(tagsShown);
-  } }, 'Tags');
+  } });
+  toolbarSlot.replaceWith(toolbar.element);
 
   // The pane the toolbar and the series list act on: the one last clicked into, outlined when there are two.
   const activate = pane => {
@@ -128,7 +137,9 @@ export async function open(element, options, placed = {}) {
     panes.push(pane);
     return pane;
   };
+  placeholder.remove();
   active = addPane();
+  placeEarly(active.stage);
 
   /** 1 or 2 panes side by side (prior and current); the second keeps its series while hidden. */
   const setLayout = count => {
@@ -138,17 +149,22 @@ export async function open(element, options, placed = {}) {
       second.hint('Click here, then choose a series from the list.');
     }
     panes.forEach((pane, i) => { pane.element.style.display = i < count ? 'flex' : 'none'; });
-    for (const b of layoutButtons) b.setAttribute('aria-pressed', String(Number(b.dataset.layout) === count));
+    for (const b of toolbar.element.querySelectorAll('[data-layout]')) b.setAttribute('aria-pressed', String(Number(b.dataset.layout) === count));
     host.dataset.layout = String(count);
     activate(count > 1 && panes[1] && !panes[1].state().series ? panes[1] : panes[0]);
     renderingEngine.resize(true, true);
   };
-  const layoutButtons = [[1, '1×1'], [2, '1×2']].map(([count, label]) =>
-    el('button', { type: 'button', 'data-layout': String(count), 'aria-pressed': String(count === 1), title: count === 1 ? 'One image' : 'Two series side by side', style: buttonStyle, onclick: () => setLayout(count) }, label));
-  toolbar.append(...layoutButtons, tagsButton);
 
-  // Not while the viewer is out of the page (between two hosts): its canvas would be sized to nothing.
-  const resize = new ResizeObserver(() => { if (paneRow.isConnected) renderingEngine.resize(true, true); });
+  // Not while the viewer is out of the page (between two hosts): its canvas would be sized to nothing. Nor when the size
+  // has not changed (the observer's first call): resizing clears the canvas, which may just have drawn the first image,
+  // and it stayed black until the next render (on a busy page, a few hundred milliseconds).
+  let rowSize = `${paneRow.clientWidth}x${paneRow.clientHeight}`;
+  const resize = new ResizeObserver(() => {
+    const size = `${paneRow.clientWidth}x${paneRow.clientHeight}`;
+    if (!paneRow.isConnected || size === rowSize) return;
+    rowSize = size;
+    renderingEngine.resize(true, true);
+  });
   resize.observe(paneRow);
   listeners.add(() => resize.disconnect());
 
