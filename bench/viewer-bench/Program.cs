@@ -2,7 +2,9 @@
 // files one approved request per study (SBR, the approver's facility, holds the images; no retrieval job, nothing is
 // imported), signs in as approver.sbr in Debian's Chromium (Playwright, headless) and opens each study in the viewer,
 // timing in the page itself (performance.now() from the navigation's start):
-//   first_s     the first image on the canvas (the viewer says which image it shows, and the canvas is not uniform)
+//   first_s     the first image on screen, however drawn: the page's early canvas (firstImage.js: in the page, drawn, not
+//               uniform), or Cornerstone's (the viewer says which image it shows, and its canvas is not uniform)
+//   first_cs_s  the first image on Cornerstone's canvas (as first_s measured it before the early canvas)
 //   metadata_s  the end of the series' WADO-RS metadata call (the portal answers it once every instance is in its disk cache)
 //   cached_s    every slice loaded and decoded into the viewer's cache by its own prefetch, started after the first image
 //   stream_end_s  the series' frames all received by the viewer's stream (one WADO-RS Series Pixel Data call), not yet decoded
@@ -113,25 +115,35 @@ for (var i = 0; i < studyUids.Length; i++)
     var tracePath = Environment.GetEnvironmentVariable("VIEWER_TRACE");
     var trace = tracePath is { Length: > 0 } ? await ChromeTrace.StartAsync(browser) : null;
     await page.GotoAsync($"/requests/{numbers[i]}/viewer?study={Uri.EscapeDataString(studyUids[i])}");
-    // The first image: the viewer says which image it shows ("Image k / n", also while only that image is loaded, before
-    // the whole series' metadata) and the canvas is not uniform (checked every frame).
-    var first = await page.EvaluateAsync<double>("""
+    // The first image the user sees (checked as each frame starts: what the last one painted): the early script's canvas
+    // (in the page, drawn, not uniform), or Cornerstone's (the viewer says which image it shows, "Image k / n", also while
+    // only that image is loaded, and its canvas is not uniform); and apart, the first on Cornerstone's canvas.
+    var firsts = await page.EvaluateAsync<JsonElement>("""
         () => new Promise((resolve, reject) => {
           const deadline = performance.now() + 120000;
+          const lit = canvas => {
+            if (!canvas?.width) return false;
+            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            for (let p = 4; p < data.length; p += 4) if (data[p] !== data[0]) return true;
+            return false;
+          };
+          let any = null;
           const check = () => {
+            const now = performance.now();
             const label = document.querySelector('[data-testid=viewer-slice]')?.textContent ?? '';
-            const canvas = document.querySelector('[data-testid=viewer-viewport] canvas');
-            if (label.startsWith('Image') && canvas?.width) {
-              const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-              for (let p = 4; p < data.length; p += 4) if (data[p] !== data[0]) return resolve(performance.now());
-            }
+            const cornerstone = label.startsWith('Image') && lit(document.querySelector('[data-testid=viewer-viewport] canvas'));
+            const early = document.querySelector('[data-testid=viewer-early-image]');
+            if (any === null && (cornerstone || (early?.isConnected && early.dataset.drawnAt && lit(early)))) any = now;
+            if (cornerstone) return resolve({ any, cornerstone: now });
             const message = document.querySelector('[data-testid=viewer-message]')?.textContent;
-            if (performance.now() > deadline) return reject(new Error('no image within 120 s: ' + message));
+            if (now > deadline) return reject(new Error('no image within 120 s: ' + message));
             requestAnimationFrame(check);
           };
           check();
         })
         """);
+    var first = firsts.GetProperty("any").GetDouble();
+    var firstCornerstone = firsts.GetProperty("cornerstone").GetDouble();
     var metadataEnd = await page.EvaluateAsync<double>("async () => { await window.__bench.metadata; return window.__bench.metadataEnd; }");
     // The whole stack in the viewer: its own prefetch (Cornerstone's stackPrefetch, started after the first image) has
     // loaded and decoded every slice into its cache (the handle's state counts them).
@@ -241,7 +253,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var scroll = stats.GetProperty("scroll").GetDouble();
     var framesMs = frames.GetProperty("frames").GetDouble();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
+        $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
 }
