@@ -37,8 +37,9 @@ public sealed partial class ViewerTests
     }
 
     /// <summary>
-    /// The series' frames are asked for once the first image's own frame has come, not once it is drawn (nor once
-    /// Cornerstone has started): that frame is asked for first, and alone.
+    /// The series' frames are asked for once the first image's own frame has come, not once Cornerstone has drawn it: here
+    /// the viewer's module (Cornerstone) is held until they are asked for (30 s at most, else it goes on and the test
+    /// fails). That frame is asked for first, and alone.
     /// </summary>
     [Fact]
     public async Task TheSeriesFrames_AreAskedFor_OnceTheFirstImagesFrameHasCome()
@@ -55,9 +56,25 @@ public sealed partial class ViewerTests
             whenAsked.TrySetResult((calls.ToList(), finished.ToList()));
             await route.ContinueAsync();
         });
+        var heldUntilAsked = false;
+        await page.RouteAsync("**/viewer/viewer.js", async route =>
+        {
+            try
+            {
+                await whenAsked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                heldUntilAsked = true;
+            }
+            catch (TimeoutException)
+            {
+                // Not asked for without Cornerstone: the assertion below says so.
+            }
+
+            await route.ContinueAsync();
+        });
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
-        var (asked, done) = await whenAsked.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var (asked, done) = await whenAsked.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.True(heldUntilAsked, "The series' frames were asked for only once Cornerstone had loaded.");
         var frame = Assert.Single(asked, a => a.Contains("/frames/", StringComparison.Ordinal));
         var instance = Assert.Single(asked, a => Regex.IsMatch(a, "/instances/[0-9.]+/metadata$"));
         Assert.StartsWith(instance[..^"metadata".Length], frame, StringComparison.Ordinal);
