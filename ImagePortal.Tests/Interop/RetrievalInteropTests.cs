@@ -269,7 +269,7 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
 
         // Our own SCP as the source, holding back all but the first instances until the destination is gone.
         await using var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
-        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5100", series: 1, imagesPerSeries: 20);
+        var study = SyntheticStudy.Write(files.Combine("s"), patientId: "SBR-5100", series: 1, imagesPerSeries: 60);
         var gated = new GatedArchive(new TestArchive(study.Files), sendFreely: 3);
         await using var source = await _steps.ServeAsync(gated, destination);
 
@@ -288,9 +288,9 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
         var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
 
         Assert.NotEqual(RequestStatus.Completed, request.Status);
-        // The first C-STORE to the dead destination cancels the C-GET (C-CANCEL): a few more instances may be on their
-        // way by then, not the whole rest of the study.
-        Assert.InRange(gated.Opened, 4, 10);
+        // The first C-STORE to the dead destination cancels the C-GET (C-CANCEL): some more instances may be on their way
+        // by then (13 once on a loaded CI machine, where the bound was 10 of 20), not the whole rest of the study.
+        Assert.InRange(gated.Opened, 4, 30);
     }
 
     [Fact]
