@@ -50,31 +50,33 @@ public sealed partial class ViewerTests
         var finished = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.RequestFinished += (_, request) => finished.Enqueue(new Uri(request.Url).AbsolutePath);
         // The calls made, and those whose answers had fully come, when the page (its frames' worker) asked for the series' frames.
-        var whenAsked = new TaskCompletionSource<(List<string> Asked, List<string> Finished)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Whether the viewer's module had been let through yet is read when the frames are asked for, in the same step (read
+        // afterwards, it raced the module's own release, which the same ask sets off).
+        var whenAsked = new TaskCompletionSource<(List<string> Asked, List<string> Finished, bool CornerstoneHeld)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cornerstoneLetThrough = 0;
         await page.RouteAsync("**/pixeldata", async route =>
         {
-            whenAsked.TrySetResult((calls.ToList(), finished.ToList()));
+            whenAsked.TrySetResult((calls.ToList(), finished.ToList(), Volatile.Read(ref cornerstoneLetThrough) == 0));
             await route.ContinueAsync();
         });
-        var heldUntilAsked = false;
         await page.RouteAsync("**/viewer/viewer.js", async route =>
         {
             try
             {
                 await whenAsked.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                heldUntilAsked = true;
             }
             catch (TimeoutException)
             {
                 // Not asked for without Cornerstone: the assertion below says so.
             }
 
+            Volatile.Write(ref cornerstoneLetThrough, 1);
             await route.ContinueAsync();
         });
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
-        var (asked, done) = await whenAsked.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        Assert.True(heldUntilAsked, "The series' frames were asked for only once Cornerstone had loaded.");
+        var (asked, done, held) = await whenAsked.Task.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.True(held, "The series' frames were asked for only once Cornerstone had loaded.");
         var frame = Assert.Single(asked, a => a.Contains("/frames/", StringComparison.Ordinal));
         var instance = Assert.Single(asked, a => Regex.IsMatch(a, "/instances/[0-9.]+/metadata$"));
         Assert.StartsWith(instance[..^"metadata".Length], frame, StringComparison.Ordinal);
