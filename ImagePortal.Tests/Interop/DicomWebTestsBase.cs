@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using ImagePortal.Dicom.Data;
@@ -121,6 +122,9 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
         using var both = await approver.GetAsync($"{url}/{frameCount},1", Ct);
         var parts = await MultipartParts.ReadAsync(both, mediaType.Split(';')[0], Ct);
         Assert.Equal([expected[frameCount - 1], expected[0]], parts.Select(p => p.Body));
+        // Each part names its frame and its size, as the series' pixel data does: a client reads it without a boundary search.
+        Assert.Equal([$"{url}/{frameCount}", $"{url}/1"], parts.Select(p => p.Location));
+        Assert.Equal(parts.Select(p => p.Body.Length.ToString(CultureInfo.InvariantCulture)), parts.Select(p => p.Length));
 
         using var beyond = await approver.GetAsync($"{url}/{frameCount + 1}", Ct);
         Assert.Equal(HttpStatusCode.NotFound, beyond.StatusCode);

@@ -158,6 +158,9 @@ public static class WadoEndpoints
             return AcceptedSyntaxes.NotAcceptable(sent);
         }
 
+        // Each part named by its frame's own URL and sized, as the series' pixel data is (SeriesPixelDataEndpoint): a client
+        // takes each body by its length, with no search for the boundary.
+        var framesPath = $"{http.Request.PathBase}{DicomWebEndpoints.Root}/requests/{Uri.EscapeDataString(number)}/studies/{study}/series/{series}/instances/{sop}/frames/";
         var multipart = new MultipartRelated(http.Response, FrameMediaTypes.TypeOf(reader.TransferSyntax));
         foreach (var frame in numbers)
         {
@@ -165,7 +168,8 @@ public static class WadoEndpoints
             using var buffer = new MemoryStream(checked((int)(reader.NativeFrameSize ?? 0)));
             reader.CopyFrame(frame, buffer);
             buffer.Position = 0;
-            await multipart.PartAsync(reader.MediaType, null, body => buffer.CopyToAsync(body, cancellationToken), cancellationToken);
+            await multipart.PartAsync(
+                reader.MediaType, framesPath + frame.ToString(CultureInfo.InvariantCulture), body => buffer.CopyToAsync(body, cancellationToken), cancellationToken, buffer.Length);
         }
 
         await multipart.EndAsync(cancellationToken);
