@@ -139,4 +139,59 @@ public sealed partial class ViewerTests
         await ImageAsync(page, next);
         await Expect(page.GetByTestId("viewer-early-image")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task TheViewersModule_IsAskedFor_OnlyOnceTheFirstImageIsDrawn()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        // What the page showed when the viewer's module (Cornerstone) was asked for: its evaluation on the page's one
+        // thread must not hold the first image's drawing.
+        var drawnWhenAsked = new List<bool>();
+        await page.RouteAsync("**/viewer/viewer.js", async route =>
+        {
+            var early = await page.EvaluateAsync<JsonElement?>(EarlyScript);
+            lock (drawnWhenAsked)
+            {
+                drawnWhenAsked.Add(early is { ValueKind: JsonValueKind.Object } e && e.GetProperty("variance").GetDouble() > 1);
+            }
+
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await ImageAsync(page);
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
+        lock (drawnWhenAsked)
+        {
+            Assert.NotEmpty(drawnWhenAsked);
+            Assert.True(drawnWhenAsked.All(d => d), $"The viewer's module was asked for before the first image was drawn ({string.Join(", ", drawnWhenAsked)}).");
+        }
+    }
+
+    [Fact]
+    public async Task AFirstFrameSlowToCome_DoesNotKeepTheViewerFromLoading()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        // The first image's frame (a PACS slow to give it) is held: the viewer loads anyway, after early.js' longest wait.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = 0;
+        await page.RouteAsync("**/frames/*", async route =>
+        {
+            Interlocked.Increment(ref held);
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
+
+        await Expect(page.GetByTestId("viewer-root")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        Assert.False(release.Task.IsCompleted);
+        Assert.True(Volatile.Read(ref held) > 0, "The first image's frame was never asked for.");
+        await Expect(page.GetByTestId("viewer-early-image")).ToHaveCountAsync(0);
+
+        release.SetResult();
+        await ImageAsync(page);
+        await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
+    }
 }

@@ -45,12 +45,13 @@ const common = {
   },
 };
 
-// Three modules: viewer.js (the viewer page), early.js (the viewer page's first calls, before the viewer has loaded) and
+// Four modules: viewer.js (the viewer page), early.js (the viewer page's first calls, before the viewer has loaded), load.js
+// (what the page's component imports: viewer.js once the first image is drawn) and
 // thumbnails.js (the series strips of the look-up and the request page). Code both import (Cornerstone core and the image loader) goes into a shared chunk beside them, named after its
 // content; the chunk must sit in this folder, since the loader starts its decoding worker from a URL relative to itself.
 await build({
   ...common,
-  entryPoints: { viewer: join(here, 'src', 'viewer.js'), thumbnails: join(here, 'src', 'thumbnails.js'), early: join(here, 'src', 'early.js') },
+  entryPoints: { viewer: join(here, 'src', 'viewer.js'), thumbnails: join(here, 'src', 'thumbnails.js'), early: join(here, 'src', 'early.js'), load: join(here, 'src', 'load.js') },
   outdir: out,
   splitting: true,
   chunkNames: 'shared-[hash]',

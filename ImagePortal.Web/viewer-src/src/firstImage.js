@@ -8,12 +8,34 @@
 import { value } from './dom.js';
 import { layout } from './layout.js';
 import { toolbarView } from './toolbarView.js';
+import { readFrames } from './multipartFrames.js';
 
-const ACCEPT = 'multipart/related; type=application/octet-stream; transfer-syntax=*';
 const NATIVE = '1.2.840.10008.1.2.1';
+const ENCAPSULATED = /^1\.2\.840\.10008\.1\.2\.(4|5|6)(\.|$)/;
 const frames = new Map();
 let early = null;
 let ended = false;
+let viewerGate = null;
+
+/**
+ * For early.js: the viewer's module (Cornerstone, megabytes of script that the page's one thread evaluates) waits for
+ * <paramref name="settled"/>, the first image drawn here or known not to be, so that the frame is not left waiting for
+ * the page's thread while the module is evaluated.
+ */
+export function holdViewer(settled) {
+  viewerGate = settled;
+}
+
+/** Resolves once the viewer's module may load: at once where early.js holds nothing (a page the circuit rendered). */
+export const viewerMayLoad = () => viewerGate ?? Promise.resolve();
+
+/** Whether the instance's metadata names an image this script can draw (a native grey frame): else the viewer draws it. */
+export function mayDrawEarly(instance) {
+  const bits = number(instance, '00280100', 0);
+  const syntax = value(instance, '00020010');
+  return number(instance, '00280002', 1) === 1 && /^MONOCHROME[12]$/.test(value(instance, '00280004') ?? '')
+    && (bits === 8 || bits === 16) && !ENCAPSULATED.test(syntax ?? '');
+}
 
 /** The frame at <paramref name="url"/> (an absolute frames URL): { bytes, transferSyntax }, fetched once a page. */
 export function fetchFirstFrame(url) {
@@ -35,33 +57,12 @@ export function takeFirstFrame(url) {
   return entry.answer.catch(() => null);
 }
 
+// The frame's call answers one part, named and sized (Content-Location, Content-Length), read as the series' stream is.
 async function readFrame(url) {
-  const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: ACCEPT } });
-  const type = response.headers.get('Content-Type') ?? '';
-  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
-  if (!response.ok || !boundary) throw new Error(`The frame's call answered ${response.status}.`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  // One part: its headers up to the empty line, its body up to the closing delimiter (CRLF --boundary--).
-  const headEnd = indexOf(bytes, [13, 10, 13, 10], 0);
-  const close = lastIndexOf(bytes, [...new TextEncoder().encode(`\r\n--${boundary}`)]);
-  if (headEnd < 0 || close < headEnd) throw new Error('Not a frame.');
-  const head = new TextDecoder('ascii').decode(bytes.subarray(0, headEnd));
-  const transferSyntax = /transfer-syntax=([0-9.]+)/i.exec(head)?.[1] ?? NATIVE;
-  return { bytes: bytes.slice(headEnd + 4, close), transferSyntax };
-}
-
-function indexOf(bytes, pattern, from) {
-  for (let at = bytes.indexOf(pattern[0], from); at >= 0; at = bytes.indexOf(pattern[0], at + 1)) {
-    if (pattern.every((b, i) => bytes[at + i] === b)) return at;
-  }
-  return -1;
-}
-
-function lastIndexOf(bytes, pattern) {
-  for (let at = bytes.lastIndexOf(pattern[0]); at >= 0; at = at ? bytes.lastIndexOf(pattern[0], at - 1) : -1) {
-    if (pattern.every((b, i) => bytes[at + i] === b)) return at;
-  }
-  return -1;
+  let frame = null;
+  await readFrames(url, part => { frame ??= part; });
+  if (!frame) throw new Error('The frame\'s call answered no frame.');
+  return { bytes: frame.bytes, transferSyntax: frame.transferSyntax };
 }
 
 const number = (instance, tag, fallback) => {

@@ -29,7 +29,7 @@ export async function readFrames(url, onFrame, onReading = () => {}) {
     const lines = ascii.decode(head).split('\r\n');
     const first = lines[0].trim();
     if (first === `${delimiter}--`) {
-      source.cancel();
+      await source.finish();
       return;
     }
     if (first !== delimiter) throw new Error('Not a multipart part.');
@@ -134,7 +134,18 @@ export function byteSource(stream, closing) {
     reader.cancel().catch(() => {});
   };
 
-  return { head, body, cancel, byob };
+  // After the closing delimiter: the rest (nothing, or a short epilogue) is read to the stream's end, so that the call ends
+  // whole and its connection serves the next one (a body cancelled before its end closes the connection).
+  const finish = async () => {
+    for (let rest = pending.length; rest <= HEAD_LIMIT; ) {
+      const { value, done } = byob ? await reader.read(new Uint8Array(HEAD_READ)) : await reader.read();
+      if (done) return;
+      rest += value.byteLength;
+    }
+    cancel();
+  };
+
+  return { head, body, cancel, finish, byob };
 }
 
 /** Where the first CRLF CRLF at or after <paramref name="from"/> starts, or -1 (indexOf finds each CR natively). */
