@@ -1,0 +1,1 @@
+import{k as o}from"./shared-VCLAFLH6.js";import"./shared-UMM5QLAE.js";async function a(){return await o(),import("./viewer.js")}export{a as load};
