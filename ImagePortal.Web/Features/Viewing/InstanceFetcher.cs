@@ -36,6 +36,10 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
 
     private int _retrieves;
 
+    /// <summary>The file of the instance being fetched from <paramref name="node"/> now (by any caller), or null when none is.</summary>
+    public Task<string>? InFlight(Guid node, string sopInstanceUid) =>
+        _inFlight.TryGetValue((node, sopInstanceUid), out var fetching) ? fetching.Task : null;
+
     /// <summary>The cached files of <paramref name="instances"/>, fetching the missing ones; in the order asked.</summary>
     public async Task<IReadOnlyList<string>> GetAsync(DicomNode node, IReadOnlyList<InstanceKey> instances, CancellationToken cancellationToken) =>
         await Task.WhenAll(Start(node, instances)).WaitAsync(cancellationToken);

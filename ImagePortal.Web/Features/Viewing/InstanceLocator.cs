@@ -21,6 +21,13 @@ public sealed class InstanceLocator(InstanceCache cache, InstanceFetcher fetcher
             return cached;
         }
 
+        // Being fetched already (the series' retrieve, or the viewer page's head start: each from the PACS's answers for a
+        // series): that file, which the caller checks against the path as any other.
+        if (fetcher.InFlight(study.Node.Id, sopInstanceUid) is { } fetching)
+        {
+            return await fetching.WaitAsync(cancellationToken);
+        }
+
         var answers = await queries.InstancesAsync(study, seriesUid, sopInstanceUid, null, cancellationToken);
         return answers.Count == 0
             ? null

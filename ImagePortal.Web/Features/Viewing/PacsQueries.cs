@@ -9,9 +9,10 @@ namespace ImagePortal.Web.Features.Viewing;
 /// <summary>
 /// The viewer's C-FINDs (the QIDO-RS answers, PS3.18 10.6.3.3: the attributes each level returns by default), each under
 /// <see cref="ViewingSettings.PacsTimeout"/>. A PACS's answers are hostile until checked: those that do not belong to the
-/// study or series asked for are dropped, so a PACS that ignores a key cannot widen what the user sees.
+/// study or series asked for are dropped, so a PACS that ignores a key cannot widen what the user sees. A query the
+/// viewer page's head start has asked already (<see cref="PacsAnswersAhead"/>) takes its answers instead of asking again.
 /// </summary>
-public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<ViewingSettings> settings)
+public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<ViewingSettings> settings, PacsAnswersAhead ahead)
 {
     private static readonly DicomTag[] StudyKeys =
     [
@@ -56,10 +57,7 @@ public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<Viewin
     /// </summary>
     public async Task<List<DicomDataset>> SeriesAsync(ViewableStudy study, IReadOnlySet<string>? allowed, CancellationToken cancellationToken)
     {
-        var keys = Keys("SERIES", SeriesKeys);
-        keys.SetString(DicomTag.StudyInstanceUID, study.StudyUid);
-        keys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
-        var answers = await FindAsync(study.Node, keys, cancellationToken);
+        var answers = await FindAsync(study.Node, SeriesQuery(study.StudyUid), cancellationToken);
         var series = answers.Where(a => a.GetUid(DicomTag.StudyInstanceUID) is null || a.GetUid(DicomTag.StudyInstanceUID) == study.StudyUid)
             .Where(a => a.GetUid(DicomTag.SeriesInstanceUID) is { Length: > 0 })
             .Select(a => WithStudy(a, study.StudyUid))
@@ -87,16 +85,7 @@ public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<Viewin
     public async Task<List<DicomDataset>> InstancesAsync(
         ViewableStudy study, string seriesUid, string? sopInstanceUid, IReadOnlySet<string>? allowed, CancellationToken cancellationToken)
     {
-        var keys = Keys("IMAGE", InstanceKeys);
-        foreach (var tag in UnsignedShortKeys)
-        {
-            keys.SetBytes(tag, DicomVR.US, ReadOnlyMemory<byte>.Empty);
-        }
-
-        keys.SetString(DicomTag.StudyInstanceUID, study.StudyUid);
-        keys.SetString(DicomTag.SeriesInstanceUID, seriesUid);
-        keys.SetString(DicomTag.SOPInstanceUID, sopInstanceUid ?? string.Empty);
-        var answers = await FindAsync(study.Node, keys, cancellationToken);
+        var answers = await FindAsync(study.Node, InstancesQuery(study.StudyUid, seriesUid, sopInstanceUid), cancellationToken);
         return [.. answers
             .Where(a => (a.GetUid(DicomTag.StudyInstanceUID) ?? study.StudyUid) == study.StudyUid && (a.GetUid(DicomTag.SeriesInstanceUID) ?? seriesUid) == seriesUid)
             .Where(a => a.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && (sopInstanceUid is null || sop == sopInstanceUid) && (allowed is null || allowed.Contains(sop)))
@@ -107,8 +96,62 @@ public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<Viewin
     public static InstanceKey KeyOf(DicomDataset answer, string studyUid, string seriesUid) => new(
         studyUid, seriesUid, answer.GetUid(DicomTag.SOPInstanceUID)!, answer.GetUid(DicomTag.SOPClassUID) is { Length: > 0 } sopClass ? sopClass : "1.2.840.10008.5.1.4.1.1.7");
 
+    /// <summary>The C-FIND identifier of a study's series (what <see cref="SeriesAsync"/> asks).</summary>
+    public static DicomDataset SeriesQuery(string studyUid)
+    {
+        var keys = Keys("SERIES", SeriesKeys);
+        keys.SetString(DicomTag.StudyInstanceUID, studyUid);
+        keys.SetString(DicomTag.SeriesInstanceUID, string.Empty);
+        return keys;
+    }
+
+    /// <summary>The C-FIND identifier of a series' instances, or of its one instance <paramref name="sopInstanceUid"/> (what <see cref="InstancesAsync"/> asks).</summary>
+    public static DicomDataset InstancesQuery(string studyUid, string seriesUid, string? sopInstanceUid)
+    {
+        var keys = Keys("IMAGE", InstanceKeys);
+        foreach (var tag in UnsignedShortKeys)
+        {
+            keys.SetBytes(tag, DicomVR.US, ReadOnlyMemory<byte>.Empty);
+        }
+
+        keys.SetString(DicomTag.StudyInstanceUID, studyUid);
+        keys.SetString(DicomTag.SeriesInstanceUID, seriesUid);
+        keys.SetString(DicomTag.SOPInstanceUID, sopInstanceUid ?? string.Empty);
+        return keys;
+    }
+
+    /// <summary>
+    /// The PACS's answers to <paramref name="keys"/> as they come, unchecked: for the head start, which keeps them for
+    /// the calls that follow (they check and filter them). Under <see cref="ViewingSettings.PacsTimeout"/>.
+    /// </summary>
+    public Task<IReadOnlyList<DicomDataset>> FindAheadAsync(DicomNode node, DicomDataset keys, CancellationToken cancellationToken) =>
+        AskAsync(node, keys, cancellationToken);
+
     private async Task<IReadOnlyList<DicomDataset>> FindAsync(DicomNode node, DicomDataset keys, CancellationToken cancellationToken)
     {
+        if (ahead.Take(PacsAnswersAhead.KeyOf(node.Id, keys)) is { } early)
+        {
+            try
+            {
+                return await early.WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The head start's query failed: this call asks for itself, and answers (or fails) as it would have.
+            }
+        }
+
+        return await AskAsync(node, keys, cancellationToken);
+    }
+
+    /// <summary>How many C-FINDs this process sent for the viewer (a test's view of "asked once").</summary>
+    public int Asked => _asked;
+
+    private int _asked;
+
+    private async Task<IReadOnlyList<DicomDataset>> AskAsync(DicomNode node, DicomDataset keys, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _asked);
         var timeout = settings.CurrentValue.PacsTimeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

@@ -8,7 +8,7 @@ public static class ViewingRegistration
         var services = builder.Services;
         services.AddOptions<ViewingSettings>()
             .Bind(builder.Configuration.GetSection(ViewingSettings.SectionName))
-            .Validate(s => s.IsValid, "Viewing: CacheSize, CacheExpiry, PacsTimeout, LookUpGrantLifetime and MaxMatches must be positive, AccessAuditWindow and AccessDecisionLifetime not negative.")
+            .Validate(s => s.IsValid, "Viewing: CacheSize, CacheExpiry, PacsTimeout, LookUpGrantLifetime and MaxMatches must be positive, AccessAuditWindow, AccessDecisionLifetime and HeadStartLifetime not negative.")
             .ValidateOnStart();
         services.AddSingleton<InstanceCache>();
         services.AddSingleton<InstanceFetcher>();
@@ -16,6 +16,8 @@ public static class ViewingRegistration
         services.AddSingleton<AccessAuditWindow>();
         services.AddSingleton<ViewingDecisions>();
         services.AddSingleton<PacsQueries>();
+        services.AddSingleton<PacsAnswersAhead>();
+        services.AddSingleton<ViewerHeadStart>();
         services.AddScoped<ViewingAccess>();
         services.AddScoped<ViewingAudit>();
         services.AddScoped<InstanceLocator>();

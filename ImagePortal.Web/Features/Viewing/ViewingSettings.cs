@@ -38,10 +38,17 @@ public sealed class ViewingSettings
     /// </summary>
     public TimeSpan AccessDecisionLifetime { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the viewer page's head start (<see cref="ViewerHeadStart"/>: the PACS's answers for the series, the opened
+    /// series' instances and its middle image, asked for while the page loads) waits to be taken by the page's own calls.
+    /// Each answer is taken once; one not taken in time is dropped. Zero turns the head start off.
+    /// </summary>
+    public TimeSpan HeadStartLifetime { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>At most this many answers to one C-FIND of the viewer (series of a study, instances of a series).</summary>
     public int MaxMatches { get; set; } = 5000;
 
     public bool IsValid => CacheSize > 0 && CacheExpiry > TimeSpan.Zero && PacsTimeout > TimeSpan.Zero && AccessAuditWindow >= TimeSpan.Zero
                            && LookUpGrantLifetime > TimeSpan.Zero && MaxMatches > 0
-                           && AccessDecisionLifetime >= TimeSpan.Zero;
+                           && AccessDecisionLifetime >= TimeSpan.Zero && HeadStartLifetime >= TimeSpan.Zero;
 }
