@@ -6,8 +6,13 @@
 #   portal : the published portal as TWO processes with Portal:Role=worker on one SQLite file (each running
 #            Retrieval:Concurrency jobs at once, CONCURRENCY, default 2, the portal's default; STORE_ASSOCIATIONS sets
 #            Retrieval:StoreAssociations, default 1, the portal's default), freshly started and warmed
-#            up; retrieval-bench approves N requests (one study each) in one transaction and polls until every one is
+#            up off the clock as a portal that has run for days is: each worker's own start-up warm-up (the job's
+#            database work), then real retrievals through both workers (WARM_STUDIES small studies of WARM_SLICES
+#            slices, default 4 x 60, into a throwaway Orthanc B, repeated until each worker has finished at least
+#            one job), so that the transfer path is compiled (tier 1) before the clock starts; then an empty B.
+#            retrieval-bench approves N requests (one study each) in one transaction and polls until every one is
 #            Completed: the clock runs from their commit to the last Completed. Both workers' RSS sampled throughout.
+#            WARM_STUDIES=0 measures fresh workers (the transfer's code compiled during the first jobs), as before.
 # Each with default Orthancs (TCP_NODELAY=0) and TCP_NODELAY=1 ones (NODELAY= as in retrieval.sh); B must end with
 # every instance of every study. BEFORE=folder also runs the portal published there (an older build) in each run, right
 # after this one, so that a change is measured side by side on the same machine load. The Orthancs' CPU is reported
@@ -25,6 +30,12 @@ done
 [[ $(printf '%s\n' "${UIDS[@]}" | sort -u | wc -l) == "$STUDIES" ]] || { echo "two studies share a UID" >&2; exit 1; }
 TOTAL=$((STUDIES * SLICES))
 SIZE=$(du -sm "$WORK/studies" | cut -f1)
+WARM_STUDIES=${WARM_STUDIES:-4}; WARM_SLICES=${WARM_SLICES:-60}
+WARM_UIDS=()
+for i in $(seq 1 "$WARM_STUDIES"); do
+    python3 bench/dicom-net-gen.py "$WORK/warm/w$i" "$WARM_SLICES"
+    WARM_UIDS+=("$(dcmdump +P StudyInstanceUID "$WORK/warm/w$i/ct0000.dcm" | sed -E 's/.*\[(.*)\].*/\1/')")
+done
 echo "   $TOTAL instances, $SIZE MB in $WORK/studies (free in /tmp: $(df -h --output=avail /tmp | tail -1 | tr -d ' '))"
 
 # Every worker process seals the audit trail with the same key, as every node of an installation must.
@@ -44,6 +55,27 @@ start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings
     # It warms up (compiles a job's database work) before it looks for work: wait for that, off the clock.
     for _ in $(seq 1 600); do grep -q "warm up\|warmed up" "$WORK/$1.log" && return 0; sleep 0.1; done
     echo "worker $1 did not warm up" >&2; tail -30 "$WORK/$1.log" >&2; exit 1
+}
+warm_up() { # $1 tag, $2 data folder, $3 worker 1 pid, $4 worker 2 pid: retrievals through both workers, off the clock
+    (( WARM_STUDIES > 0 )) || return 0
+    local round line
+    start_orthanc "bwarm-$1" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+    for round in 1 2 3; do
+        line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$2/portal.db" "$(IFS=,; echo "${WARM_UIDS[*]}")" "$WARM_SLICES" "$3,$4" 600) || {
+            echo "the warm-up did not complete: $line" >&2; exit 1; }
+        grep -q " ended " "$WORK/worker1-$1.log" && grep -q " ended " "$WORK/worker2-$1.log" && break
+    done
+    # The runtime recompiles the hot methods (tier 1) in the background after their first calls: let it finish, as it
+    # has in a portal that has been up for a while: until the two workers together use under a fifth of a core over two
+    # seconds (idle, each polls its queue every 0.1 s), 30 s at most.
+    local waited ticks0 ticks1
+    ticks() { cat "/proc/$3/stat" "/proc/$4/stat" | awk '{ sub(/.*\) /, ""); t += $12 + $13 } END { print t }'; }
+    for waited in $(seq 2 2 30); do
+        ticks0=$(ticks "$@"); sleep 2; ticks1=$(ticks "$@")
+        (( ticks1 - ticks0 < 2 * $(getconf CLK_TCK) / 5 )) && break
+    done
+    echo "   warm-up ($round round(s) of $WARM_STUDIES x $WARM_SLICES slices): $(grep -c " ended " "$WORK/worker1-$1.log") + $(grep -c " ended " "$WORK/worker2-$1.log") jobs, workers' CPU $(field worker_cpu_s "$line") s in the last round; idle after ${waited} s"
+    stop_pid "$ORTHANC_PID"; rm -rf "$WORK/bwarm-$1"
 }
 moves() { # $1 "parallel" or "sequential", $2 label: the N C-MOVEs A -> B, prints the seconds
     local pids=() t0 t1 i
@@ -96,7 +128,9 @@ for nodelay in "${SETTINGS[@]}"; do
         "{ \"b\": [\"ORTHANC_B\", \"127.0.0.1\", $b_dicom], \"bench\": [\"BENCH\", \"127.0.0.1\", 1], \"portal\": [\"IMAGEPORTAL\", \"127.0.0.1\", $portal_dicom] }"
     a_pid=$ORTHANC_PID
     TCP_NODELAY=1 storescu -aec ORTHANC_A +sd +r 127.0.0.1 "$a_dicom" "$WORK/studies" > "$WORK/load-$nodelay.log" 2>&1 || { echo "storescu could not load Orthanc A" >&2; tail "$WORK/load-$nodelay.log" >&2; exit 1; }
-    [[ $(instances_in "$a_http") == "$TOTAL" ]] || { echo "Orthanc A does not hold the $TOTAL instances" >&2; exit 1; }
+    (( WARM_STUDIES == 0 )) || TCP_NODELAY=1 storescu -aec ORTHANC_A +sd +r 127.0.0.1 "$a_dicom" "$WORK/warm" >> "$WORK/load-$nodelay.log" 2>&1 || {
+        echo "storescu could not load Orthanc A" >&2; tail "$WORK/load-$nodelay.log" >&2; exit 1; }
+    [[ $(instances_in "$a_http") == "$((TOTAL + WARM_STUDIES * WARM_SLICES))" ]] || { echo "Orthanc A does not hold the $TOTAL instances" >&2; exit 1; }
 
     declare -A times=()
     for run in $(seq 1 "$RUNS"); do
@@ -121,10 +155,13 @@ for nodelay in "${SETTINGS[@]}"; do
             published=$PUBLISHED; [[ $portal == portal ]] || published=$BEFORE
             tag="$portal-$nodelay-$run"
             data="$WORK/$tag"; mkdir -p "$data"
-            start_orthanc "b-$tag" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
-            b_pid=$ORTHANC_PID
             start_worker "worker1-$tag" "$data" "$portal_dicom" "" "$published"; w1=$WORKER_PID
             start_worker "worker2-$tag" "$data" "$portal2_dicom" "Database__MigrateOnStartup=false" "$published"; w2=$WORKER_PID
+            warm_up "$tag" "$data" "$w1" "$w2"
+            # What the workers log from here on is the batch's (the warm-up's jobs are left out of the counts below).
+            skip1=$(wc -l < "$WORK/worker1-$tag.log"); skip2=$(wc -l < "$WORK/worker2-$tag.log")
+            start_orthanc "b-$tag" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+            b_pid=$ORTHANC_PID
             settle
             ca=$(cpu_s "$a_pid"); cb=$(cpu_s "$b_pid")
             line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
@@ -133,12 +170,14 @@ for nodelay in "${SETTINGS[@]}"; do
             got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$tag"
             [[ $got == "$TOTAL" ]] || { echo "the $portal left $got of $TOTAL instances in B: $line" >&2; exit 1; }
             stop_pid "$w1"; stop_pid "$w2"
+            tail -n +"$((skip1 + 1))" "$WORK/worker1-$tag.log" > "$WORK/worker1-$tag-batch.log"
+            tail -n +"$((skip2 + 1))" "$WORK/worker2-$tag.log" > "$WORK/worker2-$tag-batch.log"
             times[$portal]+="$(field seconds "$line") "
-            jobs1=$(grep -c " ended " "$WORK/worker1-$tag.log" || true); jobs2=$(grep -c " ended " "$WORK/worker2-$tag.log" || true)
+            jobs1=$(grep -c " ended " "$WORK/worker1-$tag-batch.log" || true); jobs2=$(grep -c " ended " "$WORK/worker2-$tag-batch.log" || true)
             IFS=, read -r rb1 rb2 <<< "$(field rss_before_mb "$line")"; IFS=, read -r rp1 rp2 <<< "$(field rss_peak_mb "$line")"
             IFS=, read -r ra1 ra2 <<< "$(field rss_after_mb "$line")"; IFS=, read -r c1 c2 <<< "$(field worker_cpu_s "$line")"
             RESULT[workers_${portal}_$nodelay]="worker 1: $jobs1 jobs, RSS $rb1 -> peak $rp1 -> after $ra1 MB, $c1 s CPU; worker 2: $jobs2 jobs, RSS $rb2 -> peak $rp2 -> after $ra2 MB, $c2 s CPU"
-            RESULT[phases_${portal}_$nodelay]=$(phases "$WORK/worker1-$tag.log" "$WORK/worker2-$tag.log")
+            RESULT[phases_${portal}_$nodelay]=$(phases "$WORK/worker1-$tag-batch.log" "$WORK/worker2-$tag-batch.log")
             RESULT[jobs_${portal}_$nodelay]="first lease $(field first_start_s "$line") s after the commit, jobs $(field job_s_min "$line")-$(field job_s_max "$line") s each, the bench helper $(field helper_cpu_s "$line") s CPU"
             echo "   run $run: $portal, 2 workers x $CONCURRENCY: $(field seconds "$line") s ($(field imported "$line") imported; ${RESULT[workers_${portal}_$nodelay]}; ${RESULT[jobs_${portal}_$nodelay]})"
         done
