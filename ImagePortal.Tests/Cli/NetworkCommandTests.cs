@@ -115,12 +115,24 @@ public sealed class NetworkCommandTests
     {
         using var folder = new TempDirectory("scpcli");
         var study = SyntheticStudy.Write(folder.Combine("in"), series: 1, imagesPerSeries: 2);
-        var port = FreePort.Next();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var output = new StringWriter();
+        var text = new StringWriter();
+        // Written by the command while the test reads it: the synchronized writer locks on itself for each write.
+        var output = TextWriter.Synchronized(text);
+        string Said()
+        {
+            lock (output)
+            {
+                return text.ToString();
+            }
+        }
+
         var root = Root();
-        var running = root.Parse(["scp", "-p", port.ToString(), "-aet", "CLISCP", "-od", folder.Combine("out")])
+        // Port 0: the OS gives one nobody holds; the command says which.
+        var running = root.Parse(["scp", "-p", "0", "-aet", "CLISCP", "-od", folder.Combine("out")])
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = new StringWriter() }, stop.Token);
+        await Poll.UntilAsync(() => Task.FromResult(running.IsCompleted || ListeningPort(Said()) is > 0), TimeSpan.FromSeconds(20));
+        var port = ListeningPort(Said()) ?? throw new InvalidOperationException($"The scp command did not listen: {Said()}");
         var client = new DicomClient("127.0.0.1", port, new AssociationOptions { CalledAeTitle = "CLISCP" });
         await WaitForListenerAsync(client);
 
@@ -137,8 +149,13 @@ public sealed class NetworkCommandTests
         await stop.CancelAsync();
         Assert.Equal(0, await running);
         Assert.Equal(2, Directory.GetFiles(folder.Combine("out"), "*.dcm").Length);
-        Assert.Contains("listening as CLISCP", output.ToString());
+        Assert.Contains("listening as CLISCP", Said());
     }
+
+    private static int? ListeningPort(string output) =>
+        System.Text.RegularExpressions.Regex.Match(output, @"listening as CLISCP on [^ ]+:([0-9]+)") is { Success: true } found
+            ? int.Parse(found.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     private static async Task WaitForListenerAsync(DicomClient client)
     {

@@ -5,6 +5,8 @@ using ImagePortal.Infrastructure.DicomWeb;
 using ImagePortal.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,10 +34,10 @@ public sealed class DicomWebClientHostileAnswerTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        // Port 0: the OS gives one nobody holds, read back once it listens.
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         _stub = builder.Build();
         _stub.Run(context =>
         {
@@ -43,6 +45,7 @@ public sealed class DicomWebClientHostileAnswerTests : IAsyncLifetime
             return _answer(context);
         });
         await _stub.StartAsync(Ct);
+        var port = new Uri(_stub.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
         Root = new Uri($"http://127.0.0.1:{port}/dicom-web/");
     }
 

@@ -38,7 +38,6 @@ public sealed class DicomWebMoveTests(DicomWebMoveTests.Peers fixture) : IClassF
     public sealed class Peers : IAsyncLifetime
     {
         private readonly TempDirectory _files = new("dicomweb-move");
-        private readonly int _scpPort = FreePort.Next();
 
         public PortalApp App { get; private set; } = null!;
 
@@ -49,16 +48,16 @@ public sealed class DicomWebMoveTests(DicomWebMoveTests.Peers fixture) : IClassF
         public async ValueTask InitializeAsync()
         {
             var cancellationToken = TestContext.Current.CancellationToken;
+            // The portal first: Orthanc's modality table names the port its Storage SCP got.
+            App = new PortalApp(
+                startServer: false,
+                new Dictionary<string, string?> { ["Portal:Role"] = "all" },
+                ports: new PortalPorts(1, ports => new Dictionary<string, string?> { ["Dicom:Port"] = ports[0].ToString(CultureInfo.InvariantCulture) }));
+            await App.InitializeAsync();
             Orthanc = await OrthancPeer.StartAsync(
-                new OrthancPeerOptions { AeTitle = "SBR_PACS", Modalities = [new OrthancModality("portal", "IMAGEPORTAL", _scpPort)] }, cancellationToken);
+                new OrthancPeerOptions { AeTitle = "SBR_PACS", Modalities = [new OrthancModality("portal", "IMAGEPORTAL", App.Ports[0])] }, cancellationToken);
             Study = SyntheticStudy.Write(_files.Combine("ct"), patientId: "SBR-8001");
             await Study.UploadToAsync(Orthanc, cancellationToken);
-            App = new PortalApp(startServer: false, new Dictionary<string, string?>
-            {
-                ["Portal:Role"] = "all",
-                ["Dicom:Port"] = _scpPort.ToString(CultureInfo.InvariantCulture),
-            });
-            await App.InitializeAsync();
             await App.InScopeAsync(async provider =>
             {
                 await using var db = await provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync(cancellationToken);

@@ -56,11 +56,13 @@ public sealed class MultiNodeTests(PostgreSqlSharedDatabaseFixture fixture) : IC
             ["Logging__LogLevel__ImagePortal.Infrastructure.Retrieval.RetrievalWorker"] = "Information",
         };
         var workers = new[] { fixture.StartWorker("worker1", workerSettings), fixture.StartWorker("worker2", workerSettings) };
-        var webs = new[] { fixture.StartWeb("web1"), fixture.StartWeb("web2") };
+        var webs = new List<(PeerProcess Process, string Url)>();
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await BrowserFixtureBase.LaunchAsync(playwright);
         try
         {
+            webs.Add(await fixture.StartWebAsync("web1", cancellationToken: Ct));
+            webs.Add(await fixture.StartWebAsync("web2", cancellationToken: Ct));
             foreach (var worker in workers)
             {
                 await worker.WaitUntilAsync(_ => Task.FromResult(worker.Output.Contains("warmed up", StringComparison.Ordinal)), "its retrieval loops", TimeSpan.FromSeconds(60), Ct);

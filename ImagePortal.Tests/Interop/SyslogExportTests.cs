@@ -87,9 +87,8 @@ public sealed partial class SyslogExportTests
         using var ca = TestPki.Create();
         var caFile = ca.WriteAuthorityPem(folder.Combine("ca.pem"));
         var server = Pem(ca.IssueServer(), folder, "server");
-        var port = FreePort.Next();
-        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, caFile, server.Certificate, server.Key, cancellationToken: Ct);
-        await using var app = await StartPortalAsync(port, caFile, Pem(ca.IssueClient("imageportal"), folder, "client"));
+        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), null, caFile, server.Certificate, server.Key, cancellationToken: Ct);
+        await using var app = await StartPortalAsync(collector.Port, caFile, Pem(ca.IssueClient("imageportal"), folder, "client"));
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
@@ -141,9 +140,8 @@ public sealed partial class SyslogExportTests
         using var impostorCa = TestPki.Create("Impostor CA");
         var impostorCaFile = impostorCa.WriteAuthorityPem(folder.Combine("impostor-ca.pem"));
         var impostor = Pem(impostorCa.IssueServer(), folder, "impostor");
-        var port = FreePort.Next();
-        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, impostorCaFile, impostor.Certificate, impostor.Key, "anon", cancellationToken: Ct);
-        await using var app = await StartPortalAsync(port, caFile, Pem(ca.IssueClient("imageportal"), folder, "client"));
+        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), null, impostorCaFile, impostor.Certificate, impostor.Key, "anon", cancellationToken: Ct);
+        await using var app = await StartPortalAsync(collector.Port, caFile, Pem(ca.IssueClient("imageportal"), folder, "client"));
 
         await RecordAsync(app, 5, "secret", _ => "auditor");
 
@@ -162,9 +160,8 @@ public sealed partial class SyslogExportTests
         using var ca = TestPki.Create();
         var caFile = ca.WriteAuthorityPem(folder.Combine("ca.pem"));
         var server = Pem(ca.IssueServer(), folder, "server");
-        var port = FreePort.Next();
-        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), port, caFile, server.Certificate, server.Key, cancellationToken: Ct);
-        await using var app = await StartPortalAsync(port, caFile, client: null);
+        await using var collector = await RsyslogPeer.StartAsync(folder.Combine("collector"), null, caFile, server.Certificate, server.Key, cancellationToken: Ct);
+        await using var app = await StartPortalAsync(collector.Port, caFile, client: null);
 
         await RecordAsync(app, 5, "anonymous", _ => "auditor");
 

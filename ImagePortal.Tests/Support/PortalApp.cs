@@ -4,6 +4,8 @@ using ImagePortal.Web.Security;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,14 +13,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImagePortal.Tests.Support;
 
 /// <summary>
-/// The real portal (Program.cs, real Kestrel on a free 127.0.0.1 port) on a fresh SQLite database in a temp folder,
+/// The real portal (Program.cs, real Kestrel on a 127.0.0.1 port the OS gives) on a fresh SQLite database in a temp folder,
 /// seeded with the demo network from appsettings.json (its demo PACS off unless the settings turn them on). One per test class.
 /// </summary>
 /// <param name="services">Replaces services after the portal registered its own (a test's fault injection).</param>
 /// <param name="environment">The host environment; the suite runs the portal as it would be deployed, in Production.</param>
+/// <param name="ports">Ports the portal binds itself (its Storage SCP, the demo PACS): picked and retried by <see cref="PortRetry"/>.</param>
 public sealed class PortalApp(
     bool startServer = true, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null,
-    string environment = "Production")
+    string environment = "Production", PortalPorts? ports = null)
     : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("portal-app");
@@ -31,6 +34,9 @@ public sealed class PortalApp(
 
     public string BaseUrl { get; private set; } = string.Empty;
 
+    /// <summary>The ports of <see cref="PortalPorts"/> the portal started on (empty without them).</summary>
+    public IReadOnlyList<int> Ports { get; private set; } = [];
+
     /// <summary>An HTTP client on the in-memory test server (only when not started on Kestrel).</summary>
     public HttpClient CreateClient(bool followRedirects = false) =>
         _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects });
@@ -39,30 +45,71 @@ public sealed class PortalApp(
 
     public async ValueTask InitializeAsync()
     {
-        var port = FreePort.Next();
-        BaseUrl = $"http://127.0.0.1:{port}";
-        _factory = new PortalFactory(_data.Path, BaseUrl, settings, services, environment);
+        if (ports is null)
+        {
+            Start(settings, _data.Path);
+            return;
+        }
+
+        var attempt = 0;
+        Ports = await PortRetry.StartAsync("The portal", ports.Count, async (picked, ct) =>
+        {
+            // A fresh database for each attempt: a failed start may have left its first one half seeded.
+            var folder = attempt++ == 0 ? _data.Path : Directory.CreateDirectory(_data.Combine($"attempt{attempt}")).FullName;
+            var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+            foreach (var (key, value) in ports.Settings(picked))
+            {
+                all[key] = value;
+            }
+
+            try
+            {
+                Start(all, folder);
+                if (ports.Started is { } started)
+                {
+                    await started(this, ct);
+                }
+
+                return picked;
+            }
+            catch
+            {
+                await StopAsync();
+                throw;
+            }
+        }, TestContext.Current.CancellationToken);
+    }
+
+    private void Start(IReadOnlyDictionary<string, string?>? values, string dataDirectory)
+    {
+        // Port 0: Kestrel takes a port the OS gives, which no other test can take between choosing and listening.
+        _factory = new PortalFactory(dataDirectory, "http://127.0.0.1:0", values, services, environment);
         if (startServer)
         {
             _factory.UseKestrel();
             _factory.StartServer();
+            var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            BaseUrl = addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/');
         }
         else
         {
             // Without Kestrel the app runs on the in-memory test server (enough for use cases and HTTP checks).
-            _ = _factory.Server;
+            BaseUrl = _factory.Server.BaseAddress.ToString().TrimEnd('/');
         }
+    }
 
-        await Task.CompletedTask;
+    private async Task StopAsync()
+    {
+        if (_factory is { } factory)
+        {
+            _factory = null;
+            await factory.DisposeAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
-
+        await StopAsync();
         _data.Dispose();
     }
 

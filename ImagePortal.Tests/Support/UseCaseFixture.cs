@@ -19,6 +19,12 @@ public class UseCaseFixture : IAsyncLifetime
     /// <summary>Settings on top of appsettings.json, for fixtures that need a different portal.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
+    /// <summary>Ports the portal binds itself (its Storage SCP), for fixtures that turn such a listener on; see <see cref="PortalPorts"/>.</summary>
+    protected virtual PortalPorts? Ports => null;
+
+    /// <summary>The ports of <see cref="Ports"/> the portal started on.</summary>
+    protected IReadOnlyList<int> StartedPorts => App.Ports;
+
     /// <summary>Services that replace the portal's own, for fixtures that inject a fault.</summary>
     protected virtual void ConfigureServices(IServiceCollection services)
     {
@@ -26,7 +32,7 @@ public class UseCaseFixture : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        _app = new PortalApp(startServer: false, Settings, ConfigureServices);
+        _app = new PortalApp(startServer: false, Settings, ConfigureServices, ports: Ports);
         await _app.InitializeAsync();
     }
 

@@ -10,14 +10,15 @@ namespace ImagePortal.Tests.Browser;
 public sealed class BrowserFixture() : BrowserFixtureBase(null);
 
 /// <summary>A browser on a portal started with <paramref name="settings"/> on top of its appsettings.json.</summary>
-public abstract class BrowserFixtureBase(IReadOnlyDictionary<string, string?>? settings) : IAsyncLifetime
+/// <param name="ports">Ports the portal binds itself (demo PACS, Storage SCP), picked and retried (<see cref="PortRetry"/>).</param>
+public abstract class BrowserFixtureBase(IReadOnlyDictionary<string, string?>? settings, PortalPorts? ports = null) : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    public PortalApp App { get; } = new(startServer: true, WithDefaults(settings));
+    public PortalApp App { get; } = new(startServer: true, WithDefaults(settings), ports: ports);
 
     /// <summary>
     /// A test ends by closing its browser context, which closes its pages without their unload event, so Blazor sends no

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,33 +7,24 @@ namespace ImagePortal.Tests.Interop;
 /// <summary>The demo network with retrieval workers on: what a newcomer does after <c>dotnet run</c>, without a browser.</summary>
 public sealed class DemoJourneyFixture : UseCaseFixture
 {
-    public IReadOnlyDictionary<string, int> Ports { get; } = DemoNetworkFixture.Codes.ToDictionary(c => c, _ => FreePort.Next());
+    /// <summary>Each facility's demo PACS port.</summary>
+    public IReadOnlyDictionary<string, int> PacsPorts { get; private set; } = new Dictionary<string, int>();
+
+    protected override PortalPorts Ports => DemoPorts.Create(storageScp: true);
 
     public IReadOnlyList<DemoPacs> Pacs { get; private set; } = [];
 
-    protected override IReadOnlyDictionary<string, string?> Settings
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        get
-        {
-            var settings = new Dictionary<string, string?>
-            {
-                ["Demo:Enabled"] = "true",
-                ["Portal:Role"] = "all",
-                ["Dicom:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
-                ["Retrieval:PollInterval"] = "00:00:00.200",
-            };
-            for (var i = 0; i < DemoNetworkFixture.Codes.Length; i++)
-            {
-                settings[$"Seed:Facilities:{i}:Nodes:0:Port"] = Ports[DemoNetworkFixture.Codes[i]].ToString(CultureInfo.InvariantCulture);
-            }
-
-            return settings;
-        }
-    }
+        ["Demo:Enabled"] = "true",
+        ["Portal:Role"] = "all",
+        ["Retrieval:PollInterval"] = "00:00:00.200",
+    };
 
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
+        PacsPorts = DemoPorts.Of(StartedPorts);
         Pacs = await Services.GetRequiredService<DemoNetwork>().Ready.WaitAsync(TimeSpan.FromSeconds(60));
     }
 }

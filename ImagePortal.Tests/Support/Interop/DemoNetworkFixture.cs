@@ -1,4 +1,3 @@
-using System.Globalization;
 using ImagePortal.Infrastructure.Demo;
 using ImagePortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,30 +8,18 @@ namespace ImagePortal.Tests.Interop;
 public sealed class DemoNetworkFixture : IAsyncLifetime
 {
     /// <summary>The seeded facilities in the order of appsettings.json's <c>Seed:Facilities</c>.</summary>
-    public static readonly string[] Codes = ["NVH", "SBR", "RCH", "LIC", "TCH", "WXC"];
+    public static readonly string[] Codes = DemoPorts.Codes;
 
-    private readonly PortalApp _app;
+    private readonly PortalApp _app = new(startServer: false, new Dictionary<string, string?> { ["Demo:Enabled"] = "true" }, ports: DemoPorts.Create());
 
-    public DemoNetworkFixture()
-    {
-        Ports = Codes.ToDictionary(c => c, _ => FreePort.Next());
-        var settings = new Dictionary<string, string?> { ["Demo:Enabled"] = "true" };
-        for (var i = 0; i < Codes.Length; i++)
-        {
-            settings[$"Seed:Facilities:{i}:Nodes:0:Port"] = Ports[Codes[i]].ToString(CultureInfo.InvariantCulture);
-        }
-
-        _app = new PortalApp(startServer: false, settings);
-    }
-
-    public IReadOnlyDictionary<string, int> Ports { get; }
+    public IReadOnlyDictionary<string, int> Ports { get; private set; } = new Dictionary<string, int>();
 
     public IReadOnlyList<DemoPacs> Pacs { get; private set; } = [];
 
     public async ValueTask InitializeAsync()
     {
         await _app.InitializeAsync();
-        // The demo generates its studies in the background on first start; well under 15 s is the promise.
+        Ports = DemoPorts.Of(_app.Ports);
         Pacs = await _app.Services.GetRequiredService<DemoNetwork>().Ready.WaitAsync(TimeSpan.FromSeconds(60));
     }
 

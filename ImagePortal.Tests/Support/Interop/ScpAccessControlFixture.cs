@@ -30,17 +30,21 @@ public sealed class ScpAccessControlFixture : UseCaseFixture
 
     public string Folder => _files.Path;
 
-    public int ScpPort { get; } = FreePort.Next();
+    public int ScpPort => StartedPorts[0];
 
-    public int TlsPort { get; } = FreePort.Next();
+    public int TlsPort => StartedPorts[1];
+
+    protected override PortalPorts Ports => new(2, ports => new Dictionary<string, string?>
+    {
+        ["Dicom:Port"] = ports[0].ToString(CultureInfo.InvariantCulture),
+        ["Dicom:TlsPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
+    });
 
     public PortalStorageScp Scp => Services.GetRequiredService<PortalStorageScp>();
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Portal:Role"] = "all",
-        ["Dicom:Port"] = ScpPort.ToString(CultureInfo.InvariantCulture),
-        ["Dicom:TlsPort"] = TlsPort.ToString(CultureInfo.InvariantCulture),
         ["Dicom:TlsCertificatePath"] = _files.Combine("scp.pfx"),
         ["Dicom:TlsCertificatePassword"] = "scp-password",
         ["Dicom:TlsTrustedCaPath"] = CaPem,

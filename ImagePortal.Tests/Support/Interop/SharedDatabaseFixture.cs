@@ -37,15 +37,16 @@ public class SharedDatabaseFixture : UseCaseFixture
     /// names, e.g. <c>Retrieval__Concurrency</c>) override the defaults. Dispose it to kill it.
     /// </summary>
     public PeerProcess StartWorker(string name, IReadOnlyDictionary<string, string>? settings = null) =>
-        StartNode(name, "worker", $"http://127.0.0.1:{FreePort.Next()}", settings);
+        StartNode(name, "worker", settings);
 
     /// <summary>
-    /// A web node (<c>Portal:Role=web</c>) as a separate process on this database, serving pages on <c>Url</c>; it
-    /// shares the Data Protection keys with every node through the database. Dispose the process to kill it.
+    /// A web node (<c>Portal:Role=web</c>) as a separate process on this database, serving pages on <c>Url</c> (known
+    /// once it listens; it is killed if it does not within a minute); it shares the Data Protection keys with every
+    /// node through the database. Dispose the process to kill it.
     /// </summary>
-    public (PeerProcess Process, string Url) StartWeb(string name, IReadOnlyDictionary<string, string>? settings = null)
+    public async Task<(PeerProcess Process, string Url)> StartWebAsync(
+        string name, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
     {
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
         var web = new Dictionary<string, string>
         {
             // Browser tests sign in several times from 127.0.0.1 within a minute.
@@ -59,7 +60,18 @@ public class SharedDatabaseFixture : UseCaseFixture
             web[key] = value;
         }
 
-        return (StartNode(name, "web", url, web), url);
+        var process = StartNode(name, "web", web);
+        try
+        {
+            string? url = null;
+            await process.WaitUntilAsync(_ => Task.FromResult((url = ListeningUrl(process.Output)) is not null), "its HTTP listener", TimeSpan.FromSeconds(60), cancellationToken);
+            return (process, url!);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Points <paramref name="facility"/>'s one DICOM node at a peer on 127.0.0.1 that offers every service.</summary>
@@ -71,14 +83,23 @@ public class SharedDatabaseFixture : UseCaseFixture
         return await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     });
 
-    private PeerProcess StartNode(string name, string role, string url, IReadOnlyDictionary<string, string>? settings)
+    /// <summary>The address Kestrel reported (<c>Now listening on: http://127.0.0.1:port</c>), or null before it listens.</summary>
+    internal static string? ListeningUrl(string output)
+    {
+        var found = System.Text.RegularExpressions.Regex.Match(output, @"Now listening on: (http://127\.0\.0\.1:[0-9]+)");
+        return found.Success ? found.Groups[1].Value : null;
+    }
+
+    private PeerProcess StartNode(string name, string role, IReadOnlyDictionary<string, string>? settings)
     {
         var folder = Path.Combine(Folder, name);
         Directory.CreateDirectory(folder);
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_URLS"] = url,
+            // Port 0: Kestrel takes one the OS gives, which no other program can take first (a picked free port could
+            // be, and was, in CI); a web node's address is read back from its log (StartWebAsync).
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["Portal__Role"] = role,
             ["Demo__AllowOutsideDevelopment"] = "true",
             // The demo PACS listen on fixed ports: the test's own process or another worker may hold them.
@@ -94,6 +115,7 @@ public class SharedDatabaseFixture : UseCaseFixture
             ["Retrieval__LeaseDuration"] = "00:00:03",
             ["Retrieval__PollInterval"] = "00:00:00.200",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -29,12 +29,17 @@ public sealed class DcmtkQrScp : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<DcmtkQrScp> StartAsync(string aeTitle = "QRSCP", IEnumerable<DicomDestination>? destinations = null, CancellationToken cancellationToken = default)
+    public static Task<DcmtkQrScp> StartAsync(string aeTitle = "QRSCP", IEnumerable<DicomDestination>? destinations = null, CancellationToken cancellationToken = default)
     {
-        var hosts = (destinations ?? []).Select((d, i) => string.Create(CultureInfo.InvariantCulture, $"dest{i} = ({d.AeTitle}, {d.Host}, {d.Port})"));
+        var known = (destinations ?? []).ToList();
+        return PortRetry.StartAsync("dcmqrscp", 1, (ports, ct) => StartOnAsync(ports[0], aeTitle, known, ct), cancellationToken);
+    }
+
+    private static async Task<DcmtkQrScp> StartOnAsync(int port, string aeTitle, IReadOnlyList<DicomDestination> destinations, CancellationToken cancellationToken)
+    {
+        var hosts = destinations.Select((d, i) => string.Create(CultureInfo.InvariantCulture, $"dest{i} = ({d.AeTitle}, {d.Host}, {d.Port})"));
         var executable = ExternalTools.Require("dcmqrscp", "dcmtk");
         var folder = new TempDirectory("dcmqrscp");
-        var port = FreePort.Next();
         var database = Directory.CreateDirectory(Path.Combine(folder.Path, "db")).FullName;
         var config = Path.Combine(folder.Path, "dcmqrscp.cfg");
         string[] lines =
@@ -57,7 +62,7 @@ public sealed class DcmtkQrScp : IAsyncDisposable
         var peer = new DcmtkQrScp(process, folder, port, aeTitle);
         try
         {
-            await process.WaitForTcpAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
+            await process.WaitForListeningAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
             return peer;
         }
         catch

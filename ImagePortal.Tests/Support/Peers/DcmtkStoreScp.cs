@@ -29,13 +29,17 @@ public sealed class DcmtkStoreScp : IAsyncDisposable
 
     /// <param name="tcpNoDelay">Sets DCMTK's <c>TCP_NODELAY</c> environment variable (DICOM_NOTES: Nagle on by default).</param>
     /// <param name="tls">Listen for TLS only, with this key and certificate (PEM), requiring a client certificate from the CA file.</param>
-    public static async Task<DcmtkStoreScp> StartAsync(
+    /// <param name="pickPort">Where its ports come from (<see cref="FreePort.Next"/>); a test of <see cref="PortRetry"/> hands out a taken one.</param>
+    public static Task<DcmtkStoreScp> StartAsync(
         string aeTitle = "STORESCP", bool tcpNoDelay = false, bool ignoreData = false, CancellationToken cancellationToken = default,
-        (string Key, string Certificate, string CaFile)? tls = null)
+        (string Key, string Certificate, string CaFile)? tls = null, Func<int>? pickPort = null) =>
+        PortRetry.StartAsync("storescp", 1, (ports, ct) => StartOnAsync(ports[0], aeTitle, tcpNoDelay, ignoreData, tls, ct), cancellationToken, pickPort);
+
+    private static async Task<DcmtkStoreScp> StartOnAsync(
+        int port, string aeTitle, bool tcpNoDelay, bool ignoreData, (string Key, string Certificate, string CaFile)? tls, CancellationToken cancellationToken)
     {
         var executable = ExternalTools.Require("storescp", "dcmtk");
         var folder = new TempDirectory("storescp");
-        var port = FreePort.Next();
         List<string> arguments = ["-aet", aeTitle, "-od", folder.Path, "+xa", "--single-process", "-ta", "30"];
         if (ignoreData)
         {
@@ -52,7 +56,7 @@ public sealed class DcmtkStoreScp : IAsyncDisposable
         var peer = new DcmtkStoreScp(process, folder, port, aeTitle);
         try
         {
-            await process.WaitForTcpAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
+            await process.WaitForListeningAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
             return peer;
         }
         catch

@@ -2,7 +2,10 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Tests.Support.Peers;
@@ -25,11 +28,10 @@ public sealed class HttpsQidoStub : IAsyncDisposable
 
     public static async Task<HttpsQidoStub> StartAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
     {
-        var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate)));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
         var app = builder.Build();
         app.Run(context =>
         {
@@ -37,7 +39,8 @@ public sealed class HttpsQidoStub : IAsyncDisposable
             return context.Response.WriteAsync("[]", context.RequestAborted);
         });
         await app.StartAsync(cancellationToken);
-        return new HttpsQidoStub(app, port);
+        // Port 0 above: the OS gave one nobody holds.
+        return new HttpsQidoStub(app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port);
     }
 
     public async ValueTask DisposeAsync()

@@ -29,6 +29,9 @@ public sealed class OrthancPeerOptions
 
     /// <summary>HTTP basic authentication for the REST API and DICOMweb: Orthanc's <c>RegisteredUsers</c> holds this one user.</summary>
     public (string User, string Password)? BasicAuthentication { get; init; }
+
+    /// <summary>Where its ports come from (<see cref="FreePort.Next"/>); a test of <see cref="PortRetry"/> hands out a taken one.</summary>
+    public Func<int>? PickPort { get; init; }
 }
 
 /// <summary>
@@ -67,9 +70,14 @@ public sealed class OrthancPeer : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<OrthancPeer> StartAsync(OrthancPeerOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<OrthancPeer> StartAsync(OrthancPeerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new OrthancPeerOptions();
+        return PortRetry.StartAsync("Orthanc", 2, (ports, ct) => StartOnAsync(options, ports[0], ports[1], ct), cancellationToken, options.PickPort);
+    }
+
+    private static async Task<OrthancPeer> StartOnAsync(OrthancPeerOptions options, int dicomPort, int httpPort, CancellationToken cancellationToken)
+    {
         var executable = ExternalTools.Find("Orthanc") ?? ExternalTools.Require("/usr/sbin/Orthanc", "orthanc");
         var plugins = new JsonArray();
         if (options.DicomWeb)
@@ -78,8 +86,6 @@ public sealed class OrthancPeer : IAsyncDisposable
         }
 
         var folder = new TempDirectory("orthanc");
-        var dicomPort = FreePort.Next();
-        var httpPort = FreePort.Next();
         var modalities = new JsonObject();
         foreach (var modality in options.Modalities)
         {
@@ -131,8 +137,10 @@ public sealed class OrthancPeer : IAsyncDisposable
 
         try
         {
+            // Its own listeners first: an answer on a port another program took would be that program's.
+            await process.WaitForListeningAsync(httpPort, TimeSpan.FromSeconds(30), cancellationToken);
+            await process.WaitForListeningAsync(dicomPort, TimeSpan.FromSeconds(30), cancellationToken);
             await process.WaitUntilAsync(peer.IsHttpReadyAsync, "REST API", TimeSpan.FromSeconds(30), cancellationToken);
-            await process.WaitForTcpAsync(dicomPort, TimeSpan.FromSeconds(30), cancellationToken);
             return peer;
         }
         catch

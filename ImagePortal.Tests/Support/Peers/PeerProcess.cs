@@ -127,6 +127,21 @@ public sealed class PeerProcess : IAsyncDisposable
             cancellationToken);
     }
 
+    /// <summary>
+    /// Polls until this process (or a child of it) listens on <paramref name="port"/>; fails early if it exits. Where
+    /// /proc cannot tell who listens (not Linux) a connection that succeeds is taken for it, as before.
+    /// </summary>
+    public async Task WaitForListeningAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!ListeningSockets.Supported)
+        {
+            await WaitForTcpAsync(port, timeout, cancellationToken);
+            return;
+        }
+
+        await WaitUntilAsync(_ => Task.FromResult(ListeningSockets.IsHeldBy(Id, port)), $"its listener on port {port}", timeout, cancellationToken);
+    }
+
     /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds, the deadline passes or the peer exits.</summary>
     public async Task WaitUntilAsync(Func<CancellationToken, Task<bool>> condition, string what, TimeSpan timeout, CancellationToken cancellationToken)
     {

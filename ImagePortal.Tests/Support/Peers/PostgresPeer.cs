@@ -91,25 +91,31 @@ public sealed class PostgresPeer : IAsyncDisposable
                 ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
             await RunAsync(initdbFile, initdbArgs, folder.Path, cancellationToken);
 
-            var port = FreePort.Next();
-            var (postgresFile, postgresArgs) = AsServerUser(asRoot, Path.Combine(bin, "postgres"),
-            [
-                "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", sockets,
-                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=500", "-c", "shared_buffers=64MB",
-            ]);
-            var process = PeerProcess.Start(postgresFile, postgresArgs, folder.Path);
-            var peer = new PostgresPeer(process, folder, port);
-            try
+            return await PortRetry.StartAsync("PostgreSQL", 1, async (ports, ct) =>
             {
-                await process.WaitUntilAsync(async ct => await peer.AcceptsQueriesAsync(ct), $"PostgreSQL on port {port}", TimeSpan.FromSeconds(30), cancellationToken);
-                return peer;
-            }
-            catch
-            {
-                await peer.DisposeAsync();
-                throw;
-            }
+                var port = ports[0];
+                var (postgresFile, postgresArgs) = AsServerUser(asRoot, Path.Combine(bin, "postgres"),
+                [
+                    "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", sockets,
+                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                    "-c", "full_page_writes=off", "-c", "max_connections=500", "-c", "shared_buffers=64MB",
+                ]);
+                var process = PeerProcess.Start(postgresFile, postgresArgs, folder.Path);
+                var peer = new PostgresPeer(process, folder, port);
+                try
+                {
+                    // Its own listener first: a server another test run started on this port would answer as well.
+                    await process.WaitForListeningAsync(port, TimeSpan.FromSeconds(30), ct);
+                    await process.WaitUntilAsync(async c => await peer.AcceptsQueriesAsync(c), $"PostgreSQL on port {port}", TimeSpan.FromSeconds(30), ct);
+                    return peer;
+                }
+                catch
+                {
+                    // Not the peer's DisposeAsync: it would delete the cluster the next attempt starts on.
+                    await process.DisposeAsync();
+                    throw;
+                }
+            }, cancellationToken);
         }
         catch
         {

@@ -10,20 +10,32 @@ public sealed class RsyslogPeer : IAsyncDisposable
 {
     private readonly PeerProcess _process;
 
-    private RsyslogPeer(PeerProcess process, string outputFile)
+    private RsyslogPeer(PeerProcess process, string outputFile, int port)
     {
         _process = process;
         OutputFile = outputFile;
+        Port = port;
     }
+
+    /// <summary>The port it receives on.</summary>
+    public int Port { get; }
 
     /// <summary>Each received message as "MSGID STRUCTURED-DATA MSG".</summary>
     public string OutputFile { get; }
 
     /// <param name="authMode">rsyslog's StreamDriver.AuthMode: "x509/certvalid" asks every client for a certificate from the CA.</param>
     /// <param name="permittedPeers">With "x509/name": the certificate names allowed to send.</param>
-    public static async Task<RsyslogPeer> StartAsync(
-        string folder, int port, string caFile, string certificateFile, string keyFile, string authMode = "x509/certvalid",
-        IReadOnlyList<string>? permittedPeers = null, CancellationToken cancellationToken = default)
+    /// <param name="port">The port a portal already sends to; null picks one (<see cref="PortRetry"/>), see <see cref="Port"/>.</param>
+    public static Task<RsyslogPeer> StartAsync(
+        string folder, int? port, string caFile, string certificateFile, string keyFile, string authMode = "x509/certvalid",
+        IReadOnlyList<string>? permittedPeers = null, CancellationToken cancellationToken = default) =>
+        port is { } given
+            ? StartOnAsync(folder, given, caFile, certificateFile, keyFile, authMode, permittedPeers, cancellationToken)
+            : PortRetry.StartAsync("rsyslogd", 1, (ports, ct) => StartOnAsync(folder, ports[0], caFile, certificateFile, keyFile, authMode, permittedPeers, ct), cancellationToken);
+
+    private static async Task<RsyslogPeer> StartOnAsync(
+        string folder, int port, string caFile, string certificateFile, string keyFile, string authMode,
+        IReadOnlyList<string>? permittedPeers, CancellationToken cancellationToken)
     {
         var rsyslogd = ExternalTools.Require("rsyslogd", "rsyslog rsyslog-openssl");
         if (!Directory.GetDirectories("/usr/lib").Append("/usr/lib").Any(d => File.Exists(Path.Combine(d, "rsyslog", "lmnsd_ossl.so"))))
@@ -48,10 +60,10 @@ public sealed class RsyslogPeer : IAsyncDisposable
             """), cancellationToken);
 
         var process = PeerProcess.Start(rsyslogd, ["-n", "-f", config, "-i", Path.Combine(folder, "rsyslogd.pid")], folder);
-        var peer = new RsyslogPeer(process, output);
+        var peer = new RsyslogPeer(process, output, port);
         try
         {
-            await process.WaitForTcpAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
+            await process.WaitForListeningAsync(port, TimeSpan.FromSeconds(20), cancellationToken);
         }
         catch
         {

@@ -4,8 +4,11 @@ using System.Text;
 using ImagePortal.Dicom.Network.Dimse;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -21,14 +24,10 @@ public sealed class StowStub : IAsyncDisposable
     private readonly WebApplication _app;
     private int _requests;
 
-    private StowStub(WebApplication app, Uri root)
-    {
-        _app = app;
-        Root = root;
-    }
+    private StowStub(WebApplication app) => _app = app;
 
     /// <summary>The service root, e.g. <c>http://127.0.0.1:port/dicom-web/</c>.</summary>
-    public Uri Root { get; }
+    public Uri Root { get; private set; } = null!;
 
     /// <summary>
     /// For the n-th request (from 1) and its instances' UIDs: an HTTP status to answer without storing anything (503, say),
@@ -60,18 +59,19 @@ public sealed class StowStub : IAsyncDisposable
 
     public static async Task<StowStub> StartAsync(CancellationToken cancellationToken)
     {
-        var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, port);
+            // Port 0: the OS gives one nobody holds, read back once it listens.
+            k.Listen(IPAddress.Loopback, 0);
             k.Limits.MaxRequestBodySize = null;
         });
         var app = builder.Build();
-        var stub = new StowStub(app, new Uri($"http://127.0.0.1:{port}/dicom-web/"));
+        var stub = new StowStub(app);
         app.Run(stub.HandleAsync);
         await app.StartAsync(cancellationToken);
+        stub.Root = new Uri($"http://127.0.0.1:{new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port}/dicom-web/");
         return stub;
     }
 

@@ -4,7 +4,10 @@ using System.Text;
 using ImagePortal.Dicom.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ImagePortal.Tests.Support.Peers;
@@ -57,14 +60,15 @@ public sealed class StubDicomWebSource : IAsyncDisposable
 
     public static async Task<StubDicomWebSource> StartAsync(IEnumerable<string> files, CancellationToken cancellationToken)
     {
-        var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var stub = new StubDicomWebSource(files, builder.Build());
         stub._app.Run(stub.AnswerAsync);
         await stub._app.StartAsync(cancellationToken);
-        stub.Root = new Uri($"http://127.0.0.1:{port}/dicom-web/");
+        // Port 0 above: the OS gave one nobody holds.
+        var app = stub._app;
+        stub.Root = new Uri($"http://127.0.0.1:{new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port}/dicom-web/");
         return stub;
     }
 
