@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
+using Npgsql;
 
 namespace ImagePortal.Tests.Interop;
 
@@ -53,6 +54,38 @@ public sealed class PeerPortRetryTests
         Assert.True(picks > 2, "The held port was never handed out.");
         Assert.Equal("imageportal-test", (await orthanc.GetJsonAsync("system", Ct)).GetProperty("Name").GetString());
         await AssertEchoAsync(orthanc.DicomPort, orthanc.AeTitle);
+    }
+
+    [Fact]
+    public async Task PostgreSql_WhosePortIsHeld_StartsOnAnother_AndAnswersQueries()
+    {
+        using var holder = PortRetryTests.Hold();
+        var held = PortRetryTests.Port(holder);
+
+        await using var server = await PostgresPeer.StartAsync(Ct, PortRetryTests.Picks(held));
+
+        Assert.NotEqual(held, server.Port);
+        await using var connection = new NpgsqlConnection(server.ConnectionString());
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        Assert.Equal(1, await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ThePortalsStorageScp_WhosePortIsHeld_StartsOnAnother()
+    {
+        using var holder = PortRetryTests.Hold();
+        var held = PortRetryTests.Port(holder);
+        var ports = new PortalPorts(1, p => new Dictionary<string, string?> { ["Dicom:Port"] = p[0].ToString(CultureInfo.InvariantCulture) })
+        {
+            Pick = PortRetryTests.Picks(held),
+        };
+
+        await using var app = new PortalApp(startServer: false, new Dictionary<string, string?> { ["Portal:Role"] = "all" }, ports: ports);
+        await app.InitializeAsync();
+
+        Assert.NotEqual(held, app.Ports[0]);
+        Assert.True(ListeningSockets.IsHeldBy(Environment.ProcessId, app.Ports[0]), $"Nothing of this process listens on {app.Ports[0]}.");
     }
 
     private static async Task AssertEchoAsync(int port, string aeTitle)

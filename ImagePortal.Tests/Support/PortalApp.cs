@@ -77,7 +77,7 @@ public sealed class PortalApp(
                 await StopAsync();
                 throw;
             }
-        }, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken, ports.Pick);
     }
 
     private void Start(IReadOnlyDictionary<string, string?>? values, string dataDirectory)

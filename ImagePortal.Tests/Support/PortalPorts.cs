@@ -7,4 +7,8 @@ namespace ImagePortal.Tests.Support;
 /// </summary>
 /// <param name="Started">Runs once the portal started; throws when a listener that only logs a taken port (a demo PACS) is missing.</param>
 public sealed record PortalPorts(
-    int Count, Func<IReadOnlyList<int>, IReadOnlyDictionary<string, string?>> Settings, Func<PortalApp, CancellationToken, Task>? Started = null);
+    int Count, Func<IReadOnlyList<int>, IReadOnlyDictionary<string, string?>> Settings, Func<PortalApp, CancellationToken, Task>? Started = null)
+{
+    /// <summary>Where the ports come from (<see cref="FreePort.Next"/>); a test of <see cref="PortRetry"/> hands out a taken one.</summary>
+    public Func<int>? Pick { get; init; }
+}

@@ -71,7 +71,8 @@ public sealed class PostgresPeer : IAsyncDisposable
     }
 
     /// <summary>A server of its own, for a test that must stop or break it; other tests use <see cref="CreateTestDatabaseAsync"/>.</summary>
-    public static async Task<PostgresPeer> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="pickPort">Where its port comes from (<see cref="FreePort.Next"/>); a test of <see cref="PortRetry"/> hands out a taken one.</param>
+    public static async Task<PostgresPeer> StartAsync(CancellationToken cancellationToken = default, Func<int>? pickPort = null)
     {
         var bin = FindBinDirectory();
         var folder = new TempDirectory("postgres");
@@ -115,7 +116,7 @@ public sealed class PostgresPeer : IAsyncDisposable
                     await process.DisposeAsync();
                     throw;
                 }
-            }, cancellationToken);
+            }, cancellationToken, pickPort);
         }
         catch
         {
