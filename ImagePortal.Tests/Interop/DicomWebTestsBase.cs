@@ -109,6 +109,9 @@ public abstract class DicomWebTestsBase(DicomWebFixture fixture)
         var (study, series, sop) = Uids(source);
         var expected = SourceFrames.Read(source, frameCount);
         var url = $"{Base(DicomWebFixture.Approved)}/studies/{study}/series/{series}/instances/{sop}/frames";
+        // The metadata says, before any frame is asked for, the syntax its frames come in (Available Transfer Syntax UID).
+        var instance = await JsonAsync(await approver.GetAsync($"{url[..^"/frames".Length]}/metadata", Ct));
+        Assert.Equal(mediaType.Split("transfer-syntax=")[1], instance[0].GetProperty("00083002").GetProperty("Value")[0].GetString());
 
         foreach (var frame in new[] { 1, frameCount })
         {

@@ -47,7 +47,20 @@ public sealed class InstanceLocator(InstanceCache cache, InstanceFetcher fetcher
         return false;
     }
 
-    /// <summary>The data set up to its pixel data.</summary>
-    public static DicomDataset Header(string path) =>
-        DicomFile.Open(path, new DicomReaderOptions { StopAtTag = DicomTag.PixelData }).Dataset;
+    /// <summary>
+    /// The data set up to its pixel data, as the metadata answers give it: with Available Transfer Syntax UID (0008,3002),
+    /// the syntax its frames are sent in (the stored one when encapsulated, else explicit VR little endian, as the frames
+    /// route sends native frames), so that a client knows before asking for a frame whether it is compressed.
+    /// </summary>
+    public static DicomDataset Header(string path)
+    {
+        var file = DicomFile.Open(path, new DicomReaderOptions { StopAtTag = DicomTag.PixelData });
+        var stored = file.FileMetaInformation.GetUid(DicomTag.TransferSyntaxUID) is { } uid ? DicomTransferSyntax.Lookup(uid) : null;
+        if (stored is not null)
+        {
+            file.Dataset.SetString(DicomTag.AvailableTransferSyntaxUID, stored.IsEncapsulated ? stored.Uid : DicomTransferSyntax.ExplicitVRLittleEndian.Uid);
+        }
+
+        return file.Dataset;
+    }
 }
