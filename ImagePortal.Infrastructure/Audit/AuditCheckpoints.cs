@@ -1,14 +1,19 @@
 using ImagePortal.Domain.Audit;
 using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ImagePortal.Infrastructure.Audit;
 
-/// <summary>Writes checkpoints at the tail of the chain.</summary>
+/// <summary>
+/// Writes checkpoints at the tail of the chain. Every node does, so two may write the one for the same event at once:
+/// the second finds the first's in place (<see cref="InsertUnlessPresent"/>) and goes on from it, as it does from one it
+/// read before writing, with nothing logged above Debug.
+/// </summary>
 public sealed class AuditCheckpoints(
     IDbContextFactory<ImagePortalDbContext> dbFactory, AuditKeyRing keys, TimeProvider clock, IOptions<AuditOptions> options,
-    AuditExportSignal exportSignal)
+    AuditExportSignal exportSignal, ILogger<AuditCheckpoints> logger)
 {
     /// <summary>
     /// A checkpoint at the current tail when <see cref="AuditOptions.CheckpointEvery"/> events or
@@ -52,14 +57,10 @@ public sealed class AuditCheckpoints(
             checkpoint.MarkVerified(now);
         }
 
-        db.AuditCheckpoints.Add(checkpoint);
-        try
+        if (!await db.InsertUnlessPresentAsync(checkpoint, cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Another node wrote the checkpoint for this tail a moment earlier: one is enough.
+            // Another node wrote the checkpoint for this event a moment earlier (an event has one hash): one is enough.
+            logger.LogDebug("Another node wrote the audit checkpoint at sequence {Sequence} first", checkpoint.Sequence);
             return null;
         }
 

@@ -25,7 +25,7 @@ try
     var key = AuditChainKey.Generate();
     var keys = new AuditKeyRing(key, []);
     var options = Options.Create(new AuditOptions());
-    var checkpoints = new AuditCheckpoints(factory, keys, TimeProvider.System, options, new AuditExportSignal());
+    var checkpoints = new AuditCheckpoints(factory, keys, TimeProvider.System, options, new AuditExportSignal(), Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditCheckpoints>.Instance);
     var verifier = new AuditVerifier(factory, keys, checkpoints, TimeProvider.System);
 
     var clock = Stopwatch.StartNew();
