@@ -150,17 +150,8 @@ public sealed class SyslogAuditExporter(
     {
         if (!await db.AuditExports.AnyAsync(s => s.Name == AuditExportState.Syslog, cancellationToken))
         {
-            db.AuditExports.Add(new AuditExportState(AuditExportState.Syslog));
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                // Another node created it at the same moment.
-            }
-
-            db.ChangeTracker.Clear();
+            // Every node exporting creates the row the first time; one that comes second finds it there.
+            await db.InsertUnlessPresentAsync(new AuditExportState(AuditExportState.Syslog), cancellationToken);
         }
 
         var now = clock.GetUtcNow();

@@ -28,6 +28,11 @@ public static class InsertUnlessPresent
         var sql = db.GetService<ISqlGenerationHelper>();
         var key = type.FindPrimaryKey()!.Properties;
         var properties = type.GetProperties().Where(p => p.GetColumnName(table) is not null).ToList();
+        if (type.GetComplexProperties().Any() || properties.Any(p => p.ValueGenerated != ValueGenerated.Never && !p.IsPrimaryKey()))
+        {
+            throw new NotSupportedException($"{typeof(T).Name} has values the database generates or complex properties; this insert writes plain columns as they are.");
+        }
+
 
         var entry = db.Entry(entity);
         await using var command = db.Database.GetDbConnection().CreateCommand();
