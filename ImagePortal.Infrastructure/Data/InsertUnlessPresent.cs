@@ -33,7 +33,6 @@ public static class InsertUnlessPresent
             throw new NotSupportedException($"{typeof(T).Name} has values the database generates or complex properties; this insert writes plain columns as they are.");
         }
 
-
         var entry = db.Entry(entity);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         var parameters = new List<DbParameter>(properties.Count);
