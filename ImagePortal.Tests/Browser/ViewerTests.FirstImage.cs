@@ -20,24 +20,17 @@ public sealed partial class ViewerTests
     {
         await using var context = await fixture.NewContextAsync();
         var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = 0;
         // The whole series' metadata is held back (not the one instance's: '*' stops at a '/').
-        await page.RouteAsync("**/series/*/metadata", async route =>
-        {
-            Interlocked.Increment(ref held);
-            await release.Task;
-            await route.ContinueAsync();
-        });
+        var held = await HeldRoute.HoldAsync(page, "**/series/*/metadata", Timeout.InfiniteTimeSpan);
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
         var first = await ImageAsync(page);
         await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
-        Assert.Equal(1, Volatile.Read(ref held));
+        Assert.Equal(1, held.Count);
         // The viewer is not ready yet: its stack waits for the held call.
         Assert.Null(await page.EvaluateAsync<string?>("() => document.querySelector('[data-testid=image-viewer]').dataset.ready ?? null"));
 
-        release.SetResult();
+        held.Release();
         await Poll.UntilAsync(
             () => page.EvaluateAsync<bool>($"() => document.querySelector('[data-testid=image-viewer]').imagePortalViewer?.state().count === {ViewerFixture.Slices}"),
             TimeSpan.FromSeconds(20));

@@ -81,13 +81,8 @@ public sealed partial class ViewerTests
         await using var context = await fixture.NewContextAsync();
         var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
         var calls = DicomWebCalls(page);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // The viewer's module (Cornerstone, its loader and decoders) is held: whatever is drawn now, it did not draw.
-        await page.RouteAsync("**/viewer/viewer.js", async route =>
-        {
-            await release.Task;
-            await route.ContinueAsync();
-        });
+        var cornerstone = await HeldRoute.HoldAsync(page, "**/viewer/viewer.js", Timeout.InfiniteTimeSpan);
         await page.AddInitScriptAsync(TakeoverWatch);
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
@@ -103,7 +98,7 @@ public sealed partial class ViewerTests
         var frame = Assert.Single(calls, a => a.Contains("/frames/", StringComparison.Ordinal));
         Assert.Equal(frame, await page.GetByTestId("viewer-early-image").EvaluateAsync<string>("c => new URL(c.dataset.frame).pathname"));
 
-        release.SetResult();
+        cornerstone.Release();
         JsonElement takeover = default;
         await Poll.UntilAsync(async () =>
         {
@@ -175,22 +170,15 @@ public sealed partial class ViewerTests
         await using var context = await fixture.NewContextAsync();
         var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
         // The first image's frame (a PACS slow to give it) is held: the viewer loads anyway, after early.js' longest wait.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = 0;
-        await page.RouteAsync("**/frames/*", async route =>
-        {
-            Interlocked.Increment(ref held);
-            await release.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            await route.ContinueAsync();
-        });
+        var held = await HeldRoute.HoldAsync(page, "**/frames/*", TimeSpan.FromSeconds(60));
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
         await Expect(page.GetByTestId("viewer-root")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
-        Assert.False(release.Task.IsCompleted);
-        Assert.True(Volatile.Read(ref held) > 0, "The first image's frame was never asked for.");
+        Assert.False(held.Released);
+        Assert.True(held.Count > 0, "The first image's frame was never asked for.");
         await Expect(page.GetByTestId("viewer-early-image")).ToHaveCountAsync(0);
 
-        release.SetResult();
+        held.Release();
         await ImageAsync(page);
         await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
     }
