@@ -115,6 +115,9 @@ public abstract class AuditPastRangeTestsBase(UseCaseFixture fixture)
         });
     }
 
+    /// <summary>The number of events in the seed's first span, the one that its first checkpoint seals.</summary>
+    private const int FirstSpanLength = 22;
+
     /// <summary>The seeded trail: its events' numbers, the late ones among them, and the seed's first checkpoint.</summary>
     private sealed record Trail(List<long> Sequences, List<long> Late, long FirstCheckpoint);
 
@@ -130,10 +133,11 @@ public abstract class AuditPastRangeTestsBase(UseCaseFixture fixture)
             .OrderBy(e => e.Sequence).Select(e => new { e.Sequence, e.Description }).ToListAsync(Cancel));
         if (existing.Count > 0)
         {
-            var firstCheckpoint = await fixture.DbAsync(db => db.AuditCheckpoints.Where(c => c.Sequence >= existing[0].Sequence)
-                .MinAsync(c => c.Sequence, Cancel));
+            // The seed's first checkpoint is the one at the end of its first span. The portal's own checkpoint service
+            // may have written others inside the seed's spans while it ran; they only narrow what a checkpoint covers.
             return new Trail(existing.Select(e => e.Sequence).ToList(),
-                existing.Where(e => e.Description.EndsWith("late", StringComparison.Ordinal)).Select(e => e.Sequence).ToList(), firstCheckpoint);
+                existing.Where(e => e.Description.EndsWith("late", StringComparison.Ordinal)).Select(e => e.Sequence).ToList(),
+                existing[FirstSpanLength - 1].Sequence);
         }
 
         var day = (int d, double hours) => new DateTimeOffset(2023, 6, d, 0, 0, 0, TimeSpan.Zero).AddHours(hours);
@@ -173,11 +177,15 @@ public abstract class AuditPastRangeTestsBase(UseCaseFixture fixture)
             });
             if (!ReferenceEquals(span, uncovered))
             {
-                var written = await checkpoints.WriteAsync(sequences[^1], verified: false, Cancel);
-                Assert.NotNull(written);
-                first = first == 0 ? written.Sequence : first;
+                // Null when the portal's checkpoint service wrote the same checkpoint a moment earlier: one is enough.
+                _ = await checkpoints.WriteAsync(sequences[^1], verified: false, Cancel);
+                var tail = sequences[^1];
+                Assert.True(await fixture.DbAsync(db => db.AuditCheckpoints.AnyAsync(c => c.Sequence == tail, Cancel)), $"no checkpoint at #{tail}");
+                first = first == 0 ? tail : first;
             }
         }
+
+        Assert.Equal(FirstSpanLength, spans[0].Count);
 
         return new Trail(sequences, late, first);
     }
