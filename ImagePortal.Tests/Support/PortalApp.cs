@@ -109,8 +109,20 @@ public sealed class PortalApp(
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        _data.Dispose();
+        try
+        {
+            await StopAsync();
+        }
+        catch (Exception ex)
+        {
+            // A fixture's clean-up failure reaches the test log as a bare "TestPipelineException"; say what failed.
+            await Console.Error.WriteLineAsync($"Stopping the portal under test failed: {ex}");
+            throw new InvalidOperationException($"Stopping the portal under test failed: {ex}", ex);
+        }
+        finally
+        {
+            _data.Dispose();
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> in a scope of the running app's services (to check what the database holds).</summary>
