@@ -23,6 +23,12 @@ const corrected = {
     // Native 16-bit grey frames decoded where they are asked for, not through the decoding worker (see the file).
     builder.onResolve({ filter: /\/decodeImageFrame\.js$/ }, args =>
       args.importer.endsWith(join('imageLoader', 'createImage.js')) ? { path: join(here, 'src', 'shims', 'decodeImageFrame.js') } : undefined);
+    // Cornerstone's surface meshes (PLY, STL, OBJ, VTP files), which the viewer never shows: their readers bring XML and
+    // YAML libraries (360 KB the page would parse for nothing).
+    builder.onResolve({ filter: /\/classes\/Mesh\.js$/ }, args =>
+      args.importer.includes(join('@cornerstonejs', 'core')) ? { path: join(here, 'src', 'shims', 'Mesh.js') } : undefined);
+    // The tools' own modules where their package exports no path to them (see cornerstone.js).
+    builder.onResolve({ filter: /^@cornerstonejs\/tools\/dist\/esm\// }, args => ({ path: join(modules, args.path) }));
     // Pixels already of their type are not copied once more (see the file).
     builder.onResolve({ filter: /\/setPixelDataType\.js$/ }, args =>
       args.importer.endsWith(join('imageLoader', 'createImage.js')) ? { path: join(here, 'src', 'shims', 'setPixelDataType.js') } : undefined);
@@ -37,6 +43,8 @@ const common = {
   target: ['es2022'],
   legalComments: 'none',
   logLevel: 'warning',
+  // An import of a name its module does not export would be undefined at run time: a broken viewer, not a warning.
+  logOverride: { 'import-is-undefined': 'error' },
   define: { 'process.env.NODE_ENV': '"production"' },
   // Node built-ins required by code the viewer never runs (vtk.js' XML writers, the decoders' Node paths).
   alias: {

@@ -2,10 +2,8 @@
 // the stack viewport's image index on a timer, so the slider, label and wheel keep working while it plays). The rate
 // starts at the file's own: Cine Rate (0018,0040), else 1000 / Frame Time (0018,1063), else Recommended Display Frame
 // Rate (0008,2144), else 10 a second.
-import { utilities as toolUtilities } from '@cornerstonejs/tools';
+import { playClip, stopClip } from '@cornerstonejs/tools/utilities/cine/index';
 import { el, value, buttonStyle } from './dom.js';
-
-const { playClip, stopClip } = toolUtilities.cine;
 
 /** The instance's own frame rate (frames a second), or undefined. */
 export function ownFrameRate(instance) {

@@ -11,7 +11,7 @@ import { createKeyTagsPanel } from './keyTags.js';
 import { layout } from './layout.js';
 import { presets } from './presets.js';
 import { fetchFirstFrame, endEarly } from './firstImage.js';
-import { utilities as toolUtilities } from '@cornerstonejs/tools';
+import { stackPrefetch } from '@cornerstonejs/tools/utilities/stackPrefetch/index';
 
 /** After the browser has drawn the next frame (the image just set on the canvas); a hidden page draws none, so at most
  * a quarter of a second. */
@@ -266,7 +266,7 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     try {
       await viewport.setStack(imageIds, start);
       // The rest of the stack loads in the background, nearest slices first, so scrolling finds them decoded.
-      toolUtilities.stackPrefetch.enable(viewportElement);
+      stackPrefetch.enable(viewportElement);
       if (camera && kept >= 0) {
         // The same image as before: as the user may already have windowed, zoomed or inverted it.
         viewport.setCamera(camera);
@@ -338,7 +338,7 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
     },
     dispose: () => {
       cine.stop();
-      toolUtilities.stackPrefetch.disable(viewportElement);
+      stackPrefetch.disable(viewportElement);
       listeners.removeAll();
     },
   };

@@ -1,7 +1,11 @@
 // The toolbar (its row: toolbarView.js): what a left drag does (window, zoom, pan: the tool group's bindings), the window
 // presets, invert and reset, the layouts and the key tags. Preset, invert and reset act on the active pane; sync() shows
 // that pane's state in the buttons.
-import { WindowLevelTool, PanTool, ZoomTool, StackScrollTool, Enums as ToolEnums } from '@cornerstonejs/tools';
+import WindowLevelTool from '@cornerstonejs/tools/tools/WindowLevelTool';
+import PanTool from '@cornerstonejs/tools/tools/PanTool';
+import ZoomTool from '@cornerstonejs/tools/tools/ZoomTool';
+import StackScrollTool from '@cornerstonejs/tools/tools/StackScrollTool';
+import * as ToolEnums from '@cornerstonejs/tools/enums';
 import { toolbarView } from './toolbarView.js';
 
 /** onLayout(count) and onTags() are the viewer's (1 or 2 panes; the key tags shown or not). */

@@ -3,7 +3,7 @@
 // metadata comes from the series' WADO-RS metadata call, and shows its middle image. The parts: service.js (calls and
 // their failures), study.js (series and stacks), stackPane.js (one viewport), toolbar.js, seriesList.js.
 import { RenderingEngine } from '@cornerstonejs/core';
-import { ToolGroupManager } from '@cornerstonejs/tools';
+import * as ToolGroupManager from '@cornerstonejs/tools/dist/esm/store/ToolGroupManager/index.js';
 import { start, tools } from './cornerstone.js';
 import { el, listenerSet } from './dom.js';
 import { failureText } from './service.js';
