@@ -45,10 +45,13 @@ fi
 
 echo "== generating a 60-slice warm-up study and $RUNS studies of $SLICES slices"
 python3 bench/dicom-net-gen.py "$WORK/warm" 60
-STUDIES=()
+STUDIES=(); ALONE=()
 for run in $(seq 1 "$RUNS"); do
     python3 bench/dicom-net-gen.py "$WORK/study$run" "$SLICES"
     STUDIES+=("$(uid_of "$WORK/study$run")")
+    # A second study per run, retrieved by the portal with no browser at work (alone_s).
+    python3 bench/dicom-net-gen.py "$WORK/alone$run" "$SLICES"
+    ALONE+=("$(uid_of "$WORK/alone$run")")
 done
 SIZE=$(du -sm "$WORK/study1" | cut -f1)
 echo "   $SIZE MB each"
@@ -64,7 +67,10 @@ TCP_NODELAY=1 /usr/sbin/Orthanc "$WORK/orthanc/config.json" > "$WORK/orthanc.log
 orthanc_pid=$!; PIDS+=("$orthanc_pid")
 wait_port "$dicom"; wait_http "http://127.0.0.1:$http/system" "$orthanc_pid"
 storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/warm" > /dev/null 2>&1
-for run in $(seq 1 "$RUNS"); do storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study$run" > /dev/null 2>&1; done
+for run in $(seq 1 "$RUNS"); do
+    storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study$run" > /dev/null 2>&1
+    storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/alone$run" > /dev/null 2>&1
+done
 
 # The portal: a fresh database and viewing cache; SBR's PACS is the Orthanc (its approver views), NVH's points nowhere.
 data="$WORK/portal"; mkdir -p "$data"; port=$(free_port); portal_dicom=$(free_port)
@@ -76,12 +82,12 @@ env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
     bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' portal "$PUBLISHED/portal" > "$WORK/portal.log" 2>&1 &
 portal_pid=$!; PIDS+=("$portal_pid")
 wait_http "http://127.0.0.1:$port/health" "$portal_pid" || { tail -30 "$WORK/portal.log" >&2; exit 1; }
-helper() { dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" "http://127.0.0.1:$port" "$portal_pid" "$1"; }
+helper() { dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" "http://127.0.0.1:$port" "$portal_pid" "$@"; }
 
 echo "== warm-up: the 60-slice study in the viewer"
 helper "$(uid_of "$WORK/warm")" | sed 's/^/   /' || { tail -30 "$WORK/portal.log" >&2; exit 1; }
 
-first=(); firstcs=(); cached=(); scroll=(); frames=(); get=(); rss=()
+first=(); firstcs=(); cached=(); scroll=(); frames=(); get=(); rss=(); alone=()
 for run in $(seq 1 "$RUNS"); do
     uid=${STUDIES[$((run - 1))]}
     mkdir -p "$WORK/get$run"
@@ -92,11 +98,11 @@ for run in $(seq 1 "$RUNS"); do
     [[ $got == "$SLICES" ]] || { echo "getscu fetched $got of $SLICES instances" >&2; exit 1; }
     get+=("$(secs "$t0" "$t1")")
     settle
-    line=$(helper "$uid") || { echo "the viewer run failed: $line" >&2; tail -30 "$WORK/portal.log" >&2; exit 1; }
+    line=$(helper "$uid" "${ALONE[$((run - 1))]}") || { echo "the viewer run failed: $line" >&2; tail -30 "$WORK/portal.log" >&2; exit 1; }
     [[ $(field slices "$line") == "$SLICES" ]] || { echo "the viewer showed a stack of $(field slices "$line"), not $SLICES: $line" >&2; exit 1; }
-    first+=("$(field first_s "$line")"); firstcs+=("$(field first_cs_s "$line")"); cached+=("$(field cached_s "$line")"); scroll+=("$(field scroll_s "$line")"); frames+=("$(field frames_s "$line")")
+    alone+=("$(field alone_s "$line")"); first+=("$(field first_s "$line")"); firstcs+=("$(field first_cs_s "$line")"); cached+=("$(field cached_s "$line")"); scroll+=("$(field scroll_s "$line")"); frames+=("$(field frames_s "$line")")
     rss+=("$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB")
-    echo "   run $run: getscu ${get[-1]} s; viewer: first image ${first[-1]} s (on Cornerstone's canvas ${firstcs[-1]} s), series metadata (all cached on the portal's disk)" \
+    echo "   run $run: getscu ${get[-1]} s; the portal alone (no browser): the series retrieved into its cache ${alone[-1]} s; viewer: first image ${first[-1]} s (on Cornerstone's canvas ${firstcs[-1]} s), series metadata (all cached on the portal's disk)" \
         "$(field metadata_s "$line") s, whole stack in the viewer's cache ${cached[-1]} s, every slice shown ${scroll[-1]} s, every frame fetched ${frames[-1]} s; portal RSS ${rss[-1]}"
     echo "          the page's calls (start+duration, s): $(field steps_s "$line"); portal CPU per frame served $(field portal_cpu_ms_per_frame "$line") ms"
     echo "          the series' frames all received by the viewer's stream (one pixeldata call) at $(field stream_end_s "$line") s"
@@ -107,6 +113,7 @@ echo
 echo "== $SLICES slices, $SIZE MB; best of $RUNS (each run a study the portal had not cached); load: $(uptime | sed 's/.*load average: //')"
 printf '%-52s %8s %8s\n' "" "seconds" "ratio"
 printf '%-52s %8s %8s\n' "getscu <- Orthanc (the whole study)" "$(best "${get[@]}")" "1.00"
+printf '%-52s %8s %8s\n' "portal alone: the series into its cache (no browser)" "$(best "${alone[@]}")" "$(ratio "$(best "${alone[@]}")" "$(best "${get[@]}")")"
 printf '%-52s %8s %8s\n' "viewer: first image (goal < 1 s)" "$(best "${first[@]}")" "$(ratio "$(best "${first[@]}")" "$(best "${get[@]}")")"
 printf '%-52s %8s %8s\n' "viewer: first image on Cornerstone's canvas" "$(best "${firstcs[@]}")" "$(ratio "$(best "${firstcs[@]}")" "$(best "${get[@]}")")"
 printf '%-52s %8s %8s\n' "viewer: whole stack decoded by its prefetch (goal <= 1.5)" "$(best "${cached[@]}")" "$(ratio "$(best "${cached[@]}")" "$(best "${get[@]}")")"

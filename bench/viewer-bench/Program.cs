@@ -13,9 +13,12 @@
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
 //               which a loaded machine changes less than it changes the clock)
 //   frames_http_s  the same frames fetched again by plain HTTP from the bench, six at a time (the portal's side alone)
+//   alone_s     with a second study per run (same size, not cached, not viewed): its series' metadata asked by plain HTTP
+//               from the bench, with no browser at work: the portal's C-FIND and C-GET of the series into its disk cache
+//               alone, to set beside getscu's time for the same bytes
 // and sampling the portal's resident memory. It prints one line of key=value pairs per study for the script.
 //
-//   viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...]
+//   viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...] [<second study UID>[,<UID>...]]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -24,9 +27,9 @@ using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
-if (args.Length != 4)
+if (args.Length is not (4 or 5))
 {
-    Console.Error.WriteLine("usage: viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...]");
+    Console.Error.WriteLine("usage: viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...] [<second study UID>[,<UID>...]]");
     return 2;
 }
 
@@ -34,6 +37,7 @@ var database = args[0];
 var baseUrl = args[1].TrimEnd('/');
 var portalPid = int.Parse(args[2], CultureInfo.InvariantCulture);
 var studyUids = args[3].Split(',', StringSplitOptions.RemoveEmptyEntries);
+var aloneUids = args.Length == 5 ? args[4].Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
 const string GeneratedPatientId = "BENCH-1"; // what bench/dicom-net-gen.py writes
 
 var options = new DbContextOptionsBuilder<SqliteImagePortalDbContext>().UseSqlite($"Data Source={database};Default Timeout=30").Options;
@@ -53,7 +57,9 @@ await using (var db = new SqliteImagePortalDbContext(options))
             new PatientDetails("Benchmark", "Viewer", null, PatientSex.Unknown, null, "MRN-BENCH-0300"),
             new RequestScope(["CT"], null, null, null, null), "bench/viewer.sh", RequestPriority.Routine, now.AddDays(1), clerk, now);
         request.Claim(approver, now);
-        request.Approve(approver, [new RequestedStudy(studyUids[i], null, "CT", null, null, null, new SourcePatient(GeneratedPatientId, null, null, null))], now);
+        var studies = new[] { studyUids[i] }.Concat(aloneUids.Skip(i).Take(1))
+            .Select(uid => new RequestedStudy(uid, null, "CT", null, null, null, new SourcePatient(GeneratedPatientId, null, null, null))).ToList();
+        request.Approve(approver, studies, now);
         db.ImageRequests.Add(request);
     }
 
@@ -246,6 +252,8 @@ for (var i = 0; i < studyUids.Length; i++)
         }
     }));
     var framesHttpMs = httpWatch.Elapsed.TotalMilliseconds;
+    // After the view, so that its writes to the cache do not weigh on the view's own times.
+    var aloneMs = i < aloneUids.Length ? await PortalAloneAsync(numbers[i], aloneUids[i]) : (double?)null;
     sampling.Cancel();
     await sampler;
     var rssAfter = ResidentMegabytes(portalPid);
@@ -254,11 +262,37 @@ for (var i = 0; i < studyUids.Length; i++)
     var framesMs = frames.GetProperty("frames").GetDouble();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
-        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} " +
+        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
 }
 
 return 0;
+
+// The portal alone, no browser at work: the series of a study it has not cached, its metadata asked by plain HTTP (the
+// signed-in page's cookies); the clock runs from the metadata call to its answer's last byte (the portal answers once
+// every instance is in its disk cache). Milliseconds.
+async Task<double> PortalAloneAsync(string number, string studyUid)
+{
+    var jar = new System.Net.CookieContainer();
+    foreach (var cookie in await context.CookiesAsync())
+    {
+        jar.Add(new System.Net.Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
+    }
+
+    using var client = new HttpClient(new SocketsHttpHandler { CookieContainer = jar }) { BaseAddress = new Uri(baseUrl) };
+    var study = $"/dicomweb/requests/{number}/studies/{Uri.EscapeDataString(studyUid)}";
+    using var series = JsonDocument.Parse(await client.GetStringAsync($"{study}/series"));
+    var seriesUid = series.RootElement[0].GetProperty("0020000E").GetProperty("Value")[0].GetString()!;
+    var watch = Stopwatch.StartNew();
+    using var metadata = JsonDocument.Parse(await client.GetStringAsync($"{study}/series/{Uri.EscapeDataString(seriesUid)}/metadata"));
+    var took = watch.Elapsed.TotalMilliseconds;
+    if (metadata.RootElement.GetArrayLength() == 0)
+    {
+        throw new InvalidOperationException($"the portal gave no metadata for {studyUid}");
+    }
+
+    return took;
+}
 
 // User + system CPU time of the portal so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).
 static double CpuSeconds(int pid)
