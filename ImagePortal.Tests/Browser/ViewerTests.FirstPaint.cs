@@ -135,6 +135,47 @@ public sealed partial class ViewerTests
         await Expect(page.GetByTestId("viewer-early-image")).ToHaveCountAsync(0);
     }
 
+    /// <summary>
+    /// A compressed grey first image is decoded by the loader's own decoding worker and drawn before Cornerstone has
+    /// loaded; Cornerstone then takes it over in place, with the same pixels (both decoded by the same decoder).
+    /// </summary>
+    [Theory]
+    [InlineData("MR_small_RLE.dcm")] // RLE, 16 bits signed
+    [InlineData("MR_small_jp2klossless.dcm")] // JPEG 2000 lossless
+    [InlineData("JPEG-lossy.dcm")] // JPEG extended, 12 bits
+    [InlineData("MR_small_jpeg_ls_lossless.dcm")] // JPEG-LS lossless
+    public async Task ACompressedGreyFirstImage_IsDecodedAndDrawn_BeforeCornerstoneLoads_AndTakenOverInPlace(string file)
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedIn.AsAsync(context, DemoUsers.ApproverSbr);
+        var cornerstone = await HeldRoute.HoldAsync(page, "**/viewer/viewer.js", Timeout.InfiniteTimeSpan);
+        await page.AddInitScriptAsync(TakeoverWatch);
+        await page.GotoAsync(ViewerUrl(ViewerFixture.Syntaxes, fixture.SyntaxStudy(file)));
+
+        JsonElement? early = null;
+        await Poll.UntilAsync(async () =>
+        {
+            early = await page.EvaluateAsync<JsonElement?>(EarlyScript);
+            return early is { ValueKind: JsonValueKind.Object } e && e.GetProperty("variance").GetDouble() > 1;
+        }, TimeSpan.FromSeconds(20), () => Task.FromResult($"The early canvas never showed a non-uniform image; last {early}."));
+        await Expect(page.GetByTestId("viewer-viewport")).ToHaveCountAsync(0);
+
+        cornerstone.Release();
+        JsonElement takeover = default;
+        await Poll.UntilAsync(async () =>
+        {
+            takeover = await page.EvaluateAsync<JsonElement>("() => window.__takeover ?? null");
+            return takeover.ValueKind == JsonValueKind.Object && takeover.GetProperty("framesWatched").GetInt32() >= 60;
+        }, TimeSpan.FromSeconds(30), () => Task.FromResult($"The early canvas was never taken over: {takeover}."));
+        Assert.True(takeover.GetProperty("variance").GetDouble() > 1, $"Cornerstone showed nothing when the early image went: {takeover}");
+        Assert.Equal(takeover.GetProperty("early").GetString(), takeover.GetProperty("shown").GetString());
+        Assert.True(takeover.GetProperty("meanDiff").GetDouble() is >= 0 and < 2, $"The images differ: {takeover}");
+        Assert.True(takeover.GetProperty("largeShare").GetDouble() < 0.02, $"The images differ in places: {takeover}");
+        Assert.True(takeover.GetProperty("shift").GetString() == "0,0", $"The images are not in the same place: {takeover}");
+        Assert.True(takeover.GetProperty("blankFrames").GetInt32() == 0, $"The stage went black after the takeover: {takeover}");
+        await Expect(page.GetByTestId("viewer-message")).ToBeHiddenAsync();
+    }
+
     [Fact]
     public async Task TheViewersModule_IsAskedFor_OnlyOnceTheFirstImageIsDrawn()
     {

@@ -34,6 +34,7 @@ public sealed class ViewerFixture : IAsyncLifetime
     [
         "MR_small_bigendian.dcm", "image_dfl.dcm", "MR_small_RLE.dcm", "MR_small_jp2klossless.dcm", "JPEG2000.dcm",
         "SC_rgb_jpeg_dcmtk.dcm", "JPEG-lossy.dcm", "SC_rgb_jpeg_gdcm.dcm", "SC_ybr_full_422_uncompressed.dcm",
+        "MR_small_jpeg_ls_lossless.dcm",
     ];
 
     private readonly Dictionary<string, string> _syntaxStudies = new(StringComparer.Ordinal);

@@ -2,18 +2,18 @@
 // Blazor circuit connects and before Cornerstone has loaded, it asks the portal what the viewer will ask first, in the
 // viewer's order: the study's series, the opened series' instances, the middle instance's metadata, then that image's
 // frame and the whole series' metadata (which starts the portal's retrieve of the series). Once that frame has come, it
-// draws it (firstImage.js: a native grey frame on a plain canvas, before Cornerstone has started) and starts the series'
-// frames (one streamed call, seriesFrames.js), which thus never come before the first image's own. The viewer's own
-// calls (service.js getJson, the loader for that frame) take these answers instead of asking again. It reads the
-// viewer's element ([data-viewer-early]: data-base, data-study, data-series); a call that fails here fails the same way
-// for the viewer, which says why in its viewport. The viewer's module loads only once that image is drawn (or known not
+// draws it (firstImage.js: a grey frame, decoded first where compressed, on a plain canvas, before Cornerstone has
+// started) and starts the series' frames (one streamed call, seriesFrames.js), which thus never come before the first
+// image's own. The viewer's own calls (service.js getJson, the loader for that frame) take these answers instead of
+// asking again. It reads the viewer's element ([data-viewer-early]: data-base, data-study, data-series); a call that
+// fails here fails the same way for the viewer, which says why in its viewport. The viewer's module loads only once that image is drawn (or known not
 // to be drawn here, or after HOLD_AT_MOST_MS), so that its evaluation on the page's one thread does not hold the frame's
 // drawing (measured: 0.2-0.6 s of it); then it opens the viewer on the prerendered page (earlyViewer.js openEarly), so
 // that Cornerstone does not wait for the page's live connection either, which then adopts that viewer (ViewerPage.razor).
 import { prefetchJson } from './service.js';
 import { seriesOf, wantedSeries, middleOf } from './stackOrder.js';
 import { value } from './dom.js';
-import { fetchFirstFrame, showEarly, mayDrawEarly, holdViewer } from './firstImage.js';
+import { fetchFirstFrame, showEarlyDecoded, mayDrawEarly, holdViewer } from './firstImage.js';
 import { streamSeriesFrames } from './seriesFrames.js';
 
 // The longest the viewer's module waits for the first image (a slow PACS): the viewer then loads and says what it waits for.
@@ -36,11 +36,13 @@ async function prefetch({ base, study, series }, settle) {
     const frames = Math.max(1, Number(value(instance, '00280008')) || 1);
     const url = `${instanceUrl}/frames/${Math.min(middle.frame, frames)}`;
     const stream = () => streamSeriesFrames(seriesUrl);
-    fetchFirstFrame(url).then(frame => {
+    fetchFirstFrame(url).then(async frame => {
       try {
         // Settled once the drawn image has been painted: the module's evaluation then holds nothing the user waits for.
-        if (showEarly(url, frame, instance)) requestAnimationFrame(() => setTimeout(settle));
+        if (await showEarlyDecoded(url, frame, instance)) requestAnimationFrame(() => setTimeout(settle));
         else settle();
+      } catch {
+        settle();
       } finally {
         stream();
       }

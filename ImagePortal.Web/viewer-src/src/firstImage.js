@@ -3,15 +3,27 @@
 // the pane), and kept for the loader (loader.js), which decodes it instead of asking again. A native grey frame (the
 // frames route sends native frames as explicit VR little endian) is drawn at once on a plain canvas, in the window the
 // viewer opens with (the file's own VOI, else the image's range after the modality LUT) and fitted into the stage as
-// Cornerstone fits it; the pane hides that canvas once Cornerstone has drawn the same image (endEarly). Compressed or
-// colour frames are not drawn here: the viewer shows them as before.
+// Cornerstone fits it; the pane hides that canvas once Cornerstone has drawn the same image (endEarly). A compressed grey
+// frame (RLE, JPEG lossless and extended, JPEG-LS, JPEG 2000, HTJ2K) is first decoded by the loader's own decoding worker
+// (frameDecoder.js), then drawn the same way. Colour frames, and syntaxes not named here, are not drawn here: the viewer
+// shows them as before.
 import { value } from './dom.js';
 import { layout } from './layout.js';
 import { toolbarView } from './toolbarView.js';
 import { readFrames } from './multipartFrames.js';
+import { decodeFrame } from './frameDecoder.js';
 
 const NATIVE = '1.2.840.10008.1.2.1';
 const ENCAPSULATED = /^1\.2\.840\.10008\.1\.2\.(4|5|6)(\.|$)/;
+// The compressed syntaxes whose grey frames are decoded for the early image (those the loader's worker decodes).
+const DECODED = new Set([
+  '1.2.840.10008.1.2.5', // RLE
+  '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', // JPEG baseline, extended
+  '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70', // JPEG lossless
+  '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81', // JPEG-LS
+  '1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', // JPEG 2000
+  '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203', // HTJ2K
+]);
 const frames = new Map();
 let early = null;
 let ended = false;
@@ -29,13 +41,39 @@ export function holdViewer(settled) {
 /** Resolves once the viewer's module may load: at once where early.js holds nothing (a page the circuit rendered). */
 export const viewerMayLoad = () => viewerGate ?? Promise.resolve();
 
-/** Whether the instance's metadata names an image this script can draw (a native grey frame): else the viewer draws it. */
+/** Whether the instance's metadata names an image this script can draw (a grey frame, native or in a syntax it decodes):
+ * else the viewer draws it. */
 export function mayDrawEarly(instance) {
   const bits = number(instance, '00280100', 0);
   // The syntax its frames come in, as the portal's metadata names it (Available Transfer Syntax UID); else its own.
-  const syntax = value(instance, '00083002') ?? value(instance, '00020010');
+  const syntax = value(instance, '00083002') ?? value(instance, '00020010') ?? '';
   return number(instance, '00280002', 1) === 1 && /^MONOCHROME[12]$/.test(value(instance, '00280004') ?? '')
-    && (bits === 8 || bits === 16) && !ENCAPSULATED.test(syntax ?? '');
+    && (bits === 8 || bits === 16) && (!ENCAPSULATED.test(syntax) || DECODED.has(syntax));
+}
+
+/**
+ * Draws the frame fetched from <paramref name="url"/> as showEarly does, decoding it first where it is compressed;
+ * resolves to whether it drew. A frame the decoder refuses is not drawn here (the viewer says what is wrong with it).
+ */
+export async function showEarlyDecoded(url, frame, instance) {
+  if (!DECODED.has(frame.transferSyntax)) return showEarly(url, frame, instance);
+  if (ended || early || !mayDrawEarly(instance)) return false;
+  let samples;
+  try {
+    samples = await decodeFrame(frame, {
+      rows: number(instance, '00280010', 0),
+      columns: number(instance, '00280011', 0),
+      bitsAllocated: number(instance, '00280100', 0),
+      bitsStored: number(instance, '00280101', number(instance, '00280100', 0)),
+      pixelRepresentation: number(instance, '00280103', 0),
+      samplesPerPixel: 1,
+      photometricInterpretation: value(instance, '00280004'),
+      planarConfiguration: 0,
+    });
+  } catch {
+    return false;
+  }
+  return showEarly(url, frame, instance, samples);
 }
 
 /** The frame at <paramref name="url"/> (an absolute frames URL): { bytes, transferSyntax }, fetched once a page. */
@@ -72,19 +110,29 @@ const number = (instance, tag, fallback) => {
   return Number.isFinite(v) ? v : fallback;
 };
 
-/** The frame as grey pixels in the viewer's first window, on a canvas of the image's size; null where this cannot draw it. */
-function greyImage({ bytes, transferSyntax }, instance) {
+/** A native frame's samples (rows × columns values, signed where the image is); null where they are not all there. */
+function nativeSamples({ bytes, transferSyntax }, rows, columns, bits, signed) {
+  const count = rows * columns;
+  if (transferSyntax !== NATIVE || bytes.length < count * (bits / 8)) return null;
+  const buffer = bytes.byteOffset % 2 ? bytes.slice().buffer : bytes.buffer;
+  const offset = bytes.byteOffset % 2 ? 0 : bytes.byteOffset;
+  return bits === 8 ? new (signed ? Int8Array : Uint8Array)(buffer, offset, count) : new (signed ? Int16Array : Uint16Array)(buffer, offset, count);
+}
+
+/**
+ * The frame as grey pixels in the viewer's first window, on a canvas of the image's size; null where this cannot draw
+ * it. <paramref name="decoded"/>: its samples where a decoder gave them, else the frame is read as native.
+ */
+function greyImage(frame, instance, decoded) {
   const rows = number(instance, '00280010', 0);
   const columns = number(instance, '00280011', 0);
   const bits = number(instance, '00280100', 0);
   const photometric = value(instance, '00280004');
-  if (transferSyntax !== NATIVE || number(instance, '00280002', 1) !== 1 || !/^MONOCHROME[12]$/.test(photometric ?? '')
-      || (bits !== 8 && bits !== 16) || !rows || !columns || bytes.length < rows * columns * (bits / 8)) return null;
+  if (number(instance, '00280002', 1) !== 1 || !/^MONOCHROME[12]$/.test(photometric ?? '') || (bits !== 8 && bits !== 16) || !rows || !columns) return null;
   const count = rows * columns;
   const signed = number(instance, '00280103', 0) === 1;
-  const buffer = bytes.byteOffset % 2 ? bytes.slice().buffer : bytes.buffer;
-  const offset = bytes.byteOffset % 2 ? 0 : bytes.byteOffset;
-  const raw = bits === 8 ? new (signed ? Int8Array : Uint8Array)(buffer, offset, count) : new (signed ? Int16Array : Uint16Array)(buffer, offset, count);
+  const raw = decoded ?? nativeSamples(frame, rows, columns, bits, signed);
+  if (!raw || raw.length < count) return null;
   const slope = number(instance, '00281053', 1);
   const intercept = number(instance, '00281052', 0);
   // The file's own VOI (its first window); else the image's range after the modality LUT, as the viewer's "file" preset.
@@ -139,11 +187,12 @@ function paint() {
 /**
  * Draws the frame fetched from <paramref name="url"/> (with its instance's metadata) in the viewer's first stage: the
  * viewer's placeholder or pane (placeEarly), else boxes of the same layout built in the page's viewer element. Returns
- * whether it drew (not once Cornerstone has taken over, nor a frame it cannot draw).
+ * whether it drew (not once Cornerstone has taken over, nor a frame it cannot draw). <paramref name="decoded"/>: the
+ * samples of a compressed frame, decoded (showEarlyDecoded).
  */
-export function showEarly(url, frame, instance) {
+export function showEarly(url, frame, instance, decoded) {
   if (ended || early) return false;
-  const image = greyImage(frame, instance);
+  const image = greyImage(frame, instance, decoded);
   if (!image) return false;
   const stage = stageNow();
   if (!stage) return false;
