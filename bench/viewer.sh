@@ -11,6 +11,8 @@
 # Usage: bench/viewer.sh [slices=300] [runs=3]
 #        PUBLISHED=/tmp/portal-bench bench/viewer.sh   publishes into that folder once and reuses it afterwards
 #        KEEP_LOGS=/tmp/logs bench/viewer.sh           keeps the portal's and Orthanc's logs
+#        SYNTAX=jpeg-lossless|jpeg-ls|rle bench/viewer.sh   the measured studies compressed in that syntax first (DCMTK's
+#                                                      dcmcjpeg, dcmcjpls, dcmcrle), the warm-up study too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +55,23 @@ for run in $(seq 1 "$RUNS"); do
     python3 bench/dicom-net-gen.py "$WORK/alone$run" "$SLICES"
     ALONE+=("$(uid_of "$WORK/alone$run")")
 done
+compress() { # $1 folder: every file rewritten in $SYNTAX (lossless)
+    local tool
+    case ${SYNTAX:-} in
+        '') return 0 ;;
+        jpeg-lossless) tool=dcmcjpeg ;;
+        jpeg-ls) tool=dcmcjpls ;;
+        rle) tool=dcmcrle ;;
+        *) echo "SYNTAX=$SYNTAX: one of jpeg-lossless, jpeg-ls, rle" >&2; exit 2 ;;
+    esac
+    for file in "$1"/*.dcm; do "$tool" "$file" "$file.z" && mv "$file.z" "$file"; done
+}
+# storescu proposes the compressed syntax only when told to.
+case ${SYNTAX:-} in jpeg-lossless) PROPOSE=-xs ;; jpeg-ls) PROPOSE=-xt ;; rle) PROPOSE=-xr ;; *) PROPOSE= ;; esac
+if [[ -n ${SYNTAX:-} ]]; then
+    echo "== compressing the studies: $SYNTAX"
+    for folder in "$WORK/warm" "$WORK"/study* "$WORK"/alone*; do compress "$folder"; done
+fi
 SIZE=$(du -sm "$WORK/study1" | cut -f1)
 echo "   $SIZE MB each"
 
@@ -66,10 +85,10 @@ JSON
 TCP_NODELAY=1 /usr/sbin/Orthanc "$WORK/orthanc/config.json" > "$WORK/orthanc.log" 2>&1 &
 orthanc_pid=$!; PIDS+=("$orthanc_pid")
 wait_port "$dicom"; wait_http "http://127.0.0.1:$http/system" "$orthanc_pid"
-storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/warm" > /dev/null 2>&1
+storescu $PROPOSE -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/warm" > /dev/null 2>&1
 for run in $(seq 1 "$RUNS"); do
-    storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study$run" > /dev/null 2>&1
-    storescu -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/alone$run" > /dev/null 2>&1
+    storescu $PROPOSE -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/study$run" > /dev/null 2>&1
+    storescu $PROPOSE -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/alone$run" > /dev/null 2>&1
 done
 
 # The portal: a fresh database and viewing cache; SBR's PACS is the Orthanc (its approver views), NVH's points nowhere.
