@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,9 @@ public sealed class AuditOutbox(
     public const int BatchSize = 100;
 
     private const int Attempts = 20;
+
+    /// <summary>What a sealing transaction returns when another writer got there first: it rolled back, and is tried again.</summary>
+    private const int Raced = -1;
 
     /// <summary>Adds the event to <paramref name="db"/>'s changes: it commits with them, or not at all.</summary>
     public void Stage(ImagePortalDbContext db, AuditEntry entry, string? userId, string? userName, Guid? facilityId, string? address) =>
@@ -81,44 +85,62 @@ public sealed class AuditOutbox(
                     return 0;
                 }
 
-                return await db.Database.CreateExecutionStrategy().ExecuteAsync(
+                var sealedCount = await db.Database.CreateExecutionStrategy().ExecuteAsync(
                     async ct =>
                     {
                         db.ChangeTracker.Clear();
                         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                        var staged = await db.StagedAuditEvents.OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
+                        var staged = await db.StagedAuditEvents.AsNoTracking().OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
                         if (staged.Count == 0)
                         {
                             return 0;
                         }
 
-                        // One insert per save: the chain's order is the order of Sequence, which the database gives in
-                        // insert order, and one save may order the inserts of a table as it likes.
+                        // The staged rows are claimed first: a node sealing the same rows at once waits on them until
+                        // this one commits, then deletes none and rolls back (Raced), no save having failed.
+                        var ids = staged.Select(e => e.Id).ToList();
+                        if (await db.StagedAuditEvents.Where(e => ids.Contains(e.Id)).ExecuteDeleteAsync(ct) != staged.Count)
+                        {
+                            return Raced;
+                        }
+
+                        // One insert at a time: the chain's order is the order of Sequence, which the database gives in
+                        // insert order. A direct append (AuditTrail) that took the tail first leaves ours undone: Raced.
                         var tail = await AuditTrail.TailAsync(db, ct);
                         foreach (var entry in staged)
                         {
                             var sealedEvent = entry.Seal(tail, keys.Current);
-                            db.AuditEvents.Add(sealedEvent);
-                            await db.SaveChangesAsync(ct);
+                            if (!await AuditTrail.AppendUnlessTailMovedAsync(db, sealedEvent, ct))
+                            {
+                                return Raced;
+                            }
+
                             tail = sealedEvent.Hash;
                         }
 
-                        // Deleting the staged rows last: a node sealing the same rows at once waits on the chain's tail
-                        // (unique PreviousHash) first, then fails there or on these deletes, and rolls back.
-                        db.StagedAuditEvents.RemoveRange(staged);
-                        await db.SaveChangesAsync(ct);
                         await transaction.CommitAsync(ct);
                         return staged.Count;
                     },
                     cancellationToken);
+                if (sealedCount != Raced)
+                {
+                    return sealedCount;
+                }
+
+                if (attempt >= Attempts)
+                {
+                    throw new InvalidOperationException($"Sealing staged audit events raced another writer {Attempts} times in a row.");
+                }
+
+                logger.LogDebug("Sealing staged audit events raced another writer; retrying (attempt {Attempt})", attempt);
             }
-            catch (DbUpdateException conflict) when (attempt < Attempts)
+            catch (DbException busy) when (attempt < Attempts)
             {
-                // Another node appended to the chain or sealed these rows first (or, SQLite with several processes, held
-                // the file while it did): the whole batch rolled back; read again.
-                logger.LogDebug(conflict, "Sealing staged audit events raced another writer; retrying (attempt {Attempt})", attempt);
-                await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
+                // SQLite with several processes: the file stayed busy while another node sealed; read again.
+                logger.LogDebug(busy, "Sealing staged audit events found the database busy; retrying (attempt {Attempt})", attempt);
             }
+
+            await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
         }
     }
 }

@@ -82,28 +82,44 @@ public sealed class AuditTrail(
             var auditEvent = new AuditEvent(
                 clock.GetUtcNow(), entry.Type, entry.Action, entry.Outcome, userId, userName, facilityId, address,
                 entry.PatientId, entry.ObjectReference, entry.Description, tail, keys.Current, entry.StudyInstanceUid);
-            db.AuditEvents.Add(auditEvent);
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
-                exportSignal.Notify();
-                return;
+                if (await AppendUnlessTailMovedAsync(db, auditEvent, cancellationToken))
+                {
+                    exportSignal.Notify();
+                    return;
+                }
             }
-            catch (DbUpdateException conflict) when (attempt < Attempts)
+            catch (DbException busy) when (attempt < Attempts)
             {
-                // Another writer appended first: the unique PreviousHash refused ours, or (SQLite, several processes) the
-                // write found the file busy while that writer committed. Either way the tail has moved; then try again on
-                // the new tail. A database that stays locked or unreachable is no race: it goes to the caller at once.
-                if (!DbErrors.IsDuplicateKey(conflict) && !await TailMovedAsync(tail, cancellationToken))
+                // SQLite with several processes: the write found the file busy while another writer committed. A
+                // database that stays locked or unreachable is no race: it goes to the caller at once.
+                if (!await TailMovedAsync(tail, cancellationToken))
                 {
                     throw;
                 }
 
-                logger.LogDebug("Audit chain tail moved while appending; retrying (attempt {Attempt})", attempt);
-                await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
+                logger.LogDebug(busy, "Audit chain tail moved while the database was busy; retrying (attempt {Attempt})", attempt);
             }
+
+            // Another writer appended first: the tail has moved; try again on the new tail.
+            if (attempt >= Attempts)
+            {
+                throw new InvalidOperationException($"The audit chain's tail moved under {Attempts} appends in a row.");
+            }
+
+            logger.LogDebug("Audit chain tail moved while appending; retrying (attempt {Attempt})", attempt);
+            await Task.Delay(Random.Shared.Next(1, 10 * attempt), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Appends <paramref name="auditEvent"/> unless another writer has linked an event to the same tail first: false
+    /// then. PreviousHash is unique, so of two such writers one wins; the other's insert does nothing instead of failing,
+    /// because a failed save is an error in Entity Framework's log on every race that the chain expects.
+    /// </summary>
+    internal static async Task<bool> AppendUnlessTailMovedAsync(ImagePortalDbContext db, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        await db.InsertUnlessPresentAsync([auditEvent], [nameof(AuditEvent.PreviousHash)], cancellationToken) == 1;
 
     /// <summary>The hash of the chain's last event: what the next one links to.</summary>
     internal static async Task<string> TailAsync(ImagePortalDbContext db, CancellationToken cancellationToken) =>
