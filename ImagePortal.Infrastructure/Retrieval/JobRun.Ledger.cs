@@ -72,24 +72,7 @@ internal sealed partial class JobRun
             return;
         }
 
-        await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
-        db.ImportedInstances.AddRange(batch);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException conflict) when (DbErrors.IsDuplicateKey(conflict))
-        {
-            foreach (var row in batch)
-            {
-                await using var single = await services.DbFactory.CreateDbContextAsync(cancellationToken);
-                if (!await single.ImportedInstances.AnyAsync(i => i.SopInstanceUid == row.SopInstanceUid && i.DestinationNodeId == row.DestinationNodeId, cancellationToken))
-                {
-                    single.ImportedInstances.Add(row);
-                    await single.SaveChangesAsync(cancellationToken);
-                }
-            }
-        }
+        await ImportLedger.WriteAsync(services.DbFactory, batch, cancellationToken);
     }
 
     private async Task SaveFailuresAsync(CancellationToken cancellationToken)

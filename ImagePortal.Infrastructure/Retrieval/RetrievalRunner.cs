@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
@@ -95,8 +96,9 @@ public sealed class RetrievalRunner(
         {
             await FinishAsync(run, run.Failed(error.Message), CancellationToken.None);
         }
-        catch (DbUpdateException error)
+        catch (Exception error) when (error is DbUpdateException or DbException)
         {
+            // A DbException: a statement of the job's own (the ledger's insert) that the database refused.
             Logger.LogError(error, "Database failure in job {JobId}", lease.JobId);
             await RetryOrFailAsync(run, "The portal's database refused an update; the retrieval will be tried again.", options);
         }
