@@ -18,6 +18,9 @@ public static class DatabaseInitializer
         var db = provider.GetRequiredService<ImagePortalDbContext>();
         var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
 
+        // Nodes starting together take turns: the first migrates and seeds, the next finds it done.
+        await using var turn = await InstallationLock.TakeAsync(
+            provider.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>(), "ImagePortal.InitializeDatabase", cancellationToken);
         if (options.MigrateOnStartup)
         {
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();

@@ -20,7 +20,31 @@ public sealed class DatabaseSeeder(
     TimeProvider clock,
     ILogger<DatabaseSeeder> logger)
 {
+    /// <summary>
+    /// Seeds in one transaction: all or nothing. On SQLite that transaction holds the file's write lock from its start,
+    /// so a node starting at the same moment waits and then finds the seed there (on a server database the start's
+    /// <see cref="InstallationLock"/> has them take turns); without it, two nodes both found a role missing and the
+    /// second failed to start on the unique name the first had just written.
+    /// </summary>
     public async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        // Protecting a secret writes the Data Protection key ring on first use, through a context of its own: before
+        // the transaction, which on SQLite holds the file's write lock (that write waited for it, and timed out).
+        var protectedSecrets = options.Value.Facilities.SelectMany(f => f.Nodes)
+            .Where(n => !string.IsNullOrWhiteSpace(n.BaseUrl) && !string.IsNullOrEmpty(n.Password))
+            .Select(n => n.Password!).Distinct(StringComparer.Ordinal).ToDictionary(p => p, secrets.Protect, StringComparer.Ordinal);
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(
+            async ct =>
+            {
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await SeedCoreAsync(protectedSecrets, ct);
+                await transaction.CommitAsync(ct);
+            },
+            cancellationToken);
+    }
+
+    private async Task SeedCoreAsync(Dictionary<string, string> protectedSecrets, CancellationToken cancellationToken)
     {
         foreach (var role in Roles.All)
         {
@@ -31,7 +55,7 @@ public sealed class DatabaseSeeder(
         }
 
         var seed = options.Value;
-        await SeedFacilitiesAsync(seed.Facilities, cancellationToken);
+        await SeedFacilitiesAsync(seed.Facilities, protectedSecrets, cancellationToken);
         if (seed.Agreements.Count == 0 && seed.Users.Count == 0)
         {
             return;
@@ -43,7 +67,7 @@ public sealed class DatabaseSeeder(
         await SeedUsersAsync(seed.Users, idsByCode, cancellationToken);
     }
 
-    private async Task SeedFacilitiesAsync(List<SeedFacility> facilities, CancellationToken cancellationToken)
+    private async Task SeedFacilitiesAsync(List<SeedFacility> facilities, Dictionary<string, string> protectedSecrets, CancellationToken cancellationToken)
     {
         foreach (var item in facilities)
         {
@@ -63,7 +87,7 @@ public sealed class DatabaseSeeder(
                     : facility.AddWebNode(node.Name, DicomWebEndpoint.Create(node.BaseUrl, node.Authentication, node.UserName), node.Capabilities);
                 if (added.IsDicomWeb && !string.IsNullOrEmpty(node.Password))
                 {
-                    facility.SetNodeSecret(added.Id, secrets.Protect(node.Password));
+                    facility.SetNodeSecret(added.Id, protectedSecrets[node.Password]);
                 }
 
                 if (node.ImportDestination)
