@@ -22,6 +22,9 @@ namespace ImagePortal.Infrastructure.Retrieval;
 /// <summary>The exactly-once ledger of imported instances, the failures, and the progress the pages show.</summary>
 internal sealed partial class JobRun
 {
+    /// <summary>Each study's counters as last written to its row.</summary>
+    private readonly Dictionary<string, StudyProgressSnapshot> _progressWritten = new(StringComparer.Ordinal);
+
     private async Task LoadLedgerAsync(List<ExpectedInstance> expected, CancellationToken cancellationToken)
     {
         await using var db = await services.DbFactory.CreateDbContextAsync(cancellationToken);
@@ -89,16 +92,53 @@ internal sealed partial class JobRun
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>Flushes the ledger and writes the job's progress (at its end: the last heartbeat may be up to a second old).</summary>
     public async Task ReportProgressAsync(CancellationToken cancellationToken)
+    {
+        if (await ProgressToWriteAsync(cancellationToken) is { } progress && await services.Queue.ReportProgressAsync(Lease, progress, cancellationToken))
+        {
+            await ProgressWrittenAsync(progress, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// What the next heartbeat writes with its renewal: the ledger rows gathered so far are flushed first (the progress
+    /// shown never runs ahead of the ledger), then the counters of every study are taken, and those of the studies that
+    /// changed since they were last written are marked for writing. Null before the job is loaded.
+    /// </summary>
+    public async Task<RetrievalProgressSnapshot?> ProgressToWriteAsync(CancellationToken cancellationToken)
     {
         if (_job is null)
         {
-            return;
+            return null;
         }
 
         await FlushLedgerAsync(cancellationToken);
-        var snapshot = new RetrievalProgressSnapshot(_tallies.Values.Select(t => t.Snapshot()).ToList());
-        if (await services.Queue.ReportProgressAsync(Lease, snapshot, cancellationToken))
+        var studies = _tallies.Values.Select(t => t.Snapshot()).ToList();
+        List<StudyProgressSnapshot> changed;
+        lock (_progressWritten)
+        {
+            changed = [.. studies.Where(s => !_progressWritten.TryGetValue(s.StudyInstanceUid, out var written) || written != s)];
+        }
+
+        return new RetrievalProgressSnapshot(studies, changed);
+    }
+
+    /// <summary>
+    /// <paramref name="progress"/> is in the database: its studies need no writing until they change again, and the open
+    /// pages are told, when something changed (a job that stands still is not re-read by every page once a second).
+    /// </summary>
+    public async Task ProgressWrittenAsync(RetrievalProgressSnapshot progress, CancellationToken cancellationToken)
+    {
+        lock (_progressWritten)
+        {
+            foreach (var study in progress.Changed)
+            {
+                _progressWritten[study.StudyInstanceUid] = study;
+            }
+        }
+
+        if (progress.Changed.Count > 0)
         {
             await PublishProgressAsync(cancellationToken);
         }

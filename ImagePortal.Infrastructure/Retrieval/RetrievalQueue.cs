@@ -59,19 +59,39 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
         return null;
     }
 
-    /// <summary>Extends the lease; false when it was lost (expired and taken over) or the job ended meanwhile.</summary>
-    public async Task<RenewResult> RenewAsync(RetrievalLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    /// <summary>
+    /// One heartbeat, in one UPDATE while nothing is amiss: extends the lease and, given <paramref name="progress"/>, writes
+    /// the job's counters with it (and then the rows of the studies that changed). A job whose cancel was asked for is not
+    /// matched by it; a second UPDATE then extends the lease of the cancelled job, so that its worker can end it, and tells
+    /// <see cref="RenewResult.CancelRequested"/>; one that matches neither was lost (expired and taken over) or has ended.
+    /// </summary>
+    public async Task<RenewResult> RenewAsync(
+        RetrievalLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken, RetrievalProgressSnapshot? progress = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var until = clock.GetUtcNow() + leaseDuration;
-        var renewed = await Owned(db, lease).ExecuteUpdateAsync(set => set.SetProperty(j => j.LeaseExpiresAt, until), cancellationToken);
-        if (renewed != 1)
+        var held = Owned(db, lease).Where(j => !j.CancelRequested);
+        var renewed = progress is null
+            ? await held.ExecuteUpdateAsync(set => set.SetProperty(j => j.LeaseExpiresAt, until), cancellationToken)
+            : await held.ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.LeaseExpiresAt, until)
+                .SetProperty(j => j.ExpectedInstances, progress.Studies.Sum(s => s.Expected))
+                .SetProperty(j => j.DoneInstances, progress.Studies.Sum(s => s.Done))
+                .SetProperty(j => j.FailedInstances, progress.Studies.Sum(s => s.Failed))
+                .SetProperty(j => j.DoneBytes, progress.Studies.Sum(s => s.Bytes)), cancellationToken);
+        if (renewed == 1)
         {
-            return RenewResult.Lost;
+            if (progress is not null)
+            {
+                await WriteStudiesAsync(db, lease, progress.Changed, cancellationToken);
+            }
+
+            return RenewResult.Held;
         }
 
-        var cancel = await db.RetrievalJobs.AsNoTracking().Where(j => j.Id == lease.JobId).Select(j => j.CancelRequested).SingleAsync(cancellationToken);
-        return cancel ? RenewResult.CancelRequested : RenewResult.Held;
+        var cancelled = await Owned(db, lease).Where(j => j.CancelRequested)
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.LeaseExpiresAt, until), cancellationToken);
+        return cancelled == 1 ? RenewResult.CancelRequested : RenewResult.Lost;
     }
 
     /// <summary>Gives the job back (shutdown): due at once, for any worker.</summary>
@@ -118,7 +138,7 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
             .SetProperty(j => j.LastError, text), cancellationToken) == 1;
     }
 
-    /// <summary>Writes the counters of the job and its studies, only while this worker holds the lease.</summary>
+    /// <summary>Writes the counters of the job and its changed studies, only while this worker holds the lease.</summary>
     public async Task<bool> ReportProgressAsync(RetrievalLease lease, RetrievalProgressSnapshot progress, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -132,7 +152,15 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
             return false;
         }
 
-        foreach (var study in progress.Studies)
+        await WriteStudiesAsync(db, lease, progress.Changed, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The rows of these studies; a study whose counters did not change since they were last written is not among them.</summary>
+    private static async Task WriteStudiesAsync(
+        ImagePortalDbContext db, RetrievalLease lease, IReadOnlyList<StudyProgressSnapshot> studies, CancellationToken cancellationToken)
+    {
+        foreach (var study in studies)
         {
             await db.Set<RetrievalStudyProgress>()
                 .Where(s => s.JobId == lease.JobId && s.StudyInstanceUid == study.StudyInstanceUid)
@@ -144,8 +172,6 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
                     .SetProperty(s => s.StartedAt, study.StartedAt)
                     .SetProperty(s => s.FinishedAt, study.FinishedAt), cancellationToken);
         }
-
-        return true;
     }
 
     private static IQueryable<RetrievalJob> Owned(ImagePortalDbContext db, RetrievalLease lease) =>
@@ -164,4 +190,12 @@ public enum RenewResult
 public sealed record StudyProgressSnapshot(
     string StudyInstanceUid, int Expected, int Done, int Failed, long Bytes, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
-public sealed record RetrievalProgressSnapshot(IReadOnlyList<StudyProgressSnapshot> Studies);
+/// <summary>A job's progress: all its studies (the job's counters are their sums), and those whose rows are to be written.</summary>
+public sealed record RetrievalProgressSnapshot(IReadOnlyList<StudyProgressSnapshot> Studies, IReadOnlyList<StudyProgressSnapshot> Changed)
+{
+    /// <summary>Every study written.</summary>
+    public RetrievalProgressSnapshot(IReadOnlyList<StudyProgressSnapshot> studies)
+        : this(studies, studies)
+    {
+    }
+}

@@ -172,10 +172,23 @@ public sealed class RetrievalRunner(
                     return;
                 }
 
+                // The ledger is flushed and the progress taken first, so that the renewal writes it in the same statement.
+                // A failure there (the ledger's insert refused) is logged; the lease is renewed all the same.
+                RetrievalProgressSnapshot? progress = null;
+                try
+                {
+                    progress = await run.ProgressToWriteAsync(work.Token);
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !work.IsCancellationRequested)
+                {
+                    // The progress shown is a second older; the next tick writes it again.
+                    Logger.LogDebug(error, "Could not write the progress of job {JobId}", lease.JobId);
+                }
+
                 RenewResult renewed;
                 try
                 {
-                    renewed = await queue.RenewAsync(lease, options.LeaseDuration, work.Token);
+                    renewed = await queue.RenewAsync(lease, options.LeaseDuration, work.Token, progress);
                 }
                 catch (Exception error) when (error is not OperationCanceledException || !work.IsCancellationRequested)
                 {
@@ -216,14 +229,16 @@ public sealed class RetrievalRunner(
                     return;
                 }
 
-                try
+                if (progress is not null && renewed == RenewResult.Held)
                 {
-                    await run.ReportProgressAsync(work.Token);
-                }
-                catch (Exception error) when (error is not OperationCanceledException || !work.IsCancellationRequested)
-                {
-                    // The progress shown is a second older; the next tick writes it again.
-                    Logger.LogDebug(error, "Could not write the progress of job {JobId}", lease.JobId);
+                    try
+                    {
+                        await run.ProgressWrittenAsync(progress, work.Token);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException || !work.IsCancellationRequested)
+                    {
+                        Logger.LogDebug(error, "Could not tell the pages of the progress of job {JobId}", lease.JobId);
+                    }
                 }
             }
         }
@@ -341,6 +356,7 @@ public sealed class RetrievalRunner(
         }
 
         await queue.RenewAsync(lease, TimeSpan.FromSeconds(1), cancellationToken);
+        await queue.RenewAsync(lease, TimeSpan.FromSeconds(1), cancellationToken, new RetrievalProgressSnapshot([]));
         await queue.ReportProgressAsync(lease, new RetrievalProgressSnapshot([]), cancellationToken);
     }
 

@@ -14,6 +14,8 @@ public sealed class RetrievalWorker(
     RetrievalQueue queue, RetrievalRunner runner, RetrievalSignal signal, IOptionsMonitor<RetrievalOptions> options, ILogger<RetrievalWorker> logger)
     : BackgroundService
 {
+    private readonly SemaphoreSlim _lookOut = new(1, 1);
+
     /// <summary>This process's name in lease columns: unique per process start.</summary>
     public string Name { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -59,17 +61,10 @@ public sealed class RetrievalWorker(
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
-            var settings = options.CurrentValue;
             try
             {
-                var lease = await queue.TryLeaseAsync(owner, settings.LeaseDuration, stoppingToken, settings.ReceivesMoves);
-                if (lease is not null)
-                {
-                    await runner.RunAsync(lease, stoppingToken);
-                    continue;
-                }
-
-                await signal.WaitAsync(settings.PollInterval, stoppingToken);
+                var lease = await NextLeaseAsync(owner, stoppingToken);
+                await runner.RunAsync(lease, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -81,13 +76,40 @@ public sealed class RetrievalWorker(
                 logger.LogError(error, "Retrieval loop {Owner} failed; trying again", owner);
                 try
                 {
-                    await Task.Delay(settings.PollInterval, stoppingToken);
+                    await Task.Delay(options.CurrentValue.PollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for a due job and leases it. One idle loop at a time looks (every poll interval, or at once when pulsed); the
+    /// others wait behind it, so an idle process queries the queue once a poll interval whatever its number of loops. The
+    /// loop that finds a job hands the look-out to the next idle one, which looks again at once: more may be due.
+    /// </summary>
+    private async Task<RetrievalLease> NextLeaseAsync(string owner, CancellationToken stoppingToken)
+    {
+        await _lookOut.WaitAsync(stoppingToken);
+        try
+        {
+            while (true)
+            {
+                var settings = options.CurrentValue;
+                if (await queue.TryLeaseAsync(owner, settings.LeaseDuration, stoppingToken, settings.ReceivesMoves) is { } lease)
+                {
+                    return lease;
+                }
+
+                await signal.WaitAsync(settings.PollInterval, stoppingToken);
+            }
+        }
+        finally
+        {
+            _lookOut.Release();
         }
     }
 }

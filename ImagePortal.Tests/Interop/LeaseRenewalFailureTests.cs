@@ -41,6 +41,7 @@ public sealed class LeaseRenewalFailureTests(LeaseFaultRetrievalFixture fixture)
             gated.Release();
         }
 
+        Assert.True(fixture.Fault.Hits > 0, "No renewal was refused: the fault no longer recognizes the heartbeat's update.");
         var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());

@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace ImagePortal.Tests.Support;
 
 /// <summary>
-/// Fails, while told to, every renewal of a retrieval job's lease (the update that sets only its expiry), as a database
-/// that is locked or failing over would. Added to a fixture's SQLite context.
+/// Fails, while told to, every renewal of a retrieval job's lease (an update that sets its expiry, and the progress the
+/// heartbeat writes with it, but not its owner or state), as a database that is locked or failing over would. Added to
+/// a fixture's SQLite context.
 /// </summary>
 public sealed class LeaseRenewalFault : DbCommandInterceptor
 {
@@ -19,30 +20,12 @@ public sealed class LeaseRenewalFault : DbCommandInterceptor
     public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (Failing && IsRenewal(command.CommandText))
+        if (Failing && SqlCommandCounter.IsRenewal(command.CommandText))
         {
             Interlocked.Increment(ref _hits);
             throw new SqliteException("database is locked (injected by the test)", 5);
         }
 
         return ValueTask.FromResult(result);
-    }
-
-    private static bool IsRenewal(string sql)
-    {
-        if (!sql.Contains("UPDATE \"RetrievalJobs\"", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var set = sql.IndexOf("SET ", StringComparison.Ordinal);
-        var where = sql.IndexOf("WHERE", StringComparison.Ordinal);
-        if (set < 0 || where < set)
-        {
-            return false;
-        }
-
-        var assignments = sql[set..where];
-        return assignments.Contains("\"LeaseExpiresAt\"", StringComparison.Ordinal) && !assignments.Contains(',', StringComparison.Ordinal);
     }
 }

@@ -70,6 +70,39 @@ public abstract class RetrievalQueueTestsBase(UseCaseFixture fixture)
         Assert.Equal(("other-worker", RetrievalJobState.Running), (row.LeaseOwner, row.State));
     }
 
+    /// <summary>
+    /// A heartbeat renews the lease and writes the job's counters in one UPDATE, which a job whose cancel was asked for
+    /// does not match: a second one then still renews that lease for its worker (who ends the job) and says so.
+    /// </summary>
+    [Fact]
+    public async Task ARenewal_WritesTheProgressWithTheLease_AndACancelAskedFor_StillRenewsTheLeaseForItsWorker()
+    {
+        var job = (await QueueJobsAsync(1)).Single();
+        var queue = fixture.Services.GetRequiredService<RetrievalQueue>();
+        var lease = await LeaseAsync(queue, "worker", job, TimeSpan.FromMinutes(1));
+        var study = await fixture.DbAsync(db => db.Set<RetrievalStudyProgress>().Where(s => s.JobId == job).Select(s => s.StudyInstanceUid).SingleAsync(Ct));
+        var progress = new RetrievalProgressSnapshot([new StudyProgressSnapshot(study, 10, 4, 1, 4096, DateTimeOffset.UtcNow, null)]);
+
+        Assert.Equal(RenewResult.Held, await queue.RenewAsync(lease, TimeSpan.FromMinutes(2), Ct, progress));
+        var row = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.Id == job, Ct));
+        Assert.Equal((10, 4, 1, 4096L), (row.ExpectedInstances, row.DoneInstances, row.FailedInstances, row.DoneBytes));
+        Assert.Equal(4, await fixture.DbAsync(db => db.Set<RetrievalStudyProgress>().Where(s => s.JobId == job).Select(s => s.DoneInstances).SingleAsync(Ct)));
+
+        await fixture.DbAsync(async db =>
+        {
+            (await db.RetrievalJobs.SingleAsync(j => j.Id == job, Ct)).RequestCancel(DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync(Ct);
+        });
+        Assert.Equal(RenewResult.CancelRequested, await queue.RenewAsync(lease, TimeSpan.FromMinutes(5), Ct, progress));
+        var cancelled = await fixture.DbAsync(db => db.RetrievalJobs.AsNoTracking().SingleAsync(j => j.Id == job, Ct));
+        Assert.Equal(("worker", RetrievalJobState.Running), (cancelled.LeaseOwner, cancelled.State));
+        Assert.True(cancelled.LeaseExpiresAt > row.LeaseExpiresAt, $"The lease was not renewed: {cancelled.LeaseExpiresAt} after {row.LeaseExpiresAt}");
+        Assert.Equal(RenewResult.Lost, await queue.RenewAsync(lease with { Owner = "another-worker" }, TimeSpan.FromMinutes(5), Ct, progress));
+
+        await using var end = await fixture.Services.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>().CreateDbContextAsync(Ct);
+        Assert.True(await queue.FinishAsync(end, lease, RetrievalJobState.Cancelled, null, Ct));
+    }
+
     [Fact]
     public async Task ATransientFailure_GoesBackToTheQueueWithBackoff_AndIsNotDueBeforeThen()
     {
