@@ -16,6 +16,26 @@ public sealed record RetrievalLease(Guid JobId, string Owner);
 /// </summary>
 public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFactory, TimeProvider clock)
 {
+    // The look for due jobs, compiled once: an idle worker runs it every poll interval, and it returns nothing most times,
+    // so EF Core's own work for a query (finding the plan cached for its expression) was much of what a poll cost. Held by
+    // the queue, not static: a compiled query serves one model, and each host (a test's portal) has its own.
+    private readonly Func<ImagePortalDbContext, DateTimeOffset, IAsyncEnumerable<Guid>> _dueJobs =
+        EF.CompileAsyncQuery((ImagePortalDbContext db, DateTimeOffset now) => db.RetrievalJobs.AsNoTracking()
+            .Where(j => (j.State == RetrievalJobState.Queued && j.NextAttemptAt <= now) ||
+                        (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < now))
+            .OrderBy(j => j.NextAttemptAt).ThenBy(j => j.Id)
+            .Select(j => j.Id)
+            .Take(10));
+
+    private readonly Func<ImagePortalDbContext, DateTimeOffset, IAsyncEnumerable<Guid>> _dueGetJobs =
+        EF.CompileAsyncQuery((ImagePortalDbContext db, DateTimeOffset now) => db.RetrievalJobs.AsNoTracking()
+            .Where(j => (j.State == RetrievalJobState.Queued && j.NextAttemptAt <= now) ||
+                        (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < now))
+            .Where(j => db.DicomNodes.Any(n => n.FacilityId == j.SourceFacilityId && (n.Capabilities & DicomCapabilities.Get) == DicomCapabilities.Get))
+            .OrderBy(j => j.NextAttemptAt).ThenBy(j => j.Id)
+            .Select(j => j.Id)
+            .Take(10));
+
     /// <summary>Takes the next due job: a queued one whose time has come, or a running one whose worker stopped renewing.</summary>
     /// <param name="receivesMoves">
     /// False for a worker whose Storage SCP partners do not send C-MOVE instances to (they know one address for the
@@ -25,19 +45,12 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var due = db.RetrievalJobs.AsNoTracking()
-            .Where(j => (j.State == RetrievalJobState.Queued && j.NextAttemptAt <= now) ||
-                        (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < now));
-        if (!receivesMoves)
+        var candidates = new List<Guid>();
+        await foreach (var id in (receivesMoves ? _dueJobs : _dueGetJobs)(db, now).WithCancellation(cancellationToken))
         {
-            due = due.Where(j => db.DicomNodes.Any(n => n.FacilityId == j.SourceFacilityId && (n.Capabilities & DicomCapabilities.Get) == DicomCapabilities.Get));
+            candidates.Add(id);
         }
 
-        var candidates = await due
-            .OrderBy(j => j.NextAttemptAt).ThenBy(j => j.Id)
-            .Select(j => j.Id)
-            .Take(10)
-            .ToListAsync(cancellationToken);
         foreach (var id in candidates)
         {
             var until = now + leaseDuration;

@@ -49,6 +49,8 @@ public sealed partial class RetrievalDatabaseWorkTests(CountedRetrievalFixture f
             await WaitForDoneAsync(jobId, 200);
             var late = await TicksAsync(3);
 
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"Statements per tick after 2 instances: {string.Join(", ", early.Select(t => t.Count))}; after 200: {string.Join(", ", late.Select(t => t.Count))}");
             Assert.All(early.Concat(late), tick => Assert.True(tick.Count <= StatementsPerIdleTick, Describe("A tick", tick)));
             Assert.Equal(early.Select(t => t.Count), late.Select(t => t.Count));
             foreach (var sql in late.SelectMany(t => t).Distinct())
@@ -80,10 +82,65 @@ public sealed partial class RetrievalDatabaseWorkTests(CountedRetrievalFixture f
         var watch = Stopwatch.StartNew();
         await Poll.UntilAsync(() => Task.FromResult(fixture.Commands.Since(mark).Count(SqlCommandCounter.IsLeasePoll) >= polls), TimeSpan.FromSeconds(30));
         var elapsed = watch.Elapsed;
+        TestContext.Current.TestOutputHelper?.WriteLine($"{polls} lease polls in {elapsed.TotalSeconds:0.00} s (poll interval {interval.TotalSeconds:0.0} s)");
 
         // A loaded machine only spaces the polls further apart; two loops that each poll do it twice as often.
         var allowed = (int)(elapsed / interval) + 2;
         Assert.True(polls <= allowed, $"{polls} polls in {elapsed.TotalSeconds:0.00} s, at most {allowed} expected with a poll interval of {interval.TotalSeconds:0.0} s");
+        var poll = fixture.Commands.Since(mark).First(SqlCommandCounter.IsLeasePoll);
+        var plan = await PlanAsync(poll);
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The look for a due job that finds none, as an idle worker runs it every poll interval, is a compiled query: it
+    /// allocates less than the same query that EF Core must look up in its cache by its expression each time (bytes
+    /// allocated on the polling thread: SQLite answers synchronously, and a sample whose thread changed is left out).
+    /// </summary>
+    [Fact]
+    public async Task AnIdlePoll_AllocatesLessThanTheSameQueryUncompiled()
+    {
+        var queue = fixture.Services.GetRequiredService<RetrievalQueue>();
+        var factory = fixture.Services.GetRequiredService<IDbContextFactory<ImagePortal.Infrastructure.Data.ImagePortalDbContext>>();
+        var past = DateTimeOffset.UtcNow.AddYears(-20);
+        async Task<object?> PollAsync() => await queue.TryLeaseAsync("probe", TimeSpan.FromSeconds(1), Ct);
+        async Task<object?> UncompiledAsync()
+        {
+            // RetrievalQueue's look, as it was: due jobs long ago (none), ordered, ten ids.
+            await using var db = await factory.CreateDbContextAsync(Ct);
+            return await db.RetrievalJobs.AsNoTracking()
+                .Where(j => (j.State == RetrievalJobState.Queued && j.NextAttemptAt <= past) || (j.State == RetrievalJobState.Running && j.LeaseExpiresAt < past))
+                .OrderBy(j => j.NextAttemptAt).ThenBy(j => j.Id).Select(j => j.Id).Take(10).ToListAsync(Ct);
+        }
+
+        await Poll.UntilAsync(
+            () => fixture.DbAsync(db => db.RetrievalJobs.AllAsync(j => j.State != RetrievalJobState.Running && j.State != RetrievalJobState.Queued, Ct)),
+            TimeSpan.FromSeconds(60));
+        var polled = await AllocatedAsync(PollAsync);
+        var uncompiled = await AllocatedAsync(UncompiledAsync);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Bytes allocated by an idle poll: {polled:0}; by the same query uncompiled: {uncompiled:0}");
+        Assert.True(polled < uncompiled * 0.9, $"A poll allocates {polled:0} bytes, the same query uncompiled {uncompiled:0}");
+    }
+
+    /// <summary>The median of the bytes one call of <paramref name="work"/> allocates on its thread, warm.</summary>
+    private static async Task<double> AllocatedAsync(Func<Task<object?>> work)
+    {
+        var samples = new List<long>();
+        for (var i = 0; i < 60; i++)
+        {
+            var thread = Environment.CurrentManagedThreadId;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            await work();
+            var after = GC.GetAllocatedBytesForCurrentThread();
+            if (i >= 10 && Environment.CurrentManagedThreadId == thread)
+            {
+                samples.Add(after - before);
+            }
+        }
+
+        Assert.True(samples.Count >= 10, $"Only {samples.Count} samples stayed on their thread");
+        samples.Sort();
+        return samples[samples.Count / 2];
     }
 
     /// <summary>The statements of the next <paramref name="count"/> heartbeat ticks (from one renewal to the next), lease polls left out.</summary>
