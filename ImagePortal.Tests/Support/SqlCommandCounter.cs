@@ -12,6 +12,7 @@ public sealed class SqlCommandCounter : DbCommandInterceptor
 {
     private readonly Lock _lock = new();
     private readonly List<string> _commands = [];
+    private readonly List<long> _times = [];
 
     /// <summary>How many commands ran so far: a mark for <see cref="Since"/>.</summary>
     public int Count
@@ -31,6 +32,16 @@ public sealed class SqlCommandCounter : DbCommandInterceptor
         lock (_lock)
         {
             return _commands[Math.Min(mark, _commands.Count)..];
+        }
+    }
+
+    /// <summary>When each command since <paramref name="mark"/> ran (<see cref="System.Diagnostics.Stopwatch"/> timestamps), with its text.</summary>
+    public IReadOnlyList<(long At, string Sql)> TimedSince(int mark)
+    {
+        lock (_lock)
+        {
+            var from = Math.Min(mark, _commands.Count);
+            return [.. _times[from..].Zip(_commands[from..])];
         }
     }
 
@@ -106,6 +117,7 @@ public sealed class SqlCommandCounter : DbCommandInterceptor
         lock (_lock)
         {
             _commands.Add(command.CommandText);
+            _times.Add(System.Diagnostics.Stopwatch.GetTimestamp());
         }
     }
 }
