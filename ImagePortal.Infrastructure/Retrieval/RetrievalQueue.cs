@@ -2,6 +2,7 @@ using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace ImagePortal.Infrastructure.Retrieval;
 
@@ -84,14 +85,16 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var until = clock.GetUtcNow() + leaseDuration;
         var held = Owned(db, lease).Where(j => !j.CancelRequested);
-        var renewed = progress is null
-            ? await held.ExecuteUpdateAsync(set => set.SetProperty(j => j.LeaseExpiresAt, until), cancellationToken)
-            : await held.ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.LeaseExpiresAt, until)
-                .SetProperty(j => j.ExpectedInstances, progress.Studies.Sum(s => s.Expected))
-                .SetProperty(j => j.DoneInstances, progress.Studies.Sum(s => s.Done))
-                .SetProperty(j => j.FailedInstances, progress.Studies.Sum(s => s.Failed))
-                .SetProperty(j => j.DoneBytes, progress.Studies.Sum(s => s.Bytes)), cancellationToken);
+        var renewed = await held.ExecuteUpdateAsync(
+            set =>
+            {
+                set.SetProperty(j => j.LeaseExpiresAt, until);
+                if (progress is not null)
+                {
+                    SetCounters(set, progress);
+                }
+            },
+            cancellationToken);
         if (renewed == 1)
         {
             if (progress is not null)
@@ -155,11 +158,7 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
     public async Task<bool> ReportProgressAsync(RetrievalLease lease, RetrievalProgressSnapshot progress, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var held = await Owned(db, lease).ExecuteUpdateAsync(set => set
-            .SetProperty(j => j.ExpectedInstances, progress.Studies.Sum(s => s.Expected))
-            .SetProperty(j => j.DoneInstances, progress.Studies.Sum(s => s.Done))
-            .SetProperty(j => j.FailedInstances, progress.Studies.Sum(s => s.Failed))
-            .SetProperty(j => j.DoneBytes, progress.Studies.Sum(s => s.Bytes)), cancellationToken);
+        var held = await Owned(db, lease).ExecuteUpdateAsync(set => SetCounters(set, progress), cancellationToken);
         if (held != 1)
         {
             return false;
@@ -168,6 +167,13 @@ public sealed class RetrievalQueue(IDbContextFactory<ImagePortalDbContext> dbFac
         await WriteStudiesAsync(db, lease, progress.Changed, cancellationToken);
         return true;
     }
+
+    /// <summary>The job's counters: the sums of its studies'.</summary>
+    private static void SetCounters(UpdateSettersBuilder<RetrievalJob> set, RetrievalProgressSnapshot progress) => set
+        .SetProperty(j => j.ExpectedInstances, progress.Studies.Sum(s => s.Expected))
+        .SetProperty(j => j.DoneInstances, progress.Studies.Sum(s => s.Done))
+        .SetProperty(j => j.FailedInstances, progress.Studies.Sum(s => s.Failed))
+        .SetProperty(j => j.DoneBytes, progress.Studies.Sum(s => s.Bytes));
 
     /// <summary>The rows of these studies; a study whose counters did not change since they were last written is not among them.</summary>
     private static async Task WriteStudiesAsync(

@@ -86,12 +86,7 @@ public sealed partial class ViewerTests
         await page.AddInitScriptAsync(TakeoverWatch);
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
-        JsonElement? early = null;
-        await Poll.UntilAsync(async () =>
-        {
-            early = await page.EvaluateAsync<JsonElement?>(EarlyScript);
-            return early is { ValueKind: JsonValueKind.Object } e && e.GetProperty("variance").GetDouble() > 1;
-        }, TimeSpan.FromSeconds(20), () => Task.FromResult($"The early canvas never showed a non-uniform image; last {early}."));
+        await EarlyImageDrawnAsync(page);
         await Expect(page.GetByTestId("viewer-viewport")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("viewer-root")).ToHaveCountAsync(0);
         // Drawn from the middle image's own frame, the one call for it (the viewer's loader will take that answer).
@@ -99,23 +94,7 @@ public sealed partial class ViewerTests
         Assert.Equal(frame, await page.GetByTestId("viewer-early-image").EvaluateAsync<string>("c => new URL(c.dataset.frame).pathname"));
 
         cornerstone.Release();
-        JsonElement takeover = default;
-        await Poll.UntilAsync(async () =>
-        {
-            takeover = await page.EvaluateAsync<JsonElement>("() => window.__takeover ?? null");
-            return takeover.ValueKind == JsonValueKind.Object;
-        }, TimeSpan.FromSeconds(30), () => Task.FromResult("The early canvas was never taken over."));
-        await Poll.UntilAsync(
-            async () => (takeover = await page.EvaluateAsync<JsonElement>("() => window.__takeover")).GetProperty("framesWatched").GetInt32() >= 60,
-            TimeSpan.FromSeconds(30));
-        // When the early image went, Cornerstone's canvas showed the same image: same size, same pixels within rounding
-        // (two drawings of one frame, bilinear each), and no blank frame between them.
-        Assert.True(takeover.GetProperty("variance").GetDouble() > 1, $"Cornerstone showed nothing when the early image went: {takeover}");
-        Assert.Equal(takeover.GetProperty("early").GetString(), takeover.GetProperty("shown").GetString());
-        Assert.True(takeover.GetProperty("meanDiff").GetDouble() is >= 0 and < 2, $"The images differ: {takeover}");
-        Assert.True(takeover.GetProperty("largeShare").GetDouble() < 0.02, $"The images differ in places: {takeover}");
-        Assert.True(takeover.GetProperty("shift").GetString() == "0,0", $"The images are not in the same place: {takeover}");
-        Assert.True(takeover.GetProperty("blankFrames").GetInt32() == 0, $"The stage went black after the takeover: {takeover}");
+        await TakenOverInPlaceAsync(page);
         await Expect(page.GetByTestId("viewer-early-image")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
         Assert.Single(calls, a => a == frame);
@@ -152,27 +131,11 @@ public sealed partial class ViewerTests
         await page.AddInitScriptAsync(TakeoverWatch);
         await page.GotoAsync(ViewerUrl(ViewerFixture.Syntaxes, fixture.SyntaxStudy(file)));
 
-        JsonElement? early = null;
-        await Poll.UntilAsync(async () =>
-        {
-            early = await page.EvaluateAsync<JsonElement?>(EarlyScript);
-            return early is { ValueKind: JsonValueKind.Object } e && e.GetProperty("variance").GetDouble() > 1;
-        }, TimeSpan.FromSeconds(20), () => Task.FromResult($"The early canvas never showed a non-uniform image; last {early}."));
+        await EarlyImageDrawnAsync(page);
         await Expect(page.GetByTestId("viewer-viewport")).ToHaveCountAsync(0);
 
         cornerstone.Release();
-        JsonElement takeover = default;
-        await Poll.UntilAsync(async () =>
-        {
-            takeover = await page.EvaluateAsync<JsonElement>("() => window.__takeover ?? null");
-            return takeover.ValueKind == JsonValueKind.Object && takeover.GetProperty("framesWatched").GetInt32() >= 60;
-        }, TimeSpan.FromSeconds(30), () => Task.FromResult($"The early canvas was never taken over: {takeover}."));
-        Assert.True(takeover.GetProperty("variance").GetDouble() > 1, $"Cornerstone showed nothing when the early image went: {takeover}");
-        Assert.Equal(takeover.GetProperty("early").GetString(), takeover.GetProperty("shown").GetString());
-        Assert.True(takeover.GetProperty("meanDiff").GetDouble() is >= 0 and < 2, $"The images differ: {takeover}");
-        Assert.True(takeover.GetProperty("largeShare").GetDouble() < 0.02, $"The images differ in places: {takeover}");
-        Assert.True(takeover.GetProperty("shift").GetString() == "0,0", $"The images are not in the same place: {takeover}");
-        Assert.True(takeover.GetProperty("blankFrames").GetInt32() == 0, $"The stage went black after the takeover: {takeover}");
+        await TakenOverInPlaceAsync(page);
         await Expect(page.GetByTestId("viewer-message")).ToBeHiddenAsync();
     }
 
@@ -222,5 +185,37 @@ public sealed partial class ViewerTests
         held.Release();
         await ImageAsync(page);
         await Expect(page.GetByTestId("viewer-slice")).ToHaveTextAsync(Middle);
+    }
+
+    /// <summary>Waits until the early canvas shows a non-uniform image (it was drawn, and drawn from pixels).</summary>
+    private static async Task EarlyImageDrawnAsync(IPage page)
+    {
+        JsonElement? early = null;
+        await Poll.UntilAsync(async () =>
+        {
+            early = await page.EvaluateAsync<JsonElement?>(EarlyScript);
+            return early is { ValueKind: JsonValueKind.Object } e && e.GetProperty("variance").GetDouble() > 1;
+        }, TimeSpan.FromSeconds(20), () => Task.FromResult($"The early canvas never showed a non-uniform image; last {early}."));
+    }
+
+    /// <summary>
+    /// Waits for Cornerstone to take the early image over (<see cref="TakeoverWatch"/>, then 60 frames watched): when the
+    /// early image went, Cornerstone's canvas showed the same image: same size, same pixels within rounding (two drawings
+    /// of one frame, bilinear each), and no blank frame between them.
+    /// </summary>
+    private static async Task TakenOverInPlaceAsync(IPage page)
+    {
+        JsonElement takeover = default;
+        await Poll.UntilAsync(async () =>
+        {
+            takeover = await page.EvaluateAsync<JsonElement>("() => window.__takeover ?? null");
+            return takeover.ValueKind == JsonValueKind.Object && takeover.GetProperty("framesWatched").GetInt32() >= 60;
+        }, TimeSpan.FromSeconds(60), () => Task.FromResult($"The early canvas was never taken over: {takeover}."));
+        Assert.True(takeover.GetProperty("variance").GetDouble() > 1, $"Cornerstone showed nothing when the early image went: {takeover}");
+        Assert.Equal(takeover.GetProperty("early").GetString(), takeover.GetProperty("shown").GetString());
+        Assert.True(takeover.GetProperty("meanDiff").GetDouble() is >= 0 and < 2, $"The images differ: {takeover}");
+        Assert.True(takeover.GetProperty("largeShare").GetDouble() < 0.02, $"The images differ in places: {takeover}");
+        Assert.True(takeover.GetProperty("shift").GetString() == "0,0", $"The images are not in the same place: {takeover}");
+        Assert.True(takeover.GetProperty("blankFrames").GetInt32() == 0, $"The stage went black after the takeover: {takeover}");
     }
 }

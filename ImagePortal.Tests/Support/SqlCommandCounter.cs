@@ -11,8 +11,7 @@ namespace ImagePortal.Tests.Support;
 public sealed class SqlCommandCounter : DbCommandInterceptor
 {
     private readonly Lock _lock = new();
-    private readonly List<string> _commands = [];
-    private readonly List<long> _times = [];
+    private readonly List<(long At, string Sql)> _commands = [];
 
     /// <summary>How many commands ran so far: a mark for <see cref="Since"/>.</summary>
     public int Count
@@ -27,21 +26,14 @@ public sealed class SqlCommandCounter : DbCommandInterceptor
     }
 
     /// <summary>The commands run since <paramref name="mark"/> (a former <see cref="Count"/>), in order.</summary>
-    public IReadOnlyList<string> Since(int mark)
-    {
-        lock (_lock)
-        {
-            return _commands[Math.Min(mark, _commands.Count)..];
-        }
-    }
+    public IReadOnlyList<string> Since(int mark) => [.. TimedSince(mark).Select(c => c.Sql)];
 
     /// <summary>When each command since <paramref name="mark"/> ran (<see cref="System.Diagnostics.Stopwatch"/> timestamps), with its text.</summary>
     public IReadOnlyList<(long At, string Sql)> TimedSince(int mark)
     {
         lock (_lock)
         {
-            var from = Math.Min(mark, _commands.Count);
-            return [.. _times[from..].Zip(_commands[from..])];
+            return _commands[Math.Min(mark, _commands.Count)..];
         }
     }
 
@@ -116,8 +108,7 @@ public sealed class SqlCommandCounter : DbCommandInterceptor
     {
         lock (_lock)
         {
-            _commands.Add(command.CommandText);
-            _times.Add(System.Diagnostics.Stopwatch.GetTimestamp());
+            _commands.Add((System.Diagnostics.Stopwatch.GetTimestamp(), command.CommandText));
         }
     }
 }

@@ -232,13 +232,7 @@ for (var i = 0; i < studyUids.Length; i++)
           return instances.map(i => `${base}/instances/${encodeURIComponent(i['00080018'].Value[0])}/frames/1`);
         }
         """);
-    var cookies = new System.Net.CookieContainer();
-    foreach (var cookie in await context.CookiesAsync())
-    {
-        cookies.Add(new System.Net.Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
-    }
-
-    using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, MaxConnectionsPerServer = 6 });
+    using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = await SessionCookiesAsync(), MaxConnectionsPerServer = 6 });
     var httpWatch = System.Diagnostics.Stopwatch.StartNew();
     var nextUrl = -1;
     await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
@@ -273,13 +267,7 @@ return 0;
 // every instance is in its disk cache). Milliseconds.
 async Task<double> PortalAloneAsync(string number, string studyUid)
 {
-    var jar = new System.Net.CookieContainer();
-    foreach (var cookie in await context.CookiesAsync())
-    {
-        jar.Add(new System.Net.Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
-    }
-
-    using var client = new HttpClient(new SocketsHttpHandler { CookieContainer = jar }) { BaseAddress = new Uri(baseUrl) };
+    using var client = new HttpClient(new SocketsHttpHandler { CookieContainer = await SessionCookiesAsync() }) { BaseAddress = new Uri(baseUrl) };
     var study = $"/dicomweb/requests/{number}/studies/{Uri.EscapeDataString(studyUid)}";
     using var series = JsonDocument.Parse(await client.GetStringAsync($"{study}/series"));
     var seriesUid = series.RootElement[0].GetProperty("0020000E").GetProperty("Value")[0].GetString()!;
@@ -292,6 +280,18 @@ async Task<double> PortalAloneAsync(string number, string studyUid)
     }
 
     return took;
+}
+
+// The signed-in page's cookies, for plain HTTP calls as the same user.
+async Task<System.Net.CookieContainer> SessionCookiesAsync()
+{
+    var jar = new System.Net.CookieContainer();
+    foreach (var cookie in await context.CookiesAsync())
+    {
+        jar.Add(new System.Net.Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain));
+    }
+
+    return jar;
 }
 
 // User + system CPU time of the portal so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).

@@ -26,8 +26,11 @@ public abstract class AuditCheckpointRaceTestsBase(UseCaseFixture fixture)
         var events = await fixture.DbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.ObjectReference == reference)
             .OrderBy(e => e.Sequence).Select(e => new { e.Sequence, e.Hash }).ToListAsync(Cancel));
         using var log = LogCapture.Attach(fixture.Services);
-        var meeting = new MeetingClock();
-        var (first, second) = (Node(meeting), Node(meeting));
+        // A checkpoint writer reads the clock after finding no checkpoint for the event and before inserting its own:
+        // held there until both have, both insert the same checkpoint.
+        var meeting = new Meeting();
+        var clock = new MeetingClock(meeting);
+        var (first, second) = (Node(clock), Node(clock));
 
         foreach (var raced in new[] { events[1].Sequence, events[3].Sequence })
         {
@@ -57,37 +60,6 @@ public abstract class AuditCheckpointRaceTestsBase(UseCaseFixture fixture)
         fixture.Services.GetRequiredService<IDbContextFactory<ImagePortalDbContext>>(), fixture.Services.GetRequiredService<AuditKeyRing>(),
         clock, fixture.Services.GetRequiredService<IOptions<AuditOptions>>(), new AuditExportSignal(),
         fixture.Services.GetRequiredService<ILogger<AuditCheckpoints>>());
-
-    /// <summary>
-    /// A clock that, once armed, holds the first two nodes that read it until both have (a checkpoint writer reads it
-    /// after finding no checkpoint for the event and before inserting its own), so both insert the same checkpoint.
-    /// </summary>
-    private sealed class MeetingClock : TimeProvider
-    {
-        private volatile Barrier? _meeting;
-
-        public bool Met { get; private set; }
-
-        public void Arm()
-        {
-            Met = false;
-            _meeting = new Barrier(2, _ =>
-            {
-                Met = true;
-                _meeting = null;
-            });
-        }
-
-        public override DateTimeOffset GetUtcNow()
-        {
-            if (_meeting is { } meeting && !meeting.SignalAndWait(TimeSpan.FromSeconds(20)))
-            {
-                _meeting = null;
-            }
-
-            return base.GetUtcNow();
-        }
-    }
 }
 
 /// <summary>Two nodes on one SQLite file, as the retrieval bench runs its workers.</summary>
