@@ -16,7 +16,8 @@
 # Each with default Orthancs (TCP_NODELAY=0) and TCP_NODELAY=1 ones (NODELAY= as in retrieval.sh); B must end with
 # every instance of every study. BEFORE=folder also runs the portal published there (an older build) in each run, right
 # after this one, so that a change is measured side by side on the same machine load. The Orthancs' CPU is reported
-# for each (A sends, B stores), beside the workers'.
+# for each (A sends, B stores), beside the workers'. PERF=folder records both workers with perf during each batch
+# (with PORTAL_ENV=DOTNET_PerfMapEnabled=1 the JIT-compiled methods get names: perf report -i folder/TAG.data).
 
 CONCURRENCY=${CONCURRENCY:-2}
 STORE_ASSOCIATIONS=${STORE_ASSOCIATIONS:-1}
@@ -164,8 +165,12 @@ for nodelay in "${SETTINGS[@]}"; do
             b_pid=$ORTHANC_PID
             settle
             ca=$(cpu_s "$a_pid"); cb=$(cpu_s "$b_pid")
+            if [[ -n ${PERF:-} ]]; then # both workers' stacks during the batch (PORTAL_ENV=DOTNET_PerfMapEnabled=1 names JIT code)
+                mkdir -p "$PERF"; perf record -F 499 -g -p "$w1,$w2" -o "$PERF/$tag.data" > "$PERF/$tag.perf.log" 2>&1 & perf_pid=$!
+            fi
             line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
                 echo "the $portal did not complete the imports: $line" >&2; tail -30 "$WORK/worker1-$tag.log" "$WORK/worker2-$tag.log" >&2; exit 1; }
+            if [[ -n ${PERF:-} ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
             RESULT[cpu_${portal}_$nodelay]="A $(secs "$ca" "$(cpu_s "$a_pid")") s, B $(secs "$cb" "$(cpu_s "$b_pid")") s"
             got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$tag"
             [[ $got == "$TOTAL" ]] || { echo "the $portal left $got of $TOTAL instances in B: $line" >&2; exit 1; }
