@@ -28,5 +28,8 @@ public abstract class MudComponentTest : BunitContext
         var principal = await portal.Services.GetRequiredService<IUserClaimsPrincipalFactory<ApplicationUser>>().CreateAsync(user);
         portal.Services.GetRequiredService<CurrentUser>().Set(principal, "127.0.0.1");
         AddAuthorization().SetAuthorized(userName);
+
+        // The page then runs as on a live circuit; a test of its prerendered form sets "Static" after this.
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 }

@@ -37,19 +37,27 @@ public partial class AuditEvents
         }
 
         _export = (await Mediator.Send(new GetAuditExportStatus())).Value;
+        if (FirstPage is { } first)
+        {
+            Show(first, failure: null);
+        }
+        else
+        {
+            await LoadAsync(null, null);
+            FirstPage = _page;
+        }
     }
+
+    /// <summary>
+    /// The newest page of the trail as the page opened with it. Read while the page is prerendered, so that its rows show
+    /// before the circuit is live, and handed to the circuit with the page: each read is an audited view, and the
+    /// circuit, which initializes the page a second time, finds the page here instead of reading (and auditing) it again.
+    /// </summary>
+    [PersistentState]
+    public AuditPage? FirstPage { get; set; }
 
     // Until the grid has read its first page, its empty text would be a false "nothing here" (EmptyState).
     private bool _read;
-
-    // The first page is read once the circuit is live, not while prerendering: each read is an audited view.
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (firstRender)
-        {
-            await LoadAsync(null, null);
-        }
-    }
 
     private string Shown => _rows.Count == 0 ? string.Empty : $"#{_rows[0].Sequence} to #{_rows[^1].Sequence}{(_page is { HasOlder: true } ? ", more older" : string.Empty)}";
 
@@ -74,12 +82,17 @@ public partial class AuditEvents
             result = await Mediator.Send(new ListAuditEvents(_filter, _pageSize));
         }
 
-        _page = result.Value;
-        _rows = result.Value?.Items ?? [];
+        Show(result.Value, result.Failure?.Message);
+        StateHasChanged();
+    }
+
+    private void Show(AuditPage? page, string? failure)
+    {
+        _page = page;
+        _rows = page?.Items ?? [];
         _read = true;
         _loading = false;
-        _error = result.Failure?.Message;
-        StateHasChanged();
+        _error = failure;
     }
 
     private CancellationTokenSource? _verifyCancel;
