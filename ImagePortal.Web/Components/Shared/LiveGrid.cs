@@ -5,9 +5,9 @@ namespace ImagePortal.Web.Components.Shared;
 
 /// <summary>
 /// A server-data grid that tells its page once it has shown its first read. MudDataGrid reads its server data only once
-/// the circuit is live (after its first render), so a page that shows rows before that (read while prerendering, see
-/// <see cref="GridSnapshot{T}"/>) keeps showing them until this grid has rows of its own to show: the page swaps the two
-/// in the render that follows this grid's, and the rows never blink out.
+/// the circuit is live (after its first render), so a page that shows rows before that (its first page, read while
+/// prerendering and kept in a <c>[PersistentState]</c> property) keeps showing them until this grid has rows of its own:
+/// the page swaps the two in the render that follows this grid's, and the rows never blink out.
 /// </summary>
 public sealed class LiveGrid<T> : MudDataGrid<T>
 {
@@ -26,10 +26,3 @@ public sealed class LiveGrid<T> : MudDataGrid<T>
         }
     }
 }
-
-/// <summary>
-/// The first page of a list, read while the page is prerendered and handed to the circuit with the page (a
-/// <c>[PersistentState]</c> property), so that the list's rows show from the page's first paint instead of once the
-/// circuit is live and its grid has read them.
-/// </summary>
-public sealed record GridSnapshot<T>(IReadOnlyList<T> Items, int TotalCount);
