@@ -31,9 +31,15 @@ public sealed class Shell(IPage page)
 
     public ILocator Navigation => page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" });
 
-    /// <summary>Waits until the page's circuit is live: clicks before that are not handled.</summary>
-    public async Task WaitUntilInteractiveAsync() =>
+    /// <summary>
+    /// Waits until the page's circuit is live (clicks before that are not handled) and a list's prerendered first page
+    /// has given way to its live grid (the two swap once the live grid has read: a control found just before is gone).
+    /// </summary>
+    public async Task WaitUntilInteractiveAsync()
+    {
         await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.Locator("[data-grid-snapshot]").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+    }
 
     public async Task SignOutAsync()
     {
