@@ -6,7 +6,10 @@
 # then, on a copy of it:
 #   handler: each page's Mediator message sent in-process as the user who opens the page (one warm-up, RUNS timed);
 #   browser: the published portal (Release, ReadyToRun, Portal:Role=web) on 127.0.0.1; Chromium (/usr/bin/chromium,
-#            Playwright) signed in as each user, navigation start to the page's data rows visible (one warm-up, RUNS timed).
+#            Playwright) signed in as each user, a page load's start to the page's data rows visible (one warm-up, RUNS
+#            timed), loaded from a document of the portal's own origin and, in brackets, from another site (about:blank:
+#            Chromium gives the portal a new renderer process, as its Cross-Origin-Opener-Policy asks); the floor row is the
+#            portal's /health text loaded the same ways. The browser goal is judged on loads from the portal's origin.
 # Prints one table: page | small handler p50 / browser p50 | large handler p50 / browser p50 | growth | goal met.
 # Goals (issue 16): at the large size data visible under 500 ms and handler p50 under 100 ms; large/small at most 1.5x
 # (not judged when the large size's handler p50 is under 10 ms: such ratios are noise).
@@ -133,8 +136,9 @@ pages = list(dict.fromkeys(p for s in sizes for p in list(handlers[s]) + list(br
 first, last = sizes[0], sizes[-1]
 def cell(s, p):
     h, b = handlers[s].get(p), browser[s].get(p)
-    return f"{h[0]:,.0f}" if h else "-", f"{b[0]:,.0f}" if b else "-"
-head = ["page"] + [f"{s} handler / browser" for s in sizes]
+    # A browser row: loaded from the portal's own origin, and in brackets from another site (a new renderer process).
+    return f"{h[0]:,.0f}" if h else "-", f"{b[0]:,.0f} ({float(b[2]):,.0f})" if b else "-"
+head = ["page"] + [f"{s} handler / browser (from another site)" for s in sizes]
 if len(sizes) > 1: head += [f"growth {last}/{first}", "goal met?"]
 print("| " + " | ".join(head) + " |")
 print("|" + "---|" * len(head))
@@ -155,6 +159,8 @@ for p in pages:
         # (the quick verification answers the page), not a time that stays flat as the trail grows.
         if p in ("Audit, verify (full)", "Audit, CSV export"):
             row.append("walks the whole trail")
+        elif p.startswith("Floor"):
+            row.append("what any page pays")
         else:
             row.append("yes" if ok else "**no**")
     print("| " + " | ".join(row) + " |")

@@ -72,6 +72,12 @@ internal static class Pages
     ];
 
     /// <summary>
+    /// The floor of a page load in Chromium: the portal's health answer, a few bytes of text with no script, style or data,
+    /// loaded as the pages are (what any page of the portal pays before its own work).
+    /// </summary>
+    public static BrowserPage Floor(string user) => new("Floor: /health (text, no page)", user, "/health", "text=Healthy");
+
+    /// <summary>
     /// Whether a page is timed: every page, unless SCALE_PAGES names some (comma-separated parts of their names, any case),
     /// so that work on a few pages times only those.
     /// </summary>
