@@ -7,6 +7,8 @@
 # Every run views a study the portal has not cached yet (one generated study per run); a 60-slice study is viewed first
 # so that the portal's code is compiled and tiered up before the clock runs (a portal that has been running a while:
 # with a 5-slice warm-up the JIT's tier-1 recompilation of the frame path was charged to the first measured run).
+#   floor  : the same pixel bytes streamed from memory by a bare HTTP server to a page of the same Chromium (no DICOM, no
+#            portal, nothing decoded): how fast this browser takes the bytes in on this machine, which no viewer can beat
 # Goals (issue 17): first image < 1 s, the whole stack <= 1.5x getscu, the portal's memory flat (the cache is on disk).
 # Usage: bench/viewer.sh [slices=300] [runs=3]
 #        PUBLISHED=/tmp/portal-bench bench/viewer.sh   publishes into that folder once and reuses it afterwards
@@ -106,7 +108,7 @@ helper() { dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" 
 echo "== warm-up: the 60-slice study in the viewer"
 helper "$(uid_of "$WORK/warm")" | sed 's/^/   /' || { tail -30 "$WORK/portal.log" >&2; exit 1; }
 
-first=(); firstcs=(); cached=(); scroll=(); frames=(); get=(); rss=(); alone=()
+first=(); firstcs=(); cached=(); scroll=(); frames=(); get=(); rss=(); alone=(); floor=()
 for run in $(seq 1 "$RUNS"); do
     uid=${STUDIES[$((run - 1))]}
     mkdir -p "$WORK/get$run"
@@ -119,13 +121,14 @@ for run in $(seq 1 "$RUNS"); do
     settle
     line=$(helper "$uid" "${ALONE[$((run - 1))]}") || { echo "the viewer run failed: $line" >&2; tail -30 "$WORK/portal.log" >&2; exit 1; }
     [[ $(field slices "$line") == "$SLICES" ]] || { echo "the viewer showed a stack of $(field slices "$line"), not $SLICES: $line" >&2; exit 1; }
-    alone+=("$(field alone_s "$line")"); first+=("$(field first_s "$line")"); firstcs+=("$(field first_cs_s "$line")"); cached+=("$(field cached_s "$line")"); scroll+=("$(field scroll_s "$line")"); frames+=("$(field frames_s "$line")")
+    alone+=("$(field alone_s "$line")"); first+=("$(field first_s "$line")"); firstcs+=("$(field first_cs_s "$line")"); cached+=("$(field cached_s "$line")"); scroll+=("$(field scroll_s "$line")"); frames+=("$(field frames_s "$line")"); floor+=("$(field floor_s "$line")")
     rss+=("$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB")
     echo "   run $run: getscu ${get[-1]} s; the portal alone (no browser): the series retrieved into its cache ${alone[-1]} s; viewer: first image ${first[-1]} s (on Cornerstone's canvas ${firstcs[-1]} s), series metadata (all cached on the portal's disk)" \
         "$(field metadata_s "$line") s, whole stack in the viewer's cache ${cached[-1]} s, every slice shown ${scroll[-1]} s, every frame fetched ${frames[-1]} s; portal RSS ${rss[-1]}"
     echo "          the page's calls (start+duration, s): $(field steps_s "$line"); portal CPU per frame served $(field portal_cpu_ms_per_frame "$line") ms"
     echo "          the series' frames all received by the viewer's stream (one pixeldata call) at $(field stream_end_s "$line") s"
     echo "          the frames alone: the page's fetches $(field frames_only_s "$line") s, the same by plain HTTP from the bench $(field frames_http_s "$line") s"
+    echo "          the browser's floor: the same bytes streamed to a page from memory by a bare server (no DICOM, no portal) ${floor[-1]} s"
 done
 
 echo
@@ -133,6 +136,7 @@ echo "== $SLICES slices, $SIZE MB; best of $RUNS (each run a study the portal ha
 printf '%-52s %8s %8s\n' "" "seconds" "ratio"
 printf '%-52s %8s %8s\n' "getscu <- Orthanc (the whole study)" "$(best "${get[@]}")" "1.00"
 printf '%-52s %8s %8s\n' "portal alone: the series into its cache (no browser)" "$(best "${alone[@]}")" "$(ratio "$(best "${alone[@]}")" "$(best "${get[@]}")")"
+printf '%-52s %8s %8s\n' "browser floor: the bytes alone, from memory" "$(best "${floor[@]}")" "$(ratio "$(best "${floor[@]}")" "$(best "${get[@]}")")"
 printf '%-52s %8s %8s\n' "viewer: first image (goal < 1 s)" "$(best "${first[@]}")" "$(ratio "$(best "${first[@]}")" "$(best "${get[@]}")")"
 printf '%-52s %8s %8s\n' "viewer: first image on Cornerstone's canvas" "$(best "${firstcs[@]}")" "$(ratio "$(best "${firstcs[@]}")" "$(best "${get[@]}")")"
 printf '%-52s %8s %8s\n' "viewer: whole stack decoded by its prefetch (goal <= 1.5)" "$(best "${cached[@]}")" "$(ratio "$(best "${cached[@]}")" "$(best "${get[@]}")")"

@@ -13,6 +13,9 @@
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
 //               which a loaded machine changes less than it changes the clock)
 //   frames_http_s  the same frames fetched again by plain HTTP from the bench, six at a time (the portal's side alone)
+//   floor_s     the browser's floor: the same page bytes (what frames_s read) streamed to a page of this browser in one
+//               response from memory by a bare server here (no DICOM, no portal, nothing decoded or drawn), as fast as
+//               Chromium takes bytes in on this machine
 //   alone_s     with a second study per run (same size, not cached, not viewed): its series' metadata asked by plain HTTP
 //               from the bench, with no browser at work: the portal's C-FIND and C-GET of the series into its disk cache
 //               alone, to set beside getscu's time for the same bytes
@@ -246,6 +249,7 @@ for (var i = 0; i < studyUids.Length; i++)
         }
     }));
     var framesHttpMs = httpWatch.Elapsed.TotalMilliseconds;
+    var floorMs = await BrowserFloorAsync((long)frames.GetProperty("bytes").GetDouble());
     // After the view, so that its writes to the cache do not weigh on the view's own times.
     var aloneMs = i < aloneUids.Length ? await PortalAloneAsync(numbers[i], aloneUids[i]) : (double?)null;
     sampling.Cancel();
@@ -257,7 +261,7 @@ for (var i = 0; i < studyUids.Length; i++)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
-        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter}"));
+        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2}"));
 }
 
 return 0;
@@ -280,6 +284,92 @@ async Task<double> PortalAloneAsync(string number, string studyUid)
     }
 
     return took;
+}
+
+// The browser's floor: BYTES streamed in one HTTP response from memory (a bare HTTP/1.1 server on a loopback port, a 1 MiB
+// buffer written over and over) to a page of the same browser on that server's origin, which reads the body to its end
+// and drops it. Milliseconds from the fetch to the last byte read, best of three.
+async Task<double> BrowserFloorAsync(long bytes)
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    using var stop = new CancellationTokenSource();
+    var chunk = new byte[1 << 20];
+    Random.Shared.NextBytes(chunk);
+    // Each connection served on its own (Chromium also opens connections that it uses later, or never).
+    async Task ServeAsync(System.Net.Sockets.TcpClient client)
+    {
+        using (client)
+        {
+            client.NoDelay = true;
+            await using var stream = client.GetStream();
+            var head = new List<byte>();
+            var one = new byte[1];
+            while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n'))
+            {
+                if (await stream.ReadAsync(one, stop.Token) != 1)
+                {
+                    return;
+                }
+
+                head.Add(one[0]);
+            }
+
+            var body = System.Text.Encoding.ASCII.GetString([.. head]).StartsWith("GET /bytes", StringComparison.Ordinal);
+            var length = body ? bytes : 14;
+            var type = body ? "application/octet-stream" : "text/html";
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 200 OK\r\nContent-Type: {type}\r\nContent-Length: {length}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"), stop.Token);
+            if (!body)
+            {
+                await stream.WriteAsync("<p>floor</p>\r\n"u8.ToArray(), stop.Token);
+                return;
+            }
+
+            for (var left = bytes; left > 0; left -= chunk.Length)
+            {
+                await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(left, chunk.Length)), stop.Token);
+            }
+        }
+    }
+
+    var serving = Task.Run(async () =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var client = await listener.AcceptTcpClientAsync(stop.Token);
+            _ = Task.Run(async () =>
+            {
+                try { await ServeAsync(client); } catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException) { }
+            });
+        }
+    });
+    var floorPage = await context.NewPageAsync();
+    try
+    {
+        await floorPage.GotoAsync($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/");
+        var best = double.MaxValue;
+        for (var run = 0; run < 3; run++)
+        {
+            best = Math.Min(best, await floorPage.EvaluateAsync<double>("""
+                async () => {
+                  const start = performance.now();
+                  const reader = (await fetch('/bytes', { cache: 'no-store' })).body.getReader();
+                  for (;;) { const { done } = await reader.read(); if (done) break; }
+                  return performance.now() - start;
+                }
+                """));
+        }
+
+        return best;
+    }
+    finally
+    {
+        await floorPage.CloseAsync();
+        stop.Cancel();
+        listener.Stop();
+        try { await serving; } catch (OperationCanceledException) { } catch (System.Net.Sockets.SocketException) { } catch (ObjectDisposedException) { }
+    }
 }
 
 // The signed-in page's cookies, for plain HTTP calls as the same user.
