@@ -1,9 +1,6 @@
 using ImagePortal.Dicom.Network;
 using ImagePortal.Tests.Support;
 using ImagePortal.Web.Features.Viewing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImagePortal.Tests.Features.Viewing;
@@ -21,9 +18,7 @@ public sealed class InstanceCacheTests : IDisposable
 
     private InstanceCache Cache(long size = 1 << 20, TimeSpan? expiry = null)
     {
-        var settings = new ViewingSettings { CacheSize = size, CacheExpiry = expiry ?? TimeSpan.FromHours(1) };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = _data.Path }).Build();
-        return new InstanceCache(new FixedOptionsMonitor<ViewingSettings>(settings), configuration, new Environment(_data.Path), _clock, NullLogger<InstanceCache>.Instance);
+        return ViewingCaches.Create(_data.Path, new ViewingSettings { CacheSize = size, CacheExpiry = expiry ?? TimeSpan.FromHours(1) }, _clock);
     }
 
     private static ReceivedInstance Instance(string sop, Stream data) => new("1.2.840.10008.5.1.4.1.1.7", sop, "1.2.840.10008.1.2.1", "PACS", "IMAGEPORTAL", data);
@@ -72,17 +67,6 @@ public sealed class InstanceCacheTests : IDisposable
 
         Assert.Null(cache.TryGet(Node, "1.5"));
         Assert.False(File.Exists(path));
-    }
-
-    private sealed class Environment(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
-
-        public string ApplicationName { get; set; } = "ImagePortal.Tests";
-
-        public string ContentRootPath { get; set; } = root;
-
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 
     /// <summary>A transfer that breaks off: some bytes, then the connection is gone.</summary>

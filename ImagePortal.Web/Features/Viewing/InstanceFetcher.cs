@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
+using ImagePortal.Dicom.Network.Client;
 using ImagePortal.Dicom.Network.Dimse;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Infrastructure.Pacs;
@@ -21,7 +22,8 @@ public sealed class InstanceNotSentException(string message) : Exception(message
 /// Brings instances into the <see cref="InstanceCache"/>, each fetched once however many callers want it at the same time:
 /// the first caller's fetch is shared by the others, which wait for their instance only (it is handed over the moment its
 /// file is complete, not when the whole retrieve ends). One retrieve (C-GET or C-MOVE) brings every missing instance of
-/// a call at IMAGE level. The fetch runs under its own deadline, not the caller's token: a viewer that goes away does not
+/// a call at IMAGE level, or the whole series at SERIES level when the call names the whole series and most of it is
+/// missing (one identifier the PACS answers from its series, not a list of UIDs it looks up one by one). The fetch runs under its own deadline, not the caller's token: a viewer that goes away does not
 /// cancel what another viewer waits for, and what arrives is cached for the next one.
 /// </summary>
 public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pacs, IOptionsMonitor<ViewingSettings> settings, ILogger<InstanceFetcher> logger)
@@ -47,9 +49,11 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
     /// <summary>
     /// Starts fetching the missing ones of <paramref name="instances"/> and gives one task a file, in the order asked, each
     /// complete the moment its file is in the cache (or failed with the retrieve): a caller can serve the first while the
-    /// PACS still sends the rest.
+    /// PACS still sends the rest. <paramref name="wholeSeries"/>: the instances are every instance of one series, as the
+    /// PACS's C-FIND named them; when at least half of them are missing, the series is retrieved at SERIES level (an
+    /// instance cached already, or stored in the PACS after its C-FIND, comes again and is dropped).
     /// </summary>
-    public IReadOnlyList<Task<string>> Start(DicomNode node, IReadOnlyList<InstanceKey> instances)
+    public IReadOnlyList<Task<string>> Start(DicomNode node, IReadOnlyList<InstanceKey> instances, bool wholeSeries = false)
     {
         var waits = new Task<string>[instances.Count];
         var mine = new List<(InstanceKey Key, TaskCompletionSource<string> Done)>();
@@ -83,13 +87,28 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
 
         if (mine.Count > 0)
         {
-            _ = FetchAsync(node, mine);
+            List<string>? seriesSopClasses = null;
+            if (wholeSeries && mine.Count * 2 >= instances.Count && SeriesOf(instances) is not null)
+            {
+                var classes = instances.Select(i => i.SopClassUid).Distinct(StringComparer.Ordinal).ToList();
+                seriesSopClasses = classes.Count <= pacs.MaxSopClassesPerRetrieve ? classes : null;
+            }
+
+            _ = FetchAsync(node, mine, seriesSopClasses);
         }
 
         return waits;
     }
 
-    private async Task FetchAsync(DicomNode node, List<(InstanceKey Key, TaskCompletionSource<string> Done)> claims)
+    /// <summary>The one series all of <paramref name="instances"/> belong to, or null when they belong to more than one.</summary>
+    private static (string Study, string Series)? SeriesOf(IReadOnlyList<InstanceKey> instances) =>
+        instances.Select(i => (i.StudyUid, i.SeriesUid)).Distinct().ToList() is [var one] ? one : null;
+
+    /// <summary>
+    /// Retrieves <paramref name="claims"/>: at SERIES level when <paramref name="seriesSopClasses"/> is given (every SOP
+    /// class of the series: the claims are most of one series), otherwise at IMAGE level by their UIDs.
+    /// </summary>
+    private async Task FetchAsync(DicomNode node, List<(InstanceKey Key, TaskCompletionSource<string> Done)> claims, IReadOnlyList<string>? seriesSopClasses)
     {
         Interlocked.Increment(ref _retrieves);
         var timeout = settings.CurrentValue.PacsTimeout;
@@ -99,6 +118,17 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
         Exception? failure = null;
         try
         {
+            if (seriesSopClasses is not null)
+            {
+                var keys = new DicomDataset();
+                keys.SetString(DicomTag.QueryRetrieveLevel, "SERIES");
+                keys.SetString(DicomTag.StudyInstanceUID, claims[0].Key.StudyUid);
+                keys.SetString(DicomTag.SeriesInstanceUID, claims[0].Key.SeriesUid);
+                var final = await pacs.RetrieveAsync(node, keys, seriesSopClasses, sink, deadline.Token);
+                failure = Refused(node, final, claims);
+                return;
+            }
+
             foreach (var group in claims.GroupBy(c => c.Key.SopClassUid, StringComparer.Ordinal).Chunk(pacs.MaxSopClassesPerRetrieve))
             {
                 var sopClasses = group.Select(g => g.Key).ToList();
@@ -112,11 +142,7 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
                         keys.SetString(DicomTag.SeriesInstanceUID, series.Key.SeriesUid);
                         keys.SetStrings(DicomTag.SOPInstanceUID, chunk.Select(c => c.Key.SopInstanceUid).ToArray());
                         var final = await pacs.RetrieveAsync(node, keys, sopClasses, sink, deadline.Token);
-                        if (final is { Status: var status } && !status.IsSuccessOrWarning && chunk.Any(c => !c.Done.Task.IsCompleted))
-                        {
-                            failure = new PacsUnavailableException(
-                                $"{PacsGateway.Describe(node)} ended the retrieve with status {status}{(final.ErrorComment is { } comment ? $" ({comment})" : "")}.");
-                        }
+                        failure = Refused(node, final, chunk) ?? failure;
                     }
                 }
             }
@@ -144,6 +170,13 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
             }
         }
     }
+
+    /// <summary>The failure of a retrieve that ended in an error with some of <paramref name="claims"/> not delivered; null otherwise.</summary>
+    private static PacsUnavailableException? Refused(
+        DicomNode node, RetrieveProgress? final, IEnumerable<(InstanceKey Key, TaskCompletionSource<string> Done)> claims) =>
+        final is { Status: var status } && !status.IsSuccessOrWarning && claims.Any(c => !c.Done.Task.IsCompleted)
+            ? new PacsUnavailableException($"{PacsGateway.Describe(node)} ended the retrieve with status {status}{(final.ErrorComment is { } comment ? $" ({comment})" : "")}.")
+            : null;
 
     /// <summary>Takes what the retrieve delivers: the instances asked for go into the cache; anything else is read and dropped.</summary>
     private sealed class CacheSink(InstanceCache cache, Guid nodeId, Dictionary<string, TaskCompletionSource<string>> pending) : IDicomStoreProvider

@@ -83,13 +83,28 @@ public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<Viewin
 
     /// <summary>The instances of a series (or the one instance <paramref name="sopInstanceUid"/>), of those <paramref name="allowed"/> lists when it is not null.</summary>
     public async Task<List<DicomDataset>> InstancesAsync(
+        ViewableStudy study, string seriesUid, string? sopInstanceUid, IReadOnlySet<string>? allowed, CancellationToken cancellationToken) =>
+        (await AnswersAsync(study, seriesUid, sopInstanceUid, allowed, cancellationToken)).Shown;
+
+    /// <summary>
+    /// The instances of a series, of those <paramref name="allowed"/> lists when it is not null, and whether they are the
+    /// whole series: every answer the PACS gave for it (none left out as not allowed, or as naming another series).
+    /// </summary>
+    public async Task<(List<DicomDataset> Instances, bool WholeSeries)> SeriesInstancesAsync(
+        ViewableStudy study, string seriesUid, IReadOnlySet<string>? allowed, CancellationToken cancellationToken)
+    {
+        var (shown, answered) = await AnswersAsync(study, seriesUid, null, allowed, cancellationToken);
+        return (shown, shown.Count == answered);
+    }
+
+    private async Task<(List<DicomDataset> Shown, int Answered)> AnswersAsync(
         ViewableStudy study, string seriesUid, string? sopInstanceUid, IReadOnlySet<string>? allowed, CancellationToken cancellationToken)
     {
         var answers = await FindAsync(study.Node, InstancesQuery(study.StudyUid, seriesUid, sopInstanceUid), cancellationToken);
-        return [.. answers
+        return ([.. answers
             .Where(a => (a.GetUid(DicomTag.StudyInstanceUID) ?? study.StudyUid) == study.StudyUid && (a.GetUid(DicomTag.SeriesInstanceUID) ?? seriesUid) == seriesUid)
             .Where(a => a.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && (sopInstanceUid is null || sop == sopInstanceUid) && (allowed is null || allowed.Contains(sop)))
-            .Select(a => WithStudy(a, study.StudyUid))];
+            .Select(a => WithStudy(a, study.StudyUid))], answers.Count);
     }
 
     /// <summary>What the retrieve needs to know of an answer at IMAGE level.</summary>

@@ -42,7 +42,7 @@ public static class SeriesPixelDataEndpoint
         // The next frames are read from the cache while the one before goes out (a few frames ahead: bounded memory).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var parts = Channel.CreateBounded<FramePart>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
-        var reader = Task.Run(() => reading.ReadAsync(fetcher.Start(found.Study.Node, keys), parts.Writer, stop.Token), CancellationToken.None);
+        var reader = Task.Run(() => reading.ReadAsync(fetcher.Start(found.Study.Node, keys, found.WholeSeries), parts.Writer, stop.Token), CancellationToken.None);
         MultipartRelated? multipart = null;
         try
         {

@@ -40,7 +40,7 @@ public static class WadoEndpoints
 
         var keys = found.Keys;
         var json = new DicomJsonArray(http.Response);
-        await foreach (var done in Task.WhenEach(Indexed(fetcher.Start(found.Study.Node, keys))).WithCancellation(cancellationToken))
+        await foreach (var done in Task.WhenEach(Indexed(fetcher.Start(found.Study.Node, keys, found.WholeSeries))).WithCancellation(cancellationToken))
         {
             var (path, index) = await done;
             // Each header read once, checked, then written (a header stops before the pixel data).
