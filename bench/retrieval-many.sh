@@ -13,6 +13,9 @@
 #            retrieval-bench approves N requests (one study each) in one transaction and polls until every one is
 #            Completed: the clock runs from their commit to the last Completed. Both workers' RSS sampled throughout.
 #            WARM_STUDIES=0 measures fresh workers (the transfer's code compiled during the first jobs), as before.
+#   relay  : (RELAY=0 skips it) DCMTK as the hop the portal is: for each study at once, getscu fetches it from A into a
+#            folder, then storescu sends that folder to B (no checks, no identity rewrite, no database): what a plain
+#            relay of the same bytes costs on this machine, beside Orthanc's direct C-MOVEs (one hop, not two)
 # Each with default Orthancs (TCP_NODELAY=0) and TCP_NODELAY=1 ones (NODELAY= as in retrieval.sh); B must end with
 # every instance of every study. BEFORE=folder also runs the portal published there (an older build) in each run, right
 # after this one, so that a change is measured side by side on the same machine load. The Orthancs' CPU is reported
@@ -78,11 +81,17 @@ warm_up() { # $1 tag, $2 data folder, $3 worker 1 pid, $4 worker 2 pid: retrieva
     echo "   warm-up ($round round(s) of $WARM_STUDIES x $WARM_SLICES slices): $(grep -c " ended " "$WORK/worker1-$1.log") + $(grep -c " ended " "$WORK/worker2-$1.log") jobs, workers' CPU $(field worker_cpu_s "$line") s in the last round; idle after ${waited} s"
     stop_pid "$ORTHANC_PID"; rm -rf "$WORK/bwarm-$1"
 }
-moves() { # $1 "parallel" or "sequential", $2 label: the N C-MOVEs A -> B, prints the seconds
+moves() { # $1 "parallel", "sequential" or "relay", $2 label: the N C-MOVEs A -> B (or relays), prints the seconds
     local pids=() t0 t1 i
     settle; t0=$(now)
     for i in "${!UIDS[@]}"; do
-        if [[ $1 == parallel ]]; then
+        if [[ $1 == relay ]]; then
+            # DCMTK as the hop: getscu fetches the study from A into a folder, then storescu sends that folder to B.
+            ( mkdir -p "$WORK/relay-$2-$i" &&
+              TCP_NODELAY=1 getscu -S -aet BENCH -aec ORTHANC_A -od "$WORK/relay-$2-$i" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" 127.0.0.1 "$a_dicom" &&
+              TCP_NODELAY=1 storescu -aet BENCH -aec ORTHANC_B +sd 127.0.0.1 "$b_dicom" "$WORK/relay-$2-$i" ) > "$WORK/move-$2-$i.log" 2>&1 &
+            pids+=($!)
+        elif [[ $1 == parallel ]]; then
             movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" \
                 127.0.0.1 "$a_dicom" > "$WORK/move-$2-$i.log" 2>&1 &
             pids+=($!)
@@ -91,8 +100,9 @@ moves() { # $1 "parallel" or "sequential", $2 label: the N C-MOVEs A -> B, print
                 127.0.0.1 "$a_dicom" > "$WORK/move-$2-$i.log" 2>&1 || { echo "movescu $i failed" >&2; cat "$WORK/move-$2-$i.log" >&2; exit 1; }
         fi
     done
-    for i in "${!pids[@]}"; do wait "${pids[$i]}" || { echo "movescu $i failed" >&2; cat "$WORK/move-$2-$i.log" >&2; exit 1; }; done
+    for i in "${!pids[@]}"; do wait "${pids[$i]}" || { echo "$1 $i failed" >&2; cat "$WORK/move-$2-$i.log" >&2; exit 1; }; done
     t1=$(now)
+    rm -rf "$WORK"/relay-"$2"-*
     secs "$t0" "$t1"
 }
 phases() { # the workers' logs: each phase's range over their jobs, and the failed attempts (retried)
@@ -119,7 +129,7 @@ mbps() { python3 -c "print(f'{$SIZE / $1:.1f}')"; }
 
 declare -A RESULT
 SETTINGS=(${NODELAY:-0 1})
-MODES=(parallel); [[ ${SEQUENTIAL:-1} == 0 ]] || MODES+=(sequential)
+MODES=(parallel); [[ ${SEQUENTIAL:-1} == 0 ]] || MODES+=(sequential); [[ ${RELAY:-1} == 0 ]] || MODES+=(relay)
 PORTALS=(portal); [[ -z ${BEFORE:-} ]] || PORTALS+=(before)
 [[ -z ${BEFORE:-} || -f $BEFORE/portal/ImagePortal.Web.dll ]] || { echo "BEFORE=$BEFORE holds no published portal" >&2; exit 1; }
 for nodelay in "${SETTINGS[@]}"; do
@@ -144,7 +154,8 @@ for nodelay in "${SETTINGS[@]}"; do
             got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$nodelay-$mode-$run"
             [[ $got == "$TOTAL" ]] || { echo "Orthanc's $mode C-MOVEs left $got of $TOTAL instances in B" >&2; exit 1; }
             times[$mode]+="$t "
-            echo "   run $run: Orthanc A: $STUDIES C-MOVEs -> B, $mode: $t s"
+            if [[ $mode == relay ]]; then echo "   run $run: DCMTK relay, $STUDIES at once (getscu from A, then storescu to B): $t s"
+            else echo "   run $run: Orthanc A: $STUDIES C-MOVEs -> B, $mode: $t s"; fi
         done
 
         # The portal: a fresh database, two worker processes on it (the first one migrates and seeds it), an empty B;
@@ -213,12 +224,17 @@ if [[ ${SEQUENTIAL:-1} != 0 ]]; then
     LABEL="Orthanc: $STUDIES C-MOVEs one after another (s)" column value sequential
     LABEL="   MB/s" column rate sequential
 fi
+if [[ ${RELAY:-1} != 0 ]]; then
+    LABEL="DCMTK relay: $STUDIES x (getscu A, storescu B) (s)" column value relay
+    LABEL="ratio DCMTK relay / Orthanc at once" column versus relay parallel
+fi
 for portal in "${PORTALS[@]}"; do
     name=$portal; [[ $portal == portal ]] || name="portal before ($BEFORE)"
     LABEL="$name: 2 workers x $CONCURRENCY jobs$([[ $STORE_ASSOCIATIONS == 1 ]] || echo " x $STORE_ASSOCIATIONS stores") (s)" column value "$portal"
     LABEL="   MB/s" column rate "$portal"
     LABEL="ratio $portal / Orthanc at once" column versus "$portal" parallel
     [[ ${SEQUENTIAL:-1} == 0 ]] || LABEL="ratio $portal / Orthanc one after another" column versus "$portal" sequential
+    [[ ${RELAY:-1} == 0 ]] || LABEL="ratio $portal / DCMTK relay" column versus "$portal" relay
 done
 echo "   the workers in the last run (RSS: before -> peak during -> after the $STUDIES jobs; CPU during them):"
 for portal in "${PORTALS[@]}"; do
