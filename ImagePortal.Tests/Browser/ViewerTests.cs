@@ -65,11 +65,24 @@ public sealed partial class ViewerTests(ViewerFixture fixture) : IClassFixture<V
         return page;
     }
 
-    [Fact]
-    public async Task Ct_ShowsTheMiddleSlice_WheelKeysAndSliderScroll_PresetsAndInvertChangeThePixels()
+    /// <summary>
+    /// Chromium here emulates WebGL in software (SwiftShader), as on a workstation without a GPU: the viewer draws with
+    /// Cornerstone's CPU rendering there, unless the workstation asks for WebGL (localStorage
+    /// <c>imageportal.viewer.rendering</c>), which is what a workstation with a GPU gets; both must do everything.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "cpu")]
+    [InlineData("gpu", "gpu")]
+    public async Task Ct_ShowsTheMiddleSlice_WheelKeysAndSliderScroll_PresetsAndInvertChangeThePixels(string? wanted, string rendering)
     {
         await using var context = await fixture.NewContextAsync();
+        if (wanted is not null)
+        {
+            await context.AddInitScriptAsync($"window.localStorage.setItem('imageportal.viewer.rendering', '{wanted}')");
+        }
+
         var page = await OpenAsync(context, ViewerFixture.Approved, fixture.CtStudy);
+        await Expect(page.GetByTestId("viewer-root")).ToHaveAttributeAsync("data-rendering", rendering);
 
         var series = page.GetByTestId("viewer-series");
         await Expect(series).ToHaveCountAsync(1);

@@ -1,7 +1,7 @@
 // Cornerstone3D core and the DICOM image loader, started once per page: all the thumbnails of the look-up and the request
 // page need, and the viewer's base (cornerstone.js adds the tools). The decoders' files (the worker and its WebAssembly)
 // sit beside the built modules, which is where import.meta.url points once bundled.
-import { init as coreInit, imageLoader, imageLoadPoolManager, Enums } from '@cornerstonejs/core';
+import { init as coreInit, imageLoader, imageLoadPoolManager, Enums, getRenderingCapabilities, getShouldUseCPURendering, setUseCPURendering } from '@cornerstonejs/core';
 import { init as loaderInit, wadors, createImage } from '@cornerstonejs/dicom-image-loader';
 import { takeFrame } from './seriesFrames.js';
 import { takeFirstFrame } from './firstImage.js';
@@ -12,6 +12,10 @@ let loading;
 export function startLoader() {
   loading ??= (async () => {
     await coreInit();
+    // A workstation without a GPU, where the browser emulates WebGL in software (SwiftShader, llvmpipe): Cornerstone's CPU
+    // rendering draws a 2D stack itself, without a first WebGL render in the emulator (about 0.5 s on two cores).
+    const wanted = renderingWanted();
+    if (wanted === 'cpu' || (wanted !== 'gpu' && getRenderingCapabilities().softwareRasterizer)) setUseCPURendering(true);
     loaderInit({ maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)), wasmBasePath: here });
     imageLoader.registerImageLoader('wadors', loadImage);
     // The stack's prefetch decodes frames that are already in the page (seriesFrames.js): more than the five at a time
@@ -19,6 +23,24 @@ export function startLoader() {
     imageLoadPoolManager.setMaxSimultaneousRequests(Enums.RequestType.Prefetch, 32);
   })();
   return loading;
+}
+
+/**
+ * How Cornerstone draws on this page once started: 'cpu' (its own rendering, where WebGL is emulated in software or
+ * missing) or 'gpu' (WebGL).
+ */
+export function renderingBackend() {
+  return getShouldUseCPURendering() ? 'cpu' : 'gpu';
+}
+
+/** A workstation's choice of rendering ('cpu' or 'gpu', in localStorage 'imageportal.viewer.rendering'), or null: the viewer's. */
+function renderingWanted() {
+  try {
+    const wanted = window.localStorage?.getItem('imageportal.viewer.rendering');
+    return wanted === 'cpu' || wanted === 'gpu' ? wanted : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

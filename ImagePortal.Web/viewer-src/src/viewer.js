@@ -5,6 +5,7 @@
 import { RenderingEngine } from '@cornerstonejs/core';
 import * as ToolGroupManager from '@cornerstonejs/tools/dist/esm/store/ToolGroupManager/index.js';
 import { start, tools } from './cornerstone.js';
+import { renderingBackend } from './loader.js';
 import { el, listenerSet } from './dom.js';
 import { failureText } from './service.js';
 import { listSeries } from './study.js';
@@ -100,6 +101,7 @@ export async function open(element, options, placed = {}) {
   }
   if (disposed) throw new Error('The viewer was closed.');
 
+  root.dataset.rendering = renderingBackend();
   renderingEngine = new RenderingEngine(id);
   const toolGroup = ToolGroupManager.createToolGroup(id);
   for (const tool of tools) {
