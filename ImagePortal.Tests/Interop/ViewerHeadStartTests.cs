@@ -7,8 +7,8 @@ namespace ImagePortal.Tests.Interop;
 
 /// <summary>
 /// The viewer page's head start (ViewerHeadStart): the prerendered page asks the PACS (a real Orthanc) for what its early
-/// script will ask first (the series, the opened series' instances, its middle image), and the script's calls take those
-/// answers, each once, instead of asking again; only for a user who may view the study.
+/// script will ask first (the series, the opened series' instances, its middle image, then the rest of the series), and
+/// the script's calls take those answers, each once, instead of asking again; only for a user who may view the study.
 /// </summary>
 public sealed class ViewerHeadStartTests(DicomWebFixture fixture) : IClassFixture<DicomWebFixture>
 {
@@ -32,11 +32,12 @@ public sealed class ViewerHeadStartTests(DicomWebFixture fixture) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("data-viewer-early", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
 
-        // The series, then the first series' instances, then its middle image (the second of three) fetched into the cache.
-        await Poll.UntilAsync(() => Task.FromResult(Queries.Asked == asked + 2 && Fetcher.Retrieves == retrieves + 1), TimeSpan.FromSeconds(20),
-            () => Task.FromResult($"C-FINDs {Queries.Asked - asked}, retrieves {Fetcher.Retrieves - retrieves}"));
+        // The series, then the first series' instances, then its middle image (the second of three) fetched into the cache,
+        // then the rest of the series.
         var series = fixture.Study.SeriesInstanceUids[0];
         var middle = fixture.Study.SopInstanceUids[1];
+        await Poll.UntilAsync(() => Task.FromResult(Queries.Asked == asked + 2 && Fetcher.Retrieves == retrieves + 2), TimeSpan.FromSeconds(20),
+            () => Task.FromResult($"C-FINDs {Queries.Asked - asked}, retrieves {Fetcher.Retrieves - retrieves}"));
 
         // The page's calls, in early.js' order: answered from the head start, none asked of the PACS again.
         foreach (var call in new[] { $"{Base}/studies/{Study}/series", $"{Base}/studies/{Study}/series/{series}/instances", $"{Base}/studies/{Study}/series/{series}/instances/{middle}/metadata" })
@@ -47,12 +48,20 @@ public sealed class ViewerHeadStartTests(DicomWebFixture fixture) : IClassFixtur
         }
 
         Assert.Equal(asked + 2, Queries.Asked);
-        Assert.Equal(retrieves + 1, Fetcher.Retrieves);
+        Assert.Equal(retrieves + 2, Fetcher.Retrieves);
+
+        // The series' metadata (its own C-FIND): every instance is in the cache already, none retrieved again.
+        using var metadata = await approver.GetAsync($"{Base}/studies/{Study}/series/{series}/metadata", Ct);
+        Assert.Equal(HttpStatusCode.OK, metadata.StatusCode);
+        var json = await metadata.Content.ReadAsStringAsync(Ct);
+        Assert.All(fixture.Study.SopInstanceUids.Take(3), sop => Assert.Contains(sop, json, StringComparison.Ordinal));
+        Assert.Equal(retrieves + 2, Fetcher.Retrieves);
+        Assert.Equal(asked + 3, Queries.Asked);
 
         // Each kept answer is given once: the same call again asks the PACS.
         using var again = await approver.GetAsync($"{Base}/studies/{Study}/series", Ct);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(asked + 3, Queries.Asked);
+        Assert.Equal(asked + 4, Queries.Asked);
     }
 
     [Fact]
@@ -72,6 +81,7 @@ public sealed class ViewerHeadStartTests(DicomWebFixture fixture) : IClassFixtur
         var retrieves = Fetcher.Retrieves;
         using var allowed = await approver.GetAsync($"/requests/{DicomWebFixture.Other}/viewer?study={fixture.OtherStudy.StudyInstanceUid}", Ct);
         Assert.Contains("data-viewer-early", await allowed.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        // Its middle image, then the rest of its one-instance series: nothing left to fetch, so one retrieve.
         await Poll.UntilAsync(() => Task.FromResult(Queries.Asked >= asked + 2 && Fetcher.Retrieves > retrieves), TimeSpan.FromSeconds(20));
         Assert.Equal(asked + 2, Queries.Asked);
         Assert.Equal(retrieves + 1, Fetcher.Retrieves);

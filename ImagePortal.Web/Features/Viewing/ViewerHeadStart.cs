@@ -9,8 +9,9 @@ namespace ImagePortal.Web.Features.Viewing;
 /// The viewer page's head start. While the prerendered page travels to the browser and its early script loads (0.3-0.7 s
 /// measured), the portal asks the PACS what that script will ask first, in its order: the study's series, the opened
 /// series' instances (kept in <see cref="PacsAnswersAhead"/> for the script's own calls, which check the user's access
-/// and filter the answers as always), and then fetches the series' middle image into the viewing cache, the first image
-/// the viewer shows. Started only for a user the page has let view the study; a head start that fails costs nothing but
+/// and filter the answers as always), then fetches the series' middle image into the viewing cache, the first image the
+/// viewer shows, and then the rest of the series, which the viewer asks for next (its metadata and frames: the page's
+/// calls join that retrieve rather than wait for the page to load before it starts). Started only for a user the page has let view the study; a head start that fails costs nothing but
 /// its log line: the page's calls ask for themselves.
 /// </summary>
 public sealed class ViewerHeadStart(
@@ -35,11 +36,12 @@ public sealed class ViewerHeadStart(
                 return;
             }
 
-            var middle = await AheadAsync(study.Node, PacsQueries.InstancesQuery(study.StudyUid, series, null), answers => Middle(answers, study.StudyUid, series, allowed));
-            if (middle is not null)
+            var stack = await AheadAsync(study.Node, PacsQueries.InstancesQuery(study.StudyUid, series, null), answers => Stack(answers, study.StudyUid, series, allowed));
+            if (stack is not null)
             {
-                // Into the cache: the page's calls for its metadata and frame find it there, or join this fetch.
-                await Task.WhenAll(fetcher.Start(study.Node, [middle]));
+                // Into the cache: the page's calls for its metadata and frames find them there, or join these fetches.
+                await Task.WhenAll(fetcher.Start(study.Node, [stack.Middle]));
+                await Task.WhenAll(fetcher.Start(study.Node, stack.Instances, stack.WholeSeries));
             }
         }
         catch (Exception error)
@@ -93,21 +95,28 @@ public sealed class ViewerHeadStart(
         return series.FirstOrDefault(s => s == named) ?? series.FirstOrDefault();
     }
 
-    /// <summary>The image the viewer shows first (stackOrder.js middleOf): the middle frame of the stack in Instance Number order.</summary>
-    private static InstanceKey? Middle(IReadOnlyList<DicomDataset> answers, string studyUid, string seriesUid, IReadOnlySet<string>? allowed)
+    /// <summary>
+    /// The series' instances the user may view, in Instance Number order; whether they are all the PACS named (the fetch
+    /// may then retrieve the series whole); and the image the viewer shows first (stackOrder.js middleOf): the middle frame
+    /// of the stack. Null when there is none.
+    /// </summary>
+    private sealed record SeriesStack(InstanceKey Middle, IReadOnlyList<InstanceKey> Instances, bool WholeSeries);
+
+    private static SeriesStack? Stack(IReadOnlyList<DicomDataset> answers, string studyUid, string seriesUid, IReadOnlySet<string>? allowed)
     {
         var ordered = answers
             .Where(a => (a.GetUid(DicomTag.StudyInstanceUID) ?? studyUid) == studyUid && (a.GetUid(DicomTag.SeriesInstanceUID) ?? seriesUid) == seriesUid)
             .Where(a => a.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && (allowed is null || allowed.Contains(sop)))
             .OrderBy(a => Number(a, DicomTag.InstanceNumber))
             .ToList();
+        var keys = ordered.Select(a => PacsQueries.KeyOf(a, studyUid, seriesUid)).ToList();
         var frames = ordered.Select(a => Math.Max(1, Number(a, DicomTag.NumberOfFrames))).ToList();
         var index = frames.Sum() / 2;
         for (var i = 0; i < ordered.Count; i++)
         {
             if (index < frames[i])
             {
-                return PacsQueries.KeyOf(ordered[i], studyUid, seriesUid);
+                return new SeriesStack(keys[i], keys, ordered.Count == answers.Count);
             }
 
             index -= frames[i];
