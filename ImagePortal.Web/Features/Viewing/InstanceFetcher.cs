@@ -23,8 +23,9 @@ public sealed class InstanceNotSentException(string message) : Exception(message
 /// the first caller's fetch is shared by the others, which wait for their instance only (it is handed over the moment its
 /// file is complete, not when the whole retrieve ends). One retrieve (C-GET or C-MOVE) brings every missing instance of
 /// a call at IMAGE level, or the whole series at SERIES level when the call names the whole series and most of it is
-/// missing (one identifier the PACS answers from its series, not a list of UIDs it looks up one by one). The fetch runs under its own deadline, not the caller's token: a viewer that goes away does not
-/// cancel what another viewer waits for, and what arrives is cached for the next one.
+/// missing (one identifier the PACS answers from its series, not a list of UIDs it looks up one by one). The fetch runs
+/// under its own deadline, not the caller's token: a viewer that goes away does not cancel what another viewer waits for,
+/// and what arrives is cached for the next one.
 /// </summary>
 public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pacs, IOptionsMonitor<ViewingSettings> settings, ILogger<InstanceFetcher> logger)
 {

@@ -102,10 +102,18 @@ public sealed class PacsQueries(IPacsInstanceSource pacs, IOptionsMonitor<Viewin
     {
         var answers = await FindAsync(study.Node, InstancesQuery(study.StudyUid, seriesUid, sopInstanceUid), cancellationToken);
         return ([.. answers
-            .Where(a => (a.GetUid(DicomTag.StudyInstanceUID) ?? study.StudyUid) == study.StudyUid && (a.GetUid(DicomTag.SeriesInstanceUID) ?? seriesUid) == seriesUid)
-            .Where(a => a.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && (sopInstanceUid is null || sop == sopInstanceUid) && (allowed is null || allowed.Contains(sop)))
+            .Where(a => IsViewable(a, study.StudyUid, seriesUid, sopInstanceUid, allowed))
             .Select(a => WithStudy(a, study.StudyUid))], answers.Count);
     }
+
+    /// <summary>
+    /// Whether an IMAGE-level answer may be shown: of the series asked about (an answer naming another study or series is
+    /// the PACS's mistake, not the user's to see), with a SOP Instance UID (the one asked for, if one was), and among those
+    /// <paramref name="allowed"/> lists when it is not null.
+    /// </summary>
+    public static bool IsViewable(DicomDataset answer, string studyUid, string seriesUid, string? sopInstanceUid, IReadOnlySet<string>? allowed) =>
+        (answer.GetUid(DicomTag.StudyInstanceUID) ?? studyUid) == studyUid && (answer.GetUid(DicomTag.SeriesInstanceUID) ?? seriesUid) == seriesUid &&
+        answer.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && (sopInstanceUid is null || sop == sopInstanceUid) && (allowed is null || allowed.Contains(sop));
 
     /// <summary>What the retrieve needs to know of an answer at IMAGE level.</summary>
     public static InstanceKey KeyOf(DicomDataset answer, string studyUid, string seriesUid) => new(

@@ -11,8 +11,8 @@ namespace ImagePortal.Web.Features.Viewing;
 /// series' instances (kept in <see cref="PacsAnswersAhead"/> for the script's own calls, which check the user's access
 /// and filter the answers as always), then fetches the series' middle image into the viewing cache, the first image the
 /// viewer shows, and then the rest of the series, which the viewer asks for next (its metadata and frames: the page's
-/// calls join that retrieve rather than wait for the page to load before it starts). Started only for a user the page has let view the study; a head start that fails costs nothing but
-/// its log line: the page's calls ask for themselves.
+/// calls join that retrieve rather than wait for the page to load before it starts). Started only for a user the page
+/// has let view the study; a head start that fails costs nothing but its log line: the page's calls ask for themselves.
 /// </summary>
 public sealed class ViewerHeadStart(
     PacsQueries queries, PacsAnswersAhead ahead, InstanceFetcher fetcher, IOptionsMonitor<ViewingSettings> settings, ILogger<ViewerHeadStart> logger)
@@ -96,17 +96,16 @@ public sealed class ViewerHeadStart(
     }
 
     /// <summary>
-    /// The series' instances the user may view, in Instance Number order; whether they are all the PACS named (the fetch
-    /// may then retrieve the series whole); and the image the viewer shows first (stackOrder.js middleOf): the middle frame
-    /// of the stack. Null when there is none.
+    /// The series' instances the user may view, in Instance Number order; the image the viewer shows first among them; and
+    /// whether they are all the PACS named (the fetch may then retrieve the series whole).
     /// </summary>
     private sealed record SeriesStack(InstanceKey Middle, IReadOnlyList<InstanceKey> Instances, bool WholeSeries);
 
+    /// <summary>The opened series' stack, its first image the middle frame in Instance Number order (stackOrder.js middleOf); null when it has none.</summary>
     private static SeriesStack? Stack(IReadOnlyList<DicomDataset> answers, string studyUid, string seriesUid, IReadOnlySet<string>? allowed)
     {
         var ordered = answers
-            .Where(a => (a.GetUid(DicomTag.StudyInstanceUID) ?? studyUid) == studyUid && (a.GetUid(DicomTag.SeriesInstanceUID) ?? seriesUid) == seriesUid)
-            .Where(a => a.GetUid(DicomTag.SOPInstanceUID) is { Length: > 0 } sop && (allowed is null || allowed.Contains(sop)))
+            .Where(a => PacsQueries.IsViewable(a, studyUid, seriesUid, null, allowed))
             .OrderBy(a => Number(a, DicomTag.InstanceNumber))
             .ToList();
         var keys = ordered.Select(a => PacsQueries.KeyOf(a, studyUid, seriesUid)).ToList();
