@@ -70,7 +70,7 @@ public sealed class DicomWebSourceRetrievalTests(RetrievalFixture fixture) : ICl
         Assert.Equal(all, ledger.Order(StringComparer.Ordinal));
         Assert.Equal(all.Count, job.DoneInstances);
         Assert.Equal([plain.SopInstanceUids.Count, compressed.Files.Count], job.Studies.OrderByDescending(s => s.ExpectedInstances).Select(s => s.DoneInstances));
-        var audit = await fixture.DbAsync(db => db.AuditEvents.Where(e => e.ObjectReference == number && e.Type == AuditEventType.InstancesTransferred).ToListAsync(Ct));
+        var audit = await _steps.TransferredAsync(number);
         Assert.Contains(audit, e => e.Description.Contains($"{plain.SopInstanceUids.Count} of {plain.SopInstanceUids.Count} instances imported"));
     }
 

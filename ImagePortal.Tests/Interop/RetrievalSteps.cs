@@ -1,4 +1,5 @@
 using ImagePortal.Dicom.Network.Server;
+using ImagePortal.Domain.Audit;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
 using ImagePortal.Tests.Support;
@@ -77,6 +78,23 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
         await WaitForEndAsync(await FileAndApproveAsync(localMrn, study), timeout);
 
     /// <summary>Polls until the request has ended (Completed, PartiallyCompleted or Failed) and its job is finished.</summary>
+    /// <summary>
+    /// The request's "instances transferred" audit events, once there are any. The worker stages them in the transaction
+    /// that ends the job and seals them into the trail right after it, so a test that has seen the request end waits for
+    /// them (10 s at most) rather than reading the trail at once.
+    /// </summary>
+    public async Task<List<AuditEvent>> TransferredAsync(string number)
+    {
+        var events = new List<AuditEvent>();
+        await Poll.UntilAsync(async () =>
+        {
+            events = await fixture.DbAsync(db => db.AuditEvents.AsNoTracking()
+                .Where(e => e.ObjectReference == number && e.Type == AuditEventType.InstancesTransferred).ToListAsync(Ct));
+            return events.Count > 0;
+        }, TimeSpan.FromSeconds(10), () => Task.FromResult($"{number}: no \"instances transferred\" event in the audit trail"));
+        return events;
+    }
+
     public async Task<ImageRequest> WaitForEndAsync(string number, TimeSpan timeout, RequestStatus? after = null)
     {
         ImageRequest? request = null;
