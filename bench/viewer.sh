@@ -43,7 +43,8 @@ if [[ ! -f $PUBLISHED/portal/ImagePortal.Web.dll ]]; then
     dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
         -o "$PUBLISHED/portal" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 fi
-if [[ ! -f $PUBLISHED/viewer-helper/viewer-bench.dll || bench/viewer-bench/Program.cs -nt $PUBLISHED/viewer-helper/viewer-bench.dll ]]; then
+if [[ ! -f $PUBLISHED/viewer-helper/viewer-bench.dll ||
+      -n $(find bench/viewer-bench -name '*.cs' -not -path '*/obj/*' -newer "$PUBLISHED/viewer-helper/viewer-bench.dll") ]]; then
     dotnet build bench/viewer-bench -c Release -o "$PUBLISHED/viewer-helper" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 fi
 

@@ -249,7 +249,7 @@ for (var i = 0; i < studyUids.Length; i++)
         }
     }));
     var framesHttpMs = httpWatch.Elapsed.TotalMilliseconds;
-    var floorMs = await BrowserFloorAsync((long)frames.GetProperty("bytes").GetDouble());
+    var floorMs = await BrowserFloor.MeasureAsync(context, (long)frames.GetProperty("bytes").GetDouble());
     // After the view, so that its writes to the cache do not weigh on the view's own times.
     var aloneMs = i < aloneUids.Length ? await PortalAloneAsync(numbers[i], aloneUids[i]) : (double?)null;
     sampling.Cancel();
@@ -284,92 +284,6 @@ async Task<double> PortalAloneAsync(string number, string studyUid)
     }
 
     return took;
-}
-
-// The browser's floor: BYTES streamed in one HTTP response from memory (a bare HTTP/1.1 server on a loopback port, a 1 MiB
-// buffer written over and over) to a page of the same browser on that server's origin, which reads the body to its end
-// and drops it. Milliseconds from the fetch to the last byte read, best of three.
-async Task<double> BrowserFloorAsync(long bytes)
-{
-    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    using var stop = new CancellationTokenSource();
-    var chunk = new byte[1 << 20];
-    Random.Shared.NextBytes(chunk);
-    // Each connection served on its own (Chromium also opens connections that it uses later, or never).
-    async Task ServeAsync(System.Net.Sockets.TcpClient client)
-    {
-        using (client)
-        {
-            client.NoDelay = true;
-            await using var stream = client.GetStream();
-            var head = new List<byte>();
-            var one = new byte[1];
-            while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n'))
-            {
-                if (await stream.ReadAsync(one, stop.Token) != 1)
-                {
-                    return;
-                }
-
-                head.Add(one[0]);
-            }
-
-            var body = System.Text.Encoding.ASCII.GetString([.. head]).StartsWith("GET /bytes", StringComparison.Ordinal);
-            var length = body ? bytes : 14;
-            var type = body ? "application/octet-stream" : "text/html";
-            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 200 OK\r\nContent-Type: {type}\r\nContent-Length: {length}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"), stop.Token);
-            if (!body)
-            {
-                await stream.WriteAsync("<p>floor</p>\r\n"u8.ToArray(), stop.Token);
-                return;
-            }
-
-            for (var left = bytes; left > 0; left -= chunk.Length)
-            {
-                await stream.WriteAsync(chunk.AsMemory(0, (int)Math.Min(left, chunk.Length)), stop.Token);
-            }
-        }
-    }
-
-    var serving = Task.Run(async () =>
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            var client = await listener.AcceptTcpClientAsync(stop.Token);
-            _ = Task.Run(async () =>
-            {
-                try { await ServeAsync(client); } catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException) { }
-            });
-        }
-    });
-    var floorPage = await context.NewPageAsync();
-    try
-    {
-        await floorPage.GotoAsync($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/");
-        var best = double.MaxValue;
-        for (var run = 0; run < 3; run++)
-        {
-            best = Math.Min(best, await floorPage.EvaluateAsync<double>("""
-                async () => {
-                  const start = performance.now();
-                  const reader = (await fetch('/bytes', { cache: 'no-store' })).body.getReader();
-                  for (;;) { const { done } = await reader.read(); if (done) break; }
-                  return performance.now() - start;
-                }
-                """));
-        }
-
-        return best;
-    }
-    finally
-    {
-        await floorPage.CloseAsync();
-        stop.Cancel();
-        listener.Stop();
-        try { await serving; } catch (OperationCanceledException) { } catch (System.Net.Sockets.SocketException) { } catch (ObjectDisposedException) { }
-    }
 }
 
 // The signed-in page's cookies, for plain HTTP calls as the same user.

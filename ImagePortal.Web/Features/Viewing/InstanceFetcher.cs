@@ -89,7 +89,7 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
         if (mine.Count > 0)
         {
             List<string>? seriesSopClasses = null;
-            if (wholeSeries && mine.Count * 2 >= instances.Count && SeriesOf(instances) is not null)
+            if (wholeSeries && mine.Count * 2 >= instances.Count && OneSeries(instances))
             {
                 var classes = instances.Select(i => i.SopClassUid).Distinct(StringComparer.Ordinal).ToList();
                 seriesSopClasses = classes.Count <= pacs.MaxSopClassesPerRetrieve ? classes : null;
@@ -101,9 +101,9 @@ public sealed class InstanceFetcher(InstanceCache cache, IPacsInstanceSource pac
         return waits;
     }
 
-    /// <summary>The one series all of <paramref name="instances"/> belong to, or null when they belong to more than one.</summary>
-    private static (string Study, string Series)? SeriesOf(IReadOnlyList<InstanceKey> instances) =>
-        instances.Select(i => (i.StudyUid, i.SeriesUid)).Distinct().ToList() is [var one] ? one : null;
+    /// <summary>Whether all of <paramref name="instances"/> belong to one series.</summary>
+    private static bool OneSeries(IReadOnlyList<InstanceKey> instances) =>
+        instances.All(i => i.StudyUid == instances[0].StudyUid && i.SeriesUid == instances[0].SeriesUid);
 
     /// <summary>
     /// Retrieves <paramref name="claims"/>: at SERIES level when <paramref name="seriesSopClasses"/> is given (every SOP
