@@ -102,14 +102,20 @@ export function onItems(url, listener) {
   return () => entry.listeners.delete(listener);
 }
 
-/** The answer's JSON, read as it arrives: a line of its own a data set where the answer is written so; else parsed whole. */
+/**
+ * The answer's JSON, read as it arrives: a line of its own a data set where the answer is written so; else parsed whole.
+ * Only the text after the last whole line is kept between reads (a series' metadata is megabytes in hundreds of reads:
+ * searching text that grows with each read would make the reading quadratic); the reads themselves are kept for the
+ * whole parse, in case the answer turns out not to be written a line a data set.
+ */
 async function readArray(url, response) {
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   const entry = arrivalsOf(url);
   entry.items = [];
-  let text = '';
-  let scanned = 0;
+  const chunks = [];
+  let rest = '';
+  let start = null; // whether the answer opens with '[' on a line of its own, once its first characters have come
   let lines = true;
   const take = line => {
     const trimmed = line.trim().replace(/,$/, '');
@@ -128,17 +134,29 @@ async function readArray(url, response) {
     entry.items.push(item);
     for (const listener of entry.listeners) listener(item);
   };
+  const scan = text => {
+    chunks.push(text);
+    if (start === null) {
+      const opening = (rest + text).trimStart();
+      if (opening.length >= 2) start = opening.startsWith('[\n') || opening.startsWith('[\r\n');
+    }
+    if (!lines) return;
+    rest += text;
+    let scanned = 0;
+    for (let end; lines && (end = rest.indexOf('\n', scanned)) >= 0; scanned = end + 1) take(rest.slice(scanned, end));
+    rest = rest.slice(scanned);
+  };
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    text += decoder.decode(value, { stream: true });
-    for (let end; lines && (end = text.indexOf('\n', scanned)) >= 0; scanned = end + 1) take(text.slice(scanned, end));
+    scan(decoder.decode(value, { stream: true }));
   }
-  text += decoder.decode();
-  if (lines && text.trimStart().startsWith('[\n')) {
-    take(text.slice(scanned));
+  scan(decoder.decode());
+  if (lines && start) {
+    take(rest);
     if (lines) return entry.items;
   }
+  const text = chunks.join('');
   return text.trim() ? JSON.parse(text) : [];
 }
 
