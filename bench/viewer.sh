@@ -13,6 +13,10 @@
 # Usage: bench/viewer.sh [slices=300] [runs=3]
 #        PUBLISHED=/tmp/portal-bench bench/viewer.sh   publishes into that folder once and reuses it afterwards
 #        KEEP_LOGS=/tmp/logs bench/viewer.sh           keeps the portal's and Orthanc's logs
+#        BROWSER=cold bench/viewer.sh                 every view in a browser that has never opened the viewer (a fresh
+#                                                      profile: nothing cached, no compiled scripts); by default (warm)
+#                                                      one browser profile is kept across the views, as a workstation's
+#                                                      browser is, and the warm-up opens the viewer twice in it first
 #        SYNTAX=jpeg-lossless|jpeg-ls|rle bench/viewer.sh   the measured studies compressed in that syntax first (DCMTK's
 #                                                      dcmcjpeg, dcmcjpls, dcmcrle), the warm-up study too
 set -euo pipefail
@@ -104,10 +108,16 @@ env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
     bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' portal "$PUBLISHED/portal" > "$WORK/portal.log" 2>&1 &
 portal_pid=$!; PIDS+=("$portal_pid")
 wait_http "http://127.0.0.1:$port/health" "$portal_pid" || { tail -30 "$WORK/portal.log" >&2; exit 1; }
+BROWSER=${BROWSER:-warm}
+case $BROWSER in
+    warm) export VIEWER_BROWSER_PROFILE="$WORK/browser-profile"; WARM_VIEWS="$(uid_of "$WORK/warm"),$(uid_of "$WORK/warm")" ;;
+    cold) unset VIEWER_BROWSER_PROFILE; WARM_VIEWS=$(uid_of "$WORK/warm") ;;
+    *) echo "BROWSER=$BROWSER: warm or cold" >&2; exit 2 ;;
+esac
 helper() { dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" "http://127.0.0.1:$port" "$portal_pid" "$@"; }
 
-echo "== warm-up: the 60-slice study in the viewer"
-helper "$(uid_of "$WORK/warm")" | sed 's/^/   /' || { tail -30 "$WORK/portal.log" >&2; exit 1; }
+echo "== warm-up: the 60-slice study in the viewer ($BROWSER browser: $([[ $BROWSER == warm ]] && echo 'opened twice in the profile the runs keep' || echo 'a fresh one, as every run'))"
+helper "$WARM_VIEWS" | sed 's/^/   /' || { tail -30 "$WORK/portal.log" >&2; exit 1; }
 
 first=(); firstcs=(); cached=(); scroll=(); frames=(); get=(); rss=(); alone=(); floor=()
 for run in $(seq 1 "$RUNS"); do
@@ -126,14 +136,14 @@ for run in $(seq 1 "$RUNS"); do
     rss+=("$(field rss_before_mb "$line") -> peak $(field rss_peak_mb "$line") -> after $(field rss_after_mb "$line") MB")
     echo "   run $run: getscu ${get[-1]} s; the portal alone (no browser): the series retrieved into its cache ${alone[-1]} s; viewer: first image ${first[-1]} s (on Cornerstone's canvas ${firstcs[-1]} s), series metadata (all cached on the portal's disk)" \
         "$(field metadata_s "$line") s, whole stack in the viewer's cache ${cached[-1]} s, every slice shown ${scroll[-1]} s, every frame fetched ${frames[-1]} s; portal RSS ${rss[-1]}"
-    echo "          the page's calls (start+duration, s): $(field steps_s "$line"); portal CPU per frame served $(field portal_cpu_ms_per_frame "$line") ms"
+    echo "          the page's calls (start+duration, s): $(field steps_s "$line"); portal CPU per frame served $(field portal_cpu_ms_per_frame "$line") ms; Cornerstone's WebGL probe remembered from an earlier page: $(field probe_remembered "$line")"
     echo "          the series' frames all received by the viewer's stream (one pixeldata call) at $(field stream_end_s "$line") s"
     echo "          the frames alone: the page's fetches $(field frames_only_s "$line") s, the same by plain HTTP from the bench $(field frames_http_s "$line") s"
     echo "          the browser's floor: the same bytes streamed to a page from memory by a bare server (no DICOM, no portal) ${floor[-1]} s"
 done
 
 echo
-echo "== $SLICES slices, $SIZE MB; best of $RUNS (each run a study the portal had not cached); load: $(uptime | sed 's/.*load average: //')"
+echo "== $SLICES slices, $SIZE MB; best of $RUNS (each run a study the portal had not cached; $BROWSER browser); load: $(uptime | sed 's/.*load average: //')"
 printf '%-52s %8s %8s\n' "" "seconds" "ratio"
 printf '%-52s %8s %8s\n' "getscu <- Orthanc (the whole study)" "$(best "${get[@]}")" "1.00"
 printf '%-52s %8s %8s\n' "portal alone: the series into its cache (no browser)" "$(best "${alone[@]}")" "$(ratio "$(best "${alone[@]}")" "$(best "${get[@]}")")"

@@ -19,6 +19,8 @@
 //   alone_s     with a second study per run (same size, not cached, not viewed): its series' metadata asked by plain HTTP
 //               from the bench, with no browser at work: the portal's C-FIND and C-GET of the series into its disk cache
 //               alone, to set beside getscu's time for the same bytes
+//   probe_remembered  whether Cornerstone found its probe of the browser's WebGL texture formats remembered (local
+//               storage) from an earlier page: a browser that has opened the viewer before skips the probe
 // and sampling the portal's resident memory. It prints one line of key=value pairs per study for the script.
 //
 //   viewer-bench <portal.db> <base url> <portal pid> <study UID>[,<UID>...] [<second study UID>[,<UID>...]]
@@ -70,19 +72,38 @@ await using (var db = new SqliteImagePortalDbContext(options))
 }
 
 using var playwright = await Playwright.CreateAsync();
-await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+string[] chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+// VIEWER_BROWSER_PROFILE=<folder>: the browser keeps its profile there (HTTP cache, compiled scripts, local storage) from one
+// run of this helper to the next, as a workstation's browser that has opened the viewer before; else every run is a
+// browser that never has (a fresh, in-memory context).
+var profileFolder = Environment.GetEnvironmentVariable("VIEWER_BROWSER_PROFILE");
+IBrowser? browser = null;
+IBrowserContext context;
+if (profileFolder is { Length: > 0 })
 {
-    ExecutablePath = "/usr/bin/chromium",
-    Headless = true,
-    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-});
-var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
+    context = await playwright.Chromium.LaunchPersistentContextAsync(profileFolder, new BrowserTypeLaunchPersistentContextOptions
+    {
+        ExecutablePath = "/usr/bin/chromium", Headless = true, Args = chromiumArgs, BaseURL = baseUrl,
+    });
+    // Signed out (the last run's session cookie), the rest of the profile kept.
+    await context.ClearCookiesAsync();
+}
+else
+{
+    browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = chromiumArgs });
+    context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
+}
+
+await using var closingBrowser = browser;
+await using var closingContext = context;
 context.SetDefaultTimeout(120_000);
 // Before any of the page's scripts: remember the metadata answer (the frames' URLs come from it) and when it ended.
 await context.AddInitScriptAsync("""
     (() => {
       // The viewer's first image no longer waits for the series' metadata: whoever asks for it waits for its answer.
       const bench = window.__bench = { metadataEnd: null, metadataUrl: null };
+      // Whether Cornerstone's probe of this browser's WebGL texture formats was remembered from an earlier page.
+      try { bench.probeRemembered = localStorage.getItem('cornerstone3D.renderingCapabilities') !== null; } catch { bench.probeRemembered = false; }
       bench.metadata = new Promise(resolve => { bench.resolveMetadata = resolve; });
       const original = window.fetch;
       window.fetch = async (...args) => {
@@ -122,7 +143,19 @@ for (var i = 0; i < studyUids.Length; i++)
     // VIEWER_TRACE=<file>: a Chrome trace (every process and thread) from the navigation to the whole stack decoded, for
     // bench/trace-summary.py (where the browser's time goes); the tracing itself slows the page, so its times are not the run's.
     var tracePath = Environment.GetEnvironmentVariable("VIEWER_TRACE");
-    var trace = tracePath is { Length: > 0 } ? await ChromeTrace.StartAsync(browser) : null;
+    var trace = tracePath is { Length: > 0 }
+        ? await ChromeTrace.StartAsync(browser ?? throw new InvalidOperationException("VIEWER_TRACE needs the fresh browser (no VIEWER_BROWSER_PROFILE)"))
+        : null;
+    // VIEWER_PROFILE=<file>: the page's V8 CPU profile (.cpuprofile, for DevTools or bench/profile-summary.py) over the same span.
+    var profilePath = Environment.GetEnvironmentVariable("VIEWER_PROFILE");
+    var profiler = profilePath is { Length: > 0 } ? await page.Context.NewCDPSessionAsync(page) : null;
+    if (profiler is not null)
+    {
+        await profiler.SendAsync("Profiler.enable");
+        await profiler.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 250 });
+        await profiler.SendAsync("Profiler.start");
+    }
+
     await page.GotoAsync($"/requests/{numbers[i]}/viewer?study={Uri.EscapeDataString(studyUids[i])}");
     // The first image the user sees (checked as each frame starts: what the last one painted): the early script's canvas
     // (in the page, drawn, not uniform), or Cornerstone's (the viewer says which image it shows, "Image k / n", also while
@@ -171,6 +204,13 @@ for (var i = 0; i < studyUids.Length; i++)
     if (trace is not null)
     {
         await trace.StopAsync(tracePath!.Replace("{uid}", studyUids[i], StringComparison.Ordinal));
+    }
+
+    if (profiler is not null)
+    {
+        var profile = await profiler.SendAsync("Profiler.stop");
+        await File.WriteAllTextAsync(profilePath!.Replace("{uid}", studyUids[i], StringComparison.Ordinal), profile!.Value.GetProperty("profile").GetRawText());
+        await profiler.DetachAsync();
     }
 
     // When the series' streamed frames (WADO-RS Series Pixel Data, read in the viewer's own worker, which the page's
@@ -258,10 +298,11 @@ for (var i = 0; i < studyUids.Length; i++)
     var count = stats.GetProperty("count").GetInt32();
     var scroll = stats.GetProperty("scroll").GetDouble();
     var framesMs = frames.GetProperty("frames").GetDouble();
+    var probeRemembered = await page.EvaluateAsync<bool>("() => window.__bench.probeRemembered === true");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
-        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2}"));
+        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2} probe_remembered={(probeRemembered ? "yes" : "no")}"));
 }
 
 return 0;
