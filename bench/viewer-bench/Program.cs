@@ -13,6 +13,8 @@
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
 //               which a loaded machine changes less than it changes the clock)
 //   frames_http_s  the same frames fetched again by plain HTTP from the bench, six at a time (the portal's side alone)
+//   stream_http_s  the series' frames in one streamed call (what the viewer's stream asks) by plain HTTP from the bench,
+//               from the portal's cache: the portal's side of the stream alone
 //   floor_s     the browser's floor: the same page bytes (what frames_s read) streamed to a page of this browser in one
 //               response from memory by a bare server here (no DICOM, no portal, nothing decoded or drawn), as fast as
 //               Chromium takes bytes in on this machine
@@ -292,8 +294,20 @@ for (var i = 0; i < studyUids.Length; i++)
         }
     }));
     var framesHttpMs = httpWatch.Elapsed.TotalMilliseconds;
+    // The series' frames in the viewer's one streamed call (WADO-RS Series Pixel Data), from the portal's cache by plain
+    // HTTP, body read and dropped: the portal's side of the viewer's stream, with no browser and no PACS at work.
+    await QuietAsync(TimeSpan.FromSeconds(10));
+    var streamWatch = Stopwatch.StartNew();
+    using (var streamed = await http.GetAsync(frameUrls[0][..frameUrls[0].IndexOf("/instances/", StringComparison.Ordinal)] + "/pixeldata", HttpCompletionOption.ResponseHeadersRead))
+    {
+        streamed.EnsureSuccessStatusCode();
+        await (await streamed.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+    }
+
+    var streamHttpMs = streamWatch.Elapsed.TotalMilliseconds;
     var floorMs = await BrowserFloor.MeasureAsync(context, (long)frames.GetProperty("bytes").GetDouble());
-    // After the view, so that its writes to the cache do not weigh on the view's own times.
+    // After the view, so that its writes to the cache do not weigh on the view's own times; on a quiet machine.
+    await QuietAsync(TimeSpan.FromSeconds(10));
     var aloneMs = i < aloneUids.Length ? await PortalAloneAsync(numbers[i], aloneUids[i]) : (double?)null;
     sampling.Cancel();
     await sampler;
@@ -304,7 +318,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var probeRemembered = await page.EvaluateAsync<bool>("() => window.__bench.probeRemembered === true");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
-        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
+        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} stream_http_s={streamHttpMs / 1000:F2} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2} probe_remembered={(probeRemembered ? "yes" : "no")}"));
 }
 
