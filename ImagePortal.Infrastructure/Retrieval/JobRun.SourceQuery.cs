@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
 using ImagePortal.Dicom.Network;
 using ImagePortal.Dicom.Network.Client;
@@ -21,8 +19,11 @@ namespace ImagePortal.Infrastructure.Retrieval;
 /// <summary>What the source holds: the approved studies, under whom, and their instances (Study Root C-FIND, PS3.4 C.6.2, or the same asked by QIDO-RS: <see cref="ISourceQuery"/>).</summary>
 internal sealed partial class JobRun
 {
-    /// <summary>An approved study as the source holds it: the SOP classes it says the study has (empty when it does not say).</summary>
-    private sealed record FoundStudy(string StudyUid, string[] SopClasses);
+    /// <summary>
+    /// An approved study as the source holds it: the SOP classes it says the study has (empty when it does not say), and
+    /// how many instances it says the study has (null when it does not say).
+    /// </summary>
+    private sealed record FoundStudy(string StudyUid, string[] SopClasses, int? Instances);
 
     /// <summary>
     /// PS3.4 C.6.2: Study Root C-FIND at STUDY level for every approved study, by its UID alone, so that every
@@ -55,12 +56,13 @@ internal sealed partial class JobRun
 
             _approvedPatients[tally.StudyUid] = holder;
             var answer = answers[0];
-            if (PacsGateway.SafeInteger(answer, DicomTag.NumberOfStudyRelatedInstances) is { } count)
+            var count = PacsGateway.SafeInteger(answer, DicomTag.NumberOfStudyRelatedInstances);
+            if (count is { } instances)
             {
-                tally.Expected = count;
+                tally.Expected = instances;
             }
 
-            found.Add(new FoundStudy(tally.StudyUid, [.. answer.GetStrings(DicomTag.SOPClassesInStudy).Where(u => DicomUid.IsValid(u)).Distinct(StringComparer.Ordinal)]));
+            found.Add(new FoundStudy(tally.StudyUid, [.. answer.GetStrings(DicomTag.SOPClassesInStudy).Where(u => DicomUid.IsValid(u)).Distinct(StringComparer.Ordinal)], count));
         }
 
         return found;
@@ -119,39 +121,28 @@ internal sealed partial class JobRun
     }
 
     /// <summary>
-    /// Retrieves whole studies while the instances are listed on the query association. A listing that fails stops
-    /// the transfer (its error is the one reported); a transfer that fails stops the listing.
+    /// Whether the transfer brought <paramref name="study"/> whole by the source's own count, so that listing its instances
+    /// could add nothing: the source said how many instances the study has (NumberOfStudyRelatedInstances, PS3.4
+    /// C.6.2.1.2), exactly that many distinct instances of it were imported (each one checked against the approved
+    /// patient and study on arrival), and nothing went wrong on the way: no instance of the job failed or was quarantined,
+    /// the source reported no failed sub-operation and ended its retrieve with success, and the spool had room. Anything
+    /// else (fewer or more than counted, no count) lists the study and asks again for what is missing.
     /// </summary>
-    private async Task<List<ExpectedInstance>> TransferWhileListingAsync(DicomNode node, ISourceQuery query, List<FoundStudy> studies, CancellationToken cancellationToken)
+    private bool ConfirmedByCount(FoundStudy study) =>
+        study.Instances is > 0 and var count && _tallies.TryGetValue(study.StudyUid, out var tally) &&
+        Volatile.Read(ref tally.Done) == count && Volatile.Read(ref tally.Failed) == 0 &&
+        Volatile.Read(ref _quarantined) == 0 && _failures.IsEmpty && _failedAtSource.IsEmpty && _lastRetrieveProblem.Length == 0 && !_spoolFull;
+
+    /// <summary>
+    /// Lists the instances of <paramref name="studies"/> on a new query association (the first one was released before the
+    /// transfer: an idle association would meet the source's idle timeout during a long transfer).
+    /// </summary>
+    private async Task<List<ExpectedInstance>> ListAgainAsync(DicomNode node, List<FoundStudy> studies, CancellationToken cancellationToken)
     {
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var listing = ListAndReleaseAsync();
-        _ = listing.ContinueWith(_ => both.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        try
-        {
-            var sopClasses = studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).ToList();
-            await TransferAsync(node, [.. studies.Select(s => Keys("STUDY", s.StudyUid))], sopClasses, [.. studies.Select(s => s.StudyUid)], both.Token);
-        }
-        catch (OperationCanceledException) when (listing.IsFaulted && !cancellationToken.IsCancellationRequested)
-        {
-            // The listing's own error is thrown below.
-        }
-        catch
-        {
-            await both.CancelAsync();
-            await listing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw;
-        }
-
-        return await listing;
-
-        async Task<List<ExpectedInstance>> ListAndReleaseAsync()
-        {
-            // Released as soon as the listing is done: an idle association would meet the source's idle timeout during a long transfer.
-            var expected = await FindInstancesAsync(node, query, studies, both.Token);
-            await query.ReleaseAsync(both.Token);
-            return expected;
-        }
+        await using var query = await OpenQueryAsync(node, cancellationToken);
+        var expected = await FindInstancesAsync(node, query, studies, cancellationToken);
+        await query.ReleaseAsync(cancellationToken);
+        return expected;
     }
 
     /// <summary>Whether any instance of these studies is in the ledger for the destination (a resumed or repeated import).</summary>

@@ -107,16 +107,22 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         }
 
         List<ExpectedInstance> expected;
+        var confirmed = 0;
         var sopClassesNamed = studies.All(s => s.SopClasses.Length > 0);
         if (_job.Attempts == 0 && sopClassesNamed && studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).Count() <= StoragePlan.ClassesPerAssociation &&
             !await AnyImportedAsync(studies, cancellationToken))
         {
-            // A first attempt: nothing of these studies is at the destination, and the source named their SOP classes,
-            // so the whole studies are retrieved at once while the query association lists the instances to expect
-            // (needed only at the end, to tell whether any is missing). A retry does the two one after the other: a
-            // source that allows one association per calling AE then still gets served.
+            // A first attempt: nothing of these studies is at the destination, and the source named their SOP classes, so
+            // the whole studies are retrieved at once. Their instances are listed afterwards, and only for a study the
+            // transfer did not bring whole by the source's own count (ConfirmedByCount): listing every instance of every
+            // study cost the source as much CPU as sending them (Orthanc reads each file for an IMAGE-level answer).
+            await query.ReleaseAsync(cancellationToken);
             Ended("query");
-            expected = await TransferWhileListingAsync(sourceNode, query, studies, cancellationToken);
+            var sopClasses = studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).ToList();
+            await TransferAsync(sourceNode, [.. studies.Select(s => Keys("STUDY", s.StudyUid))], sopClasses, [.. studies.Select(s => s.StudyUid)], cancellationToken);
+            var unconfirmed = studies.Where(s => !ConfirmedByCount(s)).ToList();
+            confirmed = studies.Count - unconfirmed.Count;
+            expected = unconfirmed.Count == 0 ? [] : await ListAgainAsync(sourceNode, unconfirmed, cancellationToken);
         }
         else
         {
@@ -131,7 +137,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
             await TransferInGroupsAsync(sourceNode, remaining, wholeStudies: true, cancellationToken);
         }
 
-        if (expected.Count == 0)
+        if (expected.Count == 0 && confirmed == 0)
         {
             throw NoneLeftAt(sourceNode);
         }

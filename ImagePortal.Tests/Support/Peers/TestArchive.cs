@@ -40,6 +40,9 @@ public sealed class TestArchive : IDicomFindProvider, IDicomGetProvider, IDicomM
     /// </summary>
     public bool AnswersStudyContents { get; init; }
 
+    /// <summary>With <see cref="AnswersStudyContents"/>, whether the study's Number of Study Related Instances is answered too.</summary>
+    public bool CountsInstances { get; init; } = true;
+
     public void AddDestination(DicomDestination destination) => _destinations[destination.AeTitle] = destination;
 
     public async IAsyncEnumerable<byte[]> FindAsync(QueryRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -80,7 +83,7 @@ public sealed class TestArchive : IDicomFindProvider, IDicomGetProvider, IDicomM
                     {
                         match.SetStrings(DicomTag.SOPClassesInStudy, [.. StudyOf(dataset).Select(i => i.GetString(DicomTag.SOPClassUID)!).Distinct()]);
                     }
-                    else if (AnswersStudyContents && level == "STUDY" && key.Tag == DicomTag.NumberOfStudyRelatedInstances)
+                    else if (AnswersStudyContents && CountsInstances && level == "STUDY" && key.Tag == DicomTag.NumberOfStudyRelatedInstances)
                     {
                         match.SetString(DicomTag.NumberOfStudyRelatedInstances, StudyOf(dataset).Count().ToString(System.Globalization.CultureInfo.InvariantCulture));
                     }
