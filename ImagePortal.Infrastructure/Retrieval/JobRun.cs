@@ -114,8 +114,8 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
         {
             // A first attempt: nothing of these studies is at the destination, and the source named their SOP classes, so
             // the whole studies are retrieved at once. Their instances are listed afterwards, and only for a study the
-            // transfer did not bring whole by the source's own count (ConfirmedByCount): listing every instance of every
-            // study cost the source as much CPU as sending them (Orthanc reads each file for an IMAGE-level answer).
+            // transfer did not bring whole by the source's own count (ConfirmedByCount): a source pays for every listing
+            // (Orthanc 1.10: 56 ms of CPU for a 300-instance series at IMAGE level, against 4 ms for the STUDY-level query).
             await query.ReleaseAsync(cancellationToken);
             Ended("query");
             var sopClasses = studies.SelectMany(s => s.SopClasses).Distinct(StringComparer.Ordinal).ToList();

@@ -323,8 +323,8 @@ public sealed class RetrievalInteropTests(RetrievalFixture fixture) : IClassFixt
     [Fact]
     public async Task AFirstAttempt_ThatBringsEveryInstanceTheSourceCounts_DoesNotListThemOneByOne()
     {
-        // Orthanc reads every file of a study to answer an image-level C-FIND: listing 10 CT studies cost it as much CPU
-        // as sending them (bench/retrieval.sh --studies). A study that arrived whole by the source's count needs no listing.
+        // A source pays for every listing (Orthanc: 56 ms of CPU for a 300-instance series at IMAGE level, 4 ms for the
+        // STUDY-level query): a study that arrived whole by the source's own count needs none.
         using var files = new TempDirectory("retrieve-counted");
         await using var peers = await ListingSourceAsync(files, "SBR-7000", series: 2, imagesPerSeries: 3, new ListingBehaviour());
         var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
