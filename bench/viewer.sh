@@ -17,6 +17,7 @@
 #                                                      profile: nothing cached, no compiled scripts); by default (warm)
 #                                                      one browser profile is kept across the views, as a workstation's
 #                                                      browser is, and the warm-up opens the viewer twice in it first
+#        SPLIT=1 bench/viewer.sh                      the PACS, the portal and getscu on one core, the browser on the other
 #        SYNTAX=jpeg-lossless|jpeg-ls|rle bench/viewer.sh   the measured studies compressed in that syntax first (DCMTK's
 #                                                      dcmcjpeg, dcmcjpls, dcmcrle), the warm-up study too
 set -euo pipefail
@@ -89,7 +90,15 @@ cat > "$WORK/orthanc/config.json" <<JSON
   "DicomAlwaysAllowFind": true, "DicomAlwaysAllowGet": true, "DicomAlwaysAllowMove": true, "DicomCheckCalledAet": false,
   "Plugins": [], "SaveJobs": false }
 JSON
-TCP_NODELAY=1 /usr/sbin/Orthanc "$WORK/orthanc/config.json" > "$WORK/orthanc.log" 2>&1 &
+# SPLIT=1: the PACS and the portal on the first core, the browser (the helper and the Chromium it starts) on the second,
+# as a workstation's browser is apart from the servers; getscu runs on the servers' core.
+if [[ -n ${SPLIT:-} ]]; then
+    (( $(nproc) >= 2 )) || { echo "SPLIT needs two cores" >&2; exit 2; }
+    SERVERS=(taskset -c 0); BROWSING=(taskset -c 1)
+else
+    SERVERS=(); BROWSING=()
+fi
+TCP_NODELAY=1 "${SERVERS[@]}" /usr/sbin/Orthanc "$WORK/orthanc/config.json" > "$WORK/orthanc.log" 2>&1 &
 orthanc_pid=$!; PIDS+=("$orthanc_pid")
 wait_port "$dicom"; wait_http "http://127.0.0.1:$http/system" "$orthanc_pid"
 storescu $PROPOSE -aec ORTHANC +sd 127.0.0.1 "$dicom" "$WORK/warm" > /dev/null 2>&1
@@ -100,7 +109,7 @@ done
 
 # The portal: a fresh database and viewing cache; SBR's PACS is the Orthanc (its approver views), NVH's points nowhere.
 data="$WORK/portal"; mkdir -p "$data"; port=$(free_port); portal_dicom=$(free_port)
-env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
+"${SERVERS[@]}" env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
     ConnectionStrings__ImagePortal="Data Source=$data/portal.db" Storage__DataDirectory="$data" \
     Demo__Enabled=false Demo__AllowOutsideDevelopment=true Dicom__Port="$portal_dicom" \
     Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC Seed__Facilities__1__Nodes__0__Port="$dicom" \
@@ -114,7 +123,7 @@ case $BROWSER in
     cold) unset VIEWER_BROWSER_PROFILE; WARM_VIEWS=$(uid_of "$WORK/warm") ;;
     *) echo "BROWSER=$BROWSER: warm or cold" >&2; exit 2 ;;
 esac
-helper() { dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" "http://127.0.0.1:$port" "$portal_pid" "$@"; }
+helper() { "${BROWSING[@]}" dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" "http://127.0.0.1:$port" "$portal_pid" "$@"; }
 
 echo "== warm-up: the 60-slice study in the viewer ($BROWSER browser: $([[ $BROWSER == warm ]] && echo 'opened twice in the profile the runs keep' || echo 'a fresh one, as every run'))"
 helper "$WARM_VIEWS" | sed 's/^/   /' || { tail -30 "$WORK/portal.log" >&2; exit 1; }
@@ -124,7 +133,7 @@ for run in $(seq 1 "$RUNS"); do
     uid=${STUDIES[$((run - 1))]}
     mkdir -p "$WORK/get$run"
     settle; t0=$(now)
-    TCP_NODELAY=1 getscu -S -aec ORTHANC -od "$WORK/get$run" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$uid" 127.0.0.1 "$dicom" > /dev/null 2>&1
+    TCP_NODELAY=1 "${SERVERS[@]}" getscu -S -aec ORTHANC -od "$WORK/get$run" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=$uid" 127.0.0.1 "$dicom" > /dev/null 2>&1
     t1=$(now)
     got=$(find "$WORK/get$run" -type f | wc -l); rm -rf "$WORK/get$run"
     [[ $got == "$SLICES" ]] || { echo "getscu fetched $got of $SLICES instances" >&2; exit 1; }
@@ -143,7 +152,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 echo
-echo "== $SLICES slices, $SIZE MB; best of $RUNS (each run a study the portal had not cached; $BROWSER browser); load: $(uptime | sed 's/.*load average: //')"
+echo "== $SLICES slices, $SIZE MB; best of $RUNS (each run a study the portal had not cached; $BROWSER browser${SPLIT:+; servers on core 0, browser on core 1}); load: $(uptime | sed 's/.*load average: //')"
 printf '%-52s %8s %8s\n' "" "seconds" "ratio"
 printf '%-52s %8s %8s\n' "getscu <- Orthanc (the whole study)" "$(best "${get[@]}")" "1.00"
 printf '%-52s %8s %8s\n' "portal alone: the series into its cache (no browser)" "$(best "${alone[@]}")" "$(ratio "$(best "${alone[@]}")" "$(best "${get[@]}")")"
