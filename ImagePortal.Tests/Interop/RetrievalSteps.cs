@@ -77,7 +77,6 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
     public async Task<ImageRequest> FileApproveAndWaitAsync(string localMrn, SyntheticStudy study, TimeSpan timeout) =>
         await WaitForEndAsync(await FileAndApproveAsync(localMrn, study), timeout);
 
-    /// <summary>Polls until the request has ended (Completed, PartiallyCompleted or Failed) and its job is finished.</summary>
     /// <summary>
     /// The request's "instances transferred" audit events, once there are any. The worker stages them in the transaction
     /// that ends the job and seals them into the trail right after it, so a test that has seen the request end waits for
@@ -95,6 +94,7 @@ public sealed class RetrievalSteps(RetrievalFixture fixture)
         return events;
     }
 
+    /// <summary>Polls until the request has ended (Completed, PartiallyCompleted or Failed) and its job is finished.</summary>
     public async Task<ImageRequest> WaitForEndAsync(string number, TimeSpan timeout, RequestStatus? after = null)
     {
         ImageRequest? request = null;

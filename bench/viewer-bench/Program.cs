@@ -133,15 +133,15 @@ for (var i = 0; i < studyUids.Length; i++)
 {
     // The machine quiet first: this helper's own start (its database work, the JIT, Playwright's driver) took most of a core
     // for 2-3 s and overlapped the view on two cores, which a workstation's browser does not have beside it.
-    await QuietAsync(TimeSpan.FromSeconds(10));
-    var rssBefore = ResidentMegabytes(portalPid);
+    await Machine.QuietAsync(TimeSpan.FromSeconds(10));
+    var rssBefore = Machine.ResidentMegabytes(portalPid);
     var rssPeak = rssBefore;
     using var sampling = new CancellationTokenSource();
     var sampler = Task.Run(async () =>
     {
         while (!sampling.IsCancellationRequested)
         {
-            rssPeak = Math.Max(rssPeak, ResidentMegabytes(portalPid));
+            rssPeak = Math.Max(rssPeak, Machine.ResidentMegabytes(portalPid));
             await Task.Delay(50, CancellationToken.None);
         }
     });
@@ -251,7 +251,7 @@ for (var i = 0; i < studyUids.Length; i++)
         }
         """);
     // The frames as a prefetching viewer would fetch them, six at a time, past the browser's cache.
-    var cpuBeforeFrames = CpuSeconds(portalPid);
+    var cpuBeforeFrames = Machine.CpuSeconds(portalPid);
     var frames = await page.EvaluateAsync<JsonElement>("""
         async () => {
           const instances = await window.__bench.metadata;
@@ -270,7 +270,7 @@ for (var i = 0; i < studyUids.Length; i++)
           return { frames: performance.now() - start, n: urls.length, bytes };
         }
         """);
-    var cpuFrames = CpuSeconds(portalPid) - cpuBeforeFrames;
+    var cpuFrames = Machine.CpuSeconds(portalPid) - cpuBeforeFrames;
     // The same frames fetched again by plain HTTP from here (the page's session cookie, six at a time, bodies read and
     // dropped): the portal's side of "every frame fetched" without the browser's.
     var frameUrls = await page.EvaluateAsync<string[]>("""
@@ -296,7 +296,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var framesHttpMs = httpWatch.Elapsed.TotalMilliseconds;
     // The series' frames in the viewer's one streamed call (WADO-RS Series Pixel Data), from the portal's cache by plain
     // HTTP, body read and dropped: the portal's side of the viewer's stream, with no browser and no PACS at work.
-    await QuietAsync(TimeSpan.FromSeconds(10));
+    await Machine.QuietAsync(TimeSpan.FromSeconds(10));
     var streamWatch = Stopwatch.StartNew();
     using (var streamed = await http.GetAsync(frameUrls[0][..frameUrls[0].IndexOf("/instances/", StringComparison.Ordinal)] + "/pixeldata", HttpCompletionOption.ResponseHeadersRead))
     {
@@ -307,11 +307,11 @@ for (var i = 0; i < studyUids.Length; i++)
     var streamHttpMs = streamWatch.Elapsed.TotalMilliseconds;
     var floorMs = await BrowserFloor.MeasureAsync(context, (long)frames.GetProperty("bytes").GetDouble());
     // After the view, so that its writes to the cache do not weigh on the view's own times; on a quiet machine.
-    await QuietAsync(TimeSpan.FromSeconds(10));
+    await Machine.QuietAsync(TimeSpan.FromSeconds(10));
     var aloneMs = i < aloneUids.Length ? await PortalAloneAsync(numbers[i], aloneUids[i]) : (double?)null;
     sampling.Cancel();
     await sampler;
-    var rssAfter = ResidentMegabytes(portalPid);
+    var rssAfter = Machine.ResidentMegabytes(portalPid);
     var count = stats.GetProperty("count").GetInt32();
     var scroll = stats.GetProperty("scroll").GetDouble();
     var framesMs = frames.GetProperty("frames").GetDouble();
@@ -354,58 +354,4 @@ async Task<System.Net.CookieContainer> SessionCookiesAsync()
     }
 
     return jar;
-}
-
-// User + system CPU time of the portal so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).
-static double CpuSeconds(int pid)
-{
-    try
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-    catch (IOException)
-    {
-        return 0;
-    }
-}
-
-// Until the whole machine is quiet (under 15 % of its CPU busy over 250 ms, from /proc/stat), or the deadline has passed.
-static async Task QuietAsync(TimeSpan deadline)
-{
-    static (long Busy, long All) Ticks()
-    {
-        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-        var idle = fields[3] + fields[4];
-        var all = fields.Take(8).Sum();
-        return (all - idle, all);
-    }
-
-    var until = Stopwatch.StartNew();
-    while (until.Elapsed < deadline)
-    {
-        var before = Ticks();
-        await Task.Delay(250);
-        var after = Ticks();
-        if (after.All > before.All && (after.Busy - before.Busy) * 100 < (after.All - before.All) * 15)
-        {
-            return;
-        }
-    }
-}
-
-// VmRSS of the portal in MB (0 when it is gone).
-static long ResidentMegabytes(int pid)
-{
-    try
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
-    catch (IOException)
-    {
-        return 0;
-    }
 }
