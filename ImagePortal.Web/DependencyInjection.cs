@@ -5,6 +5,7 @@ using ImagePortal.Web.Components.Account;
 using ImagePortal.Web.Features.Common;
 using ImagePortal.Web.Features.Viewing;
 using ImagePortal.Web.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
@@ -89,6 +90,7 @@ public static class DependencyInjection
                 options.DefaultScheme = IdentityConstants.ApplicationScheme;
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
+            .AddScheme<AuthenticationSchemeOptions, PublicFiles.Handler>(PublicFiles.Scheme, _ => { })
             .AddIdentityCookies();
         services.ConfigureApplicationCookie(options =>
         {
@@ -98,6 +100,8 @@ public static class DependencyInjection
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             options.ExpireTimeSpan = settings.IdleTimeout;
             options.SlidingExpiration = true;
+            // Not read (nor renewed, nor its security stamp checked) for a static file: see PublicFiles.
+            options.ForwardDefaultSelector = PublicFiles.SchemeFor;
             options.LoginPath = "/Account/Login";
             var redirectToLogin = options.Events.OnRedirectToLogin;
             options.Events.OnRedirectToLogin = context =>

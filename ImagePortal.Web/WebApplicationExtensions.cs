@@ -37,6 +37,8 @@ public static class WebApplicationExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
 
+        // Before the static files: their own headers are set when they are sent, and this one replaces their Cache-Control.
+        app.UseMiddleware<ViewerScriptCaching>();
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/health", new HealthCheckOptions()).AllowAnonymous();
         app.MapRazorComponents<App>()

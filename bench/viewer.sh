@@ -146,6 +146,7 @@ for run in $(seq 1 "$RUNS"); do
     echo "   run $run: getscu ${get[-1]} s; the portal alone (no browser): the series retrieved into its cache ${alone[-1]} s; viewer: first image ${first[-1]} s (on Cornerstone's canvas ${firstcs[-1]} s), series metadata (all cached on the portal's disk)" \
         "$(field metadata_s "$line") s, whole stack in the viewer's cache ${cached[-1]} s, every slice shown ${scroll[-1]} s, every frame fetched ${frames[-1]} s; portal RSS ${rss[-1]}"
     echo "          the page's calls (start+duration, s): $(field steps_s "$line"); portal CPU per frame served $(field portal_cpu_ms_per_frame "$line") ms; Cornerstone's WebGL probe remembered from an earlier page: $(field probe_remembered "$line")"
+    echo "          the viewer's scripts (start+duration, s: cache, 304 or net): $(field scripts_s "$line")"
     echo "          the series' frames all received by the viewer's stream (one pixeldata call) at $(field stream_end_s "$line") s"
     echo "          the frames alone: the page's fetches $(field frames_only_s "$line") s, the same by plain HTTP from the bench $(field frames_http_s "$line") s; the series' one streamed call by plain HTTP from the portal's cache $(field stream_http_s "$line") s"
     echo "          the browser's floor: the same bytes streamed to a page from memory by a bare server (no DICOM, no portal) ${floor[-1]} s"

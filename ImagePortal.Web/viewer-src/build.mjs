@@ -62,6 +62,7 @@ await build({
   entryPoints: { viewer: join(here, 'src', 'viewer.js'), thumbnails: join(here, 'src', 'thumbnails.js'), early: join(here, 'src', 'early.js'), load: join(here, 'src', 'load.js') },
   outdir: out,
   splitting: true,
+  // Named after their content: the portal serves them as never changing (ViewerScriptCaching.cs matches this pattern).
   chunkNames: 'shared-[hash]',
 });
 // The worker that reads a series' streamed frames off the page's main thread (seriesFrames.js starts it from beside itself).

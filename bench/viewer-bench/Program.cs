@@ -237,6 +237,14 @@ for (var i = 0; i < studyUids.Length; i++)
           return `series=${span(series)} instances=${span(instances)} first_metadata=${span(one)} first_frame=${span(frame)} metadata=${span(metadata)} pixeldata=${span(pixels)} frame_calls=${frameCalls}`;
         }
         """);
+    // The viewer's own scripts as the browser loaded them: start+duration (s) and how (cache: no call to the portal;
+    // 304: revalidated by a call; net: fetched whole), which shows what a browser that has opened the viewer before still asks.
+    var scripts = await page.EvaluateAsync<string>("""
+        () => performance.getEntriesByType('resource')
+          .filter(e => /\/viewer\/[^/]+\.(js|wasm)$/.test(new URL(e.name).pathname))
+          .map(e => `${new URL(e.name).pathname.split('/').pop()}:${(e.startTime / 1000).toFixed(2)}+${((e.responseEnd - e.startTime) / 1000).toFixed(2)}:${e.transferSize === 0 ? 'cache' : e.encodedBodySize === 0 ? '304' : 'net'}`)
+          .join(',')
+        """);
     var stats = await page.EvaluateAsync<JsonElement>("""
         async () => {
           const viewer = document.querySelector('[data-testid=image-viewer]').imagePortalViewer;
@@ -319,7 +327,7 @@ for (var i = 0; i < studyUids.Length; i++)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} stream_http_s={streamHttpMs / 1000:F2} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
-        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2} probe_remembered={(probeRemembered ? "yes" : "no")}"));
+        $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2} probe_remembered={(probeRemembered ? "yes" : "no")} scripts_s={(scripts.Length > 0 ? scripts : "-")}"));
 }
 
 return 0;
