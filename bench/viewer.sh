@@ -15,8 +15,10 @@
 #        KEEP_LOGS=/tmp/logs bench/viewer.sh           keeps the portal's and Orthanc's logs
 #        BROWSER=cold bench/viewer.sh                 every view in a browser that has never opened the viewer (a fresh
 #                                                      profile: nothing cached, no compiled scripts); by default (warm)
-#                                                      one browser profile is kept across the views, as a workstation's
-#                                                      browser is, and the warm-up opens the viewer twice in it first
+#                                                      one browser runs for the whole bench, as a workstation's browser
+#                                                      stays open, and the warm-up opens the viewer twice in it first;
+#                                                      BROWSER=restarted keeps the profile but starts the browser again
+#                                                      for every run (its first view parses the scripts again)
 #        SPLIT=1 bench/viewer.sh                      the PACS, the portal and getscu on one core, the browser on the other
 #        SYNTAX=jpeg-lossless|jpeg-ls|rle bench/viewer.sh   the measured studies compressed in that syntax first (DCMTK's
 #                                                      dcmcjpeg, dcmcjpls, dcmcrle), the warm-up study too
@@ -119,9 +121,22 @@ portal_pid=$!; PIDS+=("$portal_pid")
 wait_http "http://127.0.0.1:$port/health" "$portal_pid" || { tail -30 "$WORK/portal.log" >&2; exit 1; }
 BROWSER=${BROWSER:-warm}
 case $BROWSER in
-    warm) export VIEWER_BROWSER_PROFILE="$WORK/browser-profile"; WARM_VIEWS="$(uid_of "$WORK/warm"),$(uid_of "$WORK/warm")" ;;
-    cold) unset VIEWER_BROWSER_PROFILE; WARM_VIEWS=$(uid_of "$WORK/warm") ;;
-    *) echo "BROWSER=$BROWSER: warm or cold" >&2; exit 2 ;;
+    warm)
+        # One Chromium for the whole bench, which each helper connects to (as a workstation's browser stays open all day):
+        # the scripts' compiled code is kept in the browser's memory cache of the code cache only from its second view in
+        # one browser process (a new process parses Cornerstone's 3 MB again, 0.5-0.6 s of a thread, measured).
+        cdp=$(free_port)
+        "${BROWSING[@]}" /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+            --disable-component-update --disable-sync --no-first-run --disable-quic --disable-background-timer-throttling \
+            --disable-renderer-backgrounding --disable-backgrounding-occluded-windows --remote-debugging-address=127.0.0.1 \
+            --remote-debugging-port="$cdp" --user-data-dir="$WORK/browser-profile" about:blank > "$WORK/chromium.log" 2>&1 &
+        PIDS+=("$!")
+        wait_http "http://127.0.0.1:$cdp/json/version" "$!" || { tail -20 "$WORK/chromium.log" >&2; exit 1; }
+        export VIEWER_BROWSER_CDP="http://127.0.0.1:$cdp"; unset VIEWER_BROWSER_PROFILE
+        WARM_VIEWS="$(uid_of "$WORK/warm"),$(uid_of "$WORK/warm")" ;;
+    restarted) export VIEWER_BROWSER_PROFILE="$WORK/browser-profile"; unset VIEWER_BROWSER_CDP; WARM_VIEWS="$(uid_of "$WORK/warm"),$(uid_of "$WORK/warm")" ;;
+    cold) unset VIEWER_BROWSER_PROFILE VIEWER_BROWSER_CDP; WARM_VIEWS=$(uid_of "$WORK/warm") ;;
+    *) echo "BROWSER=$BROWSER: warm, restarted or cold" >&2; exit 2 ;;
 esac
 helper() { "${BROWSING[@]}" dotnet "$PUBLISHED/viewer-helper/viewer-bench.dll" "$data/portal.db" "http://127.0.0.1:$port" "$portal_pid" "$@"; }
 
@@ -148,7 +163,7 @@ for run in $(seq 1 "$RUNS"); do
     echo "          the page's calls (start+duration, s): $(field steps_s "$line"); portal CPU per frame served $(field portal_cpu_ms_per_frame "$line") ms; Cornerstone's WebGL probe remembered from an earlier page: $(field probe_remembered "$line")"
     echo "          the viewer's scripts (start+duration, s: cache, 304 or net): $(field scripts_s "$line")"
     echo "          the series' frames all received by the viewer's stream (one pixeldata call) at $(field stream_end_s "$line") s"
-    echo "          the frames alone: the page's fetches $(field frames_only_s "$line") s, the same by plain HTTP from the bench $(field frames_http_s "$line") s; the series' one streamed call by plain HTTP from the portal's cache $(field stream_http_s "$line") s"
+    echo "          the frames alone: the page's fetches $(field frames_only_s "$line") s, the same by plain HTTP from the bench $(field frames_http_s "$line") s; the series' one streamed call by plain HTTP from the portal's cache $(field stream_http_s "$line") s, in the page $(field stream_page_s "$line") s, in the viewer's frames worker $(field stream_worker_s "$line") s ($(field stream_worker_frames "$line") frames), in a page that runs nothing $(field stream_blank_s "$line") s"
     echo "          the browser's floor: the same bytes streamed to a page from memory by a bare server (no DICOM, no portal) ${floor[-1]} s"
 done
 

@@ -8,7 +8,7 @@ using Microsoft.Playwright;
 internal sealed class ChromeTrace
 {
     private const string Categories =
-        "toplevel,devtools.timeline,v8.execute,blink,loading,netlog,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame";
+        "toplevel,devtools.timeline,v8.execute,v8,disabled-by-default-v8.compile,blink,loading,netlog,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame";
 
     private readonly ICDPSession _session;
     private readonly List<JsonElement> _events = [];
@@ -33,9 +33,13 @@ internal sealed class ChromeTrace
         _session.Event("Tracing.tracingComplete").OnEvent += (_, _) => _complete.TrySetResult();
     }
 
-    public static async Task<ChromeTrace> StartAsync(IBrowser browser)
+    public static async Task<ChromeTrace> StartAsync(IBrowser browser) => await StartAsync(await browser.NewBrowserCDPSessionAsync());
+
+    /// <summary>Over <paramref name="session"/>: the browser's own session, or a page's (a persistent profile's browser has
+    /// no browser session to ask for; a page's traces the same processes).</summary>
+    public static async Task<ChromeTrace> StartAsync(ICDPSession session)
     {
-        var trace = new ChromeTrace(await browser.NewBrowserCDPSessionAsync());
+        var trace = new ChromeTrace(session);
         await trace._session.SendAsync("Tracing.start", new Dictionary<string, object>
         {
             ["categories"] = Categories,

@@ -13,6 +13,8 @@
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
 //               which a loaded machine changes less than it changes the clock)
 //   frames_http_s  the same frames fetched again by plain HTTP from the bench, six at a time (the portal's side alone)
+//   stream_page_s, stream_worker_s  the same call from the viewer's page, after the view: read and dropped on the page's
+//                  thread, and read and cut into frames by the viewer's frames worker (how many: stream_worker_frames)
 //   stream_http_s  the series' frames in one streamed call (what the viewer's stream asks) by plain HTTP from the bench,
 //               from the portal's cache: the portal's side of the stream alone
 //   floor_s     the browser's floor: the same page bytes (what frames_s read) streamed to a page of this browser in one
@@ -79,9 +81,19 @@ string[] chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-background-
 // run of this helper to the next, as a workstation's browser that has opened the viewer before; else every run is a
 // browser that never has (a fresh, in-memory context).
 var profileFolder = Environment.GetEnvironmentVariable("VIEWER_BROWSER_PROFILE");
+// VIEWER_BROWSER_CDP=<url>: a Chromium already running (bench/viewer.sh starts one for the whole bench), its profile's
+// context used, as a workstation's browser that stays open; the browser outlives this helper.
+var runningBrowser = Environment.GetEnvironmentVariable("VIEWER_BROWSER_CDP");
 IBrowser? browser = null;
+IBrowser? connected = null;
 IBrowserContext context;
-if (profileFolder is { Length: > 0 })
+if (runningBrowser is { Length: > 0 })
+{
+    connected = await playwright.Chromium.ConnectOverCDPAsync(runningBrowser);
+    context = connected.Contexts[0];
+    await context.ClearCookiesAsync();
+}
+else if (profileFolder is { Length: > 0 })
 {
     context = await playwright.Chromium.LaunchPersistentContextAsync(profileFolder, new BrowserTypeLaunchPersistentContextOptions
     {
@@ -97,7 +109,9 @@ else
 }
 
 await using var closingBrowser = browser;
-await using var closingContext = context;
+// A running browser's context is its own (closing it would close the browser's pages); this helper only disconnects.
+await using var closingContext = connected is null ? context : null;
+await using var disconnecting = connected;
 context.SetDefaultTimeout(120_000);
 // Before any of the page's scripts: remember the metadata answer (the frames' URLs come from it) and when it ended.
 await context.AddInitScriptAsync("""
@@ -120,8 +134,11 @@ await context.AddInitScriptAsync("""
       };
     })();
     """);
-var page = await context.NewPageAsync();
-await page.GotoAsync("/Account/Login");
+// A running browser's one tab, from one helper to the next, as a workstation's tab goes from page to page (a new tab's
+// first view of the viewer parses Cornerstone's 3 MB again: V8's code cache is not taken there, measured); else a new one.
+var page = connected is not null && context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+await using var closingPage = new PageClosing(connected is null ? page : null);
+await page.GotoAsync($"{baseUrl}/Account/Login");
 await page.GetByLabel("User name").FillAsync("approver.sbr");
 await page.GetByLabel("Password").FillAsync("demo-password-approver");
 await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -149,7 +166,7 @@ for (var i = 0; i < studyUids.Length; i++)
     // bench/trace-summary.py (where the browser's time goes); the tracing itself slows the page, so its times are not the run's.
     var tracePath = Environment.GetEnvironmentVariable("VIEWER_TRACE");
     var trace = tracePath is { Length: > 0 }
-        ? await ChromeTrace.StartAsync(browser ?? throw new InvalidOperationException("VIEWER_TRACE needs the fresh browser (no VIEWER_BROWSER_PROFILE)"))
+        ? browser is not null ? await ChromeTrace.StartAsync(browser) : await ChromeTrace.StartAsync(await page.Context.NewCDPSessionAsync(page))
         : null;
     // VIEWER_PROFILE=<file>: the page's V8 CPU profile (.cpuprofile, for DevTools or bench/profile-summary.py) over the same span.
     var profilePath = Environment.GetEnvironmentVariable("VIEWER_PROFILE");
@@ -161,7 +178,7 @@ for (var i = 0; i < studyUids.Length; i++)
         await profiler.SendAsync("Profiler.start");
     }
 
-    await page.GotoAsync($"/requests/{numbers[i]}/viewer?study={Uri.EscapeDataString(studyUids[i])}");
+    await page.GotoAsync($"{baseUrl}/requests/{numbers[i]}/viewer?study={Uri.EscapeDataString(studyUids[i])}");
     // The first image the user sees (checked as each frame starts: what the last one painted): the early script's canvas
     // (in the page, drawn, not uniform), or Cornerstone's (the viewer says which image it shows, "Image k / n", also while
     // only that image is loaded, and its canvas is not uniform); and apart, the first on Cornerstone's canvas.
@@ -271,7 +288,9 @@ for (var i = 0; i < studyUids.Length; i++)
             while (next < urls.length) {
               const response = await fetch(urls[next++], { cache: 'no-store', headers: { Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } });
               if (!response.ok) throw new Error(`${response.status} for a frame`);
-              bytes += (await response.arrayBuffer()).byteLength;
+              // Read first, then added: "bytes += await …" reads bytes before the await and loses the other fetches' sums.
+              const body = await response.arrayBuffer();
+              bytes += body.byteLength;
             }
           };
           await Promise.all(Array.from({ length: 6 }, worker));
@@ -313,6 +332,52 @@ for (var i = 0; i < studyUids.Length; i++)
     }
 
     var streamHttpMs = streamWatch.Elapsed.TotalMilliseconds;
+    // The same call from the viewer's page, from the portal's cache, on a quiet machine: its body read and dropped on the
+    // page's thread (stream_page_s), and read and cut into frames by the viewer's own frames worker (stream_worker_s):
+    // what the browser's side of the stream costs, with nothing else at work.
+    await Machine.QuietAsync(TimeSpan.FromSeconds(10));
+    var streamPage = await page.EvaluateAsync<JsonElement>("""
+        async () => {
+          const url = window.__bench.metadataUrl.replace(/\/metadata$/, '/pixeldata');
+          const accept = { Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' };
+          let start = performance.now();
+          const reader = (await fetch(url, { headers: accept })).body.getReader();
+          let bytes = 0;
+          for (;;) { const { value, done } = await reader.read(); if (done) break; bytes += value.byteLength; }
+          const plain = performance.now() - start;
+          start = performance.now();
+          const worker = new Worker(new URL('/viewer/seriesFramesWorker.js', location.href), { type: 'module' });
+          const frames = await new Promise(resolve => {
+            let n = 0;
+            worker.onmessage = ({ data }) => { if (data.frames) n += data.frames.length; if (data.end) resolve(n); };
+            worker.postMessage({ key: 'bench', url });
+          });
+          worker.terminate();
+          return { plain, worker: performance.now() - start, bytes, frames };
+        }
+        """);
+    // The same call from a page of the portal's origin that runs nothing (a static text file): whether the viewer's page
+    // itself (Blazor, Cornerstone) slows the browser's side of the stream.
+    var blank = await context.NewPageAsync();
+    double streamBlankMs;
+    try
+    {
+        await blank.GotoAsync($"{baseUrl}/viewer/THIRD-PARTY-NOTICES.txt");
+        await Machine.QuietAsync(TimeSpan.FromSeconds(10));
+        streamBlankMs = await blank.EvaluateAsync<double>("""
+            async url => {
+              const start = performance.now();
+              const reader = (await fetch(url, { headers: { Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } })).body.getReader();
+              for (;;) { const { done } = await reader.read(); if (done) break; }
+              return performance.now() - start;
+            }
+            """, await page.EvaluateAsync<string>("() => window.__bench.metadataUrl.replace(/\\/metadata$/, '/pixeldata')"));
+    }
+    finally
+    {
+        await blank.CloseAsync();
+    }
+
     var floorMs = await BrowserFloor.MeasureAsync(context, (long)frames.GetProperty("bytes").GetDouble());
     // After the view, so that its writes to the cache do not weigh on the view's own times; on a quiet machine.
     await Machine.QuietAsync(TimeSpan.FromSeconds(10));
@@ -326,7 +391,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var probeRemembered = await page.EvaluateAsync<bool>("() => window.__bench.probeRemembered === true");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
-        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} stream_http_s={streamHttpMs / 1000:F2} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
+        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} stream_http_s={streamHttpMs / 1000:F2} stream_page_s={streamPage.GetProperty("plain").GetDouble() / 1000:F2} stream_worker_s={streamPage.GetProperty("worker").GetDouble() / 1000:F2} stream_blank_s={streamBlankMs / 1000:F2} stream_worker_frames={streamPage.GetProperty("frames").GetInt32()} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2} probe_remembered={(probeRemembered ? "yes" : "no")} scripts_s={(scripts.Length > 0 ? scripts : "-")}"));
 }
 
@@ -362,4 +427,16 @@ async Task<System.Net.CookieContainer> SessionCookiesAsync()
     }
 
     return jar;
+}
+
+/// <summary>The helper's own tab (if it opened one), closed at its end.</summary>
+internal sealed class PageClosing(IPage? page) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        if (page is { IsClosed: false })
+        {
+            await page.CloseAsync();
+        }
+    }
 }
