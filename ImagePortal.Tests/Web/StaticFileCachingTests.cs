@@ -7,7 +7,7 @@ namespace ImagePortal.Tests.Web;
 /// <summary>
 /// What a browser may keep of the portal's static files once signed in: they are public and the same for everyone, so a
 /// signed-in browser must be able to cache them. The session was read (and the cookie renewed, with "no-cache, no-store")
-/// for every one of them, so a signed-in browser fetched every script whole at every page, the viewer's 4 MB included.
+/// for every one of them, so a signed-in browser fetched every script whole at every page, the viewer's 3.4 MB included.
 /// </summary>
 public sealed class StaticFileCachingTests(StaticFileCachingTests.App app) : IClassFixture<StaticFileCachingTests.App>
 {
