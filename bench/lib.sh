@@ -41,7 +41,7 @@ publish_portal() { # into $PUBLISHED (once): the portal (Release, ReadyToRun) an
         dotnet publish ImagePortal.Web -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
             -o "$PUBLISHED/portal" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
     fi
-    if [[ ! -f $PUBLISHED/helper/retrieval-bench.dll || bench/retrieval-bench/Program.cs -nt $PUBLISHED/helper/retrieval-bench.dll ]]; then
+    if [[ ! -f $PUBLISHED/helper/retrieval-bench.dll || bench/retrieval-bench/Program.cs -nt $PUBLISHED/helper/retrieval-bench.dll || bench/shared/Machine.cs -nt $PUBLISHED/helper/retrieval-bench.dll ]]; then
         dotnet build bench/retrieval-bench -c Release -o "$PUBLISHED/helper" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
     fi
 }

@@ -51,7 +51,7 @@ if [[ ! -f $PUBLISHED/portal/ImagePortal.Web.dll ]]; then
         -o "$PUBLISHED/portal" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 fi
 if [[ ! -f $PUBLISHED/viewer-helper/viewer-bench.dll ||
-      -n $(find bench/viewer-bench -name '*.cs' -not -path '*/obj/*' -newer "$PUBLISHED/viewer-helper/viewer-bench.dll") ]]; then
+      -n $(find bench/viewer-bench bench/shared -name '*.cs' -not -path '*/obj/*' -newer "$PUBLISHED/viewer-helper/viewer-bench.dll") ]]; then
     dotnet build bench/viewer-bench -c Release -o "$PUBLISHED/viewer-helper" -v quiet -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 fi
 

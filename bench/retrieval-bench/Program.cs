@@ -95,9 +95,9 @@ await using (var db = new SqliteImagePortalDbContext(options))
 }
 
 var approvedAt = DateTimeOffset.UtcNow - clock.Elapsed;
-var rssBefore = workerPids.Select(ResidentMegabytes).ToArray();
-var cpuBefore = workerPids.Select(CpuSeconds).ToArray();
-var ownCpuBefore = CpuSeconds(Environment.ProcessId);
+var rssBefore = workerPids.Select(Machine.ResidentMegabytes).ToArray();
+var cpuBefore = workerPids.Select(Machine.CpuSeconds).ToArray();
+var ownCpuBefore = Machine.CpuSeconds(Environment.ProcessId);
 var rssPeak = rssBefore.ToArray();
 long open;
 while ((open = Open()) > 0)
@@ -110,16 +110,16 @@ while ((open = Open()) > 0)
 
     for (var w = 0; w < workerPids.Length; w++)
     {
-        rssPeak[w] = Math.Max(rssPeak[w], ResidentMegabytes(workerPids[w]));
+        rssPeak[w] = Math.Max(rssPeak[w], Machine.ResidentMegabytes(workerPids[w]));
     }
 
     Thread.Sleep(20);
 }
 
 var seconds = clock.Elapsed.TotalSeconds;
-var rssAfter = workerPids.Select(ResidentMegabytes).ToArray();
-var cpu = workerPids.Select((pid, w) => CpuSeconds(pid) - cpuBefore[w]).ToArray();
-var ownCpu = CpuSeconds(Environment.ProcessId) - ownCpuBefore;
+var rssAfter = workerPids.Select(Machine.ResidentMegabytes).ToArray();
+var cpu = workerPids.Select((pid, w) => Machine.CpuSeconds(pid) - cpuBefore[w]).ToArray();
+var ownCpu = Machine.CpuSeconds(Environment.ProcessId) - ownCpuBefore;
 await using (var db = new SqliteImagePortalDbContext(options))
 {
     var statuses = await db.ImageRequests.AsNoTracking().Where(r => requestIds.Contains(r.Id)).Select(r => r.Status).ToListAsync();
@@ -135,33 +135,4 @@ await using (var db = new SqliteImagePortalDbContext(options))
         $"rss_before_mb={List(rssBefore)} rss_peak_mb={List(rssPeak)} rss_after_mb={List(rssAfter)} worker_cpu_s={List(cpu, ":F2")} helper_cpu_s={ownCpu:F2} " +
         $"error=\"{string.Join("; ", jobs.Select(j => j.LastError).Where(e => e is not null).Distinct())}\""));
     return statuses.All(s => s == RequestStatus.Completed) ? 0 : 1;
-}
-
-// User + system CPU time of the worker process so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).
-static double CpuSeconds(int pid)
-{
-    try
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-    catch (IOException)
-    {
-        return 0;
-    }
-}
-
-// VmRSS of the worker process in MB (0 when it is gone).
-static long ResidentMegabytes(int pid)
-{
-    try
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
-    catch (IOException)
-    {
-        return 0;
-    }
 }

@@ -13,8 +13,9 @@
 //               prefetches the stack would wait for; the bytes are read, not decoded (with the portal's CPU time per frame,
 //               which a loaded machine changes less than it changes the clock)
 //   frames_http_s  the same frames fetched again by plain HTTP from the bench, six at a time (the portal's side alone)
-//   stream_page_s, stream_worker_s  the same call from the viewer's page, after the view: read and dropped on the page's
-//                  thread, and read and cut into frames by the viewer's frames worker (how many: stream_worker_frames)
+//   stream_page_s, stream_blank_s, stream_worker_s  the same call from the browser, after the view (SeriesStream.cs): read
+//                  and dropped on the viewer's page, on a page that runs nothing, and read and cut into frames by the
+//                  viewer's frames worker (how many: stream_worker_frames)
 //   stream_http_s  the series' frames in one streamed call (what the viewer's stream asks) by plain HTTP from the bench,
 //               from the portal's cache: the portal's side of the stream alone
 //   floor_s     the browser's floor: the same page bytes (what frames_s read) streamed to a page of this browser in one
@@ -321,63 +322,8 @@ for (var i = 0; i < studyUids.Length; i++)
         }
     }));
     var framesHttpMs = httpWatch.Elapsed.TotalMilliseconds;
-    // The series' frames in the viewer's one streamed call (WADO-RS Series Pixel Data), from the portal's cache by plain
-    // HTTP, body read and dropped: the portal's side of the viewer's stream, with no browser and no PACS at work.
-    await Machine.QuietAsync(TimeSpan.FromSeconds(10));
-    var streamWatch = Stopwatch.StartNew();
-    using (var streamed = await http.GetAsync(frameUrls[0][..frameUrls[0].IndexOf("/instances/", StringComparison.Ordinal)] + "/pixeldata", HttpCompletionOption.ResponseHeadersRead))
-    {
-        streamed.EnsureSuccessStatusCode();
-        await (await streamed.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
-    }
-
-    var streamHttpMs = streamWatch.Elapsed.TotalMilliseconds;
-    // The same call from the viewer's page, from the portal's cache, on a quiet machine: its body read and dropped on the
-    // page's thread (stream_page_s), and read and cut into frames by the viewer's own frames worker (stream_worker_s):
-    // what the browser's side of the stream costs, with nothing else at work.
-    await Machine.QuietAsync(TimeSpan.FromSeconds(10));
-    var streamPage = await page.EvaluateAsync<JsonElement>("""
-        async () => {
-          const url = window.__bench.metadataUrl.replace(/\/metadata$/, '/pixeldata');
-          const accept = { Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' };
-          let start = performance.now();
-          const reader = (await fetch(url, { headers: accept })).body.getReader();
-          let bytes = 0;
-          for (;;) { const { value, done } = await reader.read(); if (done) break; bytes += value.byteLength; }
-          const plain = performance.now() - start;
-          start = performance.now();
-          const worker = new Worker(new URL('/viewer/seriesFramesWorker.js', location.href), { type: 'module' });
-          const frames = await new Promise(resolve => {
-            let n = 0;
-            worker.onmessage = ({ data }) => { if (data.frames) n += data.frames.length; if (data.end) resolve(n); };
-            worker.postMessage({ key: 'bench', url });
-          });
-          worker.terminate();
-          return { plain, worker: performance.now() - start, bytes, frames };
-        }
-        """);
-    // The same call from a page of the portal's origin that runs nothing (a static text file): whether the viewer's page
-    // itself (Blazor, Cornerstone) slows the browser's side of the stream.
-    var blank = await context.NewPageAsync();
-    double streamBlankMs;
-    try
-    {
-        await blank.GotoAsync($"{baseUrl}/viewer/THIRD-PARTY-NOTICES.txt");
-        await Machine.QuietAsync(TimeSpan.FromSeconds(10));
-        streamBlankMs = await blank.EvaluateAsync<double>("""
-            async url => {
-              const start = performance.now();
-              const reader = (await fetch(url, { headers: { Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } })).body.getReader();
-              for (;;) { const { done } = await reader.read(); if (done) break; }
-              return performance.now() - start;
-            }
-            """, await page.EvaluateAsync<string>("() => window.__bench.metadataUrl.replace(/\\/metadata$/, '/pixeldata')"));
-    }
-    finally
-    {
-        await blank.CloseAsync();
-    }
-
+    var stream = await SeriesStream.MeasureAsync(http, context, page, baseUrl,
+        frameUrls[0][..frameUrls[0].IndexOf("/instances/", StringComparison.Ordinal)] + "/pixeldata");
     var floorMs = await BrowserFloor.MeasureAsync(context, (long)frames.GetProperty("bytes").GetDouble());
     // After the view, so that its writes to the cache do not weigh on the view's own times; on a quiet machine.
     await Machine.QuietAsync(TimeSpan.FromSeconds(10));
@@ -391,7 +337,7 @@ for (var i = 0; i < studyUids.Length; i++)
     var probeRemembered = await page.EvaluateAsync<bool>("() => window.__bench.probeRemembered === true");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"study={studyUids[i]} slices={count} shown_last={stats.GetProperty("shown").GetInt32() + 1} first_s={first / 1000:F2} first_cs_s={firstCornerstone / 1000:F2} metadata_s={metadataEnd / 1000:F2} cached_s={cached / 1000:F2} stream_end_s={(streamEnd is { } end ? (end / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
-        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} stream_http_s={streamHttpMs / 1000:F2} stream_page_s={streamPage.GetProperty("plain").GetDouble() / 1000:F2} stream_worker_s={streamPage.GetProperty("worker").GetDouble() / 1000:F2} stream_blank_s={streamBlankMs / 1000:F2} stream_worker_frames={streamPage.GetProperty("frames").GetInt32()} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
+        $"scroll_s={(first + scroll) / 1000:F2} scroll_only_s={scroll / 1000:F2} frames_s={(first + framesMs) / 1000:F2} frames_only_s={framesMs / 1000:F2} frames_http_s={framesHttpMs / 1000:F2} stream_http_s={stream.Http / 1000:F2} stream_page_s={stream.Page / 1000:F2} stream_worker_s={stream.Worker / 1000:F2} stream_blank_s={stream.Blank / 1000:F2} stream_worker_frames={stream.WorkerFrames} alone_s={(aloneMs is { } alone ? (alone / 1000).ToString("F2", CultureInfo.InvariantCulture) : "-")} " +
         $"frame_mb={frames.GetProperty("bytes").GetDouble() / 1e6:F1} steps_s={steps.Replace(' ', ',')} portal_cpu_ms_per_frame={cpuFrames * 1000 / Math.Max(1, frames.GetProperty("n").GetInt32()):F1} rss_before_mb={rssBefore} rss_peak_mb={rssPeak} rss_after_mb={rssAfter} floor_s={floorMs / 1000:F2} probe_remembered={(probeRemembered ? "yes" : "no")} scripts_s={(scripts.Length > 0 ? scripts : "-")}"));
 }
 

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 
-/// <summary>What the bench reads of this machine and of the portal's process from /proc.</summary>
+/// <summary>What a bench helper reads of this machine and of a process (the portal, a worker) from /proc; compiled into
+/// viewer-bench and retrieval-bench.</summary>
 internal static class Machine
 {
-    /// <summary>User + system CPU time of the portal so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).</summary>
+    /// <summary>User + system CPU time of the process so far, in seconds (/proc/PID/stat fields 14 and 15, at 100 ticks/s).</summary>
     public static double CpuSeconds(int pid)
     {
         try
@@ -44,7 +45,7 @@ internal static class Machine
         }
     }
 
-    /// <summary>VmRSS of the portal in MB (0 when it is gone).</summary>
+    /// <summary>VmRSS of the process in MB (0 when it is gone).</summary>
     public static long ResidentMegabytes(int pid)
     {
         try
