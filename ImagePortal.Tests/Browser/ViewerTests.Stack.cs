@@ -106,6 +106,15 @@ public sealed partial class ViewerTests
         await page.GotoAsync(ViewerUrl(ViewerFixture.Approved, fixture.CtStudy));
 
         await StackCachedAsync(page);
+        // The loader starts its decoding worker with Cornerstone, not for a frame: a stack quick to cache can be whole
+        // before the worker has started (a CI run), and the worker must be there to be asked what it was sent.
+        await Poll.UntilAsync(() =>
+        {
+            lock (hooks)
+            {
+                return Task.FromResult(hooks.Count > 0);
+            }
+        }, TimeSpan.FromSeconds(30), () => Task.FromResult("The loader's decoding worker never started."));
         Task[] started;
         lock (hooks)
         {
