@@ -140,12 +140,19 @@ internal sealed partial class JobRun
 
         if (progress.Status.IsFinal && !progress.Status.IsSuccessOrWarning)
         {
-            _lastRetrieveProblem = $" (retrieve ended with status {progress.Status}{(progress.ErrorComment is { } c ? $": {c}" : "")})";
+            RetrieveProblem($" (retrieve ended with status {progress.Status}{(progress.ErrorComment is { } c ? $": {c}" : "")})");
         }
         else if (progress.Status.IsFinal && progress.Failed is > 0)
         {
-            _lastRetrieveProblem = $" ({progress.Failed} sub-operation(s) failed at the source)";
+            RetrieveProblem($" ({progress.Failed} sub-operation(s) failed at the source)");
         }
+    }
+
+    /// <summary>What went wrong in a retrieve, in words for the job's error; counted, so that a pass can tell a source that said nothing.</summary>
+    private void RetrieveProblem(string problem)
+    {
+        _lastRetrieveProblem = problem;
+        Interlocked.Increment(ref _retrieveProblems);
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ internal sealed partial class JobRun
         }
         catch (Exception error) when (error is DicomWebException || error is IOException { InnerException: DicomWebException })
         {
-            _lastRetrieveProblem = $" ({error.Message})";
+            RetrieveProblem($" ({error.Message})");
             throw new RetrievalTransientException(error.Message, error);
         }
     }
@@ -81,7 +81,7 @@ internal sealed partial class JobRun
         {
             // Which instance it was cannot be told: it stays missing, and the next attempt asks for it again by UID.
             await WadoRetrieve.SkipAsync(part, cancellationToken);
-            _lastRetrieveProblem = $" (part {part.Index + 1} of an answer of {PacsGateway.Describe(node)} is not a DICOM file: {Printable(error.Message, 200)})";
+            RetrieveProblem($" (part {part.Index + 1} of an answer of {PacsGateway.Describe(node)} is not a DICOM file: {Printable(error.Message, 200)})");
             services.Logger.LogWarning("Job {JobId}: {Problem}", Lease.JobId, _lastRetrieveProblem.Trim(' ', '(', ')'));
             return;
         }

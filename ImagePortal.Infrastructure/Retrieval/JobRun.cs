@@ -29,6 +29,7 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private readonly HashSet<string> _failuresSaved = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flush = new(1, 1);
     private string _lastRetrieveProblem = string.Empty;
+    private int _retrieveProblems;
     private List<ExpectedInstance> _expected = [];
     /// <summary>Per study being retrieved, the only patient whose instances may be imported (written before the transfer starts).</summary>
     private readonly Dictionary<string, SourcePatient> _approvedPatients = new(StringComparer.Ordinal);
@@ -55,7 +56,10 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
     private readonly ConcurrentDictionary<string, int> _rewrittenFor = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _accessionsKept = new(StringComparer.Ordinal);
 
-    /// <summary>How many times one attempt asks a source again for what it did not send, as long as it names failures.</summary>
+    /// <summary>
+    /// How many times one attempt asks a source again for what it did not send: as long as it names failures, and once
+    /// after it left instances out without naming them.
+    /// </summary>
     private const int MaxPasses = 5;
 
     private static readonly string[] QuerySyntaxes = [DicomNetworkUids.ExplicitVrLittleEndian, DicomNetworkUids.ImplicitVrLittleEndian];
@@ -142,17 +146,38 @@ internal sealed partial class JobRun(RetrievalServices services, RetrievalLease 
             throw NoneLeftAt(sourceNode);
         }
 
+        var askedAfterSilence = false;
+        var problemsBefore = 0;
         for (var pass = 1; pass < MaxPasses; pass++)
         {
             // A source that could not send an instance may have stopped there (Orthanc 1.10 ends a C-GET at its first
             // failed sub-operation): what it had not sent yet is asked for again, by UID, without the ones it named.
             var failedBefore = _failures.Count;
             FailWhatTheSourceCouldNotSend(sourceNode, expected);
-            var undelivered = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid) && !_failures.ContainsKey(e.SopInstanceUid)).ToList();
-            if (undelivered.Count == 0 || _spoolFull || _failures.Count == failedBefore)
+            // One it sent that had to be quarantined would only be quarantined again: it fails with its reason below.
+            var undelivered = expected.Where(e => !_done.ContainsKey(e.SopInstanceUid) && !_failures.ContainsKey(e.SopInstanceUid) &&
+                !_quarantinedUids.ContainsKey(e.SopInstanceUid)).ToList();
+            if (undelivered.Count == 0 || _spoolFull)
             {
                 break;
             }
+
+            if (_failures.Count == failedBefore)
+            {
+                // The source named none of them. If its retrieves also ended well (success or warning, no failed
+                // sub-operation: a study-level retrieve that skips some, a sub-operation lost on the way), the missing
+                // instances are asked for by UID once in this attempt rather than after a retry's backoff. A source that
+                // said something went wrong (its archive down, a failed sub-operation, a broken part), or a second
+                // silence, ends the attempt; the retry lists the study again.
+                if (askedAfterSilence || Volatile.Read(ref _retrieveProblems) != problemsBefore)
+                {
+                    break;
+                }
+
+                askedAfterSilence = true;
+            }
+
+            problemsBefore = Volatile.Read(ref _retrieveProblems);
 
             await TransferInGroupsAsync(sourceNode, undelivered, wholeStudies: false, cancellationToken);
         }

@@ -14,6 +14,9 @@ namespace ImagePortal.Tests.Interop;
 /// </summary>
 public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixture<RetrievalFixture>
 {
+    /// <summary>Retrieval:MaxAttempts of <see cref="RetrievalFixture"/>.</summary>
+    private const int MaxAttempts = 3;
+
     private readonly RetrievalSteps _steps = new(fixture);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -40,10 +43,11 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task AStudyTheSourceSendsShortOfItsOwnCount_IsListed_AndTheRetryAsksForWhatItLeftOut_ExactlyOnce()
+    public async Task AStudyTheSourceSendsShortOfItsOwnCount_IsListed_AndWhatItLeftOutIsAskedForInTheSameAttempt_ExactlyOnce()
     {
         // The source's first retrieve ends with success but leaves one instance out without naming it as failed: only the
-        // count tells, the listing then names the missing instance ("delivered 5 of 6"), and the retry asks for it alone.
+        // count tells, the listing then names the missing instance, and the same attempt asks for it alone (not a retry
+        // after a backoff, which took a minute and more with the default backoff).
         using var files = new TempDirectory("retrieve-short");
         await using var peers = await ListingSourceAsync(files, "SBR-7050", series: 2, imagesPerSeries: 3, new ListingBehaviour { LeaveOutOfFirstRetrieve = 4 });
         var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
@@ -53,12 +57,60 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
         var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
-        Assert.Equal(1, job.Attempts);
-        Assert.Equal(4, source.ImageQueries); // one per series after the transfer, and again on the retry
+        Assert.Equal(0, job.Attempts);
+        Assert.Equal(2, source.ImageQueries); // one per series after the transfer
         Assert.Equal(2, source.Retrieves); // the study, then the instance it left out
+        Assert.Equal(study.SopInstanceUids[4], Assert.Single(source.AskedByUid));
         Assert.Equal(study.SopInstanceUids.Count, job.DoneInstances);
         var ledger = await fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
         Assert.Equal(study.SopInstanceUids.Order(), ledger.Order());
+    }
+
+    [Fact]
+    public async Task AnInstanceTheSourceNeverSendsNorNames_IsAskedForOnceAnAttempt_ThenFailsNamed_AndTheRestIsImported()
+    {
+        // A source that lists an instance and never sends it, each retrieve ending in success: every attempt asks for it by
+        // UID once after its transfer (a second silence ends the attempt), until the attempts are spent.
+        using var files = new TempDirectory("retrieve-never");
+        await using var peers = await ListingSourceAsync(files, "SBR-7070", series: 1, imagesPerSeries: 4, new ListingBehaviour { NeverSends = 2 });
+        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
+        var number = await _steps.FileAndApproveAsync("MRN-7070", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.True(request.Status == RequestStatus.PartiallyCompleted, RetrievalSteps.Timeline(request));
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
+        Assert.Equal(MaxAttempts - 1, job.Attempts); // the retries it was put back in the queue for
+        Assert.Contains($"Gave up after {MaxAttempts} attempt(s)", job.LastError);
+        // Per attempt two retrieves: the first attempt's of the whole study, a retry's of what its listing finds missing;
+        // then once more by UID after the silence.
+        Assert.Equal(2 * MaxAttempts, source.Retrieves);
+        Assert.Equal(Enumerable.Repeat(study.SopInstanceUids[2], 2 * MaxAttempts - 1), source.AskedByUid);
+        Assert.Equal(study.SopInstanceUids.Where((_, i) => i != 2).Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var failed = await fixture.DbAsync(db => db.FailedInstances.Where(f => f.JobId == job.Id).ToListAsync(Ct));
+        Assert.Equal(study.SopInstanceUids[2], Assert.Single(failed).SopInstanceUid);
+        Assert.Equal("not delivered by the source", failed[0].Reason);
+    }
+
+    [Fact]
+    public async Task AListedInstanceThatArrivesAsAnotherPatient_IsQuarantined_NotAskedForAgain()
+    {
+        // It would only be quarantined again: it fails with the quarantine's reason, in the first attempt, and the rest
+        // of the study is imported.
+        using var files = new TempDirectory("retrieve-stranger");
+        await using var peers = await ListingSourceAsync(files, "SBR-7080", series: 1, imagesPerSeries: 4, new ListingBehaviour { SendsAsAnotherPatient = 1 });
+        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
+        var number = await _steps.FileAndApproveAsync("MRN-7080", study);
+        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+
+        Assert.True(request.Status == RequestStatus.PartiallyCompleted, RetrievalSteps.Timeline(request));
+        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
+        Assert.Equal(0, job.Attempts);
+        Assert.Equal(1, source.Retrieves);
+        Assert.Equal(study.SopInstanceUids.Where((_, i) => i != 1).Order(), (await destination.InstanceUidsAsync(Ct)).Order());
+        var quarantined = await fixture.DbAsync(db => db.QuarantinedInstances.Where(q => q.RequestId == request.Id).Select(q => q.SopInstanceUid).ToListAsync(Ct));
+        Assert.Equal(study.SopInstanceUids[1], Assert.Single(quarantined));
+        var failed = await fixture.DbAsync(db => db.FailedInstances.Where(f => f.JobId == job.Id).ToListAsync(Ct));
+        Assert.StartsWith("quarantined: ", Assert.Single(failed).Reason);
     }
 
     [Fact]
@@ -105,7 +157,19 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
     {
         var destination = await OrthancPeer.StartAsync(new OrthancPeerOptions { AeTitle = "NVH_PACS" }, Ct);
         var study = SyntheticStudy.Write(files.Combine("s"), patientId: patientId, series: series, imagesPerSeries: imagesPerSeries);
-        var archive = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true, CountsInstances = behaviour.CountsInstances }, behaviour);
+        string? stranger = null;
+        if (behaviour.SendsAsAnotherPatient is { } position)
+        {
+            // The same SOP Instance UID, sent with another Patient ID than the study's own (and the listing's).
+            var file = DicomFile.Open(study.Files[position]);
+            var dataset = file.Dataset.Clone();
+            dataset.SetString(DicomTag.PatientID, patientId + "-OTHER");
+            stranger = files.Combine("stranger.dcm");
+            DicomFile.Create(dataset, file.TransferSyntax).Save(stranger);
+        }
+
+        var archive = new ListingArchive(new TestArchive(study.Files) { AnswersStudyContents = true, CountsInstances = behaviour.CountsInstances }, behaviour,
+            study.SopInstanceUids, stranger);
         var scp = TestScp.Start(o => o.AeTitle = "SBR_PACS", find: archive, get: archive);
         var peers = new ListingPeers(destination, scp, archive, study);
         await _steps.PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
@@ -125,13 +189,21 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
     /// <param name="CountsInstances">Whether the study-level answer says how many instances the study has.</param>
     /// <param name="LeaveOutOfFirstRetrieve">The position of an instance the first retrieve leaves out (its sub-operations still all succeed).</param>
     /// <param name="FailFirstListing">Whether the first image-level C-FIND fails (C000).</param>
-    private sealed record ListingBehaviour(bool CountsInstances = true, int? LeaveOutOfFirstRetrieve = null, bool FailFirstListing = false);
+    /// <param name="NeverSends">The position of an instance that no retrieve sends (their sub-operations still all succeed).</param>
+    /// <param name="SendsAsAnotherPatient">The position of an instance that every retrieve sends with another Patient ID.</param>
+    private sealed record ListingBehaviour(bool CountsInstances = true, int? LeaveOutOfFirstRetrieve = null, bool FailFirstListing = false, int? NeverSends = null,
+        int? SendsAsAnotherPatient = null);
 
     /// <summary>A source that counts its image-level C-FINDs and its retrieves, and misbehaves as its <see cref="ListingBehaviour"/> says.</summary>
-    private sealed class ListingArchive(TestArchive archive, ListingBehaviour behaviour) : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
+    private sealed class ListingArchive(TestArchive archive, ListingBehaviour behaviour, IReadOnlyList<string> uids, string? stranger)
+        : ImagePortal.Dicom.Network.Server.IDicomFindProvider, ImagePortal.Dicom.Network.Server.IDicomGetProvider
     {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _askedByUid = new();
         private int _imageQueries;
         private int _retrieves;
+
+        /// <summary>The SOP Instance UIDs of each IMAGE-level retrieve, in order.</summary>
+        public IReadOnlyList<string> AskedByUid => [.. _askedByUid];
 
         public int ImageQueries => Volatile.Read(ref _imageQueries);
 
@@ -152,10 +224,26 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
 
         public async Task<IReadOnlyList<ImagePortal.Dicom.Network.Server.RetrieveInstance>> ResolveAsync(ImagePortal.Dicom.Network.Server.QueryRequest request, CancellationToken cancellationToken)
         {
+            var identifier = request.ParseIdentifier();
+            if (identifier.GetString(DicomTag.QueryRetrieveLevel) == "IMAGE")
+            {
+                foreach (var uid in identifier.GetStrings(DicomTag.SOPInstanceUID))
+                {
+                    _askedByUid.Enqueue(uid);
+                }
+            }
+
             var instances = await archive.ResolveAsync(request, cancellationToken);
-            return Interlocked.Increment(ref _retrieves) == 1 && behaviour.LeaveOutOfFirstRetrieve is { } left
-                ? [.. instances.Where((_, index) => index != left)]
-                : instances;
+            if (Interlocked.Increment(ref _retrieves) == 1 && behaviour.LeaveOutOfFirstRetrieve is { } left)
+            {
+                instances = [.. instances.Where((_, index) => index != left)];
+            }
+
+            return [.. instances
+                .Where(i => behaviour.NeverSends is not { } never || i.SopInstanceUid != uids[never])
+                .Select(i => behaviour.SendsAsAnotherPatient is { } other && i.SopInstanceUid == uids[other] && stranger is { } path
+                    ? i with { OpenDataSet = ct => TestArchive.OpenDataSetAsync(path, ct) }
+                    : i)];
         }
     }
 }

@@ -109,7 +109,8 @@ public sealed class TestArchive : IDicomFindProvider, IDicomGetProvider, IDicomM
 
     public DicomDestination? ResolveDestination(string aeTitle) => _destinations.GetValueOrDefault(aeTitle);
 
-    private static async Task<Stream> OpenDataSetAsync(string path, CancellationToken cancellationToken)
+    /// <summary>A Part 10 file's data set, after its preamble and file meta information.</summary>
+    public static async Task<Stream> OpenDataSetAsync(string path, CancellationToken cancellationToken)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
         await Part10Header.ReadAsync(stream, cancellationToken);
