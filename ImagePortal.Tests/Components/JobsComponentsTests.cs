@@ -3,6 +3,7 @@ using ImagePortal.Domain.Requests;
 using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Features.Audit;
 using ImagePortal.Tests.Support;
+using ImagePortal.Web.Features.Common;
 using ImagePortal.Web.Features.Jobs;
 using ImagePortal.Web.Features.Requests;
 using Microsoft.EntityFrameworkCore;
@@ -62,6 +63,28 @@ public sealed class JobsComponentsTests : MudComponentTest, IClassFixture<UseCas
         Assert.Contains(SourceRefused, alert.TextContent);
         Assert.Contains("error", alert.ClassName, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("Undated · MR: 0 of 10 images · 0.0 MB", Normalize(panel.Find("span.mud-typography-caption, p.mud-typography-caption").TextContent));
+    }
+
+    [Theory]
+    [InlineData(RetrievalJobState.Succeeded, 0, "")]
+    [InlineData(RetrievalJobState.Succeeded, 1, " · attempt 2")] // one failed attempt, then success
+    [InlineData(RetrievalJobState.PartiallySucceeded, 2, " · attempt 3")] // "Gave up after 3 attempt(s)"
+    [InlineData(RetrievalJobState.Queued, 2, " · attempt 3")] // waiting for its third
+    [InlineData(RetrievalJobState.Failed, 3, " · attempt 3")]
+    public void Progress_NamesTheAttemptTheJobEndedOn(RetrievalJobState state, int failedAttempts, string shown)
+    {
+        // The job counts its failed attempts (RetrievalQueue: each one put back in the queue, and the last of a Failed
+        // job). A job that gave up after three attempts with some instances imported said "attempt 2" beside its
+        // "Gave up after 3 attempt(s)"; one that succeeded on its retry said "attempt 1".
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
+        var job = new JobRow("REQ-2026-000044", state, failedAttempts, Now, 4, 3, 0, 3072, null, false, Now.AddHours(-1),
+            [new StudyProgressRow("1.2.840.3", null, "CT", null, 4, 3, 0, 3072, Now.AddMinutes(-5), Now)]);
+
+        var panel = Render<JobProgress>(p => p.Add(x => x.Job, job));
+
+        var text = Normalize(panel.Find("p").TextContent);
+        Assert.StartsWith($"{Labels.Of(state)} · 3 of 4 instances · ", text);
+        Assert.EndsWith($" MB{shown}", text);
     }
 
     [Fact]
