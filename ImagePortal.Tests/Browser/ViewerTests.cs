@@ -220,6 +220,11 @@ public sealed partial class ViewerTests(ViewerFixture fixture) : IClassFixture<V
         Assert.Equal(expected.Count, values.Count);
         var differing = Enumerable.Range(0, expected.Count).Count(i => expected[i] != values[i]);
         Assert.True(differing == 0, $"{differing} of {expected.Count} values differ from pydicom's; first: {Enumerable.Range(0, expected.Count).Where(i => expected[i] != values[i]).Select(i => $"[{i}] {values[i]} vs {expected[i]}").FirstOrDefault()}");
+        if (values.Count == rows * columns)
+        {
+            // A grey image's least and greatest value as its decoder found them (the window of an image that names none).
+            Assert.Equal(((double)expected.Min(), (double)expected.Max()), (decoded.GetProperty("min").GetDouble(), decoded.GetProperty("max").GetDouble()));
+        }
     }
 
     [Fact]

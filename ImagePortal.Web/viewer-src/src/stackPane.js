@@ -319,10 +319,11 @@ export function createStackPane({ renderingEngine, viewportId, studyUrl, host, c
       tags.update(currentImage(), viewport.getProperties?.()?.voiRange);
     },
     playing: () => cine.playing(),
-    /** The decoded values of the image shown (after the modality LUT), to compare with another decoder's. */
+    /** The decoded values of the image shown (after the modality LUT), to compare with another decoder's, and the least
+     * and greatest of them as the decoder found them (the image's own window where it names none). */
     pixels: () => {
       const image = cache.getImage(viewport.getCurrentImageId());
-      return image ? { rows: image.rows, columns: image.columns, values: Array.from(image.getPixelData()) } : null;
+      return image ? { rows: image.rows, columns: image.columns, values: Array.from(image.getPixelData()), min: image.minPixelValue, max: image.maxPixelValue } : null;
     },
     /** The grey the canvas shows at image pixels [[column, row], …] (the pixel's centre), to check what the user sees. */
     displayed: points => {
