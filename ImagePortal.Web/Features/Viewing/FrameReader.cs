@@ -1,7 +1,23 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using ImagePortal.Dicom.Data;
 
 namespace ImagePortal.Web.Features.Viewing;
+
+/// <summary>A frame read into memory: its bytes are <c>Bytes[..Length]</c>; a rented array goes back to the pool with <see cref="Release"/>.</summary>
+public readonly record struct ReadFrame(byte[] Bytes, int Length, bool Pooled)
+{
+    public ReadOnlyMemory<byte> Memory => Bytes.AsMemory(0, Length);
+
+    /// <summary>Gives a rented array back to the pool (the frame is not used afterwards).</summary>
+    public void Release()
+    {
+        if (Pooled)
+        {
+            ArrayPool<byte>.Shared.Return(Bytes);
+        }
+    }
+}
 
 /// <summary>The frame is not in the instance (a number past its last frame, an instance without pixel data).</summary>
 public sealed class FrameNotFoundException(string message) : Exception(message);
@@ -37,6 +53,34 @@ public sealed class FrameReader
 
     /// <summary>The media type of this instance's frames, with its transfer-syntax parameter (PS3.18 table 8.7.3-5).</summary>
     public string MediaType => FrameMediaTypes.For(TransferSyntax);
+
+    /// <summary>
+    /// Reads frame <paramref name="number"/> (1-based) into memory: a native frame (512 KB for a CT slice) into an array
+    /// rented from the shared pool, which the caller gives back (<see cref="ReadFrame.Release"/>) once the frame is written;
+    /// a new array a frame would put each frame on the large object heap, zeroed first and then collected by full
+    /// collections. An encapsulated frame (its size known only once read) goes to an array of its own.
+    /// </summary>
+    public ReadFrame Read(int number)
+    {
+        var nativeSize = NativeFrameSize is { } native ? checked((int)native) : 0;
+        var pooled = nativeSize > 0 ? ArrayPool<byte>.Shared.Rent(nativeSize) : null;
+        var buffer = pooled is null ? new MemoryStream() : new MemoryStream(pooled, 0, nativeSize, writable: true, publiclyVisible: true);
+        try
+        {
+            CopyFrame(number, buffer);
+        }
+        catch
+        {
+            if (pooled is not null)
+            {
+                ArrayPool<byte>.Shared.Return(pooled);
+            }
+
+            throw;
+        }
+
+        return new ReadFrame(buffer.GetBuffer(), checked((int)buffer.Position), pooled is not null);
+    }
 
     /// <summary>Writes frame <paramref name="number"/> (1-based) to <paramref name="destination"/>.</summary>
     public void CopyFrame(int number, Stream destination)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Threading.Channels;
 using ImagePortal.Dicom.Data;
@@ -6,21 +5,8 @@ using ImagePortal.Infrastructure.Pacs;
 
 namespace ImagePortal.Web.Features.Viewing;
 
-/// <summary>
-/// One frame of a series' pixel data answer, read and ready to write: its bytes are <c>Bytes[..Length]</c>. A native frame's
-/// array is rented from the shared pool (<paramref name="Pooled"/>): the writer gives it back once the frame is out.
-/// </summary>
-public sealed record FramePart(string MultipartType, string ContentType, string Location, byte[] Bytes, int Length, bool Pooled = false)
-{
-    /// <summary>Gives a rented array back to the pool (the part is not used afterwards).</summary>
-    public void Release()
-    {
-        if (Pooled)
-        {
-            ArrayPool<byte>.Shared.Return(Bytes);
-        }
-    }
-}
+/// <summary>One frame of a series' pixel data answer, read and ready to write; the writer releases it once the frame is out.</summary>
+public sealed record FramePart(string MultipartType, string ContentType, string Location, ReadFrame Frame);
 
 /// <summary>
 /// Cuts the frames of a series' instances out of their cached files, each instance as its file reaches the cache, into a
@@ -97,48 +83,30 @@ public sealed class SeriesFrames(
         }
 
         var multipartType = FrameMediaTypes.TypeOf(reader.TransferSyntax);
-        // A native frame (512 KB for a CT slice) is read into a pooled array: a new one a frame would put 150 MB a series
-        // on the large object heap, each zeroed first and then collected by full collections.
-        var nativeSize = reader.NativeFrameSize is { } native ? checked((int)native) : 0;
         for (var frame = 1; frame <= reader.FrameCount; frame++)
         {
-            var pooled = nativeSize > 0 ? ArrayPool<byte>.Shared.Rent(nativeSize) : null;
-            var buffer = pooled is null ? new MemoryStream() : new MemoryStream(pooled, 0, nativeSize, writable: true, publiclyVisible: true);
+            ReadFrame read;
             try
             {
-                reader.CopyFrame(frame, buffer);
+                read = reader.Read(frame);
             }
             catch (FrameNotFoundException error)
             {
-                ReturnRented(pooled);
                 Failure ??= error;
                 return;
             }
-            catch
-            {
-                ReturnRented(pooled);
-                throw;
-            }
 
             var location = instancesPath + sop + "/frames/" + frame.ToString(CultureInfo.InvariantCulture);
-            var part = new FramePart(multipartType, reader.MediaType, location, buffer.GetBuffer(), checked((int)buffer.Position), pooled is not null);
+            var part = new FramePart(multipartType, reader.MediaType, location, read);
             try
             {
                 await parts.WriteAsync(part, cancellationToken);
             }
             catch
             {
-                part.Release();
+                read.Release();
                 throw;
             }
-        }
-    }
-
-    private static void ReturnRented(byte[]? rented)
-    {
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }

@@ -51,11 +51,11 @@ public static class SeriesPixelDataEndpoint
                 multipart ??= new MultipartRelated(http.Response, part.MultipartType);
                 try
                 {
-                    await multipart.PartAsync(part.ContentType, part.Location, body => body.WriteAsync(part.Bytes.AsMemory(0, part.Length), cancellationToken).AsTask(), cancellationToken, part.Length);
+                    await multipart.PartAsync(part.ContentType, part.Location, body => body.WriteAsync(part.Frame.Memory, cancellationToken).AsTask(), cancellationToken, part.Frame.Length);
                 }
                 finally
                 {
-                    part.Release();
+                    part.Frame.Release();
                 }
             }
         }

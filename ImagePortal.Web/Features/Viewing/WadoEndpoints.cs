@@ -164,12 +164,18 @@ public static class WadoEndpoints
         var multipart = new MultipartRelated(http.Response, FrameMediaTypes.TypeOf(reader.TransferSyntax));
         foreach (var frame in numbers)
         {
-            // One frame at a time in memory (the writer's sync reads must not block the response stream).
-            using var buffer = new MemoryStream(checked((int)(reader.NativeFrameSize ?? 0)));
-            reader.CopyFrame(frame, buffer);
-            buffer.Position = 0;
-            await multipart.PartAsync(
-                reader.MediaType, framesPath + frame.ToString(CultureInfo.InvariantCulture), body => buffer.CopyToAsync(body, cancellationToken), cancellationToken, buffer.Length);
+            // One frame at a time in memory (the writer's sync reads must not block the response stream), in a pooled array.
+            var read = reader.Read(frame);
+            try
+            {
+                await multipart.PartAsync(
+                    reader.MediaType, framesPath + frame.ToString(CultureInfo.InvariantCulture), body => body.WriteAsync(read.Memory, cancellationToken).AsTask(),
+                    cancellationToken, read.Length);
+            }
+            finally
+            {
+                read.Release();
+            }
         }
 
         await multipart.EndAsync(cancellationToken);
