@@ -1,6 +1,7 @@
 using ImagePortal.Dicom.Data;
 using ImagePortal.Domain.Facilities;
 using ImagePortal.Domain.Requests;
+using ImagePortal.Domain.Retrievals;
 using ImagePortal.Tests.Support;
 using ImagePortal.Tests.Support.Peers;
 using Microsoft.EntityFrameworkCore;
@@ -26,15 +27,11 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
     {
         // A source pays for every listing (Orthanc: 56 ms of CPU for a 300-instance series at IMAGE level, 4 ms for the
         // STUDY-level query): a study that arrived whole by the source's own count needs none.
-        using var files = new TempDirectory("retrieve-counted");
-        await using var peers = await ListingSourceAsync(files, "SBR-7000", series: 2, imagesPerSeries: 3, new ListingBehaviour());
-        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await _steps.FileAndApproveAsync("MRN-7000", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        await using var run = await RetrieveAsync(7000, series: 2, imagesPerSeries: 3, new ListingBehaviour());
+        var (destination, source, study, request, job) = run;
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
-        var job = await fixture.DbAsync(db => db.RetrievalJobs.Include(j => j.Studies).SingleAsync(j => j.RequestId == request.Id, Ct));
         Assert.Equal(0, job.Attempts);
         Assert.Equal(0, source.ImageQueries);
         Assert.Equal(1, source.Retrieves);
@@ -48,22 +45,17 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
         // The source's first retrieve ends with success but leaves one instance out without naming it as failed: only the
         // count tells, the listing then names the missing instance, and the same attempt asks for it alone (not a retry
         // after a backoff, which took a minute and more with the default backoff).
-        using var files = new TempDirectory("retrieve-short");
-        await using var peers = await ListingSourceAsync(files, "SBR-7050", series: 2, imagesPerSeries: 3, new ListingBehaviour { LeaveOutOfFirstRetrieve = 4 });
-        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await _steps.FileAndApproveAsync("MRN-7050", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        await using var run = await RetrieveAsync(7050, series: 2, imagesPerSeries: 3, new ListingBehaviour { LeaveOutOfFirstRetrieve = 4 });
+        var (destination, source, study, request, job) = run;
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
-        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
         Assert.Equal(0, job.Attempts);
         Assert.Equal(2, source.ImageQueries); // one per series after the transfer
         Assert.Equal(2, source.Retrieves); // the study, then the instance it left out
         Assert.Equal(study.SopInstanceUids[4], Assert.Single(source.AskedByUid));
         Assert.Equal(study.SopInstanceUids.Count, job.DoneInstances);
-        var ledger = await fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
-        Assert.Equal(study.SopInstanceUids.Order(), ledger.Order());
+        Assert.Equal(study.SopInstanceUids.Order(), (await run.LedgerAsync()).Order());
     }
 
     [Fact]
@@ -71,14 +63,10 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
     {
         // A source that lists an instance and never sends it, each retrieve ending in success: every attempt asks for it by
         // UID once after its transfer (a second silence ends the attempt), until the attempts are spent.
-        using var files = new TempDirectory("retrieve-never");
-        await using var peers = await ListingSourceAsync(files, "SBR-7070", series: 1, imagesPerSeries: 4, new ListingBehaviour { NeverSends = 2 });
-        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await _steps.FileAndApproveAsync("MRN-7070", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        await using var run = await RetrieveAsync(7070, series: 1, imagesPerSeries: 4, new ListingBehaviour { NeverSends = 2 });
+        var (destination, source, study, request, job) = run;
 
         Assert.True(request.Status == RequestStatus.PartiallyCompleted, RetrievalSteps.Timeline(request));
-        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
         Assert.Equal(MaxAttempts - 1, job.Attempts); // the retries it was put back in the queue for
         Assert.Contains($"Gave up after {MaxAttempts} attempt(s)", job.LastError);
         // Per attempt two retrieves: the first attempt's of the whole study, a retry's of what its listing finds missing;
@@ -86,7 +74,7 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
         Assert.Equal(2 * MaxAttempts, source.Retrieves);
         Assert.Equal(Enumerable.Repeat(study.SopInstanceUids[2], 2 * MaxAttempts - 1), source.AskedByUid);
         Assert.Equal(study.SopInstanceUids.Where((_, i) => i != 2).Order(), (await destination.InstanceUidsAsync(Ct)).Order());
-        var failed = await fixture.DbAsync(db => db.FailedInstances.Where(f => f.JobId == job.Id).ToListAsync(Ct));
+        var failed = await run.FailedAsync();
         Assert.Equal(study.SopInstanceUids[2], Assert.Single(failed).SopInstanceUid);
         Assert.Equal("not delivered by the source", failed[0].Reason);
     }
@@ -96,35 +84,27 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
     {
         // It would only be quarantined again: it fails with the quarantine's reason, in the first attempt, and the rest
         // of the study is imported.
-        using var files = new TempDirectory("retrieve-stranger");
-        await using var peers = await ListingSourceAsync(files, "SBR-7080", series: 1, imagesPerSeries: 4, new ListingBehaviour { SendsAsAnotherPatient = 1 });
-        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await _steps.FileAndApproveAsync("MRN-7080", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        await using var run = await RetrieveAsync(7080, series: 1, imagesPerSeries: 4, new ListingBehaviour { SendsAsAnotherPatient = 1 });
+        var (destination, source, study, request, job) = run;
 
         Assert.True(request.Status == RequestStatus.PartiallyCompleted, RetrievalSteps.Timeline(request));
-        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
         Assert.Equal(0, job.Attempts);
         Assert.Equal(1, source.Retrieves);
         Assert.Equal(study.SopInstanceUids.Where((_, i) => i != 1).Order(), (await destination.InstanceUidsAsync(Ct)).Order());
         var quarantined = await fixture.DbAsync(db => db.QuarantinedInstances.Where(q => q.RequestId == request.Id).Select(q => q.SopInstanceUid).ToListAsync(Ct));
         Assert.Equal(study.SopInstanceUids[1], Assert.Single(quarantined));
-        var failed = await fixture.DbAsync(db => db.FailedInstances.Where(f => f.JobId == job.Id).ToListAsync(Ct));
+        var failed = await run.FailedAsync();
         Assert.StartsWith("quarantined: ", Assert.Single(failed).Reason);
     }
 
     [Fact]
     public async Task AStudyWhoseSourceDoesNotCountItsInstances_IsListedAfterItsTransfer()
     {
-        using var files = new TempDirectory("retrieve-uncounted");
-        await using var peers = await ListingSourceAsync(files, "SBR-7060", series: 2, imagesPerSeries: 3, new ListingBehaviour { CountsInstances = false });
-        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await _steps.FileAndApproveAsync("MRN-7060", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        await using var run = await RetrieveAsync(7060, series: 2, imagesPerSeries: 3, new ListingBehaviour { CountsInstances = false });
+        var (destination, source, study, request, job) = run;
 
         Assert.Equal(RequestStatus.Completed, request.Status);
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
-        var job = await fixture.DbAsync(db => db.RetrievalJobs.Include(j => j.Studies).SingleAsync(j => j.RequestId == request.Id, Ct));
         Assert.Equal(0, job.Attempts);
         Assert.Equal(2, source.ImageQueries);
         Assert.Equal(1, source.Retrieves);
@@ -134,21 +114,15 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
     [Fact]
     public async Task AListingThatFailsAfterAShortTransfer_FailsTheAttempt_AndTheRetryImportsTheRest_ExactlyOnce()
     {
-        using var files = new TempDirectory("retrieve-listing-fails");
-        await using var peers = await ListingSourceAsync(files, "SBR-7100", series: 1, imagesPerSeries: 8,
-            new ListingBehaviour { LeaveOutOfFirstRetrieve = 5, FailFirstListing = true });
-        var (destination, source, study) = (peers.Destination, peers.Archive, peers.Study);
-        var number = await _steps.FileAndApproveAsync("MRN-7100", study);
-        var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+        await using var run = await RetrieveAsync(7100, series: 1, imagesPerSeries: 8, new ListingBehaviour { LeaveOutOfFirstRetrieve = 5, FailFirstListing = true });
+        var (destination, source, study, request, job) = run;
 
         Assert.Equal(RequestStatus.Completed, request.Status);
-        var job = await fixture.DbAsync(db => db.RetrievalJobs.SingleAsync(j => j.RequestId == request.Id, Ct));
         Assert.Equal(1, job.Attempts);
         Assert.Equal(2, source.ImageQueries); // the failed one and the retry's
         Assert.Equal(2, source.Retrieves); // the study, then on the retry the instance it left out
         Assert.Equal(study.SopInstanceUids.Order(), (await destination.InstanceUidsAsync(Ct)).Order());
-        var ledger = await fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
-        Assert.Equal(study.SopInstanceUids.Order(), ledger.Order());
+        Assert.Equal(study.SopInstanceUids.Order(), (await run.LedgerAsync()).Order());
         Assert.Equal(study.SopInstanceUids.Count, job.DoneInstances);
     }
 
@@ -175,6 +149,53 @@ public sealed class RetrievalListingTests(RetrievalFixture fixture) : IClassFixt
         await _steps.PointNodeAsync("SBR", "SBR_PACS", scp.Port, DicomCapabilities.All);
         await _steps.PointNodeAsync("NVH", "NVH_PACS", destination.DicomPort, DicomCapabilities.All);
         return peers;
+    }
+
+    /// <summary>
+    /// A study of patient SBR-<paramref name="patient"/> at a source that behaves as <paramref name="behaviour"/> says,
+    /// filed for NVH's MRN-<paramref name="patient"/>, approved, and retrieved to its end (60 s at most).
+    /// </summary>
+    private async Task<ListingRun> RetrieveAsync(int patient, int series, int imagesPerSeries, ListingBehaviour behaviour)
+    {
+        var files = new TempDirectory($"retrieve-{patient}");
+        ListingPeers? peers = null;
+        try
+        {
+            peers = await ListingSourceAsync(files, $"SBR-{patient}", series, imagesPerSeries, behaviour);
+            var number = await _steps.FileAndApproveAsync($"MRN-{patient}", peers.Study);
+            var request = await _steps.WaitForEndAsync(number, TimeSpan.FromSeconds(60));
+            var job = await fixture.DbAsync(db => db.RetrievalJobs.Include(j => j.Studies).SingleAsync(j => j.RequestId == request.Id, Ct));
+            return new ListingRun(fixture, files, peers, request, job);
+        }
+        catch
+        {
+            if (peers is not null)
+            {
+                await peers.DisposeAsync();
+            }
+
+            files.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A retrieval run to its end, with its peers (stopped, and the files removed, when it is disposed).</summary>
+    private sealed class ListingRun(RetrievalFixture fixture, TempDirectory files, ListingPeers peers, ImageRequest request, RetrievalJob job) : IAsyncDisposable
+    {
+        public void Deconstruct(out OrthancPeer destination, out ListingArchive source, out SyntheticStudy study, out ImageRequest finished, out RetrievalJob itsJob) =>
+            (destination, source, study, finished, itsJob) = (peers.Destination, peers.Archive, peers.Study, request, job);
+
+        /// <summary>The SOP Instance UIDs of the job's import ledger.</summary>
+        public Task<List<string>> LedgerAsync() =>
+            fixture.DbAsync(db => db.ImportedInstances.Where(i => i.JobId == job.Id).Select(i => i.SopInstanceUid).ToListAsync(Ct));
+
+        public Task<List<FailedInstance>> FailedAsync() => fixture.DbAsync(db => db.FailedInstances.Where(f => f.JobId == job.Id).ToListAsync(Ct));
+
+        public async ValueTask DisposeAsync()
+        {
+            await peers.DisposeAsync();
+            files.Dispose();
+        }
     }
 
     private sealed record ListingPeers(OrthancPeer Destination, TestScp Source, ListingArchive Archive, SyntheticStudy Study) : IAsyncDisposable

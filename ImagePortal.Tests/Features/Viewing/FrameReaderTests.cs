@@ -29,6 +29,24 @@ public sealed class FrameReaderTests : IDisposable
         return path;
     }
 
+    /// <summary>Two native frames in explicit VR little endian: <paramref name="pixels"/> is both frames' bytes.</summary>
+    private string WriteNative(ushort rows, ushort columns, ushort samples, string photometric, ushort bitsAllocated, byte[] pixels)
+    {
+        var dataset = new DicomDataset();
+        dataset.SetString(DicomTag.SOPClassUID, "1.2.840.10008.5.1.4.1.1.7");
+        dataset.SetString(DicomTag.SOPInstanceUID, "1.2.3.5");
+        dataset.SetString(DicomTag.NumberOfFrames, "2");
+        dataset.SetUInt16(DicomTag.Rows, rows);
+        dataset.SetUInt16(DicomTag.Columns, columns);
+        dataset.SetUInt16(DicomTag.SamplesPerPixel, samples);
+        dataset.SetString(DicomTag.PhotometricInterpretation, photometric);
+        dataset.SetUInt16(DicomTag.BitsAllocated, bitsAllocated);
+        dataset.SetBytes(DicomTag.PixelData, bitsAllocated > 8 ? DicomVR.OW : DicomVR.OB, pixels);
+        var path = _folder.Combine($"{Guid.NewGuid():N}.dcm");
+        DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
+        return path;
+    }
+
     private static byte[] Frame(FrameReader reader, int number)
     {
         using var frame = new MemoryStream();
@@ -72,20 +90,8 @@ public sealed class FrameReaderTests : IDisposable
     [Fact]
     public void NativeYbrFull422_Frames_AreTwoBytesAPixel()
     {
-        var dataset = new DicomDataset();
-        dataset.SetString(DicomTag.SOPClassUID, "1.2.840.10008.5.1.4.1.1.7");
-        dataset.SetString(DicomTag.SOPInstanceUID, "1.2.3.5");
-        dataset.SetString(DicomTag.NumberOfFrames, "2");
-        dataset.SetUInt16(DicomTag.Rows, 2);
-        dataset.SetUInt16(DicomTag.Columns, 4);
-        dataset.SetUInt16(DicomTag.SamplesPerPixel, 3);
-        dataset.SetString(DicomTag.PhotometricInterpretation, "YBR_FULL_422");
-        dataset.SetUInt16(DicomTag.BitsAllocated, 8);
         var pixels = Enumerable.Range(0, 2 * 2 * 4 * 2).Select(i => (byte)i).ToArray();
-        dataset.SetBytes(DicomTag.PixelData, DicomVR.OB, pixels);
-        var path = _folder.Combine("ybr422.dcm");
-        DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
-        var reader = new FrameReader(path);
+        var reader = new FrameReader(WriteNative(rows: 2, columns: 4, samples: 3, "YBR_FULL_422", bitsAllocated: 8, pixels));
 
         Assert.Equal(pixels[..16], Frame(reader, 1));
         Assert.Equal(pixels[16..], Frame(reader, 2));
@@ -99,20 +105,8 @@ public sealed class FrameReaderTests : IDisposable
     [Fact]
     public void NativeFrames_AreReadIntoPooledArrays_GivenBackEvenWhenAReadFails()
     {
-        var dataset = new DicomDataset();
-        dataset.SetString(DicomTag.SOPClassUID, "1.2.840.10008.5.1.4.1.1.2");
-        dataset.SetString(DicomTag.SOPInstanceUID, "1.2.3.6");
-        dataset.SetString(DicomTag.NumberOfFrames, "2");
-        dataset.SetUInt16(DicomTag.Rows, 512);
-        dataset.SetUInt16(DicomTag.Columns, 512);
-        dataset.SetUInt16(DicomTag.SamplesPerPixel, 1);
-        dataset.SetString(DicomTag.PhotometricInterpretation, "MONOCHROME2");
-        dataset.SetUInt16(DicomTag.BitsAllocated, 16);
         var pixels = Enumerable.Range(0, 2 * 512 * 512 * 2).Select(i => (byte)(i * 7)).ToArray();
-        dataset.SetBytes(DicomTag.PixelData, DicomVR.OW, pixels);
-        var path = _folder.Combine("ct.dcm");
-        DicomFile.Create(dataset, DicomTransferSyntax.ExplicitVRLittleEndian).Save(path);
-        var reader = new FrameReader(path);
+        var reader = new FrameReader(WriteNative(rows: 512, columns: 512, samples: 1, "MONOCHROME2", bitsAllocated: 16, pixels));
         const int size = 512 * 512 * 2;
 
         var first = reader.Read(1);
