@@ -1,0 +1,122 @@
+using ImagePortal.Domain.Audit;
+using ImagePortal.Domain.Retrievals;
+using ImagePortal.Infrastructure.Audit;
+using ImagePortal.Infrastructure.Data;
+using ImagePortal.Infrastructure.Reports;
+using ImagePortal.Infrastructure.Retrieval;
+using ImagePortal.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImagePortal.Tests.Infrastructure;
+
+/// <summary>
+/// SQL Server is the third provider, and no SQL Server runs here (PostgreSQL and SQLite run the suite). What the
+/// portal would send it is checked by Microsoft's T-SQL parser instead: the migration script an administrator runs, and
+/// the statements the portal writes by hand for SQL Server (the report figures' MERGE, the insert that every node may
+/// make at once, the installation lock), produced by the portal's own code against a context with no server behind it.
+/// </summary>
+public sealed class SqlServerTSqlTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void TheIdempotentMigrationScript_IsValidTSql_DynamicSqlIncluded()
+    {
+        using var db = new NoSqlServer().CreateDbContext();
+        var script = db.GetInfrastructure().GetRequiredService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        Assert.Empty(TSql.Errors(script));
+        // The hand-written parts are in it: the audit trail's append-only trigger (as dynamic SQL) and the checkpoints' backfill.
+        Assert.Contains("CREATE TRIGGER [AuditEvents_AppendOnly]", script);
+        Assert.Contains(AuditCheckpointBackfill.SqlServer.Trim()[..40], script);
+    }
+
+    [Fact]
+    public async Task TheReportFiguresUpsert_IsValidTSql_WithinTheParameterLimit()
+    {
+        var server = new NoSqlServer();
+        var deltas = Enumerable.Range(0, 600).ToDictionary(
+            i => new FigureKey(ReportGrain.Day, ReportFigureKind.Status, new DateOnly(2026, 1, 1).AddDays(i), Guid.NewGuid(), Guid.NewGuid(), i % 7),
+            i => (long)(i % 3 == 0 ? -1 : 1));
+        await using (var db = server.CreateDbContext())
+        {
+            await ReportRollup.ApplyAsync(db, deltas, Cancel);
+        }
+
+        Assert.Equal(3, server.Commands.Count);
+        Assert.All(server.Commands, command =>
+        {
+            Assert.StartsWith("MERGE [ReportFigures]", command.Text.TrimStart());
+            Assert.Empty(TSql.Errors(command.Text));
+            Assert.InRange(command.Parameters, 1, TSql.MaxParameters);
+        });
+        Assert.Equal(600 * 7, server.Commands.Sum(c => c.Parameters));
+    }
+
+    [Fact]
+    public async Task TheInsertEveryNodeMayMakeAtOnce_IsValidTSql_ForEachTableThatUsesIt_WithinTheParameterLimit()
+    {
+        var server = new NoSqlServer();
+        var key = new AuditChainKey(new byte[AuditChainKey.MinimumLength]);
+        var at = new DateTimeOffset(2026, 12, 5, 18, 0, 0, TimeSpan.Zero);
+        var job = Guid.NewGuid();
+        var destination = Guid.NewGuid();
+        var ledger = Enumerable.Range(0, 1000).Select(i => new ImportedInstance(job, destination, "2.25.1", $"2.25.1.{i}", 524_288, at)).ToList();
+
+        await ImportLedger.WriteAsync(server, ledger, Cancel);
+        await using (var db = server.CreateDbContext())
+        {
+            await db.InsertUnlessPresentAsync(new AuditExportState(AuditExportState.Syslog), Cancel);
+            await db.InsertUnlessPresentAsync(new AuditCheckpoint(1, AuditEvent.GenesisHash, at, key, at), Cancel);
+            await db.InsertUnlessPresentAsync(
+                [new AuditEvent(at, AuditEventType.UserAuthentication, AuditAction.Execute, AuditOutcome.Success, null, "clerk.nvh", null, "127.0.0.1", null, null,
+                    "Signed in", AuditEvent.GenesisHash, key)],
+                [nameof(AuditEvent.PreviousHash)],
+                Cancel);
+        }
+
+        var commands = server.Commands.ToList();
+        Assert.Equal(["ImportedInstances", "AuditExports", "AuditCheckpoints", "AuditEvents"], commands.Select(c => Table(c.Text)).Distinct());
+        // A thousand ledger rows take several statements, each under SQL Server's limit on parameters.
+        Assert.True(commands.Count(c => Table(c.Text) == "ImportedInstances") > 1);
+        Assert.All(commands, command =>
+        {
+            Assert.Contains("WITH (UPDLOCK, HOLDLOCK)", command.Text);
+            Assert.Empty(TSql.Errors(command.Text));
+            Assert.InRange(command.Parameters, 1, TSql.MaxParameters);
+        });
+        // The trail's sequence is the database's to give (an identity column), as SaveChanges leaves it.
+        Assert.DoesNotContain("[Sequence]", commands[^1].Text);
+
+        static string Table(string text) => text["INSERT INTO [".Length..text.IndexOf(']', StringComparison.Ordinal)];
+    }
+
+    [Fact]
+    public async Task TheInstallationLock_IsValidTSql()
+    {
+        var server = new NoSqlServer();
+
+        await (await InstallationLock.TakeAsync(server, "imageportal-install", Cancel)).DisposeAsync();
+
+        var commands = server.Commands.ToList();
+        Assert.Equal(2, commands.Count);
+        Assert.Contains("sp_getapplock", commands[0].Text);
+        Assert.Contains("sp_releaseapplock", commands[1].Text);
+        Assert.All(commands, command => Assert.Empty(TSql.Errors(command.Text)));
+    }
+
+    /// <summary>The check has teeth: what SQL Server refuses, and the other providers' dialect, are found.</summary>
+    [Theory]
+    [InlineData("INSERT INTO \"ReportFigures\" (\"Grain\") VALUES (1) ON CONFLICT (\"Grain\") DO UPDATE SET \"Value\" = excluded.\"Value\"")]
+    [InlineData("SELECT [Sequence] FROM [AuditEvents] ORDER BY [Sequence] DESC LIMIT 10")]
+    [InlineData("IF NOT EXISTS (SELECT 1) BEGIN EXEC(N'CREATE TABLE [T] ([Id] int NOT NULL,'); END;")]
+    [InlineData("IF NOT EXISTS (SELECT 1) BEGIN CREATE TRIGGER [T_AppendOnly] ON [T] INSTEAD OF DELETE AS BEGIN THROW 51000, 'No.', 1; END; END;")]
+    [InlineData("MERGE [ReportFigures] AS t USING (VALUES (1)) AS s ([Grain]) ON t.[Grain] = s.[Grain] WHEN MATCHED THEN DELETE")]
+    public void TheCheck_FindsWhatSqlServerRefuses(string sql)
+    {
+        Assert.NotEmpty(TSql.Errors(sql));
+    }
+}
