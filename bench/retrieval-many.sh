@@ -21,6 +21,8 @@
 # after this one, so that a change is measured side by side on the same machine load. The Orthancs' CPU is reported
 # for each (A sends, B stores), beside the workers'. PERF=folder records both workers with perf during each batch
 # (with PORTAL_ENV=DOTNET_PerfMapEnabled=1 the JIT-compiled methods get names: perf report -i folder/TAG.data).
+# COUNTERS=folder records both workers' runtime counters (dotnet-counters on the PATH) second by second during each
+# batch: allocation, JIT, CPU, collections; bench/counters-summary.py folder/TAG-PID.csv prints them.
 
 CONCURRENCY=${CONCURRENCY:-2}
 STORE_ASSOCIATIONS=${STORE_ASSOCIATIONS:-1}
@@ -179,9 +181,14 @@ for nodelay in "${SETTINGS[@]}"; do
             if [[ -n ${PERF:-} ]]; then # both workers' stacks during the batch (PORTAL_ENV=DOTNET_PerfMapEnabled=1 names JIT code)
                 mkdir -p "$PERF"; perf record -F 499 -g -p "$w1,$w2" -o "$PERF/$tag.data" > "$PERF/$tag.perf.log" 2>&1 & perf_pid=$!
             fi
+            if [[ -n ${COUNTERS:-} ]]; then
+                mkdir -p "$COUNTERS"; cpids=()
+                for w in "$w1" "$w2"; do dotnet-counters collect -p "$w" --counters System.Runtime --format csv --refresh-interval 1 -o "$COUNTERS/$tag-$w.csv" > /dev/null 2>&1 & cpids+=("$!"); done
+            fi
             line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
                 echo "the $portal did not complete the imports: $line" >&2; tail -30 "$WORK/worker1-$tag.log" "$WORK/worker2-$tag.log" >&2; exit 1; }
             if [[ -n ${PERF:-} ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+            if [[ -n ${COUNTERS:-} ]]; then for c in "${cpids[@]}"; do kill -TERM "$c"; wait "$c" || true; done; fi # it ignores SIGINT without a terminal
             RESULT[cpu_${portal}_$nodelay]="A $(secs "$ca" "$(cpu_s "$a_pid")") s, B $(secs "$cb" "$(cpu_s "$b_pid")") s"
             got=$(instances_in "$b_http"); stop_pid "$b_pid"; rm -rf "$WORK/b-$tag"
             [[ $got == "$TOTAL" ]] || { echo "the $portal left $got of $TOTAL instances in B: $line" >&2; exit 1; }
