@@ -18,7 +18,7 @@ namespace ImagePortal.Tests.Infrastructure;
 /// the statements the portal writes by hand for SQL Server (the report figures' MERGE, the insert that every node may
 /// make at once, the installation lock), produced by the portal's own code against a context with no server behind it.
 /// </summary>
-public sealed class SqlServerTSqlTests
+public sealed class SqlServerTSqlTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -106,6 +106,26 @@ public sealed class SqlServerTSqlTests
         Assert.Contains("sp_getapplock", commands[0].Text);
         Assert.Contains("sp_releaseapplock", commands[1].Text);
         Assert.All(commands, command => Assert.Empty(TSql.Errors(command.Text)));
+    }
+
+    /// <summary>
+    /// Every query the portal compiles in the tests (SQLite, PostgreSQL) is also translated by SQL Server's provider
+    /// (<see cref="SqlServerShadowTranslation"/>, added to every test portal): one that SQL Server could not run fails there.
+    /// </summary>
+    [Fact]
+    public async Task EveryQueryThePortalRuns_IsAlsoTranslatedForSqlServer_AndOneItCannotTranslateFails()
+    {
+        var shadow = SqlServerShadowTranslation.Instance;
+        var before = shadow.Translated;
+
+        // A query shape of its own (no other code takes 1,234 facilities), so that it is compiled here, not found cached.
+        var codes = await fixture.DbAsync(db => db.Facilities.OrderBy(f => f.Code).Take(1234).Select(f => f.Code).ToListAsync(Cancel));
+        var sqliteOnly = await Record.ExceptionAsync(() =>
+            fixture.DbAsync(db => db.Facilities.Where(f => EF.Functions.Glob(f.Code, "N*")).Select(f => f.Code).ToListAsync(Cancel)));
+
+        Assert.Contains("NVH", codes);
+        Assert.True(shadow.Translated > before);
+        Assert.StartsWith("SQL Server's provider cannot translate a query the portal runs:", Assert.IsType<InvalidOperationException>(sqliteOnly).Message);
     }
 
     /// <summary>The check has teeth: what SQL Server refuses, and the other providers' dialect, are found.</summary>

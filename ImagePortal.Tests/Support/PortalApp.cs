@@ -206,6 +206,12 @@ public sealed class PortalApp(
                 builder.UseSetting(key, value);
             }
 
+            // Every query the portal compiles is also translated for SQL Server, which no test here can run.
+            builder.ConfigureTestServices(services =>
+            {
+                services.ConfigureDbContext<SqliteImagePortalDbContext>(options => options.AddInterceptors(SqlServerShadowTranslation.Instance));
+                services.ConfigureDbContext<PostgreSqlImagePortalDbContext>(options => options.AddInterceptors(SqlServerShadowTranslation.Instance));
+            });
             if (services is not null)
             {
                 builder.ConfigureTestServices(services);
