@@ -206,11 +206,11 @@ public sealed class PortalApp(
                 builder.UseSetting(key, value);
             }
 
-            // Every query the portal compiles is also translated for SQL Server, which no test here can run.
+            // Every query the portal compiles is also translated by the other providers (SQL Server, which no test here can run; PostgreSQL for a test on SQLite).
             builder.ConfigureTestServices(services =>
             {
-                services.ConfigureDbContext<SqliteImagePortalDbContext>(options => options.AddInterceptors(SqlServerShadowTranslation.Instance));
-                services.ConfigureDbContext<PostgreSqlImagePortalDbContext>(options => options.AddInterceptors(SqlServerShadowTranslation.Instance));
+                services.ConfigureDbContext<SqliteImagePortalDbContext>(options => options.AddInterceptors(ShadowTranslation.Instance));
+                services.ConfigureDbContext<PostgreSqlImagePortalDbContext>(options => options.AddInterceptors(ShadowTranslation.Instance));
             });
             if (services is not null)
             {
