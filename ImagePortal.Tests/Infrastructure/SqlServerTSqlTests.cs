@@ -7,6 +7,7 @@ using ImagePortal.Infrastructure.Retrieval;
 using ImagePortal.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -107,6 +108,65 @@ public sealed class SqlServerTSqlTests(UseCaseFixture fixture) : IClassFixture<U
         Assert.Contains("sp_getapplock", commands[0].Text);
         Assert.Contains("sp_releaseapplock", commands[1].Text);
         Assert.All(commands, command => Assert.Empty(TSql.Errors(command.Text)));
+    }
+
+    /// <summary>
+    /// SQL Server refuses a foreign key whose cascading action (ON DELETE CASCADE or SET NULL) would give a table a second
+    /// cascading path from another table, or a cycle (error 1785, "may cause cycles or multiple cascade paths"), at the
+    /// migration that creates it; SQLite and PostgreSQL allow both. The schema the migrations create has neither.
+    /// </summary>
+    [Fact]
+    public void TheSchema_HasNoSecondCascadePath_NorCascadeCycle()
+    {
+        using var db = new NoSqlServer().CreateDbContext();
+        var cascades = db.GetService<IDesignTimeModel>().Model.GetRelationalModel().Tables
+            .SelectMany(t => t.ForeignKeyConstraints)
+            .Where(fk => fk.OnDeleteAction is ReferentialAction.Cascade or ReferentialAction.SetNull)
+            .Select(fk => (fk.PrincipalTable.Name, fk.Table.Name))
+            .ToList();
+
+        Assert.Contains(("ImageRequests", "RetrievalJobs"), cascades);
+        Assert.Contains(("RetrievalJobs", "FailedInstances"), cascades);
+        Assert.Empty(MultipleCascadePaths(cascades));
+    }
+
+    [Fact]
+    public void TheCascadePathCheck_FindsASecondPathAndACycle()
+    {
+        var twoPaths = new[] { ("Facilities", "ImageRequests"), ("Facilities", "RetrievalJobs"), ("ImageRequests", "RetrievalJobs") };
+        var cycle = new[] { ("A", "B"), ("B", "A") };
+
+        Assert.Equal(["RetrievalJobs from Facilities: 2 cascading paths"], MultipleCascadePaths(twoPaths));
+        Assert.NotEmpty(MultipleCascadePaths(cycle));
+    }
+
+    /// <summary>Each table reached from another by more than one chain of cascading foreign keys (a cycle reaches itself).</summary>
+    private static List<string> MultipleCascadePaths(IEnumerable<(string Principal, string Dependent)> cascades)
+    {
+        var edges = cascades.ToList();
+        var found = new List<string>();
+        foreach (var start in edges.Select(e => e.Principal).Distinct())
+        {
+            var paths = new Dictionary<string, int>();
+            var pending = new Stack<(string Table, int Depth)>([(start, 0)]);
+            while (pending.TryPop(out var at))
+            {
+                foreach (var (_, dependent) in edges.Where(e => e.Principal == at.Table))
+                {
+                    paths[dependent] = paths.GetValueOrDefault(dependent) + 1;
+                    if (dependent != start && at.Depth < edges.Count)
+                    {
+                        pending.Push((dependent, at.Depth + 1));
+                    }
+                }
+            }
+
+            found.AddRange(paths.Where(p => p.Value > 1 || p.Key == start).Select(p => p.Key == start
+                ? $"{start} cascades back to itself"
+                : $"{p.Key} from {start}: {p.Value} cascading paths"));
+        }
+
+        return found;
     }
 
     /// <summary>
