@@ -170,6 +170,74 @@ public sealed class SqlServerTSqlTests(UseCaseFixture fixture) : IClassFixture<U
     }
 
     /// <summary>
+    /// SQL Server refuses an index over a column of unlimited length (<c>nvarchar(max)</c>, <c>varbinary(max)</c>) when the
+    /// migration creates it, and a row whose key is longer than 900 bytes in a clustered index (the primary key) or 1,700
+    /// in another when it is written (it warns when it creates such an index); SQLite and PostgreSQL have neither limit.
+    /// Every key and index of the schema stays within them at the columns' greatest lengths, but three primary keys of
+    /// ASP.NET Core Identity's own schema (two or three <c>nvarchar(450)</c> columns each, as Identity makes them): the
+    /// values the portal writes there are user and role ids (GUIDs, 36 characters), Identity's token names and
+    /// providers (a few words), and no external login provider, far from 900 bytes.
+    /// </summary>
+    [Fact]
+    public void EveryKeyAndIndex_FitsSqlServersKeyLimits()
+    {
+        using var db = new NoSqlServer().CreateDbContext();
+        var keys = db.GetService<IDesignTimeModel>().Model.GetRelationalModel().Tables.SelectMany(table =>
+            table.Indexes.Select(i => (Name: $"{table.Name}.{i.Name}", Limit: 1700, i.Columns))
+                .Concat(table.UniqueConstraints.Select(u => (Name: $"{table.Name}.{u.Name}", Limit: u.GetIsPrimaryKey() ? 900 : 1700, u.Columns))))
+            .ToList();
+
+        var sized = keys.Select(k => (k.Name, k.Limit, Bytes: k.Columns.Select(c => KeyBytes(c.StoreType)).Aggregate(0L, (sum, b) => sum + b))).ToList();
+
+        Assert.True(keys.Count > 20, $"only {keys.Count} keys and indexes read");
+        Assert.DoesNotContain(sized, k => k.Bytes >= int.MaxValue);
+        Assert.Equal(
+            ["AspNetUserLogins.PK_AspNetUserLogins: 1800 bytes", "AspNetUserRoles.PK_AspNetUserRoles: 1800 bytes", "AspNetUserTokens.PK_AspNetUserTokens: 2700 bytes"],
+            sized.Where(k => k.Bytes > k.Limit).Select(k => $"{k.Name}: {k.Bytes} bytes").Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("nvarchar(64)", 128)]
+    [InlineData("nvarchar(450)", 900)]
+    [InlineData("varchar(10)", 10)]
+    [InlineData("uniqueidentifier", 16)]
+    [InlineData("datetimeoffset", 10)]
+    [InlineData("nvarchar(max)", int.MaxValue)]
+    [InlineData("varbinary(max)", int.MaxValue)]
+    public void AKeyColumnsBytes_AreSqlServers(string storeType, int bytes)
+    {
+        Assert.Equal(bytes, KeyBytes(storeType));
+    }
+
+    /// <summary>The most bytes a value of <paramref name="storeType"/> takes in an index key; <see cref="int.MaxValue"/> when unlimited.</summary>
+    private static int KeyBytes(string storeType)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(storeType, @"^(\w+)(?:\((max|\d+)(?:,\s*\d+)?\))?$");
+        Assert.True(match.Success, $"store type {storeType}");
+        var (name, size) = (match.Groups[1].Value, match.Groups[2].Value);
+        if (size == "max")
+        {
+            return int.MaxValue;
+        }
+
+        var length = size.Length > 0 ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 1;
+        return name switch
+        {
+            "nvarchar" or "nchar" => 2 * length,
+            "varchar" or "char" or "varbinary" or "binary" => length,
+            "uniqueidentifier" => 16,
+            "bigint" or "float" or "datetime2" or "datetime" => 8,
+            "int" or "real" => 4,
+            "smallint" => 2,
+            "tinyint" or "bit" => 1,
+            "date" => 3,
+            "datetimeoffset" => 10,
+            "decimal" or "numeric" => 17,
+            _ => throw new InvalidOperationException($"Add the key size of {storeType}."),
+        };
+    }
+
+    /// <summary>
     /// Every query the portal compiles in the tests is also translated by the other providers (<see cref="ShadowTranslation"/>,
     /// added to every test portal): SQL Server's for a query on SQLite or PostgreSQL, PostgreSQL's for one on SQLite. A query
     /// that another provider could not run fails the test that ran it.
