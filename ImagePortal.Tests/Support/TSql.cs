@@ -10,8 +10,11 @@ namespace ImagePortal.Tests.Support;
 /// </summary>
 public static class TSql
 {
-    /// <summary>SQL Server's limit on parameters in one request (RPC).</summary>
-    public const int MaxParameters = 2100;
+    /// <summary>
+    /// The parameters one command may have: SQL Server takes 2,100 in a request, and SqlClient sends a command with
+    /// parameters through <c>sp_executesql</c>, whose own statement and parameter list are two of them.
+    /// </summary>
+    public const int MaxParameters = 2098;
 
     /// <summary>Every syntax error in <paramref name="script"/> (batches split at <c>GO</c>), each with its line.</summary>
     public static IReadOnlyList<string> Errors(string script)
