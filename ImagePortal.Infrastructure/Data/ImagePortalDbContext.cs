@@ -144,7 +144,23 @@ public sealed class SqliteImagePortalDbContext(DbContextOptions<SqliteImagePorta
 }
 
 /// <summary>Production: many web and worker nodes share one SQL Server database.</summary>
-public sealed class SqlServerImagePortalDbContext(DbContextOptions<SqlServerImagePortalDbContext> options) : ImagePortalDbContext(options);
+public sealed class SqlServerImagePortalDbContext(DbContextOptions<SqlServerImagePortalDbContext> options) : ImagePortalDbContext(options)
+{
+    /// <summary>The collation that compares the patient name key code point by code point, as PostgreSQL's "C" does.</summary>
+    public const string NameKeyCollation = "Latin1_General_100_BIN2";
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        // The patient search's range on the name key and the list sorted by patient need the key compared character by
+        // character, as on SQLite and PostgreSQL (see there). A SQL Server database's collation is a dictionary one by
+        // default (SQL_Latin1_General_CP1_CI_AS, Latin1_General_CI_AS): it sorts punctuation before letters, so the range
+        // for a name ending in Z, [LOPEZ, LOPE[), would be empty and the search would find nothing. A binary collation
+        // compares code points.
+        builder.Entity<ImageRequest>().Property(r => r.PatientNameKey).UseCollation(NameKeyCollation);
+    }
+}
 
 /// <summary>Production: many web and worker nodes share one PostgreSQL database.</summary>
 public sealed class PostgreSqlImagePortalDbContext(DbContextOptions<PostgreSqlImagePortalDbContext> options) : ImagePortalDbContext(options)

@@ -170,6 +170,27 @@ public sealed class SqlServerTSqlTests(UseCaseFixture fixture) : IClassFixture<U
     }
 
     /// <summary>
+    /// The patient search is a range on the name key, [typed text, the text with its last character incremented), and the
+    /// request list sorted by patient reads the key's index in order: both need the key compared code point by code point.
+    /// PostgreSQL databases made with the machine's locale compared by language and lost names (PatientNameLocaleTests);
+    /// SQL Server's default collations are dictionary ones too (punctuation before letters: [LOPEZ, LOPE[) is empty).
+    /// The key is in a binary collation on both, from the model to the migration script.
+    /// </summary>
+    [Fact]
+    public void ThePatientNameKey_ComparesCodePointByCodePoint_OnSqlServerAsOnPostgreSql()
+    {
+        using var db = new NoSqlServer().CreateDbContext();
+        var column = db.GetService<IDesignTimeModel>().Model.GetRelationalModel().FindTable("ImageRequests", null)!.FindColumn("PatientNameKey")!;
+        var script = db.GetInfrastructure().GetRequiredService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        Assert.Equal("Latin1_General_100_BIN2", column.Collation);
+        Assert.Matches(@"ALTER COLUMN \[PatientNameKey\] nvarchar\(129\) COLLATE Latin1_General_100_BIN2 NOT NULL", script);
+        // The dictionary order SQL Server's default collations follow (ICU's, here) would make the range for LOPEZ empty.
+        Assert.True(string.Compare("LOPE[", "LOPEZ", System.Globalization.CultureInfo.GetCultureInfo("en-US"), System.Globalization.CompareOptions.IgnoreCase) < 0);
+        Assert.True(string.CompareOrdinal("LOPE[", "LOPEZ") > 0);
+    }
+
+    /// <summary>
     /// SQL Server refuses an index over a column of unlimited length (<c>nvarchar(max)</c>, <c>varbinary(max)</c>) when the
     /// migration creates it, and a row whose key is longer than 900 bytes in a clustered index (the primary key) or 1,700
     /// in another when it is written (it warns when it creates such an index); SQLite and PostgreSQL have neither limit.

@@ -470,7 +470,8 @@ namespace ImagePortal.Infrastructure.Data.Migrations.SqlServer
                     b.Property<string>("PatientNameKey")
                         .IsRequired()
                         .HasMaxLength(129)
-                        .HasColumnType("nvarchar(129)");
+                        .HasColumnType("nvarchar(129)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Priority")
                         .IsRequired()
