@@ -14,13 +14,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImagePortal.Tests.Infrastructure;
 
 /// <summary>
-/// SQL Server is the third provider, and no SQL Server runs here (PostgreSQL and SQLite run the suite). What the
-/// portal would send it is checked by Microsoft's T-SQL parser instead: the migration script an administrator runs, and
-/// the statements the portal writes by hand for SQL Server (the report figures' MERGE, the insert that every node may
-/// make at once, the installation lock), produced by the portal's own code against a context with no server behind it; and
-/// every LINQ query of the tests is translated by SQL Server's provider too.
+/// SQL Server is the third provider, and no SQL Server runs here (PostgreSQL and SQLite run the suite). What a server
+/// would refuse is checked without one: Microsoft's T-SQL parser reads the migration script an administrator runs and the
+/// statements the portal writes by hand for SQL Server (produced by its own code against a context with no server behind
+/// it); SQL Server's own schema rules (cascade paths, key sizes) are checked over the model; the patient name key's
+/// collation; and every LINQ query of the tests is translated by SQL Server's provider too (<see cref="ShadowTranslation"/>).
 /// </summary>
-public sealed class SqlServerTSqlTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
+public sealed class SqlServerWithoutAServerTests(UseCaseFixture fixture) : IClassFixture<UseCaseFixture>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
