@@ -147,7 +147,7 @@ public sealed class SqliteImagePortalDbContext(DbContextOptions<SqliteImagePorta
 public sealed class SqlServerImagePortalDbContext(DbContextOptions<SqlServerImagePortalDbContext> options) : ImagePortalDbContext(options)
 {
     /// <summary>The collation that compares the patient name key code point by code point, as PostgreSQL's "C" does.</summary>
-    public const string NameKeyCollation = "Latin1_General_100_BIN2";
+    private const string NameKeyCollation = "Latin1_General_100_BIN2";
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

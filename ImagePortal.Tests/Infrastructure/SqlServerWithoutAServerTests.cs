@@ -27,8 +27,7 @@ public sealed class SqlServerWithoutAServerTests(UseCaseFixture fixture) : IClas
     [Fact]
     public void TheIdempotentMigrationScript_IsValidTSql_DynamicSqlIncluded()
     {
-        using var db = new NoSqlServer().CreateDbContext();
-        var script = db.GetInfrastructure().GetRequiredService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        var script = MigrationScript();
 
         Assert.Empty(TSql.Errors(script));
         // The hand-written parts are in it: the audit trail's append-only trigger (as dynamic SQL) and the checkpoints' backfill.
@@ -118,8 +117,7 @@ public sealed class SqlServerWithoutAServerTests(UseCaseFixture fixture) : IClas
     [Fact]
     public void TheSchema_HasNoSecondCascadePath_NorCascadeCycle()
     {
-        using var db = new NoSqlServer().CreateDbContext();
-        var cascades = db.GetService<IDesignTimeModel>().Model.GetRelationalModel().Tables
+        var cascades = Schema().Tables
             .SelectMany(t => t.ForeignKeyConstraints)
             .Where(fk => fk.OnDeleteAction is ReferentialAction.Cascade or ReferentialAction.SetNull)
             .Select(fk => (fk.PrincipalTable.Name, fk.Table.Name))
@@ -173,21 +171,17 @@ public sealed class SqlServerWithoutAServerTests(UseCaseFixture fixture) : IClas
     /// The patient search is a range on the name key, [typed text, the text with its last character incremented), and the
     /// request list sorted by patient reads the key's index in order: both need the key compared code point by code point.
     /// PostgreSQL databases made with the machine's locale compared by language and lost names (PatientNameLocaleTests);
-    /// SQL Server's default collations are dictionary ones too (punctuation before letters: [LOPEZ, LOPE[) is empty).
+    /// SQL Server's default collations are dictionary ones too (punctuation before letters: "LOPE[" sorts before "LOPEZ",
+    /// so the range [LOPEZ, LOPE[) is empty; in code point order '[' comes after 'Z').
     /// The key is in a binary collation on both, from the model to the migration script.
     /// </summary>
     [Fact]
     public void ThePatientNameKey_ComparesCodePointByCodePoint_OnSqlServerAsOnPostgreSql()
     {
-        using var db = new NoSqlServer().CreateDbContext();
-        var column = db.GetService<IDesignTimeModel>().Model.GetRelationalModel().FindTable("ImageRequests", null)!.FindColumn("PatientNameKey")!;
-        var script = db.GetInfrastructure().GetRequiredService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        var column = Schema().FindTable("ImageRequests", null)!.FindColumn("PatientNameKey")!;
 
         Assert.Equal("Latin1_General_100_BIN2", column.Collation);
-        Assert.Matches(@"ALTER COLUMN \[PatientNameKey\] nvarchar\(129\) COLLATE Latin1_General_100_BIN2 NOT NULL", script);
-        // The dictionary order SQL Server's default collations follow (ICU's, here) would make the range for LOPEZ empty.
-        Assert.True(string.Compare("LOPE[", "LOPEZ", System.Globalization.CultureInfo.GetCultureInfo("en-US"), System.Globalization.CompareOptions.IgnoreCase) < 0);
-        Assert.True(string.CompareOrdinal("LOPE[", "LOPEZ") > 0);
+        Assert.Matches(@"ALTER COLUMN \[PatientNameKey\] nvarchar\(129\) COLLATE Latin1_General_100_BIN2 NOT NULL", MigrationScript());
     }
 
     /// <summary>
@@ -202,8 +196,7 @@ public sealed class SqlServerWithoutAServerTests(UseCaseFixture fixture) : IClas
     [Fact]
     public void EveryKeyAndIndex_FitsSqlServersKeyLimits()
     {
-        using var db = new NoSqlServer().CreateDbContext();
-        var keys = db.GetService<IDesignTimeModel>().Model.GetRelationalModel().Tables.SelectMany(table =>
+        var keys = Schema().Tables.SelectMany(table =>
             table.Indexes.Select(i => (Name: $"{table.Name}.{i.Name}", Limit: 1700, i.Columns))
                 .Concat(table.UniqueConstraints.Select(u => (Name: $"{table.Name}.{u.Name}", Limit: u.GetIsPrimaryKey() ? 900 : 1700, u.Columns))))
             .ToList();
@@ -228,6 +221,20 @@ public sealed class SqlServerWithoutAServerTests(UseCaseFixture fixture) : IClas
     public void AKeyColumnsBytes_AreSqlServers(string storeType, int bytes)
     {
         Assert.Equal(bytes, KeyBytes(storeType));
+    }
+
+    /// <summary>The schema SQL Server's migrations create (tables, columns, keys, indexes, foreign keys).</summary>
+    private static IRelationalModel Schema()
+    {
+        using var db = new NoSqlServer().CreateDbContext();
+        return db.GetService<IDesignTimeModel>().Model.GetRelationalModel();
+    }
+
+    /// <summary>The idempotent migration script a DBA applies (as CI writes it).</summary>
+    private static string MigrationScript()
+    {
+        using var db = new NoSqlServer().CreateDbContext();
+        return db.GetInfrastructure().GetRequiredService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
     }
 
     /// <summary>The most bytes a value of <paramref name="storeType"/> takes in an index key; <see cref="int.MaxValue"/> when unlimited.</summary>

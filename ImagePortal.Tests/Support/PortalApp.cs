@@ -206,7 +206,8 @@ public sealed class PortalApp(
                 builder.UseSetting(key, value);
             }
 
-            // Every query the portal compiles is also translated by the other providers (SQL Server, which no test here can run; PostgreSQL for a test on SQLite).
+            // Every query the portal compiles is also translated by the other providers: SQL Server's (no test here can run
+            // one), and PostgreSQL's for a test on SQLite.
             builder.ConfigureTestServices(services =>
             {
                 services.ConfigureDbContext<SqliteImagePortalDbContext>(options => options.AddInterceptors(ShadowTranslation.Instance));
