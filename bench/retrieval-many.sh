@@ -23,8 +23,19 @@
 # (with PORTAL_ENV=DOTNET_PerfMapEnabled=1 the JIT-compiled methods get names: perf report -i folder/TAG.data).
 # COUNTERS=folder records both workers' runtime counters (dotnet-counters on the PATH) second by second during each
 # batch: allocation, JIT, CPU, collections; bench/counters-summary.py folder/TAG-PID.csv prints them.
+# SPLIT=1 gives the hop a core of its own, as a portal on its own server has: both Orthancs (and the movescu that start
+# Orthanc's C-MOVEs) on core 0, the workers, the bench helper and the DCMTK relay's getscu and storescu on core 1. Orthanc's
+# own C-MOVEs run on core 0 alone either way: it is the same two PACS with the portal's server beside them or not.
 
 CONCURRENCY=${CONCURRENCY:-2}
+if [[ -n ${SPLIT:-} ]]; then
+    (( $(nproc) >= 2 )) || { echo "SPLIT needs two cores" >&2; exit 2; }
+    PACS_CPU=(taskset -c 0); HOP_CPU=(taskset -c 1)
+    pin_pacs() { taskset -a -p -c 0 "$1" > /dev/null; } # every thread of the Orthanc just started; new ones inherit it
+else
+    PACS_CPU=(); HOP_CPU=()
+    pin_pacs() { :; }
+fi
 STORE_ASSOCIATIONS=${STORE_ASSOCIATIONS:-1}
 echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 echo "== generating $STUDIES studies of $SLICES slices"
@@ -55,7 +66,7 @@ start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings
         Seed__Facilities__0__Nodes__0__AeTitle=ORTHANC_B Seed__Facilities__0__Nodes__0__Port="$b_dicom" \
         Seed__Facilities__1__Nodes__0__AeTitle=ORTHANC_A Seed__Facilities__1__Nodes__0__Port="$a_dicom" \
         Logging__LogLevel__Default=Warning Logging__LogLevel__ImagePortal.Infrastructure.Retrieval=Information $4 ${PORTAL_ENV:-} \
-        bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' worker "$5/portal" > "$WORK/$1.log" 2>&1 &
+        "${HOP_CPU[@]}" bash -c 'cd "$1" && exec dotnet ImagePortal.Web.dll' worker "$5/portal" > "$WORK/$1.log" 2>&1 &
     WORKER_PID=$!; PIDS+=("$WORKER_PID")
     wait_http "http://127.0.0.1:$http/health" "$WORKER_PID" || { tail -30 "$WORK/$1.log" >&2; exit 1; }
     # It warms up (compiles a job's database work) before it looks for work: wait for that, off the clock.
@@ -65,9 +76,9 @@ start_worker() { # $1 name, $2 db folder, $3 dicom port, $4 extra "K=V" settings
 warm_up() { # $1 tag, $2 data folder, $3 worker 1 pid, $4 worker 2 pid: retrievals through both workers, off the clock
     (( WARM_STUDIES > 0 )) || return 0
     local round line
-    start_orthanc "bwarm-$1" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
+    start_orthanc "bwarm-$1" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'; pin_pacs "$ORTHANC_PID"
     for round in 1 2 3; do
-        line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$2/portal.db" "$(IFS=,; echo "${WARM_UIDS[*]}")" "$WARM_SLICES" "$3,$4" 600) || {
+        line=$("${HOP_CPU[@]}" dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$2/portal.db" "$(IFS=,; echo "${WARM_UIDS[*]}")" "$WARM_SLICES" "$3,$4" 600) || {
             echo "the warm-up did not complete: $line" >&2; exit 1; }
         grep -q " ended " "$WORK/worker1-$1.log" && grep -q " ended " "$WORK/worker2-$1.log" && break
     done
@@ -90,15 +101,15 @@ moves() { # $1 "parallel", "sequential" or "relay", $2 label: the N C-MOVEs A ->
         if [[ $1 == relay ]]; then
             # DCMTK as the hop: getscu fetches the study from A into a folder, then storescu sends that folder to B.
             ( mkdir -p "$WORK/relay-$2-$i" &&
-              TCP_NODELAY=1 getscu -S -aet BENCH -aec ORTHANC_A -od "$WORK/relay-$2-$i" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" 127.0.0.1 "$a_dicom" &&
-              TCP_NODELAY=1 storescu -aet BENCH -aec ORTHANC_B +sd 127.0.0.1 "$b_dicom" "$WORK/relay-$2-$i" ) > "$WORK/move-$2-$i.log" 2>&1 &
+              TCP_NODELAY=1 "${HOP_CPU[@]}" getscu -S -aet BENCH -aec ORTHANC_A -od "$WORK/relay-$2-$i" -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" 127.0.0.1 "$a_dicom" &&
+              TCP_NODELAY=1 "${HOP_CPU[@]}" storescu -aet BENCH -aec ORTHANC_B +sd 127.0.0.1 "$b_dicom" "$WORK/relay-$2-$i" ) > "$WORK/move-$2-$i.log" 2>&1 &
             pids+=($!)
         elif [[ $1 == parallel ]]; then
-            movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" \
+            "${PACS_CPU[@]}" movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" \
                 127.0.0.1 "$a_dicom" > "$WORK/move-$2-$i.log" 2>&1 &
             pids+=($!)
         else
-            movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" \
+            "${PACS_CPU[@]}" movescu -S -aet BENCH -aec ORTHANC_A -aem ORTHANC_B -k QueryRetrieveLevel=STUDY -k "StudyInstanceUID=${UIDS[$i]}" \
                 127.0.0.1 "$a_dicom" > "$WORK/move-$2-$i.log" 2>&1 || { echo "movescu $i failed" >&2; cat "$WORK/move-$2-$i.log" >&2; exit 1; }
         fi
     done
@@ -139,7 +150,7 @@ for nodelay in "${SETTINGS[@]}"; do
     a_dicom=$(free_port); a_http=$(free_port); b_dicom=$(free_port); b_http=$(free_port); portal_dicom=$(free_port); portal2_dicom=$(free_port)
     start_orthanc "a-$nodelay" ORTHANC_A "$a_dicom" "$a_http" "$nodelay" \
         "{ \"b\": [\"ORTHANC_B\", \"127.0.0.1\", $b_dicom], \"bench\": [\"BENCH\", \"127.0.0.1\", 1], \"portal\": [\"IMAGEPORTAL\", \"127.0.0.1\", $portal_dicom] }"
-    a_pid=$ORTHANC_PID
+    a_pid=$ORTHANC_PID; pin_pacs "$a_pid"
     TCP_NODELAY=1 storescu -aec ORTHANC_A +sd +r 127.0.0.1 "$a_dicom" "$WORK/studies" > "$WORK/load-$nodelay.log" 2>&1 || { echo "storescu could not load Orthanc A" >&2; tail "$WORK/load-$nodelay.log" >&2; exit 1; }
     (( WARM_STUDIES == 0 )) || TCP_NODELAY=1 storescu -aec ORTHANC_A +sd +r 127.0.0.1 "$a_dicom" "$WORK/warm" >> "$WORK/load-$nodelay.log" 2>&1 || {
         echo "storescu could not load Orthanc A" >&2; tail "$WORK/load-$nodelay.log" >&2; exit 1; }
@@ -149,7 +160,7 @@ for nodelay in "${SETTINGS[@]}"; do
     for run in $(seq 1 "$RUNS"); do
         for mode in "${MODES[@]}"; do
             start_orthanc "b-$nodelay-$mode-$run" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
-            b_pid=$ORTHANC_PID
+            b_pid=$ORTHANC_PID; pin_pacs "$b_pid"
             ca=$(cpu_s "$a_pid"); cb=$(cpu_s "$b_pid")
             t=$(moves "$mode" "$nodelay-$mode-$run")
             RESULT[cpu_${mode}_$nodelay]="A $(secs "$ca" "$(cpu_s "$a_pid")") s, B $(secs "$cb" "$(cpu_s "$b_pid")") s"
@@ -175,7 +186,7 @@ for nodelay in "${SETTINGS[@]}"; do
             # What the workers log from here on is the batch's (the warm-up's jobs are left out of the counts below).
             skip1=$(wc -l < "$WORK/worker1-$tag.log"); skip2=$(wc -l < "$WORK/worker2-$tag.log")
             start_orthanc "b-$tag" ORTHANC_B "$b_dicom" "$b_http" "$nodelay" '{}'
-            b_pid=$ORTHANC_PID
+            b_pid=$ORTHANC_PID; pin_pacs "$b_pid"
             settle
             ca=$(cpu_s "$a_pid"); cb=$(cpu_s "$b_pid")
             if [[ -n ${PERF:-} ]]; then # both workers' stacks during the batch (PORTAL_ENV=DOTNET_PerfMapEnabled=1 names JIT code)
@@ -185,7 +196,7 @@ for nodelay in "${SETTINGS[@]}"; do
                 mkdir -p "$COUNTERS"; cpids=()
                 for w in "$w1" "$w2"; do dotnet-counters collect -p "$w" --counters System.Runtime --format csv --refresh-interval 1 -o "$COUNTERS/$tag-$w.csv" > /dev/null 2>&1 & cpids+=("$!"); done
             fi
-            line=$(dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
+            line=$("${HOP_CPU[@]}" dotnet "$PUBLISHED/helper/retrieval-bench.dll" "$data/portal.db" "$(IFS=,; echo "${UIDS[*]}")" "$SLICES" "$w1,$w2" 1800) || {
                 echo "the $portal did not complete the imports: $line" >&2; tail -30 "$WORK/worker1-$tag.log" "$WORK/worker2-$tag.log" >&2; exit 1; }
             if [[ -n ${PERF:-} ]]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
             if [[ -n ${COUNTERS:-} ]]; then for c in "${cpids[@]}"; do kill -TERM "$c"; wait "$c" || true; done; fi # it ignores SIGINT without a terminal
@@ -214,7 +225,7 @@ for nodelay in "${SETTINGS[@]}"; do
 done
 
 echo
-echo "== throughput: $STUDIES studies x $SLICES slices ($TOTAL instances, $SIZE MB) from Orthanc A to one Orthanc B, best of $RUNS${PORTAL_ENV:+, portal run with $PORTAL_ENV}"
+echo "== throughput: $STUDIES studies x $SLICES slices ($TOTAL instances, $SIZE MB) from Orthanc A to one Orthanc B, best of $RUNS${PORTAL_ENV:+, portal run with $PORTAL_ENV}${SPLIT:+; the Orthancs on core 0, the hop (workers, relay) on core 1}"
 echo "   goal (issue 16): the portal no slower than Orthanc's own $STUDIES C-MOVEs, worker memory flat"
 row() { # $1 label, then one value per setting run
     local label=$1; shift
