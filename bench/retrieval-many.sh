@@ -23,11 +23,12 @@
 # (with PORTAL_ENV=DOTNET_PerfMapEnabled=1 the JIT-compiled methods get names: perf report -i folder/TAG.data).
 # COUNTERS=folder records both workers' runtime counters (dotnet-counters on the PATH) second by second during each
 # batch: allocation, JIT, CPU, collections; bench/counters-summary.py folder/TAG-PID.csv prints them.
-# SPLIT=1 gives the hop a core of its own, as a portal on its own server has: both Orthancs (and the movescu that start
+# SPLIT=1 gives the hop a core of its own, as a portal on its own server has: both Orthancs (and the movescus that start
 # Orthanc's C-MOVEs) on core 0, the workers, the bench helper and the DCMTK relay's getscu and storescu on core 1. Orthanc's
 # own C-MOVEs run on core 0 alone either way: it is the same two PACS with the portal's server beside them or not.
 
 CONCURRENCY=${CONCURRENCY:-2}
+STORE_ASSOCIATIONS=${STORE_ASSOCIATIONS:-1}
 if [[ -n ${SPLIT:-} ]]; then
     (( $(nproc) >= 2 )) || { echo "SPLIT needs two cores" >&2; exit 2; }
     PACS_CPU=(taskset -c 0); HOP_CPU=(taskset -c 1)
@@ -36,7 +37,6 @@ else
     PACS_CPU=(); HOP_CPU=()
     pin_pacs() { :; }
 fi
-STORE_ASSOCIATIONS=${STORE_ASSOCIATIONS:-1}
 echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 echo "== generating $STUDIES studies of $SLICES slices"
 UIDS=()
